@@ -1,0 +1,34 @@
+package io.vettid.api;
+
+/**
+ * Why an event was not processed. Every failed check ends in one of these reasons; the event is
+ * then kept (quarantined, as received) and counted, never let through.
+ */
+public enum FailureReason {
+  /** The event's keyID names no key this vault holds (or one already destroyed). */
+  UNKNOWN_KEY_ID,
+  /** The key named by the keyID does not open the event. */
+  WRONG_KEY,
+  /** A signature did not verify. */
+  BAD_SIGNATURE,
+  /** Authenticated decryption failed: a byte was altered, truncated or spliced. */
+  DECRYPTION_FAILED,
+  /** A sequence number or nonce repeated or went backwards. */
+  REPLAYED,
+  /** The bytes are not a well-formed event (JSON or envelope). */
+  MALFORMED,
+  /** No handler or rule knows the event type. */
+  UNKNOWN_EVENT_TYPE,
+  /** No rule matched, so the default (deny) applied. */
+  NO_MATCHING_RULE,
+  /** A rule matched and denied the event. */
+  DENIED_BY_RULE,
+  /** The event handler threw. */
+  HANDLER_FAILED,
+  /** The event handler did not finish in time. */
+  HANDLER_TIMEOUT,
+  /** The connection is unknown, expired, blocked or revoked. */
+  CONNECTION_REVOKED,
+  /** A trusted resource's hash or version did not match. */
+  HASH_MISMATCH
+}

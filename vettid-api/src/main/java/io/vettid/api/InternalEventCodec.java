@@ -1,0 +1,234 @@
+package io.vettid.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The one JSON codec of {@link InternalEvent}. Its form is:
+ *
+ * <pre>{@code
+ * {"timestamp":"2026-11-25T10:15:30.123Z",   // RFC 3339 instant in UTC, a string
+ *  "type":"profile.request",                   // EventType, a string
+ *  "eventId":"4f1c...",                        // EventId, a string
+ *  "connectionId":"7d9a...",                   // ConnectionId, a string
+ *  "payload":{...}}                            // a JSON object
+ * }</pre>
+ *
+ * <p>Decoding is strict, as a fail-safe parser must be: the input must be valid UTF-8 of at most
+ * {@link #MAX_BYTES} bytes holding exactly one JSON object; all five fields are required, each
+ * with its type; a field not listed above, a duplicated key (at any depth), nesting deeper than
+ * {@link #MAX_DEPTH} or trailing content is rejected. Every rejection is an {@link
+ * InvalidEventException} naming the field where there is one; no other exception escapes. Error
+ * messages quote ids and types but never payload content.
+ *
+ * <p>Encoding writes the fields in the order above, without whitespace. The class is stateless
+ * and thread-safe.
+ */
+public final class InternalEventCodec {
+  /** Largest accepted encoded event, in bytes. */
+  public static final int MAX_BYTES = 1 << 20;
+
+  /** Deepest accepted nesting of JSON objects and arrays (the event object counts as 1). */
+  public static final int MAX_DEPTH = 32;
+
+  /** The field names, in their encoding order. */
+  public static final List<String> FIELDS =
+      List.of("timestamp", "type", "eventId", "connectionId", "payload");
+
+  private static final Set<String> FIELD_SET = Set.copyOf(FIELDS);
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_DEPTH)
+                          .maxStringLength(MAX_BYTES)
+                          .maxNumberLength(64)
+                          .maxNameLength(1024)
+                          .build())
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+          .build();
+
+  private InternalEventCodec() {}
+
+  /**
+   * Encodes an event as compact UTF-8 JSON.
+   *
+   * @param event the event
+   * @return the JSON bytes
+   * @throws NullPointerException if {@code event} is null
+   */
+  public static byte[] encode(InternalEvent event) {
+    Objects.requireNonNull(event, "event must not be null");
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("timestamp", event.timestamp().toString());
+      g.writeStringField("type", event.type().value());
+      g.writeStringField("eventId", event.eventId().value());
+      g.writeStringField("connectionId", event.connectionId().value());
+      g.writeFieldName("payload");
+      MAPPER.writeTree(g, event.payloadView());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("writing to memory cannot fail", e);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Decodes and validates an event.
+   *
+   * @param json the encoded event
+   * @return the event
+   * @throws InvalidEventException if the bytes are not a valid Internal Event; {@link
+   *     InvalidEventException#field()} names the offending field where there is one
+   * @throws NullPointerException if {@code json} is null
+   */
+  public static InternalEvent decode(byte[] json) throws InvalidEventException {
+    Objects.requireNonNull(json, "json must not be null");
+    if (json.length == 0) {
+      throw new InvalidEventException(null, "Internal Event is empty; expected a JSON object");
+    }
+    if (json.length > MAX_BYTES) {
+      throw new InvalidEventException(
+          null, "Internal Event has " + json.length + " bytes; at most " + MAX_BYTES + " accepted");
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(json))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidEventException(null, "Internal Event is not valid UTF-8");
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(text);
+    } catch (StreamConstraintsException e) {
+      throw new InvalidEventException(null, "Internal Event breaks a size limit: " + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      throw new InvalidEventException(null, "Internal Event is malformed JSON" + where(e.getLocation())
+          + " (" + e.getClass().getSimpleName() + ")");
+    }
+    if (root == null || root.isMissingNode()) {
+      throw new InvalidEventException(null, "Internal Event is empty; expected a JSON object");
+    }
+    if (!root.isObject()) {
+      throw new InvalidEventException(
+          null, "Internal Event must be a JSON object, found " + kind(root));
+    }
+    return fromObject((ObjectNode) root);
+  }
+
+  private static InternalEvent fromObject(ObjectNode root) throws InvalidEventException {
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!FIELD_SET.contains(name)) {
+        throw new InvalidEventException(
+            name, "field '" + Tokens.printable(name) + "' is not allowed in an Internal Event; allowed: "
+                + FIELDS);
+      }
+    }
+    String ts = text(root, "timestamp");
+    Instant timestamp;
+    try {
+      if (!ts.endsWith("Z")) {
+        throw new DateTimeParseException("not UTC", ts, ts.length());
+      }
+      timestamp = Instant.parse(ts);
+    } catch (DateTimeParseException e) {
+      throw new InvalidEventException(
+          "timestamp", "field 'timestamp' is not an RFC 3339 UTC instant such as 2026-11-25T10:15:30Z: '"
+              + Tokens.printable(ts) + "'");
+    }
+    EventType type = value("type", () -> EventType.of(text(root, "type")));
+    EventId eventId = value("eventId", () -> EventId.of(text(root, "eventId")));
+    ConnectionId connectionId =
+        value("connectionId", () -> ConnectionId.of(text(root, "connectionId")));
+    JsonNode payload = root.get("payload");
+    if (payload == null) {
+      throw missing("payload");
+    }
+    if (!payload.isObject()) {
+      throw new InvalidEventException(
+          "payload", "field 'payload' must be a JSON object, found " + kind(payload));
+    }
+    try {
+      return new InternalEvent(timestamp, type, eventId, connectionId, (ObjectNode) payload);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEventException("timestamp", "field 'timestamp': " + e.getMessage());
+    }
+  }
+
+  private interface Parse<T> {
+    T get() throws InvalidEventException;
+  }
+
+  private static <T> T value(String field, Parse<T> parse) throws InvalidEventException {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEventException(field, "field '" + field + "': " + e.getMessage());
+    }
+  }
+
+  private static String text(ObjectNode root, String field) throws InvalidEventException {
+    JsonNode node = root.get(field);
+    if (node == null) {
+      throw missing(field);
+    }
+    if (!node.isTextual()) {
+      throw new InvalidEventException(
+          field, "field '" + field + "' must be a string, found " + kind(node));
+    }
+    return node.textValue();
+  }
+
+  private static InvalidEventException missing(String field) {
+    return new InvalidEventException(
+        field, "field '" + field + "' is missing; an Internal Event requires " + FIELDS);
+  }
+
+  private static String kind(JsonNode node) {
+    return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static String where(JsonLocation location) {
+    if (location == null || location.getLineNr() < 0) {
+      return "";
+    }
+    return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+  }
+}

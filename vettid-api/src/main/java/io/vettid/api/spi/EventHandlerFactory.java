@@ -1,0 +1,31 @@
+package io.vettid.api.spi;
+
+import io.vettid.api.EventType;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Creates {@link EventHandler}s for the event types it declares. Found with {@link
+ * java.util.ServiceLoader} ({@code META-INF/services/io.vettid.api.spi.EventHandlerFactory}) or
+ * registered explicitly; rules name a factory by {@link #name()}.
+ */
+public interface EventHandlerFactory {
+  /** {@return stable, unique name that rules refer to, such as {@code contact-request}} */
+  String name();
+
+  /** {@return the event types this factory's handlers process; never empty} */
+  Set<EventType> eventTypes();
+
+  /** {@return how long one {@link EventHandler#onEvent} call may run (default 30 seconds)} */
+  default Duration timeout() {
+    return Duration.ofSeconds(30);
+  }
+
+  /**
+   * Creates a handler for one eventId.
+   *
+   * @param context what the handler may do
+   * @return a new handler
+   */
+  EventHandler create(EventHandlerContext context);
+}

@@ -1,0 +1,13 @@
+/**
+ * VettID's NATS binding: everything that touches NATS lives here, starting with the launcher of
+ * a local {@code nats-server} process ({@link io.vettid.nats.server.NatsServer}), used both by the
+ * runtime's embedded default and by {@code vettid-testkit}.
+ */
+module io.vettid.nats {
+  requires transitive io.vettid.api;
+  requires transitive io.nats.jnats;
+  requires java.net.http;
+  requires org.slf4j;
+
+  exports io.vettid.nats.server;
+}

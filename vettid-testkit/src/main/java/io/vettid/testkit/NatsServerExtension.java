@@ -1,0 +1,247 @@
+package io.vettid.testkit;
+
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.vettid.nats.server.NatsServer;
+import io.vettid.nats.server.NatsServerConfig;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Starts a real {@code nats-server} (through {@link NatsServer}) for a test class or a test.
+ *
+ * <p>Registered on a {@code static} field, one server serves the whole class; on an instance
+ * field, each test gets its own. Parameters of type {@link NatsServer} and {@link Connection}
+ * are resolved; connections are closed after the test.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final NatsServerExtension NATS = NatsServerExtension.builder()
+ *     .encryptedAtRest()                                   // random store key
+ *     .configure(c -> c.serverName("vault-a"))             // any NatsServerConfig setting
+ *     .build();
+ *
+ * @Test
+ * void survivesRestart() throws Exception {
+ *   try (Connection nc = NATS.connect()) { ... }
+ *   NATS.server().restart();
+ * }
+ * }</pre>
+ *
+ * <p>If {@code nats-server} is not installed, the test fails with a message saying how to
+ * install it (see {@link io.vettid.nats.server.NatsServerBinary}).
+ */
+public final class NatsServerExtension
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
+        ParameterResolver {
+
+  private final NatsServerConfig config;
+  private final SSLContext sslContext;
+  private final List<Connection> connections = new ArrayList<>();
+  private NatsServer server;
+  private boolean perClass;
+
+  /** The extension with the defaults: JetStream on, free loopback ports, temporary store. */
+  public NatsServerExtension() {
+    this(NatsServerConfig.builder().build(), null);
+  }
+
+  private NatsServerExtension(NatsServerConfig config, SSLContext sslContext) {
+    this.config = config;
+    this.sslContext = sslContext;
+  }
+
+  /** {@return a new builder for a configured server} */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The running server.
+   *
+   * @return the server
+   * @throws IllegalStateException outside a test's lifetime
+   */
+  public synchronized NatsServer server() {
+    if (server == null) {
+      throw new IllegalStateException("the nats-server is not running: use it inside a test");
+    }
+    return server;
+  }
+
+  /** {@return the client URL of the running server} */
+  public String url() {
+    return server().clientUrl();
+  }
+
+  /**
+   * Opens a connection to the running server; it is closed after the current test (or class).
+   *
+   * @return the connection
+   * @throws IOException if it cannot connect
+   * @throws InterruptedException if interrupted while connecting
+   */
+  public Connection connect() throws IOException, InterruptedException {
+    return connect(Options.builder());
+  }
+
+  /**
+   * Opens a connection with extra options; the server URL (and TLS context, if configured) is set
+   * for you. It is closed after the current test (or class).
+   *
+   * @param options options to start from
+   * @return the connection
+   * @throws IOException if it cannot connect
+   * @throws InterruptedException if interrupted while connecting
+   */
+  public Connection connect(Options.Builder options) throws IOException, InterruptedException {
+    Objects.requireNonNull(options, "options");
+    options.server(url()).connectionTimeout(Duration.ofSeconds(5)).maxReconnects(-1);
+    if (sslContext != null) {
+      options.sslContext(sslContext);
+    }
+    Connection nc = Nats.connect(options.build());
+    synchronized (this) {
+      connections.add(nc);
+    }
+    return nc;
+  }
+
+  @Override
+  public synchronized void beforeAll(ExtensionContext context) {
+    perClass = true;
+    server = NatsServer.start(config);
+  }
+
+  @Override
+  public synchronized void beforeEach(ExtensionContext context) {
+    if (!perClass) {
+      server = NatsServer.start(config);
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    closeConnections();
+    if (!perClass) {
+      stopServer();
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    closeConnections();
+    stopServer();
+  }
+
+  private synchronized void stopServer() {
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+  }
+
+  private void closeConnections() {
+    List<Connection> open;
+    synchronized (this) {
+      open = new ArrayList<>(connections);
+      connections.clear();
+    }
+    for (Connection nc : open) {
+      try {
+        nc.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    return type == NatsServer.class || type == Connection.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    if (type == NatsServer.class) {
+      return server();
+    }
+    try {
+      return connect();
+    } catch (IOException e) {
+      throw new ParameterResolutionException("cannot connect to " + server(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ParameterResolutionException("interrupted while connecting to " + server(), e);
+    }
+  }
+
+  /** Builds a {@link NatsServerExtension}. */
+  public static final class Builder {
+    private NatsServerConfig.Builder config = NatsServerConfig.builder();
+    private SSLContext sslContext;
+
+    private Builder() {}
+
+    /**
+     * Changes the server configuration.
+     *
+     * @param change applied to the configuration builder
+     * @return this builder
+     */
+    public Builder configure(UnaryOperator<NatsServerConfig.Builder> change) {
+      config = Objects.requireNonNull(change.apply(config), "configure must return the builder");
+      return this;
+    }
+
+    /**
+     * Encrypts JetStream storage with a random key (ChaCha20-Poly1305).
+     *
+     * @return this builder
+     */
+    public Builder encryptedAtRest() {
+      SecureRandom random = new SecureRandom();
+      String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+      char[] key = new char[48];
+      for (int i = 0; i < key.length; i++) {
+        key[i] = alphabet.charAt(random.nextInt(alphabet.length()));
+      }
+      config.jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, key);
+      java.util.Arrays.fill(key, '\0');
+      return this;
+    }
+
+    /**
+     * Sets the TLS context that {@link #connect()} uses (with {@code configure(c -> c.tls(...))}).
+     *
+     * @param sslContext trusts the server's CA (and holds a client certificate for mutual TLS)
+     * @return this builder
+     */
+    public Builder clientTls(SSLContext sslContext) {
+      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+      return this;
+    }
+
+    /** {@return the extension} */
+    public NatsServerExtension build() {
+      return new NatsServerExtension(config.build(), sslContext);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * JUnit 5 support for tests against a real {@code nats-server}: {@link
+ * io.vettid.testkit.NatsTest} for the defaults, {@link io.vettid.testkit.NatsServerExtension} with
+ * {@code @RegisterExtension} for a configured server (encryption at rest, TLS, operator mode).
+ */
+package io.vettid.testkit;
