@@ -80,6 +80,10 @@ public final class NatsServer implements AutoCloseable {
   public static NatsServer start(NatsServerConfig config) {
     Objects.requireNonNull(config, "config");
     Path binary = config.binary().orElseGet(NatsServerBinary::locate);
+    if (!Files.isRegularFile(binary) || !Files.isExecutable(binary)) {
+      throw new NatsServerException(
+          "nats-server binary " + binary + " is not an executable file. " + NatsServerBinary.INSTALL_HINT);
+    }
     Path workDir;
     boolean owns;
     try {

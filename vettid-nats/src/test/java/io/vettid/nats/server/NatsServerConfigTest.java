@@ -1,0 +1,98 @@
+package io.vettid.nats.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Config rendering and binary lookup; starting real servers is tested in vettid-testkit. */
+class NatsServerConfigTest {
+  private static final char[] KEY = "k3y-that-is-long-enough-0123456789abcdef".toCharArray();
+
+  @TempDir Path dir;
+
+  @Test
+  void encryptionKeyIsReferencedByEnvironmentNeverWritten() {
+    NatsServerConfig config = NatsServerConfig.builder()
+        .jetStreamEncryption(NatsServerConfig.Cipher.AES, KEY).build();
+
+    String rendered = config.render("n1", 4222, 8222, 0, dir);
+
+    assertThat(rendered)
+        .contains("cipher: aes")
+        .contains("key: $" + NatsServerConfig.STORE_KEY_ENV)
+        .doesNotContain(new String(KEY));
+    assertThat(config.toString()).doesNotContain(new String(KEY)).contains("encryptedAtRest=true");
+  }
+
+  @Test
+  void rendersTlsAndClusterBlocks() {
+    NatsServerConfig config = NatsServerConfig.builder()
+        .tls(new NatsServerConfig.Tls(Path.of("/c/server.pem"), Path.of("/c/server.key"), Path.of("/c/ca.pem"), true))
+        .cluster(new NatsServerConfig.Cluster("vettid", 0, List.of("nats-route://127.0.0.1:6001")))
+        .extraConfig("system_account: SYS")
+        .build();
+
+    String rendered = config.render("n1", 4222, 8222, 6000, dir);
+
+    assertThat(rendered)
+        .contains("cert_file: \"/c/server.pem\"")
+        .contains("verify: true")
+        .contains("listen: \"127.0.0.1:6000\"")
+        .contains("\"nats-route://127.0.0.1:6001\"")
+        .endsWith("system_account: SYS\n");
+  }
+
+  @Test
+  void refusesWeakOrUnquotableStoreKeys() {
+    assertThatThrownBy(() -> NatsServerConfig.builder()
+            .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, "short".toCharArray()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32");
+    assertThatThrownBy(() -> NatsServerConfig.builder()
+            .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, ("$" + "a".repeat(40)).toCharArray()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("printable");
+  }
+
+  @Test
+  void validatesPortsAndNames() {
+    assertThatThrownBy(() -> NatsServerConfig.builder().port(70000)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> NatsServerConfig.builder().serverName("a b")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> NatsServerConfig.builder().host("a\"b")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new NatsServerConfig.Tls(Path.of("c"), Path.of("k"), null, true))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("caFile");
+  }
+
+  @Test
+  void missingBinarySaysHowToInstallIt() {
+    assertThatThrownBy(() -> NatsServerBinary.locate(Map.of(NatsServerBinary.ENV_VAR, dir.resolve("nope").toString())))
+        .isInstanceOf(NatsServerException.class)
+        .hasMessageContaining("apt-get install -y nats-server")
+        .hasMessageContaining(NatsServerBinary.ENV_VAR);
+  }
+
+  @Test
+  void startRefusesANonExecutableBinaryWithInstallAdvice() {
+    NatsServerConfig config = NatsServerConfig.builder().binary(dir.resolve("nats-server")).build();
+
+    assertThatThrownBy(() -> NatsServer.start(config))
+        .isInstanceOf(NatsServerException.class)
+        .hasMessageContaining("apt-get install -y nats-server");
+  }
+
+  @Test
+  void findsTheBinaryOnPathBeforeWellKnownPlaces() throws Exception {
+    Path fake = dir.resolve("nats-server");
+    Files.writeString(fake, "#!/bin/sh\necho nats-server: v0.0.0-fake\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+
+    assertThat(NatsServerBinary.locate(Map.of("PATH", dir.toString()))).isEqualTo(fake);
+    assertThat(NatsServerBinary.locate(Map.of(NatsServerBinary.ENV_VAR, fake.toString()))).isEqualTo(fake);
+    assertThat(NatsServerBinary.version(fake)).isEqualTo("nats-server: v0.0.0-fake");
+  }
+}
