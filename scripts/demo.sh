@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The README's "run it" command: builds the runtime and runs `vettid demo`, which starts its own
+# embedded nats-server. Extra arguments go to the demo (for example --events 100).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-nats-server.sh
+if [[ ! -f vettid-runtime/target/vettid.jar || -n "$(find . -path ./.git -prune -o -newer vettid-runtime/target/vettid.jar \( -name '*.java' -o -name pom.xml \) -print -quit)" ]]; then
+  echo "building (first run takes a minute)..." >&2
+  mvn -B -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl vettid-runtime -am install
+fi
+exec java -jar vettid-runtime/target/vettid.jar demo "$@"
