@@ -6,7 +6,6 @@ import io.nats.client.Options;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -217,12 +216,7 @@ public final class NatsServerExtension
      * @return this builder
      */
     public Builder encryptedAtRest() {
-      SecureRandom random = new SecureRandom();
-      String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-      char[] key = new char[48];
-      for (int i = 0; i < key.length; i++) {
-        key[i] = alphabet.charAt(random.nextInt(alphabet.length()));
-      }
+      char[] key = NatsServerConfig.randomStoreKey();
       config.jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, key);
       java.util.Arrays.fill(key, '\0');
       return this;

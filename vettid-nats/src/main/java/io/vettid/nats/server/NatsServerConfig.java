@@ -128,6 +128,22 @@ public final class NatsServerConfig {
     this.startTimeout = b.startTimeout;
   }
 
+  /**
+   * A new random JetStream store key: 48 characters from {@code [A-Za-z0-9]} (about 285 bits)
+   * from {@link java.security.SecureRandom}. Clear the array when done.
+   *
+   * @return the key
+   */
+  public static char[] randomStoreKey() {
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    char[] key = new char[48];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = alphabet.charAt(random.nextInt(alphabet.length()));
+    }
+    return key;
+  }
+
   /** {@return a new builder with the defaults: loopback, free ports, JetStream on, no TLS} */
   public static Builder builder() {
     return new Builder();

@@ -95,4 +95,15 @@ class NatsServerConfigTest {
     assertThat(NatsServerBinary.locate(Map.of(NatsServerBinary.ENV_VAR, fake.toString()))).isEqualTo(fake);
     assertThat(NatsServerBinary.version(fake)).isEqualTo("nats-server: v0.0.0-fake");
   }
+
+  @Test
+  void randomStoreKeysAreAcceptedAndDistinct() {
+    char[] a = NatsServerConfig.randomStoreKey();
+    char[] b = NatsServerConfig.randomStoreKey();
+
+    assertThat(a).hasSize(48);
+    assertThat(new String(a)).isNotEqualTo(new String(b)).matches("[A-Za-z0-9]{48}");
+    assertThat(NatsServerConfig.builder().jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, a).build()
+        .encryptedAtRest()).isTrue();
+  }
 }

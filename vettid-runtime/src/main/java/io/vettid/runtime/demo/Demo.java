@@ -20,7 +20,6 @@ import io.vettid.api.InvalidEventException;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
 import java.io.PrintStream;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,7 +79,7 @@ public final class Demo {
    */
   public Result run(int events) throws Exception {
     checkCount(events);
-    char[] storeKey = randomKey();
+    char[] storeKey = NatsServerConfig.randomStoreKey();
     NatsServerConfig config = NatsServerConfig.builder()
         .serverName("vettid-demo")
         .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
@@ -168,13 +167,4 @@ public final class Demo {
     }
   }
 
-  private static char[] randomKey() {
-    SecureRandom random = new SecureRandom();
-    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    char[] key = new char[48];
-    for (int i = 0; i < key.length; i++) {
-      key[i] = alphabet.charAt(random.nextInt(alphabet.length()));
-    }
-    return key;
-  }
 }
