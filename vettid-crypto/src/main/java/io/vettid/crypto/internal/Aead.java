@@ -1,0 +1,76 @@
+package io.vettid.crypto.internal;
+
+import java.security.GeneralSecurityException;
+import java.util.Objects;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256-GCM with a 96-bit nonce and a 128-bit tag: the only AEAD VettID uses. Sealed output is
+ * {@code ciphertext || tag}. Opening verifies the tag (the JDK compares it in constant time) and
+ * returns nothing on failure: a {@link javax.crypto.AEADBadTagException} is thrown instead.
+ */
+public final class Aead {
+  /** Key length in bytes. */
+  public static final int KEY_BYTES = 32;
+  /** Nonce length in bytes. */
+  public static final int NONCE_BYTES = 12;
+  /** Tag length in bytes. */
+  public static final int TAG_BYTES = 16;
+
+  private Aead() {}
+
+  /**
+   * Encrypts and authenticates.
+   *
+   * @param key 32-byte key
+   * @param nonce 12-byte nonce, never reused with the same key
+   * @param aad authenticated, unencrypted data
+   * @param plaintext the message
+   * @return ciphertext followed by the 16-byte tag
+   * @throws GeneralSecurityException if a length is wrong
+   */
+  public static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext)
+      throws GeneralSecurityException {
+    Cipher c = init(Cipher.ENCRYPT_MODE, key, nonce);
+    c.updateAAD(Objects.requireNonNull(aad, "aad"));
+    return c.doFinal(Objects.requireNonNull(plaintext, "plaintext"));
+  }
+
+  /**
+   * Verifies and decrypts.
+   *
+   * @param key 32-byte key
+   * @param nonce 12-byte nonce
+   * @param aad the authenticated data used when sealing
+   * @param sealed ciphertext followed by the tag
+   * @return the plaintext
+   * @throws GeneralSecurityException if a length is wrong or the tag does not verify
+   */
+  public static byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] sealed)
+      throws GeneralSecurityException {
+    Objects.requireNonNull(sealed, "sealed");
+    if (sealed.length < TAG_BYTES) {
+      throw new javax.crypto.AEADBadTagException("sealed data shorter than the tag");
+    }
+    Cipher c = init(Cipher.DECRYPT_MODE, key, nonce);
+    c.updateAAD(Objects.requireNonNull(aad, "aad"));
+    return c.doFinal(sealed);
+  }
+
+  private static Cipher init(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(nonce, "nonce");
+    if (key.length != KEY_BYTES) {
+      throw new java.security.InvalidKeyException("AES-256-GCM needs a 32-byte key, got " + key.length);
+    }
+    if (nonce.length != NONCE_BYTES) {
+      throw new java.security.InvalidAlgorithmParameterException(
+          "AES-256-GCM needs a 12-byte nonce, got " + nonce.length);
+    }
+    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+    c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+    return c;
+  }
+}
