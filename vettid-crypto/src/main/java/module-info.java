@@ -12,6 +12,8 @@ module io.vettid.crypto {
 
   exports io.vettid.crypto.rsa;
   exports io.vettid.crypto.pq;
+  exports io.vettid.crypto;
+  exports io.vettid.crypto.envelope;
 
   provides io.vettid.api.spi.KeyAlgorithm with
       io.vettid.crypto.rsa.Rsa4096,

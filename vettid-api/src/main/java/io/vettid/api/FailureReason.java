@@ -13,8 +13,10 @@ public enum FailureReason {
   BAD_SIGNATURE,
   /** Authenticated decryption failed: a byte was altered, truncated or spliced. */
   DECRYPTION_FAILED,
-  /** A sequence number or nonce repeated or went backwards. */
+  /** A sequence number or nonce repeated or went backwards, or a session is too old. */
   REPLAYED,
+  /** An event refers to a session whose key this vault never received (or has forgotten). */
+  UNKNOWN_SESSION,
   /** The bytes are not a well-formed event (JSON or envelope). */
   MALFORMED,
   /** No handler or rule knows the event type. */

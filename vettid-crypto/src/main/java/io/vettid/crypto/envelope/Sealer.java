@@ -1,0 +1,242 @@
+package io.vettid.crypto.envelope;
+
+import io.vettid.api.ExternalEvent;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventCodec;
+import io.vettid.crypto.PrivateKeyEntry;
+import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.internal.Aead;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Seals events from one sender to one recipient at one destination (such as the deposit subject
+ * {@code subscriber.<guid>.<eventspace>.queue.<connectionId>}).
+ *
+ * <p>A session starts with a fresh 256-bit session key, wrapped to the recipient's key and signed
+ * with the sender's key <em>once</em>; that key block rides in the session's first envelope. Every
+ * later event costs one AES-256-GCM operation. Sessions end after {@link SessionPolicy#maxEvents()}
+ * events or {@link SessionPolicy#maxAge()}, and a new one begins on the next seal.
+ *
+ * <pre>{@code
+ * Sealer sealer = Sealer.builder(Suites.DEFAULT, myPrivateKey, peerPublicKey, destination).build();
+ * ExternalEvent out = sealer.seal(event);            // keyID of the peer + envelope bytes
+ * }</pre>
+ *
+ * <p>Thread-safe: seals are serialized so that sequence numbers are unique and increasing.
+ */
+public final class Sealer {
+  private final Suite suite;
+  private final PrivateKeyEntry sender;
+  private final PublicKeyEntry recipient;
+  private final byte[] destination;
+  private final SessionPolicy policy;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  private byte[] sessionId;
+  private byte[] sessionKey;
+  private Instant sessionStart;
+  private long nextSequence;
+  private boolean sendKeyBlock;
+  private long sessionsStarted;
+
+  private Sealer(Builder b) {
+    this.suite = b.suite;
+    this.sender = b.sender;
+    this.recipient = b.recipient;
+    this.destination = b.destination;
+    this.policy = b.policy;
+    this.clock = b.clock;
+    this.random = b.random;
+  }
+
+  /**
+   * Starts a builder.
+   *
+   * @param suite the suite; the sender key must be of its signature algorithm and the recipient
+   *     key of its wrap algorithm
+   * @param sender the sender's signing key
+   * @param recipient the recipient's wrapping key
+   * @param destination what the envelope is bound to (subject or connection id), 1..1024 bytes UTF-8
+   * @return the builder
+   */
+  public static Builder builder(Suite suite, PrivateKeyEntry sender, PublicKeyEntry recipient, String destination) {
+    return new Builder(suite, sender, recipient, destination);
+  }
+
+  /**
+   * Seals an Internal Event.
+   *
+   * @param event the event
+   * @return the External Event: the recipient's keyID and the envelope bytes
+   * @throws GeneralSecurityException if wrapping, signing or encryption fails
+   */
+  public ExternalEvent seal(InternalEvent event) throws GeneralSecurityException {
+    return new ExternalEvent(recipient.keyId(), sealBytes(InternalEventCodec.encode(event)));
+  }
+
+  /**
+   * Seals raw plaintext bytes (normally an Internal Event's JSON).
+   *
+   * @param plaintext the bytes
+   * @return the envelope bytes
+   * @throws GeneralSecurityException if wrapping, signing or encryption fails
+   */
+  public synchronized byte[] sealBytes(byte[] plaintext) throws GeneralSecurityException {
+    Objects.requireNonNull(plaintext, "plaintext");
+    Instant now = clock.instant();
+    if (sessionKey == null || nextSequence >= policy.maxEvents()
+        || !now.isBefore(sessionStart.plus(policy.maxAge()))) {
+      startSession(now);
+    }
+    long sequence = nextSequence;
+    byte[] header;
+    byte[] signature = null;
+    if (sendKeyBlock) {
+      byte[] context = Envelope.wrapContext(suite.id(), recipient.keyId(), sender.keyId(), sessionId, destination);
+      byte[] wrapped = suite.wrap().wrapKey(recipient.key(), sessionKey, context, random);
+      header = Envelope.header(suite.id(), recipient.keyId(), sender.keyId(), sessionId, sequence,
+          sessionStart.toEpochMilli(), wrapped);
+      byte[] signed = Envelope.withDestination(Envelope.SIGN_LABEL, header, header.length, destination);
+      signature = suite.signature().sign(sender.key(), signed, random);
+    } else {
+      header = Envelope.header(suite.id(), recipient.keyId(), sender.keyId(), sessionId, sequence, 0, null);
+    }
+    byte[] nonce = Envelope.nonce(sequence);
+    int sigBlock = signature == null ? 0 : 2 + signature.length;
+    byte[] prefix = new byte[header.length + sigBlock + nonce.length];
+    System.arraycopy(header, 0, prefix, 0, header.length);
+    if (signature != null) {
+      prefix[header.length] = (byte) (signature.length >>> 8);
+      prefix[header.length + 1] = (byte) signature.length;
+      System.arraycopy(signature, 0, prefix, header.length + 2, signature.length);
+    }
+    System.arraycopy(nonce, 0, prefix, header.length + sigBlock, nonce.length);
+    byte[] aad = Envelope.withDestination(new byte[0], prefix, prefix.length, destination);
+    byte[] ciphertext = Aead.seal(sessionKey, nonce, aad, Envelope.pad(plaintext));
+    nextSequence++;
+    sendKeyBlock = false;
+    byte[] out = Arrays.copyOf(prefix, prefix.length + ciphertext.length);
+    System.arraycopy(ciphertext, 0, out, prefix.length, ciphertext.length);
+    return out;
+  }
+
+  /** Makes the next envelope carry the key block again (for a recipient that lost the session). */
+  public synchronized void resendKeyBlock() {
+    sendKeyBlock = true;
+  }
+
+  /** Ends the current session; the next seal starts a new one. */
+  public synchronized void rotateSession() {
+    endSession();
+  }
+
+  /** {@return how many sessions this sealer has started} */
+  public synchronized long sessionsStarted() {
+    return sessionsStarted;
+  }
+
+  /** {@return the suite} */
+  public Suite suite() {
+    return suite;
+  }
+
+  private void startSession(Instant now) {
+    endSession();
+    sessionId = new byte[Envelope.SESSION_ID_BYTES];
+    random.nextBytes(sessionId);
+    sessionKey = new byte[Aead.KEY_BYTES];
+    random.nextBytes(sessionKey);
+    sessionStart = now;
+    nextSequence = 0;
+    sendKeyBlock = true;
+    sessionsStarted++;
+  }
+
+  private void endSession() {
+    if (sessionKey != null) {
+      Arrays.fill(sessionKey, (byte) 0);
+    }
+    sessionKey = null;
+  }
+
+  /** Builds a {@link Sealer}. */
+  public static final class Builder {
+    private final Suite suite;
+    private final PrivateKeyEntry sender;
+    private final PublicKeyEntry recipient;
+    private final byte[] destination;
+    private SessionPolicy policy = SessionPolicy.DEFAULT;
+    private Clock clock = Clock.systemUTC();
+    private SecureRandom random = new SecureRandom();
+
+    private Builder(Suite suite, PrivateKeyEntry sender, PublicKeyEntry recipient, String destination) {
+      this.suite = Objects.requireNonNull(suite, "suite");
+      this.sender = Objects.requireNonNull(sender, "sender");
+      this.recipient = Objects.requireNonNull(recipient, "recipient");
+      this.destination = checkDestination(destination);
+      if (!sender.algorithm().name().equals(suite.signature().name())) {
+        throw new IllegalArgumentException("suite " + suite.name() + " signs with " + suite.signature().name()
+            + ", but the sender key " + sender.keyId() + " is " + sender.algorithm().name());
+      }
+      if (!recipient.algorithm().name().equals(suite.wrap().name())) {
+        throw new IllegalArgumentException("suite " + suite.name() + " wraps with " + suite.wrap().name()
+            + ", but the recipient key " + recipient.keyId() + " is " + recipient.algorithm().name());
+      }
+    }
+
+    /**
+     * Sets when sessions end (default {@link SessionPolicy#DEFAULT}).
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder policy(SessionPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Sets the clock (for tests).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the randomness source (default a new {@link SecureRandom}).
+     *
+     * @param random the source
+     * @return this builder
+     */
+    public Builder random(SecureRandom random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** {@return the sealer} */
+    public Sealer build() {
+      return new Sealer(this);
+    }
+  }
+
+  static byte[] checkDestination(String destination) {
+    Objects.requireNonNull(destination, "destination");
+    byte[] bytes = destination.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length == 0 || bytes.length > 1024) {
+      throw new IllegalArgumentException("destination must be 1..1024 bytes of UTF-8");
+    }
+    return bytes;
+  }
+}

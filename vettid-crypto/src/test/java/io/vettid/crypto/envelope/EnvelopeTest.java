@@ -1,0 +1,240 @@
+package io.vettid.crypto.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.EventType;
+import io.vettid.api.ExternalEvent;
+import io.vettid.api.FailureReason;
+import io.vettid.api.InternalEvent;
+import io.vettid.crypto.PrivateKeyEntry;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.Suites;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class EnvelopeTest {
+  private static final String DEST = "subscriber.g1.es.queue.c1";
+
+  static Stream<Suite> suites() {
+    return Suites.all().stream();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void assertFails(FailureReason reason, ThrowingCallable open) {
+    assertThatThrownBy(open)
+        .isInstanceOfSatisfying(EnvelopeException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+  }
+
+  @ParameterizedTest
+  @MethodSource("suites")
+  void sealsOncePerSessionAndOpensEveryEvent(Suite suite) throws Exception {
+    TestParties p = TestParties.of(suite);
+    Sealer sealer = p.sealer(DEST).build();
+    Opener opener = p.opener().build();
+    InternalEvent event = InternalEvent.builder().type(EventType.of("profile.request"))
+        .connectionId(ConnectionId.of("c1"))
+        .payload(JsonNodeFactory.instance.objectNode().put("q", "name")).build();
+
+    ExternalEvent first = sealer.seal(event);
+    ExternalEvent second = sealer.seal(event);
+
+    assertThat(first.keyId()).isEqualTo(p.bobWrappingPublic.keyId());
+    assertThat(first.sealedLength()).as("first carries the key block").isGreaterThan(second.sealedLength());
+    assertThat(opener.openEvent(first, DEST)).isEqualTo(event);
+    assertThat(opener.openEvent(second, DEST)).isEqualTo(event);
+    assertThat(sealer.sessionsStarted()).isEqualTo(1);
+    assertThat(opener.sessionCount()).isEqualTo(1);
+  }
+
+  @Test
+  void lengthsRevealOnlyThePaddingBucket() throws Exception {
+    TestParties p = TestParties.of(Suites.DEFAULT);
+    Sealer sealer = p.sealer(DEST).build();
+    sealer.sealBytes(utf8("x")); // the key block goes with the first
+
+    int tiny = sealer.sealBytes(utf8("x")).length;
+    int medium = sealer.sealBytes(new byte[400]).length;
+    int large = sealer.sealBytes(new byte[600]).length;
+
+    assertThat(medium).isEqualTo(tiny);
+    assertThat(large).isEqualTo(tiny + 512);
+  }
+
+  @Test
+  void refusesARepeatedOrRewoundSequence() throws Exception {
+    TestParties p = TestParties.of(Suites.DEFAULT);
+    Sealer sealer = p.sealer(DEST).build();
+    Opener opener = p.opener().build();
+    byte[] e0 = sealer.sealBytes(utf8("0"));
+    byte[] e1 = sealer.sealBytes(utf8("1"));
+    byte[] e2 = sealer.sealBytes(utf8("2"));
+    opener.open(e0, DEST);
+    opener.open(e2, DEST);
+
+    assertFails(FailureReason.REPLAYED, () -> opener.open(e2, DEST));
+    assertFails(FailureReason.REPLAYED, () -> opener.open(e1, DEST));
+    assertFails(FailureReason.REPLAYED, () -> opener.open(e0, DEST));
+  }
+
+  @Test
+  void aRejectedEventDoesNotMoveTheSession() throws Exception {
+    TestParties p = TestParties.of(Suites.DEFAULT);
+    Sealer sealer = p.sealer(DEST).build();
+    Opener opener = p.opener().build();
+    opener.open(sealer.sealBytes(utf8("0")), DEST);
+    byte[] e1 = sealer.sealBytes(utf8("1"));
+    byte[] forged = e1.clone();
+    forged[forged.length - 1] ^= 1;
+
+    assertFails(FailureReason.DECRYPTION_FAILED, () -> opener.open(forged, DEST));
+    assertThat(opener.open(e1, DEST).plaintext()).isEqualTo(utf8("1"));
+  }
+
+  @Test
+  void anUnknownRecipientKeyIdIsNamed() throws Exception {
+    TestParties p = TestParties.of(Suites.DEFAULT);
+    byte[] e0 = p.sealer(DEST).build().sealBytes(utf8("0"));
+    Opener noKeys = Opener.builder(id -> Optional.empty(), id -> Optional.of(p.aliceSigningPublic)).build();
+
+    assertThatThrownBy(() -> noKeys.open(e0, DEST))
+        .isInstanceOfSatisfying(EnvelopeException.class,
+            e -> assertThat(e.reason()).isEqualTo(FailureReason.UNKNOWN_KEY_ID))
+        .hasMessageContaining(p.bobWrapping.keyId().value());
+  }
+
+  @Test
+  void anUnknownOrRevokedSenderIsRefused() throws Exception {
+    TestParties p = TestParties.of(Suites.DEFAULT);
+    byte[] e0 = p.sealer(DEST).build().sealBytes(utf8("0"));
+    Opener revoked = Opener.builder(id -> Optional.of(p.bobWrapping), id -> Optional.empty()).build();
+
+    assertFails(FailureReason.UNKNOWN_KEY_ID, () -> revoked.open(e0, DEST));
+  }
+
+  @Test
+  void aSenderWhoCannotSignAsTheClaimedKeyIsRefused() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    java.security.KeyPair mallory = p.suite.signature().generateKeyPair(new java.security.SecureRandom());
+    PrivateKeyEntry impostor = new PrivateKeyEntry(p.aliceSigning.keyId(), p.suite.signature(), mallory.getPrivate());
+    byte[] forged = Sealer.builder(p.suite, impostor, p.bobWrappingPublic, DEST).build().sealBytes(utf8("pay me"));
+
+    assertFails(FailureReason.BAD_SIGNATURE, () -> p.opener().build().open(forged, DEST));
+  }
+
+  @Test
+  void anEnvelopeMovedToAnotherDestinationIsRefused() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    Sealer sealer = p.sealer(DEST).build();
+    byte[] e0 = sealer.sealBytes(utf8("0"));
+    byte[] e1 = sealer.sealBytes(utf8("1"));
+    Opener opener = p.opener().build();
+
+    assertFails(FailureReason.BAD_SIGNATURE, () -> opener.open(e0, "subscriber.g1.es.queue.c2"));
+    opener.open(e0, DEST);
+    assertFails(FailureReason.WRONG_KEY, () -> opener.open(e1, "subscriber.g1.es.queue.c2"));
+  }
+
+  @Test
+  void aWrongPrivateKeyUnderTheRightKeyIdIsRefused() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    byte[] e0 = p.sealer(DEST).build().sealBytes(utf8("0"));
+    java.security.KeyPair other = p.suite.wrap().generateKeyPair(new java.security.SecureRandom());
+    PrivateKeyEntry wrong = new PrivateKeyEntry(p.bobWrapping.keyId(), p.suite.wrap(), other.getPrivate());
+    Opener opener = Opener.builder(id -> Optional.of(wrong), id -> Optional.of(p.aliceSigningPublic)).build();
+
+    assertFails(FailureReason.WRONG_KEY, () -> opener.open(e0, DEST));
+  }
+
+  @Test
+  void aForgottenSessionNeedsTheKeyBlockAgain() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    Sealer sealer = p.sealer(DEST).build();
+    p.opener().build().open(sealer.sealBytes(utf8("0")), DEST);
+    Opener restarted = p.opener().build();
+    byte[] e1 = sealer.sealBytes(utf8("1"));
+
+    assertFails(FailureReason.UNKNOWN_SESSION, () -> restarted.open(e1, DEST));
+    sealer.resendKeyBlock();
+    assertThat(restarted.open(sealer.sealBytes(utf8("2")), DEST).plaintext()).isEqualTo(utf8("2"));
+  }
+
+  @Test
+  void sessionsRotateByCountAndByAge() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
+    Sealer sealer = p.sealer(DEST).policy(new SessionPolicy(3, Duration.ofHours(1))).clock(clock).build();
+    Opener opener = p.opener().clock(clock).build();
+
+    for (int i = 0; i < 7; i++) {
+      opener.open(sealer.sealBytes(utf8("e" + i)), DEST);
+    }
+    assertThat(sealer.sessionsStarted()).as("7 events, 3 per session").isEqualTo(3);
+
+    clock.now = clock.now.plus(Duration.ofMinutes(61));
+    opener.open(sealer.sealBytes(utf8("late")), DEST);
+    assertThat(sealer.sessionsStarted()).isEqualTo(4);
+  }
+
+  @Test
+  void aKeyBlockOlderThanTheMaxAgeIsRefused() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
+    byte[] old = p.sealer(DEST).clock(clock).build().sealBytes(utf8("0"));
+    clock.now = clock.now.plus(Duration.ofHours(25));
+
+    assertFails(FailureReason.REPLAYED, () -> p.opener().clock(clock).build().open(old, DEST));
+  }
+
+  @Test
+  void policiesCannotBeLooserThanTheDefaults() {
+    assertThatThrownBy(() -> new SessionPolicy(10_001, Duration.ofHours(1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SessionPolicy(10, Duration.ofHours(25))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void keysMustMatchTheSuite() {
+    TestParties rsa = TestParties.of(Suites.RSA4096_V1);
+    TestParties pq = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+
+    assertThatThrownBy(() -> Sealer.builder(Suites.RSA4096_V1, pq.aliceSigning, rsa.bobWrappingPublic, DEST))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("signs with RSA-4096");
+  }
+
+  static final class MutableClock extends Clock {
+    Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}
