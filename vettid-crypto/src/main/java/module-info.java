@@ -9,11 +9,13 @@
 module io.vettid.crypto {
   requires transitive io.vettid.api;
   requires org.bouncycastle.provider;
+  requires java.logging;
 
   exports io.vettid.crypto.rsa;
   exports io.vettid.crypto.pq;
   exports io.vettid.crypto;
   exports io.vettid.crypto.envelope;
+  exports io.vettid.crypto.keyring;
 
   provides io.vettid.api.spi.KeyAlgorithm with
       io.vettid.crypto.rsa.Rsa4096,

@@ -27,7 +27,8 @@ import java.util.function.Function;
  * Opens envelopes sealed by {@link Sealer}s: looks up the recipient key by keyID, verifies the
  * sender's signature over the session key's wrap, unwraps it, and then opens each event of the
  * session with one AEAD operation. Sequence numbers must increase strictly within a session; a
- * repeated or rewound one is refused.
+ * repeated or rewound one is refused. A session ends when its recipient key is no longer found
+ * (destroyed after rotation), even if the session itself has not expired.
  *
  * <p>Every failure is an {@link EnvelopeException} with the reason; nothing decrypted is returned
  * with it, and the session's state changes only after an event opened completely.
@@ -152,6 +153,12 @@ public final class Opener {
             || !MessageDigest.isEqual(known.destination, dest)) {
           throw new EnvelopeException(FailureReason.WRONG_KEY,
               "session " + sessionName + " does not belong to these keys or this destination");
+        }
+        if (recipientKeys.apply(known.recipient).isEmpty()) {
+          sessions.remove(sessionName);
+          Arrays.fill(known.key, (byte) 0);
+          throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID, "the key " + known.recipient
+              + " of session " + sessionName + " was destroyed; its sessions end with it");
         }
         if (p.sequence() <= known.lastSequence) {
           throw new EnvelopeException(FailureReason.REPLAYED, "sequence " + p.sequence() + " of session "

@@ -1,0 +1,336 @@
+package io.vettid.crypto.keyring;
+
+import io.vettid.api.KeyId;
+import io.vettid.api.spi.KeyAlgorithm;
+import io.vettid.api.spi.ProviderLookupException;
+import io.vettid.api.spi.Providers;
+import io.vettid.crypto.internal.Aead;
+import io.vettid.crypto.internal.Hkdf;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.bouncycastle.crypto.generators.SCrypt;
+
+/**
+ * A {@link KeyRing} sealed for storage at rest, under a key-encryption key derived from a
+ * passphrase with scrypt (N = 2^17, r = 8, p = 1 by default) or supplied by the host (32 bytes).
+ * The whole file is authenticated with AES-256-GCM: any altered, truncated or appended byte, or a
+ * wrong passphrase, makes {@code open} fail; nothing is loaded.
+ *
+ * <pre>{@code
+ * byte[] sealed = SealedKeyRing.seal(ring, passphrase);
+ * KeyRing again = SealedKeyRing.open(sealed, passphrase, algorithms, RotationPolicy.DEFAULT, clock, random);
+ * }</pre>
+ *
+ * <p>Layout: {@code "VKR1"}, kdf (1 = scrypt: log2 N, r, p, 16-byte salt; 2 = host key), 12-byte
+ * nonce, then AES-256-GCM of the serialized ring with everything before the nonce's end as AAD.
+ */
+public final class SealedKeyRing {
+  private static final byte[] MAGIC = {'V', 'K', 'R', '1'};
+  private static final int KDF_SCRYPT = 1;
+  private static final int KDF_HOST_KEY = 2;
+  /** Default scrypt cost: log2 N. */
+  public static final int DEFAULT_LOG_N = 17;
+  /** Lowest accepted scrypt cost: log2 N (OWASP's floor is N = 2^17; tests must not go lower than 2^15). */
+  public static final int MIN_LOG_N = 15;
+  private static final byte[] HOST_KEY_INFO = "vettid-keyring-host-kek-v1".getBytes(StandardCharsets.US_ASCII);
+
+  private SealedKeyRing() {}
+
+  /**
+   * Seals a ring under a passphrase with the default scrypt cost.
+   *
+   * @param ring the ring
+   * @param passphrase the passphrase (not kept; clear your copy afterwards)
+   * @return the sealed bytes
+   * @throws GeneralSecurityException if sealing fails
+   */
+  public static byte[] seal(KeyRing ring, char[] passphrase) throws GeneralSecurityException {
+    return seal(ring, passphrase, DEFAULT_LOG_N);
+  }
+
+  /**
+   * Seals a ring under a passphrase.
+   *
+   * @param ring the ring
+   * @param passphrase the passphrase, at least 8 characters
+   * @param logN scrypt cost, {@value #MIN_LOG_N}..20
+   * @return the sealed bytes
+   * @throws GeneralSecurityException if sealing fails
+   */
+  public static byte[] seal(KeyRing ring, char[] passphrase, int logN) throws GeneralSecurityException {
+    Objects.requireNonNull(ring, "ring");
+    checkPassphrase(passphrase);
+    if (logN < MIN_LOG_N || logN > 20) {
+      throw new IllegalArgumentException("scrypt log2 N must be " + MIN_LOG_N + "..20, got " + logN);
+    }
+    byte[] salt = new byte[16];
+    new SecureRandom().nextBytes(salt);
+    ByteBuffer header = ByteBuffer.allocate(4 + 1 + 3 + 16).put(MAGIC).put((byte) KDF_SCRYPT)
+        .put((byte) logN).put((byte) 8).put((byte) 1).put(salt);
+    byte[] kek = scrypt(passphrase, salt, logN, 8, 1);
+    try {
+      return sealWith(ring, kek, header.array());
+    } finally {
+      Arrays.fill(kek, (byte) 0);
+    }
+  }
+
+  /**
+   * Seals a ring under a key the host supplies (from an HSM, a KMS or the OS key store).
+   *
+   * @param ring the ring
+   * @param hostKey 32 bytes
+   * @return the sealed bytes
+   * @throws GeneralSecurityException if sealing fails
+   */
+  public static byte[] seal(KeyRing ring, byte[] hostKey) throws GeneralSecurityException {
+    Objects.requireNonNull(ring, "ring");
+    byte[] kek = hostKek(hostKey);
+    try {
+      return sealWith(ring, kek, new byte[] {MAGIC[0], MAGIC[1], MAGIC[2], MAGIC[3], KDF_HOST_KEY});
+    } finally {
+      Arrays.fill(kek, (byte) 0);
+    }
+  }
+
+  /**
+   * Opens a ring sealed under a passphrase.
+   *
+   * @param sealed the bytes
+   * @param passphrase the passphrase
+   * @param algorithms where to find the ring's algorithm by name
+   * @param policy the rotation policy to run the ring with
+   * @param clock the clock
+   * @param random the randomness source
+   * @return the ring
+   * @throws GeneralSecurityException if the passphrase is wrong, any byte was altered, or the
+   *     content is inconsistent (a keyID that does not match its key, not exactly one primary)
+   */
+  public static KeyRing open(byte[] sealed, char[] passphrase, Providers<KeyAlgorithm> algorithms,
+      RotationPolicy policy, Clock clock, SecureRandom random) throws GeneralSecurityException {
+    Objects.requireNonNull(sealed, "sealed");
+    checkPassphrase(passphrase);
+    if (sealed.length < 24 + Aead.NONCE_BYTES || sealed[4] != KDF_SCRYPT || !startsWithMagic(sealed)) {
+      throw refused();
+    }
+    int logN = sealed[5] & 0xff;
+    int r = sealed[6] & 0xff;
+    int p = sealed[7] & 0xff;
+    if (logN < MIN_LOG_N || logN > 20 || r != 8 || p != 1) {
+      throw refused();
+    }
+    byte[] kek = scrypt(passphrase, Arrays.copyOfRange(sealed, 8, 24), logN, r, p);
+    try {
+      return openWith(sealed, 24, kek, algorithms, policy, clock, random);
+    } finally {
+      Arrays.fill(kek, (byte) 0);
+    }
+  }
+
+  /**
+   * Opens a ring sealed under a host key.
+   *
+   * @param sealed the bytes
+   * @param hostKey the 32-byte host key
+   * @param algorithms where to find the ring's algorithm by name
+   * @param policy the rotation policy to run the ring with
+   * @param clock the clock
+   * @param random the randomness source
+   * @return the ring
+   * @throws GeneralSecurityException if the key is wrong, any byte was altered, or the content is
+   *     inconsistent
+   */
+  public static KeyRing open(byte[] sealed, byte[] hostKey, Providers<KeyAlgorithm> algorithms,
+      RotationPolicy policy, Clock clock, SecureRandom random) throws GeneralSecurityException {
+    Objects.requireNonNull(sealed, "sealed");
+    if (sealed.length < 5 + Aead.NONCE_BYTES || sealed[4] != KDF_HOST_KEY || !startsWithMagic(sealed)) {
+      throw refused();
+    }
+    byte[] kek = hostKek(hostKey);
+    try {
+      return openWith(sealed, 5, kek, algorithms, policy, clock, random);
+    } finally {
+      Arrays.fill(kek, (byte) 0);
+    }
+  }
+
+  private static byte[] sealWith(KeyRing ring, byte[] kek, byte[] header) throws GeneralSecurityException {
+    byte[] nonce = new byte[Aead.NONCE_BYTES];
+    new SecureRandom().nextBytes(nonce);
+    byte[] aad = concat(header, nonce);
+    byte[] payload = serialize(ring);
+    try {
+      return concat(aad, Aead.seal(kek, nonce, aad, payload));
+    } finally {
+      Arrays.fill(payload, (byte) 0);
+    }
+  }
+
+  private static KeyRing openWith(byte[] sealed, int headerLength, byte[] kek, Providers<KeyAlgorithm> algorithms,
+      RotationPolicy policy, Clock clock, SecureRandom random) throws GeneralSecurityException {
+    Objects.requireNonNull(algorithms, "algorithms");
+    int aadEnd = headerLength + Aead.NONCE_BYTES;
+    byte[] nonce = Arrays.copyOfRange(sealed, headerLength, aadEnd);
+    byte[] payload;
+    try {
+      payload = Aead.open(kek, nonce, Arrays.copyOf(sealed, aadEnd), Arrays.copyOfRange(sealed, aadEnd, sealed.length));
+    } catch (GeneralSecurityException e) {
+      throw refused();
+    }
+    try {
+      return deserialize(payload, algorithms, policy, clock, random);
+    } finally {
+      Arrays.fill(payload, (byte) 0);
+    }
+  }
+
+  private static byte[] serialize(KeyRing ring) throws GeneralSecurityException {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeUTF(ring.algorithm().name());
+      out.writeInt(ring.nextVersion());
+      List<KeyRing.Slot> slots = ring.slots();
+      out.writeInt(slots.size());
+      for (KeyRing.Slot s : slots) {
+        out.writeInt(s.version);
+        out.writeByte(s.state.ordinal());
+        out.writeLong(s.created.toEpochMilli());
+        out.writeLong(s.graceUntil == null ? -1 : s.graceUntil.toEpochMilli());
+        out.writeLong(s.uses);
+        writeBytes(out, s.pair.getPublic().getEncoded());
+        byte[] priv = s.pair.getPrivate().getEncoded();
+        writeBytes(out, priv);
+        Arrays.fill(priv, (byte) 0);
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new GeneralSecurityException("cannot serialize the key ring", e);
+    }
+  }
+
+  private static KeyRing deserialize(byte[] payload, Providers<KeyAlgorithm> algorithms, RotationPolicy policy,
+      Clock clock, SecureRandom random) throws GeneralSecurityException {
+    try {
+      DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+      String name = in.readUTF();
+      KeyAlgorithm algorithm;
+      try {
+        algorithm = algorithms.get(name);
+      } catch (ProviderLookupException e) {
+        throw new GeneralSecurityException("the sealed key ring uses " + name + ", which is not available: " + e.getMessage());
+      }
+      int nextVersion = in.readInt();
+      int count = in.readInt();
+      if (count < 1 || count > 10_000) {
+        throw new GeneralSecurityException("sealed key ring holds " + count + " keys");
+      }
+      List<KeyRing.Slot> slots = new ArrayList<>();
+      int primaries = 0;
+      int lastVersion = 0;
+      for (int i = 0; i < count; i++) {
+        int version = in.readInt();
+        int state = in.readUnsignedByte();
+        Instant created = Instant.ofEpochMilli(in.readLong());
+        long grace = in.readLong();
+        long uses = in.readLong();
+        PublicKey pub = algorithm.decodePublicKey(readBytes(in));
+        byte[] privBytes = readBytes(in);
+        PrivateKey priv = algorithm.decodePrivateKey(privBytes);
+        Arrays.fill(privBytes, (byte) 0);
+        if (state > 1 || version <= lastVersion || version >= nextVersion || uses < 0) {
+          throw new GeneralSecurityException("sealed key ring entry " + i + " is inconsistent");
+        }
+        KeyRing.State st = KeyRing.State.values()[state];
+        if (st == KeyRing.State.PRIMARY) {
+          primaries++;
+        }
+        lastVersion = version;
+        KeyId id = algorithm.keyId(pub);
+        slots.add(new KeyRing.Slot(version, new KeyPair(pub, priv), id, created, st,
+            grace < 0 ? null : Instant.ofEpochMilli(grace), uses));
+      }
+      if (primaries != 1 || in.available() != 0) {
+        throw new GeneralSecurityException("sealed key ring must hold exactly one primary and nothing else");
+      }
+      return new KeyRing(algorithm, policy, clock, random, slots, nextVersion);
+    } catch (IOException e) {
+      throw new GeneralSecurityException("sealed key ring content is truncated");
+    }
+  }
+
+  private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static byte[] readBytes(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 1 || n > 1 << 20) {
+      throw new IOException("bad length");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
+  }
+
+  private static byte[] scrypt(char[] passphrase, byte[] salt, int logN, int r, int p) {
+    ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(passphrase));
+    byte[] pass = new byte[encoded.remaining()];
+    encoded.get(pass);
+    Arrays.fill(encoded.array(), (byte) 0);
+    try {
+      return SCrypt.generate(pass, salt, 1 << logN, r, p, Aead.KEY_BYTES);
+    } finally {
+      Arrays.fill(pass, (byte) 0);
+    }
+  }
+
+  private static byte[] hostKek(byte[] hostKey) throws GeneralSecurityException {
+    Objects.requireNonNull(hostKey, "hostKey");
+    if (hostKey.length != 32) {
+      throw new IllegalArgumentException("the host key must be 32 bytes, got " + hostKey.length);
+    }
+    return Hkdf.sha256(hostKey, new byte[0], HOST_KEY_INFO, Aead.KEY_BYTES);
+  }
+
+  private static void checkPassphrase(char[] passphrase) {
+    Objects.requireNonNull(passphrase, "passphrase");
+    if (passphrase.length < 8) {
+      throw new IllegalArgumentException("the passphrase must have at least 8 characters");
+    }
+  }
+
+  private static boolean startsWithMagic(byte[] sealed) {
+    return sealed[0] == MAGIC[0] && sealed[1] == MAGIC[1] && sealed[2] == MAGIC[2] && sealed[3] == MAGIC[3];
+  }
+
+  private static GeneralSecurityException refused() {
+    return new GeneralSecurityException(
+        "the sealed key ring does not open: wrong passphrase or key, or its bytes were altered");
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+}

@@ -1,0 +1,251 @@
+package io.vettid.crypto.keyring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vettid.api.FailureReason;
+import io.vettid.api.KeyId;
+import io.vettid.api.spi.KeyAlgorithm;
+import io.vettid.api.spi.Providers;
+import io.vettid.crypto.PrivateKeyEntry;
+import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.crypto.Suites;
+import io.vettid.crypto.envelope.EnvelopeException;
+import io.vettid.crypto.envelope.Opener;
+import io.vettid.crypto.envelope.Sealer;
+import io.vettid.crypto.pq.MlDsa65;
+import io.vettid.crypto.pq.MlKem768;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class KeyRingTest {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String DEST = "subscriber.g1.es.queue.c1";
+  private static final Providers<KeyAlgorithm> ALGORITHMS =
+      Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover().build();
+  private static final char[] PASSPHRASE = "correct horse battery staple".toCharArray();
+  private static final byte[] HOST_KEY = new byte[32];
+
+  static {
+    RANDOM.nextBytes(HOST_KEY);
+  }
+
+  static final class MutableClock extends Clock {
+    Instant now = Instant.parse("2026-11-25T00:00:00Z");
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+  }
+
+  private static KeyRing kemRing(MutableClock clock, RotationPolicy policy) throws GeneralSecurityException {
+    return KeyRing.generate(new MlKem768(), policy, clock, RANDOM);
+  }
+
+  @Test
+  void rotateMakesANewPrimaryAndKeepsTheOldOneForOpeningOnly() throws Exception {
+    MutableClock clock = new MutableClock();
+    KeyRing ring = kemRing(clock, new RotationPolicy(Duration.ofDays(30), 1000, Duration.ofDays(7)));
+    KeyId first = ring.primaryPublic().keyId();
+
+    KeyId second = ring.rotate();
+
+    assertThat(second).isNotEqualTo(first);
+    assertThat(ring.primaryPublic().keyId()).isEqualTo(second);
+    assertThat(ring.usePrimary().keyId()).isEqualTo(second);
+    assertThat(ring.versions()).extracting(KeyRing.Version::state)
+        .containsExactly(KeyRing.State.GRACE, KeyRing.State.PRIMARY);
+    assertThat(ring.privateKey(first)).isPresent();
+  }
+
+  @Test
+  void anEventSealedToThePreviousKeyOpensDuringGraceAndIsRejectedAfter() throws Exception {
+    MutableClock clock = new MutableClock();
+    KeyRing bob = kemRing(clock, new RotationPolicy(Duration.ofDays(30), 1000, Duration.ofHours(1)));
+    MlDsa65 dsa = new MlDsa65();
+    KeyPair alice = dsa.generateKeyPair(RANDOM);
+    PublicKeyEntry aliceKey = PublicKeyEntry.of(dsa, alice.getPublic());
+    PrivateKeyEntry aliceSigning = new PrivateKeyEntry(aliceKey.keyId(), dsa, alice.getPrivate());
+    Sealer toOldKey = Sealer.builder(Suites.MLKEM768_MLDSA65_V1, aliceSigning, bob.primaryPublic(), DEST)
+        .clock(clock).build();
+    byte[] inFlight = toOldKey.sealBytes("in flight".getBytes(StandardCharsets.UTF_8));
+    byte[] sameSessionLater = toOldKey.sealBytes("same session".getBytes(StandardCharsets.UTF_8));
+    PublicKeyEntry oldKey = bob.primaryPublic();
+
+    bob.rotate();
+    clock.advance(Duration.ofMinutes(59));
+    Opener opener = Opener.builder(bob::privateKey, id -> Optional.of(aliceKey)).clock(clock).build();
+    assertThat(opener.open(inFlight, DEST).plaintext()).isEqualTo("in flight".getBytes(StandardCharsets.UTF_8));
+
+    clock.advance(Duration.ofMinutes(2));
+    byte[] newSessionToOldKey = Sealer.builder(Suites.MLKEM768_MLDSA65_V1, aliceSigning, oldKey, DEST)
+        .clock(clock).build().sealBytes("late".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> opener.open(newSessionToOldKey, DEST))
+        .isInstanceOfSatisfying(EnvelopeException.class,
+            e -> assertThat(e.reason()).isEqualTo(FailureReason.UNKNOWN_KEY_ID));
+    assertThatThrownBy(() -> opener.open(sameSessionLater, DEST))
+        .as("a session ends with its key")
+        .isInstanceOfSatisfying(EnvelopeException.class,
+            e -> assertThat(e.reason()).isEqualTo(FailureReason.UNKNOWN_KEY_ID));
+    assertThat(opener.sessionCount()).isZero();
+    assertThat(bob.destroyedCount()).isEqualTo(1);
+    assertThat(bob.versions()).hasSize(1);
+  }
+
+  @Test
+  void maintainRotatesByAgeAndByUse() throws Exception {
+    MutableClock clock = new MutableClock();
+    KeyRing ring = kemRing(clock, new RotationPolicy(Duration.ofDays(1), 3, Duration.ZERO));
+
+    assertThat(ring.maintain()).isFalse();
+    ring.usePrimary();
+    ring.usePrimary();
+    ring.usePrimary();
+    assertThat(ring.maintain()).as("3 uses reach maxUses").isTrue();
+
+    clock.advance(Duration.ofHours(23));
+    assertThat(ring.maintain()).isFalse();
+    clock.advance(Duration.ofHours(1));
+    assertThat(ring.maintain()).as("a day old").isTrue();
+    assertThat(ring.versions()).as("zero grace: replaced keys are destroyed").hasSize(1);
+  }
+
+  @Test
+  void theSchedulerRotatesWithoutBeingAsked() throws Exception {
+    KeyRing ring = KeyRing.generate(new MlKem768(), new RotationPolicy(Duration.ofDays(1), 1, Duration.ofDays(1)),
+        Clock.systemUTC(), RANDOM);
+    KeyId before = ring.primaryPublic().keyId();
+    ring.usePrimary();
+
+    try (RotationScheduler scheduler = RotationScheduler.start(List.of(ring), Duration.ofMillis(20))) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (scheduler.rotations() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(scheduler.rotations()).isPositive();
+      assertThat(scheduler.failures()).isZero();
+    }
+    assertThat(ring.primaryPublic().keyId()).isNotEqualTo(before);
+    assertThat(ring.privateKey(before)).as("still in grace").isPresent();
+  }
+
+  @Test
+  void aPassphraseSealedRingOpensWithTheSameKeysAndStates() throws Exception {
+    MutableClock clock = new MutableClock();
+    KeyRing ring = kemRing(clock, RotationPolicy.DEFAULT);
+    KeyId old = ring.primaryPublic().keyId();
+    ring.usePrimary();
+    ring.rotate();
+
+    byte[] sealed = SealedKeyRing.seal(ring, PASSPHRASE);
+    KeyRing again = SealedKeyRing.open(sealed, PASSPHRASE, ALGORITHMS, RotationPolicy.DEFAULT, clock, RANDOM);
+
+    assertThat(again.versions()).isEqualTo(ring.versions());
+    assertThat(again.privateKey(old).orElseThrow().key().getEncoded())
+        .isEqualTo(ring.privateKey(old).orElseThrow().key().getEncoded());
+    assertThatThrownBy(() -> SealedKeyRing.open(sealed, "wrong passphrase!".toCharArray(), ALGORITHMS,
+            RotationPolicy.DEFAULT, clock, RANDOM))
+        .isInstanceOf(GeneralSecurityException.class).hasMessageContaining("does not open");
+  }
+
+  @Test
+  void theDefaultRsaRingSealsUnderAHostKey() throws Exception {
+    KeyRing ring = KeyRing.generate(Suites.DEFAULT.wrap(), RotationPolicy.DEFAULT, Clock.systemUTC(), RANDOM);
+
+    byte[] sealed = SealedKeyRing.seal(ring, HOST_KEY);
+    KeyRing again = SealedKeyRing.open(sealed, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT, Clock.systemUTC(), RANDOM);
+
+    assertThat(again.primaryPublic().keyId()).isEqualTo(ring.primaryPublic().keyId());
+    assertThat(again.algorithm().name()).isEqualTo("RSA-4096");
+    byte[] otherKey = HOST_KEY.clone();
+    otherKey[0] ^= 1;
+    assertThatThrownBy(() -> SealedKeyRing.open(sealed, otherKey, ALGORITHMS, RotationPolicy.DEFAULT,
+            Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
+  }
+
+  private static byte[] hostSealedKemRing;
+
+  private static synchronized byte[] hostSealedKemRing() throws GeneralSecurityException {
+    if (hostSealedKemRing == null) {
+      KeyRing ring = KeyRing.generate(new MlKem768(), RotationPolicy.DEFAULT, Clock.systemUTC(), RANDOM);
+      ring.rotate();
+      hostSealedKemRing = SealedKeyRing.seal(ring, HOST_KEY);
+    }
+    return hostSealedKemRing;
+  }
+
+  @Property(tries = 2000)
+  void anyAlteredByteOfASealedRingIsDetected(@ForAll @IntRange(min = 0, max = 1 << 20) int position,
+      @ForAll @IntRange(min = 1, max = 255) int xor) throws Exception {
+    byte[] sealed = hostSealedKemRing().clone();
+    sealed[position % sealed.length] ^= (byte) xor;
+
+    assertThatThrownBy(() -> SealedKeyRing.open(sealed, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
+            Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
+  }
+
+  @Property(tries = 200)
+  void truncatedOrExtendedSealedRingsAreDetected(@ForAll @IntRange(min = 0, max = 1 << 20) int cut) throws Exception {
+    byte[] sealed = hostSealedKemRing();
+    byte[] truncated = java.util.Arrays.copyOf(sealed, cut % sealed.length);
+    byte[] extended = java.util.Arrays.copyOf(sealed, sealed.length + 1 + cut % 64);
+
+    assertThatThrownBy(() -> SealedKeyRing.open(truncated, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
+            Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
+    assertThatThrownBy(() -> SealedKeyRing.open(extended, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
+            Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
+  }
+
+  @Test
+  void aTamperedPassphraseRingIsDetected() throws Exception {
+    KeyRing ring = kemRing(new MutableClock(), RotationPolicy.DEFAULT);
+    byte[] sealed = SealedKeyRing.seal(ring, PASSPHRASE, SealedKeyRing.MIN_LOG_N);
+    for (int at : new int[] {5, 10, sealed.length / 2, sealed.length - 1}) {
+      byte[] altered = sealed.clone();
+      altered[at] ^= 1;
+      assertThatThrownBy(() -> SealedKeyRing.open(altered, PASSPHRASE, ALGORITHMS, RotationPolicy.DEFAULT,
+              Clock.systemUTC(), RANDOM)).as("byte %d", at).isInstanceOf(GeneralSecurityException.class);
+    }
+  }
+
+  @Test
+  void weakSettingsAreRefused() throws Exception {
+    KeyRing ring = kemRing(new MutableClock(), RotationPolicy.DEFAULT);
+
+    assertThatThrownBy(() -> SealedKeyRing.seal(ring, "short".toCharArray()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("8 characters");
+    assertThatThrownBy(() -> SealedKeyRing.seal(ring, PASSPHRASE, 10))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scrypt");
+    assertThatThrownBy(() -> SealedKeyRing.seal(ring, new byte[16]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
+    assertThat(ring.toString()).doesNotContain("PRIVATE");
+  }
+}
