@@ -16,6 +16,7 @@ module io.vettid.crypto {
   exports io.vettid.crypto;
   exports io.vettid.crypto.envelope;
   exports io.vettid.crypto.keyring;
+  exports io.vettid.crypto.pool;
 
   provides io.vettid.api.spi.KeyAlgorithm with
       io.vettid.crypto.rsa.Rsa4096,
