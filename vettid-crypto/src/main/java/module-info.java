@@ -13,6 +13,7 @@ module io.vettid.crypto {
 
   exports io.vettid.crypto.rsa;
   exports io.vettid.crypto.pq;
+  exports io.vettid.crypto.elgamal;
   exports io.vettid.crypto;
   exports io.vettid.crypto.envelope;
   exports io.vettid.crypto.keyring;
@@ -22,5 +23,6 @@ module io.vettid.crypto {
       io.vettid.crypto.rsa.Rsa4096,
       io.vettid.crypto.pq.MlKem768,
       io.vettid.crypto.pq.MlKem1024,
-      io.vettid.crypto.pq.MlDsa65;
+      io.vettid.crypto.pq.MlDsa65,
+      io.vettid.crypto.elgamal.ElGamal3072;
 }

@@ -34,7 +34,8 @@ public class CryptoBenchmarks {
   private static final String DEST = "subscriber.g1.es.queue.c1";
   private static final int BATCH = 400_000;
 
-  @Param({"VETTID-RSA4096-V1", "VETTID-MLKEM768-MLDSA65-V1", "VETTID-MLKEM1024-MLDSA65-V1"})
+  @Param({"VETTID-RSA4096-V1", "VETTID-MLKEM768-MLDSA65-V1", "VETTID-MLKEM1024-MLDSA65-V1",
+      "VETTID-ELGAMAL3072-RSA4096-V1"})
   public String suiteName;
 
   private final SecureRandom random = new SecureRandom();

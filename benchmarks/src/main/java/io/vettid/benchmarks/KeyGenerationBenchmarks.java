@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class KeyGenerationBenchmarks {
-  @Param({"RSA-4096", "ML-KEM-768", "ML-KEM-1024", "ML-DSA-65"})
+  @Param({"RSA-4096", "ElGamal-3072", "ML-KEM-768", "ML-KEM-1024", "ML-DSA-65"})
   public String algorithmName;
 
   private KeyAlgorithm algorithm;

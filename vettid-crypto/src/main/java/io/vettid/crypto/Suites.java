@@ -1,5 +1,6 @@
 package io.vettid.crypto;
 
+import io.vettid.crypto.elgamal.ElGamal3072;
 import io.vettid.crypto.pq.MlDsa65;
 import io.vettid.crypto.pq.MlKem1024;
 import io.vettid.crypto.pq.MlKem768;
@@ -16,6 +17,7 @@ import java.util.Optional;
  *   <tr><td>1</td><td>VETTID-RSA4096-V1</td><td>RSA-4096 (OAEP)</td><td>RSA-4096 (PSS)</td></tr>
  *   <tr><td>2</td><td>VETTID-MLKEM768-MLDSA65-V1</td><td>ML-KEM-768</td><td>ML-DSA-65</td></tr>
  *   <tr><td>3</td><td>VETTID-MLKEM1024-MLDSA65-V1</td><td>ML-KEM-1024</td><td>ML-DSA-65</td></tr>
+ *   <tr><td>4</td><td>VETTID-ELGAMAL3072-RSA4096-V1</td><td>ElGamal-3072 (ffdhe3072, OAEP)</td><td>RSA-4096 (PSS)</td></tr>
  * </table>
  */
 public final class Suites {
@@ -30,10 +32,14 @@ public final class Suites {
   public static final Suite MLKEM1024_MLDSA65_V1 =
       new Suite(3, "VETTID-MLKEM1024-MLDSA65-V1", new MlKem1024(), new MlDsa65());
 
+  /** ElGamal over ffdhe3072 for wrapping, RSA-4096 for signing. */
+  public static final Suite ELGAMAL3072_RSA4096_V1 =
+      new Suite(4, "VETTID-ELGAMAL3072-RSA4096-V1", new ElGamal3072(), new Rsa4096());
+
   /** The default suite. */
   public static final Suite DEFAULT = RSA4096_V1;
 
-  private static final List<Suite> ALL = List.of(RSA4096_V1, MLKEM768_MLDSA65_V1, MLKEM1024_MLDSA65_V1);
+  private static final List<Suite> ALL = List.of(RSA4096_V1, MLKEM768_MLDSA65_V1, MLKEM1024_MLDSA65_V1, ELGAMAL3072_RSA4096_V1);
 
   private Suites() {}
 
