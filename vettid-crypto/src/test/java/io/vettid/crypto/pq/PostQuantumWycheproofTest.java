@@ -22,15 +22,11 @@ class PostQuantumWycheproofTest {
     Wycheproof.Tally tally = new Wycheproof.Tally(file);
     for (JsonNode group : Wycheproof.load(file).get("testGroups")) {
       for (JsonNode t : group.get("tests")) {
-        boolean accepted;
-        try {
+        tally.record(t, () -> {
           MLKEMPrivateKeyParameters key = kem.fromSeed(hex(t, "seed"));
           boolean ekMatches = !t.has("ek") || Arrays.equals(key.getPublicKey(), hex(t, "ek"));
-          accepted = ekMatches && Arrays.equals(kem.decapsulate(key, hex(t, "c")), hex(t, "K"));
-        } catch (GeneralSecurityException e) {
-          accepted = false;
-        }
-        tally.record(t, accepted);
+          return ekMatches && Arrays.equals(kem.decapsulate(key, hex(t, "c")), hex(t, "K"));
+        });
       }
     }
     tally.check();

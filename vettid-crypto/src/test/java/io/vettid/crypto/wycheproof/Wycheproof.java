@@ -96,6 +96,34 @@ public final class Wycheproof {
       }
     }
 
+    /** One check of a case: accepted or not; a {@link java.security.GeneralSecurityException} means refused. */
+    @FunctionalInterface
+    public interface Attempt {
+      /**
+       * Runs the check.
+       *
+       * @return whether the implementation accepted the case
+       * @throws java.security.GeneralSecurityException if it refused the case
+       */
+      boolean accepted() throws java.security.GeneralSecurityException;
+    }
+
+    /**
+     * Runs and records one case; an exception from the attempt counts as a refusal.
+     *
+     * @param test the test case JSON
+     * @param attempt the check
+     */
+    public void record(JsonNode test, Attempt attempt) {
+      boolean accepted;
+      try {
+        accepted = attempt.accepted();
+      } catch (java.security.GeneralSecurityException e) {
+        accepted = false;
+      }
+      record(test, accepted);
+    }
+
     /** Prints the counts and asserts all valid cases passed and all invalid ones were rejected. */
     public void check() {
       System.out.printf("Wycheproof %s: valid %d/%d passed, invalid %d/%d rejected, acceptable %d%n",
