@@ -10,4 +10,5 @@ module io.vettid.nats {
   requires org.slf4j;
 
   exports io.vettid.nats.server;
+  exports io.vettid.nats.subjects;
 }

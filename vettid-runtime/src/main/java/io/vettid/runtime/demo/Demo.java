@@ -19,6 +19,7 @@ import io.vettid.api.InternalEventCodec;
 import io.vettid.api.InvalidEventException;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
+import io.vettid.nats.subjects.Subjects;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,11 +43,8 @@ import java.util.Set;
  * }</pre>
  */
 public final class Demo {
-  /** The internal work queue subject (Capitalized: internal namespace). */
-  public static final String QUEUE_SUBJECT = "DataVault.Queue";
-
-  /** The JetStream stream that holds {@link #QUEUE_SUBJECT}. */
-  public static final String QUEUE_STREAM = "DataVault";
+  private static final String QUEUE_SUBJECT = Subjects.DATA_VAULT_QUEUE.value();
+  private static final String QUEUE_STREAM = Subjects.DATA_VAULT_STREAM;
 
   private final PrintStream out;
 
@@ -127,7 +125,7 @@ public final class Demo {
       out.println("sent " + events + " Internal Event(s) to " + QUEUE_SUBJECT);
 
       JetStreamSubscription sub = js.subscribe(QUEUE_SUBJECT,
-          PullSubscribeOptions.builder().durable("demo-manager").build());
+          PullSubscribeOptions.builder().durable(Subjects.consumer("Manager", "demo")).build());
       Set<InternalEvent> expected = new HashSet<>(sent);
       Set<InternalEvent> seen = new HashSet<>();
       int duplicates = 0;

@@ -1,0 +1,202 @@
+package io.vettid.nats.subjects;
+
+import io.vettid.api.ConnectionId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Builds every NATS subject, stream, consumer, key/value bucket and object store name VettID uses,
+ * and enforces the naming rule of the design notes: <b>internal</b> names (never exposed outside
+ * the vault) start with a Capitalized token, such as {@code DataVault.Queue}; <b>external</b>
+ * names (exposed to connections) are all lowercase, such as {@code
+ * subscriber.<guid>.<eventspace>.queue.<connectionId>}. No other code concatenates subjects.
+ *
+ * <p>Tokens are 1-64 characters. Wildcards ({@code *}, {@code >}), whitespace, dots inside a token,
+ * empty tokens and the wrong case are rejected with an {@link IllegalArgumentException} that names
+ * the token. Stream, consumer and bucket names (which NATS forbids to hold dots) follow the same
+ * case rule: internal ones are Capitalized.
+ *
+ * <pre>{@code
+ * Subject deposit = Subjects.deposit("3f7a9c", "home", connectionId);  // subscriber.3f7a9c.home.queue.<id>
+ * Subject queue = Subjects.DATA_VAULT_QUEUE;                           // DataVault.Queue
+ * }</pre>
+ */
+public final class Subjects {
+  private static final Pattern CAPITALIZED = Pattern.compile("[A-Z][A-Za-z0-9]{0,63}");
+  private static final Pattern INTERNAL_TOKEN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern LOWER_TOKEN = Pattern.compile("[a-z0-9_-]{1,64}");
+  private static final Pattern INTERNAL_NAME = Pattern.compile("[A-Z][A-Za-z0-9_-]{0,127}");
+  private static final int MAX_SUBJECT = 255;
+
+  /** The Data Vault's internal work queue. */
+  public static final Subject DATA_VAULT_QUEUE = internal("DataVault", "Queue");
+
+  /** Where events that failed a check are kept, as received, with their reason. */
+  public static final Subject QUARANTINE = internal("DataVault", "Quarantine");
+
+  /** Stream holding {@link #DATA_VAULT_QUEUE} (work-queue retention). */
+  public static final String DATA_VAULT_STREAM = name("DataVault");
+
+  /** Stream holding {@link #QUARANTINE}. */
+  public static final String QUARANTINE_STREAM = name("Quarantine");
+
+  /** Key/value buckets of the Data Vault's internal namespaces. */
+  public static final List<String> VAULT_BUCKETS =
+      List.of(name("Manager"), name("Vault"), name("Connections"), name("Profiles"), name("EventHandlers"));
+
+  /** The Data Vault's object store. */
+  public static final String FILES_OBJECT_STORE = name("Files");
+
+  private Subjects() {}
+
+  /**
+   * An internal subject: a Capitalized first token, then tokens of {@code [A-Za-z0-9_-]}.
+   *
+   * @param first the Capitalized first token, such as {@code Manager}
+   * @param rest further tokens
+   * @return the subject
+   * @throws IllegalArgumentException if a token breaks the rule
+   */
+  public static Subject internal(String first, String... rest) {
+    checkToken(first, CAPITALIZED, "first token of an internal subject (must be Capitalized)");
+    List<String> tokens = new ArrayList<>();
+    tokens.add(first);
+    for (String token : rest) {
+      checkToken(token, INTERNAL_TOKEN, "internal subject token");
+      tokens.add(token);
+    }
+    return new Subject(String.join(".", tokens), Subject.Scope.INTERNAL);
+  }
+
+  /**
+   * The deposit subject of one connection in an EventSpace: the only subject that connection may
+   * publish to.
+   *
+   * @param subscriberGuid the owner's subscriber id (lowercase token)
+   * @param eventSpace the EventSpace name (lowercase token)
+   * @param connection the connection
+   * @return {@code subscriber.<guid>.<eventspace>.queue.<connectionId>}
+   */
+  public static Subject deposit(String subscriberGuid, String eventSpace, ConnectionId connection) {
+    Objects.requireNonNull(connection, "connection");
+    return external("subscriber", subscriberGuid, eventSpace, "queue", connection.value());
+  }
+
+  /**
+   * The subjects of every connection's deposits in an EventSpace (for the deposit stream).
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @param eventSpace the EventSpace name
+   * @return {@code subscriber.<guid>.<eventspace>.queue.*}
+   */
+  public static String depositsOf(String subscriberGuid, String eventSpace) {
+    checkToken(subscriberGuid, LOWER_TOKEN, "subscriber guid");
+    checkToken(eventSpace, LOWER_TOKEN, "EventSpace name");
+    return String.join(".", "subscriber", subscriberGuid, eventSpace, "queue", "*");
+  }
+
+  /**
+   * Where an EventSpace publishes its profile for its connections.
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @param eventSpace the EventSpace name
+   * @return {@code subscriber.<guid>.<eventspace>.profile}
+   */
+  public static Subject profile(String subscriberGuid, String eventSpace) {
+    return external("subscriber", subscriberGuid, eventSpace, "profile");
+  }
+
+  /**
+   * The stream that holds an EventSpace's deposits (internal: Capitalized, no dots).
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @param eventSpace the EventSpace name
+   * @return {@code EventSpace_<guid>_<eventspace>}
+   */
+  public static String depositStream(String subscriberGuid, String eventSpace) {
+    checkToken(subscriberGuid, LOWER_TOKEN, "subscriber guid");
+    checkToken(eventSpace, LOWER_TOKEN, "EventSpace name");
+    return name("EventSpace_" + subscriberGuid + "_" + eventSpace);
+  }
+
+  /**
+   * A durable consumer name for a service (internal: Capitalized, no dots).
+   *
+   * @param service the service, such as {@code Manager} or {@code Watcher}
+   * @param purpose what it consumes, such as {@code home}
+   * @return {@code <Service>_<purpose>}
+   */
+  public static String consumer(String service, String purpose) {
+    checkToken(service, CAPITALIZED, "service");
+    checkToken(purpose, INTERNAL_TOKEN, "consumer purpose");
+    return name(service + "_" + purpose);
+  }
+
+  /**
+   * Checks a stream, consumer, bucket or object store name: internal, so Capitalized, and free of
+   * dots, wildcards and whitespace.
+   *
+   * @param name the name
+   * @return the name
+   * @throws IllegalArgumentException if it breaks the rule
+   */
+  public static String name(String name) {
+    Objects.requireNonNull(name, "name");
+    if (!INTERNAL_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("'" + printable(name) + "' is not a valid internal NATS name:"
+          + " a Capitalized letter, then up to 127 of [A-Za-z0-9_-] (no dots, wildcards or spaces)");
+    }
+    return name;
+  }
+
+  /** Each token is checked on its own first, so an id holding a dot cannot pass as two tokens. */
+  private static Subject external(String... tokens) {
+    for (String token : tokens) {
+      checkToken(token, LOWER_TOKEN, "token of an external subject (must be all lowercase)");
+    }
+    return new Subject(String.join(".", tokens), Subject.Scope.EXTERNAL);
+  }
+
+  static void checkSubject(String subject, Subject.Scope scope) {
+    if (subject.isEmpty() || subject.length() > MAX_SUBJECT) {
+      throw new IllegalArgumentException("subject must be 1.." + MAX_SUBJECT + " characters");
+    }
+    String[] tokens = subject.split("\\.", -1);
+    for (int i = 0; i < tokens.length; i++) {
+      String token = tokens[i];
+      if (scope == Subject.Scope.INTERNAL) {
+        checkToken(token, i == 0 ? CAPITALIZED : INTERNAL_TOKEN,
+            i == 0 ? "first token of an internal subject (must be Capitalized)" : "internal subject token");
+      } else {
+        checkToken(token, LOWER_TOKEN, "token of an external subject (must be all lowercase)");
+      }
+    }
+  }
+
+  private static void checkToken(String token, Pattern pattern, String what) {
+    Objects.requireNonNull(token, () -> what + " must not be null");
+    if (!pattern.matcher(token).matches()) {
+      throw new IllegalArgumentException(
+          "'" + printable(token) + "' is not a valid " + what + ": 1-64 of " + describe(pattern)
+              + "; no wildcards, whitespace, dots or empty tokens");
+    }
+  }
+
+  private static String describe(Pattern p) {
+    if (p == CAPITALIZED) {
+      return "[A-Z][A-Za-z0-9]";
+    }
+    return p == LOWER_TOKEN ? "[a-z0-9_-]" : "[A-Za-z0-9_-]";
+  }
+
+  private static String printable(String s) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < Math.min(s.length(), 80); i++) {
+      char c = s.charAt(i);
+      out.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,137 @@
+package io.vettid.nats.subjects;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vettid.api.ConnectionId;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SubjectsTest {
+
+  @Test
+  void buildsTheNamesOfTheDesignNotes() {
+    ConnectionId c = ConnectionId.of("7d9a2c40");
+
+    assertThat(Subjects.DATA_VAULT_QUEUE.value()).isEqualTo("DataVault.Queue");
+    assertThat(Subjects.DATA_VAULT_QUEUE.scope()).isEqualTo(Subject.Scope.INTERNAL);
+    assertThat(Subjects.deposit("3f7a9c", "home", c).value()).isEqualTo("subscriber.3f7a9c.home.queue.7d9a2c40");
+    assertThat(Subjects.deposit("3f7a9c", "home", c).scope()).isEqualTo(Subject.Scope.EXTERNAL);
+    assertThat(Subjects.depositsOf("3f7a9c", "home")).isEqualTo("subscriber.3f7a9c.home.queue.*");
+    assertThat(Subjects.profile("3f7a9c", "home").value()).isEqualTo("subscriber.3f7a9c.home.profile");
+    assertThat(Subjects.depositStream("3f7a9c", "home")).isEqualTo("EventSpace_3f7a9c_home");
+    assertThat(Subjects.consumer("Watcher", "home")).isEqualTo("Watcher_home");
+    assertThat(Subjects.internal("EventHandlers", "contact-request", "state").value())
+        .isEqualTo("EventHandlers.contact-request.state");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dataVault.Queue", "DataVault.*", "DataVault.>", "Data Vault.Queue", "DataVault..Queue",
+      "DataVault.", ".DataVault", "", "Data\tVault", "DataVault.Queue\n"})
+  void rejectsInternalSubjectsThatBreakTheRule(String subject) {
+    assertThatThrownBy(() -> new Subject(subject, Subject.Scope.INTERNAL))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Subscriber.g.home", "subscriber.G1.home", "subscriber.g.*", "subscriber.g.>",
+      "subscriber..home", "subscriber.g.home space", "subscriber.g.home."})
+  void rejectsExternalSubjectsThatBreakTheRule(String subject) {
+    assertThatThrownBy(() -> new Subject(subject, Subject.Scope.EXTERNAL))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("external");
+  }
+
+  @Test
+  void rejectsDotsInsideIds() {
+    assertThatThrownBy(() -> Subjects.deposit("a.a", "home", ConnectionId.of("c1")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a.a'");
+    assertThatThrownBy(() -> Subjects.profile("g", "home.queue"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'home.queue'");
+    assertThatThrownBy(() -> Subjects.internal("EventHandlers", "a.b"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a.b'");
+  }
+
+  @Test
+  void errorsNameTheBadToken() {
+    assertThatThrownBy(() -> Subjects.deposit("3F7A9C", "home", ConnectionId.of("c1")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'3F7A9C'").hasMessageContaining("lowercase");
+    assertThatThrownBy(() -> Subjects.depositStream("g", "my.space"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'my.space'");
+    assertThatThrownBy(() -> Subjects.name("dataVault"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Capitalized");
+    assertThatThrownBy(() -> Subjects.consumer("Manager", "a.b")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** Every name constant of the project lives in Subjects; each one obeys the rule for its scope. */
+  @Test
+  void everyNameTheProjectCreatesFollowsTheRule() throws Exception {
+    List<String> checked = new ArrayList<>();
+    for (Field f : Subjects.class.getDeclaredFields()) {
+      if (!Modifier.isPublic(f.getModifiers()) || !Modifier.isStatic(f.getModifiers())) {
+        continue;
+      }
+      Object value = f.get(null);
+      if (value instanceof Subject s) {
+        assertThat(new Subject(s.value(), s.scope())).isEqualTo(s);
+        if (s.scope() == Subject.Scope.INTERNAL) {
+          assertThat(Character.isUpperCase(s.value().charAt(0))).as(f.getName()).isTrue();
+        }
+        checked.add(s.value());
+      } else if (value instanceof String name) {
+        assertThat(Subjects.name(name)).as(f.getName()).isEqualTo(name);
+        checked.add(name);
+      } else if (value instanceof List<?> names) {
+        for (Object n : names) {
+          assertThat(Subjects.name((String) n)).as(f.getName()).isEqualTo(n);
+          checked.add((String) n);
+        }
+      }
+    }
+    String deposit = Subjects.deposit("g1", "home", ConnectionId.of("c1")).value();
+    assertThat(deposit).isEqualTo(deposit.toLowerCase(java.util.Locale.ROOT));
+    assertThat(checked).contains("DataVault.Queue", "DataVault.Quarantine", "DataVault", "Quarantine",
+        "Manager", "Vault", "Connections", "Profiles", "EventHandlers", "Files");
+  }
+
+  @Provide
+  Arbitrary<String> tokens() {
+    return Arbitraries.oneOf(
+        Arbitraries.strings().ofMinLength(0).ofMaxLength(70),
+        Arbitraries.strings().withChars("aZ09_-.*> \t").ofMinLength(0).ofMaxLength(10),
+        Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(10));
+  }
+
+  @Property(tries = 3000)
+  void anyTokenIsEitherSafeOrRejectedWithAClearError(@ForAll("tokens") String guid, @ForAll("tokens") String space) {
+    try {
+      Subject s = Subjects.deposit(guid, space, ConnectionId.of("c1"));
+      assertThat(s.value()).isEqualTo(s.value().toLowerCase(java.util.Locale.ROOT));
+      assertThat(s.value()).doesNotContain("*", ">", " ", "\t", "..");
+      assertThat(s.value().split("\\.", -1)).hasSize(5).allMatch(t -> !t.isEmpty());
+    } catch (IllegalArgumentException e) {
+      assertThat(e.getMessage()).contains("not a valid");
+    }
+  }
+
+  @Property(tries = 3000)
+  void anyInternalSubjectIsEitherCapitalizedAndSafeOrRejected(@ForAll("tokens") String first, @ForAll("tokens") String second) {
+    try {
+      Subject s = Subjects.internal(first, second);
+      assertThat(Character.isUpperCase(s.value().charAt(0))).isTrue();
+      assertThat(s.value()).doesNotContain("*", ">", " ", "\t", "..");
+    } catch (IllegalArgumentException e) {
+      assertThat(e.getMessage()).contains("not a valid");
+    }
+  }
+}
