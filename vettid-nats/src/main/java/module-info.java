@@ -8,7 +8,10 @@ module io.vettid.nats {
   requires transitive io.nats.jnats;
   requires java.net.http;
   requires org.slf4j;
+  requires org.bouncycastle.pkix;
+  requires org.bouncycastle.provider;
 
   exports io.vettid.nats.server;
   exports io.vettid.nats.subjects;
+  exports io.vettid.nats.tls;
 }

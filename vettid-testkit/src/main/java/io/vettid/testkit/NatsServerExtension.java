@@ -51,18 +51,33 @@ public final class NatsServerExtension
 
   private final NatsServerConfig config;
   private final SSLContext sslContext;
+  private final io.vettid.nats.tls.TlsMaterial tlsMaterial;
   private final List<Connection> connections = new ArrayList<>();
   private NatsServer server;
   private boolean perClass;
 
   /** The extension with the defaults: JetStream on, free loopback ports, temporary store. */
   public NatsServerExtension() {
-    this(NatsServerConfig.builder().build(), null);
+    this(NatsServerConfig.builder().build(), null, null);
   }
 
-  private NatsServerExtension(NatsServerConfig config, SSLContext sslContext) {
+  private NatsServerExtension(NatsServerConfig config, SSLContext sslContext, io.vettid.nats.tls.TlsMaterial tls) {
     this.config = config;
     this.sslContext = sslContext;
+    this.tlsMaterial = tls;
+  }
+
+  /**
+   * The TLS material made by {@link Builder#tls()}.
+   *
+   * @return the material
+   * @throws IllegalStateException if TLS was not turned on with {@link Builder#tls()}
+   */
+  public io.vettid.nats.tls.TlsMaterial tlsMaterial() {
+    if (tlsMaterial == null) {
+      throw new IllegalStateException("TLS is not on: build the extension with tls()");
+    }
+    return tlsMaterial;
   }
 
   /** {@return a new builder for a configured server} */
@@ -196,6 +211,7 @@ public final class NatsServerExtension
   public static final class Builder {
     private NatsServerConfig.Builder config = NatsServerConfig.builder();
     private SSLContext sslContext;
+    private io.vettid.nats.tls.TlsMaterial tlsMaterial;
 
     private Builder() {}
 
@@ -223,6 +239,32 @@ public final class NatsServerExtension
     }
 
     /**
+     * Turns TLS on with a fresh private CA and a server certificate for {@code localhost} and
+     * {@code 127.0.0.1} (see {@link io.vettid.nats.tls.TlsMaterial}); {@link #connect()} then
+     * uses a context that trusts only that CA and verifies the host name. The files go to a
+     * temporary directory deleted when the JVM exits.
+     *
+     * @return this builder
+     */
+    public Builder tls() {
+      try {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vettid-tls-");
+        io.vettid.nats.tls.TlsMaterial material =
+            io.vettid.nats.tls.TlsMaterial.generate(dir, java.util.List.of("localhost"), java.util.List.of("127.0.0.1"));
+        config.tls(material.serverTls(false));
+        this.sslContext = material.clientContext();
+        this.tlsMaterial = material;
+        for (String f : new String[] {"ca.pem", "server-cert.pem", "server-key.pem"}) {
+          dir.resolve(f).toFile().deleteOnExit();
+        }
+        dir.toFile().deleteOnExit();
+        return this;
+      } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+        throw new IllegalStateException("cannot make TLS material for the test server: " + e.getMessage(), e);
+      }
+    }
+
+    /**
      * Sets the TLS context that {@link #connect()} uses (with {@code configure(c -> c.tls(...))}).
      *
      * @param sslContext trusts the server's CA (and holds a client certificate for mutual TLS)
@@ -235,7 +277,7 @@ public final class NatsServerExtension
 
     /** {@return the extension} */
     public NatsServerExtension build() {
-      return new NatsServerExtension(config.build(), sslContext);
+      return new NatsServerExtension(config.build(), sslContext, tlsMaterial);
     }
   }
 }

@@ -1,0 +1,85 @@
+package io.vettid.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.vettid.nats.server.NatsServer;
+import io.vettid.nats.server.NatsServerConfig;
+import io.vettid.nats.tls.TlsMaterial;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TLS on a real nats-server: it works, and every shortcut around it is refused. */
+class TlsTest {
+
+  @RegisterExtension static final NatsServerExtension NATS = NatsServerExtension.builder().tls().build();
+
+  @TempDir Path dir;
+
+  private static Options.Builder failFast(String url) {
+    return Options.builder().server(url).connectionTimeout(Duration.ofSeconds(3)).noReconnect();
+  }
+
+  @Test
+  void jetStreamWorksOverTls() throws Exception {
+    Connection nc = NATS.connect();
+    nc.jetStreamManagement().addStream(StreamConfiguration.builder()
+        .name("Tls").subjects("Tls.Queue").storageType(StorageType.File).build());
+
+    assertThat(NATS.url()).startsWith("tls://127.0.0.1:");
+    assertThat(nc.jetStream().publish("Tls.Queue", new byte[] {1}).getSeqno()).isEqualTo(1);
+  }
+
+  @Test
+  void aPlaintextClientIsRefused() {
+    String plain = NATS.url().replace("tls://", "nats://");
+
+    assertThatThrownBy(() -> Nats.connect(failFast(plain).build())).isInstanceOf(Exception.class);
+  }
+
+  @Test
+  void aClientTrustingAnotherCaIsRefused() throws Exception {
+    TlsMaterial other = TlsMaterial.generate(dir, List.of("localhost"), List.of("127.0.0.1"));
+
+    assertThatThrownBy(() -> Nats.connect(failFast(NATS.url()).sslContext(other.clientContext()).build()))
+        .isInstanceOf(Exception.class);
+  }
+
+  @Test
+  void theHostNameIsVerified() throws Exception {
+    TlsMaterial onlyLocalhost = TlsMaterial.generate(dir, List.of("localhost"), List.of());
+    try (NatsServer server = NatsServer.start(NatsServerConfig.builder().tls(onlyLocalhost.serverTls(false)).build())) {
+      // control: a plain JDK context trusting the same CA (no hostname check) gets through ...
+      try (Connection unchecked = Nats.connect(failFast(server.clientUrl()).sslContext(trustOnly(onlyLocalhost)).build())) {
+        assertThat(unchecked.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+      }
+      // ... VettID's context refuses, because the certificate names localhost, not 127.0.0.1
+      assertThatThrownBy(() -> Nats.connect(failFast(server.clientUrl()).sslContext(onlyLocalhost.clientContext()).build()))
+          .isInstanceOf(Exception.class);
+    }
+  }
+
+  private static javax.net.ssl.SSLContext trustOnly(TlsMaterial tls) throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    trust.load(null, null);
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(tls.caFile())) {
+      trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+    context.init(null, tmf.getTrustManagers(), null);
+    return context;
+  }
+
+}
