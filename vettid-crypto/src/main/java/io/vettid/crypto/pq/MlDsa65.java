@@ -2,7 +2,6 @@ package io.vettid.crypto.pq;
 
 import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.crypto.internal.Bc;
-import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyFactory;
@@ -17,15 +16,12 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import org.bouncycastle.crypto.CryptoException;
-import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.MLDSAParameters;
 import org.bouncycastle.crypto.params.MLDSAPrivateKeyParameters;
 import org.bouncycastle.crypto.params.MLDSAPublicKeyParameters;
 import org.bouncycastle.crypto.params.ParametersWithContext;
 import org.bouncycastle.crypto.params.ParametersWithRandom;
 import org.bouncycastle.crypto.signers.MLDSASigner;
-import org.bouncycastle.crypto.util.PrivateKeyFactory;
-import org.bouncycastle.crypto.util.PublicKeyFactory;
 
 /**
  * ML-DSA-65 signatures (FIPS 204, pure mode, empty context, hedged randomized signing). It cannot
@@ -135,30 +131,14 @@ public final class MlDsa65 implements KeyAlgorithm {
   }
 
   private static MLDSAPublicKeyParameters publicParameters(PublicKey key) throws GeneralSecurityException {
-    Objects.requireNonNull(key, "key");
-    AsymmetricKeyParameter p;
-    try {
-      p = PublicKeyFactory.createKey(key.getEncoded());
-    } catch (IOException | RuntimeException e) {
-      throw new InvalidKeyException("not an ML-DSA-65 public key");
-    }
-    if (!(p instanceof MLDSAPublicKeyParameters k) || k.getParameters() != MLDSAParameters.ml_dsa_65) {
-      throw new InvalidKeyException("not an ML-DSA-65 public key");
-    }
-    return k;
+    return Bc.lowLevel(key, MLDSAPublicKeyParameters.class,
+        k -> k.getParameters() == MLDSAParameters.ml_dsa_65, "ML-DSA-65 public key");
   }
 
+
   private static MLDSAPrivateKeyParameters privateParameters(PrivateKey key) throws GeneralSecurityException {
-    Objects.requireNonNull(key, "key");
-    AsymmetricKeyParameter p;
-    try {
-      p = PrivateKeyFactory.createKey(key.getEncoded());
-    } catch (IOException | RuntimeException e) {
-      throw new InvalidKeyException("not an ML-DSA-65 private key");
-    }
-    if (!(p instanceof MLDSAPrivateKeyParameters k) || k.getParameters() != MLDSAParameters.ml_dsa_65) {
-      throw new InvalidKeyException("not an ML-DSA-65 private key");
-    }
-    return k;
+    return Bc.lowLevel(key, MLDSAPrivateKeyParameters.class,
+        k -> k.getParameters() == MLDSAParameters.ml_dsa_65, "ML-DSA-65 private key");
   }
+
 }

@@ -5,7 +5,6 @@ import io.vettid.crypto.internal.Aead;
 import io.vettid.crypto.internal.Bc;
 import io.vettid.crypto.internal.Hkdf;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
@@ -24,12 +23,9 @@ import java.util.Set;
 import org.bouncycastle.crypto.SecretWithEncapsulation;
 import org.bouncycastle.crypto.kems.MLKEMExtractor;
 import org.bouncycastle.crypto.kems.MLKEMGenerator;
-import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.MLKEMParameters;
 import org.bouncycastle.crypto.params.MLKEMPrivateKeyParameters;
 import org.bouncycastle.crypto.params.MLKEMPublicKeyParameters;
-import org.bouncycastle.crypto.util.PrivateKeyFactory;
-import org.bouncycastle.crypto.util.PublicKeyFactory;
 
 /**
  * ML-KEM (FIPS 203) key wrapping, as a KEM-DEM: encapsulate to the recipient's key, derive a
@@ -179,30 +175,12 @@ public abstract class MlKem implements KeyAlgorithm {
   }
 
   private MLKEMPublicKeyParameters publicParameters(PublicKey key) throws GeneralSecurityException {
-    Objects.requireNonNull(key, "key");
-    AsymmetricKeyParameter p;
-    try {
-      p = PublicKeyFactory.createKey(key.getEncoded());
-    } catch (IOException | RuntimeException e) {
-      throw new InvalidKeyException("not an " + name + " public key");
-    }
-    if (!(p instanceof MLKEMPublicKeyParameters k) || k.getParameters() != parameters) {
-      throw new InvalidKeyException("not an " + name + " public key");
-    }
-    return k;
+    return Bc.lowLevel(key, MLKEMPublicKeyParameters.class, k -> k.getParameters() == parameters, name + " public key");
   }
 
+
   private MLKEMPrivateKeyParameters privateParameters(PrivateKey key) throws GeneralSecurityException {
-    Objects.requireNonNull(key, "key");
-    AsymmetricKeyParameter p;
-    try {
-      p = PrivateKeyFactory.createKey(key.getEncoded());
-    } catch (IOException | RuntimeException e) {
-      throw new InvalidKeyException("not an " + name + " private key");
-    }
-    if (!(p instanceof MLKEMPrivateKeyParameters k) || k.getParameters() != parameters) {
-      throw new InvalidKeyException("not an " + name + " private key");
-    }
-    return k;
+    return Bc.lowLevel(key, MLKEMPrivateKeyParameters.class, k -> k.getParameters() == parameters, name + " private key");
   }
+
 }
