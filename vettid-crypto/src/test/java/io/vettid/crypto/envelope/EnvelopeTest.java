@@ -13,10 +13,9 @@ import io.vettid.crypto.PrivateKeyEntry;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import io.vettid.crypto.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -215,26 +214,4 @@ class EnvelopeTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("signs with RSA-4096");
   }
 
-  static final class MutableClock extends Clock {
-    Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 }

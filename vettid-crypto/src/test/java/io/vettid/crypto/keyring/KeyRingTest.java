@@ -19,11 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import io.vettid.crypto.testing.MutableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import net.jqwik.api.ForAll;
@@ -43,36 +42,13 @@ class KeyRingTest {
     RANDOM.nextBytes(HOST_KEY);
   }
 
-  static final class MutableClock extends Clock {
-    Instant now = Instant.parse("2026-11-25T00:00:00Z");
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
-
   private static KeyRing kemRing(MutableClock clock, RotationPolicy policy) throws GeneralSecurityException {
     return KeyRing.generate(new MlKem768(), policy, clock, RANDOM);
   }
 
   @Test
   void rotateMakesANewPrimaryAndKeepsTheOldOneForOpeningOnly() throws Exception {
-    MutableClock clock = new MutableClock();
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
     KeyRing ring = kemRing(clock, new RotationPolicy(Duration.ofDays(30), 1000, Duration.ofDays(7)));
     KeyId first = ring.primaryPublic().keyId();
 
@@ -88,7 +64,7 @@ class KeyRingTest {
 
   @Test
   void anEventSealedToThePreviousKeyOpensDuringGraceAndIsRejectedAfter() throws Exception {
-    MutableClock clock = new MutableClock();
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
     KeyRing bob = kemRing(clock, new RotationPolicy(Duration.ofDays(30), 1000, Duration.ofHours(1)));
     MlDsa65 dsa = new MlDsa65();
     KeyPair alice = dsa.generateKeyPair(RANDOM);
@@ -122,7 +98,7 @@ class KeyRingTest {
 
   @Test
   void maintainRotatesByAgeAndByUse() throws Exception {
-    MutableClock clock = new MutableClock();
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
     KeyRing ring = kemRing(clock, new RotationPolicy(Duration.ofDays(1), 3, Duration.ZERO));
 
     assertThat(ring.maintain()).isFalse();
@@ -159,7 +135,7 @@ class KeyRingTest {
 
   @Test
   void aPassphraseSealedRingOpensWithTheSameKeysAndStates() throws Exception {
-    MutableClock clock = new MutableClock();
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
     KeyRing ring = kemRing(clock, RotationPolicy.DEFAULT);
     KeyId old = ring.primaryPublic().keyId();
     ring.usePrimary();
@@ -226,7 +202,7 @@ class KeyRingTest {
 
   @Test
   void aTamperedPassphraseRingIsDetected() throws Exception {
-    KeyRing ring = kemRing(new MutableClock(), RotationPolicy.DEFAULT);
+    KeyRing ring = kemRing(new MutableClock(Instant.parse("2026-11-25T00:00:00Z")), RotationPolicy.DEFAULT);
     byte[] sealed = SealedKeyRing.seal(ring, PASSPHRASE, SealedKeyRing.MIN_LOG_N);
     for (int at : new int[] {5, 10, sealed.length / 2, sealed.length - 1}) {
       byte[] altered = sealed.clone();
@@ -238,7 +214,7 @@ class KeyRingTest {
 
   @Test
   void weakSettingsAreRefused() throws Exception {
-    KeyRing ring = kemRing(new MutableClock(), RotationPolicy.DEFAULT);
+    KeyRing ring = kemRing(new MutableClock(Instant.parse("2026-11-25T00:00:00Z")), RotationPolicy.DEFAULT);
 
     assertThatThrownBy(() -> SealedKeyRing.seal(ring, "short".toCharArray()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("8 characters");
