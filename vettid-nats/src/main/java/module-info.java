@@ -11,6 +11,8 @@ module io.vettid.nats {
   requires org.bouncycastle.pkix;
   requires org.bouncycastle.provider;
 
+  exports io.vettid.nats.auth;
+  exports io.vettid.nats.jetstream;
   exports io.vettid.nats.server;
   exports io.vettid.nats.subjects;
   exports io.vettid.nats.tls;

@@ -3,6 +3,9 @@ package io.vettid.testkit;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
 import java.io.IOException;
@@ -52,19 +55,73 @@ public final class NatsServerExtension
   private final NatsServerConfig config;
   private final SSLContext sslContext;
   private final io.vettid.nats.tls.TlsMaterial tlsMaterial;
+  private final NatsOperator operator;
+  private final java.nio.file.Path jwtDir;
   private final List<Connection> connections = new ArrayList<>();
+  private final List<Connection> classConnections = new ArrayList<>();
+  private boolean inTest;
   private NatsServer server;
   private boolean perClass;
 
   /** The extension with the defaults: JetStream on, free loopback ports, temporary store. */
   public NatsServerExtension() {
-    this(NatsServerConfig.builder().build(), null, null);
+    this(NatsServerConfig.builder().build(), null, null, null, null);
   }
 
-  private NatsServerExtension(NatsServerConfig config, SSLContext sslContext, io.vettid.nats.tls.TlsMaterial tls) {
+  private NatsServerExtension(NatsServerConfig config, SSLContext sslContext, io.vettid.nats.tls.TlsMaterial tls,
+      NatsOperator operator, java.nio.file.Path jwtDir) {
+    this.jwtDir = jwtDir;
     this.config = config;
     this.sslContext = sslContext;
     this.tlsMaterial = tls;
+    this.operator = operator;
+  }
+
+  /**
+   * The operator made by {@link Builder#operatorMode}.
+   *
+   * @return the operator
+   * @throws IllegalStateException if the server is not in operator mode
+   */
+  public NatsOperator operator() {
+    if (operator == null) {
+      throw new IllegalStateException("operator mode is not on: build the extension with operatorMode(...)");
+    }
+    return operator;
+  }
+
+  /**
+   * Connects as a given NATS user (operator mode); closed after the current test (or class).
+   *
+   * @param user the user's credentials
+   * @param options options to start from (inbox prefix, listeners)
+   * @return the connection
+   * @throws IOException if it cannot connect (such as an authorization violation)
+   * @throws InterruptedException if interrupted while connecting
+   */
+  public Connection connect(UserCredentials user, Options.Builder options) throws IOException, InterruptedException {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(options, "options");
+    return connect(options.authHandler(user.authHandler()));
+  }
+
+  /**
+   * Pushes an account's current JWT to the running server through the system account (operator
+   * mode), and waits for the server to confirm.
+   *
+   * @param account the account
+   * @throws IOException if the system user cannot connect
+   * @throws InterruptedException if interrupted
+   */
+  public void push(NatsAccount account) throws IOException, InterruptedException {
+    Options.Builder options = Options.builder().server(url()).connectionTimeout(Duration.ofSeconds(5))
+        .authHandler(operator().systemUser().authHandler());
+    if (sslContext != null) {
+      options.sslContext(sslContext);
+    }
+    try (Connection sys = Nats.connect(options.build())) {
+      operator().push(sys, account);
+    }
   }
 
   /**
@@ -129,9 +186,26 @@ public final class NatsServerExtension
     if (sslContext != null) {
       options.sslContext(sslContext);
     }
-    Connection nc = Nats.connect(options.build());
+    return track(Nats.connect(options.build()));
+  }
+
+  /**
+   * Options for the running server (URL, TLS context, a 5-second connect timeout) that a test
+   * changes further, for connections it opens and closes itself with {@code Nats.connect}.
+   *
+   * @return a new options builder
+   */
+  public Options.Builder options() {
+    Options.Builder options = Options.builder().server(url()).connectionTimeout(Duration.ofSeconds(5));
+    if (sslContext != null) {
+      options.sslContext(sslContext);
+    }
+    return options;
+  }
+
+  private Connection track(Connection nc) {
     synchronized (this) {
-      connections.add(nc);
+      (inTest ? connections : classConnections).add(nc);
     }
     return nc;
   }
@@ -144,6 +218,7 @@ public final class NatsServerExtension
 
   @Override
   public synchronized void beforeEach(ExtensionContext context) {
+    inTest = true;
     if (!perClass) {
       server = NatsServer.start(config);
     }
@@ -151,7 +226,10 @@ public final class NatsServerExtension
 
   @Override
   public void afterEach(ExtensionContext context) {
-    closeConnections();
+    closeConnections(connections);
+    synchronized (this) {
+      inTest = false;
+    }
     if (!perClass) {
       stopServer();
     }
@@ -159,8 +237,20 @@ public final class NatsServerExtension
 
   @Override
   public void afterAll(ExtensionContext context) {
-    closeConnections();
+    closeConnections(connections);
+    closeConnections(classConnections);
     stopServer();
+    if (jwtDir != null) {
+      deleteTree(jwtDir);
+    }
+  }
+
+  private static void deleteTree(java.nio.file.Path dir) {
+    try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temp directory left behind holds only public account JWTs
+    }
   }
 
   private synchronized void stopServer() {
@@ -170,11 +260,12 @@ public final class NatsServerExtension
     }
   }
 
-  private void closeConnections() {
+
+  private void closeConnections(List<Connection> which) {
     List<Connection> open;
     synchronized (this) {
-      open = new ArrayList<>(connections);
-      connections.clear();
+      open = new ArrayList<>(which);
+      which.clear();
     }
     for (Connection nc : open) {
       try {
@@ -212,8 +303,31 @@ public final class NatsServerExtension
     private NatsServerConfig.Builder config = NatsServerConfig.builder();
     private SSLContext sslContext;
     private io.vettid.nats.tls.TlsMaterial tlsMaterial;
+    private NatsOperator operator;
+    private java.nio.file.Path jwtDir;
 
     private Builder() {}
+
+    /**
+     * Runs the server in operator mode (role EventSpace Server) with a {@code full} resolver in a
+     * temporary directory, knowing the given accounts from the start; more can be {@linkplain
+     * NatsServerExtension#push pushed} while it runs. Connect with {@link
+     * NatsServerExtension#connect(UserCredentials, Options.Builder)}.
+     *
+     * @param operator the operator
+     * @param preload accounts the server knows at start
+     * @return this builder
+     */
+    public Builder operatorMode(NatsOperator operator, NatsAccount... preload) {
+      this.operator = Objects.requireNonNull(operator, "operator");
+      try {
+        jwtDir = java.nio.file.Files.createTempDirectory("vettid-jwt-");
+        config.extraConfig(operator.serverConfig(NatsOperator.ServerRole.EVENTSPACE_SERVER, jwtDir, List.of(preload)));
+        return this;
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot make the resolver directory: " + e.getMessage(), e);
+      }
+    }
 
     /**
      * Changes the server configuration.
@@ -277,7 +391,7 @@ public final class NatsServerExtension
 
     /** {@return the extension} */
     public NatsServerExtension build() {
-      return new NatsServerExtension(config.build(), sslContext, tlsMaterial);
+      return new NatsServerExtension(config.build(), sslContext, tlsMaterial, operator, jwtDir);
     }
   }
 }

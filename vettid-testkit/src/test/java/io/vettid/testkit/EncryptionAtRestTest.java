@@ -35,8 +35,8 @@ class EncryptionAtRestTest {
     NatsServer server = encrypted.server();
     server.stop();
 
-    assertThat(storeFiles(server.storeDir())).as("files in the store").isGreaterThan(0);
-    assertThat(hits(server.storeDir(), marker)).as("files holding the plaintext marker").isZero();
+    assertThat(StoreScan.fileCount(server.storeDir())).as("files in the store").isGreaterThan(0);
+    assertThat(StoreScan.filesContaining(server.storeDir(), marker)).as("files holding the plaintext marker").isEmpty();
 
     server.restart();
     assertThat(readMarker(encrypted.connect())).isEqualTo(marker);
@@ -49,7 +49,7 @@ class EncryptionAtRestTest {
     NatsServer server = plain.server();
     server.stop();
 
-    assertThat(hits(server.storeDir(), marker)).isPositive();
+    assertThat(StoreScan.filesContaining(server.storeDir(), marker)).isNotEmpty();
   }
 
   private static void writeMarker(Connection nc, String marker) throws Exception {
@@ -64,36 +64,5 @@ class EncryptionAtRestTest {
     List<Message> got = sub.fetch(1, Duration.ofSeconds(3));
     assertThat(got).hasSize(1);
     return new String(got.get(0).getData(), StandardCharsets.UTF_8);
-  }
-
-  private static long storeFiles(Path dir) throws Exception {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).count();
-    }
-  }
-
-  private static long hits(Path dir, String marker) throws Exception {
-    byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).filter(f -> contains(f, needle)).count();
-    }
-  }
-
-  private static boolean contains(Path file, byte[] needle) {
-    try {
-      byte[] data = Files.readAllBytes(file);
-      outer:
-      for (int i = 0; i + needle.length <= data.length; i++) {
-        for (int j = 0; j < needle.length; j++) {
-          if (data[i + j] != needle[j]) {
-            continue outer;
-          }
-        }
-        return true;
-      }
-      return false;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

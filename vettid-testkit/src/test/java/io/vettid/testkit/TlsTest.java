@@ -68,6 +68,24 @@ class TlsTest {
     }
   }
 
+  @Test
+  void mutualTlsAcceptsOnlyClientsWithACertificateFromTheCa() throws Exception {
+    TlsMaterial tls = TlsMaterial.generate(dir.resolve("a"), List.of("localhost"), List.of("127.0.0.1"));
+    TlsMaterial other = TlsMaterial.generate(dir.resolve("b"), List.of("localhost"), List.of("127.0.0.1"));
+    try (NatsServer server = NatsServer.start(NatsServerConfig.builder().tls(tls.serverTls(true)).build())) {
+      try (Connection withCert = Nats.connect(failFast(server.clientUrl()).sslContext(tls.clientContext("vault-a")).build())) {
+        assertThat(withCert.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+      }
+      // no client certificate
+      assertThatThrownBy(() -> Nats.connect(failFast(server.clientUrl()).sslContext(tls.clientContext()).build()))
+          .isInstanceOf(Exception.class);
+      // a client certificate from another CA (the client itself trusts the right server)
+      javax.net.ssl.SSLContext foreign = tls.clientContext(other.clientKeyManagers("intruder"));
+      assertThatThrownBy(() -> Nats.connect(failFast(server.clientUrl()).sslContext(foreign).build()))
+          .isInstanceOf(Exception.class);
+    }
+  }
+
   private static javax.net.ssl.SSLContext trustOnly(TlsMaterial tls) throws Exception {
     java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
     trust.load(null, null);

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NatsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NatsServer.class);
+  private static final Logger SERVER_LOG = LoggerFactory.getLogger("io.vettid.nats.server.nats-server");
   private static final int START_ATTEMPTS = 3;
 
   private final NatsServerConfig config;
@@ -139,7 +140,7 @@ public final class NatsServer implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(binary.toString(), "-c", configFile.toString())
         .directory(workDir.toFile())
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        .redirectOutput(ProcessBuilder.Redirect.PIPE);
     Map<String, String> env = pb.environment();
     char[] key = config.storeKey();
     if (key != null) {
@@ -155,6 +156,7 @@ public final class NatsServer implements AutoCloseable {
     } finally {
       env.remove(NatsServerConfig.STORE_KEY_ENV);
     }
+    forwardLog(process);
     if (shutdownHook == null) {
       Thread hook = new Thread(this::destroyQuietly, "vettid-nats-server-shutdown-" + name);
       Runtime.getRuntime().addShutdownHook(hook);
@@ -302,6 +304,36 @@ public final class NatsServer implements AutoCloseable {
     }
     stop();
     launch();
+  }
+
+  /**
+   * Copies the server's output to its log file (for {@link #logTail()}) and to SLF4J, logger
+   * {@code io.vettid.nats.server.nats-server}: errors and warnings at WARN, the rest at DEBUG. The
+   * server never sees key material in clear (the store key comes through the environment).
+   */
+  private void forwardLog(Process p) {
+    Thread t = new Thread(() -> {
+      try (java.io.BufferedReader in = new java.io.BufferedReader(
+              new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+          java.io.Writer file = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
+              java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          file.write(line);
+          file.write('\n');
+          file.flush();
+          if (line.contains("[ERR]") || line.contains("[FTL]") || line.contains("[WRN]")) {
+            SERVER_LOG.warn("{}: {}", name, line);
+          } else {
+            SERVER_LOG.debug("{}: {}", name, line);
+          }
+        }
+      } catch (IOException e) {
+        SERVER_LOG.debug("{}: log forwarding ended: {}", name, e.getMessage());
+      }
+    }, "vettid-nats-server-log-" + name);
+    t.setDaemon(true);
+    t.start();
   }
 
   /** {@return the last lines of the server's log, for error messages} */

@@ -144,6 +144,52 @@ public final class NatsServerConfig {
     return key;
   }
 
+  /**
+   * Derives a server's JetStream store key from a vault secret (HKDF-SHA256, RFC 5869, with the
+   * info {@code "vettid/jetstream-store-key/v1/" + serverName}): the key comes from the vault, the
+   * same vault and server name always give the same key (so a restarted server reads its store),
+   * and it is never written beside the data. The result is 64 hex characters (256 bits). Clear
+   * the array when done.
+   *
+   * @param vaultSecret at least 32 bytes of secret key material held sealed by the vault
+   * @param serverName the server's name
+   * @return the key
+   */
+  public static char[] deriveStoreKey(byte[] vaultSecret, String serverName) {
+    Objects.requireNonNull(vaultSecret, "vaultSecret");
+    Objects.requireNonNull(serverName, "serverName");
+    if (vaultSecret.length < 32) {
+      throw new IllegalArgumentException("the vault secret must be at least 32 bytes, got " + vaultSecret.length);
+    }
+    byte[] prk = null;
+    byte[] okm = null;
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256")); // salt: zeros (RFC 5869)
+      prk = mac.doFinal(vaultSecret);
+      mac.init(new javax.crypto.spec.SecretKeySpec(prk, "HmacSHA256"));
+      mac.update(("vettid/jetstream-store-key/v1/" + serverName).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      mac.update((byte) 1);
+      okm = mac.doFinal();
+      char[] key = new char[64];
+      String hex = "0123456789abcdef";
+      for (int i = 0; i < 32; i++) {
+        key[2 * i] = hex.charAt((okm[i] >> 4) & 0xf);
+        key[2 * i + 1] = hex.charAt(okm[i] & 0xf);
+      }
+      return key;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
+    } finally {
+      if (prk != null) {
+        Arrays.fill(prk, (byte) 0);
+      }
+      if (okm != null) {
+        Arrays.fill(okm, (byte) 0);
+      }
+    }
+  }
+
   /** {@return a new builder with the defaults: loopback, free ports, JetStream on, no TLS} */
   public static Builder builder() {
     return new Builder();
@@ -269,6 +315,18 @@ public final class NatsServerConfig {
       c.append("cluster {\n");
       c.append("  name: ").append(quote(cluster.name())).append('\n');
       c.append("  listen: ").append(quote(host + ":" + clusterPort)).append('\n');
+      if (tls != null) {
+        // routes are TLS too, both ways verified: every link is encrypted
+        c.append("  tls {\n");
+        c.append("    cert_file: ").append(quote(tls.certFile().toString())).append('\n');
+        c.append("    key_file: ").append(quote(tls.keyFile().toString())).append('\n');
+        if (tls.caFile() != null) {
+          c.append("    ca_file: ").append(quote(tls.caFile().toString())).append('\n');
+        }
+        c.append("    verify: true\n");
+        c.append("    timeout: 5\n");
+        c.append("  }\n");
+      }
       if (!cluster.routes().isEmpty()) {
         c.append("  routes: [\n");
         for (String route : cluster.routes()) {

@@ -109,6 +109,21 @@ public final class Subjects {
   }
 
   /**
+   * The inbox prefix of one connection in an EventSpace: replies to that connection (JetStream
+   * publish acknowledgements, profile replies) arrive under it, and it is the only thing the
+   * connection may subscribe to. Give it to jnats with {@code Options.Builder.inboxPrefix}.
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @param eventSpace the EventSpace name
+   * @param connection the connection
+   * @return {@code subscriber.<guid>.<eventspace>.inbox.<connectionId>}
+   */
+  public static Subject inbox(String subscriberGuid, String eventSpace, ConnectionId connection) {
+    Objects.requireNonNull(connection, "connection");
+    return external("subscriber", subscriberGuid, eventSpace, "inbox", connection.value());
+  }
+
+  /**
    * The stream that holds an EventSpace's deposits (internal: Capitalized, no dots).
    *
    * @param subscriberGuid the owner's subscriber id

@@ -68,12 +68,15 @@ public final class TlsMaterial {
   private final Path certFile;
   private final Path keyFile;
   private final X509Certificate ca;
+  /** The CA's private key stays in memory only, to issue client certificates for mutual TLS. */
+  private final java.security.PrivateKey caKey;
 
-  private TlsMaterial(Path caFile, Path certFile, Path keyFile, X509Certificate ca) {
+  private TlsMaterial(Path caFile, Path certFile, Path keyFile, X509Certificate ca, java.security.PrivateKey caKey) {
     this.caFile = caFile;
     this.certFile = certFile;
     this.keyFile = keyFile;
     this.ca = ca;
+    this.caKey = caKey;
   }
 
   /**
@@ -115,7 +118,7 @@ public final class TlsMaterial {
           new X500Name("CN=" + (dnsNames.isEmpty() ? ipAddresses.get(0) : dnsNames.get(0))), serverKeys.getPublic());
       serverBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       serverBuilder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      serverBuilder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      serverBuilder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
       serverBuilder.addExtension(Extension.subjectAlternativeName, false,
           new GeneralNames(names.toArray(new GeneralName[0])));
       X509Certificate server = sign(serverBuilder, caKeys);
@@ -129,7 +132,7 @@ public final class TlsMaterial {
           StandardCharsets.US_ASCII);
       Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(keyFile, pem("PRIVATE KEY", serverKeys.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
-      return new TlsMaterial(caFile, certFile, keyFile, ca);
+      return new TlsMaterial(caFile, certFile, keyFile, ca, caKeys.getPrivate());
     } catch (CertIOException | OperatorCreationException e) {
       throw new GeneralSecurityException("cannot make the TLS certificates", e);
     }
@@ -158,6 +161,77 @@ public final class TlsMaterial {
    * @throws GeneralSecurityException if it cannot be made
    */
   public SSLContext clientContext() throws GeneralSecurityException {
+    return context(null);
+  }
+
+  /**
+   * A client context for mutual TLS: like {@link #clientContext()}, and it presents a fresh
+   * client certificate (ECDSA P-256, valid 30 days, {@code clientAuth} only) signed by this CA.
+   * Nothing is written to disk.
+   *
+   * @param clientName the certificate's common name ({@code [A-Za-z0-9_.-]}, 1-64)
+   * @return the context
+   * @throws GeneralSecurityException if it cannot be made
+   */
+  public SSLContext clientContext(String clientName) throws GeneralSecurityException {
+    return clientContext(clientKeyManagers(clientName));
+  }
+
+  /**
+   * A client context that presents the certificate of the given key managers (for mutual TLS
+   * with a client certificate from elsewhere, such as a PKCS#12 file), trusts only this CA, and
+   * verifies the host name.
+   *
+   * @param keyManagers the client's key managers
+   * @return the context
+   * @throws GeneralSecurityException if it cannot be made
+   */
+  public SSLContext clientContext(javax.net.ssl.KeyManager[] keyManagers) throws GeneralSecurityException {
+    Objects.requireNonNull(keyManagers, "keyManagers");
+    return context(keyManagers.clone());
+  }
+
+  /**
+   * Key managers holding a fresh client certificate (ECDSA P-256, valid 30 days, {@code
+   * clientAuth} only) signed by this CA, in memory only.
+   *
+   * @param clientName the certificate's common name ({@code [A-Za-z0-9_.-]}, 1-64)
+   * @return the key managers
+   * @throws GeneralSecurityException if they cannot be made
+   */
+  public javax.net.ssl.KeyManager[] clientKeyManagers(String clientName) throws GeneralSecurityException {
+    Objects.requireNonNull(clientName, "clientName");
+    if (!clientName.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new IllegalArgumentException("client name must be 1-64 of [A-Za-z0-9_.-]");
+    }
+    SecureRandom random = new SecureRandom();
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"), random);
+    KeyPair keys = g.generateKeyPair();
+    Instant now = Instant.now();
+    try {
+      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(random),
+          Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(30))),
+          new X500Name("CN=" + clientName), keys.getPublic());
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+      X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+          b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey)));
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      char[] none = new char[0];
+      ks.setKeyEntry("client", keys.getPrivate(), none, new java.security.cert.Certificate[] {cert, ca});
+      javax.net.ssl.KeyManagerFactory kmf =
+          javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, none);
+      return kmf.getKeyManagers();
+    } catch (IOException | OperatorCreationException e) {
+      throw new GeneralSecurityException("cannot make a client certificate", e);
+    }
+  }
+
+  private SSLContext context(javax.net.ssl.KeyManager[] keyManagers) throws GeneralSecurityException {
     try {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
@@ -174,7 +248,7 @@ public final class TlsMaterial {
         throw new GeneralSecurityException("no X.509 trust manager available");
       }
       SSLContext context = SSLContext.getInstance("TLSv1.3");
-      context.init(null, new TrustManager[] {new HostnameVerifyingTrustManager(delegate)}, new SecureRandom());
+      context.init(keyManagers, new TrustManager[] {new HostnameVerifyingTrustManager(delegate)}, new SecureRandom());
       return context;
     } catch (IOException e) {
       throw new GeneralSecurityException("cannot build the trust store", e);

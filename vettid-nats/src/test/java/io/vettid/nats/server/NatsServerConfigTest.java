@@ -106,4 +106,35 @@ class NatsServerConfigTest {
     assertThat(NatsServerConfig.builder().jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, a).build()
         .encryptedAtRest()).isTrue();
   }
+
+  @Test
+  void theStoreKeyIsDerivedFromTheVaultSecretWithHkdf() throws Exception {
+    byte[] secret = new byte[32];
+    for (int i = 0; i < secret.length; i++) {
+      secret[i] = (byte) i;
+    }
+    byte[] expected = io.vettid.crypto.internal.Hkdf.sha256(secret, new byte[32],
+        "vettid/jetstream-store-key/v1/vault-a".getBytes(java.nio.charset.StandardCharsets.UTF_8), 32);
+
+    char[] key = NatsServerConfig.deriveStoreKey(secret, "vault-a");
+
+    assertThat(new String(key)).isEqualTo(java.util.HexFormat.of().formatHex(expected));
+    assertThat(NatsServerConfig.deriveStoreKey(secret, "vault-a")).isEqualTo(key);
+    assertThat(NatsServerConfig.deriveStoreKey(secret, "vault-b")).isNotEqualTo(key);
+    assertThatThrownBy(() -> NatsServerConfig.deriveStoreKey(new byte[31], "vault-a"))
+        .hasMessageContaining("at least 32 bytes");
+  }
+
+  @Test
+  void routesAreTlsWhenTheServerIs(@TempDir Path tmp) {
+    NatsServerConfig config = NatsServerConfig.builder()
+        .tls(new NatsServerConfig.Tls(tmp.resolve("c.pem"), tmp.resolve("k.pem"), tmp.resolve("ca.pem"), false))
+        .cluster(new NatsServerConfig.Cluster("vettid", 0, List.of("nats-route://127.0.0.1:6001")))
+        .build();
+
+    String text = config.render("n1", 4222, 8222, 6222, tmp);
+    String cluster = text.substring(text.indexOf("cluster {"));
+
+    assertThat(cluster).contains("tls {").contains("verify: true").contains("ca.pem");
+  }
 }

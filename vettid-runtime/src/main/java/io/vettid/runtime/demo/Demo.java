@@ -19,6 +19,7 @@ import io.vettid.api.InternalEventCodec;
 import io.vettid.api.InvalidEventException;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
+import io.vettid.nats.tls.TlsMaterial;
 import io.vettid.nats.subjects.Subjects;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -77,16 +78,25 @@ public final class Demo {
    */
   public Result run(int events) throws Exception {
     checkCount(events);
-    char[] storeKey = NatsServerConfig.randomStoreKey();
-    NatsServerConfig config = NatsServerConfig.builder()
-        .serverName("vettid-demo")
-        .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
-        .build();
-    Arrays.fill(storeKey, '\0');
-    out.println("Starting an embedded nats-server (JetStream, store encrypted at rest)...");
-    try (NatsServer server = NatsServer.start(config)) {
-      out.println("nats-server ready at " + server.clientUrl());
-      return run(server.clientUrl(), events);
+    java.nio.file.Path tlsDir = java.nio.file.Files.createTempDirectory("vettid-demo-tls-");
+    try {
+      TlsMaterial tls = TlsMaterial.generate(tlsDir, List.of("localhost"), List.of("127.0.0.1"));
+      char[] storeKey = NatsServerConfig.randomStoreKey();
+      NatsServerConfig config = NatsServerConfig.builder()
+          .serverName("vettid-demo")
+          .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
+          .tls(tls.serverTls(false))
+          .build();
+      Arrays.fill(storeKey, '\0');
+      out.println("Starting an embedded nats-server (JetStream, store encrypted at rest, TLS)...");
+      try (NatsServer server = NatsServer.start(config)) {
+        out.println("nats-server ready at " + server.clientUrl());
+        return run(server.clientUrl(), tls.clientContext(), events);
+      }
+    } finally {
+      try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(tlsDir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
@@ -99,9 +109,26 @@ public final class Demo {
    * @throws Exception if NATS fails
    */
   public Result run(String url, int events) throws Exception {
+    return run(url, null, events);
+  }
+
+  /**
+   * Runs the demo against a running server, over TLS when a context is given.
+   *
+   * @param url the server URL
+   * @param tls the TLS context (trusting the server's CA), or null for a plaintext test server
+   * @param events how many events to send (1..10,000)
+   * @return what was observed
+   * @throws Exception if NATS fails
+   */
+  public Result run(String url, javax.net.ssl.SSLContext tls, int events) throws Exception {
     Objects.requireNonNull(url, "url");
     checkCount(events);
-    try (Connection nc = Nats.connect(new Options.Builder().server(url).connectionTimeout(Duration.ofSeconds(5)).build())) {
+    Options.Builder options = new Options.Builder().server(url).connectionTimeout(Duration.ofSeconds(5));
+    if (tls != null) {
+      options.sslContext(tls);
+    }
+    try (Connection nc = Nats.connect(options.build())) {
       nc.jetStreamManagement().addStream(StreamConfiguration.builder()
           .name(QUEUE_STREAM)
           .subjects(QUEUE_SUBJECT)

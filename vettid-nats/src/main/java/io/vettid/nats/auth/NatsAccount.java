@@ -1,0 +1,221 @@
+package io.vettid.nats.auth;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.NKey;
+import io.nats.client.support.JwtUtils;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * One NATS account in operator mode: a subscriber's account (with JetStream limits) or the system
+ * account. It issues NKey users, keeps the revocation list, and renders its JWT signed by the
+ * operator. Changes take effect on a running server when the new JWT is {@linkplain
+ * NatsOperator#push pushed}.
+ *
+ * <p>Thread-safe. The account's NKey seed stays in memory; nothing is logged.
+ */
+public final class NatsAccount {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final String name;
+  private final NKey key;
+  private final String publicKey;
+  private final JetStreamLimits limits;
+  private final NatsOperator operator;
+  private final Clock clock;
+  private final Map<String, Long> revocations = new TreeMap<>();
+  private final Map<String, Instant> pending = new LinkedHashMap<>();
+
+  NatsAccount(String name, JetStreamLimits limits, NatsOperator operator, Clock clock, SecureRandom random) {
+    this.name = checkName(name);
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.operator = operator;
+    this.clock = clock;
+    try {
+      this.key = NKey.createAccount(random);
+      this.publicKey = new String(key.getPublicKey());
+    } catch (GeneralSecurityException | IOException e) {
+      throw new NatsAuthException("cannot create an account NKey", e);
+    }
+  }
+
+  static String checkName(String name) {
+    Objects.requireNonNull(name, "name");
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("a NATS account or user name must be 1-64 of [A-Za-z0-9_-]");
+    }
+    return name;
+  }
+
+  /** {@return the account's name} */
+  public String name() {
+    return name;
+  }
+
+  /** {@return the account's public NKey ({@code A...}); the server knows the account by it} */
+  public String publicKey() {
+    return publicKey;
+  }
+
+  /** {@return the account's JetStream limits} */
+  public JetStreamLimits limits() {
+    return limits;
+  }
+
+  /**
+   * Issues a new user of this account with its own NKey. The server accepts it at once (user JWTs
+   * are signed by the account, so no push is needed).
+   *
+   * @param userName a name for logs and tools ({@code [A-Za-z0-9_-]}, 1-64)
+   * @param permissions what the user may publish and subscribe to
+   * @return the credentials; the caller keeps the seed sealed
+   */
+  public UserCredentials issueUser(String userName, UserPermissions permissions) {
+    checkName(userName);
+    Objects.requireNonNull(permissions, "permissions");
+    try {
+      NKey user = NKey.createUser(operator.random());
+      String userPublic = new String(user.getPublicKey());
+      ObjectNode claim = JSON.objectNode();
+      claim.set("pub", permission(permissions.publish()));
+      claim.set("sub", permission(permissions.subscribe()));
+      claim.put("subs", -1).put("data", -1).put("payload", -1).put("type", "user").put("version", 2);
+      String json = claim.toString();
+      String jwt = JwtUtils.issueJWT(key, userPublic, userName, null, clock.instant().getEpochSecond(), publicKey,
+          () -> json);
+      char[] seed = user.getSeed();
+      try {
+        return new UserCredentials(userPublic, jwt, seed);
+      } finally {
+        java.util.Arrays.fill(seed, '\0');
+        user.clear();
+      }
+    } catch (GeneralSecurityException | IOException e) {
+      throw new NatsAuthException("cannot issue a user JWT for account " + name, e);
+    }
+  }
+
+  private static ObjectNode permission(java.util.List<String> allow) {
+    ObjectNode p = JSON.objectNode();
+    // An empty allow list means "no restriction" to NATS; deny everything explicitly instead.
+    if (allow.isEmpty()) {
+      p.putArray("deny").add(">");
+    } else {
+      allow.forEach(p.putArray("allow")::add);
+    }
+    return p;
+  }
+
+  /**
+   * Revokes a user now: its JWT (and any earlier one for the same key) is refused from the next
+   * {@linkplain NatsOperator#push push} on, and the server closes its open connections.
+   *
+   * @param userPublicKey the user's public NKey
+   */
+  public synchronized void revoke(String userPublicKey) {
+    checkUserKey(userPublicKey);
+    pending.remove(userPublicKey);
+    // JWTs issued at or before this second are revoked; +1 covers a JWT issued within this second.
+    revocations.put(userPublicKey, clock.instant().getEpochSecond() + 1);
+  }
+
+  /**
+   * Rotates a user: issues the replacement now and schedules the old user's revocation after a
+   * grace period, applied by {@link #applyDueRevocations()}.
+   *
+   * @param old the user being replaced
+   * @param userName the new user's name
+   * @param permissions the new user's permissions
+   * @param grace how long the old user keeps working
+   * @return the new credentials
+   */
+  public UserCredentials rotateUser(UserCredentials old, String userName, UserPermissions permissions, Duration grace) {
+    Objects.requireNonNull(old, "old");
+    Objects.requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must not be negative");
+    }
+    UserCredentials replacement = issueUser(userName, permissions);
+    synchronized (this) {
+      pending.put(old.publicKey(), clock.instant().plus(grace));
+    }
+    return replacement;
+  }
+
+  /**
+   * Turns every rotation whose grace has ended into a revocation.
+   *
+   * @return whether the revocation list changed (then push the account)
+   */
+  public synchronized boolean applyDueRevocations() {
+    Instant now = clock.instant();
+    boolean changed = false;
+    for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getValue().isAfter(now)) {
+        revocations.put(e.getKey(), now.getEpochSecond() + 1);
+        it.remove();
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Whether a user is on the revocation list.
+   *
+   * @param userPublicKey the user's public NKey
+   * @return true if revoked
+   */
+  public synchronized boolean isRevoked(String userPublicKey) {
+    return revocations.containsKey(userPublicKey);
+  }
+
+  /**
+   * The account JWT as it stands now, signed by the operator: limits and revocations.
+   *
+   * @return the JWT
+   */
+  public String jwt() {
+    ObjectNode nats = JSON.objectNode();
+    ObjectNode l = nats.putObject("limits");
+    l.put("subs", -1).put("data", -1).put("payload", -1).put("imports", -1).put("exports", -1)
+        .put("wildcards", true).put("conn", -1).put("leaf", -1)
+        .put("mem_storage", limits.memoryBytes()).put("disk_storage", limits.diskBytes())
+        .put("streams", limits.streams()).put("consumer", limits.consumers());
+    ObjectNode perms = nats.putObject("default_permissions");
+    perms.putObject("pub");
+    perms.putObject("sub");
+    synchronized (this) {
+      if (!revocations.isEmpty()) {
+        ObjectNode r = nats.putObject("revocations");
+        revocations.forEach(r::put);
+      }
+    }
+    nats.put("type", "account").put("version", 2);
+    return operator.sign(publicKey, name, nats.toString());
+  }
+
+  private static void checkUserKey(String userPublicKey) {
+    Objects.requireNonNull(userPublicKey, "userPublicKey");
+    if (!NKey.isValidPublicUserKey(userPublicKey.toCharArray())) {
+      throw new IllegalArgumentException("not a NATS user public key (U...)");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "NatsAccount[" + name + ", " + publicKey + "]";
+  }
+}

@@ -1,0 +1,175 @@
+package io.vettid.nats.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nats.client.NKey;
+import io.vettid.api.ConnectionId;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Operator, accounts, users and their JWTs, without a server (the server tests are in the testkit). */
+class NatsAuthTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final NatsOperator OPERATOR = NatsOperator.create("unit");
+
+  @TempDir Path dir;
+
+  static JsonNode claims(String jwt) throws Exception {
+    String[] parts = jwt.split("\\.");
+    assertThat(parts).hasSize(3);
+    return JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+  }
+
+  /** Verifies the JWT's Ed25519 signature with the issuer's public NKey. */
+  static boolean signedBy(String jwt, String issuerPublic) throws Exception {
+    String[] parts = jwt.split("\\.");
+    byte[] signature = Base64.getUrlDecoder().decode(parts[2]);
+    return NKey.fromPublicKey(issuerPublic.toCharArray())
+        .verify((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII), signature);
+  }
+
+  @Test
+  void theChainOfTrustIsOperatorAccountUser() throws Exception {
+    NatsAccount account = OPERATOR.createAccount("subscriber-g1", JetStreamLimits.subscriberDefault());
+    UserCredentials user = account.issueUser("conn-a", UserPermissions.forConnection("g1", "home", ConnectionId.of("conn-a")));
+
+    JsonNode op = claims(OPERATOR.jwt());
+    JsonNode acc = claims(account.jwt());
+    JsonNode usr = claims(user.jwt());
+
+    assertThat(op.get("iss").asText()).isEqualTo(OPERATOR.publicKey()).isEqualTo(op.get("sub").asText());
+    assertThat(op.at("/nats/system_account").asText()).isEqualTo(OPERATOR.systemAccount().publicKey());
+    assertThat(acc.get("iss").asText()).isEqualTo(OPERATOR.publicKey());
+    assertThat(acc.get("sub").asText()).isEqualTo(account.publicKey());
+    assertThat(acc.at("/nats/limits/disk_storage").asLong()).isEqualTo(1L << 30);
+    assertThat(usr.get("iss").asText()).isEqualTo(account.publicKey());
+    assertThat(usr.get("sub").asText()).isEqualTo(user.publicKey());
+    assertThat(usr.at("/nats/pub/allow").toString())
+        .isEqualTo("[\"subscriber.g1.home.queue.conn-a\",\"subscriber.g1.home.profile\"]");
+    assertThat(usr.at("/nats/sub/allow").toString()).isEqualTo("[\"subscriber.g1.home.inbox.conn-a.>\"]");
+    assertThat(signedBy(OPERATOR.jwt(), OPERATOR.publicKey())).isTrue();
+    assertThat(signedBy(account.jwt(), OPERATOR.publicKey())).isTrue();
+    assertThat(signedBy(user.jwt(), account.publicKey())).isTrue();
+    assertThat(signedBy(user.jwt(), OPERATOR.publicKey())).isFalse();
+  }
+
+  @Test
+  void anEmptyAllowListDeniesEverythingRatherThanNothing() throws Exception {
+    NatsAccount account = OPERATOR.createAccount("subscriber-g2", JetStreamLimits.subscriberDefault());
+    UserCredentials user = account.issueUser("mute", new UserPermissions(List.of(), List.of()));
+
+    JsonNode usr = claims(user.jwt());
+
+    assertThat(usr.at("/nats/pub/deny").toString()).isEqualTo("[\">\"]");
+    assertThat(usr.at("/nats/sub/deny").toString()).isEqualTo("[\">\"]");
+    assertThat(usr.at("/nats/pub/allow").isMissingNode()).isTrue();
+  }
+
+  @Test
+  void revocationAndRotationWithGrace() throws Exception {
+    Instant[] now = {Instant.parse("2026-11-25T10:00:00Z")};
+    Clock clock = new Clock() {
+      @Override public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
+      @Override public Clock withZone(java.time.ZoneId z) { return this; }
+      @Override public Instant instant() { return now[0]; }
+    };
+    NatsOperator op = NatsOperator.create("clocked", clock);
+    NatsAccount account = op.createAccount("subscriber-g3", JetStreamLimits.subscriberDefault());
+    UserPermissions perms = UserPermissions.forConnection("g3", "home", ConnectionId.of("c"));
+    UserCredentials old = account.issueUser("c", perms);
+    UserCredentials fresh = account.rotateUser(old, "c2", perms, Duration.ofMinutes(5));
+
+    assertThat(account.applyDueRevocations()).isFalse();
+    assertThat(claims(account.jwt()).at("/nats/revocations").isMissingNode()).isTrue();
+    now[0] = now[0].plus(Duration.ofMinutes(5));
+    assertThat(account.applyDueRevocations()).isTrue();
+    assertThat(account.applyDueRevocations()).isFalse();
+
+    JsonNode revocations = claims(account.jwt()).at("/nats/revocations");
+    assertThat(revocations.get(old.publicKey()).asLong()).isGreaterThan(claims(old.jwt()).get("iat").asLong());
+    assertThat(revocations.has(fresh.publicKey())).isFalse();
+    assertThat(account.isRevoked(old.publicKey())).isTrue();
+    assertThatThrownBy(() -> account.revoke("not-a-key")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> account.rotateUser(old, "c3", perms, Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void credentialsNeverShowTheSeedAndAreWrittenOwnerOnly() throws Exception {
+    NatsAccount account = OPERATOR.createAccount("subscriber-g4", JetStreamLimits.subscriberDefault());
+    UserCredentials user = account.issueUser("owner", UserPermissions.ACCOUNT_OWNER);
+    String seed = new String(user.seed());
+    Path file = dir.resolve("owner.creds");
+
+    user.writeTo(file);
+
+    assertThat(seed).startsWith("SU");
+    assertThat(user.toString()).doesNotContain(seed).contains(user.publicKey());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(Files.readString(file)).contains(seed).contains(user.jwt());
+    assertThatThrownBy(() -> user.writeTo(file)).isInstanceOf(FileAlreadyExistsException.class);
+    assertThat(UserCredentials.of(user.jwt(), seed.toCharArray()).publicKey()).isEqualTo(user.publicKey());
+    user.destroy();
+    assertThatThrownBy(user::seed).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(user::authHandler).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> UserCredentials.of(user.jwt(), "SAAGARBAGE".toCharArray()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void theServerConfigurationHoldsNoSeed() throws Exception {
+    NatsAccount account = OPERATOR.createAccount("subscriber-g5", JetStreamLimits.subscriberDefault());
+    String config = OPERATOR.serverConfig(NatsOperator.ServerRole.DATA_VAULT, dir.resolve("jwt"), List.of(account));
+
+    assertThat(config).contains("operator: \"" + OPERATOR.jwt().substring(0, 20))
+        .contains("system_account: \"" + OPERATOR.systemAccount().publicKey() + "\"")
+        .contains("type: full").contains("allow_delete: false")
+        .contains(account.publicKey() + ": \"");
+    assertThat(config).doesNotContain(new String(OPERATOR.systemUser().seed()))
+        .doesNotContainPattern("S[OAU][A-Z2-7]{50,}"); // the shape of any NKey seed
+    assertThat(OPERATOR.serverConfig(NatsOperator.ServerRole.EVENTSPACE_SERVER, dir, List.of()))
+        .contains("allow_delete: true");
+  }
+
+  @Test
+  void namesAndLimitsAreValidated() {
+    assertThatThrownBy(() -> OPERATOR.createAccount("has space", JetStreamLimits.subscriberDefault()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new JetStreamLimits(-2, 0, 0, 0)).hasMessageContaining("memoryBytes");
+    assertThat(JetStreamLimits.DISABLED.enabled()).isFalse();
+    assertThat(JetStreamLimits.subscriberDefault().enabled()).isTrue();
+    assertThatThrownBy(() -> new UserPermissions(List.of("a..b"), List.of())).hasMessageContaining("a..b");
+    assertThatThrownBy(() -> new UserPermissions(List.of("a b"), List.of())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** Any string is either a well-formed permission subject or refused with a clear error. */
+  @Property(tries = 2000)
+  void permissionSubjectsAreAcceptedOnlyWhenWellFormed(@ForAll String subject) {
+    boolean wellFormed = !subject.isEmpty() && subject.length() <= 4200
+        && subject.chars().allMatch(c -> c > 0x20 && c < 0x7f)
+        && java.util.Arrays.stream(subject.split("\\.", -1)).allMatch(t -> !t.isEmpty() && t.length() <= 128)
+        && subject.split("\\.", -1).length <= 32;
+    if (wellFormed) {
+      assertThat(new UserPermissions(List.of(subject), List.of()).publish()).containsExactly(subject);
+    } else {
+      assertThatThrownBy(() -> new UserPermissions(List.of(subject), List.of()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a NATS subject");
+    }
+  }
+}

@@ -1,0 +1,346 @@
+package io.vettid.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.ErrorListener;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.PublishAck;
+import io.vettid.api.ConnectionId;
+import io.vettid.nats.auth.JetStreamLimits;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.jetstream.JetStreamLayout;
+import io.vettid.nats.subjects.Subjects;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Operator mode on a real nats-server with TLS and encryption at rest: the permission matrix of a
+ * connection user, accounts and revocations applied to the running server, and NKey rotation.
+ */
+class OperatorModeTest {
+  static final String GUID = "a1";
+  static final String ES = "home";
+  static final ConnectionId CONN_A = ConnectionId.of("conn-a");
+  static final ConnectionId CONN_B = ConnectionId.of("conn-b");
+
+  static final ShiftedClock CLOCK = new ShiftedClock();
+  static final NatsOperator OPERATOR = NatsOperator.create("vettid-test", CLOCK);
+  static final NatsAccount ALICE = OPERATOR.createAccount("subscriber-a1", JetStreamLimits.subscriberDefault());
+
+  @RegisterExtension
+  static final NatsServerExtension NATS =
+      NatsServerExtension.builder().tls().encryptedAtRest().operatorMode(OPERATOR, ALICE).build();
+
+  static UserCredentials owner;
+  static UserCredentials userA;
+  static Connection ownerConnection;
+
+  @BeforeAll
+  static void layout() throws Exception {
+    owner = ALICE.issueUser("owner", UserPermissions.ACCOUNT_OWNER);
+    userA = ALICE.issueUser("conn-a", UserPermissions.forConnection(GUID, ES, CONN_A));
+    ownerConnection = NATS.connect(owner, Options.builder());
+    JetStreamLayout layout = JetStreamLayout.builder().build();
+    layout.ensureVault(ownerConnection);
+    layout.ensureEventSpace(ownerConnection, GUID, ES);
+    ownerConnection.keyValue("Vault").put("secret", "owner-only".getBytes(StandardCharsets.UTF_8));
+    ownerConnection.objectStore("Files").put("note", "owner-only".getBytes(StandardCharsets.UTF_8));
+    // the owner answers profile requests, which connections may make
+    ownerConnection.createDispatcher(m -> ownerConnection.publish(m.getReplyTo(), "profile-v1".getBytes(StandardCharsets.UTF_8)))
+        .subscribe(Subjects.profile(GUID, ES).value());
+    ownerConnection.flush(Duration.ofSeconds(2));
+  }
+
+  /** A connection as connection user A, collecting the server's permission errors. */
+  static final class Client {
+    final BlockingQueue<String> errors = new LinkedBlockingQueue<>();
+    final Connection nc;
+
+    Client(UserCredentials user, ConnectionId id) throws Exception {
+      nc = NATS.connect(user, Options.builder()
+          .inboxPrefix(Subjects.inbox(GUID, ES, id).value())
+          .errorListener(new ErrorListener() {
+            @Override
+            public void errorOccurred(Connection conn, String error) {
+              errors.add(error);
+            }
+          }));
+    }
+
+    void expectRefusal(String kind, String subject) throws InterruptedException {
+      expectRefusalOf(kind, subject + "\"");
+    }
+
+    /** Waits for the server's refusal of a subject starting with the given text. */
+    void expectRefusalOf(String kind, String subjectStart) throws InterruptedException {
+      String expected = "permissions violation for " + kind + " to \"" + subjectStart.toLowerCase();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (System.nanoTime() < deadline) {
+        String e = errors.poll(100, TimeUnit.MILLISECONDS);
+        if (e != null && e.toLowerCase().contains(expected)) {
+          return;
+        }
+      }
+      throw new AssertionError("the server did not refuse: expected '" + expected + "', errors seen: " + errors);
+    }
+  }
+
+  @Test
+  void aConnectionDepositsToItsOwnSubjectAndReadsTheProfile() throws Exception {
+    Client a = new Client(userA, CONN_A);
+
+    PublishAck ack = a.nc.jetStream().publish(Subjects.deposit(GUID, ES, CONN_A).value(), new byte[] {1, 2, 3});
+    Message profile = a.nc.request(Subjects.profile(GUID, ES).value(), new byte[0], Duration.ofSeconds(3));
+
+    assertThat(ack.getStream()).isEqualTo(Subjects.depositStream(GUID, ES));
+    assertThat(ack.hasError()).isFalse();
+    assertThat(profile).isNotNull();
+    assertThat(new String(profile.getData(), StandardCharsets.UTF_8)).isEqualTo("profile-v1");
+    assertThat(a.errors).isEmpty();
+  }
+
+  @Test
+  void aConnectionCannotPublishToAnotherConnectionsDeposit() throws Exception {
+    Client a = new Client(userA, CONN_A);
+    String other = Subjects.deposit(GUID, ES, CONN_B).value();
+    long before = depositsOf(CONN_B);
+
+    a.nc.publish(other, new byte[] {9});
+    a.nc.flush(Duration.ofSeconds(2));
+
+    a.expectRefusal("publish", other);
+    assertThat(depositsOf(CONN_B)).isEqualTo(before);
+  }
+
+  @Test
+  void aConnectionCannotSubscribeToDepositsOrInternalSubjects() throws Exception {
+    for (String subject : new String[] {
+        Subjects.depositsOf(GUID, ES), Subjects.deposit(GUID, ES, CONN_A).value(),
+        Subjects.DATA_VAULT_QUEUE.value(), Subjects.QUARANTINE.value(), "Manager.>", "$JS.API.>", ">"}) {
+      Client a = new Client(userA, CONN_A);
+      a.nc.subscribe(subject);
+      a.nc.flush(Duration.ofSeconds(2));
+      a.expectRefusal("subscription", subject);
+    }
+  }
+
+  @Test
+  void aConnectionCannotReadTheVaultsKeyValueOrObjectStore() throws Exception {
+    Client a = new Client(userA, CONN_A);
+
+    io.nats.client.JetStreamOptions fast =
+        io.nats.client.JetStreamOptions.builder().requestTimeout(Duration.ofMillis(500)).build();
+    assertThatThrownBy(() -> a.nc.keyValue("Vault",
+        io.nats.client.KeyValueOptions.builder().jetStreamOptions(fast).build()).get("secret"))
+        .isInstanceOf(Exception.class);
+    a.expectRefusal("publish", "$JS.API.STREAM.INFO.KV_Vault");
+    assertThatThrownBy(() -> a.nc.objectStore("Files",
+        io.nats.client.ObjectStoreOptions.builder().jetStreamOptions(fast).build()).get("note", new java.io.ByteArrayOutputStream()))
+        .isInstanceOf(Exception.class);
+    a.expectRefusalOf("publish", "$JS.API.");
+    a.nc.publish("$JS.API.DIRECT.GET.KV_Vault", new byte[0]);
+    a.nc.flush(Duration.ofSeconds(2));
+    a.expectRefusal("publish", "$JS.API.DIRECT.GET.KV_Vault");
+  }
+
+  @Test
+  void accountsAreIsolatedAndOneAddedAtRunTimeWorksWithoutARestart() throws Exception {
+    long pid = NATS.server().pid();
+    NatsAccount bob = OPERATOR.createAccount("subscriber-b2", JetStreamLimits.subscriberDefault());
+    UserCredentials bobOwner = bob.issueUser("owner", UserPermissions.ACCOUNT_OWNER);
+    // not yet known to the server: refused
+    assertRefused(bobOwner);
+
+    NATS.push(bob);
+    Connection bobConnection = NATS.connect(bobOwner, Options.builder());
+    BlockingQueue<Message> seenByBob = new LinkedBlockingQueue<>();
+    bobConnection.createDispatcher(seenByBob::add).subscribe(">");
+    bobConnection.flush(Duration.ofSeconds(2));
+    Client a = new Client(userA, CONN_A);
+    a.nc.jetStream().publish(Subjects.deposit(GUID, ES, CONN_A).value(), new byte[] {7});
+    a.nc.publish("$SYS.REQ.CLAIMS.UPDATE", new byte[0]);
+    a.nc.flush(Duration.ofSeconds(2));
+
+    a.expectRefusal("publish", "$SYS.REQ.CLAIMS.UPDATE");
+    assertThat(seenByBob.poll(500, TimeUnit.MILLISECONDS)).as("a message crossed accounts").isNull();
+    assertThat(NATS.server().pid()).isEqualTo(pid);
+  }
+
+  @Test
+  void aRevokedUserIsRefusedWithinOneSecondWithoutARestart() throws Exception {
+    long pid = NATS.server().pid();
+    UserCredentials doomed = ALICE.issueUser("conn-c", UserPermissions.forConnection(GUID, ES, ConnectionId.of("conn-c")));
+    CountDownLatch dropped = new CountDownLatch(1);
+    Connection nc = NATS.connect(doomed, Options.builder()
+        .inboxPrefix(Subjects.inbox(GUID, ES, ConnectionId.of("conn-c")).value())
+        .connectionListener((conn, event) -> {
+          if (event == ConnectionListener.Events.DISCONNECTED || event == ConnectionListener.Events.CLOSED) {
+            dropped.countDown();
+          }
+        }));
+    assertThat(nc.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+
+    long start = System.nanoTime();
+    ALICE.revoke(doomed.publicKey());
+    NATS.push(ALICE);
+    boolean refusedInTime = dropped.await(1, TimeUnit.SECONDS);
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertThat(refusedInTime).as("dropped within 1 s of the revocation (took %d ms)", elapsedMs).isTrue();
+    assertRefused(doomed);
+    assertThat(NATS.server().pid()).isEqualTo(pid);
+  }
+
+  @Test
+  void rotationKeepsTheOldUserDuringGraceThenRevokesIt() throws Exception {
+    ConnectionId id = ConnectionId.of("conn-r");
+    UserPermissions perms = UserPermissions.forConnection(GUID, ES, id);
+    UserCredentials old = ALICE.issueUser("conn-r", perms);
+    UserCredentials fresh = ALICE.rotateUser(old, "conn-r2", perms, Duration.ofMinutes(10));
+    assertThat(ALICE.applyDueRevocations()).isFalse();
+    NATS.push(ALICE);
+    assertThat(NATS.connect(old, Options.builder().noReconnect()).getStatus()).isEqualTo(Connection.Status.CONNECTED);
+
+    CLOCK.advance(Duration.ofMinutes(11));
+    assertThat(ALICE.applyDueRevocations()).isTrue();
+    NATS.push(ALICE);
+
+    assertRefused(old);
+    assertThat(NATS.connect(fresh, Options.builder().noReconnect()).getStatus()).isEqualTo(Connection.Status.CONNECTED);
+  }
+
+  @Test
+  void acknowledgedDepositsSurviveARestartAndNoPlaintextReachesTheStore() throws Exception {
+    ConnectionId id = ConnectionId.of("conn-d");
+    UserCredentials user = ALICE.issueUser("conn-d", UserPermissions.forConnection(GUID, ES, id));
+    Client d = new Client(user, id);
+    String marker = "VETTID-PLAINTEXT-MARKER-" + java.util.UUID.randomUUID();
+    int n = 200;
+    for (int i = 0; i < n; i++) {
+      io.nats.client.impl.Headers h = new io.nats.client.impl.Headers().put("Nats-Msg-Id", "event-d-" + i);
+      PublishAck ack = d.nc.jetStream().publish(Subjects.deposit(GUID, ES, id).value(), h,
+          (marker + "#" + i).getBytes(StandardCharsets.UTF_8));
+      assertThat(ack.isDuplicate()).isFalse();
+    }
+    ownerConnection.keyValue("Connections").put("conn-d", marker.getBytes(StandardCharsets.UTF_8));
+    ownerConnection.objectStore("Files").put("conn-d", marker.getBytes(StandardCharsets.UTF_8));
+
+    NATS.server().stop();
+    assertThat(StoreScan.fileCount(NATS.server().storeDir())).isPositive();
+    assertThat(StoreScan.filesContaining(NATS.server().storeDir(), marker)).as("files holding the marker").isEmpty();
+    NATS.server().restart();
+
+    Connection fresh = NATS.connect(owner, Options.builder());
+    io.nats.client.JetStreamSubscription sub = fresh.jetStream().subscribe(Subjects.deposit(GUID, ES, id).value(),
+        io.nats.client.PullSubscribeOptions.builder().durable(Subjects.consumer("Watcher", "conn-d")).build());
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    int twice = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (seen.size() < n && System.nanoTime() < deadline) {
+      for (Message m : sub.fetch(100, Duration.ofSeconds(1))) {
+        twice += seen.add(new String(m.getData(), StandardCharsets.UTF_8)) ? 0 : 1;
+        m.ackSync(Duration.ofSeconds(5));
+      }
+    }
+    assertThat(seen).as("lost").hasSize(n);
+    assertThat(twice).as("delivered twice").isZero();
+    assertThat(sub.fetch(1, Duration.ofMillis(500))).as("nothing beyond the %d published", n).isEmpty();
+    assertThat(new String(fresh.keyValue("Connections").get("conn-d").getValue(), StandardCharsets.UTF_8))
+        .isEqualTo(marker);
+  }
+
+  /**
+   * Lists every stream, consumer and stream subject on the server after the layout and the tests
+   * made theirs, and checks the naming rule: names Capitalized, subjects Capitalized (internal) or
+   * all lowercase (external). {@code $KV.} and {@code $O.} subjects belong to NATS itself.
+   */
+  @Test
+  void everyNameOnTheServerFollowsTheNamingRule() throws Exception {
+    io.nats.client.JetStreamManagement jsm = ownerConnection.jetStreamManagement();
+    List<String> streams = jsm.getStreamNames();
+    assertThat(streams).contains(Subjects.DATA_VAULT_STREAM, Subjects.QUARANTINE_STREAM,
+        Subjects.depositStream(GUID, ES), "KV_Vault", "KV_Connections", "OBJ_Files");
+    for (String stream : streams) {
+      assertThat(Subjects.name(stream)).isEqualTo(stream);
+      for (String consumer : jsm.getConsumerNames(stream)) {
+        assertThat(Subjects.name(consumer)).isEqualTo(consumer);
+      }
+      for (String subject : jsm.getStreamInfo(stream).getConfiguration().getSubjects()) {
+        if (subject.startsWith("$KV.") || subject.startsWith("$O.")) {
+          continue;
+        }
+        String concrete = subject.endsWith(".*") ? subject.substring(0, subject.length() - 2) : subject;
+        io.vettid.nats.subjects.Subject.Scope scope = Character.isUpperCase(concrete.charAt(0))
+            ? io.vettid.nats.subjects.Subject.Scope.INTERNAL : io.vettid.nats.subjects.Subject.Scope.EXTERNAL;
+        assertThat(new io.vettid.nats.subjects.Subject(concrete, scope).value()).isEqualTo(concrete);
+      }
+    }
+  }
+
+  @Test
+  void aUserOfAnUnknownOperatorIsRefused() {
+    NatsOperator stranger = NatsOperator.create("stranger");
+    UserCredentials forged = stranger.createAccount("subscriber-a1", JetStreamLimits.subscriberDefault())
+        .issueUser("owner", UserPermissions.ACCOUNT_OWNER);
+
+    assertRefused(forged);
+  }
+
+  /** The server refuses the user at connect time. */
+  private static void assertRefused(UserCredentials user) {
+    Options options = NATS.options().authHandler(user.authHandler()).noReconnect()
+        .connectionTimeout(Duration.ofSeconds(1)).errorListener(new ErrorListener() {}).build();
+    assertThatThrownBy(() -> Nats.connect(options).close()).hasMessageContaining("Authorization Violation");
+  }
+
+  private static long depositsOf(ConnectionId id) throws Exception {
+    return ownerConnection.jetStreamManagement()
+        .getStreamInfo(Subjects.depositStream(GUID, ES),
+            io.nats.client.api.StreamInfoOptions.filterSubjects(Subjects.deposit(GUID, ES, id).value()))
+        .getStreamState().getSubjects().stream()
+        .mapToLong(s -> s.getCount()).sum();
+  }
+
+  /** The real clock plus an offset that a test moves forward. */
+  static final class ShiftedClock extends Clock {
+    private volatile Duration offset = Duration.ZERO;
+
+    void advance(Duration d) {
+      offset = offset.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plus(offset);
+    }
+  }
+}
