@@ -301,31 +301,14 @@ public final class NatsServerConfig {
       c.append("}\n");
     }
     if (tls != null) {
-      c.append("tls {\n");
-      c.append("  cert_file: ").append(quote(tls.certFile().toString())).append('\n');
-      c.append("  key_file: ").append(quote(tls.keyFile().toString())).append('\n');
-      if (tls.caFile() != null) {
-        c.append("  ca_file: ").append(quote(tls.caFile().toString())).append('\n');
-      }
-      c.append("  verify: ").append(tls.verifyClients()).append('\n');
-      c.append("  timeout: 5\n");
-      c.append("}\n");
+      renderTls(c, "", tls.verifyClients());
     }
     if (cluster != null) {
       c.append("cluster {\n");
       c.append("  name: ").append(quote(cluster.name())).append('\n');
       c.append("  listen: ").append(quote(host + ":" + clusterPort)).append('\n');
       if (tls != null) {
-        // routes are TLS too, both ways verified: every link is encrypted
-        c.append("  tls {\n");
-        c.append("    cert_file: ").append(quote(tls.certFile().toString())).append('\n');
-        c.append("    key_file: ").append(quote(tls.keyFile().toString())).append('\n');
-        if (tls.caFile() != null) {
-          c.append("    ca_file: ").append(quote(tls.caFile().toString())).append('\n');
-        }
-        c.append("    verify: true\n");
-        c.append("    timeout: 5\n");
-        c.append("  }\n");
+        renderTls(c, "  ", true); // routes are TLS too, both ways verified: every link is encrypted
       }
       if (!cluster.routes().isEmpty()) {
         c.append("  routes: [\n");
@@ -343,6 +326,18 @@ public final class NatsServerConfig {
       }
     }
     return c.toString();
+  }
+
+  private void renderTls(StringBuilder c, String indent, boolean verify) {
+    c.append(indent).append("tls {\n");
+    c.append(indent).append("  cert_file: ").append(quote(tls.certFile().toString())).append('\n');
+    c.append(indent).append("  key_file: ").append(quote(tls.keyFile().toString())).append('\n');
+    if (tls.caFile() != null) {
+      c.append(indent).append("  ca_file: ").append(quote(tls.caFile().toString())).append('\n');
+    }
+    c.append(indent).append("  verify: ").append(verify).append('\n');
+    c.append(indent).append("  timeout: 5\n");
+    c.append(indent).append("}\n");
   }
 
   static String quote(String value) {

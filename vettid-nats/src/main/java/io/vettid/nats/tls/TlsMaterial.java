@@ -96,10 +96,8 @@ public final class TlsMaterial {
       throw new IllegalArgumentException("a server certificate needs at least one host name or IP address");
     }
     SecureRandom random = new SecureRandom();
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-    g.initialize(new ECGenParameterSpec("secp256r1"), random);
-    KeyPair caKeys = g.generateKeyPair();
-    KeyPair serverKeys = g.generateKeyPair();
+    KeyPair caKeys = p256(random);
+    KeyPair serverKeys = p256(random);
     Instant now = Instant.now();
     X500Name caName = new X500Name("CN=VettID local CA " + Long.toHexString(random.nextLong()));
     try {
@@ -113,12 +111,10 @@ public final class TlsMaterial {
       List<GeneralName> names = new ArrayList<>();
       dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
       ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
-      JcaX509v3CertificateBuilder serverBuilder = new JcaX509v3CertificateBuilder(ca, serial(random),
-          Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(365))),
-          new X500Name("CN=" + (dnsNames.isEmpty() ? ipAddresses.get(0) : dnsNames.get(0))), serverKeys.getPublic());
-      serverBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      serverBuilder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      serverBuilder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      // serverAuth and clientAuth: cluster routes present the server certificate as a client one
+      JcaX509v3CertificateBuilder serverBuilder = leaf(ca,
+          dnsNames.isEmpty() ? ipAddresses.get(0) : dnsNames.get(0), serverKeys, Duration.ofDays(365), random,
+          KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
       serverBuilder.addExtension(Extension.subjectAlternativeName, false,
           new GeneralNames(names.toArray(new GeneralName[0])));
       X509Certificate server = sign(serverBuilder, caKeys);
@@ -205,19 +201,10 @@ public final class TlsMaterial {
       throw new IllegalArgumentException("client name must be 1-64 of [A-Za-z0-9_.-]");
     }
     SecureRandom random = new SecureRandom();
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-    g.initialize(new ECGenParameterSpec("secp256r1"), random);
-    KeyPair keys = g.generateKeyPair();
-    Instant now = Instant.now();
+    KeyPair keys = p256(random);
     try {
-      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(random),
-          Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(30))),
-          new X500Name("CN=" + clientName), keys.getPublic());
-      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
-      X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-          b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey)));
+      X509Certificate cert = sign(leaf(ca, clientName, keys, Duration.ofDays(30), random, KeyPurposeId.id_kp_clientAuth),
+          new KeyPair(ca.getPublicKey(), caKey));
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
       char[] none = new char[0];
@@ -253,6 +240,25 @@ public final class TlsMaterial {
     } catch (IOException e) {
       throw new GeneralSecurityException("cannot build the trust store", e);
     }
+  }
+
+  private static KeyPair p256(SecureRandom random) throws GeneralSecurityException {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"), random);
+    return g.generateKeyPair();
+  }
+
+  /** An end-entity certificate builder: not a CA, digital signature only, the given purposes. */
+  private static JcaX509v3CertificateBuilder leaf(X509Certificate issuer, String commonName, KeyPair keys,
+      Duration validity, SecureRandom random, KeyPurposeId... purposes) throws CertIOException {
+    Instant now = Instant.now();
+    JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial(random),
+        Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)),
+        new X500Name("CN=" + commonName), keys.getPublic());
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+    b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+    b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
+    return b;
   }
 
   private static X509Certificate sign(JcaX509v3CertificateBuilder builder, KeyPair signer)
