@@ -1,8 +1,7 @@
 /**
- * VettID rules: rule engines. For now {@link io.vettid.rules.DenyAllRuleEngineProvider}, the
- * engine used when no rules are configured: it denies every event. The declarative default
- * engine (rules per event type and connection, first match wins, default deny) comes with the
- * runtime issue.
+ * VettID rules: rule engines. {@link io.vettid.rules.DeclarativeRuleEngine} is the default engine
+ * (first match wins, no match denies); {@link io.vettid.rules.DenyAllRuleEngineProvider} is the
+ * engine used when no rules are configured: it denies every event.
  */
 module io.vettid.rules {
   requires transitive io.vettid.api;
