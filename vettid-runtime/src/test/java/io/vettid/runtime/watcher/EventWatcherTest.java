@@ -1,0 +1,155 @@
+package io.vettid.runtime.watcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.PullSubscribeOptions;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.EventType;
+import io.vettid.api.FailureReason;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventCodec;
+import io.vettid.api.KeyId;
+import io.vettid.crypto.PrivateKeyEntry;
+import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.Suites;
+import io.vettid.crypto.envelope.Opener;
+import io.vettid.crypto.envelope.Sealer;
+import io.vettid.nats.jetstream.JetStreamLayout;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.testkit.NatsServerExtension;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The Event Watcher on a real nats-server (TLS, encrypted): forward what opens, quarantine the rest as received. */
+class EventWatcherTest {
+  static final String GUID = "w1";
+  static final String ES = "home";
+  static final ConnectionId BOB = ConnectionId.of("conn-bob");
+  static final Suite SUITE = Suites.DEFAULT; // RSA-4096: the default is what is tested
+
+  @RegisterExtension
+  static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest().build();
+
+  static PrivateKeyEntry bobSigning;
+  static PublicKeyEntry bobSigningPublic;
+  static PrivateKeyEntry aliceWrapping;
+  static PublicKeyEntry aliceWrappingPublic;
+  static PublicKeyEntry strangerWrappingPublic;
+
+  @BeforeAll
+  static void keys() throws Exception {
+    SecureRandom random = new SecureRandom();
+    KeyPair sign = SUITE.signature().generateKeyPair(random);
+    KeyPair wrap = SUITE.wrap().generateKeyPair(random);
+    KeyPair stranger = SUITE.wrap().generateKeyPair(random);
+    bobSigningPublic = PublicKeyEntry.of(SUITE.signature(), sign.getPublic());
+    bobSigning = new PrivateKeyEntry(bobSigningPublic.keyId(), SUITE.signature(), sign.getPrivate());
+    aliceWrappingPublic = PublicKeyEntry.of(SUITE.wrap(), wrap.getPublic());
+    aliceWrapping = new PrivateKeyEntry(aliceWrappingPublic.keyId(), SUITE.wrap(), wrap.getPrivate());
+    strangerWrappingPublic = PublicKeyEntry.of(SUITE.wrap(), stranger.getPublic());
+  }
+
+  static Opener opener() {
+    return Opener.builder(
+        (KeyId id) -> id.equals(aliceWrapping.keyId()) ? Optional.of(aliceWrapping) : Optional.empty(),
+        (KeyId id) -> id.equals(bobSigningPublic.keyId()) ? Optional.of(bobSigningPublic) : Optional.empty()).build();
+  }
+
+  static InternalEvent event(ConnectionId from, int n) {
+    return InternalEvent.builder().type(EventType.of("chat.message")).connectionId(from)
+        .payload(JsonNodeFactory.instance.objectNode().put("n", n)).build();
+  }
+
+  @Test
+  void forwardsWhatOpensAndQuarantinesEachFailureWithItsReason() throws Exception {
+    Connection nc = NATS.connect();
+    JetStreamLayout layout = JetStreamLayout.builder().build();
+    layout.ensureVault(nc);
+    layout.ensureEventSpace(nc, GUID, ES);
+    String deposit = Subjects.deposit(GUID, ES, BOB).value();
+    Sealer sealer = Sealer.builder(SUITE, bobSigning, aliceWrappingPublic, deposit).build();
+
+    List<InternalEvent> good = new ArrayList<>();
+    List<byte[]> bad = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      InternalEvent e = event(BOB, i);
+      good.add(e);
+      nc.jetStream().publish(deposit, sealer.seal(e).sealed());
+    }
+    // sealed to a key this vault does not hold
+    bad.add(Sealer.builder(SUITE, bobSigning, strangerWrappingPublic, deposit).build().seal(event(BOB, 100)).sealed());
+    // tampered ciphertext
+    byte[] tampered = sealer.seal(event(BOB, 101)).sealed();
+    tampered[tampered.length - 1] ^= 1;
+    bad.add(tampered);
+    // opens, but is not an Internal Event
+    bad.add(sealer.sealBytes("{not json".getBytes(StandardCharsets.UTF_8)));
+    // opens, but speaks for another connection
+    bad.add(sealer.seal(event(ConnectionId.of("conn-carol"), 102)).sealed());
+    // not an envelope at all
+    bad.add("garbage".getBytes(StandardCharsets.UTF_8));
+    for (byte[] b : bad) {
+      nc.jetStream().publish(deposit, b);
+    }
+
+    EventWatcher watcher = new EventWatcher(nc, GUID, ES, opener());
+    int processed = 0;
+    for (int i = 0; i < 20 && processed < 10; i++) {
+      processed += watcher.poll(100, Duration.ofMillis(500));
+    }
+
+    assertThat(processed).isEqualTo(10);
+    assertThat(watcher.forwarded()).isEqualTo(5);
+    assertThat(watcher.quarantined(FailureReason.UNKNOWN_KEY_ID)).isEqualTo(1);
+    assertThat(watcher.quarantined(FailureReason.DECRYPTION_FAILED)).isEqualTo(1);
+    assertThat(watcher.quarantined(FailureReason.MALFORMED)).isEqualTo(3);
+
+    List<Message> queued = fetchAll(nc, Subjects.DATA_VAULT_QUEUE.value(), "Manager_test");
+    assertThat(queued).hasSize(5);
+    List<InternalEvent> forwarded = new ArrayList<>();
+    for (Message m : queued) {
+      forwarded.add(InternalEventCodec.decode(m.getData()));
+      assertThat(m.getHeaders().getFirst("Nats-Msg-Id")).isEqualTo(forwarded.get(forwarded.size() - 1).eventId().value());
+    }
+    assertThat(forwarded).containsExactlyInAnyOrderElementsOf(good);
+
+    List<Message> kept = fetchAll(nc, Subjects.QUARANTINE.value(), "Owner_quarantine");
+    assertThat(kept).hasSize(5);
+    List<FailureReason> reasons = new ArrayList<>();
+    for (Message m : kept) {
+      assertThat(m.getHeaders().getFirst(EventWatcher.SOURCE_HEADER)).isEqualTo(deposit);
+      reasons.add(FailureReason.valueOf(m.getHeaders().getFirst(EventWatcher.REASON_HEADER)));
+      assertThat(bad.stream().anyMatch(b -> Arrays.equals(b, m.getData()))).as("kept as received").isTrue();
+    }
+    assertThat(reasons).containsExactlyInAnyOrder(FailureReason.UNKNOWN_KEY_ID, FailureReason.DECRYPTION_FAILED,
+        FailureReason.MALFORMED, FailureReason.MALFORMED, FailureReason.MALFORMED);
+    // every deposit was acknowledged: the work-queue deposit stream is empty
+    assertThat(nc.jetStreamManagement().getStreamInfo(Subjects.depositStream(GUID, ES)).getStreamState().getMsgCount())
+        .isZero();
+  }
+
+  private static List<Message> fetchAll(Connection nc, String subject, String durable) throws Exception {
+    JetStreamSubscription sub = nc.jetStream().subscribe(subject, PullSubscribeOptions.builder().durable(durable).build());
+    List<Message> all = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      List<Message> got = sub.fetch(100, Duration.ofMillis(300));
+      got.forEach(Message::ack);
+      all.addAll(got);
+    }
+    return all;
+  }
+}
