@@ -83,22 +83,10 @@ public final class JetStreamLayout {
     Objects.requireNonNull(nc, "nc");
     JetStreamManagement jsm = nc.jetStreamManagement();
     List<String> made = new ArrayList<>();
-    made.add(ensureStream(jsm, StreamConfiguration.builder()
-        .name(Subjects.DATA_VAULT_STREAM)
-        .subjects(Subjects.DATA_VAULT_QUEUE.value())
-        .retentionPolicy(RetentionPolicy.WorkQueue)
-        .storageType(StorageType.File)
-        .replicas(replicas)
-        .duplicateWindow(duplicateWindow)
-        .build()));
-    made.add(ensureStream(jsm, StreamConfiguration.builder()
-        .name(Subjects.QUARANTINE_STREAM)
-        .subjects(Subjects.QUARANTINE.value())
-        .retentionPolicy(RetentionPolicy.Limits)
-        .storageType(StorageType.File)
-        .replicas(replicas)
-        .duplicateWindow(duplicateWindow)
-        .build()));
+    made.add(ensureStream(jsm,
+        stream(Subjects.DATA_VAULT_STREAM, Subjects.DATA_VAULT_QUEUE.value(), RetentionPolicy.WorkQueue)));
+    made.add(ensureStream(jsm,
+        stream(Subjects.QUARANTINE_STREAM, Subjects.QUARANTINE.value(), RetentionPolicy.Limits)));
     KeyValueManagement kvm = nc.keyValueManagement();
     for (String bucket : Subjects.VAULT_BUCKETS) {
       KeyValueConfiguration config = KeyValueConfiguration.builder()
@@ -132,14 +120,20 @@ public final class JetStreamLayout {
   public String ensureEventSpace(Connection nc, String subscriberGuid, String eventSpace)
       throws IOException, JetStreamApiException {
     Objects.requireNonNull(nc, "nc");
-    return ensureStream(nc.jetStreamManagement(), StreamConfiguration.builder()
-        .name(Subjects.depositStream(subscriberGuid, eventSpace))
-        .subjects(Subjects.depositsOf(subscriberGuid, eventSpace))
-        .retentionPolicy(RetentionPolicy.WorkQueue)
+    return ensureStream(nc.jetStreamManagement(), stream(Subjects.depositStream(subscriberGuid, eventSpace),
+        Subjects.depositsOf(subscriberGuid, eventSpace), RetentionPolicy.WorkQueue));
+  }
+
+  /** Every VettID stream: file storage, this layout's replicas and duplicate window. */
+  private StreamConfiguration stream(String name, String subject, RetentionPolicy retention) {
+    return StreamConfiguration.builder()
+        .name(name)
+        .subjects(subject)
+        .retentionPolicy(retention)
         .storageType(StorageType.File)
         .replicas(replicas)
         .duplicateWindow(duplicateWindow)
-        .build());
+        .build();
   }
 
   private static String ensureStream(JetStreamManagement jsm, StreamConfiguration config)
