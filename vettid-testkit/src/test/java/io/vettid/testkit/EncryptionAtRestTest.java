@@ -52,6 +52,29 @@ class EncryptionAtRestTest {
     assertThat(StoreScan.filesContaining(server.storeDir(), marker)).isNotEmpty();
   }
 
+  /**
+   * nats-server reads a variable's value as a configuration value; keys that look like numbers
+   * (a random key can) must still start the server and be the same key after a restart.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "12e4bc0123456789abcdef0123456789abcdef", "1234567890123456789012345678901234567890",
+      "9.5abc0123456789abcdef0123456789abcdef", "true0123456789abcdef0123456789abcdef"})
+  void storeKeysThatLookLikeNumbersStillWork(String key) throws Exception {
+    try (NatsServer server = NatsServer.start(io.vettid.nats.server.NatsServerConfig.builder()
+        .jetStreamEncryption(io.vettid.nats.server.NatsServerConfig.Cipher.CHACHAPOLY, key.toCharArray())
+        .build())) {
+      String marker = "VETTID-PLAINTEXT-MARKER-" + UUID.randomUUID();
+      try (Connection nc = io.nats.client.Nats.connect(server.clientUrl())) {
+        writeMarker(nc, marker);
+      }
+      server.restart();
+      try (Connection nc = io.nats.client.Nats.connect(server.clientUrl())) {
+        assertThat(readMarker(nc)).isEqualTo(marker);
+      }
+    }
+  }
+
   private static void writeMarker(Connection nc, String marker) throws Exception {
     nc.jetStreamManagement().addStream(StreamConfiguration.builder()
         .name("Secrets").subjects("Secrets.Queue").storageType(StorageType.File).build());

@@ -144,7 +144,10 @@ public final class NatsServer implements AutoCloseable {
     Map<String, String> env = pb.environment();
     char[] key = config.storeKey();
     if (key != null) {
-      env.put(NatsServerConfig.STORE_KEY_ENV, new String(key));
+      // nats-server parses a variable's value as a configuration value: unquoted, a key such as
+      // "12e4..." reads as a number and fails (or worse). Quoted, it is always the string itself;
+      // the builder refuses '"', '\\' and '$' in keys, so the quotes cannot be broken out of.
+      env.put(NatsServerConfig.STORE_KEY_ENV, '"' + new String(key) + '"');
       Arrays.fill(key, '\0');
     } else {
       env.remove(NatsServerConfig.STORE_KEY_ENV);
