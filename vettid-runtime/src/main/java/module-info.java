@@ -15,7 +15,7 @@ module io.vettid.runtime {
 
   exports io.vettid.runtime.demo;
   exports io.vettid.runtime.cli;
-  exports io.vettid.runtime.watcher;
+  exports io.vettid.runtime.service;
 
   opens io.vettid.runtime.cli to info.picocli;
 }

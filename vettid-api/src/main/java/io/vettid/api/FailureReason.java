@@ -29,6 +29,10 @@ public enum FailureReason {
   HANDLER_FAILED,
   /** The event handler did not finish in time. */
   HANDLER_TIMEOUT,
+  /** The handler of the event's eventId already finished; a later event starts no new one. */
+  HANDLER_FINISHED,
+  /** The owner denied an event that a rule had held for approval. */
+  DENIED_BY_OWNER,
   /** The connection is unknown, expired, blocked or revoked. */
   CONNECTION_REVOKED,
   /** A trusted resource's hash or version did not match. */

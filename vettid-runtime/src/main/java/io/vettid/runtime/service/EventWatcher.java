@@ -1,4 +1,4 @@
-package io.vettid.runtime.watcher;
+package io.vettid.runtime.service;
 
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
@@ -28,31 +28,31 @@ import org.slf4j.LoggerFactory;
  * Watches one EventSpace's deposit stream with a durable pull consumer. Each deposit (envelope
  * bytes on {@code subscriber.<guid>.<es>.queue.<connectionId>}) is opened by keyID with the
  * {@link Opener}, its Internal Event decoded strictly, and its connection id checked against the
- * subject it arrived on. Then it is published to {@code DataVault.Queue} with {@code Nats-Msg-Id}
- * = eventId. Any failure publishes the deposit <b>as received</b> (still sealed) to {@code
- * DataVault.Quarantine}, with headers {@value #REASON_HEADER} and {@value #SOURCE_HEADER}, and is
- * counted. The deposit is acknowledged only after one of the two publishes was acknowledged;
- * otherwise it is redelivered (at least once; the eventId dedupes).
+ * subject it arrived on. Then it is published to {@code DataVault.Queue} with a {@code
+ * Nats-Msg-Id} made of its eventId and a digest of its bytes (so a redelivered deposit is queued
+ * once, and the next message of the same eventId is not mistaken for it). Any failure keeps the
+ * deposit <b>as received</b> (still sealed) in the {@link Quarantine} with its reason, and counts
+ * it. The deposit is acknowledged only after one of the two publishes was acknowledged;
+ * otherwise it is redelivered.
  *
  * <p>Logs name reasons and subjects, never keys or payloads. Not thread-safe: one thread polls.
  */
-public final class EventWatcher {
-  /** Header of a quarantined message: the {@link FailureReason}. */
-  public static final String REASON_HEADER = "VettID-Reason";
-  /** Header of a quarantined message: the subject it was received on. */
-  public static final String SOURCE_HEADER = "VettID-Source";
-
+public final class EventWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventWatcher.class);
 
   private final JetStream js;
   private final Opener opener;
   private final JetStreamSubscription subscription;
   private final String depositPrefix;
+  private final Quarantine quarantine;
+  private final RuntimeCounters counters;
   private final AtomicLong forwarded = new AtomicLong();
   private final Map<FailureReason, AtomicLong> quarantined = new EnumMap<>(FailureReason.class);
+  private Thread loop;
+  private volatile boolean running;
 
   /**
-   * Creates a watcher and its durable consumer ({@code Watcher_<eventspace>}).
+   * Creates a watcher with its own counters and quarantine writer.
    *
    * @param nc a connection of the owner's account
    * @param subscriberGuid the owner's subscriber id
@@ -63,11 +63,29 @@ public final class EventWatcher {
    */
   public EventWatcher(Connection nc, String subscriberGuid, String eventSpace, Opener opener)
       throws IOException, JetStreamApiException {
+    this(nc, subscriberGuid, eventSpace, opener, new RuntimeCounters());
+  }
+
+  /**
+   * Creates a watcher and its durable consumer ({@code Watcher_<eventspace>}).
+   *
+   * @param nc a connection of the owner's account
+   * @param subscriberGuid the owner's subscriber id
+   * @param eventSpace the EventSpace
+   * @param opener opens envelopes with the vault's keys
+   * @param counters the runtime's counters
+   * @throws IOException on a connection failure
+   * @throws JetStreamApiException if the consumer cannot be made
+   */
+  public EventWatcher(Connection nc, String subscriberGuid, String eventSpace, Opener opener, RuntimeCounters counters)
+      throws IOException, JetStreamApiException {
     Objects.requireNonNull(nc, "nc");
     this.opener = Objects.requireNonNull(opener, "opener");
+    this.counters = Objects.requireNonNull(counters, "counters");
     String deposits = Subjects.depositsOf(subscriberGuid, eventSpace);
     this.depositPrefix = deposits.substring(0, deposits.length() - 1);
     this.js = nc.jetStream();
+    this.quarantine = new Quarantine(nc, counters);
     this.subscription = js.subscribe(deposits, PullSubscribeOptions.builder()
         .stream(Subjects.depositStream(subscriberGuid, eventSpace))
         .durable(Subjects.consumer("Watcher", eventSpace)).build());
@@ -98,18 +116,73 @@ public final class EventWatcher {
     return done;
   }
 
+  /** Starts polling on a daemon thread until {@link #close()}. */
+  public synchronized void start() {
+    if (loop != null) {
+      throw new IllegalStateException("the watcher is already started");
+    }
+    running = true;
+    loop = new Thread(() -> {
+      while (running) {
+        try {
+          poll(64, Duration.ofMillis(250));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (RuntimeException e) {
+          if (running) {
+            LOG.warn("watcher on {} failed to poll ({}); retrying", depositPrefix, e.getClass().getSimpleName());
+            try {
+              Thread.sleep(500);
+            } catch (InterruptedException ie) {
+              return;
+            }
+          }
+        }
+      }
+    }, "vettid-watcher");
+    loop.setDaemon(true);
+    loop.start();
+  }
+
+  /** Stops polling after the deposit in hand (waits up to 10 s). */
+  @Override
+  public void close() {
+    running = false;
+    Thread t;
+    synchronized (this) {
+      t = loop;
+    }
+    if (t != null) {
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   private boolean process(Message m) throws InterruptedException {
     String subject = m.getSubject();
     try {
       InternalEvent event = open(m);
+      byte[] bytes = InternalEventCodec.encode(event);
       PublishAck ack = js.publish(Subjects.DATA_VAULT_QUEUE.value(),
-          new Headers().put("Nats-Msg-Id", event.eventId().value()), InternalEventCodec.encode(event));
+          new Headers().put("Nats-Msg-Id", MessageKeys.of(event.eventId(), bytes)), bytes);
       if (ack.hasError()) {
         throw new IOException("DataVault.Queue refused the event: " + ack.getError());
       }
       forwarded.incrementAndGet();
+      counters.forwarded();
     } catch (VettidException e) {
-      if (!quarantine(m, e.reason())) {
+      try {
+        quarantine.put(m.getData(), subject, e.reason(), e.getMessage(),
+            "deposit-" + m.metaData().streamSequence() + "-" + m.metaData().getStream());
+        quarantined.get(e.reason()).incrementAndGet();
+      } catch (IOException | JetStreamApiException | RuntimeException qe) {
+        LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", subject,
+            qe.getClass().getSimpleName());
+        m.nak();
         return false;
       }
     } catch (IOException | JetStreamApiException | RuntimeException e) {
@@ -132,31 +205,13 @@ public final class EventWatcher {
     return event;
   }
 
-  private boolean quarantine(Message m, FailureReason reason) {
-    try {
-      Headers h = new Headers()
-          .put(REASON_HEADER, reason.name())
-          .put(SOURCE_HEADER, m.getSubject())
-          .put("Nats-Msg-Id", "deposit-" + m.metaData().streamSequence() + "-" + m.metaData().getStream());
-      js.publish(Subjects.QUARANTINE.value(), h, m.getData());
-      quarantined.get(reason).incrementAndGet();
-      LOG.info("quarantined a deposit from {}: {}", m.getSubject(), reason);
-      return true;
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
-      LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", m.getSubject(),
-          e.getClass().getSimpleName());
-      m.nak();
-      return false;
-    }
-  }
-
-  /** {@return how many events were forwarded to DataVault.Queue} */
+  /** {@return how many events this watcher forwarded to DataVault.Queue} */
   public long forwarded() {
     return forwarded.get();
   }
 
   /**
-   * How many deposits were quarantined for a reason.
+   * How many deposits this watcher quarantined for a reason.
    *
    * @param reason the reason
    * @return the count

@@ -1,4 +1,4 @@
-package io.vettid.runtime.watcher;
+package io.vettid.runtime.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -123,7 +123,8 @@ class EventWatcherTest {
     List<InternalEvent> forwarded = new ArrayList<>();
     for (Message m : queued) {
       forwarded.add(InternalEventCodec.decode(m.getData()));
-      assertThat(m.getHeaders().getFirst("Nats-Msg-Id")).isEqualTo(forwarded.get(forwarded.size() - 1).eventId().value());
+      assertThat(m.getHeaders().getFirst("Nats-Msg-Id"))
+          .startsWith(forwarded.get(forwarded.size() - 1).eventId().value() + ".");
     }
     assertThat(forwarded).containsExactlyInAnyOrderElementsOf(good);
 
@@ -131,8 +132,8 @@ class EventWatcherTest {
     assertThat(kept).hasSize(5);
     List<FailureReason> reasons = new ArrayList<>();
     for (Message m : kept) {
-      assertThat(m.getHeaders().getFirst(EventWatcher.SOURCE_HEADER)).isEqualTo(deposit);
-      reasons.add(FailureReason.valueOf(m.getHeaders().getFirst(EventWatcher.REASON_HEADER)));
+      assertThat(m.getHeaders().getFirst(Quarantine.SOURCE_HEADER)).isEqualTo(deposit);
+      reasons.add(FailureReason.valueOf(m.getHeaders().getFirst(Quarantine.REASON_HEADER)));
       assertThat(bad.stream().anyMatch(b -> Arrays.equals(b, m.getData()))).as("kept as received").isTrue();
     }
     assertThat(reasons).containsExactlyInAnyOrder(FailureReason.UNKNOWN_KEY_ID, FailureReason.DECRYPTION_FAILED,

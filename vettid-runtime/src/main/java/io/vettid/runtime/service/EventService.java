@@ -1,0 +1,717 @@
+package io.vettid.runtime.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.KeyValue;
+import io.nats.client.Message;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.Decision;
+import io.vettid.api.EventId;
+import io.vettid.api.EventType;
+import io.vettid.api.FailureReason;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventCodec;
+import io.vettid.api.InvalidEventException;
+import io.vettid.api.VettidException;
+import io.vettid.api.spi.EventHandler;
+import io.vettid.api.spi.EventHandlerContext;
+import io.vettid.api.spi.EventHandlerFactory;
+import io.vettid.api.spi.RuleEngine;
+import io.vettid.nats.subjects.Subjects;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A service of the runtime (Manager, Concierge, AppManager): consumes its queue with a durable
+ * pull consumer and, for each Internal Event,
+ *
+ * <ol>
+ *   <li>decodes it strictly ({@link FailureReason#MALFORMED} otherwise);
+ *   <li>skips it if its handler already committed it (a redelivery: each event is handled once);
+ *   <li>refuses an event type no handler declares ({@link FailureReason#UNKNOWN_EVENT_TYPE});
+ *   <li>asks the {@link RuleEngine}: deny quarantines, drop discards (counted), hold puts it in the
+ *       owner's {@link HeldEvents inbox}, handle and reply go on (an approved event skips this
+ *       step);
+ *   <li>passes it to the handler already running for its eventId, or starts the named one;
+ *   <li>runs {@link EventHandler#onEvent} with the factory's timeout; an exception or a timeout
+ *       quarantines the event ({@link FailureReason#HANDLER_FAILED}, {@link
+ *       FailureReason#HANDLER_TIMEOUT}) and never stops the service;
+ *   <li>commits: sends the handler's replies and emitted events (with stable {@code Nats-Msg-Id}s,
+ *       so a retry is kept once), then writes the handler's state, its finished flag and the
+ *       message's key in one record of the {@code EventHandlers} bucket (compare-and-set), then
+ *       acknowledges.
+ * </ol>
+ *
+ * <p>A crash anywhere before the acknowledgement redelivers the message; the record tells a
+ * redelivery of a committed message apart and skips it, and a message whose commit did not happen
+ * runs again from the last committed state. Handler state therefore survives a restart, and an
+ * unfinished handler resumes. Every failure is quarantined as received and counted; the runtime
+ * logs ids, types and reasons, never payloads or keys.
+ *
+ * <pre>{@code
+ * EventService manager = EventService.builder(nc, "Manager")
+ *     .handlers(HandlerRegistry.of(new ContactRequestHandler()))
+ *     .rules(RuleStore.open(nc))
+ *     .build();
+ * manager.start();
+ * }</pre>
+ */
+public final class EventService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EventService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_DONE = 1024;
+  private static final int MAX_LIVE = 10_000;
+
+  private final String name;
+  private final String queue;
+  private final JetStream js;
+  private final KeyValue records;
+  private final HandlerRegistry handlers;
+  private final RuleEngine rules;
+  private final HeldEvents inbox;
+  private final Quarantine quarantine;
+  private final ReplyTransport replies;
+  private final RuntimeCounters counters;
+  private final JetStreamSubscription subscription;
+  private final Map<EventId, Live> live = new LinkedHashMap<>(256, 0.75f, true) {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<EventId, Live> eldest) {
+      return size() > MAX_LIVE;
+    }
+  };
+  private ExecutorService executor;
+  private Thread loop;
+  private volatile boolean running;
+
+  private EventService(Builder b) throws IOException, JetStreamApiException {
+    this.name = b.name;
+    this.queue = b.queue;
+    this.js = b.nc.jetStream();
+    this.records = b.nc.keyValue(Subjects.name("EventHandlers"));
+    this.handlers = b.handlers;
+    this.rules = b.rules;
+    this.counters = b.counters;
+    this.quarantine = b.quarantine != null ? b.quarantine : new Quarantine(b.nc, counters);
+    this.inbox = b.inbox != null ? b.inbox : new HeldEvents(b.nc, quarantine);
+    this.replies = b.replies;
+    // created or updated first, so a restart with another ack wait does not fail to bind
+    String durable = Subjects.consumer(name, "queue");
+    b.nc.jetStreamManagement().addOrUpdateConsumer(b.stream, ConsumerConfiguration.builder()
+        .durable(durable)
+        .filterSubject(queue)
+        .ackPolicy(AckPolicy.Explicit)
+        .ackWait(b.ackWait)
+        .maxAckPending(1024)
+        .build());
+    this.subscription = js.subscribe(queue, PullSubscribeOptions.bind(b.stream, durable));
+    this.executor = newExecutor();
+  }
+
+  /**
+   * Starts a builder.
+   *
+   * @param nc a connection of the vault's account; the vault layout must exist
+   * @param name the service's name, Capitalized: {@code Manager}, {@code Concierge} or {@code
+   *     AppManager}
+   * @return the builder
+   */
+  public static Builder builder(Connection nc, String name) {
+    return new Builder(nc, name);
+  }
+
+  /** {@return the service's name} */
+  public String name() {
+    return name;
+  }
+
+  /** {@return the owner's approval inbox this service holds events in} */
+  public HeldEvents inbox() {
+    return inbox;
+  }
+
+  /** {@return the quarantine this service writes to} */
+  public Quarantine quarantine() {
+    return quarantine;
+  }
+
+  /**
+   * Fetches and processes up to {@code batch} events on the calling thread.
+   *
+   * @param batch 1..1000
+   * @param wait how long to wait for events
+   * @return how many were settled (handled, held, dropped, skipped or quarantined)
+   * @throws InterruptedException if interrupted
+   */
+  public int poll(int batch, Duration wait) throws InterruptedException {
+    if (batch < 1 || batch > 1000) {
+      throw new IllegalArgumentException("batch must be 1..1000, got " + batch);
+    }
+    Objects.requireNonNull(wait, "wait");
+    int done = 0;
+    for (Message m : subscription.fetch(batch, wait)) {
+      if (process(m)) {
+        done++;
+      }
+    }
+    return done;
+  }
+
+  /** Starts polling on a daemon thread until {@link #close()}. */
+  public synchronized void start() {
+    if (loop != null) {
+      throw new IllegalStateException(name + " is already started");
+    }
+    running = true;
+    loop = new Thread(() -> {
+      while (running) {
+        try {
+          poll(64, Duration.ofMillis(250));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (RuntimeException e) {
+          if (running) {
+            LOG.warn("{}: polling failed ({}); retrying", name, e.getClass().getSimpleName());
+            sleepQuietly();
+          }
+        }
+      }
+    }, "vettid-" + name);
+    loop.setDaemon(true);
+    loop.start();
+  }
+
+  private static void sleepQuietly() {
+    try {
+      Thread.sleep(500);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops polling, lets the event in hand finish (up to 10 s), and stops the handler thread. */
+  @Override
+  public void close() {
+    running = false;
+    Thread t;
+    synchronized (this) {
+      t = loop;
+    }
+    if (t != null) {
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    executor.shutdownNow();
+  }
+
+  // ---------------------------------------------------------------- processing
+
+  private boolean process(Message m) throws InterruptedException {
+    long start = System.nanoTime();
+    counters.received();
+    byte[] data = m.getData() == null ? new byte[0] : m.getData();
+    String seqId = "seq-" + m.metaData().streamSequence() + "-" + m.metaData().getStream();
+    InternalEvent event;
+    try {
+      event = InternalEventCodec.decode(data);
+    } catch (InvalidEventException e) {
+      return settle(m, data, FailureReason.MALFORMED, "not a valid Internal Event", seqId);
+    }
+    String key = MessageKeys.of(event.eventId(), data);
+    try {
+      Record rec = Record.load(records, recordKey(event.eventId()));
+      if (rec != null && rec.done.contains(key)) {
+        counters.duplicate();
+        m.ack();
+        return true;
+      }
+      String approved = header(m, HeldEvents.APPROVED_HEADER);
+      EventHandlerFactory factory;
+      if (approved != null) {
+        if (!approved.equals(key) || !inbox.isApproved(approved)) {
+          return settle(m, data, FailureReason.DENIED_BY_RULE, "approval mark without an approved inbox entry", key);
+        }
+        Optional<EventHandlerFactory> f = rec != null ? handlers.byName(rec.handler)
+            : handlers.forType(event.type()).stream().findFirst();
+        if (f.isEmpty()) {
+          return settle(m, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler for " + event.type(), key);
+        }
+        factory = f.get();
+        counters.approved();
+      } else {
+        if (handlers.forType(event.type()).isEmpty()) {
+          return settle(m, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler declares " + event.type(), key);
+        }
+        Decision d = decide(event);
+        switch (d.action()) {
+          case DENY:
+            return settle(m, data, d.failureReason().orElse(FailureReason.DENIED_BY_RULE), d.reason(), key);
+          case DROP:
+            counters.dropped();
+            LOG.debug("{}: dropped {} ({})", name, event.eventId(), d.reason());
+            m.ack();
+            return true;
+          case HOLD:
+            inbox.hold(key, queue, d.ruleId().orElse("?"), data);
+            counters.held();
+            LOG.info("{}: held {} {} for the owner ({})", name, event.type(), event.eventId(), d.reason());
+            m.ack();
+            return true;
+          default:
+            break;
+        }
+        String handlerName = rec != null ? rec.handler : d.handler().orElseThrow();
+        Optional<EventHandlerFactory> f = handlers.byName(handlerName);
+        if (f.isEmpty()) {
+          return settle(m, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler named " + handlerName, key);
+        }
+        factory = f.get();
+      }
+      if (!factory.eventTypes().contains(event.type())) {
+        return settle(m, data, FailureReason.UNKNOWN_EVENT_TYPE,
+            "handler " + factory.name() + " does not declare " + event.type(), key);
+      }
+      if (rec != null && rec.finished) {
+        return settle(m, data, FailureReason.HANDLER_FINISHED, "handler " + rec.handler + " already finished", key);
+      }
+      Run run = run(factory, event, rec);
+      if (run.failure != null) {
+        live.remove(event.eventId());
+        return settle(m, data, run.failure, run.detail, key);
+      }
+      try {
+        commit(factory, event, rec, key, run.ctx);
+      } catch (VettidException e) {
+        live.remove(event.eventId());
+        return settle(m, data, e.reason(), e.getMessage(), key);
+      }
+      if (approved != null) {
+        inbox.remove(approved);
+      }
+      m.ack();
+      counters.handled(System.nanoTime() - start);
+      return true;
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      live.remove(event.eventId());
+      LOG.warn("{}: could not settle {} {} ({}: {}); it will be redelivered", name, event.type(), event.eventId(),
+          e.getClass().getSimpleName(), e.getMessage());
+      m.nak();
+      return false;
+    }
+  }
+
+  private Decision decide(InternalEvent event) {
+    try {
+      Decision d = rules.evaluate(event);
+      return d == null ? Decision.defaultDeny() : d;
+    } catch (RuntimeException e) {
+      LOG.warn("{}: the rule engine failed on {} ({}); denying", name, event.eventId(), e.getClass().getSimpleName());
+      return Decision.deny("rule-engine-error", "the rule engine failed: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** Quarantines and acknowledges; on a quarantine failure, naks (redelivered later). */
+  private boolean settle(Message m, byte[] data, FailureReason reason, String detail, String dedupeId) {
+    try {
+      quarantine.put(data, m.getSubject(), reason, detail, dedupeId);
+      m.ack();
+      return true;
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      LOG.warn("{}: could not quarantine an event ({}); it will be redelivered", name, e.getClass().getSimpleName());
+      m.nak();
+      return false;
+    }
+  }
+
+  private static String header(Message m, String name) {
+    Headers h = m.getHeaders();
+    return h == null ? null : h.getFirst(name);
+  }
+
+  private String recordKey(EventId id) {
+    return name + "." + id.value();
+  }
+
+  private record Run(Ctx ctx, FailureReason failure, String detail) {}
+
+  private Run run(EventHandlerFactory factory, InternalEvent event, Record rec) throws InterruptedException {
+    Live l = live.get(event.eventId());
+    if (l == null || !l.factory.equals(factory.name())) {
+      Ctx ctx = new Ctx(event.eventId(), event.connectionId());
+      EventHandler h;
+      try {
+        h = factory.create(ctx);
+      } catch (RuntimeException e) {
+        return new Run(null, FailureReason.HANDLER_FAILED,
+            "handler " + factory.name() + " could not be created: " + e.getClass().getSimpleName());
+      }
+      if (h == null) {
+        return new Run(null, FailureReason.HANDLER_FAILED, "handler " + factory.name() + " created no handler");
+      }
+      l = new Live(factory.name(), h, ctx);
+      live.put(event.eventId(), l);
+    }
+    Ctx ctx = l.ctx;
+    ctx.begin(rec == null ? null : rec.state);
+    EventHandler h = l.handler;
+    Future<?> f = executor.submit(() -> {
+      h.onEvent(event);
+      return null;
+    });
+    try {
+      f.get(factory.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      ctx.end();
+      return new Run(ctx, null, null);
+    } catch (ExecutionException e) {
+      ctx.end();
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      LOG.warn("{}: handler {} failed on {} {} ({})", name, factory.name(), event.type(), event.eventId(),
+          cause.getClass().getSimpleName());
+      return new Run(null, FailureReason.HANDLER_FAILED,
+          "handler " + factory.name() + " threw " + cause.getClass().getSimpleName());
+    } catch (TimeoutException e) {
+      ctx.end();
+      f.cancel(true);
+      executor.shutdownNow(); // the stuck thread is abandoned; a fresh one serves the next event
+      executor = newExecutor();
+      LOG.warn("{}: handler {} timed out on {} {} after {}", name, factory.name(), event.type(), event.eventId(),
+          factory.timeout());
+      return new Run(null, FailureReason.HANDLER_TIMEOUT,
+          "handler " + factory.name() + " ran longer than " + factory.timeout());
+    }
+  }
+
+  private void commit(EventHandlerFactory factory, InternalEvent event, Record rec, String key, Ctx ctx)
+      throws IOException, JetStreamApiException, VettidException {
+    int i = 0;
+    for (Ctx.Reply r : ctx.replies) {
+      replies.send(event.connectionId(), r.type, event.eventId(), r.payload, key + "-r" + i++);
+    }
+    i = 0;
+    for (InternalEvent e : ctx.emitted) {
+      PublishAck ack = js.publish(Subjects.DATA_VAULT_QUEUE.value(),
+          new Headers().put("Nats-Msg-Id", key + "-e" + i++), InternalEventCodec.encode(e));
+      if (ack.hasError()) {
+        throw new IOException("the queue refused an emitted event: " + ack.getError());
+      }
+    }
+    Record next = rec == null ? new Record(factory.name(), null, false, new ArrayDeque<>(), 0) : rec;
+    next.state = ctx.working;
+    next.finished = ctx.finished;
+    next.done.addLast(key);
+    while (next.done.size() > MAX_DONE) {
+      next.done.removeFirst();
+    }
+    next.save(records, recordKey(event.eventId()));
+    if (ctx.finished) {
+      live.remove(event.eventId());
+    }
+  }
+
+  private static ExecutorService newExecutor() {
+    return Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "vettid-handler");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  private record Live(String factory, EventHandler handler, Ctx ctx) {}
+
+  /** A handler's committed record: one key per (service, eventId) in the EventHandlers bucket. */
+  private static final class Record {
+    final String handler;
+    byte[] state;
+    boolean finished;
+    final Deque<String> done;
+    final long revision;
+
+    Record(String handler, byte[] state, boolean finished, Deque<String> done, long revision) {
+      this.handler = handler;
+      this.state = state;
+      this.finished = finished;
+      this.done = done;
+      this.revision = revision;
+    }
+
+    static Record load(KeyValue kv, String key) throws IOException, JetStreamApiException {
+      KeyValueEntry e = kv.get(key);
+      if (e == null || e.getValue() == null) {
+        return null;
+      }
+      ObjectNode n = (ObjectNode) JSON.readTree(e.getValue());
+      Deque<String> done = new ArrayDeque<>();
+      n.path("done").forEach(x -> done.addLast(x.asText()));
+      byte[] state = n.hasNonNull("state") ? Base64.getDecoder().decode(n.get("state").asText()) : null;
+      return new Record(n.path("handler").asText(), state, n.path("finished").asBoolean(), done, e.getRevision());
+    }
+
+    void save(KeyValue kv, String key) throws IOException, JetStreamApiException {
+      ObjectNode n = JSON.createObjectNode().put("handler", handler).put("finished", finished);
+      if (state != null) {
+        n.put("state", Base64.getEncoder().encodeToString(state));
+      } else {
+        n.putNull("state");
+      }
+      ArrayNode d = n.putArray("done");
+      done.forEach(d::add);
+      byte[] bytes = JSON.writeValueAsBytes(n);
+      if (revision == 0) {
+        kv.create(key, bytes);
+      } else {
+        kv.update(key, bytes, revision);
+      }
+    }
+  }
+
+  /** The context of one handler; buffers effects until the runtime commits them. */
+  private final class Ctx implements EventHandlerContext {
+    private final EventId eventId;
+    private final ConnectionId connectionId;
+    private volatile boolean open;
+    private volatile byte[] working;
+    private volatile boolean finished;
+    private final List<Reply> replies = new ArrayList<>();
+    private final List<InternalEvent> emitted = new ArrayList<>();
+
+    private record Reply(EventType type, ObjectNode payload) {}
+
+    Ctx(EventId eventId, ConnectionId connectionId) {
+      this.eventId = eventId;
+      this.connectionId = connectionId;
+    }
+
+    synchronized void begin(byte[] committed) {
+      working = committed == null ? null : committed.clone();
+      finished = false;
+      replies.clear();
+      emitted.clear();
+      open = true;
+    }
+
+    synchronized void end() {
+      open = false;
+    }
+
+    private void requireOpen() {
+      if (!open) {
+        throw new IllegalStateException("the handler's context is used outside onEvent");
+      }
+    }
+
+    @Override
+    public EventId eventId() {
+      return eventId;
+    }
+
+    @Override
+    public ConnectionId connectionId() {
+      return connectionId;
+    }
+
+    @Override
+    public Optional<byte[]> loadState() {
+      byte[] w = working;
+      return w == null ? Optional.empty() : Optional.of(w.clone());
+    }
+
+    @Override
+    public synchronized void saveState(byte[] state) {
+      Objects.requireNonNull(state, "state");
+      requireOpen();
+      working = state.clone();
+    }
+
+    @Override
+    public synchronized void reply(EventType type, ObjectNode payload) {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(payload, "payload");
+      requireOpen();
+      replies.add(new Reply(type, payload.deepCopy()));
+    }
+
+    @Override
+    public synchronized void emit(InternalEvent event) {
+      Objects.requireNonNull(event, "event");
+      requireOpen();
+      emitted.add(event);
+    }
+
+    @Override
+    public synchronized void finish() {
+      requireOpen();
+      finished = true;
+    }
+  }
+
+  /** Builds an {@link EventService}. */
+  public static final class Builder {
+    private final Connection nc;
+    private final String name;
+    private String queue = Subjects.DATA_VAULT_QUEUE.value();
+    private String stream = Subjects.DATA_VAULT_STREAM;
+    private HandlerRegistry handlers = HandlerRegistry.of();
+    private RuleEngine rules = event -> Decision.defaultDeny();
+    private ReplyTransport replies = ReplyTransport.NONE;
+    private RuntimeCounters counters = new RuntimeCounters();
+    private Quarantine quarantine;
+    private HeldEvents inbox;
+    private Duration ackWait = Duration.ofSeconds(60);
+
+    private Builder(Connection nc, String name) {
+      this.nc = Objects.requireNonNull(nc, "nc");
+      Subjects.consumer(Objects.requireNonNull(name, "name"), "queue"); // validates: Capitalized token
+      this.name = name;
+    }
+
+    /**
+     * The queue to consume (default {@code DataVault.Queue} in stream {@code DataVault}).
+     *
+     * @param subject the queue subject (internal)
+     * @param stream the stream holding it
+     * @return this builder
+     */
+    public Builder queue(String subject, String stream) {
+      Subjects.internal(Objects.requireNonNull(subject, "subject").split("\\.")[0],
+          java.util.Arrays.copyOfRange(subject.split("\\."), 1, subject.split("\\.").length));
+      this.queue = subject;
+      this.stream = Subjects.name(Objects.requireNonNull(stream, "stream"));
+      return this;
+    }
+
+    /**
+     * The handlers this service may start (default: none, so every event is refused).
+     *
+     * @param handlers the registry
+     * @return this builder
+     */
+    public Builder handlers(HandlerRegistry handlers) {
+      this.handlers = Objects.requireNonNull(handlers, "handlers");
+      return this;
+    }
+
+    /**
+     * The rule engine (default: deny everything). Usually a {@link RuleStore}; any {@link
+     * RuleEngine} from the SPI works.
+     *
+     * @param rules the engine
+     * @return this builder
+     */
+    public Builder rules(RuleEngine rules) {
+      this.rules = Objects.requireNonNull(rules, "rules");
+      return this;
+    }
+
+    /**
+     * How handler replies reach connections (default: no connections).
+     *
+     * @param replies the transport
+     * @return this builder
+     */
+    public Builder replies(ReplyTransport replies) {
+      this.replies = Objects.requireNonNull(replies, "replies");
+      return this;
+    }
+
+    /**
+     * The counters to update (default: the service's own).
+     *
+     * @param counters the counters
+     * @return this builder
+     */
+    public Builder counters(RuntimeCounters counters) {
+      this.counters = Objects.requireNonNull(counters, "counters");
+      return this;
+    }
+
+    /**
+     * The quarantine to write to (default: one on the same connection).
+     *
+     * @param quarantine the quarantine
+     * @return this builder
+     */
+    public Builder quarantine(Quarantine quarantine) {
+      this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
+      return this;
+    }
+
+    /**
+     * The owner's inbox (default: one on the same connection).
+     *
+     * @param inbox the inbox
+     * @return this builder
+     */
+    public Builder inbox(HeldEvents inbox) {
+      this.inbox = Objects.requireNonNull(inbox, "inbox");
+      return this;
+    }
+
+    /**
+     * How long the server waits for an acknowledgement before redelivering (default 60 s; after
+     * a crash, events in hand come back after this long). Must exceed every handler's timeout.
+     *
+     * @param ackWait 1 s .. 1 h
+     * @return this builder
+     */
+    public Builder ackWait(Duration ackWait) {
+      Objects.requireNonNull(ackWait, "ackWait");
+      if (ackWait.compareTo(Duration.ofSeconds(1)) < 0 || ackWait.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("ackWait must be 1 s .. 1 h, got " + ackWait);
+      }
+      this.ackWait = ackWait;
+      return this;
+    }
+
+    /**
+     * Creates the service and its durable consumer ({@code <Name>_queue}); call {@link
+     * EventService#start()} or {@link EventService#poll}.
+     *
+     * @return the service
+     * @throws IOException on a connection failure
+     * @throws JetStreamApiException if the consumer or a bucket is missing or refused
+     * @throws IllegalArgumentException if a handler's timeout is not shorter than the ack wait
+     */
+    public EventService build() throws IOException, JetStreamApiException {
+      for (EventHandlerFactory f : handlers.all()) {
+        if (f.timeout().compareTo(ackWait) >= 0) {
+          throw new IllegalArgumentException("handler " + f.name() + "'s timeout " + f.timeout()
+              + " must be shorter than the ack wait " + ackWait);
+        }
+      }
+      return new EventService(this);
+    }
+  }
+}

@@ -1,0 +1,279 @@
+package io.vettid.runtime.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.KeyValue;
+import io.nats.client.api.KeyValueEntry;
+import io.nats.client.impl.Headers;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.EventId;
+import io.vettid.api.EventType;
+import io.vettid.api.FailureReason;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventCodec;
+import io.vettid.nats.jetstream.JetStreamLayout;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.rules.RuleValidationException;
+import io.vettid.testkit.NatsServerExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The service loop on a real nats-server (TLS, store encrypted): one server per test. */
+class EventServiceTest {
+  @RegisterExtension final NatsServerExtension nats = NatsServerExtension.builder().tls().encryptedAtRest().build();
+
+  private static final ConnectionId BOB = ConnectionId.of("conn-bob");
+
+  private Connection nc;
+  private RuleStore rules;
+  private RuntimeCounters counters;
+  private TestHandlers.Recorder recorder;
+  private final List<String> replies = new CopyOnWriteArrayList<>();
+  private EventService service;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    nc = nats.connect();
+    JetStreamLayout.builder().build().ensureVault(nc);
+    rules = RuleStore.open(nc);
+    rules.awaitRevision(rules.put(TestHandlers.rules()), Duration.ofSeconds(5));
+    counters = new RuntimeCounters();
+    recorder = new TestHandlers.Recorder();
+    service = newService();
+  }
+
+  private EventService newService() throws Exception {
+    return EventService.builder(nc, "Manager")
+        .handlers(HandlerRegistry.of(recorder))
+        .rules(rules)
+        .counters(counters)
+        .replies((conn, type, id, payload, dedupe) -> replies.add(conn.value() + " " + type + " " + id + " "
+            + payload.path("n").asText() + " " + dedupe))
+        .ackWait(Duration.ofSeconds(2))
+        .build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    service.close();
+    rules.close();
+  }
+
+  private InternalEvent event(EventType type, EventId id, Object n) {
+    ObjectNode p = JsonNodeFactory.instance.objectNode().put("n", String.valueOf(n));
+    return InternalEvent.builder().type(type).eventId(id).connectionId(BOB).payload(p).build();
+  }
+
+  private void publish(InternalEvent e) throws Exception {
+    nc.jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(), InternalEventCodec.encode(e));
+  }
+
+  private void drain(int expected) throws Exception {
+    int settled = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (settled < expected && System.nanoTime() < deadline) {
+      settled += service.poll(100, Duration.ofMillis(200));
+    }
+    assertThat(settled).as("events settled").isEqualTo(expected);
+  }
+
+  private String state(EventId id) throws Exception {
+    KeyValueEntry e = nc.keyValue("EventHandlers").get("Manager." + id.value());
+    assertThat(e).as("handler record of %s", id).isNotNull();
+    String json = new String(e.getValue(), StandardCharsets.UTF_8);
+    String b64 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path("state").asText();
+    return new String(java.util.Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void eventsOfOneEventIdReachOneHandlerInOrderAndItsStateIsKept() throws Exception {
+    EventId a = EventId.random();
+    EventId b = EventId.random();
+    for (int i = 1; i <= 3; i++) {
+      publish(event(TestHandlers.COUNT, a, i));
+      publish(event(TestHandlers.COUNT, b, 10 + i));
+    }
+    drain(6);
+    assertThat(state(a)).isEqualTo("1,2,3");
+    assertThat(state(b)).isEqualTo("11,12,13");
+    assertThat(recorder.created.get()).as("one handler per eventId").isEqualTo(2);
+    assertThat(counters.snapshot().handled()).isEqualTo(6);
+    assertThat(counters.snapshot().quarantinedTotal()).isZero();
+  }
+
+  @Test
+  void aRestartedServiceResumesTheHandlerFromItsSavedState() throws Exception {
+    EventId a = EventId.random();
+    publish(event(TestHandlers.COUNT, a, 1));
+    drain(1);
+    service.close();
+    service = newService();
+    publish(event(TestHandlers.COUNT, a, 2));
+    drain(1);
+    assertThat(state(a)).isEqualTo("1,2");
+    assertThat(recorder.created.get()).as("a new handler instance after the restart").isEqualTo(2);
+  }
+
+  @Test
+  void aRedeliveredMessageIsHandledOnce() throws Exception {
+    InternalEvent e = event(TestHandlers.COUNT, EventId.random(), 7);
+    byte[] bytes = InternalEventCodec.encode(e);
+    JetStream js = nc.jetStream();
+    // two copies that JetStream's own duplicate window does not catch (different Nats-Msg-Id)
+    js.publish(Subjects.DATA_VAULT_QUEUE.value(), new Headers().put("Nats-Msg-Id", "first"), bytes);
+    js.publish(Subjects.DATA_VAULT_QUEUE.value(), new Headers().put("Nats-Msg-Id", "second"), bytes);
+    drain(2);
+    assertThat(state(e.eventId())).isEqualTo("7");
+    assertThat(recorder.calls.get()).isEqualTo(1);
+    assertThat(counters.snapshot().duplicates()).isEqualTo(1);
+  }
+
+  @Test
+  void everyFailedCheckEndsInQuarantineWithItsReasonAndTheServiceGoesOn() throws Exception {
+    rules.awaitRevision(rules.put(TestHandlers.rules()
+        .replace("{\"id\":\"count\",\"eventType\":\"test.count\"", "{\"id\":\"count\",\"eventType\":\"test.count\","
+            + "\"when\":[{\"field\":\"/n\",\"op\":\"ne\",\"value\":\"forbidden\"}]")), Duration.ofSeconds(5));
+    publish(event(TestHandlers.UNHANDLED, EventId.random(), 1));          // no handler declares it
+    publish(event(TestHandlers.COUNT, EventId.random(), "forbidden"));    // no rule matches
+    publish(event(TestHandlers.BOOM, EventId.random(), 1));               // handler throws
+    publish(event(TestHandlers.SLOW, EventId.random(), 1));               // handler times out
+    nc.jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(), "{not json".getBytes(StandardCharsets.UTF_8));
+    EventId fine = EventId.random();
+    publish(event(TestHandlers.COUNT, fine, 42));                         // still handled afterwards
+    drain(6);
+
+    RuntimeCounters.Snapshot s = counters.snapshot();
+    assertThat(s.quarantined().get(FailureReason.UNKNOWN_EVENT_TYPE)).isEqualTo(1);
+    assertThat(s.quarantined().get(FailureReason.NO_MATCHING_RULE)).isEqualTo(1);
+    assertThat(s.quarantined().get(FailureReason.HANDLER_FAILED)).isEqualTo(1);
+    assertThat(s.quarantined().get(FailureReason.HANDLER_TIMEOUT)).isEqualTo(1);
+    assertThat(s.quarantined().get(FailureReason.MALFORMED)).isEqualTo(1);
+    assertThat(s.handled()).isEqualTo(1);
+    assertThat(state(fine)).isEqualTo("42");
+
+    List<Quarantine.Entry> kept = service.quarantine().list(100);
+    assertThat(kept).extracting(Quarantine.Entry::reason).containsExactlyInAnyOrder(
+        FailureReason.UNKNOWN_EVENT_TYPE, FailureReason.NO_MATCHING_RULE, FailureReason.HANDLER_FAILED,
+        FailureReason.HANDLER_TIMEOUT, FailureReason.MALFORMED);
+    assertThat(kept).allSatisfy(e -> assertThat(e.source()).isEqualTo("DataVault.Queue"));
+    assertThat(kept).filteredOn(e -> e.reason() == FailureReason.MALFORMED)
+        .singleElement().satisfies(e -> assertThat(new String(e.data(), StandardCharsets.UTF_8)).isEqualTo("{not json"));
+    assertThat(kept).allSatisfy(e -> assertThat(e.detail()).doesNotContain("forbidden"));
+  }
+
+  @Test
+  void aHeldEventWaitsForTheOwnerThenIsHandledOrDenied() throws Exception {
+    rules.awaitRevision(rules.put(TestHandlers.rules(
+        "{\"id\":\"ask-me\",\"eventType\":\"test.count\",\"when\":[{\"field\":\"/n\",\"op\":\"in\",\"value\":[\"100\",\"200\"]}],\"action\":\"hold\"}")),
+        Duration.ofSeconds(5));
+    EventId approveMe = EventId.random();
+    EventId denyMe = EventId.random();
+    publish(event(TestHandlers.COUNT, approveMe, 100));
+    publish(event(TestHandlers.COUNT, denyMe, 200));
+    drain(2);
+    assertThat(counters.snapshot().held()).isEqualTo(2);
+    assertThat(recorder.calls.get()).as("nothing handled while held").isZero();
+
+    List<HeldEvents.Held> held = service.inbox().list();
+    assertThat(held).extracting(h -> h.event().eventId()).containsExactlyInAnyOrder(approveMe, denyMe);
+    assertThat(held).allSatisfy(h -> assertThat(h.rule()).isEqualTo("ask-me"));
+    String approveId = held.stream().filter(h -> h.event().eventId().equals(approveMe)).findFirst().orElseThrow().id();
+    String denyId = held.stream().filter(h -> h.event().eventId().equals(denyMe)).findFirst().orElseThrow().id();
+
+    assertThat(service.inbox().approve(approveId)).isTrue();
+    assertThat(service.inbox().deny(denyId)).isTrue();
+    assertThat(service.inbox().approve("no-such-entry")).isFalse();
+    drain(1);
+
+    assertThat(state(approveMe)).isEqualTo("100");
+    assertThat(counters.snapshot().approved()).isEqualTo(1);
+    assertThat(counters.snapshot().quarantined().get(FailureReason.DENIED_BY_OWNER)).isEqualTo(1);
+    assertThat(service.inbox().list()).isEmpty();
+    assertThat(nc.keyValue("EventHandlers").get("Manager." + denyMe.value())).isNull();
+  }
+
+  @Test
+  void anApprovalMarkWithoutAnApprovedEntryIsRefused() throws Exception {
+    InternalEvent e = event(TestHandlers.COUNT, EventId.random(), 5);
+    byte[] bytes = InternalEventCodec.encode(e);
+    nc.jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(),
+        new Headers().put(HeldEvents.APPROVED_HEADER, MessageKeys.of(e.eventId(), bytes)), bytes);
+    drain(1);
+    assertThat(counters.snapshot().quarantined().get(FailureReason.DENIED_BY_RULE)).isEqualTo(1);
+    assertThat(recorder.calls.get()).isZero();
+  }
+
+  @Test
+  void rulesChangeAtRuntimeAndInvalidRulesAreRefusedBeforeTheyAreWritten() throws Exception {
+    EventId id = EventId.random();
+    publish(event(TestHandlers.COUNT, id, 1));
+    drain(1);
+    assertThat(state(id)).isEqualTo("1");
+
+    rules.awaitRevision(rules.put("[{\"id\":\"stop\",\"eventType\":\"test.count\",\"action\":\"drop\"}]"),
+        Duration.ofSeconds(5));
+    publish(event(TestHandlers.COUNT, id, 2));
+    drain(1);
+    assertThat(counters.snapshot().dropped()).isEqualTo(1);
+    assertThat(state(id)).isEqualTo("1");
+
+    String before = rules.text();
+    assertThatThrownBy(() -> rules.put("[{\"id\":\"bad\",\"eventType\":\"test.count\",\"action\":\"handle\"}]"))
+        .isInstanceOf(RuleValidationException.class).hasMessageContaining("bad").hasMessageContaining("handler");
+    assertThat(rules.text()).isEqualTo(before);
+
+    // rules written around the validation (straight into the bucket) deny everything
+    KeyValue vault = nc.keyValue("Vault");
+    long rev = vault.put(RuleStore.KEY, "[{\"id\":\"x\",\"action\":\"explode\"}]".getBytes(StandardCharsets.UTF_8));
+    rules.awaitRevision(rev, Duration.ofSeconds(5));
+    publish(event(TestHandlers.COUNT, id, 3));
+    drain(1);
+    assertThat(counters.snapshot().quarantined().get(FailureReason.NO_MATCHING_RULE)).isEqualTo(1);
+  }
+
+  @Test
+  void aFinishedHandlerTakesNoFurtherEvents() throws Exception {
+    EventId id = EventId.random();
+    publish(event(TestHandlers.DONE, id, 1));
+    publish(event(TestHandlers.COUNT, id, 2));
+    drain(2);
+    assertThat(state(id)).isEqualTo("1");
+    assertThat(counters.snapshot().quarantined().get(FailureReason.HANDLER_FINISHED)).isEqualTo(1);
+  }
+
+  @Test
+  void repliesGoToTheTransportAndEmittedEventsComeBackThroughTheQueue() throws Exception {
+    EventId id = EventId.random();
+    publish(event(TestHandlers.ECHO, id, 9));
+    drain(2); // the echo, then the emitted count
+    assertThat(replies).singleElement().satisfies(r -> assertThat(r).startsWith("conn-bob test.echo " + id + " 9 "));
+    assertThat(state(id)).isEqualTo("9,emitted-9");
+  }
+
+  @Test
+  void theBuilderRefusesBadArguments() {
+    assertThatThrownBy(() -> EventService.builder(nc, "manager")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EventService.builder(nc, "Manager").ackWait(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    TestHandlers.Recorder slow = new TestHandlers.Recorder() {
+      @Override
+      public Duration timeout() {
+        return Duration.ofMinutes(2);
+      }
+    };
+    assertThatThrownBy(() -> EventService.builder(nc, "Manager").handlers(HandlerRegistry.of(slow)).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("recorder").hasMessageContaining("ack wait");
+    assertThatThrownBy(() -> service.poll(0, Duration.ofMillis(1))).isInstanceOf(IllegalArgumentException.class);
+  }
+}
