@@ -218,7 +218,34 @@ public final class TlsMaterial {
     }
   }
 
+  /**
+   * A client context for a server whose CA certificate you have as a PEM file (for example the
+   * {@link #caFile()} of material made by another process): trusts only that CA and checks that
+   * the server's certificate names the host connected to.
+   *
+   * @param caPem the CA certificate, PEM
+   * @return the context
+   * @throws GeneralSecurityException if the file holds no certificate or the context cannot be made
+   * @throws IOException if the file cannot be read
+   */
+  public static SSLContext trusting(Path caPem) throws GeneralSecurityException, IOException {
+    Objects.requireNonNull(caPem, "caPem");
+    try (java.io.InputStream in = Files.newInputStream(caPem)) {
+      java.security.cert.Certificate c =
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+      if (!(c instanceof X509Certificate x)) {
+        throw new GeneralSecurityException(caPem + " holds no X.509 certificate");
+      }
+      return context(x, null);
+    }
+  }
+
   private SSLContext context(javax.net.ssl.KeyManager[] keyManagers) throws GeneralSecurityException {
+    return context(ca, keyManagers);
+  }
+
+  private static SSLContext context(X509Certificate ca, javax.net.ssl.KeyManager[] keyManagers)
+      throws GeneralSecurityException {
     try {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);

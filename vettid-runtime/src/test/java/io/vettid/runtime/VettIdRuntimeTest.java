@@ -1,0 +1,73 @@
+package io.vettid.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.EventType;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventCodec;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.nats.tls.TlsMaterial;
+import io.vettid.testkit.StoreScan;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded default: own server, mutual TLS, store encrypted under a key from the vault secret. */
+class VettIdRuntimeTest {
+  @TempDir Path dir;
+
+  private static byte[] secret() {
+    byte[] s = new byte[32];
+    new SecureRandom().nextBytes(s);
+    return s;
+  }
+
+  @Test
+  void theEmbeddedServerNeedsTheRuntimesCertificateAndKeepsNoPlaintext() throws Exception {
+    byte[] secret = secret();
+    String marker = "VETTID-MARKER-" + System.nanoTime();
+    String url;
+    try (VettIdRuntime rt = VettIdRuntime.builder().dataDirectory(dir).vaultSecret(secret).start()) {
+      url = rt.embeddedServer().orElseThrow().clientUrl();
+      assertThat(url).startsWith("tls://127.0.0.1:");
+      // trusting the CA is not enough: the server wants a client certificate only the runtime has
+      Options noCert = new Options.Builder().server(url).sslContext(TlsMaterial.trusting(dir.resolve("tls/ca.pem")))
+          .connectionTimeout(Duration.ofSeconds(2)).maxReconnects(0).build();
+      assertThatThrownBy(() -> Nats.connect(noCert)).isInstanceOf(Exception.class);
+
+      // no rules yet, so the event is denied and kept in quarantine (with the marker inside)
+      InternalEvent e = InternalEvent.builder().type(EventType.of("demo.hello")).connectionId(ConnectionId.random())
+          .payload(JsonNodeFactory.instance.objectNode().put("secret", marker)).build();
+      rt.connection().jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(), InternalEventCodec.encode(e));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (rt.counters().snapshot().quarantinedTotal() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(rt.counters().snapshot().quarantinedTotal()).isEqualTo(1);
+    }
+    assertThat(StoreScan.filesContaining(dir.resolve("nats"), marker)).as("files holding the marker").isEmpty();
+
+    // the same secret reopens the same store
+    try (VettIdRuntime rt = VettIdRuntime.builder().dataDirectory(dir).vaultSecret(secret).start()) {
+      assertThat(rt.quarantine().list(10)).hasSize(1);
+    }
+  }
+
+  @Test
+  void theBuilderSaysWhatIsMissing() {
+    assertThatThrownBy(() -> VettIdRuntime.builder().start()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("data directory");
+    assertThatThrownBy(() -> VettIdRuntime.builder().dataDirectory(dir).start())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("vault secret");
+    assertThatThrownBy(() -> VettIdRuntime.builder().vaultSecret(new byte[16]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> VettIdRuntime.builder().replicas(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+}

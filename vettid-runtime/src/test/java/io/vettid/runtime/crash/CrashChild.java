@@ -1,0 +1,114 @@
+package io.vettid.runtime.crash;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
+import io.vettid.api.EventType;
+import io.vettid.api.FailureReason;
+import io.vettid.api.VettidException;
+import io.vettid.api.spi.EventHandler;
+import io.vettid.api.spi.EventHandlerContext;
+import io.vettid.api.spi.EventHandlerFactory;
+import io.vettid.nats.tls.TlsMaterial;
+import io.vettid.runtime.VettIdRuntime;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The runtime as a child process for {@link CrashRecoveryTest}: connects to the test's server,
+ * handles {@code crash.tally} events (each appends its number to its eventId's state and replies
+ * once, the reply landing in stream {@code CrashOut}), and runs until killed.
+ */
+public final class CrashChild {
+  static final EventType TALLY = EventType.of("crash.tally");
+  static final String OUT_SUBJECT = "CrashOut.Replies";
+
+  private CrashChild() {}
+
+  /**
+   * Runs until killed.
+   *
+   * @param args server URL, CA certificate file, crash mode ({@code none}, {@code in-handler}: halt
+   *     inside the handler of the Nth event, {@code after-reply}: halt right after the Nth reply was
+   *     published, before the runtime commits), N
+   * @throws Exception on any failure
+   */
+  public static void main(String[] args) throws Exception {
+    String mode = args[2];
+    int haltAt = Integer.parseInt(args[3]);
+    java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger replied = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicReference<Connection> conn = new AtomicReference<>();
+    VettIdRuntime rt = VettIdRuntime.builder()
+        .nats(args[0], TlsMaterial.trusting(Path.of(args[1])))
+        .discoverHandlers(false)
+        .handler(new Tally(() -> {
+          if (mode.equals("in-handler") && handled.incrementAndGet() == haltAt) {
+            Runtime.getRuntime().halt(137); // like SIGKILL: no hooks, no close
+          }
+        }))
+        .ackWait(Duration.ofSeconds(2))
+        .replies((connection, type, eventId, payload, dedupeId) -> {
+          try {
+            JetStream js = conn.get().jetStream();
+            PublishAck ack = js.publish(OUT_SUBJECT, new Headers().put("Nats-Msg-Id", dedupeId),
+                (eventId.value() + ":" + payload.path("n").asText()).getBytes(StandardCharsets.UTF_8));
+            if (ack.hasError()) {
+              throw new VettidException(FailureReason.CONNECTION_REVOKED, ack.getError());
+            }
+            if (mode.equals("after-reply") && replied.incrementAndGet() == haltAt) {
+              Runtime.getRuntime().halt(137);
+            }
+          } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
+            throw new VettidException(FailureReason.CONNECTION_REVOKED, "reply failed: " + e.getMessage(), e);
+          }
+        })
+        .start();
+    conn.set(rt.connection());
+    rt.rules().orElseThrow().put(
+        "[{\"id\":\"tally\",\"eventType\":\"crash.tally\",\"action\":\"handle\",\"handler\":\"tally\"}]");
+    System.out.println("ready");
+    System.out.flush();
+    Thread.sleep(Long.MAX_VALUE);
+  }
+
+  static final class Tally implements EventHandlerFactory {
+    private final Runnable crashPoint;
+
+    Tally(Runnable crashPoint) {
+      this.crashPoint = crashPoint;
+    }
+
+    @Override
+    public String name() {
+      return "tally";
+    }
+
+    @Override
+    public Set<EventType> eventTypes() {
+      return Set.of(TALLY);
+    }
+
+    @Override
+    public Duration timeout() {
+      return Duration.ofSeconds(1);
+    }
+
+    @Override
+    public EventHandler create(EventHandlerContext ctx) {
+      return event -> {
+        Thread.sleep(2); // widen the window in which a kill lands mid-event
+        String n = event.payload().path("n").asText();
+        crashPoint.run();
+        String before = ctx.loadState().map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+        ctx.saveState((before.isEmpty() ? n : before + "," + n).getBytes(StandardCharsets.UTF_8));
+        ctx.reply(TALLY, JsonNodeFactory.instance.objectNode().put("n", n));
+      };
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package io.vettid.runtime.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.KeyValue;
+import io.nats.client.Message;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.EventId;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventCodec;
+import io.vettid.nats.jetstream.JetStreamLayout;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.testkit.NatsServerExtension;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The runtime's JVM is killed with SIGKILL (a child process, {@code kill -9}) in the middle of a
+ * stream of events and started again: every event is handled, none twice. "Handled" is what the
+ * runtime commits: the handler's state (each event appends its number to its eventId's state) and
+ * its reply (one per event, on stream {@code CrashOut}). Real nats-server, TLS, store encrypted.
+ */
+class CrashRecoveryTest {
+  @RegisterExtension final NatsServerExtension nats = NatsServerExtension.builder().tls().encryptedAtRest().build();
+
+  private static final int EVENT_IDS = 40;
+  private static final int PER_ID = 10;
+  private static final int TOTAL = EVENT_IDS * PER_ID;
+
+  /**
+   * {@code kill-9}: the test kills the child once a quarter of the replies are out. {@code
+   * in-handler} and {@code after-reply}: the child halts itself (no hooks, like SIGKILL) at a
+   * chosen point, inside a handler or between sending a reply and committing, where a crash is
+   * most likely to produce a duplicate.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"kill-9", "in-handler", "after-reply"})
+  void aKilledRuntimeLosesNothingAndHandlesNothingTwice(String mode) throws Exception {
+    Connection nc = nats.connect();
+    JetStreamLayout.builder().build().ensureVault(nc);
+    nc.jetStreamManagement().addStream(StreamConfiguration.builder().name("CrashOut")
+        .subjects(CrashChild.OUT_SUBJECT).storageType(StorageType.File).duplicateWindow(Duration.ofMinutes(2)).build());
+
+    List<EventId> ids = new ArrayList<>();
+    for (int i = 0; i < EVENT_IDS; i++) {
+      ids.add(EventId.random());
+    }
+    for (int n = 1; n <= PER_ID; n++) {
+      for (EventId id : ids) {
+        InternalEvent e = InternalEvent.builder().type(CrashChild.TALLY).eventId(id)
+            .connectionId(ConnectionId.of("conn-crash"))
+            .payload(JsonNodeFactory.instance.objectNode().put("n", String.valueOf(n))).build();
+        nc.jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(), InternalEventCodec.encode(e));
+      }
+    }
+
+    Process first = startChild(mode, TOTAL / 4);
+    long out;
+    if (mode.equals("kill-9")) {
+      out = waitForReplies(nc, TOTAL / 4, Duration.ofSeconds(60));
+      assertThat(out).as("replies before the kill").isGreaterThanOrEqualTo(TOTAL / 4).isLessThan(TOTAL);
+      first.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no graceful close
+    }
+    assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("the first child died").isTrue();
+    out = waitForReplies(nc, 0, Duration.ZERO);
+    assertThat(out).as("replies before the crash").isLessThan(TOTAL);
+    assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+
+    Process second = startChild("none", 0);
+    try {
+      waitForReplies(nc, TOTAL, Duration.ofSeconds(90));
+      Thread.sleep(3_000); // anything handled twice would show up by now (ack wait is 2 s)
+    } finally {
+      second.destroyForcibly();
+      second.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    // the committed state: every number exactly once per eventId
+    KeyValue records = nc.keyValue("EventHandlers");
+    ObjectMapper json = new ObjectMapper();
+    int lost = 0;
+    int twice = 0;
+    for (EventId id : ids) {
+      KeyValueEntry e = records.get("Manager." + id.value());
+      assertThat(e).as("record of %s", id).isNotNull();
+      String state = new String(Base64.getDecoder().decode(json.readTree(e.getValue()).path("state").asText()),
+          StandardCharsets.UTF_8);
+      List<String> seen = Arrays.asList(state.split(","));
+      Set<String> distinct = new HashSet<>(seen);
+      twice += seen.size() - distinct.size();
+      lost += PER_ID - distinct.size();
+    }
+    // the replies: one per event
+    Map<String, Integer> replies = new HashMap<>();
+    JetStreamSubscription sub = nc.jetStream().subscribe(CrashChild.OUT_SUBJECT,
+        PullSubscribeOptions.builder().durable("check").build());
+    List<Message> got;
+    while (!(got = sub.fetch(500, Duration.ofSeconds(1))).isEmpty()) {
+      for (Message m : got) {
+        replies.merge(new String(m.getData(), StandardCharsets.UTF_8), 1, Integer::sum);
+        m.ack();
+      }
+    }
+    long repliedTwice = replies.values().stream().filter(c -> c > 1).count();
+    System.out.printf("crash test (" + mode + "): events=%d replies-before-kill=%d lost=%d handled-twice=%d replied-twice=%d%n",
+        TOTAL, out, lost, twice, repliedTwice);
+    assertThat(lost).as("events lost").isZero();
+    assertThat(twice).as("events handled twice").isZero();
+    assertThat(replies).as("distinct replies").hasSize(TOTAL);
+    assertThat(repliedTwice).as("events replied twice").isZero();
+    assertThat(nc.jetStreamManagement().getStreamInfo(Subjects.QUARANTINE_STREAM).getStreamState().getMsgCount())
+        .as("quarantined").isZero();
+  }
+
+  private Process startChild(String mode, int haltAt) throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        CrashChild.class.getName(), nats.url(), nats.tlsMaterial().caFile().toString(), mode, String.valueOf(haltAt))
+        .redirectErrorStream(true).start();
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    StringBuilder log = new StringBuilder();
+    while ((line = r.readLine()) != null) {
+      log.append(line).append('\n');
+      if (line.equals("ready")) {
+        Thread drain = new Thread(() -> {
+          try {
+            while (r.readLine() != null) {
+              // keep the pipe empty
+            }
+          } catch (java.io.IOException ignored) {
+            // the child died
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+    }
+    throw new AssertionError("the child runtime did not start:\n" + log);
+  }
+
+  private static long waitForReplies(Connection nc, long atLeast, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long n = 0;
+    do {
+      n = nc.jetStreamManagement().getStreamInfo("CrashOut").getStreamState().getMsgCount();
+      if (n >= atLeast) {
+        return n;
+      }
+      Thread.sleep(20);
+    } while (System.nanoTime() < deadline);
+    return n;
+  }
+}
