@@ -1,14 +1,16 @@
 /**
- * VettID reference runtime and the {@code vettid} command line. For now it runs the demo that
- * sends Internal Events through JetStream on an embedded nats-server ({@link
- * io.vettid.runtime.demo.Demo}); Manager, Concierge, AppManager and Event Watchers come with the
- * runtime issue.
+ * VettID reference runtime and the {@code vettid} command line: {@link
+ * io.vettid.runtime.VettIdRuntime} assembles a Data Vault (embedded or external nats-server, the
+ * Manager service with rules, handlers, inbox and quarantine, Event Watchers per EventSpace);
+ * {@link io.vettid.runtime.demo.Demo} runs two vaults against each other.
  */
 module io.vettid.runtime {
-  requires io.vettid.api;
-  requires io.vettid.crypto;
-  requires io.vettid.nats;
-  requires io.vettid.rules;
+  requires transitive io.vettid.api;
+  requires transitive io.vettid.crypto;
+  requires transitive io.vettid.nats;
+  requires transitive io.vettid.rules;
+  requires transitive io.nats.jnats;
+  requires transitive com.fasterxml.jackson.databind;
   requires io.vettid.profile;
   requires info.picocli;
   requires org.slf4j;
@@ -16,6 +18,8 @@ module io.vettid.runtime {
   exports io.vettid.runtime.demo;
   exports io.vettid.runtime.cli;
   exports io.vettid.runtime.service;
+  exports io.vettid.runtime.connection;
+  exports io.vettid.runtime.handlers;
 
   opens io.vettid.runtime.cli to info.picocli;
 }

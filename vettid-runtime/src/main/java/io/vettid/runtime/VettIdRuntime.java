@@ -12,6 +12,11 @@ import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
 import io.vettid.nats.tls.TlsMaterial;
+import io.vettid.runtime.connection.Connections;
+import io.vettid.runtime.handlers.ContactRequestHandler;
+import io.vettid.runtime.handlers.KeyRotationHandler;
+import io.vettid.runtime.handlers.ProfileRequestHandler;
+import io.vettid.runtime.handlers.ResponseHandler;
 import io.vettid.runtime.service.EventService;
 import io.vettid.runtime.service.EventWatcher;
 import io.vettid.runtime.service.HandlerRegistry;
@@ -77,6 +82,90 @@ public final class VettIdRuntime implements AutoCloseable {
   private final EventService manager;
   private final List<EventWatcher> watchers = new CopyOnWriteArrayList<>();
   private final JetStreamLayout layout;
+  private final io.nats.client.KeyValue profiles;
+  private final io.nats.client.KeyValue vaultKv;
+  private final Connections connections;
+
+  /** Key of the published profile in the {@code Profiles} bucket. */
+  public static final String PROFILE_KEY = "profile";
+  /** Prefix of shareable data fields in the {@code Vault} bucket. */
+  public static final String SHARED_PREFIX = "shared.";
+  private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile("[a-z0-9_-]{1,64}");
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private static Optional<com.fasterxml.jackson.databind.node.ObjectNode> readJson(io.nats.client.KeyValue kv, String key) {
+    try {
+      io.nats.client.api.KeyValueEntry e = kv.get(key);
+      if (e == null || e.getValue() == null) {
+        return Optional.empty();
+      }
+      return JSON.readTree(e.getValue()) instanceof com.fasterxml.jackson.databind.node.ObjectNode o
+          ? Optional.of(o) : Optional.empty();
+    } catch (IOException | JetStreamApiException e) {
+      throw new IllegalStateException("cannot read " + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<String> readText(io.nats.client.KeyValue kv, String key) {
+    if (!FIELD.matcher(key.substring(SHARED_PREFIX.length())).matches()) {
+      return Optional.empty();
+    }
+    try {
+      io.nats.client.api.KeyValueEntry e = kv.get(key);
+      return e == null || e.getValue() == null ? Optional.empty()
+          : Optional.of(new String(e.getValue(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException | JetStreamApiException e) {
+      throw new IllegalStateException("cannot read " + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Publishes the profile that {@code profile.request} is answered with (signed profiles per
+   * EventSpace come with the profiles issue).
+   *
+   * @param profile the profile JSON
+   * @throws IOException on a connection failure
+   * @throws JetStreamApiException if the bucket refuses it
+   */
+  public void publishProfile(com.fasterxml.jackson.databind.node.ObjectNode profile)
+      throws IOException, JetStreamApiException {
+    Objects.requireNonNull(profile, "profile");
+    profiles.put(PROFILE_KEY, JSON.writeValueAsBytes(profile));
+  }
+
+  /**
+   * Stores a data field that {@code contact.request} may share, if the rules allow it.
+   *
+   * @param field the field name ({@code [a-z0-9_-]}, 1-64)
+   * @param value the value
+   * @throws IOException on a connection failure
+   * @throws JetStreamApiException if the bucket refuses it
+   */
+  public void shareableData(String field, String value) throws IOException, JetStreamApiException {
+    Objects.requireNonNull(field, "field");
+    Objects.requireNonNull(value, "value");
+    if (!FIELD.matcher(field).matches()) {
+      throw new IllegalArgumentException("field names are 1-64 of [a-z0-9_-], got '" + field + "'");
+    }
+    vaultKv.put(SHARED_PREFIX + field, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Publishes an EventSpace whose deposits are opened with this vault's {@link Connections}.
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @param eventSpace the EventSpace
+   * @return the watcher
+   * @throws IOException on a connection failure
+   * @throws JetStreamApiException if the stream or consumer cannot be made
+   * @throws IllegalStateException if the runtime was built without connections
+   */
+  public EventWatcher watch(String subscriberGuid, String eventSpace) throws IOException, JetStreamApiException {
+    if (connections == null) {
+      throw new IllegalStateException("this runtime has no Connections; pass an Opener");
+    }
+    return watch(subscriberGuid, eventSpace, connections.opener());
+  }
 
   private VettIdRuntime(Builder b) throws IOException, GeneralSecurityException, JetStreamApiException,
       InterruptedException {
@@ -119,14 +208,30 @@ public final class VettIdRuntime implements AutoCloseable {
       }
       quarantine = new Quarantine(conn, counters);
       inbox = new HeldEvents(conn, quarantine);
-      manager = EventService.builder(conn, "Manager")
-          .handlers(b.handlers())
+      final Connection kvConn = conn;
+      io.nats.client.KeyValue profiles = conn.keyValue(io.vettid.nats.subjects.Subjects.name("Profiles"));
+      io.nats.client.KeyValue vault = conn.keyValue(io.vettid.nats.subjects.Subjects.name("Vault"));
+      List<EventHandlerFactory> builtIns = new ArrayList<>();
+      if (b.builtIns) {
+        builtIns.add(new ProfileRequestHandler(() -> readJson(profiles, PROFILE_KEY)));
+        builtIns.add(new ContactRequestHandler(engine, field -> readText(vault, SHARED_PREFIX + field)));
+        builtIns.add(new ResponseHandler());
+        if (b.connections != null) {
+          builtIns.add(new KeyRotationHandler(b.connections, b.rotationGrace));
+        }
+      }
+      this.profiles = profiles;
+      this.vaultKv = vault;
+      this.connections = b.connections;
+      manager = EventService.builder(kvConn, "Manager")
+          .handlers(b.handlers(builtIns))
           .rules(engine)
           .replies(b.replies)
           .counters(counters)
           .quarantine(quarantine)
           .inbox(inbox)
           .ackWait(b.ackWait)
+          .listener(b.listener)
           .build();
       manager.start();
     } catch (IOException | GeneralSecurityException | JetStreamApiException | InterruptedException | RuntimeException e) {
@@ -144,8 +249,7 @@ public final class VettIdRuntime implements AutoCloseable {
     this.server = started;
     this.nc = conn;
     this.ruleStore = rs;
-    LOG.info("VettID runtime started ({}; {} handler(s))", server != null ? "embedded nats-server" : "external NATS",
-        b.handlers().all().size());
+    LOG.info("VettID runtime started ({})", server != null ? "embedded nats-server" : "external NATS");
   }
 
   /** {@return a new builder} */
@@ -234,8 +338,23 @@ public final class VettIdRuntime implements AutoCloseable {
     private final List<EventHandlerFactory> handlers = new ArrayList<>();
     private boolean discover = true;
     private Duration ackWait = Duration.ofSeconds(60);
+    private EventService.Listener listener = settled -> { };
+    private Connections connections;
+    private boolean builtIns = true;
+    private Duration rotationGrace = Duration.ofMinutes(10);
 
     private Builder() {}
+
+    /**
+     * Observes every event the Manager settles (ids, types and outcomes; never payloads).
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(EventService.Listener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
 
     /**
      * Embedded default: the runtime starts its own {@code nats-server} with its store under
@@ -360,11 +479,59 @@ public final class VettIdRuntime implements AutoCloseable {
       return this;
     }
 
+    /**
+     * This vault's connections: replies are sealed and sent through them, and {@link
+     * VettIdRuntime#watch(String, String)} opens deposits with their keys; enables the built-in
+     * key rotation handler.
+     *
+     * @param connections the connections
+     * @return this builder
+     */
+    public Builder connections(Connections connections) {
+      this.connections = Objects.requireNonNull(connections, "connections");
+      this.replies = connections;
+      return this;
+    }
+
+    /**
+     * Whether to register the built-in handlers ({@code profile-request}, {@code
+     * contact-request}, {@code responses}, and {@code connection-rotation} with connections);
+     * default true.
+     *
+     * @param enabled whether to register them
+     * @return this builder
+     */
+    public Builder builtInHandlers(boolean enabled) {
+      this.builtIns = enabled;
+      return this;
+    }
+
+    /**
+     * How long a rotated-out connection key still opens events after the peer acknowledged the
+     * rotation (default 10 minutes).
+     *
+     * @param grace the grace period
+     * @return this builder
+     */
+    public Builder rotationGrace(Duration grace) {
+      Objects.requireNonNull(grace, "grace");
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("grace must not be negative");
+      }
+      this.rotationGrace = grace;
+      return this;
+    }
+
     HandlerRegistry handlers() {
+      return handlers(List.of());
+    }
+
+    HandlerRegistry handlers(List<EventHandlerFactory> builtIns) {
       Providers.Builder<EventHandlerFactory> p = Providers.builder(EventHandlerFactory.class, EventHandlerFactory::name);
       if (discover) {
         p.discover(VettIdRuntime.class.getClassLoader());
       }
+      builtIns.forEach(p::add);
       handlers.forEach(p::add);
       return HandlerRegistry.of(p.build());
     }

@@ -3,44 +3,43 @@ package io.vettid.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vettid.nats.server.NatsServer;
 import io.vettid.runtime.demo.Demo;
-import io.vettid.testkit.NatsTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-@NatsTest
+/** The README's main command: two vaults on an embedded server, everything accounted for. */
 class DemoTest {
 
   @Test
-  void everyEventSentThroughJetStreamArrivesOnceAndDecodes(NatsServer server) throws Exception {
+  void twoVaultsExchangeEventsWithOneHeldOneDeniedAndAKeyRotatedAndLoseNothing() throws Exception {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
-    Demo.Result r = new Demo(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(server.clientUrl(), 40);
+    Demo.Result r = new Demo(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(2);
 
-    assertThat(r).isEqualTo(new Demo.Result(40, 40, 0, 0, 0));
     String out = printed.toString(StandardCharsets.UTF_8);
-    assertThat(out).contains("sent=40 received=40 lost=0 duplicates=0 rejected=0");
-    assertThat(out).as("payloads are never printed").doesNotContain("hello\"").doesNotContain("greeting");
-  }
-
-  @Test
-  void startsItsOwnEmbeddedServer() throws Exception {
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-
-    Demo.Result r = new Demo(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(3);
-
+    // bob: profile request, 5 chats, rotation, contact request, payment; alice: 5 chats;
+    // replies: profile response, rotation ack, contact response
+    assertThat(r.sent()).isEqualTo(9 + 5 + 3);
+    assertThat(r.held()).isEqualTo(1);
+    assertThat(r.quarantined()).isEqualTo(1);
+    assertThat(r.delivered()).isEqualTo(r.sent() - 1);
     assertThat(r.lost()).isZero();
-    assertThat(r.received()).isEqualTo(3);
-    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("store encrypted at rest");
+    assertThat(out).containsPattern("(?m)^summary: delivered=16 held=1 quarantined=1 lost=0$");
+    assertThat(out).contains("[alice] HELD contact.request from bob");
+    assertThat(out).contains("[alice] QUARANTINED (DENIED_BY_RULE) payment.request from bob");
+    assertThat(out).contains("[alice] handled connection.rotate from bob");
+    assertThat(out).contains("[bob] handled connection.rotate.ack from alice");
+    assertThat(out).contains("[bob] handled contact.response from alice");
+    assertThat(out).as("payloads are never printed")
+        .doesNotContain("alice@example.org").doesNotContain("hello bob").doesNotContain("Berlin area");
   }
 
   @Test
-  void rejectsAnEventCountOutOfRange() {
+  void rejectsAChatCountOutOfRange() {
     Demo demo = new Demo(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
-    assertThatThrownBy(() -> demo.run(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..10000");
+    assertThatThrownBy(() -> demo.run(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..1000");
   }
 }

@@ -101,6 +101,7 @@ public final class EventService implements AutoCloseable {
   private final ReplyTransport replies;
   private final RuntimeCounters counters;
   private final JetStreamSubscription subscription;
+  private final Listener listener;
   private final Map<EventId, Live> live = new LinkedHashMap<>(256, 0.75f, true) {
     @java.io.Serial private static final long serialVersionUID = 1L;
 
@@ -124,6 +125,7 @@ public final class EventService implements AutoCloseable {
     this.quarantine = b.quarantine != null ? b.quarantine : new Quarantine(b.nc, counters);
     this.inbox = b.inbox != null ? b.inbox : new HeldEvents(b.nc, quarantine);
     this.replies = b.replies;
+    this.listener = b.listener;
     // created or updated first, so a restart with another ack wait does not fail to bind
     String durable = Subjects.consumer(name, "queue");
     b.nc.jetStreamManagement().addOrUpdateConsumer(b.stream, ConsumerConfiguration.builder()
@@ -248,7 +250,7 @@ public final class EventService implements AutoCloseable {
     try {
       event = InternalEventCodec.decode(data);
     } catch (InvalidEventException e) {
-      return settle(m, data, FailureReason.MALFORMED, "not a valid Internal Event", seqId);
+      return settle(m, null, data, FailureReason.MALFORMED, "not a valid Internal Event", seqId);
     }
     String key = MessageKeys.of(event.eventId(), data);
     try {
@@ -256,39 +258,42 @@ public final class EventService implements AutoCloseable {
       if (rec != null && rec.done.contains(key)) {
         counters.duplicate();
         m.ack();
+        notify(event, Outcome.DUPLICATE, null, "already handled");
         return true;
       }
       String approved = header(m, HeldEvents.APPROVED_HEADER);
       EventHandlerFactory factory;
       if (approved != null) {
         if (!approved.equals(key) || !inbox.isApproved(approved)) {
-          return settle(m, data, FailureReason.DENIED_BY_RULE, "approval mark without an approved inbox entry", key);
+          return settle(m, event, data, FailureReason.DENIED_BY_RULE, "approval mark without an approved inbox entry", key);
         }
         Optional<EventHandlerFactory> f = rec != null ? handlers.byName(rec.handler)
             : handlers.forType(event.type()).stream().findFirst();
         if (f.isEmpty()) {
-          return settle(m, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler for " + event.type(), key);
+          return settle(m, event, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler for " + event.type(), key);
         }
         factory = f.get();
         counters.approved();
       } else {
         if (handlers.forType(event.type()).isEmpty()) {
-          return settle(m, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler declares " + event.type(), key);
+          return settle(m, event, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler declares " + event.type(), key);
         }
         Decision d = decide(event);
         switch (d.action()) {
           case DENY:
-            return settle(m, data, d.failureReason().orElse(FailureReason.DENIED_BY_RULE), d.reason(), key);
+            return settle(m, event, data, d.failureReason().orElse(FailureReason.DENIED_BY_RULE), d.reason(), key);
           case DROP:
             counters.dropped();
             LOG.debug("{}: dropped {} ({})", name, event.eventId(), d.reason());
             m.ack();
+            notify(event, Outcome.DROPPED, null, d.reason());
             return true;
           case HOLD:
             inbox.hold(key, queue, d.ruleId().orElse("?"), data);
             counters.held();
             LOG.info("{}: held {} {} for the owner ({})", name, event.type(), event.eventId(), d.reason());
             m.ack();
+            notify(event, Outcome.HELD, null, d.reason() + "; inbox id " + key);
             return true;
           default:
             break;
@@ -296,33 +301,36 @@ public final class EventService implements AutoCloseable {
         String handlerName = rec != null ? rec.handler : d.handler().orElseThrow();
         Optional<EventHandlerFactory> f = handlers.byName(handlerName);
         if (f.isEmpty()) {
-          return settle(m, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler named " + handlerName, key);
+          return settle(m, event, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler named " + handlerName, key);
         }
         factory = f.get();
       }
       if (!factory.eventTypes().contains(event.type())) {
-        return settle(m, data, FailureReason.UNKNOWN_EVENT_TYPE,
+        return settle(m, event, data, FailureReason.UNKNOWN_EVENT_TYPE,
             "handler " + factory.name() + " does not declare " + event.type(), key);
       }
       if (rec != null && rec.finished) {
-        return settle(m, data, FailureReason.HANDLER_FINISHED, "handler " + rec.handler + " already finished", key);
+        return settle(m, event, data, FailureReason.HANDLER_FINISHED, "handler " + rec.handler + " already finished", key);
       }
       Run run = run(factory, event, rec);
       if (run.failure != null) {
         live.remove(event.eventId());
-        return settle(m, data, run.failure, run.detail, key);
+        return settle(m, event, data, run.failure, run.detail, key);
       }
       try {
         commit(factory, event, rec, key, run.ctx);
       } catch (VettidException e) {
         live.remove(event.eventId());
-        return settle(m, data, e.reason(), e.getMessage(), key);
+        return settle(m, event, data, e.reason(), e.getMessage(), key);
       }
       if (approved != null) {
         inbox.remove(approved);
       }
       m.ack();
       counters.handled(System.nanoTime() - start);
+      notify(event, Outcome.HANDLED, null, "by " + factory.name() + (approved != null ? " (approved by the owner)" : "")
+          + (run.ctx.replies.isEmpty() ? "" : ", " + run.ctx.replies.size() + " reply(ies)")
+          + (run.ctx.finished ? ", finished" : ""));
       return true;
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       live.remove(event.eventId());
@@ -344,16 +352,69 @@ public final class EventService implements AutoCloseable {
   }
 
   /** Quarantines and acknowledges; on a quarantine failure, naks (redelivered later). */
-  private boolean settle(Message m, byte[] data, FailureReason reason, String detail, String dedupeId) {
+  private boolean settle(Message m, InternalEvent event, byte[] data, FailureReason reason, String detail,
+      String dedupeId) {
     try {
       quarantine.put(data, m.getSubject(), reason, detail, dedupeId);
       m.ack();
+      notify(event, Outcome.QUARANTINED, reason, detail);
       return true;
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       LOG.warn("{}: could not quarantine an event ({}); it will be redelivered", name, e.getClass().getSimpleName());
       m.nak();
       return false;
     }
+  }
+
+  private void notify(InternalEvent event, Outcome outcome, FailureReason reason, String detail) {
+    if (listener == null) {
+      return;
+    }
+    try {
+      listener.settled(new Settled(name, event == null ? null : event.type(), event == null ? null : event.eventId(),
+          event == null ? null : event.connectionId(), outcome, reason, detail));
+    } catch (RuntimeException e) {
+      LOG.warn("{}: a listener failed ({})", name, e.getClass().getSimpleName());
+    }
+  }
+
+  /** How an event was settled. */
+  public enum Outcome {
+    /** A handler processed it and the runtime committed the result. */
+    HANDLED,
+    /** A rule held it for the owner's approval. */
+    HELD,
+    /** A rule dropped it. */
+    DROPPED,
+    /** It was a redelivery of an event already handled. */
+    DUPLICATE,
+    /** It failed a check and was quarantined. */
+    QUARANTINED
+  }
+
+  /**
+   * One settled event, as a listener sees it: ids, type and outcome, never the payload.
+   *
+   * @param service the service
+   * @param type the event type (null when the bytes were not an event)
+   * @param eventId the eventId (null when the bytes were not an event)
+   * @param connectionId the connection (null when the bytes were not an event)
+   * @param outcome the outcome
+   * @param reason the quarantine reason, or null
+   * @param detail a short explanation
+   */
+  public record Settled(String service, EventType type, EventId eventId, ConnectionId connectionId, Outcome outcome,
+      FailureReason reason, String detail) {}
+
+  /** Observes settled events (for transcripts, {@code events tail}, metrics). */
+  @FunctionalInterface
+  public interface Listener {
+    /**
+     * Called on the service's thread after an event was settled; keep it short, it must not throw.
+     *
+     * @param settled what happened
+     */
+    void settled(Settled settled);
   }
 
   private static String header(Message m, String name) {
@@ -590,6 +651,7 @@ public final class EventService implements AutoCloseable {
     private Quarantine quarantine;
     private HeldEvents inbox;
     private Duration ackWait = Duration.ofSeconds(60);
+    private Listener listener;
 
     private Builder(Connection nc, String name) {
       this.nc = Objects.requireNonNull(nc, "nc");
@@ -665,6 +727,17 @@ public final class EventService implements AutoCloseable {
      */
     public Builder quarantine(Quarantine quarantine) {
       this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
+      return this;
+    }
+
+    /**
+     * Observes every settled event (default: none).
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(Listener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -47,6 +47,7 @@ public final class CrashChild {
     VettIdRuntime rt = VettIdRuntime.builder()
         .nats(args[0], TlsMaterial.trusting(Path.of(args[1])))
         .discoverHandlers(false)
+        .builtInHandlers(false)
         .handler(new Tally(() -> {
           if (mode.equals("in-handler") && handled.incrementAndGet() == haltAt) {
             Runtime.getRuntime().halt(137); // like SIGKILL: no hooks, no close

@@ -1,0 +1,76 @@
+package io.vettid.runtime.connection;
+
+import io.vettid.crypto.PrivateKeyEntry;
+import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.crypto.Suite;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.util.Objects;
+
+/**
+ * One side's key pairs for one connection: a signing pair (the side signs what it sends) and a
+ * wrapping pair (the peer seals to it), both of the connection's suite and unique to this
+ * connection. {@link #toString()} names keyIDs only.
+ *
+ * @param suite the suite
+ * @param signing the signing key
+ * @param signingPublic its public half, for the peer
+ * @param wrapping the wrapping key
+ * @param wrappingPublic its public half, for the peer
+ */
+public record ConnectionKeys(Suite suite, PrivateKeyEntry signing, PublicKeyEntry signingPublic,
+    PrivateKeyEntry wrapping, PublicKeyEntry wrappingPublic) {
+  /**
+   * Validates.
+   *
+   * @param suite the suite
+   * @param signing the signing key
+   * @param signingPublic its public half
+   * @param wrapping the wrapping key
+   * @param wrappingPublic its public half
+   */
+  public ConnectionKeys {
+    Objects.requireNonNull(suite, "suite");
+    Objects.requireNonNull(signing, "signing");
+    Objects.requireNonNull(signingPublic, "signingPublic");
+    Objects.requireNonNull(wrapping, "wrapping");
+    Objects.requireNonNull(wrappingPublic, "wrappingPublic");
+    if (!signing.keyId().equals(signingPublic.keyId()) || !wrapping.keyId().equals(wrappingPublic.keyId())) {
+      throw new IllegalArgumentException("private and public halves do not belong together");
+    }
+  }
+
+  /**
+   * Generates both pairs (RSA-4096 takes a second or more per pair; use a {@link
+   * io.vettid.crypto.pool.KeyPool} when many connections are made).
+   *
+   * @param suite the suite
+   * @param random the randomness
+   * @return the keys
+   * @throws GeneralSecurityException if generation fails
+   */
+  public static ConnectionKeys generate(Suite suite, SecureRandom random) throws GeneralSecurityException {
+    return of(suite, suite.signature().generateKeyPair(random), suite.wrap().generateKeyPair(random));
+  }
+
+  /**
+   * Wraps existing pairs (for example from a key pool).
+   *
+   * @param suite the suite
+   * @param signing a pair of the suite's signature algorithm
+   * @param wrapping a pair of the suite's wrap algorithm
+   * @return the keys
+   */
+  public static ConnectionKeys of(Suite suite, KeyPair signing, KeyPair wrapping) {
+    PublicKeyEntry sp = PublicKeyEntry.of(suite.signature(), signing.getPublic());
+    PublicKeyEntry wp = PublicKeyEntry.of(suite.wrap(), wrapping.getPublic());
+    return new ConnectionKeys(suite, new PrivateKeyEntry(sp.keyId(), suite.signature(), signing.getPrivate()), sp,
+        new PrivateKeyEntry(wp.keyId(), suite.wrap(), wrapping.getPrivate()), wp);
+  }
+
+  @Override
+  public String toString() {
+    return "ConnectionKeys[" + suite.name() + ", signing=" + signing.keyId() + ", wrapping=" + wrapping.keyId() + "]";
+  }
+}

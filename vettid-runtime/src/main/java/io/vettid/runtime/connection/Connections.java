@@ -1,0 +1,319 @@
+package io.vettid.runtime.connection;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.EventId;
+import io.vettid.api.EventType;
+import io.vettid.api.FailureReason;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.KeyId;
+import io.vettid.api.VettidException;
+import io.vettid.crypto.PrivateKeyEntry;
+import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.crypto.envelope.Opener;
+import io.vettid.crypto.envelope.Sealer;
+import io.vettid.runtime.service.ReplyTransport;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A vault's connections, in memory: for each, this side's keys, the peer's public keys, where to
+ * deposit on the peer's EventSpace and the NATS connection (the peer-issued user) to deposit with.
+ * It seals what the vault sends ({@link #send}, also the runtime's {@link ReplyTransport}) and
+ * gives the {@link #opener()} that opens what peers deposit here: by keyID, with this side's
+ * wrapping keys (current and, during a rotation's grace period, previous) and the peers' signing
+ * keys.
+ *
+ * <p>Key rotation: {@link #rotateWrappingKey} makes a new wrapping pair, keeps the old one open
+ * for the grace period, and returns the new public key to announce to the peer in a {@code
+ * connection.rotate} event; the peer calls {@link #peerRotated} and acknowledges. Revocation
+ * ({@link #revoke}) forgets the connection and destroys its keys, so later events sealed to them
+ * are quarantined as {@link FailureReason#UNKNOWN_KEY_ID}.
+ *
+ * <p>Invitations, persistence of these records (sealed, in the {@code Connections} bucket) and
+ * NKey rotation come with the connections issue; here connections are set up by the caller.
+ */
+public final class Connections implements ReplyTransport {
+  private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
+
+  private final Map<ConnectionId, Peer> peers = new ConcurrentHashMap<>();
+  private final Map<KeyId, Owned> ownKeys = new ConcurrentHashMap<>();
+  private final Map<KeyId, PublicKeyEntry> peerSigners = new ConcurrentHashMap<>();
+  private final Opener opener;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final AtomicLong sent = new AtomicLong();
+
+  private record Owned(ConnectionId connection, PrivateKeyEntry key, Instant retireAt) {}
+
+  private static final class Peer {
+    final ConnectionId local;
+    final ConnectionId remote;
+    final String depositSubject;
+    final JetStream js;
+    volatile ConnectionKeys mine;
+    volatile PublicKeyEntry peerSigning;
+    volatile Sealer sealer;
+
+    Peer(ConnectionId local, ConnectionId remote, String depositSubject, JetStream js, ConnectionKeys mine,
+        PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) {
+      this.local = local;
+      this.remote = remote;
+      this.depositSubject = depositSubject;
+      this.js = js;
+      this.mine = mine;
+      this.peerSigning = peerSigning;
+      this.sealer = Sealer.builder(mine.suite(), mine.signing(), peerWrapping, depositSubject).build();
+    }
+  }
+
+  /** Creates an empty set of connections. */
+  public Connections() {
+    this(Clock.systemUTC());
+  }
+
+  /**
+   * Creates an empty set of connections with a clock (for grace periods).
+   *
+   * @param clock the clock
+   */
+  public Connections(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.opener = Opener.builder(
+        id -> Optional.ofNullable(ownKeys.get(id)).map(Owned::key),
+        id -> Optional.ofNullable(peerSigners.get(id))).build();
+  }
+
+  /**
+   * Adds a connection.
+   *
+   * @param local the id the peer deposits here under (the last token of this vault's deposit
+   *     subject for it)
+   * @param remote the id this vault deposits under on the peer's EventSpace
+   * @param depositSubject the peer's deposit subject for this vault ({@code
+   *     subscriber.<guid>.<es>.queue.<remote>})
+   * @param peerNats a NATS connection as the user the peer issued for this connection
+   * @param mine this side's keys for the connection
+   * @param peerSigning the peer's signing key for the connection
+   * @param peerWrapping the peer's wrapping key for the connection
+   * @throws IOException if JetStream is not available on the peer connection
+   */
+  public void add(ConnectionId local, ConnectionId remote, String depositSubject, io.nats.client.Connection peerNats,
+      ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) throws IOException {
+    Objects.requireNonNull(local, "local");
+    Objects.requireNonNull(remote, "remote");
+    Objects.requireNonNull(depositSubject, "depositSubject");
+    Objects.requireNonNull(peerNats, "peerNats");
+    Objects.requireNonNull(mine, "mine");
+    Objects.requireNonNull(peerSigning, "peerSigning");
+    Objects.requireNonNull(peerWrapping, "peerWrapping");
+    if (!depositSubject.endsWith("." + remote.value())) {
+      throw new IllegalArgumentException("the deposit subject must end with the remote connection id");
+    }
+    if (peers.putIfAbsent(local, new Peer(local, remote, depositSubject, peerNats.jetStream(), mine, peerSigning,
+        peerWrapping)) != null) {
+      throw new IllegalArgumentException("connection " + local + " already exists");
+    }
+    ownKeys.put(mine.wrapping().keyId(), new Owned(local, mine.wrapping(), null));
+    peerSigners.put(peerSigning.keyId(), peerSigning);
+  }
+
+  /** {@return the opener for deposits on this vault's EventSpace} */
+  public Opener opener() {
+    return opener;
+  }
+
+  /** {@return the connections, by local id} */
+  public List<ConnectionId> list() {
+    return List.copyOf(peers.keySet());
+  }
+
+  /** {@return how many events were sealed and deposited} */
+  public long sent() {
+    return sent.get();
+  }
+
+  /**
+   * This side's current wrapping key for a connection.
+   *
+   * @param local the connection
+   * @return the public key
+   */
+  public PublicKeyEntry wrappingKey(ConnectionId local) {
+    return peer(local).mine.wrappingPublic();
+  }
+
+  private Peer peer(ConnectionId local) {
+    Peer p = peers.get(Objects.requireNonNull(local, "local"));
+    if (p == null) {
+      throw new IllegalArgumentException("no connection " + local);
+    }
+    return p;
+  }
+
+  /**
+   * Seals an event to the peer's current wrapping key, signs it with this side's key, and
+   * deposits it on the peer's EventSpace.
+   *
+   * @param local the connection
+   * @param type the event type
+   * @param eventId the logical event
+   * @param payload the payload
+   * @param dedupeId the deposit's {@code Nats-Msg-Id} (the same id twice is kept once)
+   * @throws VettidException {@link FailureReason#CONNECTION_REVOKED} if there is no such connection
+   *     or the deposit was refused
+   */
+  @Override
+  public void send(ConnectionId local, EventType type, EventId eventId, ObjectNode payload, String dedupeId)
+      throws VettidException {
+    Peer p = peers.get(Objects.requireNonNull(local, "local"));
+    if (p == null) {
+      throw new VettidException(FailureReason.CONNECTION_REVOKED, "no connection " + local.value());
+    }
+    InternalEvent event = InternalEvent.builder().type(type).eventId(eventId).connectionId(p.remote)
+        .payload(payload).build();
+    try {
+      byte[] envelope = p.sealer.sealBytes(io.vettid.api.InternalEventCodec.encode(event));
+      PublishAck ack = p.js.publish(p.depositSubject, new Headers().put("Nats-Msg-Id", dedupeId), envelope);
+      if (ack.hasError()) {
+        throw new VettidException(FailureReason.CONNECTION_REVOKED, "the peer refused the deposit: " + ack.getError());
+      }
+      sent.incrementAndGet();
+    } catch (GeneralSecurityException e) {
+      throw new VettidException(FailureReason.DECRYPTION_FAILED, "cannot seal to connection " + local.value(), e);
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      throw new VettidException(FailureReason.CONNECTION_REVOKED,
+          "cannot deposit on connection " + local.value() + ": " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  /**
+   * Sends a new event (a fresh eventId and dedupe id).
+   *
+   * @param local the connection
+   * @param type the event type
+   * @param payload the payload
+   * @return the eventId
+   * @throws VettidException if it cannot be sent
+   */
+  public EventId send(ConnectionId local, EventType type, ObjectNode payload) throws VettidException {
+    EventId id = EventId.random();
+    send(local, type, id, payload, "send-" + id.value());
+    return id;
+  }
+
+  /**
+   * Starts a rotation of this side's wrapping key: a new pair becomes current; the old one still
+   * opens events until {@code grace} after the peer acknowledged ({@link #retireAfter}).
+   *
+   * @param local the connection
+   * @return the new public key, to send to the peer
+   * @throws GeneralSecurityException if generation fails
+   */
+  public PublicKeyEntry rotateWrappingKey(ConnectionId local) throws GeneralSecurityException {
+    Peer p = peer(local);
+    ConnectionKeys old = p.mine;
+    ConnectionKeys next = ConnectionKeys.of(old.suite(),
+        new java.security.KeyPair(old.signingPublic().key(), old.signing().key()),
+        old.suite().wrap().generateKeyPair(random));
+    ownKeys.put(next.wrapping().keyId(), new Owned(local, next.wrapping(), null));
+    p.mine = next;
+    LOG.info("connection {}: new wrapping key {} (previous {} stays open until retired)", local,
+        next.wrapping().keyId(), old.wrapping().keyId());
+    return next.wrappingPublic();
+  }
+
+  /**
+   * Schedules this side's previous wrapping keys of a connection for destruction, once the peer
+   * acknowledged the rotation; events in flight under them still open until then.
+   *
+   * @param local the connection
+   * @param grace how long the previous keys stay open
+   */
+  public void retireAfter(ConnectionId local, Duration grace) {
+    Peer p = peer(local);
+    Instant at = clock.instant().plus(grace);
+    ownKeys.replaceAll((id, o) -> o.connection().equals(local) && !id.equals(p.mine.wrapping().keyId())
+        && o.retireAt() == null ? new Owned(o.connection(), o.key(), at) : o);
+    retireDue();
+  }
+
+  /**
+   * Destroys keys whose grace period ended.
+   *
+   * @return how many were destroyed
+   */
+  public int retireDue() {
+    Instant now = clock.instant();
+    int[] n = {0};
+    ownKeys.entrySet().removeIf(e -> {
+      boolean due = e.getValue().retireAt() != null && !now.isBefore(e.getValue().retireAt());
+      if (due) {
+        n[0]++;
+        LOG.info("connection {}: wrapping key {} retired", e.getValue().connection(), e.getKey());
+      }
+      return due;
+    });
+    return n[0];
+  }
+
+  /**
+   * The peer rotated its wrapping key: seal to the new one from now on.
+   *
+   * @param local the connection
+   * @param newWrapping the peer's new wrapping key (decoded and checked against its keyID)
+   */
+  public void peerRotated(ConnectionId local, PublicKeyEntry newWrapping) {
+    Peer p = peer(local);
+    Objects.requireNonNull(newWrapping, "newWrapping");
+    if (!newWrapping.algorithm().name().equals(p.mine.suite().wrap().name())) {
+      throw new IllegalArgumentException("the new key is not of the connection's wrap algorithm");
+    }
+    p.sealer = Sealer.builder(p.mine.suite(), p.mine.signing(), newWrapping, p.depositSubject).build();
+    LOG.info("connection {}: peer's wrapping key is now {}", local, newWrapping.keyId());
+  }
+
+  /**
+   * The connection's suite.
+   *
+   * @param local the connection
+   * @return the suite
+   */
+  public io.vettid.crypto.Suite suite(ConnectionId local) {
+    return peer(local).mine.suite();
+  }
+
+  /**
+   * Revokes a connection here: forgets it and destroys its keys (events sealed to them are then
+   * quarantined as unknown keyIDs, events signed by the peer's key are refused).
+   *
+   * @param local the connection
+   * @return whether it existed
+   */
+  public boolean revoke(ConnectionId local) {
+    Peer p = peers.remove(Objects.requireNonNull(local, "local"));
+    if (p == null) {
+      return false;
+    }
+    ownKeys.entrySet().removeIf(e -> e.getValue().connection().equals(local));
+    peerSigners.remove(p.peerSigning.keyId());
+    LOG.info("connection {} revoked; its keys are destroyed", local);
+    return true;
+  }
+}
