@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's "run it" command: builds the runtime and runs `vettid demo`, which starts its own
-# embedded nats-server. Extra arguments go to the demo (for example --events 100).
+# embedded nats-server. Extra arguments go to the demo (for example --chats 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-nats-server.sh

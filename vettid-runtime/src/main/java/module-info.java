@@ -22,4 +22,7 @@ module io.vettid.runtime {
   exports io.vettid.runtime.handlers;
 
   opens io.vettid.runtime.cli to info.picocli;
+
+  uses io.vettid.api.spi.EventHandlerFactory;
+  uses io.vettid.api.spi.RuleEngineProvider;
 }

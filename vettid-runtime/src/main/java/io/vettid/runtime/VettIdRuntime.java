@@ -435,6 +435,22 @@ public final class VettIdRuntime implements AutoCloseable {
     }
 
     /**
+     * Replaces the owner's rules with the engine of a {@link io.vettid.api.spi.RuleEngineProvider}
+     * found by {@link java.util.ServiceLoader} under this name (a third party's engine in its own
+     * jar).
+     *
+     * @param name the provider's name
+     * @return this builder
+     * @throws io.vettid.api.spi.ProviderLookupException if no provider, or more than one, has the name
+     */
+    public Builder ruleEngineProvider(String name) {
+      Objects.requireNonNull(name, "name");
+      return ruleEngine(Providers.builder(io.vettid.api.spi.RuleEngineProvider.class,
+              io.vettid.api.spi.RuleEngineProvider::name)
+          .discover(VettIdRuntime.class.getClassLoader()).build().get(name).create());
+    }
+
+    /**
      * Registers a handler factory (besides those found by {@link java.util.ServiceLoader}).
      *
      * @param factory the factory

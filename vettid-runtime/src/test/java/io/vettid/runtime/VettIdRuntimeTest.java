@@ -61,6 +61,45 @@ class VettIdRuntimeTest {
   }
 
   @Test
+  void aThirdPartyRuleEngineFromServiceLoaderReplacesTheOwnersRules() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger chats = new java.util.concurrent.atomic.AtomicInteger();
+    io.vettid.api.spi.EventHandlerFactory chat = new io.vettid.api.spi.EventHandlerFactory() {
+      @Override
+      public String name() {
+        return "chat";
+      }
+
+      @Override
+      public java.util.Set<EventType> eventTypes() {
+        return java.util.Set.of(EventType.of("chat.message"), EventType.of("payment.request"));
+      }
+
+      @Override
+      public io.vettid.api.spi.EventHandler create(io.vettid.api.spi.EventHandlerContext ctx) {
+        return event -> chats.incrementAndGet();
+      }
+    };
+    try (VettIdRuntime rt = VettIdRuntime.builder().dataDirectory(dir).vaultSecret(secret())
+        .ruleEngineProvider("allow-chat").handler(chat).start()) {
+      assertThat(rt.rules()).isEmpty();
+      for (String type : new String[] {"chat.message", "payment.request", "chat.message"}) {
+        rt.connection().jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(), InternalEventCodec.encode(
+            InternalEvent.builder().type(EventType.of(type)).connectionId(ConnectionId.random())
+                .payload(JsonNodeFactory.instance.objectNode()).build()));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (rt.counters().snapshot().handled() + rt.counters().snapshot().quarantinedTotal() < 3
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(chats.get()).isEqualTo(2);
+      assertThat(rt.counters().snapshot().quarantined().get(io.vettid.api.FailureReason.DENIED_BY_RULE)).isEqualTo(1);
+    }
+    assertThatThrownBy(() -> VettIdRuntime.builder().ruleEngineProvider("no-such-engine"))
+        .isInstanceOf(io.vettid.api.spi.ProviderLookupException.class);
+  }
+
+  @Test
   void theBuilderSaysWhatIsMissing() {
     assertThatThrownBy(() -> VettIdRuntime.builder().start()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("data directory");

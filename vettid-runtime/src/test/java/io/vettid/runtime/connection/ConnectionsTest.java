@@ -1,0 +1,141 @@
+package io.vettid.runtime.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.nats.client.Connection;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.EventType;
+import io.vettid.api.FailureReason;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventCodec;
+import io.vettid.api.VettidException;
+import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.Suites;
+import io.vettid.crypto.envelope.Sealer;
+import io.vettid.nats.jetstream.JetStreamLayout;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.runtime.service.EventWatcher;
+import io.vettid.runtime.service.RuntimeCounters;
+import io.vettid.testkit.NatsServerExtension;
+import java.security.SecureRandom;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Bob deposits on alice's EventSpace through {@link Connections}; alice's watcher opens with hers.
+ * A post-quantum suite keeps key generation quick; the default suite is exercised by the demo and
+ * the watcher test.
+ */
+class ConnectionsTest {
+  @RegisterExtension final NatsServerExtension nats = NatsServerExtension.builder().tls().encryptedAtRest().build();
+
+  private static final Suite SUITE = Suites.MLKEM768_MLDSA65_V1;
+  private static final String ALICE = "a1";
+  private static final String ES = "home";
+  private static final ConnectionId BOB_AT_ALICE = ConnectionId.of("bob-at-alice");
+  private static final ConnectionId ALICE_AT_BOB = ConnectionId.of("alice-at-bob");
+  private static final EventType HELLO = EventType.of("chat.message");
+
+  private Connection nc;
+  private Connections alice;
+  private Connections bob;
+  private ConnectionKeys aliceKeys;
+  private ConnectionKeys bobKeys;
+  private EventWatcher watcher;
+  private RuntimeCounters counters;
+
+  @BeforeEach
+  void connect() throws Exception {
+    nc = nats.connect();
+    JetStreamLayout layout = JetStreamLayout.builder().build();
+    layout.ensureVault(nc);
+    layout.ensureEventSpace(nc, ALICE, ES);
+    SecureRandom random = new SecureRandom();
+    aliceKeys = ConnectionKeys.generate(SUITE, random);
+    bobKeys = ConnectionKeys.generate(SUITE, random);
+    alice = new Connections();
+    bob = new Connections();
+    // alice's side of the connection deposits on bob's EventSpace; only bob -> alice is watched here
+    alice.add(BOB_AT_ALICE, ALICE_AT_BOB, Subjects.deposit("b1", ES, ALICE_AT_BOB).value(), nc, aliceKeys,
+        bobKeys.signingPublic(), bobKeys.wrappingPublic());
+    bob.add(ALICE_AT_BOB, BOB_AT_ALICE, Subjects.deposit(ALICE, ES, BOB_AT_ALICE).value(), nc, bobKeys,
+        aliceKeys.signingPublic(), aliceKeys.wrappingPublic());
+    counters = new RuntimeCounters();
+    watcher = new EventWatcher(nc, ALICE, ES, alice.opener(), counters);
+  }
+
+  private void bobSays(String text) throws VettidException {
+    bob.send(ALICE_AT_BOB, HELLO, JsonNodeFactory.instance.objectNode().put("text", text));
+  }
+
+  private void drain(int n) throws InterruptedException {
+    int done = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (done < n && System.nanoTime() < deadline) {
+      done += watcher.poll(10, Duration.ofMillis(200));
+    }
+    assertThat(done).isEqualTo(n);
+  }
+
+  @Test
+  void eventsSealedToTheOldKeyOpenDuringTheGracePeriodAndNotAfter() throws Exception {
+    bobSays("before");
+    PublicKeyEntry oldKey = alice.wrappingKey(BOB_AT_ALICE);
+    PublicKeyEntry newKey = alice.rotateWrappingKey(BOB_AT_ALICE);
+    assertThat(newKey.keyId()).isNotEqualTo(oldKey.keyId());
+    bobSays("in flight, still sealed to the old key");
+    bob.peerRotated(ALICE_AT_BOB, newKey);
+    bobSays("sealed to the new key");
+    drain(3);
+    assertThat(watcher.forwarded()).isEqualTo(3);
+
+    alice.retireAfter(BOB_AT_ALICE, Duration.ZERO); // the peer acknowledged; no grace left
+    // a straggler sealed to the old key arrives after the old key was destroyed
+    Sealer stale = Sealer.builder(SUITE, bobKeys.signing(), oldKey,
+        Subjects.deposit(ALICE, ES, BOB_AT_ALICE).value()).build();
+    InternalEvent late = InternalEvent.builder().type(HELLO).connectionId(BOB_AT_ALICE)
+        .payload(JsonNodeFactory.instance.objectNode()).build();
+    nc.jetStream().publish(Subjects.deposit(ALICE, ES, BOB_AT_ALICE).value(),
+        stale.sealBytes(InternalEventCodec.encode(late)));
+    bobSays("still fine on the new key");
+    drain(2);
+    assertThat(watcher.forwarded()).isEqualTo(4);
+    assertThat(watcher.quarantined(FailureReason.UNKNOWN_KEY_ID)).isEqualTo(1);
+  }
+
+  @Test
+  void afterRevocationEventsSealedToTheDestroyedKeysAreQuarantined() throws Exception {
+    bobSays("hello");
+    drain(1);
+    assertThat(alice.revoke(BOB_AT_ALICE)).isTrue();
+    assertThat(alice.revoke(BOB_AT_ALICE)).isFalse();
+    assertThat(alice.list()).isEmpty();
+    bobSays("after revocation");
+    drain(1);
+    assertThat(watcher.forwarded()).isEqualTo(1);
+    assertThat(watcher.quarantined(FailureReason.UNKNOWN_KEY_ID)).isEqualTo(1);
+    assertThat(counters.snapshot().quarantinedTotal()).isEqualTo(1);
+    assertThatThrownBy(() -> alice.send(BOB_AT_ALICE, HELLO, JsonNodeFactory.instance.objectNode()))
+        .isInstanceOfSatisfying(VettidException.class,
+            e -> assertThat(e.reason()).isEqualTo(FailureReason.CONNECTION_REVOKED));
+  }
+
+  @Test
+  void addValidatesItsArguments() {
+    assertThatThrownBy(() -> alice.add(BOB_AT_ALICE, ALICE_AT_BOB, Subjects.deposit("b1", ES, ALICE_AT_BOB).value(),
+        nc, aliceKeys, bobKeys.signingPublic(), bobKeys.wrappingPublic()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already exists");
+    assertThatThrownBy(() -> alice.add(ConnectionId.of("other"), ALICE_AT_BOB, "subscriber.b1.home.queue.someone-else",
+        nc, aliceKeys, bobKeys.signingPublic(), bobKeys.wrappingPublic()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("remote connection id");
+    assertThatThrownBy(() -> alice.peerRotated(BOB_AT_ALICE, aliceKeys.signingPublic()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wrap algorithm");
+    assertThatThrownBy(() -> alice.rotateWrappingKey(ConnectionId.of("nobody")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no connection");
+  }
+}
