@@ -85,6 +85,8 @@ public final class VettIdRuntime implements AutoCloseable {
   private final io.nats.client.KeyValue profiles;
   private final io.nats.client.KeyValue vaultKv;
   private final Connections connections;
+  private final io.vettid.runtime.service.AppManager apps;
+  private final EventService appService;
 
   /** Key of the published profile in the {@code Profiles} bucket. */
   public static final String PROFILE_KEY = "profile";
@@ -234,6 +236,23 @@ public final class VettIdRuntime implements AutoCloseable {
           .listener(b.listener)
           .build();
       manager.start();
+      if (b.account != null) {
+        apps = new io.vettid.runtime.service.AppManager(kvConn, b.account);
+        appService = apps.service()
+            .handlers(b.handlers(builtIns))
+            .rules(engine)
+            .replies(b.replies)
+            .counters(counters)
+            .quarantine(quarantine)
+            .inbox(inbox)
+            .ackWait(b.ackWait)
+            .listener(b.listener)
+            .build();
+        appService.start();
+      } else {
+        apps = null;
+        appService = null;
+      }
     } catch (IOException | GeneralSecurityException | JetStreamApiException | InterruptedException | RuntimeException e) {
       if (rs != null) {
         rs.close();
@@ -307,12 +326,25 @@ public final class VettIdRuntime implements AutoCloseable {
     return quarantine;
   }
 
+  /**
+   * The apps registered to this vault; present when the runtime was given the vault's NATS
+   * account ({@link Builder#account}), which signs the apps' users.
+   *
+   * @return the AppManager
+   */
+  public Optional<io.vettid.runtime.service.AppManager> apps() {
+    return Optional.ofNullable(apps);
+  }
+
   @Override
   public void close() {
     for (EventWatcher w : watchers) {
       w.close();
     }
     manager.close();
+    if (appService != null) {
+      appService.close();
+    }
     if (ruleStore != null) {
       ruleStore.close();
     }
@@ -340,6 +372,7 @@ public final class VettIdRuntime implements AutoCloseable {
     private Duration ackWait = Duration.ofSeconds(60);
     private EventService.Listener listener = settled -> { };
     private Connections connections;
+    private io.vettid.nats.auth.NatsAccount account;
     private boolean builtIns = true;
     private Duration rotationGrace = Duration.ofMinutes(10);
 
@@ -431,6 +464,18 @@ public final class VettIdRuntime implements AutoCloseable {
      */
     public Builder ruleEngine(RuleEngine engine) {
       this.ruleEngine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
+
+    /**
+     * The vault's NATS account (operator mode, external server): enables the AppManager service,
+     * which registers apps with their own users in this account and consumes their queues.
+     *
+     * @param account the vault's account
+     * @return this builder
+     */
+    public Builder account(io.vettid.nats.auth.NatsAccount account) {
+      this.account = Objects.requireNonNull(account, "account");
       return this;
     }
 

@@ -23,7 +23,8 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #ensureVault}: the {@code DataVault.Queue}
  *       work-queue stream ({@link Subjects#DATA_VAULT_STREAM}), the quarantine stream ({@link
- *       Subjects#QUARANTINE_STREAM}, kept until deleted by the owner), one key/value bucket per
+ *       Subjects#QUARANTINE_STREAM}, kept until deleted by the owner), the apps' work-queue stream
+ *       ({@link Subjects#APP_MANAGER_STREAM}), one key/value bucket per
  *       internal namespace ({@link Subjects#VAULT_BUCKETS}) and the {@link
  *       Subjects#FILES_OBJECT_STORE} object store;</li>
  *   <li>{@link #ensureEventSpace}: the deposit stream of one EventSpace, holding every
@@ -87,6 +88,8 @@ public final class JetStreamLayout {
         stream(Subjects.DATA_VAULT_STREAM, Subjects.DATA_VAULT_QUEUE.value(), RetentionPolicy.WorkQueue)));
     made.add(ensureStream(jsm,
         stream(Subjects.QUARANTINE_STREAM, Subjects.QUARANTINE.value(), RetentionPolicy.Limits)));
+    made.add(ensureStream(jsm,
+        stream(Subjects.APP_MANAGER_STREAM, Subjects.appQueues(), RetentionPolicy.WorkQueue)));
     KeyValueManagement kvm = nc.keyValueManagement();
     for (String bucket : Subjects.VAULT_BUCKETS) {
       KeyValueConfiguration config = KeyValueConfiguration.builder()

@@ -42,6 +42,9 @@ public final class Subjects {
   /** Stream holding {@link #QUARANTINE}. */
   public static final String QUARANTINE_STREAM = name("Quarantine");
 
+  /** Stream holding every app's queue, {@code AppManager.Queue.<appId>} (work-queue retention). */
+  public static final String APP_MANAGER_STREAM = name("AppManager");
+
   /** Key/value buckets of the Data Vault's internal namespaces. */
   public static final List<String> VAULT_BUCKETS =
       List.of(name("Manager"), name("Vault"), name("Connections"), name("Profiles"), name("EventHandlers"));
@@ -50,6 +53,36 @@ public final class Subjects {
   public static final String FILES_OBJECT_STORE = name("Files");
 
   private Subjects() {}
+
+  /**
+   * The queue an app registered to the vault publishes its events to.
+   *
+   * @param appId the app's id
+   * @return {@code AppManager.Queue.<appId>}
+   */
+  public static Subject appQueue(String appId) {
+    return internal("AppManager", "Queue", appId);
+  }
+
+  /**
+   * The filter of every app's queue, the subjects of {@link #APP_MANAGER_STREAM}.
+   *
+   * @return {@code AppManager.Queue.*}
+   */
+  public static String appQueues() {
+    return internal("AppManager", "Queue").value() + ".*";
+  }
+
+  /**
+   * An app's inbox prefix (JetStream acknowledgements and replies), the only thing it may
+   * subscribe to.
+   *
+   * @param appId the app's id
+   * @return {@code AppManager.Inbox.<appId>}
+   */
+  public static Subject appInbox(String appId) {
+    return internal("AppManager", "Inbox", appId);
+  }
 
   /**
    * An internal subject: a Capitalized first token, then tokens of {@code [A-Za-z0-9_-]}.

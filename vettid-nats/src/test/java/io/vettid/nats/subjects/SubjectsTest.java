@@ -100,6 +100,9 @@ class SubjectsTest {
     }
     String deposit = Subjects.deposit("g1", "home", ConnectionId.of("c1")).value();
     assertThat(deposit).isEqualTo(deposit.toLowerCase(java.util.Locale.ROOT));
+    assertThat(Subjects.appQueues()).isEqualTo("AppManager.Queue.*");
+    assertThat(Subjects.appQueue("a1").value()).startsWith("AppManager.Queue.");
+    assertThatThrownBy(() -> Subjects.appQueue("a.b")).isInstanceOf(IllegalArgumentException.class);
     assertThat(checked).contains("DataVault.Queue", "DataVault.Quarantine", "DataVault", "Quarantine",
         "Manager", "Vault", "Connections", "Profiles", "EventHandlers", "Files");
   }

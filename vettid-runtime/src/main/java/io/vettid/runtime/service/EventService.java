@@ -102,6 +102,7 @@ public final class EventService implements AutoCloseable {
   private final RuntimeCounters counters;
   private final JetStreamSubscription subscription;
   private final Listener listener;
+  private final SourceCheck sourceCheck;
   private final Map<EventId, Live> live = new LinkedHashMap<>(256, 0.75f, true) {
     @java.io.Serial private static final long serialVersionUID = 1L;
 
@@ -126,6 +127,7 @@ public final class EventService implements AutoCloseable {
     this.inbox = b.inbox != null ? b.inbox : new HeldEvents(b.nc, quarantine);
     this.replies = b.replies;
     this.listener = b.listener;
+    this.sourceCheck = b.sourceCheck;
     // created or updated first, so a restart with another ack wait does not fail to bind
     String durable = Subjects.consumer(name, "queue");
     b.nc.jetStreamManagement().addOrUpdateConsumer(b.stream, ConsumerConfiguration.builder()
@@ -253,6 +255,13 @@ public final class EventService implements AutoCloseable {
       return settle(m, null, data, FailureReason.MALFORMED, "not a valid Internal Event", seqId);
     }
     String key = MessageKeys.of(event.eventId(), data);
+    try {
+      sourceCheck.check(m.getSubject(), event);
+    } catch (VettidException e) {
+      return settle(m, event, data, e.reason(), e.getMessage(), key);
+    } catch (RuntimeException e) {
+      return settle(m, event, data, FailureReason.MALFORMED, "source check failed: " + e.getClass().getSimpleName(), key);
+    }
     try {
       Record rec = Record.load(records, recordKey(event.eventId()));
       if (rec != null && rec.done.contains(key)) {
@@ -405,6 +414,19 @@ public final class EventService implements AutoCloseable {
    */
   public record Settled(String service, EventType type, EventId eventId, ConnectionId connectionId, Outcome outcome,
       FailureReason reason, String detail) {}
+
+  /** Checks where an event came from; see {@link Builder#sourceCheck}. */
+  @FunctionalInterface
+  public interface SourceCheck {
+    /**
+     * Checks one event.
+     *
+     * @param subject the subject it arrived on
+     * @param event the decoded event
+     * @throws VettidException to refuse it, with the reason it is quarantined for
+     */
+    void check(String subject, InternalEvent event) throws VettidException;
+  }
 
   /** Observes settled events (for transcripts, {@code events tail}, metrics). */
   @FunctionalInterface
@@ -652,6 +674,7 @@ public final class EventService implements AutoCloseable {
     private HeldEvents inbox;
     private Duration ackWait = Duration.ofSeconds(60);
     private Listener listener;
+    private SourceCheck sourceCheck = (subject, event) -> { };
 
     private Builder(Connection nc, String name) {
       this.nc = Objects.requireNonNull(nc, "nc");
@@ -662,15 +685,31 @@ public final class EventService implements AutoCloseable {
     /**
      * The queue to consume (default {@code DataVault.Queue} in stream {@code DataVault}).
      *
-     * @param subject the queue subject (internal)
+     * @param subject the queue subject (internal; the last token may be {@code *})
      * @param stream the stream holding it
      * @return this builder
      */
     public Builder queue(String subject, String stream) {
-      Subjects.internal(Objects.requireNonNull(subject, "subject").split("\\.")[0],
-          java.util.Arrays.copyOfRange(subject.split("\\."), 1, subject.split("\\.").length));
+      Objects.requireNonNull(subject, "subject");
+      String[] tokens = subject.split("\\.", -1);
+      boolean wildcard = tokens.length > 1 && tokens[tokens.length - 1].equals("*");
+      String[] rest = java.util.Arrays.copyOfRange(tokens, 1, tokens.length - (wildcard ? 1 : 0));
+      Subjects.internal(tokens[0], rest); // validates every token but a trailing '*'
       this.queue = subject;
       this.stream = Subjects.name(Objects.requireNonNull(stream, "stream"));
+      return this;
+    }
+
+    /**
+     * A check of where an event came from, run after decoding and before the rules (for example:
+     * an app may speak only for itself). A {@link VettidException} quarantines the event with its
+     * reason.
+     *
+     * @param check the check
+     * @return this builder
+     */
+    public Builder sourceCheck(SourceCheck check) {
+      this.sourceCheck = Objects.requireNonNull(check, "check");
       return this;
     }
 
