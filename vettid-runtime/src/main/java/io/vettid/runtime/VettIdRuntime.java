@@ -225,29 +225,12 @@ public final class VettIdRuntime implements AutoCloseable {
       this.profiles = profiles;
       this.vaultKv = vault;
       this.connections = b.connections;
-      manager = EventService.builder(kvConn, "Manager")
-          .handlers(b.handlers(builtIns))
-          .rules(engine)
-          .replies(b.replies)
-          .counters(counters)
-          .quarantine(quarantine)
-          .inbox(inbox)
-          .ackWait(b.ackWait)
-          .listener(b.listener)
-          .build();
+      HandlerRegistry registry = b.handlers(builtIns);
+      manager = configure(EventService.builder(kvConn, "Manager"), b, registry, engine).build();
       manager.start();
       if (b.account != null) {
         apps = new io.vettid.runtime.service.AppManager(kvConn, b.account);
-        appService = apps.service()
-            .handlers(b.handlers(builtIns))
-            .rules(engine)
-            .replies(b.replies)
-            .counters(counters)
-            .quarantine(quarantine)
-            .inbox(inbox)
-            .ackWait(b.ackWait)
-            .listener(b.listener)
-            .build();
+        appService = configure(apps.service(), b, registry, engine).build();
         appService.start();
       } else {
         apps = null;
@@ -269,6 +252,13 @@ public final class VettIdRuntime implements AutoCloseable {
     this.nc = conn;
     this.ruleStore = rs;
     LOG.info("VettID runtime started ({})", server != null ? "embedded nats-server" : "external NATS");
+  }
+
+  /** Everything the runtime's services share: handlers, rules, replies, counters, inbox, quarantine. */
+  private EventService.Builder configure(EventService.Builder service, Builder b, HandlerRegistry handlers,
+      RuleEngine engine) {
+    return service.handlers(handlers).rules(engine).replies(b.replies).counters(counters).quarantine(quarantine)
+        .inbox(inbox).ackWait(b.ackWait).listener(b.listener);
   }
 
   /** {@return a new builder} */

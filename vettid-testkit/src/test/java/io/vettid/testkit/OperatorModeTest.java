@@ -19,10 +19,7 @@ import io.vettid.nats.auth.UserPermissions;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -318,29 +315,5 @@ class OperatorModeTest {
             io.nats.client.api.StreamInfoOptions.filterSubjects(Subjects.deposit(GUID, ES, id).value()))
         .getStreamState().getSubjects().stream()
         .mapToLong(s -> s.getCount()).sum();
-  }
-
-  /** The real clock plus an offset that a test moves forward. */
-  static final class ShiftedClock extends Clock {
-    private volatile Duration offset = Duration.ZERO;
-
-    void advance(Duration d) {
-      offset = offset.plus(d);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(offset);
-    }
   }
 }

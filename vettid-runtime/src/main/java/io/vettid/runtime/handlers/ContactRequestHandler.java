@@ -8,7 +8,6 @@ import io.vettid.api.EventType;
 import io.vettid.api.InternalEvent;
 import io.vettid.api.spi.EventHandler;
 import io.vettid.api.spi.EventHandlerContext;
-import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.api.spi.RuleEngine;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,7 +27,7 @@ import java.util.function.Function;
  *  "action": "handle", "handler": "contact-request"}
  * }</pre>
  */
-public final class ContactRequestHandler implements EventHandlerFactory {
+public final class ContactRequestHandler extends BuiltInHandler {
   /** The request type. */
   public static final EventType REQUEST = EventType.of("contact.request");
   /** The response type. */
@@ -59,12 +58,6 @@ public final class ContactRequestHandler implements EventHandlerFactory {
   @Override
   public Set<EventType> eventTypes() {
     return Set.of(REQUEST);
-  }
-
-  /** {@return 5 seconds: the built-in handlers only read, decide and reply} */
-  @Override
-  public java.time.Duration timeout() {
-    return java.time.Duration.ofSeconds(5);
   }
 
   @Override

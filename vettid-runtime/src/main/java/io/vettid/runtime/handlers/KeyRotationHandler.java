@@ -6,7 +6,6 @@ import io.vettid.api.EventType;
 import io.vettid.api.KeyId;
 import io.vettid.api.spi.EventHandler;
 import io.vettid.api.spi.EventHandlerContext;
-import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.runtime.connection.Connections;
 import java.time.Duration;
@@ -22,7 +21,7 @@ import java.util.Set;
  * the new key, which proves it works). The ack, back at the rotating side, starts the grace
  * period after which the previous key is destroyed.
  */
-public final class KeyRotationHandler implements EventHandlerFactory {
+public final class KeyRotationHandler extends BuiltInHandler {
   /** Announces a new wrapping key. */
   public static final EventType ROTATE = EventType.of("connection.rotate");
   /** Acknowledges it. */
@@ -62,12 +61,6 @@ public final class KeyRotationHandler implements EventHandlerFactory {
   @Override
   public Set<EventType> eventTypes() {
     return Set.of(ROTATE, ACK);
-  }
-
-  /** {@return 5 seconds: the built-in handlers only read, decide and reply} */
-  @Override
-  public java.time.Duration timeout() {
-    return java.time.Duration.ofSeconds(5);
   }
 
   @Override

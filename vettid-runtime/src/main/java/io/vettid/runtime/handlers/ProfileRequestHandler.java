@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.EventType;
 import io.vettid.api.spi.EventHandler;
 import io.vettid.api.spi.EventHandlerContext;
-import io.vettid.api.spi.EventHandlerFactory;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -15,7 +14,7 @@ import java.util.function.Supplier;
  * Answers {@code profile.request} with {@code profile.response} carrying the EventSpace's
  * published profile (or {@code {"error":"no-profile"}}), then finishes.
  */
-public final class ProfileRequestHandler implements EventHandlerFactory {
+public final class ProfileRequestHandler extends BuiltInHandler {
   /** The request type. */
   public static final EventType REQUEST = EventType.of("profile.request");
   /** The response type. */
@@ -40,12 +39,6 @@ public final class ProfileRequestHandler implements EventHandlerFactory {
   @Override
   public Set<EventType> eventTypes() {
     return Set.of(REQUEST);
-  }
-
-  /** {@return 5 seconds: the built-in handlers only read, decide and reply} */
-  @Override
-  public java.time.Duration timeout() {
-    return java.time.Duration.ofSeconds(5);
   }
 
   @Override

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vettid.api.EventType;
 import io.vettid.api.spi.EventHandler;
 import io.vettid.api.spi.EventHandlerContext;
-import io.vettid.api.spi.EventHandlerFactory;
 import java.util.Set;
 
 /**
@@ -12,7 +11,7 @@ import java.util.Set;
  * contact.response}): keeps the payload as the handler's state, where the application reads it by
  * eventId from the {@code EventHandlers} bucket, and finishes.
  */
-public final class ResponseHandler implements EventHandlerFactory {
+public final class ResponseHandler extends BuiltInHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Creates the handler. */
@@ -26,12 +25,6 @@ public final class ResponseHandler implements EventHandlerFactory {
   @Override
   public Set<EventType> eventTypes() {
     return Set.of(ProfileRequestHandler.RESPONSE, ContactRequestHandler.RESPONSE);
-  }
-
-  /** {@return 5 seconds: the built-in handlers only read, decide and reply} */
-  @Override
-  public java.time.Duration timeout() {
-    return java.time.Duration.ofSeconds(5);
   }
 
   @Override

@@ -112,8 +112,7 @@ public final class EventService implements AutoCloseable {
     }
   };
   private ExecutorService executor;
-  private Thread loop;
-  private volatile boolean running;
+  private final PollingLoop loop;
 
   private EventService(Builder b) throws IOException, JetStreamApiException {
     this.name = b.name;
@@ -139,6 +138,7 @@ public final class EventService implements AutoCloseable {
         .build());
     this.subscription = js.subscribe(queue, PullSubscribeOptions.bind(b.stream, durable));
     this.executor = newExecutor();
+    this.loop = new PollingLoop("vettid-" + name, this::poll);
   }
 
   /**
@@ -191,53 +191,14 @@ public final class EventService implements AutoCloseable {
   }
 
   /** Starts polling on a daemon thread until {@link #close()}. */
-  public synchronized void start() {
-    if (loop != null) {
-      throw new IllegalStateException(name + " is already started");
-    }
-    running = true;
-    loop = new Thread(() -> {
-      while (running) {
-        try {
-          poll(64, Duration.ofMillis(250));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        } catch (RuntimeException e) {
-          if (running) {
-            LOG.warn("{}: polling failed ({}); retrying", name, e.getClass().getSimpleName());
-            sleepQuietly();
-          }
-        }
-      }
-    }, "vettid-" + name);
-    loop.setDaemon(true);
+  public void start() {
     loop.start();
-  }
-
-  private static void sleepQuietly() {
-    try {
-      Thread.sleep(500);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** Stops polling, lets the event in hand finish (up to 10 s), and stops the handler thread. */
   @Override
   public void close() {
-    running = false;
-    Thread t;
-    synchronized (this) {
-      t = loop;
-    }
-    if (t != null) {
-      try {
-        t.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    loop.stop();
     executor.shutdownNow();
   }
 

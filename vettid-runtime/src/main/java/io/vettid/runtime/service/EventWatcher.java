@@ -48,8 +48,7 @@ public final class EventWatcher implements AutoCloseable {
   private final RuntimeCounters counters;
   private final AtomicLong forwarded = new AtomicLong();
   private final Map<FailureReason, AtomicLong> quarantined = new EnumMap<>(FailureReason.class);
-  private Thread loop;
-  private volatile boolean running;
+  private final PollingLoop loop;
 
   /**
    * Creates a watcher with its own counters and quarantine writer.
@@ -92,6 +91,7 @@ public final class EventWatcher implements AutoCloseable {
     for (FailureReason r : FailureReason.values()) {
       quarantined.put(r, new AtomicLong());
     }
+    this.loop = new PollingLoop("vettid-watcher-" + eventSpace, this::poll);
   }
 
   /**
@@ -117,49 +117,14 @@ public final class EventWatcher implements AutoCloseable {
   }
 
   /** Starts polling on a daemon thread until {@link #close()}. */
-  public synchronized void start() {
-    if (loop != null) {
-      throw new IllegalStateException("the watcher is already started");
-    }
-    running = true;
-    loop = new Thread(() -> {
-      while (running) {
-        try {
-          poll(64, Duration.ofMillis(250));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        } catch (RuntimeException e) {
-          if (running) {
-            LOG.warn("watcher on {} failed to poll ({}); retrying", depositPrefix, e.getClass().getSimpleName());
-            try {
-              Thread.sleep(500);
-            } catch (InterruptedException ie) {
-              return;
-            }
-          }
-        }
-      }
-    }, "vettid-watcher");
-    loop.setDaemon(true);
+  public void start() {
     loop.start();
   }
 
   /** Stops polling after the deposit in hand (waits up to 10 s). */
   @Override
   public void close() {
-    running = false;
-    Thread t;
-    synchronized (this) {
-      t = loop;
-    }
-    if (t != null) {
-      try {
-        t.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    loop.stop();
   }
 
   private boolean process(Message m) throws InterruptedException {

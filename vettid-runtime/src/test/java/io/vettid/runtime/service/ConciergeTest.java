@@ -8,10 +8,7 @@ import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.testkit.NatsServerExtension;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,26 +18,6 @@ class ConciergeTest {
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest().operatorMode(OP).build();
-
-  /** A clock the test moves. */
-  static final class MovableClock extends Clock {
-    Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   @Test
   void aTokenRegistersOneSubscriberWhoseOwnerCanLayOutItsVault() throws Exception {
@@ -68,13 +45,13 @@ class ConciergeTest {
 
   @Test
   void expiredAndRevokedTokensAreRefused() throws Exception {
-    MovableClock clock = new MovableClock();
+    io.vettid.testkit.ShiftedClock clock = new io.vettid.testkit.ShiftedClock();
     Concierge concierge = new Concierge(OP, NATS.connect(OP.systemUser(), NATS.options()), clock);
     String expiring = concierge.issueToken(Duration.ofMinutes(1));
     String revoked = concierge.issueToken(Duration.ofMinutes(10));
     assertThat(concierge.revokeToken(revoked)).isTrue();
     assertThat(concierge.revokeToken(revoked)).isFalse();
-    clock.now = clock.now.plus(Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(2));
 
     assertThatThrownBy(() -> concierge.register(expiring, JetStreamLimits.subscriberDefault()))
         .isInstanceOf(Concierge.RegistrationException.class).hasMessageContaining("expired");

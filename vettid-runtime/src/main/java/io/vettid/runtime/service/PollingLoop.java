@@ -1,0 +1,71 @@
+package io.vettid.runtime.service;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A daemon thread that polls a consumer until stopped; a failed poll is logged and retried. */
+final class PollingLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(PollingLoop.class);
+
+  /** One poll. */
+  @FunctionalInterface
+  interface Poller {
+    int poll(int batch, Duration wait) throws InterruptedException;
+  }
+
+  private final String name;
+  private final Poller poller;
+  private Thread thread;
+  private volatile boolean running;
+
+  PollingLoop(String name, Poller poller) {
+    this.name = name;
+    this.poller = poller;
+  }
+
+  synchronized void start() {
+    if (thread != null) {
+      throw new IllegalStateException(name + " is already started");
+    }
+    running = true;
+    thread = new Thread(() -> {
+      while (running) {
+        try {
+          poller.poll(64, Duration.ofMillis(250));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (RuntimeException e) {
+          if (running) {
+            LOG.warn("{}: polling failed ({}); retrying", name, e.getClass().getSimpleName());
+            try {
+              Thread.sleep(500);
+            } catch (InterruptedException ie) {
+              Thread.currentThread().interrupt();
+              return;
+            }
+          }
+        }
+      }
+    }, name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Stops after the poll in hand (waits up to 10 s). */
+  void stop() {
+    running = false;
+    Thread t;
+    synchronized (this) {
+      t = thread;
+    }
+    if (t != null) {
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
