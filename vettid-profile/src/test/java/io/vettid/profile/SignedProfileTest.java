@@ -1,0 +1,177 @@
+package io.vettid.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.api.EventType;
+import io.vettid.api.spi.KeyAlgorithm;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class SignedProfileTest {
+  static final KeyAlgorithm ED = new Ed25519ForTests();
+  static final Function<String, Optional<KeyAlgorithm>> ALGORITHMS =
+      name -> name.equals(ED.name()) ? Optional.of(ED) : Optional.empty();
+  static final SecureRandom RANDOM = new SecureRandom();
+  static final KeyPair ALICE = keys();
+  static final KeyPair MALLORY = keys();
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static KeyPair keys() {
+    try {
+      return ED.generateKeyPair(RANDOM);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Profile profile() {
+    byte[] jar = "handler".getBytes(StandardCharsets.UTF_8);
+    return Profile.builder("home", Profile.Owner.of("Alice", ED, ALICE.getPublic()).ageOver(18).location("Berlin area"))
+        .share("email", "alice@example.org").share("btc", "bc1qexample")
+        .eventType(EventType.of("chat.message")).eventType(EventType.of("profile.request"))
+        .resource(new TrustedResource("contact-handler", "1.2.0", URI.create("https://example.org/h.jar"),
+            TrustedResource.sha256Hex(jar)))
+        .link(new TrustedLink("Blog", URI.create("https://alice.example.org/")))
+        .issuedAt(Instant.parse("2026-11-25T10:00:00Z"))
+        .build();
+  }
+
+  static byte[] signed() throws Exception {
+    return SignedProfile.sign(profile(), ED, ALICE.getPrivate(), RANDOM).bytes();
+  }
+
+  @Test
+  void aSignedProfileParsesAndVerifiesToTheSameProfile() throws Exception {
+    byte[] bytes = signed();
+    SignedProfile parsed = SignedProfile.parse(bytes);
+    assertThat(parsed.verify(ALGORITHMS)).isEqualTo(profile());
+    assertThat(parsed.verify(ALGORITHMS, profile().owner().keyId())).isEqualTo(profile());
+    assertThat(parsed.bytes()).isEqualTo(bytes);
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).startsWith("{\"profile\":{\"eventSpace\":\"home\"");
+  }
+
+  @Test
+  void aTamperedFieldBreaksTheSignature() throws Exception {
+    ObjectNode n = (ObjectNode) JSON.readTree(signed());
+    ((ObjectNode) n.get("profile").get("sharedData")).put("btc", "bc1qmallory");
+    assertThatThrownBy(() -> SignedProfile.parse(JSON.writeValueAsBytes(n)).verify(ALGORITHMS))
+        .isInstanceOfSatisfying(ProfileException.class,
+            e -> assertThat(e.problem()).isEqualTo(ProfileException.Problem.BAD_SIGNATURE));
+  }
+
+  @Test
+  void aSwappedKeyIsCaught() throws Exception {
+    // Mallory replaces the key and keyID and signs with her own key: valid on its own, but not Alice's key
+    Profile forged = Profile.builder("home", Profile.Owner.of("Alice", ED, MALLORY.getPublic())).build();
+    SignedProfile s = SignedProfile.parse(SignedProfile.sign(forged, ED, MALLORY.getPrivate(), RANDOM).bytes());
+    assertThat(s.verify(ALGORITHMS).owner().firstName()).isEqualTo("Alice");
+    assertThatThrownBy(() -> s.verify(ALGORITHMS, profile().owner().keyId()))
+        .isInstanceOfSatisfying(ProfileException.class,
+            e -> assertThat(e.problem()).isEqualTo(ProfileException.Problem.UNEXPECTED_KEY));
+
+    // the key swapped but the keyID left: the keyID does not belong to the key
+    ObjectNode n = (ObjectNode) JSON.readTree(signed());
+    ((ObjectNode) n.get("profile").get("owner")).put("publicKey",
+        java.util.Base64.getEncoder().encodeToString(MALLORY.getPublic().getEncoded()));
+    assertThatThrownBy(() -> SignedProfile.parse(JSON.writeValueAsBytes(n)).verify(ALGORITHMS))
+        .isInstanceOfSatisfying(ProfileException.class,
+            e -> assertThat(e.problem()).isEqualTo(ProfileException.Problem.KEY_ID_MISMATCH));
+  }
+
+  @Test
+  void anUnknownVersionOrAlgorithmIsRefusedAsSuch() throws Exception {
+    ObjectNode n = (ObjectNode) JSON.readTree(signed());
+    ((ObjectNode) n.get("profile")).put("version", 2).put("newField", "from the future");
+    assertThatThrownBy(() -> SignedProfile.parse(JSON.writeValueAsBytes(n)))
+        .isInstanceOfSatisfying(ProfileException.class,
+            e -> assertThat(e.problem()).isEqualTo(ProfileException.Problem.UNKNOWN_VERSION));
+    assertThatThrownBy(() -> SignedProfile.parse(signed()).verify(name -> Optional.empty()))
+        .isInstanceOfSatisfying(ProfileException.class,
+            e -> assertThat(e.problem()).isEqualTo(ProfileException.Problem.UNKNOWN_ALGORITHM));
+  }
+
+  @Test
+  void malformedProfilesNameTheField() throws Exception {
+    ObjectNode n = (ObjectNode) JSON.readTree(signed());
+    ((ObjectNode) n.get("profile").get("owner")).put("nickname", "al");
+    assertThatThrownBy(() -> SignedProfile.parse(JSON.writeValueAsBytes(n)))
+        .isInstanceOf(ProfileException.class).hasMessageContaining("profile.owner.nickname");
+    ObjectNode m = (ObjectNode) JSON.readTree(signed());
+    ((ObjectNode) m.get("profile").get("owner")).put("age", "old");
+    assertThatThrownBy(() -> SignedProfile.parse(JSON.writeValueAsBytes(m)))
+        .isInstanceOf(ProfileException.class).hasMessageContaining("profile.owner.age");
+    String dup = new String(signed(), StandardCharsets.UTF_8).replace("{\"profile\":{", "{\"profile\":{\"version\":1,");
+    assertThatThrownBy(() -> SignedProfile.parse(dup.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(ProfileException.class);
+    assertThatThrownBy(() -> SignedProfile.parse(new byte[SignedProfile.MAX_BYTES + 1]))
+        .isInstanceOf(ProfileException.class).hasMessageContaining("larger");
+  }
+
+  @Test
+  void buildingRefusesBadFields() {
+    Profile.Owner owner = Profile.Owner.of("Alice", ED, ALICE.getPublic());
+    assertThatThrownBy(() -> Profile.builder("Home", owner).build()).hasMessageContaining("eventSpace");
+    assertThatThrownBy(() -> Profile.builder("home", owner).share("E-mail", "x").build()).hasMessageContaining("E-mail");
+    assertThatThrownBy(() -> owner.age(151)).hasMessageContaining("age");
+    assertThatThrownBy(() -> owner.location("line\nbreak")).hasMessageContaining("control");
+    assertThatThrownBy(() -> new TrustedLink("x", URI.create("http://insecure.example/"))).hasMessageContaining("https");
+    assertThatThrownBy(() -> SignedProfile.sign(profile(), new Ed25519ForTests() {
+      @Override
+      public String name() {
+        return "other";
+      }
+    }, ALICE.getPrivate(), RANDOM)).hasMessageContaining("other");
+  }
+
+  @Provide
+  Arbitrary<byte[]> junk() {
+    return Arbitraries.bytes().array(byte[].class).ofMaxSize(2000);
+  }
+
+  @Property(tries = 500)
+  void randomBytesAreRefusedWithAProfileException(@ForAll("junk") byte[] bytes) {
+    assertThatThrownBy(() -> SignedProfile.parse(bytes).verify(ALGORITHMS)).isInstanceOf(ProfileException.class);
+  }
+
+  @Property(tries = 1000)
+  void aMutatedProfileIsEitherRefusedOrIdentical(@ForAll @IntRange(min = 0, max = 100_000) int where,
+      @ForAll byte value) throws Exception {
+    byte[] original = SIGNED_ONCE;
+    byte[] mutated = original.clone();
+    int i = where % mutated.length;
+    mutated[i] = value;
+    try {
+      Profile p = SignedProfile.parse(mutated).verify(ALGORITHMS);
+      // only a mutation that changes nothing can pass
+      assertThat(mutated).isEqualTo(original);
+      assertThat(p).isEqualTo(profile());
+    } catch (ProfileException e) {
+      assertThat(e.getMessage()).isNotBlank();
+    }
+  }
+
+  static final byte[] SIGNED_ONCE = signedOnce();
+
+  static byte[] signedOnce() {
+    try {
+      return signed();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
