@@ -59,6 +59,7 @@ public final class Connections implements ReplyTransport {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final AtomicLong sent = new AtomicLong();
+  private final BlockList blocked;
 
   private record Owned(ConnectionId connection, PrivateKeyEntry key, Instant retireAt) {}
 
@@ -70,13 +71,20 @@ public final class Connections implements ReplyTransport {
     volatile ConnectionKeys mine;
     volatile PublicKeyEntry peerSigning;
     volatile Sealer sealer;
+    volatile PublicKeyEntry peerWrappingKey;
+    volatile KeyId peerIdentity;
+    volatile String peerUser;
+    volatile boolean ownsNats;
+    final io.nats.client.Connection nats;
 
-    Peer(ConnectionId local, ConnectionId remote, String depositSubject, JetStream js, ConnectionKeys mine,
-        PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) {
+    Peer(ConnectionId local, ConnectionId remote, String depositSubject, io.nats.client.Connection nats,
+        ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) throws IOException {
       this.local = local;
       this.remote = remote;
       this.depositSubject = depositSubject;
-      this.js = js;
+      this.nats = nats;
+      this.js = nats.jetStream();
+      this.peerWrappingKey = peerWrapping;
       this.mine = mine;
       this.peerSigning = peerSigning;
       this.sealer = Sealer.builder(mine.suite(), mine.signing(), peerWrapping, depositSubject).build();
@@ -94,10 +102,31 @@ public final class Connections implements ReplyTransport {
    * @param clock the clock
    */
   public Connections(Clock clock) {
+    this(clock, new BlockList());
+  }
+
+  /**
+   * Creates an empty set of connections with a clock and a block list (shared with the vault's
+   * {@link Invitations}).
+   *
+   * @param clock the clock
+   * @param blocked the block list
+   */
+  public Connections(Clock clock, BlockList blocked) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.blocked = Objects.requireNonNull(blocked, "blocked");
     this.opener = Opener.builder(
         id -> Optional.ofNullable(ownKeys.get(id)).map(Owned::key),
-        id -> Optional.ofNullable(peerSigners.get(id))).build();
+        id -> Optional.ofNullable(peerSigners.get(id)).filter(k -> !blockedSigner(id))).build();
+  }
+
+  private boolean blockedSigner(KeyId signingKey) {
+    for (Peer p : peers.values()) {
+      if (p.peerSigning.keyId().equals(signingKey) && p.peerIdentity != null && blocked.isBlocked(p.peerIdentity)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -126,12 +155,96 @@ public final class Connections implements ReplyTransport {
     if (!depositSubject.endsWith("." + remote.value())) {
       throw new IllegalArgumentException("the deposit subject must end with the remote connection id");
     }
-    if (peers.putIfAbsent(local, new Peer(local, remote, depositSubject, peerNats.jetStream(), mine, peerSigning,
+    if (peers.putIfAbsent(local, new Peer(local, remote, depositSubject, peerNats, mine, peerSigning,
         peerWrapping)) != null) {
       throw new IllegalArgumentException("connection " + local + " already exists");
     }
     ownKeys.put(mine.wrapping().keyId(), new Owned(local, mine.wrapping(), null));
     peerSigners.put(peerSigning.keyId(), peerSigning);
+  }
+
+  /** Opens a NATS connection as the user a peer issued, to deposit on the peer's EventSpace. */
+  @FunctionalInterface
+  public interface PeerConnector {
+    /**
+     * Connects.
+     *
+     * @param credentials the user the peer issued
+     * @param inboxPrefix the only inbox the user may subscribe to (set it as jnats {@code inboxPrefix})
+     * @return the connection
+     * @throws IOException if the server cannot be reached or refuses the user
+     * @throws InterruptedException if interrupted
+     */
+    io.nats.client.Connection connect(io.vettid.nats.auth.UserCredentials credentials, String inboxPrefix)
+        throws IOException, InterruptedException;
+  }
+
+  /**
+   * Adds a connection agreed through an invitation, connecting to the peer's EventSpace with the
+   * user the peer issued.
+   *
+   * @param e the agreed connection
+   * @param connector opens the NATS connection to the peer's server
+   * @throws IOException if the peer's server cannot be reached
+   * @throws InterruptedException if interrupted
+   */
+  public void add(Established e, PeerConnector connector) throws IOException, InterruptedException {
+    Objects.requireNonNull(e, "e");
+    io.nats.client.Connection nats = Objects.requireNonNull(connector, "connector")
+        .connect(e.peerCredentials(), e.peerInbox());
+    add(e.local(), e.remote(), e.peerDepositSubject(), nats, e.mine(), e.peerSigning(), e.peerWrapping());
+    Peer p = peers.get(e.local());
+    p.peerIdentity = e.peerIdentity();
+    p.peerUser = e.peerUserPublicKey();
+    p.ownsNats = true;
+  }
+
+  /**
+   * The public NKey of the NATS user this side issued for a connection's peer (revoke it in the
+   * account, then push the account, to have the server refuse the peer).
+   *
+   * @param local the connection
+   * @return the user's public key, when the connection came through an invitation
+   */
+  public Optional<String> peerUser(ConnectionId local) {
+    return Optional.ofNullable(peer(local).peerUser);
+  }
+
+  /**
+   * The peer's identity keyID.
+   *
+   * @param local the connection
+   * @return the identity, when the connection came through an invitation
+   */
+  public Optional<KeyId> peerIdentity(ConnectionId local) {
+    return Optional.ofNullable(peer(local).peerIdentity);
+  }
+
+  /**
+   * The connection's safety number, as this side computes it.
+   *
+   * @param local the connection
+   * @return the number
+   */
+  public String safetyNumber(ConnectionId local) {
+    Peer p = peer(local);
+    return SafetyNumber.of(p.mine, p.peerSigning, p.peerWrappingKey);
+  }
+
+  /**
+   * Blocks a peer identity: its connections' signing keys no longer verify anything here (their
+   * events are quarantined), and {@link Invitations} and {@link Invitee} refuse it when given the
+   * same {@link BlockList}.
+   *
+   * @param identity the identity keyID
+   */
+  public void block(KeyId identity) {
+    blocked.block(Objects.requireNonNull(identity, "identity"));
+  }
+
+  /** {@return the block list this vault uses} */
+  public BlockList blockList() {
+    return blocked;
   }
 
   /** {@return the opener for deposits on this vault's EventSpace} */
@@ -286,6 +399,7 @@ public final class Connections implements ReplyTransport {
       throw new IllegalArgumentException("the new key is not of the connection's wrap algorithm");
     }
     p.sealer = Sealer.builder(p.mine.suite(), p.mine.signing(), newWrapping, p.depositSubject).build();
+    p.peerWrappingKey = newWrapping;
     LOG.info("connection {}: peer's wrapping key is now {}", local, newWrapping.keyId());
   }
 
@@ -313,6 +427,13 @@ public final class Connections implements ReplyTransport {
     }
     ownKeys.entrySet().removeIf(e -> e.getValue().connection().equals(local));
     peerSigners.remove(p.peerSigning.keyId());
+    if (p.ownsNats) {
+      try {
+        p.nats.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     LOG.info("connection {} revoked; its keys are destroyed", local);
     return true;
   }

@@ -1,0 +1,169 @@
+package io.vettid.runtime.connection;
+
+import io.vettid.api.KeyId;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * An invitation to connect to one EventSpace: single use, expiring, and short enough for a QR
+ * code (about 250 characters). It carries the inviter's subscriber guid and EventSpace, a random
+ * id, a 256-bit secret that authenticates the acceptance, the keyID of the inviter's identity key
+ * (so the invitee can check the inviter's profile), when it expires, and whether it was handed
+ * over in person or sent remotely (a remote acceptance waits for the inviter's approval).
+ *
+ * <pre>{@code
+ * vettid:invite?v=1&g=3f7a9c&e=home&i=<id>&s=<secret>&k=rsa4096-...&x=1764066000&m=p
+ * }</pre>
+ *
+ * <p>{@link #toString()} never shows the secret; treat the URI itself as a secret until used.
+ *
+ * @param subscriberGuid the inviter's subscriber guid
+ * @param eventSpace the EventSpace it grants access to
+ * @param id the invitation's id, 16 bytes
+ * @param secret the invitation secret, 32 bytes
+ * @param inviter the keyID of the inviter's identity key
+ * @param expiresAt when it expires (whole seconds)
+ * @param remote whether it was sent remotely (rather than shown in person)
+ */
+public record Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, KeyId inviter,
+    Instant expiresAt, boolean remote) {
+  private static final String PREFIX = "vettid:invite?";
+  private static final Pattern TOKEN = Pattern.compile("[a-z0-9_-]{1,64}");
+  private static final Pattern B64URL = Pattern.compile("[A-Za-z0-9_-]+");
+  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,12}");
+
+  /**
+   * Validates and copies.
+   *
+   * @param subscriberGuid the record component {@code subscriberGuid}
+   * @param eventSpace the record component {@code eventSpace}
+   * @param id the record component {@code id}
+   * @param secret the record component {@code secret}
+   * @param inviter the record component {@code inviter}
+   * @param expiresAt the record component {@code expiresAt}
+   * @param remote the record component {@code remote}
+   */
+  public Invitation {
+    Objects.requireNonNull(subscriberGuid, "subscriberGuid");
+    Objects.requireNonNull(eventSpace, "eventSpace");
+    Objects.requireNonNull(inviter, "inviter");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    if (!TOKEN.matcher(subscriberGuid).matches() || !TOKEN.matcher(eventSpace).matches()) {
+      throw new IllegalArgumentException("guid and EventSpace must be 1-64 of [a-z0-9_-]");
+    }
+    if (Objects.requireNonNull(id, "id").length != 16 || Objects.requireNonNull(secret, "secret").length != 32) {
+      throw new IllegalArgumentException("an invitation has a 16-byte id and a 32-byte secret");
+    }
+    id = id.clone();
+    secret = secret.clone();
+    expiresAt = Instant.ofEpochSecond(expiresAt.getEpochSecond());
+  }
+
+  /** {@return a copy of the id} */
+  @Override
+  public byte[] id() {
+    return id.clone();
+  }
+
+  /** {@return a copy of the secret} */
+  @Override
+  public byte[] secret() {
+    return secret.clone();
+  }
+
+  /** {@return the id as text (base64url)} */
+  public String idText() {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+  }
+
+  /** {@return the URI to share (as text or QR code)} */
+  public String toUri() {
+    Base64.Encoder b = Base64.getUrlEncoder().withoutPadding();
+    return PREFIX + "v=1&g=" + subscriberGuid + "&e=" + eventSpace + "&i=" + b.encodeToString(id) + "&s="
+        + b.encodeToString(secret) + "&k=" + inviter.value() + "&x=" + expiresAt.getEpochSecond() + "&m="
+        + (remote ? "r" : "p");
+  }
+
+  /**
+   * Parses an invitation URI strictly: every parameter once, in any order, nothing else.
+   *
+   * @param uri the URI
+   * @return the invitation
+   * @throws IllegalArgumentException naming what is wrong (never echoing the secret)
+   */
+  public static Invitation parse(String uri) {
+    Objects.requireNonNull(uri, "uri");
+    if (uri.length() > 1024 || !uri.startsWith(PREFIX)) {
+      throw new IllegalArgumentException("not a VettID invitation (it starts with '" + PREFIX + "')");
+    }
+    Map<String, String> p = new LinkedHashMap<>();
+    for (String pair : uri.substring(PREFIX.length()).split("&", -1)) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("invitation parameter without a name or value");
+      }
+      String name = pair.substring(0, eq);
+      if (!"vgeiskxm".contains(name) || name.length() != 1) {
+        throw new IllegalArgumentException("unknown invitation parameter '" + printable(name) + "'");
+      }
+      if (p.put(name, pair.substring(eq + 1)) != null) {
+        throw new IllegalArgumentException("invitation parameter '" + name + "' appears twice");
+      }
+    }
+    for (String required : new String[] {"v", "g", "e", "i", "s", "k", "x", "m"}) {
+      if (!p.containsKey(required)) {
+        throw new IllegalArgumentException("invitation parameter '" + required + "' is missing");
+      }
+    }
+    if (!p.get("v").equals("1")) {
+      throw new IllegalArgumentException("unknown invitation version '" + printable(p.get("v")) + "'");
+    }
+    if (!p.get("m").equals("p") && !p.get("m").equals("r")) {
+      throw new IllegalArgumentException("invitation mode must be 'p' (in person) or 'r' (remote)");
+    }
+    if (!DIGITS.matcher(p.get("x")).matches()) {
+      throw new IllegalArgumentException("invitation expiry must be seconds since the epoch");
+    }
+    return new Invitation(p.get("g"), p.get("e"), b64("i", p.get("i"), 16), b64("s", p.get("s"), 32),
+        KeyId.of(p.get("k")), Instant.ofEpochSecond(Long.parseLong(p.get("x"))), p.get("m").equals("r"));
+  }
+
+  private static byte[] b64(String name, String value, int length) {
+    if (!B64URL.matcher(value).matches()) {
+      throw new IllegalArgumentException("invitation parameter '" + name + "' must be base64url");
+    }
+    byte[] b = Base64.getUrlDecoder().decode(value);
+    if (b.length != length) {
+      throw new IllegalArgumentException("invitation parameter '" + name + "' must hold " + length + " bytes");
+    }
+    return b;
+  }
+
+  private static String printable(String s) {
+    String t = s.length() > 16 ? s.substring(0, 16) + "..." : s;
+    return t.replaceAll("[^\\x21-\\x7e]", "?");
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Invitation x && subscriberGuid.equals(x.subscriberGuid) && eventSpace.equals(x.eventSpace)
+        && Arrays.equals(id, x.id) && Arrays.equals(secret, x.secret) && inviter.equals(x.inviter)
+        && expiresAt.equals(x.expiresAt) && remote == x.remote;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(subscriberGuid, eventSpace, Arrays.hashCode(id), inviter, expiresAt, remote);
+  }
+
+  @Override
+  public String toString() {
+    return "Invitation[" + idText() + " to " + subscriberGuid + "/" + eventSpace + ", inviter " + inviter
+        + ", expires " + expiresAt + (remote ? ", remote" : ", in person") + "]";
+  }
+}

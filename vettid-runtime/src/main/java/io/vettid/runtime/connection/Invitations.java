@@ -1,0 +1,250 @@
+package io.vettid.runtime.connection;
+
+import io.vettid.api.ConnectionId;
+import io.vettid.crypto.Suite;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.subjects.Subjects;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inviting side of connections. {@link #create} makes a single-use, expiring {@link
+ * Invitation} bound to one EventSpace (10 minutes in person; up to 7 days remote, 7 days by
+ * default). {@link #accept} takes the invitee's acceptance: it checks the invitation (known, not
+ * used, not expired), the HMAC made with its secret, the invitee's signed profile and identity
+ * signature, and the block list; it burns the invitation; it generates this side's connection keys
+ * and issues the invitee a NATS user that may only deposit on this EventSpace's subject for the
+ * new connection. An in-person acceptance is confirmed at once; a remote one waits until the owner
+ * {@link #approve}s it (or {@link #decline}s it).
+ *
+ * <pre>{@code
+ * Invitation inv = invitations.create("home", false);           // show inv.toUri() as a QR code
+ * Invitations.Result r = invitations.accept(acceptBytes);         // from the invitee
+ * send(r.confirm().orElseThrow());                                 // to the invitee
+ * connections.add(r.established().orElseThrow(), connector);
+ * }</pre>
+ */
+public final class Invitations {
+  /** Longest validity of an invitation shown in person. */
+  public static final Duration IN_PERSON_MAX = Duration.ofMinutes(10);
+  /** Longest validity of an invitation sent remotely. */
+  public static final Duration REMOTE_MAX = Duration.ofDays(7);
+
+  private static final Logger LOG = LoggerFactory.getLogger(Invitations.class);
+
+  private final Identity me;
+  private final String guid;
+  private final NatsAccount account;
+  private final Suite suite;
+  private final BlockList blocked;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, Invitation> open = new ConcurrentHashMap<>();
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+  /**
+   * Creates the inviting side.
+   *
+   * @param me the owner's identity
+   * @param subscriberGuid the owner's subscriber guid
+   * @param account the owner's NATS account (issues the invitees' users)
+   * @param suite the suite new connections use (policy: {@link io.vettid.crypto.Suites#DEFAULT})
+   * @param blocked identities to refuse
+   * @param clock the clock
+   */
+  public Invitations(Identity me, String subscriberGuid, NatsAccount account, Suite suite, BlockList blocked,
+      Clock clock) {
+    this.me = Objects.requireNonNull(me, "me");
+    this.guid = Objects.requireNonNull(subscriberGuid, "subscriberGuid");
+    this.account = Objects.requireNonNull(account, "account");
+    this.suite = Objects.requireNonNull(suite, "suite");
+    this.blocked = Objects.requireNonNull(blocked, "blocked");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** {@return the inviting owner's identity} */
+  public Identity me() {
+    return me;
+  }
+
+  /**
+   * An acceptance waiting for the owner's approval.
+   *
+   * @param id its id (the invitation's)
+   * @param peerName the invitee's first name, from its verified profile
+   * @param safetyNumber the safety number the connection will have
+   * @param receivedAt when it arrived
+   */
+  public record PendingAcceptance(String id, String peerName, String safetyNumber, Instant receivedAt) {}
+
+  private record Pending(Invitation invitation, byte[] acceptBytes, HandshakeMessage.Content content,
+      ConnectionKeys mine, Instant receivedAt) {}
+
+  /**
+   * What {@link #accept} or {@link #approve} produced.
+   *
+   * @param pendingId set when the acceptance waits for approval
+   * @param confirm the confirmation to send to the invitee, once confirmed
+   * @param established the connection, once confirmed
+   */
+  public record Result(Optional<String> pendingId, Optional<byte[]> confirm, Optional<Established> established) {}
+
+  /**
+   * Creates an invitation with the default validity (10 minutes in person, 7 days remote).
+   *
+   * @param eventSpace the EventSpace it grants
+   * @param remote whether it is sent remotely
+   * @return the invitation
+   */
+  public Invitation create(String eventSpace, boolean remote) {
+    return create(eventSpace, remote, remote ? REMOTE_MAX : IN_PERSON_MAX);
+  }
+
+  /**
+   * Creates an invitation.
+   *
+   * @param eventSpace the EventSpace it grants
+   * @param remote whether it is sent remotely
+   * @param validity how long it is valid (at most 10 minutes in person, 7 days remote)
+   * @return the invitation
+   */
+  public Invitation create(String eventSpace, boolean remote, Duration validity) {
+    Objects.requireNonNull(validity, "validity");
+    Duration max = remote ? REMOTE_MAX : IN_PERSON_MAX;
+    if (validity.isNegative() || validity.isZero() || validity.compareTo(max) > 0) {
+      throw new IllegalArgumentException("an invitation " + (remote ? "sent remotely" : "shown in person")
+          + " is valid for more than 0 and at most " + (remote ? "7 days" : "10 minutes") + ", got " + validity);
+    }
+    byte[] id = new byte[16];
+    byte[] secret = new byte[32];
+    random.nextBytes(id);
+    random.nextBytes(secret);
+    Invitation inv = new Invitation(guid, eventSpace, id, secret, me.keyId(),
+        clock.instant().plus(validity).plusSeconds(1), remote);
+    open.put(inv.idText(), inv);
+    return inv;
+  }
+
+  /**
+   * Takes an invitee's acceptance.
+   *
+   * @param acceptBytes the acceptance message
+   * @return pending (remote) or confirmed (in person)
+   * @throws HandshakeException if the invitation is unknown, used, expired or revoked, the
+   *     message was not made with its secret, the invitee's profile or signature is refused, or
+   *     the invitee is blocked
+   * @throws GeneralSecurityException if this side's keys cannot be generated
+   */
+  public Result accept(byte[] acceptBytes) throws HandshakeException, GeneralSecurityException {
+    HandshakeMessage msg = HandshakeMessage.parse(acceptBytes, HandshakeMessage.ACCEPT);
+    Invitation inv = open.get(msg.invitationId());
+    if (inv == null) {
+      throw new HandshakeException("unknown, already used or revoked invitation");
+    }
+    HandshakeMessage.Content c = msg.verify(inv, null, blocked); // before burning: a forgery must not spend it
+    if (open.remove(msg.invitationId()) == null) {
+      throw new HandshakeException("unknown, already used or revoked invitation");
+    }
+    if (!clock.instant().isBefore(inv.expiresAt())) {
+      throw new HandshakeException("the invitation expired at " + inv.expiresAt());
+    }
+    if (!c.suite().name().equals(suite.name())) {
+      throw new HandshakeException("the invitee chose suite " + c.suite().name() + "; this side's policy is "
+          + suite.name());
+    }
+    ConnectionKeys mine = ConnectionKeys.generate(suite, random);
+    Pending p = new Pending(inv, acceptBytes.clone(), c, mine, clock.instant());
+    if (inv.remote()) {
+      pending.put(inv.idText(), p);
+      LOG.info("remote acceptance of invitation {} from {} waits for approval", inv.idText(), c.profile().owner().keyId());
+      return new Result(Optional.of(inv.idText()), Optional.empty(), Optional.empty());
+    }
+    return confirm(p);
+  }
+
+  /** {@return the acceptances waiting for approval} */
+  public List<PendingAcceptance> pending() {
+    return pending.entrySet().stream().map(e -> new PendingAcceptance(e.getKey(),
+        e.getValue().content().profile().owner().firstName(),
+        SafetyNumber.of(e.getValue().mine(), e.getValue().content().signing(), e.getValue().content().wrapping()),
+        e.getValue().receivedAt())).toList();
+  }
+
+  /**
+   * Approves a remote acceptance.
+   *
+   * @param pendingId its id
+   * @return the confirmation and the connection
+   * @throws HandshakeException if there is no such pending acceptance, or the invitee was blocked
+   *     meanwhile
+   * @throws GeneralSecurityException if sealing fails
+   */
+  public Result approve(String pendingId) throws HandshakeException, GeneralSecurityException {
+    Pending p = pending.remove(Objects.requireNonNull(pendingId, "pendingId"));
+    if (p == null) {
+      throw new HandshakeException("no pending acceptance " + pendingId);
+    }
+    if (blocked.isBlocked(p.content().profile().owner().keyId())) {
+      throw new HandshakeException("the invitee's identity is blocked");
+    }
+    return confirm(p);
+  }
+
+  /**
+   * Declines a remote acceptance.
+   *
+   * @param pendingId its id
+   * @return whether there was one
+   */
+  public boolean decline(String pendingId) {
+    return pending.remove(Objects.requireNonNull(pendingId, "pendingId")) != null;
+  }
+
+  /**
+   * Revokes an invitation that was not accepted yet.
+   *
+   * @param invitation the invitation
+   * @return whether it was still open
+   */
+  public boolean revoke(Invitation invitation) {
+    return open.remove(Objects.requireNonNull(invitation, "invitation").idText()) != null;
+  }
+
+  private Result confirm(Pending p) throws GeneralSecurityException {
+    Invitation inv = p.invitation();
+    HandshakeMessage.Content c = p.content();
+    ConnectionId local = ConnectionId.random(); // the invitee deposits here under this id
+    UserCredentials forInvitee = account.issueUser("conn-" + local.value(),
+        UserPermissions.forConnection(guid, inv.eventSpace(), local));
+    byte[] confirm = HandshakeMessage.build(HandshakeMessage.CONFIRM, inv, me, p.mine(), guid, inv.eventSpace(),
+        local.value(), forInvitee, sha256(p.acceptBytes()), random);
+    ConnectionId remote = ConnectionId.of(c.connectionId());
+    Established e = new Established(local, remote, Subjects.deposit(c.guid(), c.eventSpace(), remote).value(),
+        Subjects.inbox(c.guid(), c.eventSpace(), remote).value(), c.creds(), p.mine(), c.signing(), c.wrapping(),
+        c.profile(), forInvitee.publicKey());
+    LOG.info("invitation {} accepted by {}: connection {}", inv.idText(), c.profile().owner().keyId(), local);
+    return new Result(Optional.empty(), Optional.of(confirm), Optional.of(e));
+  }
+
+  static byte[] sha256(byte[] b) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(b);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.vettid.runtime.connection;
+
+import io.vettid.api.ConnectionId;
+import io.vettid.crypto.Suite;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.subjects.Subjects;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The invited side of a connection. {@link #accept} checks that the invitation has not expired
+ * and that its inviter is not blocked, generates this side's connection keys, issues the inviter
+ * a NATS user that may only deposit on this side's EventSpace, and makes the acceptance message.
+ * {@link #complete} checks the inviter's confirmation: made with the invitation's secret, answering
+ * this acceptance, signed by the identity key the invitation named (so a swapped profile is
+ * refused), and not blocked.
+ *
+ * <pre>{@code
+ * Invitee bob = Invitee.accept(Invitation.parse(uri), bobIdentity, bobGuid, "home", bobAccount, suite, clock, blocks);
+ * send(bob.message());                                   // to the inviter
+ * Established e = bob.complete(confirmBytes);            // from the inviter
+ * }</pre>
+ */
+public final class Invitee {
+  private final Invitation invitation;
+  private final ConnectionKeys mine;
+  private final ConnectionId local;
+  private final String publicUser;
+  private final byte[] message;
+  private final BlockList blocked;
+  private boolean completed;
+
+  private Invitee(Invitation invitation, ConnectionKeys mine, ConnectionId local, String publicUser, byte[] message,
+      BlockList blocked) {
+    this.invitation = invitation;
+    this.mine = mine;
+    this.local = local;
+    this.publicUser = publicUser;
+    this.message = message;
+    this.blocked = blocked;
+  }
+
+  /**
+   * Accepts an invitation.
+   *
+   * @param invitation the invitation (from its URI)
+   * @param me this owner's identity
+   * @param subscriberGuid this owner's subscriber guid
+   * @param eventSpace this owner's EventSpace the inviter will deposit on
+   * @param account this owner's NATS account (issues the inviter's user)
+   * @param suite the suite (must be the inviter's policy; RSA-4096 by default)
+   * @param clock the clock
+   * @param blocked identities to refuse
+   * @return the pending acceptance, with its message to send
+   * @throws HandshakeException if the invitation expired or its inviter is blocked
+   * @throws GeneralSecurityException if keys cannot be generated or the message signed
+   */
+  public static Invitee accept(Invitation invitation, Identity me, String subscriberGuid, String eventSpace,
+      NatsAccount account, Suite suite, Clock clock, BlockList blocked) throws HandshakeException, GeneralSecurityException {
+    Objects.requireNonNull(invitation, "invitation");
+    Objects.requireNonNull(me, "me");
+    Objects.requireNonNull(account, "account");
+    if (!clock.instant().isBefore(invitation.expiresAt())) {
+      throw new HandshakeException("the invitation expired at " + invitation.expiresAt());
+    }
+    if (blocked.isBlocked(invitation.inviter())) {
+      throw new HandshakeException("the inviter's identity " + invitation.inviter() + " is blocked");
+    }
+    SecureRandom random = new SecureRandom();
+    ConnectionKeys mine = ConnectionKeys.generate(suite, random);
+    ConnectionId local = ConnectionId.random(); // the inviter deposits here under this id
+    UserCredentials forInviter = account.issueUser("conn-" + local.value(),
+        io.vettid.nats.auth.UserPermissions.forConnection(subscriberGuid, eventSpace, local));
+    byte[] msg = HandshakeMessage.build(HandshakeMessage.ACCEPT, invitation, me, mine, subscriberGuid, eventSpace,
+        local.value(), forInviter, null, random);
+    return new Invitee(invitation, mine, local, forInviter.publicKey(), msg, blocked);
+  }
+
+  /** {@return the acceptance message to send to the inviter} */
+  public byte[] message() {
+    return message.clone();
+  }
+
+  /**
+   * Completes the handshake with the inviter's confirmation.
+   *
+   * @param confirmBytes the confirmation
+   * @return the connection
+   * @throws HandshakeException if the confirmation was not made with the invitation's secret, does
+   *     not answer this acceptance, is not signed by the identity the invitation named, or its
+   *     sender is blocked; or if this acceptance was already completed
+   */
+  public synchronized Established complete(byte[] confirmBytes) throws HandshakeException {
+    if (completed) {
+      throw new HandshakeException("this acceptance was already completed");
+    }
+    HandshakeMessage msg = HandshakeMessage.parse(confirmBytes, HandshakeMessage.CONFIRM);
+    if (!msg.invitationId().equals(invitation.idText())) {
+      throw new HandshakeException("the confirmation answers another invitation");
+    }
+    HandshakeMessage.Content c = msg.verify(invitation, invitation.inviter(), blocked);
+    if (c.acceptHash() == null || !MessageDigest.isEqual(c.acceptHash(), Invitations.sha256(message))) {
+      throw new HandshakeException("the confirmation does not answer this acceptance");
+    }
+    if (!c.guid().equals(invitation.subscriberGuid()) || !c.eventSpace().equals(invitation.eventSpace())) {
+      throw new HandshakeException("the confirmation names another EventSpace than the invitation");
+    }
+    if (!c.suite().name().equals(mine.suite().name())) {
+      throw new HandshakeException("the confirmation uses another suite");
+    }
+    completed = true;
+    ConnectionId remote = ConnectionId.of(c.connectionId());
+    return new Established(local, remote, Subjects.deposit(c.guid(), c.eventSpace(), remote).value(),
+        Subjects.inbox(c.guid(), c.eventSpace(), remote).value(), c.creds(), mine, c.signing(), c.wrapping(),
+        c.profile(), publicUser);
+  }
+}

@@ -1,0 +1,325 @@
+package io.vettid.runtime.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.nats.client.Connection;
+import io.vettid.api.EventType;
+import io.vettid.api.FailureReason;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventCodec;
+import io.vettid.api.VettidException;
+import io.vettid.api.spi.EventHandler;
+import io.vettid.api.spi.EventHandlerContext;
+import io.vettid.api.spi.EventHandlerFactory;
+import io.vettid.api.spi.KeyAlgorithm;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.Suites;
+import io.vettid.crypto.envelope.Sealer;
+import io.vettid.nats.auth.JetStreamLimits;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.UserPermissions;
+import io.vettid.profile.Profile;
+import io.vettid.profile.SignedProfile;
+import io.vettid.runtime.VettIdRuntime;
+import io.vettid.runtime.handlers.KeyRotationHandler;
+import io.vettid.testkit.NatsServerExtension;
+import io.vettid.testkit.ShiftedClock;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two vaults connect through an invitation on a real nats-server (operator mode, TLS, encrypted
+ * store) and then live with the connection: events both ways, rotation under traffic, refusals,
+ * blocking, revocation. A post-quantum suite keeps key generation quick (RSA-4096 is the demo's).
+ */
+class InvitationFlowTest {
+  static final Suite SUITE = Suites.MLKEM768_MLDSA65_V1;
+  static final KeyAlgorithm ID_ALG = SUITE.signature();
+  static final NatsOperator OP = NatsOperator.create("invitation-test");
+  static final NatsAccount ALICE = OP.createAccount("alice", JetStreamLimits.subscriberDefault());
+  static final NatsAccount BOB = OP.createAccount("bob", JetStreamLimits.subscriberDefault());
+  static final EventType CHAT = EventType.of("chat.message");
+  static final String RULES = """
+      [{"id": "chat", "eventType": "chat.message", "action": "handle", "handler": "chat"},
+       {"id": "rotate", "eventType": "connection.rotate", "action": "handle", "handler": "connection-rotation"},
+       {"id": "rotate-ack", "eventType": "connection.rotate.ack", "action": "handle", "handler": "connection-rotation"}]""";
+
+  @RegisterExtension
+  static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest()
+      .operatorMode(OP, ALICE, BOB).build();
+
+  static Identity identity(String name) throws Exception {
+    KeyPair keys = ID_ALG.generateKeyPair(new SecureRandom());
+    Profile p = Profile.builder("home", Profile.Owner.of(name, ID_ALG, keys.getPublic()).ageOver(18)).build();
+    return new Identity(ID_ALG, keys, SignedProfile.sign(p, ID_ALG, keys.getPrivate(), new SecureRandom()));
+  }
+
+  /** One vault: runtime, connections, identity; counts chats by their number. */
+  static final class Vault implements AutoCloseable {
+    final String guid;
+    final NatsAccount account;
+    final Identity identity;
+    final BlockList blocks = new BlockList();
+    final Connections connections;
+    final VettIdRuntime runtime;
+    final Set<String> chats = ConcurrentHashMap.newKeySet();
+    final AtomicInteger chatCalls = new AtomicInteger();
+
+    Vault(String guid, NatsAccount account, ShiftedClock clock) throws Exception {
+      this.guid = guid;
+      this.account = account;
+      this.identity = identity(guid);
+      this.connections = new Connections(clock, blocks);
+      EventHandlerFactory chat = new EventHandlerFactory() {
+        @Override
+        public String name() {
+          return "chat";
+        }
+
+        @Override
+        public Set<EventType> eventTypes() {
+          return Set.of(CHAT);
+        }
+
+        @Override
+        public EventHandler create(EventHandlerContext ctx) {
+          return event -> {
+            chatCalls.incrementAndGet();
+            chats.add(event.payload().path("n").asText());
+            ctx.finish();
+          };
+        }
+      };
+      runtime = VettIdRuntime.builder()
+          .nats(NATS.options().authHandler(account.issueUser(guid + "-owner", UserPermissions.ACCOUNT_OWNER).authHandler()))
+          .connections(connections).discoverHandlers(false).handler(chat).start();
+      runtime.rules().orElseThrow().put(RULES);
+      runtime.watch(guid, "home");
+    }
+
+    Invitations invitations(ShiftedClock clock) {
+      return new Invitations(identity, guid, account, SUITE, blocks, clock);
+    }
+
+    @Override
+    public void close() {
+      runtime.close();
+    }
+  }
+
+  static final Connections.PeerConnector CONNECTOR =
+      (creds, inbox) -> NATS.connect(creds, NATS.options().inboxPrefix(inbox));
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(condition.getAsBoolean()).as(what).isTrue();
+  }
+
+  /** alice invites bob in person; both add the connection. {@return alice's and bob's view} */
+  static Established[] connect(Vault alice, Vault bob, ShiftedClock clock) throws Exception {
+    Invitations inviter = alice.invitations(clock);
+    Invitation inv = inviter.create("home", false);
+    Invitee invitee = Invitee.accept(Invitation.parse(inv.toUri()), bob.identity, bob.guid, "home", bob.account,
+        SUITE, clock, bob.blocks);
+    Invitations.Result r = inviter.accept(invitee.message());
+    Established a = r.established().orElseThrow();
+    Established b = invitee.complete(r.confirm().orElseThrow());
+    alice.connections.add(a, CONNECTOR);
+    bob.connections.add(b, CONNECTOR);
+    return new Established[] {a, b};
+  }
+
+  @Test
+  void twoVaultsConnectThroughAnInvitationExchangeBothWaysAndAgreeOnTheSafetyNumber() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice1", ALICE, clock); Vault bob = new Vault("bob1", BOB, clock)) {
+      Invitations inviter = alice.invitations(clock);
+      Invitation inv = inviter.create("home", false);
+      Invitee invitee = Invitee.accept(Invitation.parse(inv.toUri()), bob.identity, bob.guid, "home", bob.account,
+          SUITE, clock, bob.blocks);
+      byte[] accept = invitee.message();
+      Invitations.Result r = inviter.accept(accept);
+      assertThat(r.pendingId()).isEmpty();
+      Established a = r.established().orElseThrow();
+      Established b = invitee.complete(r.confirm().orElseThrow());
+      alice.connections.add(a, CONNECTOR);
+      bob.connections.add(b, CONNECTOR);
+
+      assertThat(a.peerIdentity()).isEqualTo(bob.identity.keyId());
+      assertThat(b.peerIdentity()).isEqualTo(alice.identity.keyId());
+      assertThat(a.safetyNumber()).matches("(\\d{5} ){11}\\d{5}").isEqualTo(b.safetyNumber());
+      assertThat(alice.connections.safetyNumber(a.local())).isEqualTo(bob.connections.safetyNumber(b.local()));
+
+      for (int i = 0; i < 5; i++) {
+        alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "a" + i));
+        bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "b" + i));
+      }
+      await(() -> alice.chats.size() == 5 && bob.chats.size() == 5, "5 chats each way");
+      assertThat(alice.chats).allMatch(s -> s.startsWith("b"));
+      assertThat(bob.chats).allMatch(s -> s.startsWith("a"));
+
+      // the same acceptance again: the invitation is spent
+      assertThatThrownBy(() -> inviter.accept(accept)).isInstanceOf(HandshakeException.class)
+          .hasMessageContaining("already used");
+      assertThatThrownBy(() -> invitee.complete(r.confirm().orElseThrow())).isInstanceOf(HandshakeException.class);
+    }
+  }
+
+  @Test
+  void expiredForgedAndRemoteUnapprovedInvitationsAreRefused() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    Identity bob = identity("bob");
+    BlockList none = new BlockList();
+    Invitations inviter = new Invitations(identity("alice"), "alice2", ALICE, SUITE, none, clock);
+
+    // expired: accepted in time, but arrives after 10 minutes
+    Invitation inPerson = inviter.create("home", false);
+    Invitee late = Invitee.accept(inPerson, bob, "bob2", "home", BOB, SUITE, clock, none);
+    clock.advance(Duration.ofMinutes(11));
+    assertThatThrownBy(() -> inviter.accept(late.message())).hasMessageContaining("expired");
+    assertThatThrownBy(() -> Invitee.accept(inPerson, bob, "bob2", "home", BOB, SUITE, clock, none))
+        .hasMessageContaining("expired");
+    assertThatThrownBy(() -> inviter.create("home", false, Duration.ofMinutes(11))).hasMessageContaining("10 minutes");
+    assertThatThrownBy(() -> inviter.create("home", true, Duration.ofDays(8))).hasMessageContaining("7 days");
+
+    // forged: the right id with a guessed secret
+    Invitation real = inviter.create("home", false);
+    byte[] guessed = new byte[32];
+    new SecureRandom().nextBytes(guessed);
+    Invitation forged = new Invitation(real.subscriberGuid(), real.eventSpace(), real.id(), guessed, real.inviter(),
+        real.expiresAt(), false);
+    Invitee forger = Invitee.accept(forged, bob, "bob2", "home", BOB, SUITE, clock, none);
+    assertThatThrownBy(() -> inviter.accept(forger.message())).hasMessageContaining("forged");
+    // ...and the forgery did not spend the real invitation
+    Invitations.Result ok = inviter.accept(Invitee.accept(real, bob, "bob2", "home", BOB, SUITE, clock, none).message());
+    assertThat(ok.confirm()).isPresent();
+
+    // remote: pending until approved; declined ones are gone
+    Invitation remote = inviter.create("home", true);
+    Invitee far = Invitee.accept(Invitation.parse(remote.toUri()), bob, "bob2", "home", BOB, SUITE, clock, none);
+    Invitations.Result pending = inviter.accept(far.message());
+    assertThat(pending.pendingId()).contains(remote.idText());
+    assertThat(pending.confirm()).isEmpty();
+    assertThat(inviter.pending()).singleElement().satisfies(p -> assertThat(p.peerName()).isEqualTo("bob"));
+    Invitations.Result approved = inviter.approve(remote.idText());
+    assertThat(far.complete(approved.confirm().orElseThrow()).peerIdentity()).isEqualTo(inviter.me().keyId());
+    assertThat(inviter.pending()).isEmpty();
+    assertThatThrownBy(() -> inviter.approve(remote.idText())).hasMessageContaining("no pending");
+    Invitation declined = inviter.create("home", true);
+    inviter.accept(Invitee.accept(declined, bob, "bob2", "home", BOB, SUITE, clock, none).message());
+    assertThat(inviter.decline(declined.idText())).isTrue();
+    assertThat(inviter.pending()).isEmpty();
+  }
+
+  @Test
+  void aBlockedIdentityIsRefusedAndASwappedKeyIsCaught() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    Identity alice = identity("alice");
+    Identity bob = identity("bob");
+    Identity mallory = identity("alice"); // claims to be alice, with her own key
+    BlockList aliceBlocks = new BlockList();
+    BlockList bobBlocks = new BlockList();
+    Invitations inviter = new Invitations(alice, "alice3", ALICE, SUITE, aliceBlocks, clock);
+
+    aliceBlocks.block(bob.keyId());
+    Invitation inv = inviter.create("home", false);
+    assertThatThrownBy(() -> inviter.accept(Invitee.accept(inv, bob, "bob3", "home", BOB, SUITE, clock, bobBlocks)
+        .message())).hasMessageContaining("blocked");
+    aliceBlocks.unblock(bob.keyId());
+
+    // mallory saw the QR code and answers bob in alice's place: her profile is not the key the invitation names
+    Invitation inv2 = inviter.create("home", false);
+    Invitee invitee = Invitee.accept(inv2, bob, "bob3", "home", BOB, SUITE, clock, bobBlocks);
+    ConnectionKeys malloryKeys = ConnectionKeys.generate(SUITE, new SecureRandom());
+    byte[] fake = HandshakeMessage.build(HandshakeMessage.CONFIRM, inv2, mallory, malloryKeys, "alice3", "home",
+        "conn-m", ALICE.issueUser("m", UserPermissions.ACCOUNT_OWNER),
+        Invitations.sha256(invitee.message()), new SecureRandom());
+    assertThatThrownBy(() -> invitee.complete(fake)).hasMessageContaining("UNEXPECTED_KEY");
+    // the real confirmation still completes, and both sides see the same safety number
+    Invitations.Result r = inviter.accept(invitee.message());
+    Established b = invitee.complete(r.confirm().orElseThrow());
+    Established a = r.established().orElseThrow();
+    assertThat(a.safetyNumber()).isEqualTo(b.safetyNumber());
+    // a connection key swapped by a third party changes the number
+    assertThat(SafetyNumber.of(a.mine(), b.mine().signingPublic(), malloryKeys.wrappingPublic()))
+        .isNotEqualTo(b.safetyNumber());
+
+    // bob blocks alice: her next invitation is refused before anything is sent
+    bobBlocks.block(alice.keyId());
+    assertThatThrownBy(() -> Invitee.accept(inviter.create("home", false), bob, "bob3", "home", BOB, SUITE, clock,
+        bobBlocks)).hasMessageContaining("blocked");
+  }
+
+  @Test
+  void afterRevocationTheServerRefusesThePeerAndEventsSealedToDestroyedKeysAreQuarantined() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice4", ALICE, clock); Vault bob = new Vault("bob4", BOB, clock)) {
+      Established[] e = connect(alice, bob, clock);
+      Established a = e[0];
+      Established b = e[1];
+      bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "before"));
+      await(() -> alice.chats.contains("before"), "the chat before revocation");
+
+      // alice revokes: the user she issued bob is revoked on the running server, her keys destroyed
+      ALICE.revoke(alice.connections.peerUser(a.local()).orElseThrow());
+      OP.push(NATS.connect(OP.systemUser(), NATS.options()), ALICE);
+      assertThat(alice.connections.revoke(a.local())).isTrue();
+      Thread.sleep(1_500);
+      assertThatThrownBy(() -> bob.connections.send(b.local(), CHAT,
+          JsonNodeFactory.instance.objectNode().put("n", "after")))
+          .isInstanceOfSatisfying(VettidException.class,
+              x -> assertThat(x.reason()).isEqualTo(FailureReason.CONNECTION_REVOKED));
+
+      // an event sealed to alice's destroyed key that still reaches her EventSpace is quarantined
+      Sealer stale = Sealer.builder(SUITE, b.mine().signing(), b.peerWrapping(), b.peerDepositSubject()).build();
+      InternalEvent late = InternalEvent.builder().type(CHAT).connectionId(b.remote())
+          .payload(JsonNodeFactory.instance.objectNode().put("n", "late")).build();
+      Connection aliceOwner = alice.runtime.connection();
+      aliceOwner.jetStream().publish(b.peerDepositSubject(), stale.sealBytes(InternalEventCodec.encode(late)));
+      await(() -> alice.runtime.counters().snapshot().quarantined().get(FailureReason.UNKNOWN_KEY_ID) == 1,
+          "the late event quarantined");
+      assertThat(alice.chats).containsExactly("before");
+    }
+  }
+
+  @Test
+  void rotationDuringContinuousTrafficLosesNothingAndHandlesNothingTwice() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice5", ALICE, clock); Vault bob = new Vault("bob5", BOB, clock)) {
+      Established[] e = connect(alice, bob, clock);
+      Established a = e[0];
+      Established b = e[1];
+      String before = alice.connections.safetyNumber(a.local());
+      int n = 200;
+      for (int i = 0; i < n; i++) {
+        bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", String.valueOf(i)));
+        if (i == n / 2) {
+          // alice rotates the key bob seals to, in the middle of bob's stream
+          alice.connections.send(a.local(), KeyRotationHandler.ROTATE,
+              KeyRotationHandler.announce(alice.connections.rotateWrappingKey(a.local())));
+        }
+      }
+      await(() -> alice.chats.size() == n, n + " chats handled");
+      await(() -> bob.runtime.counters().snapshot().handled() >= 1 && alice.runtime.counters().snapshot().handled()
+          >= n + 1, "rotation handled and acknowledged");
+      assertThat(alice.chatCalls.get()).as("handled twice").isEqualTo(n);
+      assertThat(alice.runtime.counters().snapshot().quarantinedTotal()).isZero();
+      assertThat(bob.runtime.counters().snapshot().quarantinedTotal()).isZero();
+      assertThat(alice.connections.safetyNumber(a.local())).as("a new key, a new safety number")
+          .isNotEqualTo(before).isEqualTo(bob.connections.safetyNumber(b.local()));
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.vettid.runtime.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vettid.api.KeyId;
+import java.security.SecureRandom;
+import java.time.Instant;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class InvitationUriTest {
+  static Invitation sample(boolean remote) {
+    SecureRandom r = new SecureRandom();
+    byte[] id = new byte[16];
+    byte[] secret = new byte[32];
+    r.nextBytes(id);
+    r.nextBytes(secret);
+    return new Invitation("3f7a9c", "home", id, secret, KeyId.of("rsa4096-" + "ab".repeat(20)),
+        Instant.parse("2026-11-25T10:10:00Z"), remote);
+  }
+
+  @Test
+  void roundTripsAndFitsInAQrCode() {
+    for (boolean remote : new boolean[] {false, true}) {
+      Invitation inv = sample(remote);
+      String uri = inv.toUri();
+      assertThat(uri).startsWith("vettid:invite?v=1&").hasSizeLessThan(300);
+      assertThat(Invitation.parse(uri)).isEqualTo(inv);
+      assertThat(inv.toString()).doesNotContain(uri.substring(uri.indexOf("&s=") + 3, uri.indexOf("&k=")));
+    }
+  }
+
+  @Test
+  void refusesWhatIsNotAnInvitation() {
+    String uri = sample(false).toUri();
+    assertThatThrownBy(() -> Invitation.parse(uri.replace("v=1", "v=2"))).hasMessageContaining("version");
+    assertThatThrownBy(() -> Invitation.parse(uri + "&e=home")).hasMessageContaining("twice");
+    assertThatThrownBy(() -> Invitation.parse(uri.replace("&m=p", ""))).hasMessageContaining("'m' is missing");
+    assertThatThrownBy(() -> Invitation.parse(uri + "&z=1")).hasMessageContaining("unknown");
+    assertThatThrownBy(() -> Invitation.parse(uri.replace("e=home", "e=Home"))).hasMessageContaining("EventSpace");
+    assertThatThrownBy(() -> Invitation.parse("https://example.org")).hasMessageContaining("not a VettID invitation");
+  }
+
+  @Provide
+  Arbitrary<String> junk() {
+    return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(300),
+        Arbitraries.strings().ofMaxLength(200).map(s -> "vettid:invite?" + s));
+  }
+
+  @Property(tries = 1000)
+  void anythingElseIsRefusedWithAClearError(@ForAll("junk") String s) {
+    assertThatThrownBy(() -> Invitation.parse(s)).isInstanceOf(IllegalArgumentException.class)
+        .satisfies(e -> assertThat(e.getMessage()).isNotBlank());
+  }
+
+  @Property(tries = 1000)
+  void aMutatedUriIsRefusedOrParsesToAValidInvitation(@ForAll @IntRange(min = 0, max = 400) int where,
+      @ForAll char c) {
+    String uri = sample(true).toUri();
+    int i = where % uri.length();
+    String mutated = uri.substring(0, i) + c + uri.substring(i + 1);
+    try {
+      Invitation inv = Invitation.parse(mutated);
+      assertThat(inv.toUri()).isEqualTo(mutated); // anything accepted is canonical
+    } catch (IllegalArgumentException e) {
+      assertThat(e.getMessage()).isNotBlank();
+    }
+  }
+}
