@@ -220,6 +220,7 @@ public final class VettIdRuntime implements AutoCloseable {
         builtIns.add(new ResponseHandler());
         if (b.connections != null) {
           builtIns.add(new KeyRotationHandler(b.connections, b.rotationGrace));
+          builtIns.add(new io.vettid.runtime.handlers.ConnectionRevokedHandler(b.connections));
         }
       }
       this.profiles = profiles;
@@ -546,7 +547,8 @@ public final class VettIdRuntime implements AutoCloseable {
 
     /**
      * Whether to register the built-in handlers ({@code profile-request}, {@code
-     * contact-request}, {@code responses}, and {@code connection-rotation} with connections);
+     * contact-request}, {@code responses}, and {@code connection-rotation} and {@code
+     * connection-revoked} with connections);
      * default true.
      *
      * @param enabled whether to register them

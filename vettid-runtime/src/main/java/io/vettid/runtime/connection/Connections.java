@@ -232,14 +232,20 @@ public final class Connections implements ReplyTransport {
   }
 
   /**
-   * Blocks a peer identity: its connections' signing keys no longer verify anything here (their
-   * events are quarantined), and {@link Invitations} and {@link Invitee} refuse it when given the
-   * same {@link BlockList}.
+   * Blocks a peer identity: its connections here are revoked (keys destroyed, so its events are
+   * quarantined), its signing keys verify nothing more, and {@link Invitations} and {@link Invitee}
+   * refuse it when given the same {@link BlockList}. Revoke the users issued for it ({@link
+   * #peerUser}, read before blocking) in the account too.
    *
    * @param identity the identity keyID
+   * @return the connections revoked
    */
-  public void block(KeyId identity) {
+  public List<ConnectionId> block(KeyId identity) {
     blocked.block(Objects.requireNonNull(identity, "identity"));
+    List<ConnectionId> cut = peers.values().stream().filter(p -> identity.equals(p.peerIdentity))
+        .map(p -> p.local).toList();
+    cut.forEach(this::revoke);
+    return cut;
   }
 
   /** {@return the block list this vault uses} */
@@ -411,6 +417,28 @@ public final class Connections implements ReplyTransport {
    */
   public io.vettid.crypto.Suite suite(ConnectionId local) {
     return peer(local).mine.suite();
+  }
+
+  /**
+   * Tells the peer (best effort: a {@code connection.revoked} event, sealed and deposited like any
+   * other), then revokes the connection here. Revoke the user issued for the peer in the account as
+   * well ({@link #peerUser}), so that the server refuses it.
+   *
+   * @param local the connection
+   * @return whether the peer could be told
+   */
+  public boolean revokeAndTell(ConnectionId local) {
+    boolean told;
+    try {
+      send(local, io.vettid.api.EventType.of("connection.revoked"), com.fasterxml.jackson.databind.node.JsonNodeFactory
+          .instance.objectNode());
+      told = true;
+    } catch (VettidException e) {
+      LOG.info("connection {}: the peer could not be told of the revocation ({})", local, e.reason());
+      told = false;
+    }
+    revoke(local);
+    return told;
   }
 
   /**

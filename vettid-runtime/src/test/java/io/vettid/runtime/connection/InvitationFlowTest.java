@@ -52,7 +52,8 @@ class InvitationFlowTest {
   static final String RULES = """
       [{"id": "chat", "eventType": "chat.message", "action": "handle", "handler": "chat"},
        {"id": "rotate", "eventType": "connection.rotate", "action": "handle", "handler": "connection-rotation"},
-       {"id": "rotate-ack", "eventType": "connection.rotate.ack", "action": "handle", "handler": "connection-rotation"}]""";
+       {"id": "rotate-ack", "eventType": "connection.rotate.ack", "action": "handle", "handler": "connection-rotation"},
+       {"id": "revoked", "eventType": "connection.revoked", "action": "handle", "handler": "connection-revoked"}]""";
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest()
@@ -276,12 +277,23 @@ class InvitationFlowTest {
       // alice revokes: the user she issued bob is revoked on the running server, her keys destroyed
       ALICE.revoke(alice.connections.peerUser(a.local()).orElseThrow());
       OP.push(NATS.connect(OP.systemUser(), NATS.options()), ALICE);
-      assertThat(alice.connections.revoke(a.local())).isTrue();
+      assertThat(alice.connections.revokeAndTell(a.local())).as("bob was told").isTrue();
+      await(() -> bob.connections.list().isEmpty(), "bob forgets the connection when told");
+      assertThat(alice.connections.list()).isEmpty();
       Thread.sleep(1_500);
       assertThatThrownBy(() -> bob.connections.send(b.local(), CHAT,
           JsonNodeFactory.instance.objectNode().put("n", "after")))
           .isInstanceOfSatisfying(VettidException.class,
               x -> assertThat(x.reason()).isEqualTo(FailureReason.CONNECTION_REVOKED));
+      // bob still holding the user alice issued: the server refuses it
+      Connection stolen = null;
+      try {
+        stolen = io.nats.client.Nats.connect(NATS.options().authHandler(b.peerCredentials().authHandler())
+            .maxReconnects(0).connectionTimeout(Duration.ofSeconds(2)).build());
+      } catch (Exception refused) {
+        assertThat(refused).hasMessageContaining("Authorization");
+      }
+      assertThat(stolen).as("the revoked user is refused").isNull();
 
       // an event sealed to alice's destroyed key that still reaches her EventSpace is quarantined
       Sealer stale = Sealer.builder(SUITE, b.mine().signing(), b.peerWrapping(), b.peerDepositSubject()).build();
@@ -292,6 +304,20 @@ class InvitationFlowTest {
       await(() -> alice.runtime.counters().snapshot().quarantined().get(FailureReason.UNKNOWN_KEY_ID) == 1,
           "the late event quarantined");
       assertThat(alice.chats).containsExactly("before");
+    }
+  }
+
+  @Test
+  void blockingAConnectedIdentityStopsItsEvents() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice6", ALICE, clock); Vault bob = new Vault("bob6", BOB, clock)) {
+      Established[] e = connect(alice, bob, clock);
+      bob.connections.send(e[1].local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "1"));
+      await(() -> alice.chats.contains("1"), "the first chat");
+      assertThat(alice.connections.block(bob.identity.keyId())).containsExactly(e[0].local());
+      bob.connections.send(e[1].local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "2"));
+      await(() -> alice.runtime.counters().snapshot().quarantinedTotal() == 1, "the blocked peer's event quarantined");
+      assertThat(alice.chats).containsExactly("1");
     }
   }
 
