@@ -11,7 +11,7 @@ module io.vettid.runtime {
   requires transitive io.vettid.rules;
   requires transitive io.nats.jnats;
   requires transitive com.fasterxml.jackson.databind;
-  requires io.vettid.profile;
+  requires transitive io.vettid.profile;
   requires info.picocli;
   requires org.slf4j;
 
@@ -25,4 +25,5 @@ module io.vettid.runtime {
 
   uses io.vettid.api.spi.EventHandlerFactory;
   uses io.vettid.api.spi.RuleEngineProvider;
+  uses io.vettid.api.spi.KeyAlgorithm;
 }

@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. {@link #close()} stops the watchers, lets the service finish the event in hand,
- * closes the connection and stops the embedded server; unacknowledged events are redelivered on
+ * closes the NATS connections (its own and those its {@link Connections} opened to peers) and stops
+ * the embedded server; unacknowledged events are redelivered on
  * the next start.
  */
 public final class VettIdRuntime implements AutoCloseable {
@@ -88,22 +89,16 @@ public final class VettIdRuntime implements AutoCloseable {
   private final io.vettid.runtime.service.AppManager apps;
   private final EventService appService;
 
-  /** Key of the published profile in the {@code Profiles} bucket. */
-  public static final String PROFILE_KEY = "profile";
   /** Prefix of shareable data fields in the {@code Vault} bucket. */
   public static final String SHARED_PREFIX = "shared.";
   private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile("[a-z0-9_-]{1,64}");
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-  private static Optional<com.fasterxml.jackson.databind.node.ObjectNode> readJson(io.nats.client.KeyValue kv, String key) {
+  private static Optional<byte[]> readBytes(io.nats.client.KeyValue kv, String key) {
     try {
       io.nats.client.api.KeyValueEntry e = kv.get(key);
-      if (e == null || e.getValue() == null) {
-        return Optional.empty();
-      }
-      return JSON.readTree(e.getValue()) instanceof com.fasterxml.jackson.databind.node.ObjectNode o
-          ? Optional.of(o) : Optional.empty();
-    } catch (IOException | JetStreamApiException e) {
+      return e == null || e.getValue() == null ? Optional.empty() : Optional.of(e.getValue());
+    } catch (IOException | JetStreamApiException | IllegalArgumentException e) {
       throw new IllegalStateException("cannot read " + key + ": " + e.getMessage(), e);
     }
   }
@@ -122,17 +117,16 @@ public final class VettIdRuntime implements AutoCloseable {
   }
 
   /**
-   * Publishes the profile that {@code profile.request} is answered with (signed profiles per
-   * EventSpace come with the profiles issue).
+   * Publishes an EventSpace's signed profile: {@code profile.request} is answered with it, and the
+   * requester verifies it. Kept in the {@code Profiles} bucket under the EventSpace's name.
    *
-   * @param profile the profile JSON
+   * @param profile the signed profile (its EventSpace names the key)
    * @throws IOException on a connection failure
    * @throws JetStreamApiException if the bucket refuses it
    */
-  public void publishProfile(com.fasterxml.jackson.databind.node.ObjectNode profile)
-      throws IOException, JetStreamApiException {
+  public void publishProfile(io.vettid.profile.SignedProfile profile) throws IOException, JetStreamApiException {
     Objects.requireNonNull(profile, "profile");
-    profiles.put(PROFILE_KEY, JSON.writeValueAsBytes(profile));
+    profiles.put(profile.profile().eventSpace(), profile.bytes());
   }
 
   /**
@@ -215,9 +209,12 @@ public final class VettIdRuntime implements AutoCloseable {
       io.nats.client.KeyValue vault = conn.keyValue(io.vettid.nats.subjects.Subjects.name("Vault"));
       List<EventHandlerFactory> builtIns = new ArrayList<>();
       if (b.builtIns) {
-        builtIns.add(new ProfileRequestHandler(() -> readJson(profiles, PROFILE_KEY)));
+        builtIns.add(new ProfileRequestHandler(es -> readBytes(profiles, es)));
         builtIns.add(new ContactRequestHandler(engine, field -> readText(vault, SHARED_PREFIX + field)));
-        builtIns.add(new ResponseHandler());
+        Providers<io.vettid.api.spi.KeyAlgorithm> algorithms = Providers.builder(io.vettid.api.spi.KeyAlgorithm.class,
+            io.vettid.api.spi.KeyAlgorithm::name).discover(VettIdRuntime.class.getClassLoader()).build();
+        builtIns.add(new ResponseHandler(name -> algorithms.names().contains(name)
+            ? Optional.of(algorithms.get(name)) : Optional.empty()));
         if (b.connections != null) {
           builtIns.add(new KeyRotationHandler(b.connections, b.rotationGrace));
           builtIns.add(new io.vettid.runtime.handlers.ConnectionRevokedHandler(b.connections));
@@ -338,6 +335,9 @@ public final class VettIdRuntime implements AutoCloseable {
     }
     if (ruleStore != null) {
       ruleStore.close();
+    }
+    if (connections != null) {
+      connections.close(); // the NATS connections to peers it opened
     }
     try {
       nc.close();

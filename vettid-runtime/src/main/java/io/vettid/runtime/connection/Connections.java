@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p>Invitations, persistence of these records (sealed, in the {@code Connections} bucket) and
  * NKey rotation come with the connections issue; here connections are set up by the caller.
  */
-public final class Connections implements ReplyTransport {
+public final class Connections implements ReplyTransport, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
 
   private final Map<ConnectionId, Peer> peers = new ConcurrentHashMap<>();
@@ -417,6 +417,24 @@ public final class Connections implements ReplyTransport {
    */
   public io.vettid.crypto.Suite suite(ConnectionId local) {
     return peer(local).mine.suite();
+  }
+
+  /**
+   * Closes the NATS connections this object opened to peers ({@link #add(Established,
+   * PeerConnector)}); keys and connections stay, so nothing more can be sent until they are added
+   * again.
+   */
+  @Override
+  public void close() {
+    for (Peer p : peers.values()) {
+      if (p.ownsNats) {
+        try {
+          p.nats.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 
   /**

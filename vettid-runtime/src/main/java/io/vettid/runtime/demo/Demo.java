@@ -21,8 +21,16 @@ import io.vettid.nats.server.NatsServerConfig;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.nats.tls.TlsMaterial;
 import io.vettid.runtime.VettIdRuntime;
-import io.vettid.runtime.connection.ConnectionKeys;
+import io.vettid.api.spi.KeyAlgorithm;
+import io.vettid.profile.Profile;
+import io.vettid.profile.SignedProfile;
+import io.vettid.runtime.connection.BlockList;
 import io.vettid.runtime.connection.Connections;
+import io.vettid.runtime.connection.Established;
+import io.vettid.runtime.connection.Identity;
+import io.vettid.runtime.connection.Invitation;
+import io.vettid.runtime.connection.Invitations;
+import io.vettid.runtime.connection.Invitee;
 import io.vettid.runtime.handlers.ContactRequestHandler;
 import io.vettid.runtime.handlers.KeyRotationHandler;
 import io.vettid.runtime.handlers.ProfileRequestHandler;
@@ -48,9 +56,11 @@ import java.util.stream.Stream;
 
 /**
  * The demo behind {@code vettid demo}: two Data Vaults, alice and bob, on one embedded {@code
- * nats-server} (operator mode, one NATS account each, TLS, JetStream encrypted at rest). They
- * connect (each generates RSA-4096 keys unique to the connection, and each account issues the
- * other a NATS user that may only deposit on its EventSpace), then exchange sealed events both
+ * nats-server} (operator mode, one NATS account each, TLS, JetStream encrypted at rest). Each has
+ * an RSA-4096 identity key and a signed profile. They connect through an invitation (alice shows
+ * it, bob accepts; each generates RSA-4096 keys unique to the connection, each account issues the
+ * other a NATS user that may only deposit on its EventSpace, and both show the same safety
+ * number), then exchange sealed events both
  * ways through rules and handlers: a profile request, chat messages, a connection key rotation in
  * the middle of the chat, a contact request that alice's rules hold until she approves it (and
  * whose answer her rules trim), and a payment request her rules deny, which is quarantined.
@@ -58,9 +68,6 @@ import java.util.stream.Stream;
  * <p>It prints a transcript of ids, types and outcomes, never payloads or keys, and ends with
  * {@code summary: delivered=<n> held=<n> quarantined=<n> lost=<n>}, where lost counts the events
  * sent that were neither handled, quarantined nor still waiting in an inbox.
- *
- * <p>The connection is set up directly here; invitations and the key exchange between two
- * machines come with the connections issue.
  *
  * <pre>{@code
  * Demo.Result r = new Demo(System.out).run(3);
@@ -147,7 +154,16 @@ public final class Demo {
     }
   }
 
-  private Options.Builder options(String url, TlsMaterial tls, UserCredentials user) throws Exception {
+  private Options.Builder options(String url, TlsMaterial tls, UserCredentials user) throws java.io.IOException {
+    try {
+      return optionsOrThrow(url, tls, user);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new java.io.IOException("cannot make the TLS context", e);
+    }
+  }
+
+  private Options.Builder optionsOrThrow(String url, TlsMaterial tls, UserCredentials user)
+      throws java.security.GeneralSecurityException {
     return new Options.Builder().server(url).sslContext(tls.clientContext()).authHandler(user.authHandler())
         .connectionTimeout(Duration.ofSeconds(10));
   }
@@ -156,63 +172,76 @@ public final class Demo {
       throws Exception {
     String aliceGuid = "a" + Long.toHexString(new SecureRandom().nextLong() >>> 1);
     String bobGuid = "b" + Long.toHexString(new SecureRandom().nextLong() >>> 1);
-    ConnectionId bobAtAlice = ConnectionId.random();  // bob deposits on alice's EventSpace under this id
-    ConnectionId aliceAtBob = ConnectionId.random();  // alice deposits on bob's under this one
-    names.put(bobAtAlice.value(), "bob");
-    names.put(aliceAtBob.value(), "alice");
-
     Suite suite = Suites.DEFAULT;
-    out.println("Generating connection keys (" + suite.name() + ": a signing and a wrapping pair per side)...");
+    KeyAlgorithm identityAlgorithm = suite.signature();
+
+    out.println("Generating identity keys (" + identityAlgorithm.name() + ") and signing the profiles...");
     long t0 = System.nanoTime();
-    ConnectionKeys aliceKeys;
-    ConnectionKeys bobKeys;
+    Identity aliceId;
+    Identity bobId;
     ExecutorService gen = Executors.newFixedThreadPool(2);
     try {
-      Future<ConnectionKeys> a = gen.submit(() -> ConnectionKeys.generate(suite, new SecureRandom()));
-      Future<ConnectionKeys> b = gen.submit(() -> ConnectionKeys.generate(suite, new SecureRandom()));
-      aliceKeys = a.get();
-      bobKeys = b.get();
+      Future<Identity> a = gen.submit(() -> identity(identityAlgorithm, "Alice", 34, "Berlin area"));
+      Future<Identity> b = gen.submit(() -> identity(identityAlgorithm, "Bob", 29, "Hamburg area"));
+      aliceId = a.get();
+      bobId = b.get();
     } finally {
       gen.shutdownNow();
     }
-    out.printf("  4 key pairs in %.1f s; alice signs with %s, bob with %s%n", (System.nanoTime() - t0) / 1e9,
-        aliceKeys.signing().keyId(), bobKeys.signing().keyId());
+    out.printf("  in %.1f s: alice is %s, bob is %s%n", (System.nanoTime() - t0) / 1e9, aliceId.keyId(), bobId.keyId());
 
-    Connections aliceConnections = new Connections();
-    Connections bobConnections = new Connections();
+    BlockList aliceBlocks = new BlockList();
+    BlockList bobBlocks = new BlockList();
+    Connections aliceConnections = new Connections(java.time.Clock.systemUTC(), aliceBlocks);
+    Connections bobConnections = new Connections(java.time.Clock.systemUTC(), bobBlocks);
     UserCredentials aliceOwner = aliceAccount.issueUser("alice-vault", UserPermissions.ACCOUNT_OWNER);
     UserCredentials bobOwner = bobAccount.issueUser("bob-vault", UserPermissions.ACCOUNT_OWNER);
+    Connections.PeerConnector connector = (creds, inbox) -> Nats.connect(options(url, tls, creds).inboxPrefix(inbox)
+        .build());
     try (VettIdRuntime aliceVault = VettIdRuntime.builder().nats(options(url, tls, aliceOwner))
             .connections(aliceConnections).discoverHandlers(false)
             .handler(new Chat()).handler(new Wallet()).listener(transcript("alice")).start();
         VettIdRuntime bobVault = VettIdRuntime.builder().nats(options(url, tls, bobOwner))
             .connections(bobConnections).discoverHandlers(false)
-            .handler(new Chat()).handler(new Wallet()).listener(transcript("bob")).start();
-        io.nats.client.Connection bobIntoAlice = Nats.connect(options(url, tls,
-            aliceAccount.issueUser("bob-at-alice", UserPermissions.forConnection(aliceGuid, ES, bobAtAlice)))
-            .inboxPrefix(Subjects.inbox(aliceGuid, ES, bobAtAlice).value()).build());
-        io.nats.client.Connection aliceIntoBob = Nats.connect(options(url, tls,
-            bobAccount.issueUser("alice-at-bob", UserPermissions.forConnection(bobGuid, ES, aliceAtBob)))
-            .inboxPrefix(Subjects.inbox(bobGuid, ES, aliceAtBob).value()).build())) {
-      aliceVault.rules().orElseThrow().put(RULES.replace("$BOB", bobAtAlice.value()));
-      bobVault.rules().orElseThrow().put(RULES.replace("$BOB", "nobody"));
-      aliceVault.publishProfile(JsonNodeFactory.instance.objectNode()
-          .put("firstName", "Alice").put("ageOver", 18).put("location", "Berlin area"));
+            .handler(new Chat()).handler(new Wallet()).listener(transcript("bob")).start()) {
+      aliceVault.publishProfile(aliceId.profile());
+      bobVault.publishProfile(bobId.profile());
       aliceVault.shareableData("email", "alice@example.org");
       aliceVault.shareableData("phone", "+49 30 000000");
       aliceVault.shareableData("city", "Berlin");
-
-      aliceConnections.add(bobAtAlice, aliceAtBob, Subjects.deposit(bobGuid, ES, aliceAtBob).value(), aliceIntoBob,
-          aliceKeys, bobKeys.signingPublic(), bobKeys.wrappingPublic());
-      bobConnections.add(aliceAtBob, bobAtAlice, Subjects.deposit(aliceGuid, ES, bobAtAlice).value(), bobIntoAlice,
-          bobKeys, aliceKeys.signingPublic(), aliceKeys.wrappingPublic());
       aliceVault.watch(aliceGuid, ES);
       bobVault.watch(bobGuid, ES);
-      out.println("alice and bob are connected: each publishes EventSpace '" + ES
-          + "', each may deposit only on its own subject in the other's\n");
+
+      out.println("\n-- alice invites bob in person (a single-use invitation, valid 10 minutes)");
+      Invitations aliceInvitations = new Invitations(aliceId, aliceGuid, aliceAccount, suite, aliceBlocks,
+          java.time.Clock.systemUTC());
+      Invitation invitation = aliceInvitations.create(ES, false);
+      out.println("   invitation " + invitation.idText() + ": " + invitation.toUri().length()
+          + " characters, fits a QR code");
+      t0 = System.nanoTime();
+      Invitee bobAccepting = Invitee.accept(Invitation.parse(invitation.toUri()), bobId, bobGuid, ES, bobAccount, suite,
+          java.time.Clock.systemUTC(), bobBlocks);
+      Invitations.Result confirmed = aliceInvitations.accept(bobAccepting.message());
+      Established atAlice = confirmed.established().orElseThrow();
+      Established atBob = bobAccepting.complete(confirmed.confirm().orElseThrow());
+      aliceConnections.add(atAlice, connector);
+      bobConnections.add(atBob, connector);
+      ConnectionId bobAtAlice = atAlice.local();
+      ConnectionId aliceAtBob = atBob.local();
+      names.put(bobAtAlice.value(), "bob");
+      names.put(aliceAtBob.value(), "alice");
+      out.printf("   connected in %.1f s (%s keys unique to this connection, generated on each side);%n",
+          (System.nanoTime() - t0) / 1e9, suite.name());
+      out.println("   each side issued the other a NATS user that may only deposit on its own subject");
+      out.println("   safety number at alice: " + atAlice.safetyNumber());
+      out.println("   safety number at bob:   " + atBob.safetyNumber()
+          + (atAlice.safetyNumber().equals(atBob.safetyNumber()) ? "  (they match)" : "  (MISMATCH)"));
+      aliceVault.rules().orElseThrow().put(RULES.replace("$BOB", bobAtAlice.value()));
+      bobVault.rules().orElseThrow().put(RULES.replace("$BOB", "nobody"));
+      out.println();
 
       Step step = new Step(aliceVault, bobVault, aliceConnections, bobConnections);
-      out.println("-- bob asks for alice's profile");
+      out.println("-- bob asks for alice's profile (signed with her identity key; bob verifies it)");
       bobConnections.send(aliceAtBob, ProfileRequestHandler.REQUEST, JsonNodeFactory.instance.objectNode());
       step.settle();
 
@@ -272,6 +301,14 @@ public final class Demo {
 
   private String name(ConnectionId id) {
     return names.getOrDefault(id.value(), id.value());
+  }
+
+  private static Identity identity(KeyAlgorithm algorithm, String name, int age, String place) throws Exception {
+    java.security.KeyPair keys = algorithm.generateKeyPair(new SecureRandom());
+    Profile p = Profile.builder(ES, Profile.Owner.of(name, algorithm, keys.getPublic()).ageOver(18).location(place))
+        .eventType(CHAT).eventType(ProfileRequestHandler.REQUEST).eventType(ContactRequestHandler.REQUEST)
+        .build();
+    return new Identity(algorithm, keys, SignedProfile.sign(p, algorithm, keys.getPrivate(), new SecureRandom()));
   }
 
   private EventService.Listener transcript(String vault) {

@@ -1,5 +1,6 @@
 package io.vettid.runtime.handlers;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.EventType;
@@ -8,11 +9,14 @@ import io.vettid.api.spi.EventHandlerContext;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * Answers {@code profile.request} with {@code profile.response} carrying the EventSpace's
- * published profile (or {@code {"error":"no-profile"}}), then finishes.
+ * Answers {@code profile.request} ({@code {"eventSpace": "home"}}, default {@code home}) with
+ * {@code profile.response} carrying that EventSpace's signed profile ({@code {"profile": <signed
+ * profile JSON>}}) or {@code {"error": "no-profile"}}, then finishes. The requester verifies the
+ * signature ({@link ResponseHandler}).
  */
 public final class ProfileRequestHandler extends BuiltInHandler {
   /** The request type. */
@@ -20,15 +24,18 @@ public final class ProfileRequestHandler extends BuiltInHandler {
   /** The response type. */
   public static final EventType RESPONSE = EventType.of("profile.response");
 
-  private final Supplier<Optional<ObjectNode>> profile;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern ES = Pattern.compile("[a-z0-9_-]{1,64}");
+
+  private final Function<String, Optional<byte[]>> profiles;
 
   /**
    * Creates the handler.
    *
-   * @param profile reads the profile to share (for example from the {@code Profiles} bucket)
+   * @param profiles reads an EventSpace's signed profile bytes (for example from the {@code Profiles} bucket)
    */
-  public ProfileRequestHandler(Supplier<Optional<ObjectNode>> profile) {
-    this.profile = Objects.requireNonNull(profile, "profile");
+  public ProfileRequestHandler(Function<String, Optional<byte[]>> profiles) {
+    this.profiles = Objects.requireNonNull(profiles, "profiles");
   }
 
   @Override
@@ -44,8 +51,14 @@ public final class ProfileRequestHandler extends BuiltInHandler {
   @Override
   public EventHandler create(EventHandlerContext ctx) {
     return event -> {
+      String es = event.payload().path("eventSpace").asText("home");
       ObjectNode body = JsonNodeFactory.instance.objectNode();
-      profile.get().ifPresentOrElse(p -> body.set("profile", p), () -> body.put("error", "no-profile"));
+      Optional<byte[]> signed = ES.matcher(es).matches() ? profiles.apply(es) : Optional.empty();
+      if (signed.isPresent()) {
+        body.set("profile", JSON.readTree(signed.get()));
+      } else {
+        body.put("error", "no-profile");
+      }
       ctx.reply(RESPONSE, body);
       ctx.finish();
     };

@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  *   <li>passes it to the handler already running for its eventId, or starts the named one;
  *   <li>runs {@link EventHandler#onEvent} with the factory's timeout; an exception or a timeout
  *       quarantines the event ({@link FailureReason#HANDLER_FAILED}, {@link
- *       FailureReason#HANDLER_TIMEOUT}) and never stops the service;
+ *       FailureReason#HANDLER_TIMEOUT}, or the reason of a {@link VettidException} the handler
+ *       threw, such as {@code BAD_SIGNATURE}) and never stops the service;
  *   <li>commits: sends the handler's replies and emitted events (with stable {@code Nats-Msg-Id}s,
  *       so a retry is kept once), then writes the handler's state, its finished flag and the
  *       message's key in one record of the {@code EventHandlers} bucket (compare-and-set), then
@@ -444,6 +445,11 @@ public final class EventService implements AutoCloseable {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       LOG.warn("{}: handler {} failed on {} {} ({})", name, factory.name(), event.type(), event.eventId(),
           cause.getClass().getSimpleName());
+      if (cause instanceof VettidException v) {
+        // a check the handler made failed (a bad signature, an unknown key...): keep that reason;
+        // VettID's own exception messages never hold payload or key material
+        return new Run(null, v.reason(), "handler " + factory.name() + ": " + v.getMessage());
+      }
       return new Run(null, FailureReason.HANDLER_FAILED,
           "handler " + factory.name() + " threw " + cause.getClass().getSimpleName());
     } catch (TimeoutException e) {

@@ -53,7 +53,9 @@ class InvitationFlowTest {
       [{"id": "chat", "eventType": "chat.message", "action": "handle", "handler": "chat"},
        {"id": "rotate", "eventType": "connection.rotate", "action": "handle", "handler": "connection-rotation"},
        {"id": "rotate-ack", "eventType": "connection.rotate.ack", "action": "handle", "handler": "connection-rotation"},
-       {"id": "revoked", "eventType": "connection.revoked", "action": "handle", "handler": "connection-revoked"}]""";
+       {"id": "revoked", "eventType": "connection.revoked", "action": "handle", "handler": "connection-revoked"},
+       {"id": "profiles", "eventType": "profile.request", "action": "handle", "handler": "profile-request"},
+       {"id": "answers", "eventType": "profile.response", "action": "handle", "handler": "responses"}]""";
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest()
@@ -304,6 +306,30 @@ class InvitationFlowTest {
       await(() -> alice.runtime.counters().snapshot().quarantined().get(FailureReason.UNKNOWN_KEY_ID) == 1,
           "the late event quarantined");
       assertThat(alice.chats).containsExactly("before");
+    }
+  }
+
+  @Test
+  void aPublishedProfileVerifiesAtThePeerAndATamperedOneIsQuarantinedWithItsReason() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice7", ALICE, clock); Vault bob = new Vault("bob7", BOB, clock)) {
+      Established[] e = connect(alice, bob, clock);
+      alice.runtime.publishProfile(alice.identity.profile());
+      bob.connections.send(e[1].local(), io.vettid.runtime.handlers.ProfileRequestHandler.REQUEST,
+          JsonNodeFactory.instance.objectNode().put("eventSpace", "home"));
+      await(() -> bob.runtime.counters().snapshot().handled() == 1, "the verified profile taken by bob");
+
+      // alice's side (or anyone on the way) alters the profile: bob refuses it with the reason
+      com.fasterxml.jackson.databind.node.ObjectNode tampered = (com.fasterxml.jackson.databind.node.ObjectNode)
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(alice.identity.profile().bytes());
+      ((com.fasterxml.jackson.databind.node.ObjectNode) tampered.get("profile").get("owner")).put("ageOver", 21);
+      com.fasterxml.jackson.databind.node.ObjectNode body = JsonNodeFactory.instance.objectNode();
+      body.set("profile", tampered);
+      alice.connections.send(e[0].local(), io.vettid.runtime.handlers.ProfileRequestHandler.RESPONSE, body);
+      await(() -> bob.runtime.counters().snapshot().quarantined().get(FailureReason.BAD_SIGNATURE) == 1,
+          "the tampered profile quarantined as BAD_SIGNATURE");
+      assertThat(bob.runtime.quarantine().list(10)).singleElement()
+          .satisfies(q -> assertThat(q.detail()).contains("does not verify"));
     }
   }
 
