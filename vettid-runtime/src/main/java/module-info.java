@@ -12,6 +12,7 @@ module io.vettid.runtime {
   requires transitive io.nats.jnats;
   requires transitive com.fasterxml.jackson.databind;
   requires transitive io.vettid.profile;
+  requires transitive java.net.http;
   requires info.picocli;
   requires org.slf4j;
 
@@ -20,6 +21,7 @@ module io.vettid.runtime {
   exports io.vettid.runtime.service;
   exports io.vettid.runtime.connection;
   exports io.vettid.runtime.handlers;
+  exports io.vettid.runtime.resources;
 
   opens io.vettid.runtime.cli to info.picocli;
 

@@ -1,0 +1,98 @@
+package io.vettid.runtime.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nats.client.Connection;
+import io.vettid.api.FailureReason;
+import io.vettid.api.VettidException;
+import io.vettid.api.spi.EventHandlerFactory;
+import io.vettid.nats.jetstream.JetStreamLayout;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.profile.TrustedResource;
+import io.vettid.testkit.NatsServerExtension;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A handler plugin jar, compiled here, is loaded only when its SHA-256 is the listed one. */
+class TrustedResourcesTest {
+  @RegisterExtension final NatsServerExtension nats = NatsServerExtension.builder().tls().encryptedAtRest().build();
+  @TempDir Path dir;
+
+  static final String MARKER = "vettid.test.plugin.loaded";
+
+  private byte[] pluginJar(String extraEntry) throws Exception {
+    Path src = Files.createDirectories(dir.resolve("src/plugin"));
+    Files.writeString(src.resolve("HelloFactory.java"), """
+        package plugin;
+        import io.vettid.api.EventType;
+        import io.vettid.api.spi.*;
+        import java.util.Set;
+        public final class HelloFactory implements EventHandlerFactory {
+          static { System.setProperty("%s", "yes"); }
+          public String name() { return "hello-plugin"; }
+          public Set<EventType> eventTypes() { return Set.of(EventType.of("hello.plugin")); }
+          public EventHandler create(EventHandlerContext ctx) { return e -> ctx.finish(); }
+        }
+        """.formatted(MARKER));
+    Path classes = Files.createDirectories(dir.resolve("classes"));
+    java.util.spi.ToolProvider javac = java.util.spi.ToolProvider.findFirst("javac").orElseThrow();
+    int rc = javac.run(System.out, System.err, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
+        src.resolve("HelloFactory.java").toString());
+    assertThat(rc).as("plugin compiles").isZero();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (JarOutputStream jar = new JarOutputStream(bytes)) {
+      jar.putNextEntry(new JarEntry("plugin/HelloFactory.class"));
+      jar.write(Files.readAllBytes(classes.resolve("plugin/HelloFactory.class")));
+      jar.putNextEntry(new JarEntry("META-INF/services/io.vettid.api.spi.EventHandlerFactory"));
+      jar.write("plugin.HelloFactory\n".getBytes(StandardCharsets.UTF_8));
+      if (extraEntry != null) {
+        jar.putNextEntry(new JarEntry(extraEntry));
+        jar.write(1);
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  @Test
+  void aPluginLoadsOnlyWhenItsHashIsTheListedOne() throws Exception {
+    Connection nc = nats.connect();
+    JetStreamLayout.builder().build().ensureVault(nc);
+    TrustedResources resources = new TrustedResources(nc, null);
+    byte[] good = pluginJar(null);
+    byte[] evil = pluginJar("evil.txt"); // same code, other bytes
+    TrustedResource listed = new TrustedResource("hello-plugin", "1.0.0",
+        URI.create("https://plugins.example.org/hello-1.0.0.jar"), TrustedResource.sha256Hex(good));
+
+    // storing refuses bytes that are not the listed ones
+    assertThatThrownBy(() -> resources.store(listed, evil)).isInstanceOfSatisfying(VettidException.class,
+        e -> assertThat(e.reason()).isEqualTo(FailureReason.HASH_MISMATCH));
+    // someone replaces the object behind the vault's back: fetching and loading refuse it, nothing runs
+    nc.objectStore(Subjects.FILES_OBJECT_STORE).put(TrustedResources.objectName(listed), evil);
+    assertThatThrownBy(() -> resources.fetch(listed)).isInstanceOfSatisfying(VettidException.class,
+        e -> assertThat(e.reason()).isEqualTo(FailureReason.HASH_MISMATCH));
+    assertThatThrownBy(() -> resources.loadHandlers(listed)).isInstanceOfSatisfying(VettidException.class,
+        e -> assertThat(e.getMessage()).contains("does not match"));
+    assertThat(System.getProperty(MARKER)).as("no plugin code ran").isNull();
+
+    resources.store(listed, good);
+    assertThat(resources.fetch(listed)).isEqualTo(good);
+    List<EventHandlerFactory> loaded = resources.loadHandlers(listed);
+    assertThat(loaded).extracting(EventHandlerFactory::name).containsExactly("hello-plugin");
+    assertThat(System.getProperty(MARKER)).isEqualTo("yes");
+
+    TrustedResource missing = new TrustedResource("absent", "1.0.0", URI.create("file:///nowhere"),
+        TrustedResource.sha256Hex(good));
+    assertThatThrownBy(() -> resources.fetch(missing)).isInstanceOf(VettidException.class)
+        .hasMessageContaining("not in the object store");
+  }
+}
