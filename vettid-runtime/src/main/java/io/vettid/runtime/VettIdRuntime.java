@@ -218,6 +218,7 @@ public final class VettIdRuntime implements AutoCloseable {
         if (b.connections != null) {
           builtIns.add(new KeyRotationHandler(b.connections, b.rotationGrace));
           builtIns.add(new io.vettid.runtime.handlers.ConnectionRevokedHandler(b.connections));
+          builtIns.add(new io.vettid.runtime.handlers.SessionResetHandler(b.connections));
         }
       }
       this.profiles = profiles;
@@ -547,8 +548,8 @@ public final class VettIdRuntime implements AutoCloseable {
 
     /**
      * Whether to register the built-in handlers ({@code profile-request}, {@code
-     * contact-request}, {@code responses}, and {@code connection-rotation} and {@code
-     * connection-revoked} with connections);
+     * contact-request}, {@code responses}, and with connections {@code connection-rotation},
+     * {@code connection-revoked} and {@code session-reset});
      * default true.
      *
      * @param enabled whether to register them

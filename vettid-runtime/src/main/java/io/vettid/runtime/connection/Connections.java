@@ -75,6 +75,8 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     volatile KeyId peerIdentity;
     volatile String peerUser;
     volatile boolean ownsNats;
+    volatile io.vettid.nats.auth.UserCredentials creds;
+    volatile String inbox;
     final io.nats.client.Connection nats;
 
     Peer(ConnectionId local, ConnectionId remote, String depositSubject, io.nats.client.Connection nats,
@@ -197,7 +199,157 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     p.peerIdentity = e.peerIdentity();
     p.peerUser = e.peerUserPublicKey();
     p.ownsNats = true;
+    p.creds = e.peerCredentials();
+    p.inbox = e.peerInbox();
+    persist(p);
   }
+
+  /**
+   * Keeps the connections in a sealed store from now on (each change is written), after loading
+   * those already there: for each stored record the keys are restored and a NATS connection to the
+   * peer is made with the stored user. Restored peers are asked for new sessions ({@code
+   * session.reset}), since session keys live in memory only.
+   *
+   * @param store the sealed store
+   * @param connector opens NATS connections to peers
+   * @return how many connections were restored
+   * @throws IOException if the store or a peer's server cannot be reached
+   * @throws InterruptedException if interrupted
+   * @throws GeneralSecurityException if a record does not open (wrong vault secret, tampering) or a
+   *     key does not decode
+   */
+  public int persistTo(ConnectionStore store, PeerConnector connector)
+      throws IOException, InterruptedException, GeneralSecurityException {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(connector, "connector");
+    int restored = 0;
+    try {
+      for (String id : store.ids()) {
+        if (peers.containsKey(ConnectionId.of(id))) {
+          continue;
+        }
+        com.fasterxml.jackson.databind.JsonNode r = store.get(id);
+        if (r != null) {
+          restore(r, connector);
+          restored++;
+        }
+      }
+    } catch (io.nats.client.JetStreamApiException e) {
+      throw new IOException("cannot read the Connections bucket: " + e.getMessage(), e);
+    }
+    this.store = store;
+    for (Peer p : peers.values()) {
+      persist(p);
+    }
+    if (restored > 0) {
+      askPeersForNewSessions(); // this side's session keys were in memory only
+    }
+    return restored;
+  }
+
+  private volatile ConnectionStore store;
+
+  /**
+   * Starts a new sealing session with a peer: the next event carries a new key block.
+   *
+   * @param local the connection
+   */
+  public void newSession(ConnectionId local) {
+    peer(local).sealer.rotateSession();
+  }
+
+  /**
+   * Asks every peer for a new session ({@code session.reset}, best effort), after a restart lost
+   * this side's session keys.
+   *
+   * @return how many peers were asked
+   */
+  public int askPeersForNewSessions() {
+    int n = 0;
+    for (ConnectionId c : list()) {
+      try {
+        send(c, io.vettid.api.EventType.of("session.reset"),
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        n++;
+      } catch (VettidException e) {
+        LOG.info("connection {}: could not ask for a new session ({})", c, e.reason());
+      }
+    }
+    return n;
+  }
+
+  private void persist(Peer p) {
+    ConnectionStore s = store;
+    if (s == null || p.creds == null) {
+      return;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode r = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+        .objectNode();
+    java.util.Base64.Encoder b = java.util.Base64.getEncoder();
+    r.put("local", p.local.value()).put("remote", p.remote.value()).put("deposit", p.depositSubject)
+        .put("inbox", p.inbox).put("suite", p.mine.suite().name())
+        .put("signingPrivate", b.encodeToString(p.mine.signing().key().getEncoded()))
+        .put("signingPublic", b.encodeToString(p.mine.signingPublic().key().getEncoded()))
+        .put("wrappingPrivate", b.encodeToString(p.mine.wrapping().key().getEncoded()))
+        .put("wrappingPublic", b.encodeToString(p.mine.wrappingPublic().key().getEncoded()))
+        .put("peerSigning", b.encodeToString(p.peerSigning.key().getEncoded()))
+        .put("peerWrapping", b.encodeToString(p.peerWrappingKey.key().getEncoded()))
+        .put("peerIdentity", p.peerIdentity == null ? "" : p.peerIdentity.value())
+        .put("peerUser", p.peerUser == null ? "" : p.peerUser)
+        .put("credsJwt", p.creds.jwt());
+    char[] seed = p.creds.seed();
+    r.put("credsSeed", new String(seed));
+    java.util.Arrays.fill(seed, '\0');
+    com.fasterxml.jackson.databind.node.ArrayNode previous = r.putArray("previousWrapping");
+    ownKeys.forEach((id, o) -> {
+      if (o.connection().equals(p.local) && !id.equals(p.mine.wrapping().keyId())) {
+        previous.addObject().put("keyId", id.value()).put("private", b.encodeToString(o.key().key().getEncoded()))
+            .put("retireAt", o.retireAt() == null ? "" : o.retireAt().toString());
+      }
+    });
+    try {
+      s.put(p.local.value(), r);
+    } catch (IOException | io.nats.client.JetStreamApiException e) {
+      LOG.warn("connection {}: could not be saved ({}); it lives in memory only until the next change", p.local,
+          e.getClass().getSimpleName());
+    }
+  }
+
+  private void restore(com.fasterxml.jackson.databind.JsonNode r, PeerConnector connector)
+      throws GeneralSecurityException, IOException, InterruptedException {
+    java.util.Base64.Decoder d = java.util.Base64.getDecoder();
+    io.vettid.crypto.Suite suite = io.vettid.crypto.Suites.byName(r.path("suite").asText())
+        .orElseThrow(() -> new GeneralSecurityException("unknown suite in a stored connection"));
+    java.security.KeyPair signing = new java.security.KeyPair(
+        suite.signature().decodePublicKey(d.decode(r.path("signingPublic").asText())),
+        suite.signature().decodePrivateKey(d.decode(r.path("signingPrivate").asText())));
+    java.security.KeyPair wrapping = new java.security.KeyPair(
+        suite.wrap().decodePublicKey(d.decode(r.path("wrappingPublic").asText())),
+        suite.wrap().decodePrivateKey(d.decode(r.path("wrappingPrivate").asText())));
+    ConnectionKeys mine = ConnectionKeys.of(suite, signing, wrapping);
+    PublicKeyEntry peerSigning = PublicKeyEntry.of(suite.signature(),
+        suite.signature().decodePublicKey(d.decode(r.path("peerSigning").asText())));
+    PublicKeyEntry peerWrapping = PublicKeyEntry.of(suite.wrap(),
+        suite.wrap().decodePublicKey(d.decode(r.path("peerWrapping").asText())));
+    io.vettid.nats.auth.UserCredentials creds = io.vettid.nats.auth.UserCredentials.of(r.path("credsJwt").asText(),
+        r.path("credsSeed").asText().toCharArray());
+    ConnectionId local = ConnectionId.of(r.path("local").asText());
+    add(local, ConnectionId.of(r.path("remote").asText()), r.path("deposit").asText(),
+        connector.connect(creds, r.path("inbox").asText()), mine, peerSigning, peerWrapping);
+    Peer p = peers.get(local);
+    p.ownsNats = true;
+    p.creds = creds;
+    p.inbox = r.path("inbox").asText();
+    p.peerIdentity = r.path("peerIdentity").asText().isEmpty() ? null : KeyId.of(r.path("peerIdentity").asText());
+    p.peerUser = r.path("peerUser").asText().isEmpty() ? null : r.path("peerUser").asText();
+    for (com.fasterxml.jackson.databind.JsonNode prev : r.path("previousWrapping")) {
+      java.security.PrivateKey k = suite.wrap().decodePrivateKey(d.decode(prev.path("private").asText()));
+      Instant at = prev.path("retireAt").asText().isEmpty() ? null : Instant.parse(prev.path("retireAt").asText());
+      KeyId id = KeyId.of(prev.path("keyId").asText()); // sealed with the record, so trusted as written
+      ownKeys.put(id, new Owned(local, new PrivateKeyEntry(id, suite.wrap(), k), at));
+    }
+  }
+
 
   /**
    * The public NKey of the NATS user this side issued for a connection's peer (revoke it in the
@@ -353,6 +505,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
         old.suite().wrap().generateKeyPair(random));
     ownKeys.put(next.wrapping().keyId(), new Owned(local, next.wrapping(), null));
     p.mine = next;
+    persist(p);
     LOG.info("connection {}: new wrapping key {} (previous {} stays open until retired)", local,
         next.wrapping().keyId(), old.wrapping().keyId());
     return next.wrappingPublic();
@@ -370,7 +523,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     Instant at = clock.instant().plus(grace);
     ownKeys.replaceAll((id, o) -> o.connection().equals(local) && !id.equals(p.mine.wrapping().keyId())
         && o.retireAt() == null ? new Owned(o.connection(), o.key(), at) : o);
-    retireDue();
+    if (retireDue() == 0) {
+      persist(p);
+    }
   }
 
   /**
@@ -380,16 +535,22 @@ public final class Connections implements ReplyTransport, AutoCloseable {
    */
   public int retireDue() {
     Instant now = clock.instant();
-    int[] n = {0};
+    java.util.List<ConnectionId> changed = new java.util.ArrayList<>();
     ownKeys.entrySet().removeIf(e -> {
       boolean due = e.getValue().retireAt() != null && !now.isBefore(e.getValue().retireAt());
       if (due) {
-        n[0]++;
+        changed.add(e.getValue().connection());
         LOG.info("connection {}: wrapping key {} retired", e.getValue().connection(), e.getKey());
       }
       return due;
     });
-    return n[0];
+    for (ConnectionId c : new java.util.LinkedHashSet<>(changed)) {
+      Peer p = peers.get(c);
+      if (p != null) {
+        persist(p);
+      }
+    }
+    return changed.size(); // one entry per key destroyed
   }
 
   /**
@@ -406,6 +567,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     }
     p.sealer = Sealer.builder(p.mine.suite(), p.mine.signing(), newWrapping, p.depositSubject).build();
     p.peerWrappingKey = newWrapping;
+    persist(p);
     LOG.info("connection {}: peer's wrapping key is now {}", local, newWrapping.keyId());
   }
 
@@ -473,6 +635,14 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     }
     ownKeys.entrySet().removeIf(e -> e.getValue().connection().equals(local));
     peerSigners.remove(p.peerSigning.keyId());
+    ConnectionStore s = store;
+    if (s != null) {
+      try {
+        s.delete(local.value());
+      } catch (IOException | io.nats.client.JetStreamApiException e) {
+        LOG.warn("connection {}: its sealed record could not be deleted ({})", local, e.getClass().getSimpleName());
+      }
+    }
     if (p.ownsNats) {
       try {
         p.nats.close();

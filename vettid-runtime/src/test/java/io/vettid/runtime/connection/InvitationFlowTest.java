@@ -55,7 +55,8 @@ class InvitationFlowTest {
        {"id": "rotate-ack", "eventType": "connection.rotate.ack", "action": "handle", "handler": "connection-rotation"},
        {"id": "revoked", "eventType": "connection.revoked", "action": "handle", "handler": "connection-revoked"},
        {"id": "profiles", "eventType": "profile.request", "action": "handle", "handler": "profile-request"},
-       {"id": "answers", "eventType": "profile.response", "action": "handle", "handler": "responses"}]""";
+       {"id": "answers", "eventType": "profile.response", "action": "handle", "handler": "responses"},
+       {"id": "sessions", "eventType": "session.reset", "action": "handle", "handler": "session-reset"}]""";
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest()
@@ -79,9 +80,15 @@ class InvitationFlowTest {
     final AtomicInteger chatCalls = new AtomicInteger();
 
     Vault(String guid, NatsAccount account, ShiftedClock clock) throws Exception {
+      this(guid, account, identity(guid), null, clock, null);
+    }
+
+    /** A vault whose connections are kept sealed in its Connections bucket (and restored from it). */
+    Vault(String guid, NatsAccount account, Identity identity, byte[] vaultSecret, ShiftedClock clock,
+        int[] restored) throws Exception {
       this.guid = guid;
       this.account = account;
-      this.identity = identity(guid);
+      this.identity = identity;
       this.connections = new Connections(clock, blocks);
       EventHandlerFactory chat = new EventHandlerFactory() {
         @Override
@@ -107,6 +114,12 @@ class InvitationFlowTest {
           .nats(NATS.options().authHandler(account.issueUser(guid + "-owner", UserPermissions.ACCOUNT_OWNER).authHandler()))
           .connections(connections).discoverHandlers(false).handler(chat).start();
       runtime.rules().orElseThrow().put(RULES);
+      if (vaultSecret != null) {
+        int n = connections.persistTo(new ConnectionStore(runtime.connection(), vaultSecret), CONNECTOR);
+        if (restored != null) {
+          restored[0] = n;
+        }
+      }
       runtime.watch(guid, "home");
     }
 
@@ -330,6 +343,52 @@ class InvitationFlowTest {
           "the tampered profile quarantined as BAD_SIGNATURE");
       assertThat(bob.runtime.quarantine().list(10)).singleElement()
           .satisfies(q -> assertThat(q.detail()).contains("does not verify"));
+    }
+  }
+
+  @Test
+  void aRestartedVaultRestoresItsConnectionsFromTheSealedStore() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    Identity aliceId = identity("alice8");
+    try (Vault bob = new Vault("bob8", BOB, clock)) {
+      Established a;
+      Established b;
+      String safety;
+      try (Vault alice = new Vault("alice8", ALICE, aliceId, secret, clock, null)) {
+        Established[] e = connect(alice, bob, clock);
+        a = e[0];
+        b = e[1];
+        // a rotation before the restart: the new key must survive it too
+        alice.connections.send(a.local(), KeyRotationHandler.ROTATE,
+            KeyRotationHandler.announce(alice.connections.rotateWrappingKey(a.local())));
+        await(() -> alice.runtime.counters().snapshot().handled() >= 1, "rotation acknowledged");
+        safety = alice.connections.safetyNumber(a.local());
+
+        ConnectionStore store = new ConnectionStore(alice.runtime.connection(), secret);
+        byte[] sealed = store.sealedBytes(a.local().value());
+        String asText = new String(sealed, java.nio.charset.StandardCharsets.ISO_8859_1);
+        char[] seed = a.peerCredentials().seed();
+        assertThat(asText).as("sealed record").doesNotContain(new String(seed)).doesNotContain("signingPrivate")
+            .doesNotContain(a.local().value());
+        byte[] wrong = new byte[32];
+        assertThatThrownBy(() -> new Connections().persistTo(
+            new ConnectionStore(alice.runtime.connection(), wrong), CONNECTOR))
+            .isInstanceOf(java.security.GeneralSecurityException.class);
+      }
+      int[] restored = new int[1];
+      try (Vault alice = new Vault("alice8", ALICE, aliceId, secret, clock, restored)) {
+        assertThat(restored[0]).isEqualTo(1);
+        assertThat(alice.connections.safetyNumber(a.local())).isEqualTo(safety);
+        assertThat(alice.connections.peerIdentity(a.local())).contains(bob.identity.keyId());
+        long bobHandled = bob.runtime.counters().snapshot().handled();
+        await(() -> bob.runtime.counters().snapshot().handled() > bobHandled, "bob starts a new session for alice");
+        bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "after-restart"));
+        alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "from-restored"));
+        await(() -> alice.chats.contains("after-restart") && bob.chats.contains("from-restored"),
+            "both ways after the restart");
+      }
     }
   }
 

@@ -1,0 +1,101 @@
+package io.vettid.runtime.connection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.KeyValue;
+import io.nats.client.api.KeyValueEntry;
+import io.vettid.crypto.SecretBox;
+import io.vettid.nats.subjects.Subjects;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Connection records sealed in the vault's {@code Connections} bucket: each record (this side's
+ * private keys, the peer's public keys and identity, the NATS user the peer issued, rotation
+ * state) is a JSON document sealed with AES-256-GCM under a key derived from the vault secret
+ * ({@code HKDF(vaultSecret, "vettid/connections/v1")}), bound to its key name. The bucket is also
+ * encrypted at rest by the server; this second seal means a copy of the store, or a NATS user with
+ * read access to the bucket, still learns nothing.
+ */
+public final class ConnectionStore {
+  private static final String PREFIX = "conn.";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KeyValue kv;
+  private final byte[] key;
+  private final SecureRandom random = new SecureRandom();
+
+  /**
+   * Opens the store.
+   *
+   * @param nc a connection of the vault's account (the {@code Connections} bucket must exist)
+   * @param vaultSecret the vault secret (at least 32 bytes; copied into a derived key)
+   * @throws IOException if the bucket cannot be opened
+   */
+  public ConnectionStore(Connection nc, byte[] vaultSecret) throws IOException {
+    this.kv = Objects.requireNonNull(nc, "nc").keyValue(Subjects.name("Connections"));
+    if (Objects.requireNonNull(vaultSecret, "vaultSecret").length < 32) {
+      throw new IllegalArgumentException("the vault secret must be at least 32 bytes");
+    }
+    this.key = SecretBox.derive(vaultSecret, "vettid/connections/v1", 32);
+  }
+
+  void put(String local, ObjectNode record) throws IOException, JetStreamApiException {
+    byte[] plain = JSON.writeValueAsBytes(record);
+    try {
+      kv.put(PREFIX + local, SecretBox.seal(key, (PREFIX + local).getBytes(StandardCharsets.UTF_8), plain, random));
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  void delete(String local) throws IOException, JetStreamApiException {
+    kv.delete(PREFIX + local);
+  }
+
+  /** {@return the ids of the stored connections} */
+  List<String> ids() throws IOException, JetStreamApiException, InterruptedException {
+    List<String> out = new ArrayList<>();
+    for (String k : kv.keys()) {
+      if (k.startsWith(PREFIX)) {
+        out.add(k.substring(PREFIX.length()));
+      }
+    }
+    return out;
+  }
+
+  JsonNode get(String local) throws IOException, JetStreamApiException, GeneralSecurityException {
+    KeyValueEntry e = kv.get(PREFIX + local);
+    if (e == null || e.getValue() == null) {
+      return null;
+    }
+    byte[] plain = SecretBox.open(key, (PREFIX + local).getBytes(StandardCharsets.UTF_8), e.getValue());
+    try {
+      return JSON.readTree(plain);
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /**
+   * The raw stored bytes of a record (sealed), for inspection.
+   *
+   * @param local the connection id
+   * @return the sealed bytes, or null
+   * @throws IOException on a connection failure
+   * @throws JetStreamApiException if the bucket cannot be read
+   */
+  public byte[] sealedBytes(String local) throws IOException, JetStreamApiException {
+    KeyValueEntry e = kv.get(PREFIX + Objects.requireNonNull(local, "local"));
+    return e == null ? null : e.getValue();
+  }
+}
