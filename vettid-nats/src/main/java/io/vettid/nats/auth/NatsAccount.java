@@ -142,13 +142,27 @@ public final class NatsAccount {
    */
   public UserCredentials rotateUser(UserCredentials old, String userName, UserPermissions permissions, Duration grace) {
     Objects.requireNonNull(old, "old");
+    return rotateUser(old.publicKey(), userName, permissions, grace);
+  }
+
+  /**
+   * Rotates a user known by its public key (the issuer keeps no seeds of users it handed out).
+   *
+   * @param oldPublicKey the public NKey of the user being replaced
+   * @param userName the new user's name
+   * @param permissions the new user's permissions
+   * @param grace how long the old user keeps working
+   * @return the new credentials
+   */
+  public UserCredentials rotateUser(String oldPublicKey, String userName, UserPermissions permissions, Duration grace) {
+    checkUserKey(oldPublicKey);
     Objects.requireNonNull(grace, "grace");
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative");
     }
     UserCredentials replacement = issueUser(userName, permissions);
     synchronized (this) {
-      pending.put(old.publicKey(), clock.instant().plus(grace));
+      pending.put(oldPublicKey, clock.instant().plus(grace));
     }
     return replacement;
   }

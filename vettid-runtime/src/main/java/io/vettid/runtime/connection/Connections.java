@@ -67,7 +67,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     final ConnectionId local;
     final ConnectionId remote;
     final String depositSubject;
-    final JetStream js;
+    volatile JetStream js;
     volatile ConnectionKeys mine;
     volatile PublicKeyEntry peerSigning;
     volatile Sealer sealer;
@@ -77,7 +77,10 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     volatile boolean ownsNats;
     volatile io.vettid.nats.auth.UserCredentials creds;
     volatile String inbox;
-    final io.nats.client.Connection nats;
+    volatile io.nats.client.Connection nats;
+    volatile PeerConnector connector;
+    volatile String ownDeposit;
+    volatile Instant wrappingSince;
 
     Peer(ConnectionId local, ConnectionId remote, String depositSubject, io.nats.client.Connection nats,
         ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) throws IOException {
@@ -87,6 +90,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
       this.nats = nats;
       this.js = nats.jetStream();
       this.peerWrappingKey = peerWrapping;
+      this.wrappingSince = Instant.now();
       this.mine = mine;
       this.peerSigning = peerSigning;
       this.sealer = Sealer.builder(mine.suite(), mine.signing(), peerWrapping, depositSubject).build();
@@ -163,6 +167,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     }
     ownKeys.put(mine.wrapping().keyId(), new Owned(local, mine.wrapping(), null));
     peerSigners.put(peerSigning.keyId(), peerSigning);
+    peers.get(local).wrappingSince = clock.instant();
   }
 
   /** Opens a NATS connection as the user a peer issued, to deposit on the peer's EventSpace. */
@@ -201,7 +206,69 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     p.ownsNats = true;
     p.creds = e.peerCredentials();
     p.inbox = e.peerInbox();
+    p.connector = connector;
+    p.ownDeposit = e.ownDepositSubject();
     persist(p);
+  }
+
+  /**
+   * This side's deposit subject for a connection's peer (what the user issued for the peer may
+   * publish to).
+   *
+   * @param local the connection
+   * @return the subject, when the connection came through an invitation
+   */
+  public Optional<String> ownDepositSubject(ConnectionId local) {
+    return Optional.ofNullable(peer(local).ownDeposit);
+  }
+
+  /**
+   * Records the user issued for the peer after an NKey rotation.
+   *
+   * @param local the connection
+   * @param userPublicKey the new user's public NKey
+   */
+  public void peerUserRotated(ConnectionId local, String userPublicKey) {
+    Peer p = peer(local);
+    p.peerUser = Objects.requireNonNull(userPublicKey, "userPublicKey");
+    persist(p);
+  }
+
+  /**
+   * The peer issued this side a new NATS user (NKey rotation): reconnect with it and close the old
+   * connection. Events already deposited are unaffected.
+   *
+   * @param local the connection
+   * @param credentials the new user
+   * @throws IOException if the peer's server refuses the new user
+   * @throws InterruptedException if interrupted
+   */
+  public void peerCredentialsRotated(ConnectionId local, io.vettid.nats.auth.UserCredentials credentials)
+      throws IOException, InterruptedException {
+    Peer p = peer(local);
+    if (p.connector == null) {
+      throw new IllegalStateException("connection " + local + " was not added through an invitation");
+    }
+    io.nats.client.Connection fresh = p.connector.connect(Objects.requireNonNull(credentials, "credentials"), p.inbox);
+    io.nats.client.Connection old = p.nats;
+    p.nats = fresh;
+    p.js = fresh.jetStream();
+    p.creds = credentials;
+    persist(p);
+    old.close();
+    LOG.info("connection {}: now depositing as a new NATS user", local);
+  }
+
+  /**
+   * The connections whose current wrapping key is older than {@code maxAge} (scheduled rotation).
+   *
+   * @param maxAge the longest a wrapping key may serve
+   * @return the connections due
+   */
+  public List<ConnectionId> rotationDue(Duration maxAge) {
+    Objects.requireNonNull(maxAge, "maxAge");
+    Instant limit = clock.instant().minus(maxAge);
+    return peers.values().stream().filter(p -> p.wrappingSince.isBefore(limit)).map(p -> p.local).toList();
   }
 
   /**
@@ -296,7 +363,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
         .put("peerWrapping", b.encodeToString(p.peerWrappingKey.key().getEncoded()))
         .put("peerIdentity", p.peerIdentity == null ? "" : p.peerIdentity.value())
         .put("peerUser", p.peerUser == null ? "" : p.peerUser)
-        .put("credsJwt", p.creds.jwt());
+        .put("credsJwt", p.creds.jwt())
+        .put("ownDeposit", p.ownDeposit == null ? "" : p.ownDeposit)
+        .put("wrappingSince", p.wrappingSince.toString());
     char[] seed = p.creds.seed();
     r.put("credsSeed", new String(seed));
     java.util.Arrays.fill(seed, '\0');
@@ -342,6 +411,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     p.inbox = r.path("inbox").asText();
     p.peerIdentity = r.path("peerIdentity").asText().isEmpty() ? null : KeyId.of(r.path("peerIdentity").asText());
     p.peerUser = r.path("peerUser").asText().isEmpty() ? null : r.path("peerUser").asText();
+    p.connector = connector;
+    p.ownDeposit = r.path("ownDeposit").asText().isEmpty() ? null : r.path("ownDeposit").asText();
+    p.wrappingSince = Instant.parse(r.path("wrappingSince").asText());
     for (com.fasterxml.jackson.databind.JsonNode prev : r.path("previousWrapping")) {
       java.security.PrivateKey k = suite.wrap().decodePrivateKey(d.decode(prev.path("private").asText()));
       Instant at = prev.path("retireAt").asText().isEmpty() ? null : Instant.parse(prev.path("retireAt").asText());
@@ -505,6 +577,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
         old.suite().wrap().generateKeyPair(random));
     ownKeys.put(next.wrapping().keyId(), new Owned(local, next.wrapping(), null));
     p.mine = next;
+    p.wrappingSince = clock.instant();
     persist(p);
     LOG.info("connection {}: new wrapping key {} (previous {} stays open until retired)", local,
         next.wrapping().keyId(), old.wrapping().keyId());

@@ -22,10 +22,11 @@ import java.util.Objects;
  * @param peerWrapping the peer's wrapping key for the connection
  * @param peerProfile the peer's verified profile
  * @param peerUserPublicKey the public NKey of the user this side issued for the peer (revoke it to cut the peer off)
+ * @param ownDepositSubject this side's deposit subject for the peer ({@code subscriber.<guid>.<es>.queue.<local>})
  */
 public record Established(ConnectionId local, ConnectionId remote, String peerDepositSubject, String peerInbox,
     UserCredentials peerCredentials, ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping,
-    Profile peerProfile, String peerUserPublicKey) {
+    Profile peerProfile, String peerUserPublicKey, String ownDepositSubject) {
   /**
    * Validates.
    *
@@ -39,6 +40,7 @@ public record Established(ConnectionId local, ConnectionId remote, String peerDe
    * @param peerWrapping the record component {@code peerWrapping}
    * @param peerProfile the record component {@code peerProfile}
    * @param peerUserPublicKey the record component {@code peerUserPublicKey}
+   * @param ownDepositSubject the record component {@code ownDepositSubject}
    */
   public Established {
     Objects.requireNonNull(local, "local");
@@ -51,6 +53,10 @@ public record Established(ConnectionId local, ConnectionId remote, String peerDe
     Objects.requireNonNull(peerWrapping, "peerWrapping");
     Objects.requireNonNull(peerProfile, "peerProfile");
     Objects.requireNonNull(peerUserPublicKey, "peerUserPublicKey");
+    Objects.requireNonNull(ownDepositSubject, "ownDepositSubject");
+    if (!ownDepositSubject.endsWith("." + local.value())) {
+      throw new IllegalArgumentException("the own deposit subject must end with the local connection id");
+    }
   }
 
   /** {@return the peer's identity keyID} */

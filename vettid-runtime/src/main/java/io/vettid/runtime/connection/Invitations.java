@@ -235,7 +235,7 @@ public final class Invitations {
     ConnectionId remote = ConnectionId.of(c.connectionId());
     Established e = new Established(local, remote, Subjects.deposit(c.guid(), c.eventSpace(), remote).value(),
         Subjects.inbox(c.guid(), c.eventSpace(), remote).value(), c.creds(), p.mine(), c.signing(), c.wrapping(),
-        c.profile(), forInvitee.publicKey());
+        c.profile(), forInvitee.publicKey(), Subjects.deposit(guid, inv.eventSpace(), local).value());
     LOG.info("invitation {} accepted by {}: connection {}", inv.idText(), c.profile().owner().keyId(), local);
     return new Result(Optional.empty(), Optional.of(confirm), Optional.of(e));
   }

@@ -30,12 +30,14 @@ public final class Invitee {
   private final ConnectionKeys mine;
   private final ConnectionId local;
   private final String publicUser;
+  private final String ownDeposit;
   private final byte[] message;
   private final BlockList blocked;
   private boolean completed;
 
-  private Invitee(Invitation invitation, ConnectionKeys mine, ConnectionId local, String publicUser, byte[] message,
-      BlockList blocked) {
+  private Invitee(Invitation invitation, ConnectionKeys mine, ConnectionId local, String publicUser, String ownDeposit,
+      byte[] message, BlockList blocked) {
+    this.ownDeposit = ownDeposit;
     this.invitation = invitation;
     this.mine = mine;
     this.local = local;
@@ -77,7 +79,8 @@ public final class Invitee {
         io.vettid.nats.auth.UserPermissions.forConnection(subscriberGuid, eventSpace, local));
     byte[] msg = HandshakeMessage.build(HandshakeMessage.ACCEPT, invitation, me, mine, subscriberGuid, eventSpace,
         local.value(), forInviter, null, random);
-    return new Invitee(invitation, mine, local, forInviter.publicKey(), msg, blocked);
+    return new Invitee(invitation, mine, local, forInviter.publicKey(),
+        Subjects.deposit(subscriberGuid, eventSpace, local).value(), msg, blocked);
   }
 
   /** {@return the acceptance message to send to the inviter} */
@@ -116,6 +119,6 @@ public final class Invitee {
     ConnectionId remote = ConnectionId.of(c.connectionId());
     return new Established(local, remote, Subjects.deposit(c.guid(), c.eventSpace(), remote).value(),
         Subjects.inbox(c.guid(), c.eventSpace(), remote).value(), c.creds(), mine, c.signing(), c.wrapping(),
-        c.profile(), publicUser);
+        c.profile(), publicUser, ownDeposit);
   }
 }

@@ -17,8 +17,9 @@ import java.util.Set;
  * Connection key rotation, both sides. {@code connection.rotate} ({@code {"keyId": "...", "key":
  * "<base64 X.509>"}}) comes from the peer, authenticated by the envelope's signature with the
  * peer's connection key and by the deposit subject; the handler checks the keyID against the key,
- * seals to the new key from now on, and acknowledges with {@code connection.rotate.ack} (sealed to
- * the new key, which proves it works). The ack, back at the rotating side, starts the grace
+ * seals to the new key from now on, switches to a new NATS user if the peer issued one ({@code
+ * "creds": {"jwt", "seed"}}, NKey rotation), and acknowledges with {@code connection.rotate.ack}
+ * (sealed to the new key, which proves it works). The ack, back at the rotating side, starts the grace
  * period after which the previous key is destroyed.
  */
 public final class KeyRotationHandler extends BuiltInHandler {
@@ -72,6 +73,12 @@ public final class KeyRotationHandler extends BuiltInHandler {
         PublicKeyEntry key = PublicKeyEntry.decode(claimed,
             connections.suite(ctx.connectionId()).wrap(), encoded); // throws if the keyID does not match
         connections.peerRotated(ctx.connectionId(), key);
+        com.fasterxml.jackson.databind.JsonNode creds = event.payload().get("creds");
+        if (creds != null) {
+          // the peer also issued this side a new NATS user (NKey rotation): deposit with it from now on
+          connections.peerCredentialsRotated(ctx.connectionId(), io.vettid.nats.auth.UserCredentials.of(
+              creds.path("jwt").asText(), creds.path("seed").asText().toCharArray()));
+        }
         ctx.reply(ACK, JsonNodeFactory.instance.objectNode().put("keyId", claimed.value()));
       } else {
         connections.retireAfter(ctx.connectionId(), grace);

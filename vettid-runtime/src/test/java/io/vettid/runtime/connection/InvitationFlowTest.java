@@ -393,6 +393,50 @@ class InvitationFlowTest {
   }
 
   @Test
+  void aScheduledRotationAlsoGivesThePeerANewNatsUserAndRevokesTheOldOneAfterTheGrace() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice9", ALICE, clock); Vault bob = new Vault("bob9", BOB, clock)) {
+      Established[] e = connect(alice, bob, clock);
+      Established a = e[0];
+      Established b = e[1];
+      Connection sys = NATS.connect(OP.systemUser(), NATS.options());
+      try (ConnectionRotation rotation = new ConnectionRotation(alice.connections, ALICE, Duration.ofSeconds(1),
+          acct -> {
+            try {
+              OP.push(sys, acct);
+            } catch (InterruptedException x) {
+              Thread.currentThread().interrupt();
+            }
+          })) {
+        assertThat(rotation.rotateDue(Duration.ofDays(30))).isEmpty();
+        clock.advance(Duration.ofDays(31));
+        String oldUser = alice.connections.peerUser(a.local()).orElseThrow();
+        assertThat(rotation.rotateDue(Duration.ofDays(30))).containsExactly(a.local());
+        await(() -> alice.runtime.counters().snapshot().handled() >= 1, "bob acknowledged the rotation");
+        assertThat(alice.connections.peerUser(a.local()).orElseThrow()).isNotEqualTo(oldUser);
+        assertThat(alice.connections.safetyNumber(a.local())).isEqualTo(bob.connections.safetyNumber(b.local()));
+
+        Thread.sleep(1_200); // the grace of the old user
+        assertThat(rotation.maintain()).as("the old user's revocation pushed").isTrue();
+        assertThat(ALICE.isRevoked(oldUser)).isTrue();
+        Connection old = null;
+        try {
+          old = io.nats.client.Nats.connect(NATS.options().authHandler(b.peerCredentials().authHandler())
+              .maxReconnects(0).connectionTimeout(Duration.ofSeconds(2)).build());
+        } catch (Exception refused) {
+          assertThat(refused).hasMessageContaining("Authorization");
+        }
+        assertThat(old).as("the old user is refused").isNull();
+
+        bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "with-the-new-user"));
+        alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "to-the-new-key"));
+        await(() -> alice.chats.contains("with-the-new-user") && bob.chats.contains("to-the-new-key"),
+            "both ways after the rotation");
+      }
+    }
+  }
+
+  @Test
   void blockingAConnectedIdentityStopsItsEvents() throws Exception {
     ShiftedClock clock = new ShiftedClock();
     try (Vault alice = new Vault("alice6", ALICE, clock); Vault bob = new Vault("bob6", BOB, clock)) {

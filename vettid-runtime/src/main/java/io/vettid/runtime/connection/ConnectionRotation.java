@@ -1,0 +1,144 @@
+package io.vettid.runtime.connection;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.VettidException;
+import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.auth.UserPermissions;
+import io.vettid.runtime.handlers.KeyRotationHandler;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rotates connections, on demand and on a schedule: a new wrapping key for this side (the old one
+ * opens events until the grace period after the peer's acknowledgement), and a new NATS user for
+ * the peer (the old one is revoked when the grace period ends), both announced in one {@code
+ * connection.rotate} event sealed to the peer. {@link #maintain} destroys keys and revokes users
+ * whose grace has ended, pushing the account when its revocations changed.
+ *
+ * <pre>{@code
+ * ConnectionRotation rotation = new ConnectionRotation(connections, account, Duration.ofMinutes(10),
+ *     acct -> operator.push(systemConnection, acct));
+ * rotation.start(Duration.ofDays(30), Duration.ofMinutes(1));   // rotate keys older than 30 days
+ * }</pre>
+ */
+public final class ConnectionRotation implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionRotation.class);
+
+  private final Connections connections;
+  private final NatsAccount account;
+  private final Duration grace;
+  private final Consumer<NatsAccount> push;
+  private ScheduledExecutorService scheduler;
+
+  /**
+   * Creates the rotation.
+   *
+   * @param connections the vault's connections
+   * @param account the vault's NATS account (issues the peers' users)
+   * @param grace how long an old key or user keeps working
+   * @param push sends the account's JWT to the server (for example {@code NatsOperator.push})
+   */
+  public ConnectionRotation(Connections connections, NatsAccount account, Duration grace, Consumer<NatsAccount> push) {
+    this.connections = Objects.requireNonNull(connections, "connections");
+    this.account = Objects.requireNonNull(account, "account");
+    this.grace = Objects.requireNonNull(grace, "grace");
+    this.push = Objects.requireNonNull(push, "push");
+  }
+
+  /**
+   * Rotates one connection now.
+   *
+   * @param local the connection
+   * @throws GeneralSecurityException if the new key cannot be generated
+   * @throws VettidException if the announcement cannot be sent
+   */
+  public void rotate(ConnectionId local) throws GeneralSecurityException, VettidException {
+    PublicKeyEntry key = connections.rotateWrappingKey(local);
+    ObjectNode announce = KeyRotationHandler.announce(key);
+    String own = connections.ownDepositSubject(local).orElse(null);
+    String oldUser = connections.peerUser(local).orElse(null);
+    if (own != null && oldUser != null) {
+      String[] t = own.split("\\.");
+      UserCredentials fresh = account.rotateUser(oldUser, "conn-" + local.value(),
+          UserPermissions.forConnection(t[1], t[2], local), grace);
+      char[] seed = fresh.seed();
+      announce.putObject("creds").put("jwt", fresh.jwt()).put("seed", new String(seed));
+      java.util.Arrays.fill(seed, '\0');
+      connections.peerUserRotated(local, fresh.publicKey());
+    }
+    connections.send(local, KeyRotationHandler.ROTATE, announce);
+    LOG.info("connection {}: rotation announced (new key {})", local, key.keyId());
+  }
+
+  /**
+   * Rotates every connection whose wrapping key is older than {@code maxAge}.
+   *
+   * @param maxAge the longest a key may serve
+   * @return the connections rotated
+   */
+  public List<ConnectionId> rotateDue(Duration maxAge) {
+    List<ConnectionId> due = connections.rotationDue(maxAge);
+    for (ConnectionId c : due) {
+      try {
+        rotate(c);
+      } catch (GeneralSecurityException | VettidException | RuntimeException e) {
+        LOG.warn("connection {}: scheduled rotation failed ({}); retried next time", c, e.getClass().getSimpleName());
+      }
+    }
+    return due;
+  }
+
+  /**
+   * Destroys keys and revokes users whose grace period ended; pushes the account if its
+   * revocations changed.
+   *
+   * @return whether the account was pushed
+   */
+  public boolean maintain() {
+    connections.retireDue();
+    if (account.applyDueRevocations()) {
+      push.accept(account);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Runs {@link #rotateDue} and {@link #maintain} every {@code period} on a daemon thread.
+   *
+   * @param maxAge the longest a key may serve
+   * @param period how often to check
+   */
+  public synchronized void start(Duration maxAge, Duration period) {
+    if (scheduler != null) {
+      throw new IllegalStateException("already started");
+    }
+    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vettid-rotation");
+      t.setDaemon(true);
+      return t;
+    });
+    scheduler.scheduleWithFixedDelay(() -> {
+      rotateDue(maxAge);
+      maintain();
+    }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+    }
+  }
+}
