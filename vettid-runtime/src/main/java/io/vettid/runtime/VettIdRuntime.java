@@ -266,8 +266,9 @@ public final class VettIdRuntime implements AutoCloseable {
   }
 
   /**
-   * Publishes an EventSpace: creates its deposit stream and starts an {@link EventWatcher} that
-   * opens deposits with the given opener into the Manager's queue.
+   * Publishes an EventSpace: creates its deposit stream, starts an {@link EventWatcher} that opens
+   * deposits with the given opener into the Manager's queue, and answers requests on the
+   * EventSpace's profile subject with its signed profile (connections' users may request it).
    *
    * @param subscriberGuid the owner's subscriber id
    * @param eventSpace the EventSpace
@@ -279,6 +280,13 @@ public final class VettIdRuntime implements AutoCloseable {
   public EventWatcher watch(String subscriberGuid, String eventSpace, Opener opener)
       throws IOException, JetStreamApiException {
     layout.ensureEventSpace(nc, subscriberGuid, eventSpace);
+    // connections read the EventSpace's signed profile by request on its profile subject
+    io.nats.client.Dispatcher d = nc.createDispatcher(msg -> {
+      if (msg.getReplyTo() != null) {
+        readBytes(profiles, eventSpace).ifPresent(bytes -> nc.publish(msg.getReplyTo(), bytes));
+      }
+    });
+    d.subscribe(io.vettid.nats.subjects.Subjects.profile(subscriberGuid, eventSpace).value());
     EventWatcher w = new EventWatcher(nc, subscriberGuid, eventSpace, opener, counters);
     w.start();
     watchers.add(w);

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * signature, and the block list; it burns the invitation; it generates this side's connection keys
  * and issues the invitee a NATS user that may only deposit on this EventSpace's subject for the
  * new connection. An in-person acceptance is confirmed at once; a remote one waits until the owner
- * {@link #approve}s it (or {@link #decline}s it).
+ * {@link #approve}s it (or {@link #decline}s it), unless the owner's {@linkplain #approvalRules
+ * rules} approve it.
  *
  * <pre>{@code
  * Invitation inv = invitations.create("home", false);           // show inv.toUri() as a QR code
@@ -55,6 +56,22 @@ public final class Invitations {
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Invitation> open = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private volatile io.vettid.api.spi.RuleEngine approvalRules = event -> io.vettid.api.Decision.defaultDeny();
+
+  /** The event type the approval rules are asked about for a remote acceptance. */
+  public static final io.vettid.api.EventType CONNECTION_REQUEST = io.vettid.api.EventType.of("connection.request");
+
+  /**
+   * Lets rules approve remote acceptances: each is put to the engine as a {@code
+   * connection.request} event with payload {@code {"identity": "<keyID>", "firstName": "...",
+   * "eventSpace": "..."}}; a handle or reply decision approves it at once, anything else leaves it
+   * pending for the owner (default: every remote acceptance waits).
+   *
+   * @param rules the engine (usually the owner's {@code RuleStore})
+   */
+  public void approvalRules(io.vettid.api.spi.RuleEngine rules) {
+    this.approvalRules = Objects.requireNonNull(rules, "rules");
+  }
 
   /**
    * Creates the inviting side.
@@ -168,12 +185,28 @@ public final class Invitations {
     }
     ConnectionKeys mine = ConnectionKeys.generate(suite, random);
     Pending p = new Pending(inv, acceptBytes.clone(), c, mine, clock.instant());
-    if (inv.remote()) {
+    if (inv.remote() && !approvedByRule(inv, c)) {
       pending.put(inv.idText(), p);
       LOG.info("remote acceptance of invitation {} from {} waits for approval", inv.idText(), c.profile().owner().keyId());
       return new Result(Optional.of(inv.idText()), Optional.empty(), Optional.empty());
     }
     return confirm(p);
+  }
+
+  private boolean approvedByRule(Invitation inv, HandshakeMessage.Content c) {
+    io.vettid.api.InternalEvent question = io.vettid.api.InternalEvent.builder().type(CONNECTION_REQUEST)
+        .connectionId(ConnectionId.random())
+        .payload(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+            .put("identity", c.profile().owner().keyId().value())
+            .put("firstName", c.profile().owner().firstName())
+            .put("eventSpace", inv.eventSpace()))
+        .build();
+    try {
+      return approvalRules.evaluate(question).allowsProcessing();
+    } catch (RuntimeException e) {
+      LOG.warn("the approval rules failed ({}); the acceptance waits for the owner", e.getClass().getSimpleName());
+      return false;
+    }
   }
 
   /** {@return the acceptances waiting for approval} */

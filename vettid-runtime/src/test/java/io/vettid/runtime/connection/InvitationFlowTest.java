@@ -133,6 +133,10 @@ class InvitationFlowTest {
     }
   }
 
+  static Established b(Established[] e) {
+    return e[1];
+  }
+
   static final Connections.PeerConnector CONNECTOR =
       (creds, inbox) -> NATS.connect(creds, NATS.options().inboxPrefix(inbox));
 
@@ -238,6 +242,21 @@ class InvitationFlowTest {
     inviter.accept(Invitee.accept(declined, bob, "bob2", "home", BOB, SUITE, clock, none).message());
     assertThat(inviter.decline(declined.idText())).isTrue();
     assertThat(inviter.pending()).isEmpty();
+
+    // a rule may approve remote acceptances by identity
+    inviter.approvalRules(io.vettid.rules.DeclarativeRuleEngine.parse("[{\"id\": \"friends\", \"eventType\": "
+        + "\"connection.request\", \"when\": [{\"field\": \"/identity\", \"op\": \"eq\", \"value\": \""
+        + bob.keyId().value() + "\"}], \"action\": \"handle\", \"handler\": \"connections\"}]"));
+    Invitation friendly = inviter.create("home", true);
+    Invitee friend = Invitee.accept(friendly, bob, "bob2", "home", BOB, SUITE, clock, none);
+    Invitations.Result auto = inviter.accept(friend.message());
+    assertThat(auto.pendingId()).isEmpty();
+    assertThat(friend.complete(auto.confirm().orElseThrow()).peerIdentity()).isEqualTo(inviter.me().keyId());
+    Invitation stranger = inviter.create("home", true);
+    assertThat(inviter.accept(Invitee.accept(stranger, identity("carol"), "carol2", "home", BOB, SUITE, clock, none)
+        .message()).pendingId()).as("a stranger still waits").isPresent();
+    inviter.decline(stranger.idText());
+
   }
 
   @Test
@@ -331,6 +350,13 @@ class InvitationFlowTest {
       bob.connections.send(e[1].local(), io.vettid.runtime.handlers.ProfileRequestHandler.REQUEST,
           JsonNodeFactory.instance.objectNode().put("eventSpace", "home"));
       await(() -> bob.runtime.counters().snapshot().handled() == 1, "the verified profile taken by bob");
+      // the same profile by request on the EventSpace's profile subject, as bob's connection user
+      Connection asBobsUser = NATS.connect(b(e).peerCredentials(), NATS.options().inboxPrefix(b(e).peerInbox()));
+      io.nats.client.Message reply = asBobsUser.request(
+          io.vettid.nats.subjects.Subjects.profile("alice7", "home").value(), new byte[0], Duration.ofSeconds(5));
+      assertThat(reply).isNotNull();
+      assertThat(SignedProfile.parse(reply.getData()).verify(HandshakeMessage::algorithm, alice.identity.keyId())
+          .owner().firstName()).isEqualTo("alice7");
 
       // alice's side (or anyone on the way) alters the profile: bob refuses it with the reason
       com.fasterxml.jackson.databind.node.ObjectNode tampered = (com.fasterxml.jackson.databind.node.ObjectNode)
