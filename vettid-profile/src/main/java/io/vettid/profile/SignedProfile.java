@@ -361,11 +361,18 @@ public final class SignedProfile {
   }
 
   private static byte[] base64(JsonNode n, String field, String path) throws ProfileException {
+    String text = text(n, field, path);
+    byte[] b;
     try {
-      return Base64.getDecoder().decode(text(n, field, path));
+      b = Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
       throw malformed("'" + path + "' must be base64");
     }
+    if (!Base64.getEncoder().encodeToString(b).equals(text)) {
+      // the JDK decoder ignores set padding bits; one spelling per value keeps the encoding unique
+      throw malformed("'" + path + "' is not canonical base64");
+    }
+    return b;
   }
 
   @Override

@@ -137,9 +137,18 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     if (!B64URL.matcher(value).matches()) {
       throw new IllegalArgumentException("invitation parameter '" + name + "' must be base64url");
     }
-    byte[] b = Base64.getUrlDecoder().decode(value);
+    byte[] b;
+    try {
+      b = Base64.getUrlDecoder().decode(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invitation parameter '" + name + "' must be base64url");
+    }
     if (b.length != length) {
       throw new IllegalArgumentException("invitation parameter '" + name + "' must hold " + length + " bytes");
+    }
+    if (!Base64.getUrlEncoder().withoutPadding().encodeToString(b).equals(value)) {
+      // unused trailing bits set: another spelling of the same bytes; only one spelling is accepted
+      throw new IllegalArgumentException("invitation parameter '" + name + "' is not canonical base64url");
     }
     return b;
   }

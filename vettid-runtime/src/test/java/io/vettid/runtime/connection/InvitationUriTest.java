@@ -45,6 +45,13 @@ class InvitationUriTest {
     assertThatThrownBy(() -> Invitation.parse(uri + "&z=1")).hasMessageContaining("unknown");
     assertThatThrownBy(() -> Invitation.parse(uri.replace("e=home", "e=Home"))).hasMessageContaining("EventSpace");
     assertThatThrownBy(() -> Invitation.parse("https://example.org")).hasMessageContaining("not a VettID invitation");
+    // the id's last character carries 2 unused bits: another spelling of the same bytes is refused
+    int at = uri.indexOf("&s=") - 1;
+    char last = uri.charAt(at);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char sibling = alphabet.charAt(alphabet.indexOf(last) ^ 1);
+    assertThatThrownBy(() -> Invitation.parse(uri.substring(0, at) + sibling + uri.substring(at + 1)))
+        .hasMessageContaining("canonical");
   }
 
   @Provide
