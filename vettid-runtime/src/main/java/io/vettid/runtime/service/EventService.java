@@ -1,5 +1,6 @@
 package io.vettid.runtime.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -65,15 +66,18 @@ import org.slf4j.LoggerFactory;
  *       quarantines the event ({@link FailureReason#HANDLER_FAILED}, {@link
  *       FailureReason#HANDLER_TIMEOUT}, or the reason of a {@link VettidException} the handler
  *       threw, such as {@code BAD_SIGNATURE}) and never stops the service;
- *   <li>commits: sends the handler's replies and emitted events (with stable {@code Nats-Msg-Id}s,
- *       so a retry is kept once), then writes the handler's state, its finished flag and the
- *       message's key in one record of the {@code EventHandlers} bucket (compare-and-set), then
+ *   <li>commits: writes the handler's state, its finished flag, the message's key and its outbox
+ *       (replies and emitted events) in one record of the {@code EventHandlers} bucket
+ *       (compare-and-set), then sends the outbox with stable {@code Nats-Msg-Id}s, then
  *       acknowledges.
  * </ol>
  *
  * <p>A crash anywhere before the acknowledgement redelivers the message; the record tells a
- * redelivery of a committed message apart and skips it, and a message whose commit did not happen
- * runs again from the last committed state. Handler state therefore survives a restart, and an
+ * redelivery of a committed message apart, sends its outbox again (kept once by the receiving
+ * streams) and skips it, and a message whose commit did not happen runs again from the last
+ * committed state. Records are cached, and an index of record keys read at start spares a round
+ * trip for every new eventId; run one instance of a service per vault (a second one is safe, the
+ * compare-and-set catches it, but it makes both slower). Handler state therefore survives a restart, and an
  * unfinished handler resumes. Every failure is quarantined as received and counted; the runtime
  * logs ids, types and reasons, never payloads or keys.
  *
@@ -90,6 +94,7 @@ public final class EventService implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_DONE = 1024;
   private static final int MAX_LIVE = 10_000;
+  private static final int MAX_OUTBOX = 16;
 
   private final String name;
   private final String queue;
@@ -114,6 +119,15 @@ public final class EventService implements AutoCloseable {
   };
   private ExecutorService executor;
   private final PollingLoop loop;
+  private final java.util.Set<String> knownRecords = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Map<EventId, Record> recordCache = new LinkedHashMap<>(1024, 0.75f, true) {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<EventId, Record> eldest) {
+      return size() > MAX_LIVE;
+    }
+  };
 
   private EventService(Builder b) throws IOException, JetStreamApiException {
     this.name = b.name;
@@ -140,6 +154,14 @@ public final class EventService implements AutoCloseable {
     this.subscription = js.subscribe(queue, PullSubscribeOptions.bind(b.stream, durable));
     this.executor = newExecutor();
     this.loop = new PollingLoop("vettid-" + name, this::poll);
+    try {
+      for (String k : records.keys(name + ".>")) {
+        knownRecords.add(k.substring(name.length() + 1));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading the handler records of " + name, e);
+    }
   }
 
   /**
@@ -183,8 +205,10 @@ public final class EventService implements AutoCloseable {
     }
     Objects.requireNonNull(wait, "wait");
     int done = 0;
-    for (Message m : subscription.fetch(batch, wait)) {
-      if (process(m)) {
+    // iterate, not fetch: each message is processed as it arrives instead of after the batch
+    // filled or the wait ran out (fetch held a lone event for the whole wait)
+    for (java.util.Iterator<Message> it = subscription.iterate(batch, wait); it.hasNext(); ) {
+      if (process(it.next())) {
         done++;
       }
     }
@@ -224,9 +248,29 @@ public final class EventService implements AutoCloseable {
     } catch (RuntimeException e) {
       return settle(m, event, data, FailureReason.MALFORMED, "source check failed: " + e.getClass().getSimpleName(), key);
     }
+    return process(m, data, event, key, start, false);
+  }
+
+  /**
+   * The record of an eventId comes from the cache, or from the bucket when the index says one
+   * exists; a new eventId costs no round trip. The commit is a compare-and-set, so a record that
+   * changed anyway (another instance) makes the message be processed again with the record read
+   * from the bucket ({@code reread}).
+   */
+  private boolean process(Message m, byte[] data, InternalEvent event, String key, long start, boolean reread)
+      throws InterruptedException {
     try {
-      Record rec = Record.load(records, recordKey(event.eventId()));
+      Record rec = reread ? Record.load(records, recordKey(event.eventId())) : cached(event.eventId());
+      if (reread) {
+        cache(event.eventId(), rec);
+      }
       if (rec != null && rec.done.contains(key)) {
+        // committed before: finish what the commit may not have (its outbox), then acknowledge
+        try {
+          publishOutbox(event, rec, key);
+        } catch (VettidException e) {
+          return settle(m, event, data, e.reason(), "handled, but its reply failed: " + e.getMessage(), key);
+        }
         counters.duplicate();
         m.ack();
         notify(event, Outcome.DUPLICATE, null, "already handled");
@@ -288,11 +332,23 @@ public final class EventService implements AutoCloseable {
         live.remove(event.eventId());
         return settle(m, event, data, run.failure, run.detail, key);
       }
+      Record committed;
       try {
-        commit(factory, event, rec, key, run.ctx);
-      } catch (VettidException e) {
+        committed = commit(factory, event, rec, key, run.ctx);
+      } catch (Conflict c) {
+        // the record existed after all (or changed): forget what ran, read it, and process again
         live.remove(event.eventId());
-        return settle(m, event, data, e.reason(), e.getMessage(), key);
+        recordCache.remove(event.eventId());
+        if (reread) {
+          throw new IOException("the handler record of " + event.eventId() + " keeps changing");
+        }
+        return process(m, data, event, key, start, true);
+      }
+      try {
+        publishOutbox(event, committed, key);
+      } catch (VettidException e) {
+        // committed, but a reply cannot be delivered (the connection is gone): keep the event with the reason
+        return settle(m, event, data, e.reason(), "handled, but its reply failed: " + e.getMessage(), key);
       }
       if (approved != null) {
         inbox.remove(approved);
@@ -464,30 +520,101 @@ public final class EventService implements AutoCloseable {
     }
   }
 
-  private void commit(EventHandlerFactory factory, InternalEvent event, Record rec, String key, Ctx ctx)
-      throws IOException, JetStreamApiException, VettidException {
-    int i = 0;
-    for (Ctx.Reply r : ctx.replies) {
-      replies.send(event.connectionId(), r.type, event.eventId(), r.payload, key + "-r" + i++);
-    }
-    i = 0;
-    for (InternalEvent e : ctx.emitted) {
-      PublishAck ack = js.publish(Subjects.DATA_VAULT_QUEUE.value(),
-          new Headers().put("Nats-Msg-Id", key + "-e" + i++), InternalEventCodec.encode(e));
-      if (ack.hasError()) {
-        throw new IOException("the queue refused an emitted event: " + ack.getError());
+  /** The record changed under us (compare-and-set failed). */
+  private static final class Conflict extends Exception {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * The record of an eventId: from the cache; else read from the bucket if this service ever
+   * wrote one for it (the index of record keys, read at start and kept up to date); else certainly
+   * absent, with no round trip.
+   */
+  private Record cached(EventId id) throws IOException, JetStreamApiException {
+    synchronized (recordCache) {
+      Record r = recordCache.get(id);
+      if (r != null || !knownRecords.contains(id.value())) {
+        return r;
       }
     }
-    Record next = rec == null ? new Record(factory.name(), null, false, new ArrayDeque<>(), 0) : rec;
+    Record r = Record.load(records, recordKey(id));
+    cache(id, r);
+    return r;
+  }
+
+  private void cache(EventId id, Record rec) {
+    synchronized (recordCache) {
+      if (rec == null) {
+        recordCache.remove(id);
+      } else {
+        recordCache.put(id, rec);
+      }
+    }
+  }
+
+  /**
+   * Writes the record first: state, finished flag, the message's key, and its outbox (the replies
+   * and emitted events still to send). The outbox is sent after, with stable ids, and sent again if
+   * the message comes back (a crash between the two): so nothing is lost and nothing is kept twice.
+   */
+  private Record commit(EventHandlerFactory factory, InternalEvent event, Record rec, String key, Ctx ctx)
+      throws IOException, JetStreamApiException, Conflict {
+    Record next = rec == null ? new Record(factory.name(), null, false, new ArrayDeque<>(), 0) : rec.copy();
     next.state = ctx.working;
     next.finished = ctx.finished;
     next.done.addLast(key);
     while (next.done.size() > MAX_DONE) {
       next.done.removeFirst();
     }
-    next.save(records, recordKey(event.eventId()));
+    ObjectNode box = JSON.createObjectNode().put("key", key);
+    ArrayNode rs = box.putArray("replies");
+    for (Ctx.Reply r : ctx.replies) {
+      rs.addObject().put("type", r.type.value()).set("payload", r.payload);
+    }
+    ArrayNode es = box.putArray("emits");
+    for (InternalEvent e : ctx.emitted) {
+      es.add(Base64.getEncoder().encodeToString(InternalEventCodec.encode(e)));
+    }
+    next.outbox.addLast(box);
+    while (next.outbox.size() > MAX_OUTBOX) {
+      next.outbox.removeFirst();
+    }
+    try {
+      next.save(records, recordKey(event.eventId()));
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == 10071 || e.getApiErrorCode() == 10164) { // wrong last sequence: not what we read
+        throw new Conflict();
+      }
+      throw e;
+    }
+    cache(event.eventId(), next);
+    knownRecords.add(event.eventId().value());
     if (ctx.finished) {
       live.remove(event.eventId());
+    }
+    return next;
+  }
+
+  /** Sends the committed replies and emitted events of one message (again, if it came back). */
+  private void publishOutbox(InternalEvent event, Record rec, String key)
+      throws IOException, JetStreamApiException, VettidException {
+    for (JsonNode box : rec.outbox) {
+      if (!box.path("key").asText().equals(key)) {
+        continue;
+      }
+      int i = 0;
+      for (JsonNode r : box.path("replies")) {
+        replies.send(event.connectionId(), EventType.of(r.path("type").asText()), event.eventId(),
+            (ObjectNode) r.path("payload"), key + "-r" + i++);
+      }
+      i = 0;
+      for (JsonNode e : box.path("emits")) {
+        PublishAck ack = js.publish(Subjects.DATA_VAULT_QUEUE.value(),
+            new Headers().put("Nats-Msg-Id", key + "-e" + i++), Base64.getDecoder().decode(e.asText()));
+        if (ack.hasError()) {
+          throw new IOException("the queue refused an emitted event: " + ack.getError());
+        }
+      }
     }
   }
 
@@ -507,7 +634,8 @@ public final class EventService implements AutoCloseable {
     byte[] state;
     boolean finished;
     final Deque<String> done;
-    final long revision;
+    final Deque<JsonNode> outbox = new ArrayDeque<>();
+    long revision;
 
     Record(String handler, byte[] state, boolean finished, Deque<String> done, long revision) {
       this.handler = handler;
@@ -515,6 +643,12 @@ public final class EventService implements AutoCloseable {
       this.finished = finished;
       this.done = done;
       this.revision = revision;
+    }
+
+    Record copy() {
+      Record r = new Record(handler, state, finished, new ArrayDeque<>(done), revision);
+      r.outbox.addAll(outbox);
+      return r;
     }
 
     static Record load(KeyValue kv, String key) throws IOException, JetStreamApiException {
@@ -526,7 +660,9 @@ public final class EventService implements AutoCloseable {
       Deque<String> done = new ArrayDeque<>();
       n.path("done").forEach(x -> done.addLast(x.asText()));
       byte[] state = n.hasNonNull("state") ? Base64.getDecoder().decode(n.get("state").asText()) : null;
-      return new Record(n.path("handler").asText(), state, n.path("finished").asBoolean(), done, e.getRevision());
+      Record r = new Record(n.path("handler").asText(), state, n.path("finished").asBoolean(), done, e.getRevision());
+      n.path("outbox").forEach(r.outbox::addLast);
+      return r;
     }
 
     void save(KeyValue kv, String key) throws IOException, JetStreamApiException {
@@ -538,12 +674,10 @@ public final class EventService implements AutoCloseable {
       }
       ArrayNode d = n.putArray("done");
       done.forEach(d::add);
+      ArrayNode o = n.putArray("outbox");
+      outbox.forEach(o::add);
       byte[] bytes = JSON.writeValueAsBytes(n);
-      if (revision == 0) {
-        kv.create(key, bytes);
-      } else {
-        kv.update(key, bytes, revision);
-      }
+      revision = revision == 0 ? kv.create(key, bytes) : kv.update(key, bytes, revision);
     }
   }
 

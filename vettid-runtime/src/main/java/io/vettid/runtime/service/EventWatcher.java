@@ -106,14 +106,49 @@ public final class EventWatcher implements AutoCloseable {
     if (batch < 1 || batch > 1000) {
       throw new IllegalArgumentException("batch must be 1..1000, got " + batch);
     }
-    List<Message> messages = subscription.fetch(batch, Objects.requireNonNull(wait, "wait"));
     int done = 0;
-    for (Message m : messages) {
-      if (process(m)) {
+    List<Forward> inFlight = new java.util.ArrayList<>();
+    // iterate, not fetch: a deposit is opened as soon as it arrives (fetch held it for the whole wait);
+    // forwards are published asynchronously and each deposit is acknowledged once its forward is
+    for (java.util.Iterator<Message> it = subscription.iterate(batch, Objects.requireNonNull(wait, "wait"));
+        it.hasNext(); ) {
+      Message m = it.next();
+      Forward f = process(m);
+      if (f != null) {
+        inFlight.add(f);
+      } else if (settledInline) {
+        done++;
+      }
+    }
+    for (Forward f : inFlight) {
+      if (settle(f)) {
         done++;
       }
     }
     return done;
+  }
+
+  private record Forward(Message deposit, java.util.concurrent.CompletableFuture<PublishAck> ack) {}
+
+  private boolean settledInline;
+
+  private boolean settle(Forward f) throws InterruptedException {
+    try {
+      PublishAck ack = f.ack().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      if (ack.hasError()) {
+        throw new IOException("DataVault.Queue refused the event: " + ack.getError());
+      }
+      forwarded.incrementAndGet();
+      counters.forwarded();
+      f.deposit().ack();
+      return true;
+    } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+        | RuntimeException e) {
+      LOG.warn("could not forward a deposit from {} ({}); it will be redelivered", f.deposit().getSubject(),
+          e.getClass().getSimpleName());
+      f.deposit().nak();
+      return false;
+    }
   }
 
   /** Starts polling on a daemon thread until {@link #close()}. */
@@ -127,36 +162,33 @@ public final class EventWatcher implements AutoCloseable {
     loop.stop();
   }
 
-  private boolean process(Message m) throws InterruptedException {
+  /** Opens a deposit and starts its forward; a failure is quarantined (or nak'ed) here and null returned. */
+  private Forward process(Message m) {
     String subject = m.getSubject();
+    settledInline = false;
     try {
       InternalEvent event = open(m);
       byte[] bytes = InternalEventCodec.encode(event);
-      PublishAck ack = js.publish(Subjects.DATA_VAULT_QUEUE.value(),
-          new Headers().put("Nats-Msg-Id", MessageKeys.of(event.eventId(), bytes)), bytes);
-      if (ack.hasError()) {
-        throw new IOException("DataVault.Queue refused the event: " + ack.getError());
-      }
-      forwarded.incrementAndGet();
-      counters.forwarded();
+      return new Forward(m, js.publishAsync(Subjects.DATA_VAULT_QUEUE.value(),
+          new Headers().put("Nats-Msg-Id", MessageKeys.of(event.eventId(), bytes)), bytes));
     } catch (VettidException e) {
       try {
         quarantine.put(m.getData(), subject, e.reason(), e.getMessage(),
             "deposit-" + m.metaData().streamSequence() + "-" + m.metaData().getStream());
         quarantined.get(e.reason()).incrementAndGet();
+        m.ack();
+        settledInline = true;
       } catch (IOException | JetStreamApiException | RuntimeException qe) {
         LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", subject,
             qe.getClass().getSimpleName());
         m.nak();
-        return false;
       }
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      return null;
+    } catch (RuntimeException e) {
       LOG.warn("could not forward a deposit from {} ({}); it will be redelivered", subject, e.getClass().getSimpleName());
       m.nak();
-      return false;
+      return null;
     }
-    m.ack();
-    return true;
   }
 
   private InternalEvent open(Message m) throws VettidException {

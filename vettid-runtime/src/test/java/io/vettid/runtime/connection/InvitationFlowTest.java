@@ -403,11 +403,11 @@ class InvitationFlowTest {
             .isInstanceOf(java.security.GeneralSecurityException.class);
       }
       int[] restored = new int[1];
+      long bobHandled = bob.runtime.counters().snapshot().handled(); // before alice asks for a new session
       try (Vault alice = new Vault("alice8", ALICE, aliceId, secret, clock, restored)) {
         assertThat(restored[0]).isEqualTo(1);
         assertThat(alice.connections.safetyNumber(a.local())).isEqualTo(safety);
         assertThat(alice.connections.peerIdentity(a.local())).contains(bob.identity.keyId());
-        long bobHandled = bob.runtime.counters().snapshot().handled();
         await(() -> bob.runtime.counters().snapshot().handled() > bobHandled, "bob starts a new session for alice");
         bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "after-restart"));
         alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "from-restored"));

@@ -53,7 +53,7 @@ public final class CrashChild {
             Runtime.getRuntime().halt(137); // like SIGKILL: no hooks, no close
           }
         }))
-        .ackWait(Duration.ofSeconds(2))
+        .ackWait(Duration.ofSeconds(5))
         .replies((connection, type, eventId, payload, dedupeId) -> {
           try {
             JetStream js = conn.get().jetStream();
@@ -97,7 +97,7 @@ public final class CrashChild {
 
     @Override
     public Duration timeout() {
-      return Duration.ofSeconds(1);
+      return Duration.ofSeconds(4); // generous: a cold JVM on a loaded CI machine is slow to start
     }
 
     @Override

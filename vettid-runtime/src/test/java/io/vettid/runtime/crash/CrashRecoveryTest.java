@@ -92,7 +92,7 @@ class CrashRecoveryTest {
     Process second = startChild("none", 0);
     try {
       waitForReplies(nc, TOTAL, Duration.ofSeconds(90));
-      Thread.sleep(3_000); // anything handled twice would show up by now (ack wait is 2 s)
+      Thread.sleep(6_000); // anything handled twice would show up by now (ack wait is 5 s)
     } finally {
       second.destroyForcibly();
       second.waitFor(10, TimeUnit.SECONDS);
@@ -125,8 +125,9 @@ class CrashRecoveryTest {
       }
     }
     long repliedTwice = replies.values().stream().filter(c -> c > 1).count();
-    System.out.printf("crash test (" + mode + "): events=%d replies-before-kill=%d lost=%d handled-twice=%d replied-twice=%d%n",
-        TOTAL, out, lost, twice, repliedTwice);
+    long quarantined = nc.jetStreamManagement().getStreamInfo(Subjects.QUARANTINE_STREAM).getStreamState().getMsgCount();
+    System.out.printf("crash test (" + mode + "): events=%d replies-before-kill=%d lost=%d handled-twice=%d"
+        + " replied-twice=%d quarantined=%d%n", TOTAL, out, lost, twice, repliedTwice, quarantined);
     assertThat(lost).as("events lost").isZero();
     assertThat(twice).as("events handled twice").isZero();
     assertThat(replies).as("distinct replies").hasSize(TOTAL);
@@ -148,8 +149,11 @@ class CrashRecoveryTest {
       if (line.equals("ready")) {
         Thread drain = new Thread(() -> {
           try {
-            while (r.readLine() != null) {
-              // keep the pipe empty
+            String l;
+            while ((l = r.readLine()) != null) {
+              if (System.getenv("CRASH_DEBUG") != null) {
+                System.out.println("child: " + l);
+              }
             }
           } catch (java.io.IOException ignored) {
             // the child died

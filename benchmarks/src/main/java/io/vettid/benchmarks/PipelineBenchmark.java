@@ -1,0 +1,459 @@
+package io.vettid.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.PublishAck;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.EventId;
+import io.vettid.api.EventType;
+import io.vettid.api.spi.EventHandler;
+import io.vettid.api.spi.EventHandlerContext;
+import io.vettid.api.spi.EventHandlerFactory;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.Suites;
+import io.vettid.crypto.pool.KeyPool;
+import io.vettid.nats.server.NatsServer;
+import io.vettid.nats.server.NatsServerConfig;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.nats.tls.TlsMaterial;
+import io.vettid.runtime.VettIdRuntime;
+import io.vettid.runtime.connection.ConnectionKeys;
+import io.vettid.runtime.connection.Connections;
+import io.vettid.runtime.service.EventService;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The end-to-end benchmark: raw jnats JetStream against the VettID pipeline (sealed External
+ * Event, deposit stream, Event Watcher, rules, handler, commit, ack) on one nats-server (TLS,
+ * JetStream encrypted at rest, as VettID runs it), with 1 KiB payloads. Prints a table and writes
+ * {@code latest.json} and {@code pipeline.png} to the output directory.
+ *
+ * <pre>
+ * scripts/bench-pipeline.sh            # full run (minutes)
+ * scripts/bench-pipeline.sh --quick    # seconds, as CI runs it
+ * </pre>
+ */
+public final class PipelineBenchmark {
+  static final EventType TYPE = EventType.of("bench.event");
+  static final String RULES = "[{\"id\": \"bench\", \"eventType\": \"bench.event\", \"action\": \"handle\", "
+      + "\"handler\": \"bench\"}]";
+  static final int PAYLOAD = 1024;
+
+  /** What to run. */
+  record Config(boolean quick, int events, int rateEvents, int rate, int scaleConnections, int scaleEvents,
+      List<Suite> suites, Path out) {
+    static Config of(String[] args) {
+      boolean quick = Arrays.asList(args).contains("--quick");
+      Path out = Path.of("docs/benchmarks");
+      for (int i = 0; i < args.length - 1; i++) {
+        if (args[i].equals("--out")) {
+          out = Path.of(args[i + 1]);
+        }
+      }
+      Config c = quick
+          ? new Config(true, 300, 200, 1000, 200, 2, List.of(Suites.DEFAULT), out)
+          : new Config(false, 10_000, 10_000, 1000, 10_000, 3, Suites.all(), out);
+      for (int i = 0; i < args.length - 1; i++) {
+        if (args[i].equals("--events")) { // a custom size, for profiling
+          int n = Integer.parseInt(args[i + 1]);
+          c = new Config(c.quick(), n, n, c.rate(), c.scaleConnections(), c.scaleEvents(), List.of(Suites.DEFAULT), out);
+        }
+      }
+      return c;
+    }
+  }
+
+  /** Latency samples in nanoseconds. */
+  static final class Latencies {
+    private final long[] samples;
+    private final AtomicInteger n = new AtomicInteger();
+
+    Latencies(int capacity) {
+      samples = new long[capacity];
+    }
+
+    void add(long nanos) {
+      int i = n.getAndIncrement();
+      if (i < samples.length) {
+        samples[i] = nanos;
+      }
+    }
+
+    double percentileMillis(double p) {
+      long[] s = Arrays.copyOf(samples, Math.min(n.get(), samples.length));
+      if (s.length == 0) {
+        return Double.NaN;
+      }
+      Arrays.sort(s);
+      return s[(int) Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] / 1e6;
+    }
+  }
+
+  /** One measured run. */
+  record Run(String name, int events, double eventsPerSecond, double p50Millis, double p99Millis) {}
+
+  private final Config config;
+  private final PrintStream out;
+  private final SecureRandom random = new SecureRandom();
+  private final byte[] payloadBytes = new byte[PAYLOAD];
+  private String url;
+  private TlsMaterial tls;
+
+  PipelineBenchmark(Config config, PrintStream out) {
+    this.config = config;
+    this.out = out;
+    random.nextBytes(payloadBytes);
+  }
+
+  /**
+   * Runs the benchmark.
+   *
+   * @param args {@code --quick} for the CI-sized run; {@code --out DIR} (default {@code docs/benchmarks})
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    Map<String, Object> report = new PipelineBenchmark(Config.of(args), System.out).run();
+    System.out.println("wrote " + report.get("_files"));
+  }
+
+  Map<String, Object> run() throws Exception {
+    Path tmp = Files.createTempDirectory("vettid-bench-");
+    tls = TlsMaterial.generate(tmp, List.of("localhost"), List.of("127.0.0.1"));
+    char[] key = NatsServerConfig.randomStoreKey();
+    Map<String, Object> report = new LinkedHashMap<>();
+    try (NatsServer server = NatsServer.start(NatsServerConfig.builder().serverName("vettid-bench")
+        .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, key).tls(tls.serverTls(false)).build())) {
+      Arrays.fill(key, '\0');
+      url = server.clientUrl();
+      out.printf("nats-server %s (TLS, JetStream file storage encrypted at rest); %d cores, JDK %s; %s mode%n",
+          url, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+          config.quick() ? "quick" : "full");
+
+      Run raw = raw("raw JetStream", config.events(), 0);
+      Run rawPaced = raw("raw JetStream @" + config.rate() + "/s", config.rateEvents(), config.rate());
+      List<Run> runs = new ArrayList<>();
+      Map<String, Double> setup = new LinkedHashMap<>();
+      Run first = null;
+      Run paced = null;
+      for (Suite suite : config.suites()) {
+        long t0 = System.nanoTime();
+        ConnectionKeys.generate(suite, random);
+        setup.put(suite.name() + " cold", (System.nanoTime() - t0) / 1e6);
+        try (KeyPool sign = KeyPool.start(suite.signature(), 2, 1); KeyPool wrap = KeyPool.start(suite.wrap(), 2, 1)) {
+          while (sign.ready() < 1 || wrap.ready() < 1) {
+            Thread.sleep(10);
+          }
+          long t1 = System.nanoTime();
+          ConnectionKeys.of(suite, sign.take(), wrap.take());
+          setup.put(suite.name() + " warm pool", (System.nanoTime() - t1) / 1e6);
+        }
+        Run r = pipeline("pipeline " + suite.name(), suite, 10, config.events() / 10, 0);
+        runs.add(r);
+        if (first == null) {
+          first = r;
+          paced = pipeline("pipeline " + suite.name() + " @" + config.rate() + "/s", suite, 10,
+              config.rateEvents() / 10, config.rate());
+        }
+      }
+      Suite fast = Suites.MLKEM768_MLDSA65_V1;
+      Run ten = pipeline("pipeline 10 connections (" + fast.name() + ")", fast, 10,
+          config.scaleConnections() * config.scaleEvents() / 10, 0);
+      ScaleResult scale = scale(fast);
+
+      out.println();
+      out.printf("%-58s %8s %12s %9s %9s%n", "run", "events", "events/s", "p50 ms", "p99 ms");
+      List<Run> all = new ArrayList<>(List.of(raw, rawPaced));
+      all.addAll(runs);
+      all.add(paced);
+      all.add(ten);
+      all.add(scale.run());
+      for (Run r : all) {
+        out.printf("%-58s %8d %12.0f %9.2f %9.2f%n", r.name(), r.events(), r.eventsPerSecond(), r.p50Millis(),
+            r.p99Millis());
+      }
+      double ratio = first.eventsPerSecond() / raw.eventsPerSecond();
+      out.printf("%nthroughput ratio pipeline (%s) / raw: %.3f (goal >= 0.5)%n", first.name(), ratio);
+      out.printf("at %d events/s offered: p50 %.2f ms (goal <= 2), p99 %.2f ms (goal <= 10)%n", config.rate(),
+          paced.p50Millis(), paced.p99Millis());
+      out.printf("%d connections: heap after GC %.1f MB (goal <= 256); throughput %.0f/s = %.2f x the 10-connection"
+          + " figure (goal >= 0.8); key generation for them %.1f s (%s, both sides)%n", config.scaleConnections(),
+          scale.heapMb(), scale.run().eventsPerSecond(), scale.run().eventsPerSecond() / ten.eventsPerSecond(),
+          scale.keygenSeconds(), fast.name());
+      out.println("connection setup (both key pairs of one side), ms: " + setup);
+
+      report.put("raw_events_per_s", round(raw.eventsPerSecond()));
+      report.put("pipeline_events_per_s", round(first.eventsPerSecond()));
+      report.put("throughput_ratio", Math.round(ratio * 1000) / 1000.0);
+      report.put("p50_ms", Math.round(paced.p50Millis() * 100) / 100.0);
+      report.put("p99_ms", Math.round(paced.p99Millis() * 100) / 100.0);
+      report.put("offered_rate_per_s", config.rate());
+      report.put("heap_mb_10k_connections", Math.round(scale.heapMb() * 10) / 10.0);
+      report.put("scale_connections", config.scaleConnections());
+      report.put("scale_throughput_ratio", Math.round(scale.run().eventsPerSecond() / ten.eventsPerSecond() * 100)
+          / 100.0);
+      report.put("scale_keygen_s", Math.round(scale.keygenSeconds() * 10) / 10.0);
+      report.put("connection_setup_ms", setup);
+      Map<String, Object> runTable = new LinkedHashMap<>();
+      for (Run r : all) {
+        runTable.put(r.name(), Map.of("events", r.events(), "events_per_s", round(r.eventsPerSecond()),
+            "p50_ms", Math.round(r.p50Millis() * 100) / 100.0, "p99_ms", Math.round(r.p99Millis() * 100) / 100.0));
+      }
+      report.put("runs", runTable);
+      report.put("mode", config.quick() ? "quick" : "full");
+      report.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+          "jdk", System.getProperty("java.version"), "os", System.getProperty("os.name") + " "
+              + System.getProperty("os.arch")));
+      Files.createDirectories(config.out());
+      Path json = config.out().resolve(config.quick() ? "latest-quick.json" : "latest.json");
+      new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
+      Path png = config.out().resolve(config.quick() ? "pipeline-quick.png" : "pipeline.png");
+      Chart.write(png, all);
+      report.put("_files", List.of(json.toString(), png.toString()));
+      return report;
+    } finally {
+      try (var walk = Files.walk(tmp)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static long round(double v) {
+    return Math.round(v);
+  }
+
+  private Connection connect() throws Exception {
+    return Nats.connect(new Options.Builder().server(url).sslContext(tls.clientContext())
+        .connectionTimeout(Duration.ofSeconds(10)).build());
+  }
+
+  /** Raw JetStream: publish with a timestamp header, consume with a pull consumer, ack. */
+  private Run raw(String name, int n, int rate) throws Exception {
+    String stream = "BenchRaw" + System.nanoTime() % 100000;
+    try (Connection pub = connect(); Connection sub = connect()) {
+      pub.jetStreamManagement().addStream(StreamConfiguration.builder().name(stream).subjects(stream + ".In")
+          .storageType(StorageType.File).build());
+      JetStream js = pub.jetStream();
+      JetStreamSubscription s = sub.jetStream().subscribe(stream + ".In",
+          PullSubscribeOptions.builder().durable("bench").build());
+      Latencies lat = new Latencies(n);
+      CountDownLatch done = new CountDownLatch(1);
+      long[] end = new long[1];
+      Thread consumer = new Thread(() -> {
+        int got = 0;
+        while (got < n) {
+          for (java.util.Iterator<Message> it = s.iterate(256, Duration.ofMillis(500)); it.hasNext(); ) {
+            Message m = it.next();
+            lat.add(System.nanoTime() - Long.parseLong(m.getHeaders().getFirst("t")));
+            m.ack();
+            got++;
+          }
+        }
+        end[0] = System.nanoTime();
+        done.countDown();
+      });
+      consumer.start();
+      long start = System.nanoTime();
+      List<CompletableFuture<PublishAck>> inflight = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        pace(start, i, rate);
+        inflight.add(js.publishAsync(stream + ".In", new Headers().put("t", Long.toString(System.nanoTime())),
+            payloadBytes));
+        if (inflight.size() >= 1000) {
+          for (CompletableFuture<PublishAck> f : inflight) {
+            f.get(10, TimeUnit.SECONDS);
+          }
+          inflight.clear();
+        }
+      }
+      for (CompletableFuture<PublishAck> f : inflight) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+      if (!done.await(120, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(name + ": not all messages arrived");
+      }
+      pub.jetStreamManagement().deleteStream(stream);
+      Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99));
+      out.printf("  %-56s %10.0f events/s%n", name, r.eventsPerSecond());
+      return r;
+    }
+  }
+
+  private static void pace(long start, int i, int rate) {
+    if (rate <= 0) {
+      return;
+    }
+    long due = start + (long) (i * (1e9 / rate));
+    long wait = due - System.nanoTime();
+    if (wait > 0) {
+      LockSupport.parkNanos(wait);
+    }
+  }
+
+  /** A handler that finishes at once: the pipeline's own cost is what is measured. */
+  static final class Sink implements EventHandlerFactory {
+    @Override
+    public String name() {
+      return "bench";
+    }
+
+    @Override
+    public Set<EventType> eventTypes() {
+      return Set.of(TYPE);
+    }
+
+    @Override
+    public EventHandler create(EventHandlerContext ctx) {
+      return event -> ctx.finish();
+    }
+  }
+
+  /** The two sides of a benchmark vault: its connections and a sender holding the peers' ends. */
+  record Sides(Connections vault, Connections sender, List<ConnectionId> senderIds) {}
+
+  private Sides sides(Suite suite, String guid, int connections, Connection senderNc, List<ConnectionKeys[]> keys)
+      throws Exception {
+    Connections vault = new Connections();
+    Connections sender = new Connections();
+    List<ConnectionId> ids = new ArrayList<>();
+    for (int i = 0; i < connections; i++) {
+      ConnectionKeys[] k = keys.get(i);
+      ConnectionId atVault = ConnectionId.of("c" + i);
+      ConnectionId atSender = ConnectionId.of("s" + i);
+      vault.add(atVault, atSender, "subscriber.sender.bench.queue." + atSender.value(), senderNc, k[0],
+          k[1].signingPublic(), k[1].wrappingPublic());
+      sender.add(atSender, atVault, Subjects.deposit(guid, "bench", atVault).value(), senderNc, k[1],
+          k[0].signingPublic(), k[0].wrappingPublic());
+      ids.add(atSender);
+    }
+    return new Sides(vault, sender, ids);
+  }
+
+  private List<ConnectionKeys[]> keys(Suite suite, int connections, boolean distinct) throws Exception {
+    List<ConnectionKeys[]> keys = new ArrayList<>();
+    ConnectionKeys[] shared = null;
+    for (int i = 0; i < connections; i++) {
+      if (distinct || shared == null) {
+        shared = new ConnectionKeys[] {ConnectionKeys.generate(suite, random), ConnectionKeys.generate(suite, random)};
+      }
+      keys.add(shared);
+    }
+    return keys;
+  }
+
+  /** The pipeline: sender seals and deposits; the vault's watcher, rules, handler, commit and ack. */
+  private Run pipeline(String name, Suite suite, int connections, int perConnection, int rate) throws Exception {
+    // RSA-4096 keys are slow to make; each of the runs' connections gets its own keys only for fast suites
+    List<ConnectionKeys[]> keys = keys(suite, connections, suite != Suites.DEFAULT && suite != Suites.ELGAMAL3072_RSA4096_V1);
+    return pipeline(name, suite, keys, perConnection, rate);
+  }
+
+  private Run pipeline(String name, Suite suite, List<ConnectionKeys[]> keys, int perConnection, int rate)
+      throws Exception {
+    String guid = "g" + Long.toHexString(random.nextLong() >>> 8);
+    int n = keys.size() * perConnection;
+    Latencies lat = new Latencies(n);
+    Map<EventId, Long> sentAt = new ConcurrentHashMap<>();
+    AtomicInteger handled = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(1);
+    long[] end = new long[1];
+    EventService.Listener listener = s -> {
+      if (s.outcome() == EventService.Outcome.HANDLED) {
+        Long t = sentAt.remove(s.eventId());
+        if (t != null) {
+          lat.add(System.nanoTime() - t);
+        }
+        if (handled.incrementAndGet() == n) {
+          end[0] = System.nanoTime();
+          done.countDown();
+        }
+      } else {
+        out.println("  unexpected outcome: " + s.outcome() + " " + s.reason() + " " + s.detail());
+      }
+    };
+    try (Connection senderNc = connect()) {
+      Sides sides = sides(suite, guid, keys.size(), senderNc, keys);
+      try (VettIdRuntime vault = VettIdRuntime.builder()
+          .nats(new Options.Builder().server(url).sslContext(tls.clientContext()))
+          .connections(sides.vault()).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
+          .listener(listener).start()) {
+        long rev = vault.rules().orElseThrow().put(RULES);
+        vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
+        vault.watch(guid, "bench");
+        ObjectNode payload = JsonNodeFactory.instance.objectNode()
+            .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760))); // ~1 KiB JSON
+        long start = System.nanoTime();
+        int i = 0;
+        for (int round = 0; round < perConnection; round++) {
+          for (ConnectionId c : sides.senderIds()) {
+            pace(start, i++, rate);
+            EventId id = EventId.random();
+            sentAt.put(id, System.nanoTime());
+            sides.sender().send(c, TYPE, id, payload, "b-" + id.value());
+          }
+        }
+        if (!done.await(600, TimeUnit.SECONDS)) {
+          throw new IllegalStateException(name + ": only " + handled.get() + " of " + n + " handled");
+        }
+        Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99));
+        out.printf("  %-56s %10.0f events/s%n", name, r.eventsPerSecond());
+        return r;
+      }
+    }
+  }
+
+  record ScaleResult(Run run, double heapMb, double keygenSeconds) {}
+
+  /** Many connections on one vault: each sends a few events; heap measured after GC. */
+  private ScaleResult scale(Suite suite) throws Exception {
+    long t0 = System.nanoTime();
+    List<ConnectionKeys[]> keys = keys(suite, config.scaleConnections(), true);
+    double keygen = (System.nanoTime() - t0) / 1e9;
+    String name = "pipeline " + config.scaleConnections() + " connections (" + suite.name() + ")";
+    double[] heap = new double[1];
+    Run r = pipelineMeasuringHeap(name, suite, keys, heap);
+    return new ScaleResult(r, heap[0], keygen);
+  }
+
+  private Run pipelineMeasuringHeap(String name, Suite suite, List<ConnectionKeys[]> keys, double[] heapMb)
+      throws Exception {
+    Run r = pipeline(name, suite, keys, config.scaleEvents(), 0);
+    // measured with the keys of every connection still held, as a running vault holds them
+    System.gc();
+    Thread.sleep(200);
+    System.gc();
+    heapMb[0] = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
+    if (keys.isEmpty()) {
+      throw new IllegalStateException();
+    }
+    return r;
+  }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The end-to-end benchmark: raw JetStream vs the VettID pipeline on one nats-server (TLS, encrypted
+# store), 1 KiB events; then 10,000 connections on one vault and connection setup per suite.
+# Prints a table and writes docs/benchmarks/latest.json and docs/benchmarks/pipeline.png.
+#   scripts/bench-pipeline.sh            full run (several minutes)
+#   scripts/bench-pipeline.sh --quick    seconds; writes latest-quick.json (what CI runs)
+# Extra JVM options (for example a JFR recording) go in BENCH_JAVA_OPTS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-nats-server.sh
+mvn -B -q -DskipTests -pl benchmarks -am package -Dmaven.javadoc.skip=true -Dmaven.source.skip=true
+cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+# shellcheck disable=SC2086
+exec java ${BENCH_JAVA_OPTS:-} -Xmx1g -cp "$cp" io.vettid.benchmarks.PipelineBenchmark "$@"
