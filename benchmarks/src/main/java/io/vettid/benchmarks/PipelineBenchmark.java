@@ -158,6 +158,9 @@ public final class PipelineBenchmark {
           url, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
           config.quick() ? "quick" : "full");
 
+      // warm-up, not reported: JIT, class loading, first sessions
+      raw("warm-up raw", Math.min(2000, config.events()), 0);
+      pipeline("warm-up pipeline", Suites.MLKEM768_MLDSA65_V1, 10, Math.min(2000, config.events()) / 10, 0);
       Run raw = raw("raw JetStream", config.events(), 0);
       Run rawPaced = raw("raw JetStream @" + config.rate() + "/s", config.rateEvents(), config.rate());
       List<Run> runs = new ArrayList<>();
@@ -411,13 +414,36 @@ public final class PipelineBenchmark {
         ObjectNode payload = JsonNodeFactory.instance.objectNode()
             .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760))); // ~1 KiB JSON
         long start = System.nanoTime();
-        int i = 0;
-        for (int round = 0; round < perConnection; round++) {
-          for (ConnectionId c : sides.senderIds()) {
-            pace(start, i++, rate);
-            EventId id = EventId.random();
-            sentAt.put(id, System.nanoTime());
-            sides.sender().send(c, TYPE, id, payload, "b-" + id.value());
+        if (rate > 0) {
+          int i = 0;
+          for (int round = 0; round < perConnection; round++) {
+            for (ConnectionId c : sides.senderIds()) {
+              pace(start, i++, rate);
+              send(sides, c, payload, sentAt);
+            }
+          }
+        } else {
+          // senders in parallel (as many peers are), each over its share of the connections
+          int threads = Math.min(4, sides.senderIds().size());
+          List<Thread> senders = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            int first = t;
+            Thread th = new Thread(() -> {
+              try {
+                for (int round = 0; round < perConnection; round++) {
+                  for (int c = first; c < sides.senderIds().size(); c += threads) {
+                    send(sides, sides.senderIds().get(c), payload, sentAt);
+                  }
+                }
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+            th.start();
+            senders.add(th);
+          }
+          for (Thread th : senders) {
+            th.join();
           }
         }
         if (!done.await(600, TimeUnit.SECONDS)) {
@@ -428,6 +454,13 @@ public final class PipelineBenchmark {
         return r;
       }
     }
+  }
+
+  private static void send(Sides sides, ConnectionId c, ObjectNode payload, Map<EventId, Long> sentAt)
+      throws Exception {
+    EventId id = EventId.random();
+    sentAt.put(id, System.nanoTime());
+    sides.sender().send(c, TYPE, id, payload, "b-" + id.value());
   }
 
   record ScaleResult(Run run, double heapMb, double keygenSeconds) {}

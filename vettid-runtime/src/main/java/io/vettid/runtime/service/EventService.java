@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,8 +69,9 @@ import org.slf4j.LoggerFactory;
  *       threw, such as {@code BAD_SIGNATURE}) and never stops the service;
  *   <li>commits: writes the handler's state, its finished flag, the message's key and its outbox
  *       (replies and emitted events) in one record of the {@code EventHandlers} bucket
- *       (compare-and-set), then sends the outbox with stable {@code Nats-Msg-Id}s, then
- *       acknowledges.
+ *       (compare-and-set, published asynchronously: writes for different eventIds share round
+ *       trips, and are settled as soon as no further message waits), then sends the outbox with
+ *       stable {@code Nats-Msg-Id}s, then acknowledges.
  * </ol>
  *
  * <p>A crash anywhere before the acknowledgement redelivers the message; the record tells a
@@ -95,6 +97,10 @@ public final class EventService implements AutoCloseable {
   private static final int MAX_DONE = 1024;
   private static final int MAX_LIVE = 10_000;
   private static final int MAX_OUTBOX = 16;
+  /** With commits in flight, how long to wait for another message before settling them. */
+  private static final Duration NEXT_OR_FLUSH = Duration.ofNanos(100_000);
+  /** The longest a handled message waits for its commit to be settled while messages keep coming. */
+  private static final long MAX_PENDING_NANOS = 2_000_000;
 
   private final String name;
   private final String queue;
@@ -205,14 +211,43 @@ public final class EventService implements AutoCloseable {
     }
     Objects.requireNonNull(wait, "wait");
     int done = 0;
-    // iterate, not fetch: each message is processed as it arrives instead of after the batch
-    // filled or the wait ran out (fetch held a lone event for the whole wait)
-    for (java.util.Iterator<Message> it = subscription.iterate(batch, wait); it.hasNext(); ) {
-      if (process(it.next())) {
+    // a reader keeps pull requests outstanding (no expiring pulls, so no 408 statuses) and each
+    // message is processed as it arrives (fetch held a lone event for the whole wait). Commits in
+    // flight are settled as soon as no further message is waiting: under load they share round
+    // trips, at low rates each event is settled at once.
+    long deadline = System.nanoTime() + wait.toNanos();
+    int received = 0;
+    while (received < batch) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      if (!pending.isEmpty() && System.nanoTime() - pending.get(0).start() > MAX_PENDING_NANOS) {
+        done -= flush(); // keep latency bounded under a steady stream
+      }
+      Message m = reader().nextMessage(pending.isEmpty() ? Duration.ofNanos(left) : NEXT_OR_FLUSH);
+      if (m == null) {
+        if (pending.isEmpty()) {
+          break;
+        }
+        done -= flush();
+        continue;
+      }
+      received++;
+      if (process(m)) {
         done++;
       }
     }
-    return done;
+    return done - flush();
+  }
+
+  private io.nats.client.JetStreamReader reader;
+
+  private synchronized io.nats.client.JetStreamReader reader() {
+    if (reader == null) {
+      reader = subscription.reader(256, 64);
+    }
+    return reader;
   }
 
   /** Starts polling on a daemon thread until {@link #close()}. */
@@ -224,6 +259,11 @@ public final class EventService implements AutoCloseable {
   @Override
   public void close() {
     loop.stop();
+    synchronized (this) {
+      if (reader != null) {
+        reader.stop();
+      }
+    }
     executor.shutdownNow();
   }
 
@@ -241,6 +281,9 @@ public final class EventService implements AutoCloseable {
       return settle(m, null, data, FailureReason.MALFORMED, "not a valid Internal Event", seqId);
     }
     String key = MessageKeys.of(event.eventId(), data);
+    if (pendingIds.contains(event.eventId())) {
+      flush(); // the eventId's last commit must be settled before its record is used again
+    }
     try {
       sourceCheck.check(m.getSubject(), event);
     } catch (VettidException e) {
@@ -248,22 +291,18 @@ public final class EventService implements AutoCloseable {
     } catch (RuntimeException e) {
       return settle(m, event, data, FailureReason.MALFORMED, "source check failed: " + e.getClass().getSimpleName(), key);
     }
-    return process(m, data, event, key, start, false);
+    return process(m, data, event, key, start);
   }
 
   /**
    * The record of an eventId comes from the cache, or from the bucket when the index says one
-   * exists; a new eventId costs no round trip. The commit is a compare-and-set, so a record that
-   * changed anyway (another instance) makes the message be processed again with the record read
-   * from the bucket ({@code reread}).
+   * exists; a new eventId costs no round trip. The record write is a compare-and-set settled in
+   * {@link #flush()}.
    */
-  private boolean process(Message m, byte[] data, InternalEvent event, String key, long start, boolean reread)
+  private boolean process(Message m, byte[] data, InternalEvent event, String key, long start)
       throws InterruptedException {
     try {
-      Record rec = reread ? Record.load(records, recordKey(event.eventId())) : cached(event.eventId());
-      if (reread) {
-        cache(event.eventId(), rec);
-      }
+      Record rec = cached(event.eventId());
       if (rec != null && rec.done.contains(key)) {
         // committed before: finish what the commit may not have (its outbox), then acknowledge
         try {
@@ -332,32 +371,20 @@ public final class EventService implements AutoCloseable {
         live.remove(event.eventId());
         return settle(m, event, data, run.failure, run.detail, key);
       }
-      Record committed;
-      try {
-        committed = commit(factory, event, rec, key, run.ctx);
-      } catch (Conflict c) {
-        // the record existed after all (or changed): forget what ran, read it, and process again
+      Record next = prepare(factory, rec, key, run.ctx);
+      CompletableFuture<PublishAck> write = js.publishAsync("$KV." + Subjects.name("EventHandlers") + "."
+          + recordKey(event.eventId()), new Headers().put("Nats-Expected-Last-Subject-Sequence",
+          Long.toString(next.revision)), next.toBytes());
+      cache(event.eventId(), next);
+      knownRecords.add(event.eventId().value());
+      if (run.ctx.finished) {
         live.remove(event.eventId());
-        recordCache.remove(event.eventId());
-        if (reread) {
-          throw new IOException("the handler record of " + event.eventId() + " keeps changing");
-        }
-        return process(m, data, event, key, start, true);
       }
-      try {
-        publishOutbox(event, committed, key);
-      } catch (VettidException e) {
-        // committed, but a reply cannot be delivered (the connection is gone): keep the event with the reason
-        return settle(m, event, data, e.reason(), "handled, but its reply failed: " + e.getMessage(), key);
-      }
-      if (approved != null) {
-        inbox.remove(approved);
-      }
-      m.ack();
-      counters.handled(System.nanoTime() - start);
-      notify(event, Outcome.HANDLED, null, "by " + factory.name() + (approved != null ? " (approved by the owner)" : "")
+      pending.add(new Pending(m, event, data, key, next, write, start, approved, "by " + factory.name()
+          + (approved != null ? " (approved by the owner)" : "")
           + (run.ctx.replies.isEmpty() ? "" : ", " + run.ctx.replies.size() + " reply(ies)")
-          + (run.ctx.finished ? ", finished" : ""));
+          + (run.ctx.finished ? ", finished" : "")));
+      pendingIds.add(event.eventId());
       return true;
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       live.remove(event.eventId());
@@ -520,11 +547,6 @@ public final class EventService implements AutoCloseable {
     }
   }
 
-  /** The record changed under us (compare-and-set failed). */
-  private static final class Conflict extends Exception {
-    @java.io.Serial private static final long serialVersionUID = 1L;
-  }
-
   /**
    * The record of an eventId: from the cache; else read from the bucket if this service ever
    * wrote one for it (the index of record keys, read at start and kept up to date); else certainly
@@ -552,13 +574,20 @@ public final class EventService implements AutoCloseable {
     }
   }
 
+  /** A message whose record write is in flight; settled by {@link #flush()}. */
+  private record Pending(Message m, InternalEvent event, byte[] data, String key, Record next,
+      CompletableFuture<PublishAck> write, long start, String approved, String detail) {}
+
+  private final List<Pending> pending = new ArrayList<>();
+  private final java.util.Set<EventId> pendingIds = new java.util.HashSet<>();
+
   /**
-   * Writes the record first: state, finished flag, the message's key, and its outbox (the replies
-   * and emitted events still to send). The outbox is sent after, with stable ids, and sent again if
-   * the message comes back (a crash between the two): so nothing is lost and nothing is kept twice.
+   * The record to write for a handled message: state, finished flag, the message's key, and its
+   * outbox (the replies and emitted events still to send). It is written first; the outbox is sent
+   * after, with stable ids, and sent again if the message comes back (a crash between the two): so
+   * nothing is lost and nothing is kept twice.
    */
-  private Record commit(EventHandlerFactory factory, InternalEvent event, Record rec, String key, Ctx ctx)
-      throws IOException, JetStreamApiException, Conflict {
+  private Record prepare(EventHandlerFactory factory, Record rec, String key, Ctx ctx) {
     Record next = rec == null ? new Record(factory.name(), null, false, new ArrayDeque<>(), 0) : rec.copy();
     next.state = ctx.working;
     next.finished = ctx.finished;
@@ -579,20 +608,65 @@ public final class EventService implements AutoCloseable {
     while (next.outbox.size() > MAX_OUTBOX) {
       next.outbox.removeFirst();
     }
-    try {
-      next.save(records, recordKey(event.eventId()));
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == 10071 || e.getApiErrorCode() == 10164) { // wrong last sequence: not what we read
-        throw new Conflict();
-      }
-      throw e;
-    }
-    cache(event.eventId(), next);
-    knownRecords.add(event.eventId().value());
-    if (ctx.finished) {
-      live.remove(event.eventId());
-    }
     return next;
+  }
+
+  /**
+   * Settles the messages whose record writes are in flight, in order: each record write is a
+   * compare-and-set (expected last revision), published asynchronously so that several eventIds'
+   * commits share one round trip; then the outbox goes out and the message is acknowledged. A
+   * failed write (a conflict: the record changed) naks the message, which comes back and is
+   * processed with the record read from the bucket.
+   *
+   * @return how many messages could not be settled (nak'ed)
+   */
+  private int flush() throws InterruptedException {
+    int failed = 0;
+    for (Pending p : pending) {
+      try {
+        PublishAck ack = p.write().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        if (ack.hasError()) {
+          throw new IOException(ack.getError());
+        }
+        p.next().revision = ack.getSeqno();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
+        cache(p.event().eventId(), null);
+        live.remove(p.event().eventId());
+        LOG.warn("{}: the handler record of {} could not be written ({}); the event will be redelivered", name,
+            p.event().eventId(), e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                ? e.getCause().getMessage() : e.getClass().getSimpleName());
+        p.m().nak();
+        failed++;
+        continue;
+      }
+      try {
+        publishOutbox(p.event(), p.next(), p.key());
+      } catch (VettidException e) {
+        // committed, but a reply cannot be delivered (the connection is gone): keep the event with the reason
+        settle(p.m(), p.event(), p.data(), e.reason(), "handled, but its reply failed: " + e.getMessage(), p.key());
+        continue;
+      } catch (IOException | JetStreamApiException | RuntimeException e) {
+        LOG.warn("{}: the outbox of {} could not be sent ({}); the event will be redelivered", name,
+            p.event().eventId(), e.getClass().getSimpleName());
+        p.m().nak(); // committed: the redelivery finds its key done and sends the outbox again
+        failed++;
+        continue;
+      }
+      if (p.approved() != null) {
+        try {
+          inbox.remove(p.approved());
+        } catch (IOException | JetStreamApiException e) {
+          LOG.warn("{}: the approved inbox entry {} could not be removed ({})", name, p.approved(),
+              e.getClass().getSimpleName());
+        }
+      }
+      p.m().ack();
+      counters.handled(System.nanoTime() - p.start());
+      notify(p.event(), Outcome.HANDLED, null, p.detail());
+    }
+    pending.clear();
+    pendingIds.clear();
+    return failed;
   }
 
   /** Sends the committed replies and emitted events of one message (again, if it came back). */
@@ -665,7 +739,7 @@ public final class EventService implements AutoCloseable {
       return r;
     }
 
-    void save(KeyValue kv, String key) throws IOException, JetStreamApiException {
+    byte[] toBytes() throws IOException {
       ObjectNode n = JSON.createObjectNode().put("handler", handler).put("finished", finished);
       if (state != null) {
         n.put("state", Base64.getEncoder().encodeToString(state));
@@ -676,8 +750,7 @@ public final class EventService implements AutoCloseable {
       done.forEach(d::add);
       ArrayNode o = n.putArray("outbox");
       outbox.forEach(o::add);
-      byte[] bytes = JSON.writeValueAsBytes(n);
-      revision = revision == 0 ? kv.create(key, bytes) : kv.update(key, bytes, revision);
+      return JSON.writeValueAsBytes(n);
     }
   }
 

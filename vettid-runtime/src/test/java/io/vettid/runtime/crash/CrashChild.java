@@ -43,7 +43,10 @@ public final class CrashChild {
     int haltAt = Integer.parseInt(args[3]);
     java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger replied = new java.util.concurrent.atomic.AtomicInteger();
-    AtomicReference<Connection> conn = new AtomicReference<>();
+    // replies go out on a connection of their own, ready before the runtime starts consuming
+    AtomicReference<Connection> conn = new AtomicReference<>(io.nats.client.Nats.connect(
+        new io.nats.client.Options.Builder().server(args[0]).sslContext(TlsMaterial.trusting(Path.of(args[1])))
+            .build()));
     VettIdRuntime rt = VettIdRuntime.builder()
         .nats(args[0], TlsMaterial.trusting(Path.of(args[1])))
         .discoverHandlers(false)
@@ -54,6 +57,9 @@ public final class CrashChild {
           }
         }))
         .ackWait(Duration.ofSeconds(5))
+        // rules given up front: written to the bucket after start, the first events would meet no rule
+        .ruleEngine(io.vettid.rules.DeclarativeRuleEngine.parse(
+            "[{\"id\":\"tally\",\"eventType\":\"crash.tally\",\"action\":\"handle\",\"handler\":\"tally\"}]"))
         .replies((connection, type, eventId, payload, dedupeId) -> {
           try {
             JetStream js = conn.get().jetStream();
@@ -70,9 +76,7 @@ public final class CrashChild {
           }
         })
         .start();
-    conn.set(rt.connection());
-    rt.rules().orElseThrow().put(
-        "[{\"id\":\"tally\",\"eventType\":\"crash.tally\",\"action\":\"handle\",\"handler\":\"tally\"}]");
+    rt.counters(); // started
     System.out.println("ready");
     System.out.flush();
     Thread.sleep(Long.MAX_VALUE);

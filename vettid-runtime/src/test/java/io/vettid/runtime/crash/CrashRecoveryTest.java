@@ -126,6 +126,11 @@ class CrashRecoveryTest {
     }
     long repliedTwice = replies.values().stream().filter(c -> c > 1).count();
     long quarantined = nc.jetStreamManagement().getStreamInfo(Subjects.QUARANTINE_STREAM).getStreamState().getMsgCount();
+    for (long q = 1; q <= quarantined; q++) {
+      io.nats.client.api.MessageInfo mi = nc.jetStreamManagement().getMessage(Subjects.QUARANTINE_STREAM, q);
+      System.out.println("quarantined: " + mi.getHeaders().getFirst("VettID-Reason") + " "
+          + mi.getHeaders().getFirst("VettID-Detail"));
+    }
     System.out.printf("crash test (" + mode + "): events=%d replies-before-kill=%d lost=%d handled-twice=%d"
         + " replied-twice=%d quarantined=%d%n", TOTAL, out, lost, twice, repliedTwice, quarantined);
     assertThat(lost).as("events lost").isZero();

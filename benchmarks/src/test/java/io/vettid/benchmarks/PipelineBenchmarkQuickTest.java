@@ -1,0 +1,44 @@
+package io.vettid.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keeps the benchmark program working: its quick mode runs against a real nats-server and writes a
+ * report with every key and a chart. The figures are printed, never asserted (speed goals live in
+ * the full run, by hand).
+ */
+class PipelineBenchmarkQuickTest {
+  @TempDir Path out;
+
+  @Test
+  void theQuickRunWritesAReportWithEveryKeyAndAChart() throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    new PipelineBenchmark(PipelineBenchmark.Config.of(new String[] {"--quick", "--out", out.toString()}),
+        new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+    String text = printed.toString(StandardCharsets.UTF_8);
+    System.out.print(text);
+
+    JsonNode report = new ObjectMapper().readTree(out.resolve("latest-quick.json").toFile());
+    for (String key : new String[] {"raw_events_per_s", "pipeline_events_per_s", "throughput_ratio", "p50_ms",
+        "p99_ms", "heap_mb_10k_connections", "machine"}) {
+      assertThat(report.has(key)).as(key).isTrue();
+    }
+    assertThat(report.path("raw_events_per_s").asDouble()).isPositive();
+    assertThat(report.path("pipeline_events_per_s").asDouble()).isPositive();
+    assertThat(report.path("machine").path("cores").asInt()).isPositive();
+    assertThat(report.path("runs").size()).isGreaterThanOrEqualTo(6);
+    assertThat(Files.size(out.resolve("pipeline-quick.png"))).isGreaterThan(1000);
+    assertThat(text).contains("throughput ratio").doesNotContain("unexpected outcome");
+  }
+}
