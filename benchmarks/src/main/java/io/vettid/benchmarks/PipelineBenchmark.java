@@ -159,8 +159,8 @@ public final class PipelineBenchmark {
           config.quick() ? "quick" : "full");
 
       // warm-up, not reported: JIT, class loading, first sessions
-      raw("warm-up raw", Math.min(2000, config.events()), 0);
-      pipeline("warm-up pipeline", Suites.MLKEM768_MLDSA65_V1, 10, Math.min(2000, config.events()) / 10, 0);
+      raw("warm-up raw", Math.min(5000, config.events()), 0);
+      pipeline("warm-up pipeline", Suites.DEFAULT, 10, Math.min(5000, config.events()) / 10, 0);
       Run raw = raw("raw JetStream", config.events(), 0);
       Run rawPaced = raw("raw JetStream @" + config.rate() + "/s", config.rateEvents(), config.rate());
       List<Run> runs = new ArrayList<>();
@@ -340,7 +340,12 @@ public final class PipelineBenchmark {
   }
 
   /** The two sides of a benchmark vault: its connections and a sender holding the peers' ends. */
-  record Sides(Connections vault, Connections sender, List<ConnectionId> senderIds) {}
+  record Sides(Connections vault, java.util.concurrent.atomic.AtomicReference<Connections> senderRef,
+      List<ConnectionId> senderIds) {
+    Connections sender() {
+      return senderRef.get();
+    }
+  }
 
   private Sides sides(Suite suite, String guid, int connections, Connection senderNc, List<ConnectionKeys[]> keys)
       throws Exception {
@@ -357,7 +362,7 @@ public final class PipelineBenchmark {
           k[0].signingPublic(), k[0].wrappingPublic());
       ids.add(atSender);
     }
-    return new Sides(vault, sender, ids);
+    return new Sides(vault, new java.util.concurrent.atomic.AtomicReference<>(sender), ids);
   }
 
   private List<ConnectionKeys[]> keys(Suite suite, int connections, boolean distinct) throws Exception {
@@ -381,6 +386,15 @@ public final class PipelineBenchmark {
 
   private Run pipeline(String name, Suite suite, List<ConnectionKeys[]> keys, int perConnection, int rate)
       throws Exception {
+    return pipeline(name, suite, keys, perConnection, rate, null);
+  }
+
+  /**
+   * @param heapMb when not null, the vault's heap is measured after the run, with the runtime still
+   *     up and the sender side (the peers' keys and sessions) dropped
+   */
+  private Run pipeline(String name, Suite suite, List<ConnectionKeys[]> keys, int perConnection, int rate,
+      double[] heapMb) throws Exception {
     String guid = "g" + Long.toHexString(random.nextLong() >>> 8);
     int n = keys.size() * perConnection;
     Latencies lat = new Latencies(n);
@@ -404,6 +418,9 @@ public final class PipelineBenchmark {
     };
     try (Connection senderNc = connect()) {
       Sides sides = sides(suite, guid, keys.size(), senderNc, keys);
+      if (heapMb != null) {
+        keys.clear(); // from here the vault's connections hold their keys; the sender holds the peers'
+      }
       try (VettIdRuntime vault = VettIdRuntime.builder()
           .nats(new Options.Builder().server(url).sslContext(tls.clientContext()))
           .connections(sides.vault()).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
@@ -451,6 +468,15 @@ public final class PipelineBenchmark {
         }
         Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99));
         out.printf("  %-56s %10.0f events/s%n", name, r.eventsPerSecond());
+        if (heapMb != null) {
+          sides.senderRef().set(null); // the peers are elsewhere in real life
+          sentAt.clear();
+          for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+          }
+          heapMb[0] = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
+        }
         return r;
       }
     }
@@ -478,15 +504,6 @@ public final class PipelineBenchmark {
 
   private Run pipelineMeasuringHeap(String name, Suite suite, List<ConnectionKeys[]> keys, double[] heapMb)
       throws Exception {
-    Run r = pipeline(name, suite, keys, config.scaleEvents(), 0);
-    // measured with the keys of every connection still held, as a running vault holds them
-    System.gc();
-    Thread.sleep(200);
-    System.gc();
-    heapMb[0] = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
-    if (keys.isEmpty()) {
-      throw new IllegalStateException();
-    }
-    return r;
+    return pipeline(name, suite, keys, config.scaleEvents(), 0, heapMb);
   }
 }
