@@ -49,6 +49,7 @@ class EventWatcherTest {
   static PrivateKeyEntry aliceWrapping;
   static PublicKeyEntry aliceWrappingPublic;
   static PublicKeyEntry strangerWrappingPublic;
+  static PrivateKeyEntry impostorClaimingBob;
 
   @BeforeAll
   static void keys() throws Exception {
@@ -61,6 +62,9 @@ class EventWatcherTest {
     aliceWrappingPublic = PublicKeyEntry.of(SUITE.wrap(), wrap.getPublic());
     aliceWrapping = new PrivateKeyEntry(aliceWrappingPublic.keyId(), SUITE.wrap(), wrap.getPrivate());
     strangerWrappingPublic = PublicKeyEntry.of(SUITE.wrap(), stranger.getPublic());
+    // mallory signs with her own key but claims bob's keyID
+    KeyPair mallory = SUITE.signature().generateKeyPair(random);
+    impostorClaimingBob = new PrivateKeyEntry(bobSigningPublic.keyId(), SUITE.signature(), mallory.getPrivate());
   }
 
   static Opener opener() {
@@ -92,6 +96,9 @@ class EventWatcherTest {
     }
     // sealed to a key this vault does not hold
     bad.add(Sealer.builder(SUITE, bobSigning, strangerWrappingPublic, deposit).build().seal(event(BOB, 100)).sealed());
+    // a key block signed by someone who is not bob, under bob's keyID
+    bad.add(Sealer.builder(SUITE, impostorClaimingBob, aliceWrappingPublic, deposit).build()
+        .seal(event(BOB, 103)).sealed());
     // tampered ciphertext
     byte[] tampered = sealer.seal(event(BOB, 101)).sealed();
     tampered[tampered.length - 1] ^= 1;
@@ -108,13 +115,14 @@ class EventWatcherTest {
 
     EventWatcher watcher = new EventWatcher(nc, GUID, ES, opener());
     int processed = 0;
-    for (int i = 0; i < 20 && processed < 10; i++) {
+    for (int i = 0; i < 20 && processed < 11; i++) {
       processed += watcher.poll(100, Duration.ofMillis(500));
     }
 
-    assertThat(processed).isEqualTo(10);
+    assertThat(processed).isEqualTo(11);
     assertThat(watcher.forwarded()).isEqualTo(5);
     assertThat(watcher.quarantined(FailureReason.UNKNOWN_KEY_ID)).isEqualTo(1);
+    assertThat(watcher.quarantined(FailureReason.BAD_SIGNATURE)).isEqualTo(1);
     assertThat(watcher.quarantined(FailureReason.DECRYPTION_FAILED)).isEqualTo(1);
     assertThat(watcher.quarantined(FailureReason.MALFORMED)).isEqualTo(3);
 
@@ -129,14 +137,15 @@ class EventWatcherTest {
     assertThat(forwarded).containsExactlyInAnyOrderElementsOf(good);
 
     List<Message> kept = fetchAll(nc, Subjects.QUARANTINE.value(), "Owner_quarantine");
-    assertThat(kept).hasSize(5);
+    assertThat(kept).hasSize(6);
     List<FailureReason> reasons = new ArrayList<>();
     for (Message m : kept) {
       assertThat(m.getHeaders().getFirst(Quarantine.SOURCE_HEADER)).isEqualTo(deposit);
       reasons.add(FailureReason.valueOf(m.getHeaders().getFirst(Quarantine.REASON_HEADER)));
       assertThat(bad.stream().anyMatch(b -> Arrays.equals(b, m.getData()))).as("kept as received").isTrue();
     }
-    assertThat(reasons).containsExactlyInAnyOrder(FailureReason.UNKNOWN_KEY_ID, FailureReason.DECRYPTION_FAILED,
+    assertThat(reasons).containsExactlyInAnyOrder(FailureReason.UNKNOWN_KEY_ID, FailureReason.BAD_SIGNATURE,
+        FailureReason.DECRYPTION_FAILED,
         FailureReason.MALFORMED, FailureReason.MALFORMED, FailureReason.MALFORMED);
     // every deposit was acknowledged: the work-queue deposit stream is empty
     assertThat(nc.jetStreamManagement().getStreamInfo(Subjects.depositStream(GUID, ES)).getStreamState().getMsgCount())
