@@ -86,6 +86,33 @@ class TlsTest {
     }
   }
 
+  @Test
+  void aClientThatKnowsOnlyTheCasPinConnectsAndAnotherPinIsRefused() throws Exception {
+    TlsMaterial other = TlsMaterial.generate(dir, List.of("localhost"), List.of("127.0.0.1"));
+    String pin = NATS.tlsMaterial().caPin();
+    assertThat(pin).hasSize(43).isNotEqualTo(other.caPin());
+
+    try (Connection pinned = Nats.connect(failFast(NATS.url()).sslContext(TlsMaterial.pinned(pin)).build())) {
+      assertThat(pinned.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+    }
+    assertThatThrownBy(() -> Nats.connect(failFast(NATS.url()).sslContext(TlsMaterial.pinned(other.caPin())).build()))
+        .isInstanceOf(Exception.class);
+    assertThatThrownBy(() -> TlsMaterial.pinned("not-a-pin")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void materialLoadedFromItsFilesServesWithTheSamePinButIssuesNoClientCertificates() throws Exception {
+    TlsMaterial made = TlsMaterial.generate(dir, List.of("localhost"), List.of("127.0.0.1"));
+    TlsMaterial loaded = TlsMaterial.load(dir);
+    assertThat(loaded.caPin()).isEqualTo(made.caPin());
+    try (NatsServer server = NatsServer.start(NatsServerConfig.builder().tls(loaded.serverTls(false)).build());
+        Connection nc = Nats.connect(failFast(server.clientUrl()).sslContext(TlsMaterial.pinned(made.caPin())).build())) {
+      assertThat(nc.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+    }
+    assertThatThrownBy(() -> loaded.clientContext("vault")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> TlsMaterial.load(dir.resolve("missing"))).isInstanceOf(java.io.IOException.class);
+  }
+
   private static javax.net.ssl.SSLContext trustOnly(TlsMaterial tls) throws Exception {
     java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
     trust.load(null, null);

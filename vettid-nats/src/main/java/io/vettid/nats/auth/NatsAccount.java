@@ -38,16 +38,89 @@ public final class NatsAccount {
   private final Map<String, Instant> pending = new LinkedHashMap<>();
 
   NatsAccount(String name, JetStreamLimits limits, NatsOperator operator, Clock clock, SecureRandom random) {
+    this(name, limits, operator, clock, newAccountKey(random));
+  }
+
+  private NatsAccount(String name, JetStreamLimits limits, NatsOperator operator, Clock clock, NKey key) {
     this.name = checkName(name);
     this.limits = Objects.requireNonNull(limits, "limits");
     this.operator = operator;
     this.clock = clock;
+    this.key = key;
     try {
-      this.key = NKey.createAccount(random);
       this.publicKey = new String(key.getPublicKey());
+    } catch (GeneralSecurityException | IOException e) {
+      throw new NatsAuthException("cannot read an account NKey", e);
+    }
+  }
+
+  private static NKey newAccountKey(SecureRandom random) {
+    try {
+      return NKey.createAccount(random);
     } catch (GeneralSecurityException | IOException e) {
       throw new NatsAuthException("cannot create an account NKey", e);
     }
+  }
+
+  /**
+   * Everything needed to {@linkplain NatsOperator#restoreAccount restore} this account later: its
+   * name, NKey seed, limits, revocations and scheduled revocations, as UTF-8 JSON. <b>It holds the
+   * seed</b>: seal it (for example with {@code io.vettid.crypto.SealedBytes}) and wipe the array.
+   *
+   * @return the account's secret state
+   */
+  public synchronized byte[] export() {
+    ObjectNode n = JSON.objectNode();
+    n.put("v", 1).put("name", name);
+    char[] seed = seed(key);
+    n.put("seed", new String(seed));
+    java.util.Arrays.fill(seed, '\0');
+    n.putObject("limits").put("memory", limits.memoryBytes()).put("disk", limits.diskBytes())
+        .put("streams", limits.streams()).put("consumers", limits.consumers());
+    ObjectNode r = n.putObject("revocations");
+    revocations.forEach(r::put);
+    ObjectNode p = n.putObject("pending");
+    pending.forEach((k, at) -> p.put(k, at.toString()));
+    return n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  static char[] seed(NKey key) {
+    return key.getSeed();
+  }
+
+  /** Restores what {@link #export()} wrote; the operator signs its JWTs. */
+  static NatsAccount restore(byte[] exported, NatsOperator operator, Clock clock) {
+    Objects.requireNonNull(exported, "exported");
+    com.fasterxml.jackson.databind.JsonNode n;
+    try {
+      n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(exported);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not an exported NATS account (not JSON)");
+    }
+    if (n == null || n.path("v").asInt() != 1 || !n.path("seed").isTextual() || !n.path("name").isTextual()) {
+      throw new IllegalArgumentException("not an exported NATS account (version 1 with name and seed)");
+    }
+    NKey key;
+    try {
+      key = NKey.fromSeed(n.path("seed").textValue().toCharArray());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("the exported account's seed is not an NKey seed");
+    }
+    if (key.getType() != NKey.Type.ACCOUNT) {
+      throw new IllegalArgumentException("the exported account's seed is not an account seed");
+    }
+    com.fasterxml.jackson.databind.JsonNode l = n.path("limits");
+    NatsAccount a = new NatsAccount(n.path("name").textValue(), new JetStreamLimits(l.path("memory").asLong(),
+        l.path("disk").asLong(), l.path("streams").asLong(), l.path("consumers").asLong()), operator, clock, key);
+    n.path("revocations").fields().forEachRemaining(e -> {
+      checkUserKey(e.getKey());
+      a.revocations.put(e.getKey(), e.getValue().asLong());
+    });
+    n.path("pending").fields().forEachRemaining(e -> {
+      checkUserKey(e.getKey());
+      a.pending.put(e.getKey(), Instant.parse(e.getValue().asText()));
+    });
+    return a;
   }
 
   static String checkName(String name) {

@@ -81,6 +81,86 @@ public final class NatsOperator {
     this.systemUser = system.issueUser("sys", UserPermissions.ACCOUNT_OWNER);
   }
 
+  private NatsOperator(JsonNode exported, Clock clock) {
+    this.random = new SecureRandom();
+    this.clock = clock;
+    if (exported == null || exported.path("v").asInt() != 1 || !exported.path("name").isTextual()
+        || !exported.path("seed").isTextual() || !exported.path("system").isObject()
+        || !exported.path("systemUserJwt").isTextual() || !exported.path("systemUserSeed").isTextual()) {
+      throw new IllegalArgumentException("not an exported NATS operator (version 1 with name, seed, system account)");
+    }
+    this.name = NatsAccount.checkName(exported.path("name").textValue());
+    try {
+      this.key = NKey.fromSeed(exported.path("seed").textValue().toCharArray());
+      if (key.getType() != NKey.Type.OPERATOR) {
+        throw new IllegalArgumentException("the exported operator's seed is not an operator seed");
+      }
+      this.publicKey = new String(key.getPublicKey());
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      if (e instanceof IllegalArgumentException iae) {
+        throw iae;
+      }
+      throw new IllegalArgumentException("the exported operator's seed is not an NKey seed");
+    }
+    this.system = NatsAccount.restore(exported.path("system").toString().getBytes(StandardCharsets.UTF_8), this, clock);
+    this.systemUser = UserCredentials.of(exported.path("systemUserJwt").textValue(),
+        exported.path("systemUserSeed").textValue().toCharArray());
+  }
+
+  /**
+   * Everything needed to {@linkplain #restore restore} this operator later: its name and NKey
+   * seed, the system account and its user, as UTF-8 JSON. <b>It holds seeds</b>: seal it (for
+   * example with {@code io.vettid.crypto.SealedBytes}) and wipe the array. Subscriber accounts are
+   * exported one by one ({@link NatsAccount#export()}).
+   *
+   * @return the operator's secret state
+   */
+  public byte[] export() {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("v", 1).put("name", name);
+    char[] seed = NatsAccount.seed(key);
+    n.put("seed", new String(seed));
+    java.util.Arrays.fill(seed, '\0');
+    try {
+      n.set("system", MAPPER.readTree(system.export()));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    char[] userSeed = systemUser.seed();
+    n.put("systemUserJwt", systemUser.jwt()).put("systemUserSeed", new String(userSeed));
+    java.util.Arrays.fill(userSeed, '\0');
+    return n.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Restores an operator from what {@link #export()} wrote: the same keys, so servers configured
+   * with its JWT accept it.
+   *
+   * @param exported the exported state
+   * @return the operator
+   * @throws IllegalArgumentException if it is not an exported operator
+   */
+  public static NatsOperator restore(byte[] exported) {
+    Objects.requireNonNull(exported, "exported");
+    try {
+      return new NatsOperator(MAPPER.readTree(exported), Clock.systemUTC());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not an exported NATS operator (not JSON)");
+    }
+  }
+
+  /**
+   * Restores an account of this operator from what {@link NatsAccount#export()} wrote (its keys,
+   * limits and revocations).
+   *
+   * @param exported the exported state
+   * @return the account
+   * @throws IllegalArgumentException if it is not an exported account
+   */
+  public NatsAccount restoreAccount(byte[] exported) {
+    return NatsAccount.restore(exported, this, clock);
+  }
+
   /**
    * Creates an operator with fresh keys and its system account.
    *

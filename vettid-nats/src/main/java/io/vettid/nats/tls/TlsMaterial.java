@@ -140,6 +140,102 @@ public final class TlsMaterial {
   }
 
   /**
+   * Loads material that {@link #generate} wrote earlier into a directory, so that a restarted
+   * server keeps its certificates (and peers that pinned its CA keep trusting it). The CA's
+   * private key was never written, so material loaded this way cannot issue client certificates
+   * ({@link #clientKeyManagers} throws {@link IllegalStateException}).
+   *
+   * @param dir the directory holding {@code ca.pem}, {@code server-cert.pem}, {@code server-key.pem}
+   * @return the material
+   * @throws IOException if a file is missing or unreadable
+   * @throws GeneralSecurityException if {@code ca.pem} holds no CA certificate
+   */
+  public static TlsMaterial load(Path dir) throws IOException, GeneralSecurityException {
+    Objects.requireNonNull(dir, "dir");
+    Path caFile = dir.resolve("ca.pem");
+    Path certFile = dir.resolve("server-cert.pem");
+    Path keyFile = dir.resolve("server-key.pem");
+    for (Path f : List.of(caFile, certFile, keyFile)) {
+      if (!Files.isRegularFile(f)) {
+        throw new IOException("missing TLS file " + f);
+      }
+    }
+    X509Certificate ca = readCertificate(caFile);
+    if (ca.getBasicConstraints() < 0) {
+      throw new GeneralSecurityException(caFile + " holds a certificate that is not a CA");
+    }
+    return new TlsMaterial(caFile, certFile, keyFile, ca, null);
+  }
+
+  /**
+   * The CA's pin: SHA-256 of its DER encoding, base64url without padding (43 characters). A peer
+   * that got the pin through an authenticated channel (such as an invitation) connects with
+   * {@link #pinned(String)} without having the CA file.
+   *
+   * @return the pin
+   */
+  public String caPin() {
+    return pin(ca);
+  }
+
+  /**
+   * A client context for a server whose CA is known only by its {@linkplain #caPin() pin}: the
+   * server must present its CA certificate in its chain (servers configured from {@link
+   * #serverTls} do), the CA must hash to the pin, the chain must validate to it, and the leaf
+   * must name the host connected to.
+   *
+   * @param caPin the CA's pin (43 characters of base64url)
+   * @return the context
+   * @throws GeneralSecurityException if the context cannot be made
+   * @throws IllegalArgumentException if the pin is not 32 bytes of base64url
+   */
+  public static SSLContext pinned(String caPin) throws GeneralSecurityException {
+    byte[] expected = decodePin(caPin);
+    SSLContext context = SSLContext.getInstance("TLSv1.3");
+    context.init(null, new TrustManager[] {new PinnedCaTrustManager(expected)}, new SecureRandom());
+    return context;
+  }
+
+  /**
+   * Checks a CA pin's form.
+   *
+   * @param caPin the pin
+   * @return its 32 bytes
+   * @throws IllegalArgumentException if it is not 43 characters of canonical base64url
+   */
+  public static byte[] decodePin(String caPin) {
+    Objects.requireNonNull(caPin, "caPin");
+    if (!caPin.matches("[A-Za-z0-9_-]{43}")) {
+      throw new IllegalArgumentException("a CA pin is 43 characters of base64url (SHA-256)");
+    }
+    byte[] b = Base64.getUrlDecoder().decode(caPin);
+    if (!Base64.getUrlEncoder().withoutPadding().encodeToString(b).equals(caPin)) {
+      throw new IllegalArgumentException("the CA pin is not canonical base64url");
+    }
+    return b;
+  }
+
+  static String pin(X509Certificate cert) {
+    try {
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(
+          java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  private static X509Certificate readCertificate(Path pem) throws IOException, GeneralSecurityException {
+    try (java.io.InputStream in = Files.newInputStream(pem)) {
+      java.security.cert.Certificate c =
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+      if (!(c instanceof X509Certificate x)) {
+        throw new GeneralSecurityException(pem + " holds no X.509 certificate");
+      }
+      return x;
+    }
+  }
+
+  /**
    * The server side of this material, for {@link NatsServerConfig.Builder#tls}.
    *
    * @param verifyClients whether clients must present a certificate signed by the CA
@@ -197,6 +293,10 @@ public final class TlsMaterial {
    */
   public javax.net.ssl.KeyManager[] clientKeyManagers(String clientName) throws GeneralSecurityException {
     Objects.requireNonNull(clientName, "clientName");
+    if (caKey == null) {
+      throw new IllegalStateException("this material was loaded from files without the CA key; it cannot issue"
+          + " client certificates");
+    }
     if (!clientName.matches("[A-Za-z0-9_.-]{1,64}")) {
       throw new IllegalArgumentException("client name must be 1-64 of [A-Za-z0-9_.-]");
     }
@@ -230,14 +330,7 @@ public final class TlsMaterial {
    */
   public static SSLContext trusting(Path caPem) throws GeneralSecurityException, IOException {
     Objects.requireNonNull(caPem, "caPem");
-    try (java.io.InputStream in = Files.newInputStream(caPem)) {
-      java.security.cert.Certificate c =
-          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-      if (!(c instanceof X509Certificate x)) {
-        throw new GeneralSecurityException(caPem + " holds no X.509 certificate");
-      }
-      return context(x, null);
-    }
+    return context(readCertificate(caPem), null);
   }
 
   private SSLContext context(javax.net.ssl.KeyManager[] keyManagers) throws GeneralSecurityException {
@@ -246,24 +339,26 @@ public final class TlsMaterial {
 
   private static SSLContext context(X509Certificate ca, javax.net.ssl.KeyManager[] keyManagers)
       throws GeneralSecurityException {
+    SSLContext context = SSLContext.getInstance("TLSv1.3");
+    context.init(keyManagers, new TrustManager[] {new HostnameVerifyingTrustManager(trustingOnly(ca))},
+        new SecureRandom());
+    return context;
+  }
+
+  /** The JDK's PKIX trust manager with one trust anchor. */
+  static X509ExtendedTrustManager trustingOnly(X509Certificate ca) throws GeneralSecurityException {
     try {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
       trust.setCertificateEntry("vettid-ca", ca);
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
-      X509ExtendedTrustManager delegate = null;
       for (TrustManager tm : tmf.getTrustManagers()) {
         if (tm instanceof X509ExtendedTrustManager x) {
-          delegate = x;
+          return x;
         }
       }
-      if (delegate == null) {
-        throw new GeneralSecurityException("no X.509 trust manager available");
-      }
-      SSLContext context = SSLContext.getInstance("TLSv1.3");
-      context.init(keyManagers, new TrustManager[] {new HostnameVerifyingTrustManager(delegate)}, new SecureRandom());
-      return context;
+      throw new GeneralSecurityException("no X.509 trust manager available");
     } catch (IOException e) {
       throw new GeneralSecurityException("cannot build the trust store", e);
     }
@@ -381,6 +476,77 @@ public final class TlsMaterial {
       } catch (IOException e) {
         return false;
       }
+    }
+  }
+
+  /**
+   * Trusts a server whose chain holds the CA with the pinned SHA-256, validates the chain to that
+   * CA with the JDK's PKIX checks, and verifies the host name. Refuses client checks: it is for
+   * clients only.
+   */
+  static final class PinnedCaTrustManager extends X509ExtendedTrustManager {
+    private final byte[] pin;
+
+    PinnedCaTrustManager(byte[] pin) {
+      this.pin = pin.clone();
+    }
+
+    private X509ExtendedTrustManager delegateFor(X509Certificate[] chain) throws CertificateException {
+      if (chain == null || chain.length == 0) {
+        throw new CertificateException("the server presented no certificate");
+      }
+      for (X509Certificate c : chain) {
+        byte[] h = Base64.getUrlDecoder().decode(pin(c));
+        if (java.security.MessageDigest.isEqual(h, pin)) {
+          if (c.getBasicConstraints() < 0) {
+            throw new CertificateException("the pinned certificate is not a CA");
+          }
+          try {
+            return trustingOnly(c);
+          } catch (GeneralSecurityException e) {
+            throw new CertificateException("cannot trust the pinned CA", e);
+          }
+        }
+      }
+      throw new CertificateException("the server's chain holds no CA with the pinned SHA-256");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      delegateFor(chain).checkServerTrusted(chain, authType, socket);
+      SSLSession session = socket instanceof SSLSocket s ? s.getHandshakeSession() : null;
+      HostnameVerifyingTrustManager.verifyHost(chain[0], session == null ? null : session.getPeerHost());
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      delegateFor(chain).checkServerTrusted(chain, authType, engine);
+      HostnameVerifyingTrustManager.verifyHost(chain[0], engine == null ? null : engine.getPeerHost());
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("the server's host name cannot be verified without a connection");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      throw new CertificateException("a pinned client context does not check clients");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      throw new CertificateException("a pinned client context does not check clients");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("a pinned client context does not check clients");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
     }
   }
 }

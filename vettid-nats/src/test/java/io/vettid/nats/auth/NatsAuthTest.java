@@ -175,4 +175,57 @@ class NatsAuthTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a NATS subject");
     }
   }
+
+  @Test
+  void anExportedOperatorAndAccountComeBackWithTheSameKeysAndRevocations() throws Exception {
+    NatsOperator op = NatsOperator.create("exported");
+    NatsAccount account = op.createAccount("subscriber-x1", JetStreamLimits.subscriberDefault());
+    UserCredentials revoked = account.issueUser("conn-a", UserPermissions.ACCOUNT_OWNER);
+    UserCredentials rotated = account.issueUser("conn-b", UserPermissions.ACCOUNT_OWNER);
+    account.revoke(revoked.publicKey());
+    account.rotateUser(rotated, "conn-b2", UserPermissions.ACCOUNT_OWNER, Duration.ofMinutes(5));
+
+    NatsOperator op2 = NatsOperator.restore(op.export());
+    NatsAccount account2 = op2.restoreAccount(account.export());
+
+    assertThat(op2.publicKey()).isEqualTo(op.publicKey());
+    assertThat(op2.systemAccount().publicKey()).isEqualTo(op.systemAccount().publicKey());
+    assertThat(op2.systemUser().publicKey()).isEqualTo(op.systemUser().publicKey());
+    assertThat(account2.publicKey()).isEqualTo(account.publicKey());
+    assertThat(account2.limits()).isEqualTo(account.limits());
+    assertThat(account2.isRevoked(revoked.publicKey())).isTrue();
+    assertThat(account2.isRevoked(rotated.publicKey())).isFalse();
+    assertThat(signedBy(account2.jwt(), op.publicKey())).isTrue();
+    assertThat(claims(account2.jwt()).at("/nats/revocations").has(revoked.publicKey())).isTrue();
+    UserCredentials fresh = account2.issueUser("conn-c", UserPermissions.ACCOUNT_OWNER);
+    assertThat(signedBy(fresh.jwt(), account.publicKey())).isTrue();
+  }
+
+  @Test
+  void restoreRefusesWhatIsNotAnExport() {
+    NatsOperator op = NatsOperator.create("exported");
+    byte[] account = op.createAccount("a", JetStreamLimits.subscriberDefault()).export();
+    assertThatThrownBy(() -> NatsOperator.restore("{}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an exported NATS operator");
+    assertThatThrownBy(() -> NatsOperator.restore("not json".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalArgumentException.class);
+    // an account's export is not an operator's, and an operator's seed is not an account's
+    assertThatThrownBy(() -> NatsOperator.restore(account)).isInstanceOf(IllegalArgumentException.class);
+    String swapped = new String(op.export(), StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> op.restoreAccount(swapped.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Property(tries = 300)
+  void aMutatedExportIsRestoredOrRefusedClearly(@ForAll byte flip, @ForAll @net.jqwik.api.constraints.IntRange(min = 0,
+      max = 10_000) int where) {
+    byte[] b = OPERATOR.createAccount("m", JetStreamLimits.subscriberDefault()).export();
+    b[where % b.length] ^= (flip == 0 ? 1 : flip);
+    try {
+      NatsAccount a = OPERATOR.restoreAccount(b);
+      assertThat(a.publicKey()).startsWith("A");
+    } catch (IllegalArgumentException | NatsAuthException expected) {
+      assertThat(expected.getMessage()).isNotBlank();
+    }
+  }
 }

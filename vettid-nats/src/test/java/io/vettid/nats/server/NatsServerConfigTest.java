@@ -137,4 +137,31 @@ class NatsServerConfigTest {
 
     assertThat(cluster).contains("tls {").contains("verify: true").contains("ca.pem");
   }
+
+  private static final String PIN = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU";
+
+  @org.junit.jupiter.api.Test
+  void aServerAddressTakesOnlyAHostAPortAndAPin() {
+    ServerAddress a = ServerAddress.parse("127.0.0.1:4222", PIN);
+    org.assertj.core.api.Assertions.assertThat(a.url()).isEqualTo("tls://127.0.0.1:4222");
+    org.assertj.core.api.Assertions.assertThat(ServerAddress.parse("vault.example.org:443", PIN).host())
+        .isEqualTo("vault.example.org");
+    for (String bad : new String[] {"127.0.0.1", ":4222", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
+        "256.1.1.1:1", "Vault.Example:1", "a b:1", "host:12x", "-bad.example:1"}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerAddress.parse(bad, PIN))
+          .as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerAddress.parse("127.0.0.1:1", "short"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pin");
+  }
+
+  @net.jqwik.api.Property(tries = 2000)
+  void anyTextIsAnAddressOrAClearRefusal(@net.jqwik.api.ForAll String text) {
+    try {
+      ServerAddress a = ServerAddress.parse(text, PIN);
+      org.assertj.core.api.Assertions.assertThat(a.hostPort()).isEqualTo(text);
+    } catch (IllegalArgumentException e) {
+      org.assertj.core.api.Assertions.assertThat(e.getMessage()).isNotBlank();
+    }
+  }
 }
