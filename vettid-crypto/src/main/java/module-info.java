@@ -1,10 +1,10 @@
 /**
- * VettID crypto: key algorithm providers, keyIDs, key rings and the sealed envelope. For now it
- * holds the default algorithm, {@link io.vettid.crypto.rsa.Rsa4096} (RSA-OAEP-SHA-256 key wrap
- * and RSA-PSS-SHA-256 signatures on 4096-bit keys), and the post-quantum {@link
- * io.vettid.crypto.pq.MlKem768}, {@link io.vettid.crypto.pq.MlKem1024} (key wrap) and {@link
- * io.vettid.crypto.pq.MlDsa65} (signatures). ElGamal, suites, the key ring and the envelope come
- * with the rest of the vettid-crypto issue.
+ * VettID crypto: the key algorithm providers (RSA-4096, the default; ElGamal-3072; ML-KEM-768 and
+ * ML-KEM-1024 key wrap; ML-DSA-65 signatures), the named {@link io.vettid.crypto.Suites suites},
+ * the {@link io.vettid.crypto.keyring.KeyRing key ring} with rotation, the sealed envelope
+ * ({@link io.vettid.crypto.envelope.Sealer}, {@link io.vettid.crypto.envelope.Opener}), the key
+ * pool, and sealing at rest ({@link io.vettid.crypto.keyring.SealedKeyRing}, {@link
+ * io.vettid.crypto.SealedBytes}).
  */
 module io.vettid.crypto {
   requires transitive io.vettid.api;

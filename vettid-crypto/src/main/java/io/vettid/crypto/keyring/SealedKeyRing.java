@@ -6,12 +6,12 @@ import io.vettid.api.spi.ProviderLookupException;
 import io.vettid.api.spi.Providers;
 import io.vettid.crypto.internal.Aead;
 import io.vettid.crypto.internal.Hkdf;
+import io.vettid.crypto.internal.Scrypt;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.bouncycastle.crypto.generators.SCrypt;
 
 /**
  * A {@link KeyRing} sealed for storage at rest, under a key-encryption key derived from a
@@ -45,9 +44,9 @@ public final class SealedKeyRing {
   private static final int KDF_SCRYPT = 1;
   private static final int KDF_HOST_KEY = 2;
   /** Default scrypt cost: log2 N. */
-  public static final int DEFAULT_LOG_N = 17;
+  public static final int DEFAULT_LOG_N = Scrypt.DEFAULT_LOG_N;
   /** Lowest accepted scrypt cost: log2 N (OWASP's floor is N = 2^17; tests must not go lower than 2^15). */
-  public static final int MIN_LOG_N = 15;
+  public static final int MIN_LOG_N = Scrypt.MIN_LOG_N;
   private static final byte[] HOST_KEY_INFO = "vettid-keyring-host-kek-v1".getBytes(StandardCharsets.US_ASCII);
 
   private SealedKeyRing() {}
@@ -75,15 +74,13 @@ public final class SealedKeyRing {
    */
   public static byte[] seal(KeyRing ring, char[] passphrase, int logN) throws GeneralSecurityException {
     Objects.requireNonNull(ring, "ring");
-    checkPassphrase(passphrase);
-    if (logN < MIN_LOG_N || logN > 20) {
-      throw new IllegalArgumentException("scrypt log2 N must be " + MIN_LOG_N + "..20, got " + logN);
-    }
+    Scrypt.checkPassphrase(passphrase);
+    Scrypt.checkCost(logN);
     byte[] salt = new byte[16];
     new SecureRandom().nextBytes(salt);
     ByteBuffer header = ByteBuffer.allocate(4 + 1 + 3 + 16).put(MAGIC).put((byte) KDF_SCRYPT)
         .put((byte) logN).put((byte) 8).put((byte) 1).put(salt);
-    byte[] kek = scrypt(passphrase, salt, logN, 8, 1);
+    byte[] kek = Scrypt.derive(passphrase, salt, logN, 8, 1);
     try {
       return sealWith(ring, kek, header.array());
     } finally {
@@ -125,7 +122,7 @@ public final class SealedKeyRing {
   public static KeyRing open(byte[] sealed, char[] passphrase, Providers<KeyAlgorithm> algorithms,
       RotationPolicy policy, Clock clock, SecureRandom random) throws GeneralSecurityException {
     Objects.requireNonNull(sealed, "sealed");
-    checkPassphrase(passphrase);
+    Scrypt.checkPassphrase(passphrase);
     if (sealed.length < 24 + Aead.NONCE_BYTES || sealed[4] != KDF_SCRYPT || !startsWithMagic(sealed)) {
       throw refused();
     }
@@ -135,7 +132,7 @@ public final class SealedKeyRing {
     if (logN < MIN_LOG_N || logN > 20 || r != 8 || p != 1) {
       throw refused();
     }
-    byte[] kek = scrypt(passphrase, Arrays.copyOfRange(sealed, 8, 24), logN, r, p);
+    byte[] kek = Scrypt.derive(passphrase, Arrays.copyOfRange(sealed, 8, 24), logN, r, p);
     try {
       return openWith(sealed, 24, kek, algorithms, policy, clock, random);
     } finally {
@@ -291,31 +288,12 @@ public final class SealedKeyRing {
     return b;
   }
 
-  private static byte[] scrypt(char[] passphrase, byte[] salt, int logN, int r, int p) {
-    ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(passphrase));
-    byte[] pass = new byte[encoded.remaining()];
-    encoded.get(pass);
-    Arrays.fill(encoded.array(), (byte) 0);
-    try {
-      return SCrypt.generate(pass, salt, 1 << logN, r, p, Aead.KEY_BYTES);
-    } finally {
-      Arrays.fill(pass, (byte) 0);
-    }
-  }
-
   private static byte[] hostKek(byte[] hostKey) throws GeneralSecurityException {
     Objects.requireNonNull(hostKey, "hostKey");
     if (hostKey.length != 32) {
       throw new IllegalArgumentException("the host key must be 32 bytes, got " + hostKey.length);
     }
     return Hkdf.sha256(hostKey, new byte[0], HOST_KEY_INFO, Aead.KEY_BYTES);
-  }
-
-  private static void checkPassphrase(char[] passphrase) {
-    Objects.requireNonNull(passphrase, "passphrase");
-    if (passphrase.length < 8) {
-      throw new IllegalArgumentException("the passphrase must have at least 8 characters");
-    }
   }
 
   private static boolean startsWithMagic(byte[] sealed) {
