@@ -81,6 +81,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     volatile PeerConnector connector;
     volatile String ownDeposit;
     volatile Instant wrappingSince;
+    volatile io.vettid.nats.server.ServerAddress server;
 
     Peer(ConnectionId local, ConnectionId remote, String depositSubject, io.nats.client.Connection nats,
         ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) throws IOException {
@@ -184,6 +185,23 @@ public final class Connections implements ReplyTransport, AutoCloseable {
      */
     io.nats.client.Connection connect(io.vettid.nats.auth.UserCredentials credentials, String inboxPrefix)
         throws IOException, InterruptedException;
+
+    /**
+     * Connects to the peer's own server when the handshake named one (its host, port and CA
+     * pin); by default the server is ignored and {@link #connect(io.vettid.nats.auth.UserCredentials,
+     * String)} is used, which suits vaults sharing one server.
+     *
+     * @param credentials the user the peer issued
+     * @param inboxPrefix the only inbox the user may subscribe to
+     * @param server the peer's server, or null when both share a server
+     * @return the connection
+     * @throws IOException if the server cannot be reached or refuses the user
+     * @throws InterruptedException if interrupted
+     */
+    default io.nats.client.Connection connect(io.vettid.nats.auth.UserCredentials credentials, String inboxPrefix,
+        io.vettid.nats.server.ServerAddress server) throws IOException, InterruptedException {
+      return connect(credentials, inboxPrefix);
+    }
   }
 
   /**
@@ -198,7 +216,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   public void add(Established e, PeerConnector connector) throws IOException, InterruptedException {
     Objects.requireNonNull(e, "e");
     io.nats.client.Connection nats = Objects.requireNonNull(connector, "connector")
-        .connect(e.peerCredentials(), e.peerInbox());
+        .connect(e.peerCredentials(), e.peerInbox(), e.peerServer());
     add(e.local(), e.remote(), e.peerDepositSubject(), nats, e.mine(), e.peerSigning(), e.peerWrapping());
     Peer p = peers.get(e.local());
     p.peerIdentity = e.peerIdentity();
@@ -208,6 +226,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     p.inbox = e.peerInbox();
     p.connector = connector;
     p.ownDeposit = e.ownDepositSubject();
+    p.server = e.peerServer();
     persist(p);
   }
 
@@ -249,7 +268,8 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     if (p.connector == null) {
       throw new IllegalStateException("connection " + local + " was not added through an invitation");
     }
-    io.nats.client.Connection fresh = p.connector.connect(Objects.requireNonNull(credentials, "credentials"), p.inbox);
+    io.nats.client.Connection fresh = p.connector.connect(Objects.requireNonNull(credentials, "credentials"), p.inbox,
+        p.server);
     io.nats.client.Connection old = p.nats;
     p.nats = fresh;
     p.js = fresh.jetStream();
@@ -365,7 +385,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
         .put("peerUser", p.peerUser == null ? "" : p.peerUser)
         .put("credsJwt", p.creds.jwt())
         .put("ownDeposit", p.ownDeposit == null ? "" : p.ownDeposit)
-        .put("wrappingSince", p.wrappingSince.toString());
+        .put("wrappingSince", p.wrappingSince.toString())
+        .put("server", p.server == null ? "" : p.server.hostPort())
+        .put("serverPin", p.server == null ? "" : p.server.caPin());
     char[] seed = p.creds.seed();
     r.put("credsSeed", new String(seed));
     java.util.Arrays.fill(seed, '\0');
@@ -403,8 +425,10 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     io.vettid.nats.auth.UserCredentials creds = io.vettid.nats.auth.UserCredentials.of(r.path("credsJwt").asText(),
         r.path("credsSeed").asText().toCharArray());
     ConnectionId local = ConnectionId.of(r.path("local").asText());
+    io.vettid.nats.server.ServerAddress server = r.path("server").asText().isEmpty() ? null
+        : io.vettid.nats.server.ServerAddress.parse(r.path("server").asText(), r.path("serverPin").asText());
     add(local, ConnectionId.of(r.path("remote").asText()), r.path("deposit").asText(),
-        connector.connect(creds, r.path("inbox").asText()), mine, peerSigning, peerWrapping);
+        connector.connect(creds, r.path("inbox").asText(), server), mine, peerSigning, peerWrapping);
     Peer p = peers.get(local);
     p.ownsNats = true;
     p.creds = creds;
@@ -414,6 +438,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     p.connector = connector;
     p.ownDeposit = r.path("ownDeposit").asText().isEmpty() ? null : r.path("ownDeposit").asText();
     p.wrappingSince = Instant.parse(r.path("wrappingSince").asText());
+    p.server = server;
     for (com.fasterxml.jackson.databind.JsonNode prev : r.path("previousWrapping")) {
       java.security.PrivateKey k = suite.wrap().decodePrivateKey(d.decode(prev.path("private").asText()));
       Instant at = prev.path("retireAt").asText().isEmpty() ? null : Instant.parse(prev.path("retireAt").asText());
@@ -532,8 +557,15 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     InternalEvent event = InternalEvent.builder().type(type).eventId(eventId).connectionId(p.remote)
         .payload(payload).build();
     try {
-      byte[] envelope = p.sealer.sealBytes(io.vettid.api.InternalEventCodec.encode(event));
-      PublishAck ack = p.js.publish(p.depositSubject, new Headers().put("Nats-Msg-Id", dedupeId), envelope);
+      PublishAck ack;
+      // seal and deposit under one lock per connection: the deposit order is the sequence order, so
+      // a session's key block always arrives first and sequence numbers always increase (two
+      // threads sending on one connection, such as a handler's reply and the owner's next message,
+      // would otherwise reorder them and the peer would quarantine one as UNKNOWN_SESSION or REPLAYED)
+      synchronized (p) {
+        byte[] envelope = p.sealer.sealBytes(io.vettid.api.InternalEventCodec.encode(event));
+        ack = p.js.publish(p.depositSubject, new Headers().put("Nats-Msg-Id", dedupeId), envelope);
+      }
       if (ack.hasError()) {
         throw new VettidException(FailureReason.CONNECTION_REVOKED, "the peer refused the deposit: " + ack.getError());
       }

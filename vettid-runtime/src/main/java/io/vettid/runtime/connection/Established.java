@@ -23,10 +23,12 @@ import java.util.Objects;
  * @param peerProfile the peer's verified profile
  * @param peerUserPublicKey the public NKey of the user this side issued for the peer (revoke it to cut the peer off)
  * @param ownDepositSubject this side's deposit subject for the peer ({@code subscriber.<guid>.<es>.queue.<local>})
+ * @param peerServer where the peer's server listens and its CA pin, or null when both share a server
  */
 public record Established(ConnectionId local, ConnectionId remote, String peerDepositSubject, String peerInbox,
     UserCredentials peerCredentials, ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping,
-    Profile peerProfile, String peerUserPublicKey, String ownDepositSubject) {
+    Profile peerProfile, String peerUserPublicKey, String ownDepositSubject,
+    io.vettid.nats.server.ServerAddress peerServer) {
   /**
    * Validates.
    *
@@ -41,6 +43,7 @@ public record Established(ConnectionId local, ConnectionId remote, String peerDe
    * @param peerProfile the record component {@code peerProfile}
    * @param peerUserPublicKey the record component {@code peerUserPublicKey}
    * @param ownDepositSubject the record component {@code ownDepositSubject}
+   * @param peerServer the record component {@code peerServer} (may be null)
    */
   public Established {
     Objects.requireNonNull(local, "local");
@@ -57,6 +60,28 @@ public record Established(ConnectionId local, ConnectionId remote, String peerDe
     if (!ownDepositSubject.endsWith("." + local.value())) {
       throw new IllegalArgumentException("the own deposit subject must end with the local connection id");
     }
+  }
+
+  /**
+   * A connection on a shared server (no peer server address).
+   *
+   * @param local the id the peer deposits here under
+   * @param remote the id this side deposits under on the peer's EventSpace
+   * @param peerDepositSubject the peer's deposit subject for this side
+   * @param peerInbox the inbox prefix the peer's user may subscribe to
+   * @param peerCredentials the NATS user the peer issued for this side
+   * @param mine this side's keys for the connection
+   * @param peerSigning the peer's signing key for the connection
+   * @param peerWrapping the peer's wrapping key for the connection
+   * @param peerProfile the peer's verified profile
+   * @param peerUserPublicKey the public NKey of the user this side issued for the peer
+   * @param ownDepositSubject this side's deposit subject for the peer
+   */
+  public Established(ConnectionId local, ConnectionId remote, String peerDepositSubject, String peerInbox,
+      UserCredentials peerCredentials, ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping,
+      Profile peerProfile, String peerUserPublicKey, String ownDepositSubject) {
+    this(local, remote, peerDepositSubject, peerInbox, peerCredentials, mine, peerSigning, peerWrapping, peerProfile,
+        peerUserPublicKey, ownDepositSubject, null);
   }
 
   /** {@return the peer's identity keyID} */

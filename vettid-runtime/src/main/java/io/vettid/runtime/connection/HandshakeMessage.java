@@ -34,7 +34,8 @@ import java.util.Optional;
  * confirm} (inviter to invitee). Each carries its sender's signed profile, the connection's suite,
  * the sender's two connection public keys, where the receiver will deposit (guid, EventSpace,
  * connection id), and the NATS user the sender issued for the receiver, sealed under a key derived
- * from the invitation secret. A {@code confirm} also carries the SHA-256 of the {@code accept} it
+ * from the invitation secret, and where the sender's server listens ({@code server} host:port and
+ * {@code serverPin}, the CA pin; both empty on a shared server). A {@code confirm} also carries the SHA-256 of the {@code accept} it
  * answers. Every field is covered by an HMAC-SHA-256 under a key derived from the invitation
  * secret (only the holders of the invitation can make it) and by a signature of the sender's
  * identity key (the profile's key). PROTOCOL.md section 7 has the byte-level description.
@@ -44,7 +45,7 @@ final class HandshakeMessage {
   static final String CONFIRM = "confirm";
   private static final int MAX_BYTES = 128 * 1024;
   private static final List<String> FIELDS = List.of("v", "kind", "invitation", "profile", "suite", "signing",
-      "wrapping", "guid", "eventSpace", "connectionId", "creds", "acceptHash", "mac", "sig");
+      "wrapping", "guid", "eventSpace", "connectionId", "server", "serverPin", "creds", "acceptHash", "mac", "sig");
   private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final byte[] SIG_DOMAIN = "vettid-handshake-v1\0".getBytes(StandardCharsets.US_ASCII);
   private static volatile Providers<KeyAlgorithm> algorithms;
@@ -72,8 +73,8 @@ final class HandshakeMessage {
   }
 
   static byte[] build(String kind, Invitation inv, Identity sender, ConnectionKeys keys, String guid,
-      String eventSpace, String connectionId, UserCredentials creds, byte[] acceptHash, SecureRandom random)
-      throws GeneralSecurityException {
+      String eventSpace, String connectionId, io.vettid.nats.server.ServerAddress server, UserCredentials creds,
+      byte[] acceptHash, SecureRandom random) throws GeneralSecurityException {
     byte[][] k = keys(inv, kind);
     Map<String, String> f = new LinkedHashMap<>();
     f.put("v", "1");
@@ -86,6 +87,8 @@ final class HandshakeMessage {
     f.put("guid", guid);
     f.put("eventSpace", eventSpace);
     f.put("connectionId", connectionId);
+    f.put("server", server == null ? "" : server.hostPort());
+    f.put("serverPin", server == null ? "" : server.caPin());
     char[] seed = creds.seed();
     byte[] secret = (creds.jwt() + "\n" + new String(seed)).getBytes(StandardCharsets.UTF_8);
     Arrays.fill(seed, '\0');
@@ -150,7 +153,8 @@ final class HandshakeMessage {
 
   /** What a verified message holds. */
   record Content(Profile profile, Suite suite, PublicKeyEntry signing, PublicKeyEntry wrapping, String guid,
-      String eventSpace, String connectionId, UserCredentials creds, byte[] acceptHash) {}
+      String eventSpace, String connectionId, io.vettid.nats.server.ServerAddress server, UserCredentials creds,
+      byte[] acceptHash) {}
 
   /**
    * Verifies the MAC (invitation secret), the profile, the identity signature, and opens the
@@ -200,8 +204,16 @@ final class HandshakeMessage {
       }
       UserCredentials creds = UserCredentials.of(s.substring(0, nl), s.substring(nl + 1).toCharArray());
       String ah = fields.get("acceptHash");
+      io.vettid.nats.server.ServerAddress server = null;
+      if (!fields.get("server").isEmpty() || !fields.get("serverPin").isEmpty()) {
+        try {
+          server = io.vettid.nats.server.ServerAddress.parse(fields.get("server"), fields.get("serverPin"));
+        } catch (IllegalArgumentException e) {
+          throw new HandshakeException("the sender's server address is malformed: " + e.getMessage());
+        }
+      }
       return new Content(profile, suite, signing, wrapping, fields.get("guid"), fields.get("eventSpace"),
-          fields.get("connectionId"), creds, ah.isEmpty() ? null : unb64("acceptHash"));
+          fields.get("connectionId"), server, creds, ah.isEmpty() ? null : unb64("acceptHash"));
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new HandshakeException("the handshake's keys or credentials are unusable: " + e.getClass().getSimpleName(), e);
     }

@@ -1,6 +1,7 @@
 package io.vettid.runtime.connection;
 
 import io.vettid.api.KeyId;
+import io.vettid.nats.server.ServerAddress;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -17,8 +18,12 @@ import java.util.regex.Pattern;
  * over in person or sent remotely (a remote acceptance waits for the inviter's approval).
  *
  * <pre>{@code
- * vettid:invite?v=1&g=3f7a9c&e=home&i=<id>&s=<secret>&k=rsa4096-...&x=1764066000&m=p
+ * vettid:invite?v=1&g=3f7a9c&e=home&i=<id>&s=<secret>&k=rsa4096-...&x=1764066000&m=p&n=127.0.0.1:4222&c=<pin>
  * }</pre>
+ *
+ * <p>When the inviter's vault runs its own {@code nats-server}, {@code n} and {@code c} say where
+ * it listens and pin its TLS CA ({@link ServerAddress}); both are absent when both sides share a
+ * server.
  *
  * <p>{@link #toString()} never shows the secret; treat the URI itself as a secret until used.
  *
@@ -29,9 +34,10 @@ import java.util.regex.Pattern;
  * @param inviter the keyID of the inviter's identity key
  * @param expiresAt when it expires (whole seconds)
  * @param remote whether it was sent remotely (rather than shown in person)
+ * @param server where the inviter's server listens and its CA pin, or null when both sides share a server
  */
 public record Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, KeyId inviter,
-    Instant expiresAt, boolean remote) {
+    Instant expiresAt, boolean remote, ServerAddress server) {
   private static final String PREFIX = "vettid:invite?";
   private static final Pattern TOKEN = Pattern.compile("[a-z0-9_-]{1,64}");
   private static final Pattern B64URL = Pattern.compile("[A-Za-z0-9_-]+");
@@ -47,6 +53,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
    * @param inviter the record component {@code inviter}
    * @param expiresAt the record component {@code expiresAt}
    * @param remote the record component {@code remote}
+   * @param server the record component {@code server} (may be null)
    */
   public Invitation {
     Objects.requireNonNull(subscriberGuid, "subscriberGuid");
@@ -62,6 +69,27 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     id = id.clone();
     secret = secret.clone();
     expiresAt = Instant.ofEpochSecond(expiresAt.getEpochSecond());
+  }
+
+  /**
+   * An invitation to a shared server (no server address).
+   *
+   * @param subscriberGuid the inviter's subscriber guid
+   * @param eventSpace the EventSpace it grants access to
+   * @param id the invitation's id, 16 bytes
+   * @param secret the invitation secret, 32 bytes
+   * @param inviter the keyID of the inviter's identity key
+   * @param expiresAt when it expires
+   * @param remote whether it was sent remotely
+   */
+  public Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, KeyId inviter,
+      Instant expiresAt, boolean remote) {
+    this(subscriberGuid, eventSpace, id, secret, inviter, expiresAt, remote, null);
+  }
+
+  /** {@return the server address, when the invitation names one} */
+  public java.util.Optional<ServerAddress> serverAddress() {
+    return java.util.Optional.ofNullable(server);
   }
 
   /** {@return a copy of the id} */
@@ -86,7 +114,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     Base64.Encoder b = Base64.getUrlEncoder().withoutPadding();
     return PREFIX + "v=1&g=" + subscriberGuid + "&e=" + eventSpace + "&i=" + b.encodeToString(id) + "&s="
         + b.encodeToString(secret) + "&k=" + inviter.value() + "&x=" + expiresAt.getEpochSecond() + "&m="
-        + (remote ? "r" : "p");
+        + (remote ? "r" : "p") + (server == null ? "" : "&n=" + server.hostPort() + "&c=" + server.caPin());
   }
 
   /**
@@ -108,7 +136,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
         throw new IllegalArgumentException("invitation parameter without a name or value");
       }
       String name = pair.substring(0, eq);
-      if (!"vgeiskxm".contains(name) || name.length() != 1) {
+      if (!"vgeiskxmnc".contains(name) || name.length() != 1) {
         throw new IllegalArgumentException("unknown invitation parameter '" + printable(name) + "'");
       }
       if (p.put(name, pair.substring(eq + 1)) != null) {
@@ -129,8 +157,19 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     if (!DIGITS.matcher(p.get("x")).matches()) {
       throw new IllegalArgumentException("invitation expiry must be seconds since the epoch");
     }
+    if (p.containsKey("n") != p.containsKey("c")) {
+      throw new IllegalArgumentException("invitation parameters 'n' (server) and 'c' (CA pin) come together");
+    }
+    ServerAddress server = null;
+    if (p.containsKey("n")) {
+      try {
+        server = ServerAddress.parse(p.get("n"), p.get("c"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("invitation server: " + e.getMessage());
+      }
+    }
     return new Invitation(p.get("g"), p.get("e"), b64("i", p.get("i"), 16), b64("s", p.get("s"), 32),
-        KeyId.of(p.get("k")), Instant.ofEpochSecond(Long.parseLong(p.get("x"))), p.get("m").equals("r"));
+        KeyId.of(p.get("k")), Instant.ofEpochSecond(Long.parseLong(p.get("x"))), p.get("m").equals("r"), server);
   }
 
   private static byte[] b64(String name, String value, int length) {
@@ -162,17 +201,18 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
   public boolean equals(Object o) {
     return o instanceof Invitation x && subscriberGuid.equals(x.subscriberGuid) && eventSpace.equals(x.eventSpace)
         && Arrays.equals(id, x.id) && Arrays.equals(secret, x.secret) && inviter.equals(x.inviter)
-        && expiresAt.equals(x.expiresAt) && remote == x.remote;
+        && expiresAt.equals(x.expiresAt) && remote == x.remote && Objects.equals(server, x.server);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(subscriberGuid, eventSpace, Arrays.hashCode(id), inviter, expiresAt, remote);
+    return Objects.hash(subscriberGuid, eventSpace, Arrays.hashCode(id), inviter, expiresAt, remote, server);
   }
 
   @Override
   public String toString() {
     return "Invitation[" + idText() + " to " + subscriberGuid + "/" + eventSpace + ", inviter " + inviter
-        + ", expires " + expiresAt + (remote ? ", remote" : ", in person") + "]";
+        + ", expires " + expiresAt + (remote ? ", remote" : ", in person")
+        + (server == null ? "" : ", server " + server.hostPort()) + "]";
   }
 }

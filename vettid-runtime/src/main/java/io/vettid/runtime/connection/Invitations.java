@@ -57,6 +57,17 @@ public final class Invitations {
   private final Map<String, Invitation> open = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private volatile io.vettid.api.spi.RuleEngine approvalRules = event -> io.vettid.api.Decision.defaultDeny();
+  private volatile io.vettid.nats.server.ServerAddress server;
+
+  /**
+   * Names this vault's own server in new invitations and confirmations, so invitees on other
+   * servers can reach it (default: none, both sides share a server).
+   *
+   * @param server where this vault's server listens, with its CA pin
+   */
+  public void advertise(io.vettid.nats.server.ServerAddress server) {
+    this.server = Objects.requireNonNull(server, "server");
+  }
 
   /** The event type the approval rules are asked about for a remote acceptance. */
   public static final io.vettid.api.EventType CONNECTION_REQUEST = io.vettid.api.EventType.of("connection.request");
@@ -151,7 +162,7 @@ public final class Invitations {
     random.nextBytes(id);
     random.nextBytes(secret);
     Invitation inv = new Invitation(guid, eventSpace, id, secret, me.keyId(),
-        clock.instant().plus(validity).plusSeconds(1), remote);
+        clock.instant().plus(validity).plusSeconds(1), remote, server);
     open.put(inv.idText(), inv);
     return inv;
   }
@@ -264,11 +275,11 @@ public final class Invitations {
     UserCredentials forInvitee = account.issueUser("conn-" + local.value(),
         UserPermissions.forConnection(guid, inv.eventSpace(), local));
     byte[] confirm = HandshakeMessage.build(HandshakeMessage.CONFIRM, inv, me, p.mine(), guid, inv.eventSpace(),
-        local.value(), forInvitee, sha256(p.acceptBytes()), random);
+        local.value(), inv.server(), forInvitee, sha256(p.acceptBytes()), random);
     ConnectionId remote = ConnectionId.of(c.connectionId());
     Established e = new Established(local, remote, Subjects.deposit(c.guid(), c.eventSpace(), remote).value(),
         Subjects.inbox(c.guid(), c.eventSpace(), remote).value(), c.creds(), p.mine(), c.signing(), c.wrapping(),
-        c.profile(), forInvitee.publicKey(), Subjects.deposit(guid, inv.eventSpace(), local).value());
+        c.profile(), forInvitee.publicKey(), Subjects.deposit(guid, inv.eventSpace(), local).value(), c.server());
     LOG.info("invitation {} accepted by {}: connection {}", inv.idText(), c.profile().owner().keyId(), local);
     return new Result(Optional.empty(), Optional.of(confirm), Optional.of(e));
   }

@@ -63,6 +63,28 @@ public final class Invitee {
    */
   public static Invitee accept(Invitation invitation, Identity me, String subscriberGuid, String eventSpace,
       NatsAccount account, Suite suite, Clock clock, BlockList blocked) throws HandshakeException, GeneralSecurityException {
+    return accept(invitation, me, subscriberGuid, eventSpace, account, suite, clock, blocked, null);
+  }
+
+  /**
+   * Accepts an invitation, naming this vault's own server so that the inviter can reach it.
+   *
+   * @param invitation the invitation (from its URI)
+   * @param me this owner's identity
+   * @param subscriberGuid this owner's subscriber guid
+   * @param eventSpace this owner's EventSpace the inviter will deposit on
+   * @param account this owner's NATS account (issues the inviter's user)
+   * @param suite the suite (must be the inviter's policy; RSA-4096 by default)
+   * @param clock the clock
+   * @param blocked identities to refuse
+   * @param ownServer where this vault's server listens with its CA pin, or null on a shared server
+   * @return the pending acceptance, with its message to send
+   * @throws HandshakeException if the invitation expired or its inviter is blocked
+   * @throws GeneralSecurityException if keys cannot be generated or the message signed
+   */
+  public static Invitee accept(Invitation invitation, Identity me, String subscriberGuid, String eventSpace,
+      NatsAccount account, Suite suite, Clock clock, BlockList blocked, io.vettid.nats.server.ServerAddress ownServer)
+      throws HandshakeException, GeneralSecurityException {
     Objects.requireNonNull(invitation, "invitation");
     Objects.requireNonNull(me, "me");
     Objects.requireNonNull(account, "account");
@@ -78,7 +100,7 @@ public final class Invitee {
     UserCredentials forInviter = account.issueUser("conn-" + local.value(),
         io.vettid.nats.auth.UserPermissions.forConnection(subscriberGuid, eventSpace, local));
     byte[] msg = HandshakeMessage.build(HandshakeMessage.ACCEPT, invitation, me, mine, subscriberGuid, eventSpace,
-        local.value(), forInviter, null, random);
+        local.value(), ownServer, forInviter, null, random);
     return new Invitee(invitation, mine, local, forInviter.publicKey(),
         Subjects.deposit(subscriberGuid, eventSpace, local).value(), msg, blocked);
   }
@@ -115,10 +137,13 @@ public final class Invitee {
     if (!c.suite().name().equals(mine.suite().name())) {
       throw new HandshakeException("the confirmation uses another suite");
     }
+    if (!Objects.equals(c.server(), invitation.server())) {
+      throw new HandshakeException("the confirmation names another server than the invitation");
+    }
     completed = true;
     ConnectionId remote = ConnectionId.of(c.connectionId());
     return new Established(local, remote, Subjects.deposit(c.guid(), c.eventSpace(), remote).value(),
         Subjects.inbox(c.guid(), c.eventSpace(), remote).value(), c.creds(), mine, c.signing(), c.wrapping(),
-        c.profile(), publicUser, ownDeposit);
+        c.profile(), publicUser, ownDeposit, invitation.server());
   }
 }

@@ -286,7 +286,7 @@ class InvitationFlowTest {
     Invitee invitee = Invitee.accept(inv2, bob, "bob3", "home", BOB, SUITE, clock, bobBlocks);
     ConnectionKeys malloryKeys = ConnectionKeys.generate(SUITE, new SecureRandom());
     byte[] fake = HandshakeMessage.build(HandshakeMessage.CONFIRM, inv2, mallory, malloryKeys, "alice3", "home",
-        "conn-m", ALICE.issueUser("m", UserPermissions.ACCOUNT_OWNER),
+        "conn-m", null, ALICE.issueUser("m", UserPermissions.ACCOUNT_OWNER),
         Invitations.sha256(invitee.message()), new SecureRandom());
     assertThatThrownBy(() -> invitee.complete(fake)).hasMessageContaining("UNEXPECTED_KEY");
     // the real confirmation still completes, and both sides see the same safety number

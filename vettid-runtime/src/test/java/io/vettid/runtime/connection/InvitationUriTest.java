@@ -15,14 +15,17 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class InvitationUriTest {
+  static final String KEY = "rsa4096-" + "ab".repeat(20);
+
   static Invitation sample(boolean remote) {
     SecureRandom r = new SecureRandom();
     byte[] id = new byte[16];
     byte[] secret = new byte[32];
     r.nextBytes(id);
     r.nextBytes(secret);
-    return new Invitation("3f7a9c", "home", id, secret, KeyId.of("rsa4096-" + "ab".repeat(20)),
-        Instant.parse("2026-11-25T10:10:00Z"), remote);
+    return new Invitation("3f7a9c", "home", id, secret, KeyId.of(KEY), Instant.parse("2026-11-25T10:10:00Z"), remote,
+        remote ? io.vettid.nats.server.ServerAddress.parse("vault.example.org:4222",
+            "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU") : null);
   }
 
   @Test
@@ -30,7 +33,7 @@ class InvitationUriTest {
     for (boolean remote : new boolean[] {false, true}) {
       Invitation inv = sample(remote);
       String uri = inv.toUri();
-      assertThat(uri).startsWith("vettid:invite?v=1&").hasSizeLessThan(300);
+      assertThat(uri).startsWith("vettid:invite?v=1&").hasSizeLessThan(400);
       assertThat(Invitation.parse(uri)).isEqualTo(inv);
       assertThat(inv.toString()).doesNotContain(uri.substring(uri.indexOf("&s=") + 3, uri.indexOf("&k=")));
     }
