@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-nats-server.sh
-if [[ ! -f vettid-runtime/target/vettid.jar || -n "$(find . -path ./.git -prune -o -newer vettid-runtime/target/vettid.jar \( -name '*.java' -o -name pom.xml \) -print -quit)" ]]; then
+if [[ ! -f vettid-runtime/target/vettid.jar || -n "$(find . \( -path ./.git -o -name target \) -prune -o -newer vettid-runtime/target/vettid.jar \( -name '*.java' -o -name pom.xml \) -print -quit)" ]]; then
   echo "building (first run takes a minute)..." >&2
   mvn -B -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl vettid-runtime -am install
+  touch vettid-runtime/target/vettid.jar
 fi
 exec java -jar vettid-runtime/target/vettid.jar demo "$@"

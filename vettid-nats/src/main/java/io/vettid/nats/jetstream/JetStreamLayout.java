@@ -24,7 +24,8 @@ import java.util.Objects;
  *   <li>{@link #ensureVault}: the {@code DataVault.Queue}
  *       work-queue stream ({@link Subjects#DATA_VAULT_STREAM}), the quarantine stream ({@link
  *       Subjects#QUARANTINE_STREAM}, kept until deleted by the owner), the apps' work-queue stream
- *       ({@link Subjects#APP_MANAGER_STREAM}), one key/value bucket per
+ *       ({@link Subjects#APP_MANAGER_STREAM}), the owner's log of settled events ({@link
+ *       Subjects#EVENTS_STREAM}: ids, types and outcomes, the last 10,000), one key/value bucket per
  *       internal namespace ({@link Subjects#VAULT_BUCKETS}) and the {@link
  *       Subjects#FILES_OBJECT_STORE} object store;</li>
  *   <li>{@link #ensureEventSpace}: the deposit stream of one EventSpace, holding every
@@ -90,6 +91,9 @@ public final class JetStreamLayout {
         stream(Subjects.QUARANTINE_STREAM, Subjects.QUARANTINE.value(), RetentionPolicy.Limits)));
     made.add(ensureStream(jsm,
         stream(Subjects.APP_MANAGER_STREAM, Subjects.appQueues(), RetentionPolicy.WorkQueue)));
+    made.add(ensureStream(jsm, StreamConfiguration.builder(
+            stream(Subjects.EVENTS_STREAM, Subjects.MANAGER_EVENTS.value(), RetentionPolicy.Limits))
+        .maxMessages(10_000).maxAge(Duration.ofDays(30)).build()));
     KeyValueManagement kvm = nc.keyValueManagement();
     for (String bucket : Subjects.VAULT_BUCKETS) {
       KeyValueConfiguration config = KeyValueConfiguration.builder()

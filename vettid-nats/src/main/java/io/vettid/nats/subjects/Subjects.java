@@ -52,6 +52,18 @@ public final class Subjects {
   /** The Data Vault's object store. */
   public static final String FILES_OBJECT_STORE = name("Files");
 
+  /**
+   * Where the owner's tools ask the running vault to act (request/reply, JSON; only users of the
+   * vault's own account with permission may publish here, never a connection).
+   */
+  public static final Subject MANAGER_CONTROL = internal("Manager", "Control");
+
+  /** What the vault settled, one notice per event: ids, types, outcomes and reasons, never payloads. */
+  public static final Subject MANAGER_EVENTS = internal("Manager", "Events");
+
+  /** Stream holding {@link #MANAGER_EVENTS} (limits retention: the last 10,000, at most 30 days). */
+  public static final String EVENTS_STREAM = name("Events");
+
   private Subjects() {}
 
   /**

@@ -200,10 +200,10 @@ public final class Demo {
         .build());
     try (VettIdRuntime aliceVault = VettIdRuntime.builder().nats(options(url, tls, aliceOwner))
             .connections(aliceConnections).discoverHandlers(false)
-            .handler(new Chat()).handler(new Wallet()).listener(transcript("alice")).start();
+            .handler(new io.vettid.runtime.handlers.ChatHandler()).handler(new Wallet()).listener(transcript("alice")).start();
         VettIdRuntime bobVault = VettIdRuntime.builder().nats(options(url, tls, bobOwner))
             .connections(bobConnections).discoverHandlers(false)
-            .handler(new Chat()).handler(new Wallet()).listener(transcript("bob")).start()) {
+            .handler(new io.vettid.runtime.handlers.ChatHandler()).handler(new Wallet()).listener(transcript("bob")).start()) {
       aliceVault.publishProfile(aliceId.profile());
       bobVault.publishProfile(bobId.profile());
       aliceVault.shareableData("email", "alice@example.org");
@@ -379,27 +379,6 @@ public final class Demo {
          "reason": "payment requests are not accepted"}
       ]
       """;
-
-  /** A custom handler: counts the chat messages of one eventId (each message is its own). */
-  static final class Chat implements EventHandlerFactory {
-    @Override
-    public String name() {
-      return "chat";
-    }
-
-    @Override
-    public Set<EventType> eventTypes() {
-      return Set.of(CHAT);
-    }
-
-    @Override
-    public EventHandler create(EventHandlerContext ctx) {
-      return event -> {
-        ctx.saveState(new byte[] {1});
-        ctx.finish();
-      };
-    }
-  }
 
   /** Declares payment requests, so that the rules (not an unknown type) decide them. */
   static final class Wallet implements EventHandlerFactory {

@@ -1,0 +1,1008 @@
+package io.vettid.runtime.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.MessageInfo;
+import io.nats.client.impl.Headers;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.Decision;
+import io.vettid.api.EventType;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.VettidException;
+import io.vettid.api.spi.KeyAlgorithm;
+import io.vettid.api.spi.Providers;
+import io.vettid.crypto.SecretBox;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.Suites;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.jetstream.JetStreamLayout;
+import io.vettid.nats.server.NatsServer;
+import io.vettid.nats.server.NatsServerConfig;
+import io.vettid.nats.server.ServerAddress;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.nats.tls.TlsMaterial;
+import io.vettid.profile.Profile;
+import io.vettid.profile.ProfileException;
+import io.vettid.profile.SignedProfile;
+import io.vettid.profile.TrustedLink;
+import io.vettid.profile.TrustedResource;
+import io.vettid.rules.RuleValidationException;
+import io.vettid.runtime.VettIdRuntime;
+import io.vettid.runtime.connection.BlockList;
+import io.vettid.runtime.connection.ConnectionRotation;
+import io.vettid.runtime.connection.ConnectionStore;
+import io.vettid.runtime.connection.Connections;
+import io.vettid.runtime.connection.Established;
+import io.vettid.runtime.connection.HandshakeException;
+import io.vettid.runtime.connection.Identity;
+import io.vettid.runtime.connection.Invitation;
+import io.vettid.runtime.connection.Invitations;
+import io.vettid.runtime.connection.Invitee;
+import io.vettid.runtime.handlers.ChatHandler;
+import io.vettid.runtime.handlers.ContactRequestHandler;
+import io.vettid.runtime.handlers.KeyRotationHandler;
+import io.vettid.runtime.handlers.ProfileRequestHandler;
+import io.vettid.runtime.service.EventService;
+import io.vettid.runtime.service.HeldEvents;
+import io.vettid.runtime.service.Quarantine;
+import io.vettid.runtime.service.RuleStore;
+import io.vettid.runtime.service.RuntimeCounters;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running vault, as {@code vettid server start} runs it: the vault's own {@code nats-server}
+ * (operator mode with the vault's operator and account, TLS with the vault's CA, JetStream
+ * encrypted at rest under a key derived from the vault secret), the {@link VettIdRuntime} (Manager
+ * service, rules, inbox, quarantine, Event Watchers), its connections (sealed in the {@code
+ * Connections} bucket, restored on start), invitations, scheduled key rotation, and the control
+ * service the other {@code vettid} commands talk to.
+ *
+ * <p>Control: JSON requests on {@link Subjects#MANAGER_CONTROL} from a user that may publish only
+ * there (its credentials are written, mode 0600, to {@code run/control.creds} while the vault runs,
+ * and revoked when it stops); each request is {@code {"verb": "...", ...}} and each answer {@code
+ * {"ok": true, ...}} or {@code {"ok": false, "error": "...", "exit": n}}. Settled events are
+ * published as notices on {@link Subjects#MANAGER_EVENTS} (ids, types, outcomes; never payloads).
+ */
+final class VaultDaemon implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(VaultDaemon.class);
+  private static final JsonNodeFactory J = JsonNodeFactory.instance;
+  private static final Duration GRACE = Duration.ofMinutes(10);
+  private static final String ACCOUNT_KEY = "nats.account";
+  private static final String PEER_PREFIX = "peer.";
+  /** Rules every vault starts with: the built-in plumbing; anything else is denied until the owner adds a rule. */
+  static final String DEFAULT_RULES = """
+      [
+        {"id": "profiles", "eventType": "profile.request", "action": "handle", "handler": "profile-request"},
+        {"id": "profile-answers", "eventType": "profile.response", "action": "handle", "handler": "responses"},
+        {"id": "contact-answers", "eventType": "contact.response", "action": "handle", "handler": "responses"},
+        {"id": "key-rotation", "eventType": "connection.rotate", "action": "handle", "handler": "connection-rotation"},
+        {"id": "key-rotation-ack", "eventType": "connection.rotate.ack", "action": "handle",
+         "handler": "connection-rotation"},
+        {"id": "revocations", "eventType": "connection.revoked", "action": "handle", "handler": "connection-revoked"},
+        {"id": "sessions", "eventType": "session.reset", "action": "handle", "handler": "session-reset"},
+        {"id": "contacts-need-my-ok", "eventType": "contact.request", "action": "hold"}
+      ]""";
+
+  private final VaultHome home;
+  private final PrintStream out;
+  private volatile VaultHome.Config config;
+  private final Suite suite;
+  private final KeyAlgorithm identityAlgorithm;
+  private final KeyPair identityKeys;
+  private final NatsOperator operator;
+  private volatile NatsAccount account;
+  private final byte[] accountKey;
+  private final NatsServer server;
+  private final ServerAddress address;
+  private final Connection system;
+  private final VettIdRuntime runtime;
+  private final Connections connections;
+  private final BlockList blocks = new BlockList();
+  private final ConnectionRotation rotation;
+  private final Map<String, Invitations> invitations = new ConcurrentHashMap<>();
+  private final Map<String, Invitee> accepting = new ConcurrentHashMap<>();
+  private final Map<String, String> peerNames = new ConcurrentHashMap<>();
+  private final Providers<KeyAlgorithm> algorithms;
+  private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "vettid-control");
+    t.setDaemon(true);
+    return t;
+  });
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final UserCredentials controlUser;
+  private final Instant started = Instant.now();
+
+  private VaultDaemon(VaultHome home, char[] passphrase, PrintStream out) throws Exception {
+    this.home = home;
+    this.out = out;
+    this.config = home.readConfig();
+    ObjectNode secrets = home.readSecrets(passphrase);
+    suite = Suites.byName(config.suite()).orElseThrow(() -> new IOException("unknown suite " + config.suite()));
+    identityAlgorithm = suite.signature();
+    Base64.Decoder d = Base64.getDecoder();
+    JsonNode id = secrets.path("identity");
+    identityKeys = new KeyPair(identityAlgorithm.decodePublicKey(d.decode(id.path("public").asText())),
+        identityAlgorithm.decodePrivateKey(d.decode(id.path("private").asText())));
+    byte[] vaultSecret = d.decode(secrets.path("vaultSecret").asText());
+    accountKey = SecretBox.derive(vaultSecret, "vettid/cli/account/v1", 32);
+    operator = NatsOperator.restore(VaultHome.JSON.writeValueAsBytes(secrets.get("operator")));
+    account = operator.restoreAccount(VaultHome.JSON.writeValueAsBytes(secrets.get("account")));
+    UserCredentials owner = UserCredentials.of(secrets.path("owner").path("jwt").asText(),
+        secrets.path("owner").path("seed").asText().toCharArray());
+    secrets.removeAll();
+    algorithms = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name)
+        .discover(VaultDaemon.class.getClassLoader()).build();
+
+    TlsMaterial tls = TlsMaterial.load(home.tlsDir());
+    address = new ServerAddress(config.host(), config.port(), tls.caPin());
+    char[] storeKey = NatsServerConfig.deriveStoreKey(vaultSecret, config.serverName());
+    NatsServer s = null;
+    Connection sys = null;
+    VettIdRuntime r = null;
+    try {
+      try {
+        s = NatsServer.start(NatsServerConfig.builder()
+            .serverName(config.serverName())
+            .host(config.host())
+            .port(config.port())
+            .workDir(home.natsDir())
+            .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
+            .tls(tls.serverTls(false))
+            .extraConfig(operator.serverConfig(NatsOperator.ServerRole.DATA_VAULT,
+                Files.createDirectories(home.natsDir().resolve("jwt")), List.of(account)))
+            .build());
+      } finally {
+        Arrays.fill(storeKey, '\0');
+      }
+      sys = Nats.connect(options(operator.systemUser()).build());
+      // the account as last saved by a running vault (revocations since init), if newer
+      try (Connection first = Nats.connect(options(owner).build())) {
+        JetStreamLayout.builder().build().ensureVault(first);
+        KeyValueEntry e = first.keyValue(Subjects.name("Vault")).get(ACCOUNT_KEY);
+        if (e != null && e.getValue() != null) {
+          byte[] plain = SecretBox.open(accountKey, ACCOUNT_KEY.getBytes(StandardCharsets.US_ASCII), e.getValue());
+          account = operator.restoreAccount(plain);
+          Arrays.fill(plain, (byte) 0);
+          operator.push(sys, account);
+        }
+      }
+      connections = new Connections(Clock.systemUTC(), blocks);
+      r = VettIdRuntime.builder().nats(options(owner)).connections(connections).account(account)
+          .handler(new ChatHandler()).listener(this::settled).start();
+      RuleStore rules = r.rules().orElseThrow();
+      if (rules.text().isBlank()) {
+        rules.awaitRevision(rules.put(DEFAULT_RULES), Duration.ofSeconds(5));
+      }
+      int restored = connections.persistTo(new ConnectionStore(r.connection(), vaultSecret), connector());
+      Arrays.fill(vaultSecret, (byte) 0);
+      loadPeerNames(r);
+      for (String es : config.eventSpaces()) {
+        r.watch(config.guid(), es);
+      }
+      rotation = new ConnectionRotation(connections, account, GRACE, this::pushAccount);
+      rotation.start(Duration.ofDays(30), Duration.ofHours(1));
+      controlUser = account.issueUser("cli-" + Long.toHexString(new SecureRandom().nextLong() >>> 1),
+          new UserPermissions(List.of(Subjects.MANAGER_CONTROL.value()),
+              List.of("_INBOX.>", Subjects.MANAGER_EVENTS.value())));
+      Dispatcher control = r.connection().createDispatcher(this::onControl);
+      control.subscribe(Subjects.MANAGER_CONTROL.value());
+      r.connection().flush(Duration.ofSeconds(5));
+      this.server = s;
+      this.system = sys;
+      this.runtime = r;
+      writeRunFiles();
+      LOG.info("vault {} running at {} ({} connections restored)", config.guid(), address.url(), restored);
+    } catch (Exception e) {
+      if (r != null) {
+        r.close();
+      }
+      if (sys != null) {
+        sys.close();
+      }
+      if (s != null) {
+        s.close();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Opens and starts a vault.
+   *
+   * @param home the vault's home
+   * @param passphrase its passphrase (not kept)
+   * @param out where the transcript of settled events goes
+   * @return the running vault
+   * @throws Exception if the secrets do not open or the server or NATS cannot start
+   */
+  static VaultDaemon start(VaultHome home, char[] passphrase, PrintStream out) throws Exception {
+    return new VaultDaemon(home, passphrase, out);
+  }
+
+  ServerAddress address() {
+    return address;
+  }
+
+  /** Blocks until a {@code stop} request, then closes. */
+  void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  private Options.Builder options(UserCredentials user) throws GeneralSecurityException {
+    return new Options.Builder().server(address.url()).sslContext(address.sslContext()).authHandler(user.authHandler())
+        .connectionTimeout(Duration.ofSeconds(10)).maxReconnects(-1);
+  }
+
+  private Connections.PeerConnector connector() {
+    return new Connections.PeerConnector() {
+      @Override
+      public Connection connect(UserCredentials creds, String inbox) throws IOException, InterruptedException {
+        return connect(creds, inbox, address);
+      }
+
+      @Override
+      public Connection connect(UserCredentials creds, String inbox, ServerAddress peer)
+          throws IOException, InterruptedException {
+        ServerAddress where = peer == null ? address : peer;
+        try {
+          // a peer that is offline now is reached once it is back: never fail the vault for it
+          return Nats.connectReconnectOnConnect(new Options.Builder().server(where.url())
+              .sslContext(where.sslContext()).authHandler(creds.authHandler()).inboxPrefix(inbox)
+              .connectionTimeout(Duration.ofSeconds(5)).maxReconnects(-1).build());
+        } catch (GeneralSecurityException e) {
+          throw new IOException("cannot make the TLS context for " + where.hostPort(), e);
+        }
+      }
+    };
+  }
+
+  private void writeRunFiles() throws IOException {
+    Files.createDirectories(home.runDir());
+    Files.deleteIfExists(home.controlCreds());
+    controlUser.writeTo(home.controlCreds());
+    ObjectNode info = J.objectNode().put("v", 1).put("pid", ProcessHandle.current().pid()).put("url", address.url())
+        .put("caPin", address.caPin()).put("name", config.name()).put("guid", config.guid())
+        .put("startedAt", started.toString());
+    VaultHome.writeAtomically(home.controlInfo(), VaultHome.JSON.writeValueAsBytes(info), false);
+  }
+
+  private void pushAccount(NatsAccount a) {
+    try {
+      operator.push(system, a);
+      byte[] plain = a.export();
+      try {
+        runtime.connection().keyValue(Subjects.name("Vault")).put(ACCOUNT_KEY,
+            SecretBox.seal(accountKey, ACCOUNT_KEY.getBytes(StandardCharsets.US_ASCII), plain, new SecureRandom()));
+      } finally {
+        Arrays.fill(plain, (byte) 0);
+      }
+    } catch (IOException | JetStreamApiException e) {
+      LOG.warn("the account's state could not be saved ({})", e.getClass().getSimpleName());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- settled events
+
+  private void settled(EventService.Settled s) {
+    String peer = s.connectionId() == null ? "?" : peerNames.getOrDefault(s.connectionId().value(), "?");
+    ObjectNode n = J.objectNode().put("time", Instant.now().toString()).put("service", s.service())
+        .put("outcome", s.outcome().name().toLowerCase(java.util.Locale.ROOT))
+        .put("type", s.type() == null ? "?" : s.type().value())
+        .put("eventId", s.eventId() == null ? "?" : s.eventId().value())
+        .put("connection", s.connectionId() == null ? "?" : s.connectionId().value()).put("peer", peer);
+    if (s.reason() != null) {
+      n.put("reason", s.reason().name());
+    }
+    if (s.detail() != null && !s.detail().isEmpty()) {
+      n.put("detail", s.detail());
+    }
+    out.println(EventsFormat.line(n));
+    try {
+      runtime.connection().publish(Subjects.MANAGER_EVENTS.value(), VaultHome.JSON.writeValueAsBytes(n));
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("notice not published", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- control
+
+  /** A refusal of a control request: the message says what to do; exit is the CLI's exit code. */
+  static final class Refused extends Exception {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+    final int exit;
+
+    Refused(String message, int exit) {
+      super(message);
+      this.exit = exit;
+    }
+
+    Refused(String message) {
+      this(message, 1);
+    }
+  }
+
+  private void onControl(Message m) {
+    if (m.getReplyTo() == null) {
+      return;
+    }
+    workers.execute(() -> {
+      ObjectNode answer;
+      String verb = "?";
+      try {
+        JsonNode req = VaultHome.JSON.readTree(m.getData());
+        if (req == null || !req.path("verb").isTextual()) {
+          throw new Refused("a control request is a JSON object with a 'verb'", 2);
+        }
+        verb = req.path("verb").asText();
+        answer = handle(verb, req);
+        answer.put("ok", true);
+      } catch (Refused e) {
+        answer = J.objectNode().put("ok", false).put("error", e.getMessage()).put("exit", e.exit);
+      } catch (HandshakeException | RuleValidationException | IllegalArgumentException e) {
+        answer = J.objectNode().put("ok", false).put("error", e.getMessage()).put("exit", 1);
+      } catch (VettidException e) {
+        answer = J.objectNode().put("ok", false).put("error", e.reason() + ": " + e.getMessage()).put("exit", 1);
+      } catch (IOException e) {
+        answer = J.objectNode().put("ok", false).put("error", "malformed or failed request: " + e.getMessage())
+            .put("exit", 1);
+      } catch (Exception | LinkageError | AssertionError e) {
+        LOG.warn("control request '{}' failed: {}", verb, e.getClass().getSimpleName());
+        answer = J.objectNode().put("ok", false)
+            .put("error", "the vault could not do it: " + e.getClass().getSimpleName() + ": " + e.getMessage())
+            .put("exit", 1);
+      }
+      try {
+        runtime.connection().publish(m.getReplyTo(), VaultHome.JSON.writeValueAsBytes(answer));
+        if ("stop".equals(verb)) {
+          runtime.connection().flush(Duration.ofSeconds(2));
+        }
+      } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+        LOG.warn("control answer not flushed: {}", e.getClass().getSimpleName());
+      } catch (IOException e) {
+        LOG.warn("control answer not sent: {}", e.getMessage());
+      }
+      if ("stop".equals(verb)) {
+        stopped.countDown();
+      }
+    });
+  }
+
+  private ObjectNode handle(String verb, JsonNode req) throws Exception {
+    return switch (verb) {
+      case "ping", "status" -> status();
+      case "stop" -> J.objectNode().put("stopping", true);
+      case "eventspace.create" -> createEventSpace(text(req, "name"));
+      case "eventspace.list" -> eventSpaces();
+      case "profile.publish" -> publishProfile(req);
+      case "profile.show" -> showProfile(eventSpace(req));
+      case "invite" -> invite(eventSpace(req), req.path("remote").asBoolean(false),
+          Duration.ofSeconds(req.path("validSeconds").asLong(0)));
+      case "invite.confirm" -> confirm(HandshakeText.decode("accept", text(req, "message")));
+      case "invite.pending" -> pending();
+      case "invite.approve" -> approve(text(req, "id"));
+      case "invite.decline" -> decline(text(req, "id"));
+      case "accept" -> accept(text(req, "uri"), eventSpace(req));
+      case "accept.complete" -> complete(HandshakeText.decode("confirm", text(req, "message")));
+      case "connections.list" -> listConnections();
+      case "connections.revoke" -> revoke(connection(text(req, "connection")));
+      case "send" -> send(req);
+      case "rules.list" -> listRules();
+      case "rules.add" -> addRule(req.path("rule"));
+      case "rules.remove" -> removeRule(text(req, "id"));
+      case "rules.test" -> testRule(req);
+      case "inbox.list" -> inbox();
+      case "inbox.approve" -> decide(text(req, "id"), true);
+      case "inbox.deny" -> decide(text(req, "id"), false);
+      case "keys.list" -> keys();
+      case "keys.rotate" -> rotate(connection(text(req, "connection")));
+      case "quarantine.list" -> quarantine(req.path("limit").asInt(20));
+      case "quarantine.replay" -> replay(req);
+      case "events.recent" -> recentEvents(req.path("last").asInt(10));
+      default -> throw new Refused("unknown request '" + verb + "'", 2);
+    };
+  }
+
+  private static String text(JsonNode req, String field) throws Refused {
+    JsonNode v = req.get(field);
+    if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+      throw new Refused("the request needs '" + field + "'", 2);
+    }
+    return v.asText();
+  }
+
+  private String eventSpace(JsonNode req) throws Refused {
+    JsonNode v = req.get("eventSpace");
+    List<String> all = config.eventSpaces();
+    if (v == null || v.isNull() || v.asText().isEmpty()) {
+      if (all.isEmpty()) {
+        throw new Refused("this vault has no EventSpace yet; create one: vettid eventspace create home");
+      }
+      return all.get(0);
+    }
+    if (!all.contains(v.asText())) {
+      throw new Refused("no EventSpace '" + v.asText() + "' here (there are " + all + ")");
+    }
+    return v.asText();
+  }
+
+  private ObjectNode status() throws Exception {
+    RuntimeCounters.Snapshot c = runtime.counters().snapshot();
+    ObjectNode n = J.objectNode().put("name", config.name()).put("guid", config.guid()).put("url", address.url())
+        .put("caPin", address.caPin()).put("pid", ProcessHandle.current().pid()).put("startedAt", started.toString())
+        .put("suite", suite.name()).put("identity", identityKeyId());
+    config.eventSpaces().forEach(n.putArray("eventSpaces")::add);
+    n.put("connections", connections.list().size());
+    ObjectNode counts = n.putObject("counters");
+    counts.put("received", c.received()).put("handled", c.handled()).put("held", c.held())
+        .put("dropped", c.dropped()).put("quarantined", c.quarantinedTotal());
+    return n;
+  }
+
+  private String identityKeyId() {
+    return identityAlgorithm.keyId(identityKeys.getPublic()).value();
+  }
+
+  // ---------------------------------------------------------------- EventSpaces and profiles
+
+  private synchronized ObjectNode createEventSpace(String name) throws Exception {
+    if (config.eventSpaces().contains(name)) {
+      throw new Refused("EventSpace '" + name + "' exists already");
+    }
+    Subjects.deposit(config.guid(), name, ConnectionId.of("probe")); // checks the name (lowercase token)
+    runtime.watch(config.guid(), name);
+    config = config.withEventSpace(name);
+    home.writeConfig(config);
+    SignedProfile p = publish(Profile.builder(name, owner()), List.of());
+    return J.objectNode().put("eventSpace", name).put("deposits", Subjects.depositsOf(config.guid(), name))
+        .put("profileSignedBy", p.signer().value());
+  }
+
+  private ObjectNode eventSpaces() {
+    ObjectNode n = J.objectNode();
+    config.eventSpaces().forEach(n.putArray("eventSpaces")::add);
+    return n;
+  }
+
+  private Profile.Owner owner() {
+    Profile.Owner o = Profile.Owner.of(config.name(), identityAlgorithm, identityKeys.getPublic());
+    if (config.age().isPresent()) {
+      o = o.age(config.age().getAsInt());
+    }
+    if (config.ageOver().isPresent()) {
+      o = o.ageOver(config.ageOver().getAsInt());
+    }
+    if (config.location() != null) {
+      o = o.location(config.location());
+    }
+    return o;
+  }
+
+  private SignedProfile publish(Profile.Builder b, List<EventType> extraTypes) throws Exception {
+    for (EventType t : List.of(ChatHandler.MESSAGE, ProfileRequestHandler.REQUEST, ContactRequestHandler.REQUEST)) {
+      b.eventType(t);
+    }
+    extraTypes.forEach(b::eventType);
+    SignedProfile sp = SignedProfile.sign(b.build(), identityAlgorithm, identityKeys.getPrivate(), new SecureRandom());
+    runtime.publishProfile(sp);
+    invitations.remove(sp.profile().eventSpace()); // the next invitation carries the new profile
+    return sp;
+  }
+
+  private ObjectNode publishProfile(JsonNode req) throws Exception {
+    String es = eventSpace(req);
+    Profile.Builder b = Profile.builder(es, owner());
+    for (Iterator<Map.Entry<String, JsonNode>> it = req.path("share").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      runtime.shareableData(e.getKey(), e.getValue().asText());
+      b.share(e.getKey(), e.getValue().asText());
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = req.path("links").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      b.link(new TrustedLink(e.getKey(), URI.create(e.getValue().asText())));
+    }
+    for (JsonNode r : req.path("resources")) {
+      b.resource(new TrustedResource(r.path("name").asText(), r.path("version").asText(),
+          URI.create(r.path("location").asText()), r.path("sha256").asText()));
+    }
+    List<EventType> types = new ArrayList<>();
+    for (JsonNode t : req.path("eventTypes")) {
+      types.add(EventType.of(t.asText()));
+    }
+    SignedProfile sp = publish(b, types);
+    return J.objectNode().put("eventSpace", es).put("signedBy", sp.signer().value()).put("bytes", sp.bytes().length);
+  }
+
+  private ObjectNode showProfile(String es) throws Exception {
+    KeyValueEntry e = runtime.connection().keyValue(Subjects.name("Profiles")).get(es);
+    if (e == null || e.getValue() == null) {
+      throw new Refused("EventSpace '" + es + "' has no published profile; publish one: vettid profile publish " + es);
+    }
+    Profile p;
+    try {
+      p = SignedProfile.parse(e.getValue()).verify(this::algorithm);
+    } catch (ProfileException x) {
+      throw new Refused("the stored profile does not verify: " + x.problem() + " (" + x.getMessage() + ")");
+    }
+    return J.objectNode().put("verified", true).set("profile", profileJson(p));
+  }
+
+  private Optional<KeyAlgorithm> algorithm(String name) {
+    return algorithms.names().contains(name) ? Optional.of(algorithms.get(name)) : Optional.empty();
+  }
+
+  static ObjectNode profileJson(Profile p) {
+    ObjectNode n = J.objectNode().put("eventSpace", p.eventSpace());
+    ObjectNode o = n.putObject("owner").put("firstName", p.owner().firstName()).put("keyId", p.owner().keyId().value())
+        .put("keyAlgorithm", p.owner().keyAlgorithm());
+    p.owner().age().ifPresent(a -> o.put("age", a));
+    p.owner().ageOver().ifPresent(a -> o.put("ageOver", a));
+    p.owner().location().ifPresent(l -> o.put("location", l));
+    ObjectNode shared = n.putObject("sharedData");
+    p.sharedData().forEach(shared::put);
+    ArrayNode types = n.putArray("eventTypes");
+    p.eventTypes().forEach(t -> types.add(t.value()));
+    ArrayNode res = n.putArray("resources");
+    p.resources().forEach(r -> res.addObject().put("name", r.name()).put("version", r.version())
+        .put("location", r.location().toString()).put("sha256", r.sha256()));
+    ArrayNode links = n.putArray("links");
+    p.links().forEach(l -> links.addObject().put("label", l.label()).put("uri", l.uri().toString()));
+    n.put("issuedAt", p.issuedAt().toString());
+    return n;
+  }
+
+  private SignedProfile signedProfile(String es) throws Exception {
+    KeyValueEntry e = runtime.connection().keyValue(Subjects.name("Profiles")).get(es);
+    if (e != null && e.getValue() != null) {
+      return SignedProfile.parse(e.getValue());
+    }
+    return publish(Profile.builder(es, owner()), List.of());
+  }
+
+  private Identity identity(String es) throws Exception {
+    return new Identity(identityAlgorithm, identityKeys, signedProfile(es));
+  }
+
+  // ---------------------------------------------------------------- invitations
+
+  private Invitations invitations(String es) throws Exception {
+    Invitations inv = invitations.get(es);
+    if (inv == null) {
+      inv = new Invitations(identity(es), config.guid(), account, suite, blocks, Clock.systemUTC());
+      inv.advertise(address);
+      inv.approvalRules(runtime.rules().orElseThrow());
+      invitations.put(es, inv);
+    }
+    return inv;
+  }
+
+  private ObjectNode invite(String es, boolean remote, Duration validity) throws Exception {
+    Invitations inv = invitations(es);
+    Invitation i = validity.isZero() ? inv.create(es, remote) : inv.create(es, remote, validity);
+    return J.objectNode().put("uri", i.toUri()).put("id", i.idText()).put("eventSpace", es)
+        .put("expiresAt", i.expiresAt().toString()).put("remote", remote);
+  }
+
+  private ObjectNode confirm(byte[] acceptMessage) throws Exception {
+    HandshakeException last = null;
+    for (String es : config.eventSpaces()) {
+      Invitations inv = invitations(es);
+      Invitations.Result r;
+      try {
+        r = inv.accept(acceptMessage);
+      } catch (HandshakeException e) {
+        if (e.getMessage().startsWith("unknown, already used or revoked invitation")) {
+          last = e;
+          continue;
+        }
+        throw e;
+      }
+      return confirmed(r);
+    }
+    throw last != null ? last : new HandshakeException("unknown, already used or revoked invitation");
+  }
+
+  private ObjectNode confirmed(Invitations.Result r) throws Exception {
+    if (r.pendingId().isPresent()) {
+      return J.objectNode().put("pending", r.pendingId().get());
+    }
+    Established e = r.established().orElseThrow();
+    added(e);
+    return J.objectNode().put("message", HandshakeText.encode("confirm", r.confirm().orElseThrow()))
+        .put("connection", e.local().value()).put("peer", e.peerProfile().owner().firstName())
+        .put("safetyNumber", e.safetyNumber());
+  }
+
+  private void added(Established e) throws Exception {
+    connections.add(e, connector());
+    String name = e.peerProfile().owner().firstName();
+    peerNames.put(e.local().value(), name);
+    ObjectNode rec = J.objectNode().put("name", name).put("identity", e.peerIdentity().value())
+        .put("since", Instant.now().toString());
+    runtime.connection().keyValue(Subjects.name("Vault")).put(PEER_PREFIX + e.local().value(),
+        VaultHome.JSON.writeValueAsBytes(rec));
+    pushAccount(account); // keeps the users issued so far, and the revocation list, with the vault
+  }
+
+  private void loadPeerNames(VettIdRuntime r) throws Exception {
+    io.nats.client.KeyValue kv = r.connection().keyValue(Subjects.name("Vault"));
+    for (ConnectionId c : connections.list()) {
+      KeyValueEntry e = kv.get(PEER_PREFIX + c.value());
+      if (e != null && e.getValue() != null) {
+        peerNames.put(c.value(), VaultHome.JSON.readTree(e.getValue()).path("name").asText("?"));
+      }
+    }
+  }
+
+  private ObjectNode pending() throws Exception {
+    ArrayNode list = J.arrayNode();
+    for (String es : config.eventSpaces()) {
+      for (Invitations.PendingAcceptance p : invitations(es).pending()) {
+        list.addObject().put("id", p.id()).put("peer", p.peerName()).put("eventSpace", es)
+            .put("safetyNumber", p.safetyNumber()).put("receivedAt", p.receivedAt().toString());
+      }
+    }
+    ObjectNode n = J.objectNode();
+    n.set("pending", list);
+    return n;
+  }
+
+  private ObjectNode approve(String id) throws Exception {
+    for (String es : config.eventSpaces()) {
+      Invitations inv = invitations(es);
+      if (inv.pending().stream().anyMatch(p -> p.id().equals(id))) {
+        return confirmed(inv.approve(id));
+      }
+    }
+    throw new Refused("no pending acceptance " + id + "; see: vettid invite pending");
+  }
+
+  private ObjectNode decline(String id) throws Exception {
+    for (String es : config.eventSpaces()) {
+      if (invitations(es).decline(id)) {
+        return J.objectNode().put("declined", id);
+      }
+    }
+    throw new Refused("no pending acceptance " + id + "; see: vettid invite pending");
+  }
+
+  private ObjectNode accept(String uri, String es) throws Exception {
+    Invitation inv = Invitation.parse(uri.trim());
+    Invitee invitee = Invitee.accept(inv, identity(es), config.guid(), es, account, suite, Clock.systemUTC(), blocks,
+        address);
+    accepting.put(inv.idText(), invitee);
+    pushAccount(account);
+    return J.objectNode().put("message", HandshakeText.encode("accept", invitee.message()))
+        .put("inviter", inv.inviter().value()).put("theirEventSpace", inv.eventSpace()).put("eventSpace", es)
+        .put("expiresAt", inv.expiresAt().toString());
+  }
+
+  private ObjectNode complete(byte[] confirmMessage) throws Exception {
+    HandshakeException last = null;
+    for (Iterator<Map.Entry<String, Invitee>> it = accepting.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Invitee> entry = it.next();
+      Established e;
+      try {
+        e = entry.getValue().complete(confirmMessage);
+      } catch (HandshakeException x) {
+        last = x;
+        continue;
+      }
+      it.remove();
+      added(e);
+      return J.objectNode().put("connection", e.local().value()).put("peer", e.peerProfile().owner().firstName())
+          .put("safetyNumber", e.safetyNumber());
+    }
+    if (accepting.isEmpty()) {
+      throw new Refused("no acceptance waits for a confirmation here (the vault was restarted, or it was completed);"
+          + " accept the invitation again: vettid accept <uri>");
+    }
+    throw last;
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  private ConnectionId connection(String nameOrId) throws Refused {
+    List<ConnectionId> all = connections.list();
+    for (ConnectionId c : all) {
+      if (c.value().equals(nameOrId)) {
+        return c;
+      }
+    }
+    List<ConnectionId> named = all.stream().filter(c -> nameOrId.equalsIgnoreCase(peerNames.get(c.value()))).toList();
+    if (named.size() == 1) {
+      return named.get(0);
+    }
+    if (named.size() > 1) {
+      throw new Refused(named.size() + " connections are with someone named " + nameOrId
+          + "; use the connection id (vettid connections list)");
+    }
+    throw new Refused("no connection '" + nameOrId + "'; see: vettid connections list");
+  }
+
+  private ObjectNode listConnections() {
+    ArrayNode list = J.arrayNode();
+    for (ConnectionId c : connections.list()) {
+      ObjectNode o = list.addObject().put("id", c.value()).put("peer", peerNames.getOrDefault(c.value(), "?"));
+      connections.peerIdentity(c).ifPresent(k -> o.put("identity", k.value()));
+      o.put("suite", connections.suite(c).name()).put("safetyNumber", connections.safetyNumber(c));
+    }
+    ObjectNode n = J.objectNode();
+    n.set("connections", list);
+    return n;
+  }
+
+  private ObjectNode revoke(ConnectionId c) throws Exception {
+    Optional<String> user = connections.peerUser(c);
+    boolean told = connections.revokeAndTell(c);
+    user.ifPresent(u -> {
+      account.revoke(u);
+      pushAccount(account);
+    });
+    runtime.connection().keyValue(Subjects.name("Vault")).delete(PEER_PREFIX + c.value());
+    peerNames.remove(c.value());
+    return J.objectNode().put("revoked", c.value()).put("peerTold", told).put("userRevoked", user.isPresent());
+  }
+
+  private ObjectNode send(JsonNode req) throws Exception {
+    ConnectionId c = connection(text(req, "to"));
+    EventType type = EventType.of(text(req, "type"));
+    JsonNode payload = req.path("payload");
+    if (!payload.isObject()) {
+      throw new Refused("the payload must be a JSON object", 2);
+    }
+    io.vettid.api.EventId id = connections.send(c, type, (ObjectNode) payload);
+    return J.objectNode().put("eventId", id.value()).put("connection", c.value())
+        .put("peer", peerNames.getOrDefault(c.value(), "?"));
+  }
+
+  // ---------------------------------------------------------------- rules
+
+  private RuleStore rules() throws Refused {
+    return runtime.rules().orElseThrow(() -> new Refused("this vault runs a third-party rule engine"));
+  }
+
+  private ArrayNode ruleArray() throws Exception {
+    String text = rules().text();
+    JsonNode n = text.isBlank() ? J.arrayNode() : VaultHome.JSON.readTree(text);
+    return n.isArray() ? (ArrayNode) n : J.arrayNode();
+  }
+
+  private ObjectNode listRules() throws Exception {
+    ObjectNode n = J.objectNode();
+    n.set("rules", ruleArray());
+    return n;
+  }
+
+  private ObjectNode addRule(JsonNode rule) throws Exception {
+    if (!rule.isObject() || !rule.path("id").isTextual()) {
+      throw new Refused("a rule is a JSON object with an 'id' (see: vettid rules add --help)", 2);
+    }
+    ArrayNode rules = ruleArray();
+    ArrayNode next = J.arrayNode();
+    boolean replaced = false;
+    for (JsonNode r : rules) {
+      if (r.path("id").asText().equals(rule.path("id").asText())) {
+        next.add(rule);
+        replaced = true;
+      } else {
+        next.add(r);
+      }
+    }
+    if (!replaced) {
+      next.add(rule); // at the end: first match wins, so earlier rules still decide what they match
+    }
+    long rev = rules().put(next.toString());
+    rules().awaitRevision(rev, Duration.ofSeconds(5));
+    return J.objectNode().put("id", rule.path("id").asText()).put("replaced", replaced).put("rules", next.size());
+  }
+
+  private ObjectNode removeRule(String id) throws Exception {
+    ArrayNode next = J.arrayNode();
+    boolean found = false;
+    for (JsonNode r : ruleArray()) {
+      if (r.path("id").asText().equals(id)) {
+        found = true;
+      } else {
+        next.add(r);
+      }
+    }
+    if (!found) {
+      throw new Refused("no rule '" + id + "'; see: vettid rules list");
+    }
+    rules().awaitRevision(rules().put(next.toString()), Duration.ofSeconds(5));
+    return J.objectNode().put("removed", id).put("rules", next.size());
+  }
+
+  private ObjectNode testRule(JsonNode req) throws Exception {
+    JsonNode payload = req.path("payload");
+    InternalEvent e = InternalEvent.builder().type(EventType.of(text(req, "type")))
+        .connectionId(req.hasNonNull("connection") ? connection(req.path("connection").asText()) : ConnectionId.random())
+        .payload(payload.isObject() ? (ObjectNode) payload : J.objectNode()).build();
+    Decision d = runtime.rules().isPresent() ? rules().evaluate(e) : Decision.defaultDeny();
+    ObjectNode n = J.objectNode().put("action", d.action().name().toLowerCase(java.util.Locale.ROOT))
+        .put("reason", d.reason());
+    d.ruleId().ifPresent(r -> n.put("rule", r));
+    d.handler().ifPresent(h -> n.put("handler", h));
+    return n;
+  }
+
+  // ---------------------------------------------------------------- inbox, keys, quarantine, events
+
+  private ObjectNode inbox() throws Exception {
+    ArrayNode list = J.arrayNode();
+    for (HeldEvents.Held h : runtime.inbox().list()) {
+      list.addObject().put("id", h.id()).put("type", h.event().type().value()).put("rule", h.rule())
+          .put("from", peerNames.getOrDefault(h.event().connectionId().value(), h.event().connectionId().value()))
+          .put("heldAt", h.heldAt().toString()).put("approved", h.approved());
+    }
+    ObjectNode n = J.objectNode();
+    n.set("held", list);
+    return n;
+  }
+
+  private ObjectNode decide(String id, boolean approve) throws Exception {
+    boolean done = approve ? runtime.inbox().approve(id) : runtime.inbox().deny(id);
+    if (!done) {
+      throw new Refused("no held event " + id + "; see: vettid inbox list");
+    }
+    return J.objectNode().put(approve ? "approved" : "denied", id);
+  }
+
+  private ObjectNode keys() {
+    ObjectNode n = J.objectNode();
+    n.putObject("identity").put("keyId", identityKeyId()).put("algorithm", identityAlgorithm.name());
+    ArrayNode list = n.putArray("connections");
+    for (ConnectionId c : connections.list()) {
+      list.addObject().put("connection", c.value()).put("peer", peerNames.getOrDefault(c.value(), "?"))
+          .put("suite", connections.suite(c).name()).put("wrapping", connections.wrappingKey(c).keyId().value());
+    }
+    return n;
+  }
+
+  private ObjectNode rotate(ConnectionId c) throws Exception {
+    rotation.rotate(c);
+    pushAccount(account);
+    return J.objectNode().put("connection", c.value()).put("wrapping", connections.wrappingKey(c).keyId().value());
+  }
+
+  private ObjectNode quarantine(int limit) throws Exception {
+    if (limit < 1 || limit > 10_000) {
+      throw new Refused("limit must be 1..10000", 2);
+    }
+    ArrayNode list = J.arrayNode();
+    for (Quarantine.Entry e : runtime.quarantine().list(limit)) {
+      list.addObject().put("sequence", e.sequence()).put("reason", e.reason().name()).put("source", e.source())
+          .put("detail", e.detail() == null ? "" : e.detail()).put("time", e.time().toString())
+          .put("bytes", e.data().length);
+    }
+    ObjectNode n = J.objectNode();
+    n.set("quarantined", list);
+    return n;
+  }
+
+  private ObjectNode replay(JsonNode req) throws Exception {
+    long sequence = req.path("sequence").asLong(-1);
+    String reason = req.path("reason").asText("");
+    if (sequence < 1 && reason.isEmpty()) {
+      throw new Refused("name a quarantined event by its sequence, or a reason (vettid quarantine list)", 2);
+    }
+    if (!reason.isEmpty()) {
+      try {
+        io.vettid.api.FailureReason.valueOf(reason);
+      } catch (IllegalArgumentException e) {
+        throw new Refused("no failure reason " + reason + "; one of "
+            + Arrays.toString(io.vettid.api.FailureReason.values()), 2);
+      }
+    }
+    List<Quarantine.Entry> chosen = new ArrayList<>();
+    for (Quarantine.Entry e : runtime.quarantine().list(10_000)) {
+      if (e.sequence() == sequence || e.reason().name().equals(reason)) {
+        chosen.add(e);
+      }
+    }
+    if (chosen.isEmpty()) {
+      throw new Refused("no quarantined event " + (sequence > 0 ? String.valueOf(sequence) : "with reason " + reason)
+          + "; see: vettid quarantine list");
+    }
+    ArrayNode done = J.arrayNode();
+    for (Quarantine.Entry entry : chosen) {
+      String source = entry.source();
+      if (!source.equals(Subjects.DATA_VAULT_QUEUE.value()) && !source.startsWith("subscriber." + config.guid() + ".")) {
+        throw new Refused("event " + entry.sequence() + " came from " + source + ", which cannot be replayed here");
+      }
+      // it goes through every check again; a new message id, so the duplicate window does not drop it
+      runtime.connection().jetStream().publish(source,
+          new Headers().put("Nats-Msg-Id", "replay-" + entry.sequence() + "-" + System.nanoTime()), entry.data());
+      runtime.connection().jetStreamManagement().deleteMessage(Subjects.QUARANTINE_STREAM, entry.sequence());
+      done.addObject().put("sequence", entry.sequence()).put("reason", entry.reason().name()).put("to", source);
+    }
+    ObjectNode n = J.objectNode();
+    n.set("replayed", done);
+    return n;
+  }
+
+  private ObjectNode recentEvents(int last) throws Exception {
+    if (last < 0 || last > 10_000) {
+      throw new Refused("last must be 0..10000", 2);
+    }
+    ArrayNode list = J.arrayNode();
+    io.nats.client.JetStreamManagement jsm = runtime.connection().jetStreamManagement();
+    long lastSeq = jsm.getStreamInfo(Subjects.EVENTS_STREAM).getStreamState().getLastSequence();
+    long firstSeq = jsm.getStreamInfo(Subjects.EVENTS_STREAM).getStreamState().getFirstSequence();
+    for (long seq = Math.max(firstSeq, lastSeq - last + 1); last > 0 && seq <= lastSeq; seq++) {
+      try {
+        MessageInfo mi = jsm.getMessage(Subjects.EVENTS_STREAM, seq);
+        list.add(VaultHome.JSON.readTree(mi.getData()));
+      } catch (JetStreamApiException e) {
+        // a gap (deleted message): skip it
+      }
+    }
+    ObjectNode n = J.objectNode().put("lastSequence", lastSeq);
+    n.set("events", list);
+    return n;
+  }
+
+  @Override
+  public void close() {
+    rotation.close();
+    try {
+      account.revoke(controlUser.publicKey());
+      pushAccount(account);
+    } catch (RuntimeException e) {
+      LOG.warn("the control user could not be revoked ({})", e.getClass().getSimpleName());
+    }
+    try {
+      Files.deleteIfExists(home.controlCreds());
+      Files.deleteIfExists(home.controlInfo());
+    } catch (IOException e) {
+      LOG.warn("run files not removed: {}", e.getMessage());
+    }
+    workers.shutdownNow();
+    runtime.close();
+    try {
+      system.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.close();
+    stopped.countDown();
+  }
+}

@@ -1,0 +1,167 @@
+package io.vettid.runtime.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.crypto.SealedBytes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * A vault's home directory, as the {@code vettid} command line keeps it:
+ *
+ * <ul>
+ *   <li>{@code vault.json}: what is public about the vault (owner's name, guid, suite, identity
+ *       keyID, where its server listens, its EventSpaces);
+ *   <li>{@code vault.sealed}: the secrets (identity private key, vault secret, NATS operator and
+ *       account seeds, the owner's NATS user) sealed under the passphrase ({@link SealedBytes},
+ *       scrypt N = 2^17), mode 0600;
+ *   <li>{@code tls/}: the server's CA and certificate (the key with mode 0600);
+ *   <li>{@code nats/}: the server's JetStream store (encrypted with a key derived from the vault
+ *       secret) and its account JWTs;
+ *   <li>{@code run/}: while the vault runs, {@code control.json} (where it listens, its pid) and
+ *       {@code control.creds} (mode 0600: a NATS user that may only ask the running vault to act);
+ *   <li>{@code vault.log}: the log of a vault started with {@code --detach}.
+ * </ul>
+ */
+final class VaultHome {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SEAL_PURPOSE = "vettid-vault-secrets";
+
+  final Path dir;
+
+  VaultHome(Path dir) {
+    this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
+  }
+
+  Path configFile() {
+    return dir.resolve("vault.json");
+  }
+
+  Path sealedFile() {
+    return dir.resolve("vault.sealed");
+  }
+
+  Path tlsDir() {
+    return dir.resolve("tls");
+  }
+
+  Path natsDir() {
+    return dir.resolve("nats");
+  }
+
+  Path runDir() {
+    return dir.resolve("run");
+  }
+
+  Path controlInfo() {
+    return runDir().resolve("control.json");
+  }
+
+  Path controlCreds() {
+    return runDir().resolve("control.creds");
+  }
+
+  Path logFile() {
+    return dir.resolve("vault.log");
+  }
+
+  boolean initialized() {
+    return Files.isRegularFile(configFile()) && Files.isRegularFile(sealedFile());
+  }
+
+  /** The public description of a vault. */
+  record Config(String name, OptionalInt age, OptionalInt ageOver, String location, String guid, String suite,
+      String identityKeyId, String host, int port, List<String> eventSpaces) {
+    Config {
+      eventSpaces = List.copyOf(eventSpaces);
+    }
+
+    Config withEventSpace(String es) {
+      List<String> more = new ArrayList<>(eventSpaces);
+      if (!more.contains(es)) {
+        more.add(es);
+      }
+      return new Config(name, age, ageOver, location, guid, suite, identityKeyId, host, port, more);
+    }
+
+    String serverName() {
+      return "vault-" + guid;
+    }
+  }
+
+  Config readConfig() throws IOException {
+    JsonNode n = JSON.readTree(Files.readAllBytes(configFile()));
+    if (n == null || n.path("v").asInt() != 1) {
+      throw new IOException(configFile() + " is not a VettID vault description (version 1)");
+    }
+    List<String> es = new ArrayList<>();
+    n.path("eventSpaces").forEach(e -> es.add(e.asText()));
+    return new Config(n.path("name").asText(), n.hasNonNull("age") ? OptionalInt.of(n.get("age").asInt())
+        : OptionalInt.empty(), n.hasNonNull("ageOver") ? OptionalInt.of(n.get("ageOver").asInt()) : OptionalInt.empty(),
+        n.hasNonNull("location") ? n.get("location").asText() : null, n.path("guid").asText(),
+        n.path("suite").asText(), n.path("identityKeyId").asText(), n.path("host").asText(), n.path("port").asInt(),
+        es);
+  }
+
+  void writeConfig(Config c) throws IOException {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("v", 1).put("name", c.name());
+    c.age().ifPresent(a -> n.put("age", a));
+    c.ageOver().ifPresent(a -> n.put("ageOver", a));
+    if (c.location() != null) {
+      n.put("location", c.location());
+    }
+    n.put("guid", c.guid()).put("suite", c.suite()).put("identityKeyId", c.identityKeyId()).put("host", c.host())
+        .put("port", c.port());
+    c.eventSpaces().forEach(n.putArray("eventSpaces")::add);
+    writeAtomically(configFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n), false);
+  }
+
+  /** Seals the secrets (a JSON object) under the passphrase, mode 0600. */
+  void writeSecrets(ObjectNode secrets, char[] passphrase) throws IOException {
+    byte[] plain = JSON.writeValueAsBytes(secrets);
+    try {
+      writeAtomically(sealedFile(), SealedBytes.seal(plain, passphrase, SEAL_PURPOSE), true);
+    } finally {
+      java.util.Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  ObjectNode readSecrets(char[] passphrase) throws IOException, GeneralSecurityException {
+    byte[] plain = SealedBytes.open(Files.readAllBytes(sealedFile()), passphrase, SEAL_PURPOSE);
+    try {
+      JsonNode n = JSON.readTree(plain);
+      if (!(n instanceof ObjectNode o) || o.path("v").asInt() != 1) {
+        throw new GeneralSecurityException("vault.sealed holds no version-1 vault secrets");
+      }
+      return o;
+    } finally {
+      java.util.Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  static void writeAtomically(Path file, byte[] bytes, boolean ownerOnly) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    if (ownerOnly) {
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    Files.write(tmp, bytes);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static String text(byte[] utf8) {
+    return new String(utf8, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,141 @@
+package io.vettid.runtime.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.api.spi.KeyAlgorithm;
+import io.vettid.crypto.Suite;
+import io.vettid.nats.auth.JetStreamLimits;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.tls.TlsMaterial;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Creates a vault's home: the identity key (the suite's signature algorithm, RSA-4096 by
+ * default), a 256-bit vault secret, the vault's own NATS operator, account and owner user, the
+ * server's CA and certificate, and a fixed port for its server (peers reach it there).
+ */
+final class VaultInit {
+  private VaultInit() {}
+
+  static VaultHome.Config run(VaultHome home, String name, OptionalInt age, OptionalInt ageOver, String location,
+      Suite suite, String host, int port, char[] passphrase, PrintStream progress)
+      throws IOException, GeneralSecurityException, InterruptedException {
+    if (home.initialized()) {
+      throw new IllegalStateException("a vault exists at " + home.dir + " already");
+    }
+    Files.createDirectories(home.dir);
+    KeyAlgorithm alg = suite.signature();
+    progress.print("Generating the identity key (" + alg.name() + ")");
+    progress.flush();
+    long t0 = System.nanoTime();
+    KeyPair identity = withDots(() -> alg.generateKeyPair(new SecureRandom()), progress);
+    progress.printf(" %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+    SecureRandom random = new SecureRandom();
+    byte[] id = new byte[8];
+    random.nextBytes(id);
+    String guid = HexFormat.of().formatHex(id);
+    byte[] vaultSecret = new byte[32];
+    random.nextBytes(vaultSecret);
+    NatsOperator operator = NatsOperator.create("vault-" + guid);
+    NatsAccount account = operator.createAccount("vault-" + guid, JetStreamLimits.subscriberDefault());
+    UserCredentials owner = account.issueUser("owner", UserPermissions.ACCOUNT_OWNER);
+
+    List<String> dns = new ArrayList<>(List.of("localhost"));
+    List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
+    if (host.matches("[0-9.]+")) {
+      if (!ips.contains(host)) {
+        ips.add(host);
+      }
+    } else if (!dns.contains(host)) {
+      dns.add(host);
+    }
+    TlsMaterial.generate(home.tlsDir(), dns, ips);
+    int chosen = port == 0 ? freePort(host) : port;
+
+    ObjectNode s = VaultHome.JSON.createObjectNode().put("v", 1);
+    Base64.Encoder b = Base64.getEncoder();
+    s.putObject("identity").put("algorithm", alg.name()).put("public", b.encodeToString(identity.getPublic().getEncoded()))
+        .put("private", b.encodeToString(identity.getPrivate().getEncoded()));
+    s.put("vaultSecret", b.encodeToString(vaultSecret));
+    Arrays.fill(vaultSecret, (byte) 0);
+    byte[] op = operator.export();
+    byte[] acc = account.export();
+    s.set("operator", VaultHome.JSON.readTree(op));
+    s.set("account", VaultHome.JSON.readTree(acc));
+    Arrays.fill(op, (byte) 0);
+    Arrays.fill(acc, (byte) 0);
+    char[] seed = owner.seed();
+    s.putObject("owner").put("jwt", owner.jwt()).put("seed", new String(seed));
+    Arrays.fill(seed, '\0');
+    progress.print("Sealing the vault's secrets under the passphrase (scrypt)");
+    progress.flush();
+    withDots(() -> {
+      home.writeSecrets(s, passphrase);
+      return null;
+    }, progress);
+    progress.println();
+    s.removeAll();
+    VaultHome.Config c = new VaultHome.Config(name, age, ageOver, location, guid, suite.name(),
+        alg.keyId(identity.getPublic()).value(), host, chosen, List.of());
+    home.writeConfig(c);
+    return c;
+  }
+
+  private interface Work<T> {
+    T run() throws Exception;
+  }
+
+  /** Runs slow work, printing a dot each half second so that the wait shows. */
+  private static <T> T withDots(Work<T> work, PrintStream progress)
+      throws IOException, GeneralSecurityException, InterruptedException {
+    CompletableFuture<T> f = CompletableFuture.supplyAsync(() -> {
+      try {
+        return work.run();
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+    while (true) {
+      try {
+        return f.get(500, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        progress.print('.');
+        progress.flush();
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e.getCause();
+        if (c instanceof IOException io) {
+          throw io;
+        }
+        if (c instanceof GeneralSecurityException g) {
+          throw g;
+        }
+        throw new IllegalStateException(c);
+      }
+    }
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return s.getLocalPort();
+    }
+  }
+}
