@@ -121,12 +121,20 @@ final class ControlClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the connection in the background: jnats may wait up to a second for its reader thread
+   * on a TLS socket, and a command has nothing left to wait for.
+   */
   @Override
   public void close() {
-    try {
-      nc.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Thread t = new Thread(() -> {
+      try {
+        nc.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "vettid-control-close");
+    t.setDaemon(true);
+    t.start();
   }
 }

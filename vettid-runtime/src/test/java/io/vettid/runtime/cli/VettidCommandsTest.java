@@ -1,0 +1,252 @@
+package io.vettid.runtime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vettid.crypto.Suites;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line's other commands against two running vaults (in this JVM, each with its own
+ * nats-server): holding and approving, denying, key rotation, a restart that restores the
+ * connection, revocation, and the errors and exit codes a user meets. A post-quantum suite keeps
+ * key generation quick; the README walk-through runs the RSA-4096 default.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VettidCommandsTest {
+  static final char[] PASS = "a passphrase for tests".toCharArray();
+  @TempDir static Path dir;
+  static VaultHome alice;
+  static VaultHome bob;
+  static VaultDaemon aliceVault;
+  static VaultDaemon bobVault;
+  static final ByteArrayOutputStream aliceTranscript = new ByteArrayOutputStream();
+  static final ByteArrayOutputStream bobTranscript = new ByteArrayOutputStream();
+
+  record Run(int exit, String out, String err) {
+    JsonNode json() throws Exception {
+      return VaultHome.JSON.readTree(out);
+    }
+  }
+
+  static synchronized Run cli(VaultHome home, String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      String[] all = new String[args.length + 2];
+      all[0] = "--home";
+      all[1] = home.dir.toString();
+      System.arraycopy(args, 0, all, 2, args.length);
+      int exit = VettidCli.commandLine().execute(all);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  static Run ok(VaultHome home, String... args) {
+    Run r = cli(home, args);
+    assertThat(r.exit()).as(String.join(" ", args) + " -> " + r.err()).isZero();
+    return r;
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(condition.getAsBoolean()).as(what).isTrue();
+  }
+
+  static String transcript(ByteArrayOutputStream t) {
+    synchronized (t) {
+      return t.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  static VaultDaemon start(VaultHome home, ByteArrayOutputStream transcript) throws Exception {
+    return VaultDaemon.start(home, PASS, new PrintStream(transcript, true, StandardCharsets.UTF_8));
+  }
+
+  @BeforeAll
+  static void twoConnectedVaults() throws Exception {
+    alice = new VaultHome(dir.resolve("alice"));
+    bob = new VaultHome(dir.resolve("bob"));
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    VaultInit.run(alice, "Alice", OptionalInt.empty(), OptionalInt.of(18), "Berlin area", Suites.MLKEM768_MLDSA65_V1,
+        "127.0.0.1", 0, PASS, quiet);
+    VaultInit.run(bob, "Bob", OptionalInt.of(29), OptionalInt.empty(), null, Suites.MLKEM768_MLDSA65_V1, "127.0.0.1",
+        0, PASS, quiet);
+    aliceVault = start(alice, aliceTranscript);
+    bobVault = start(bob, bobTranscript);
+    ok(alice, "eventspace", "create", "home");
+    ok(bob, "eventspace", "create", "home");
+    String invitation = ok(alice, "invite").out().strip();
+    String acceptance = ok(bob, "accept", invitation).out().strip();
+    String confirmation = ok(alice, "invite", "confirm", acceptance).out().strip();
+    ok(bob, "accept", "complete", confirmation);
+    ok(alice, "rules", "add", "--id", "chat", "--event-type", "chat.message", "--action", "handle", "--handler", "chat");
+    ok(bob, "rules", "add", "--id", "chat", "--event-type", "chat.message", "--action", "handle", "--handler", "chat");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (aliceVault != null) {
+      aliceVault.close();
+    }
+    if (bobVault != null) {
+      bobVault.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theSecretsAreSealedAndTheRunFilesAreTheOwnersOnly() throws Exception {
+    String sealed = new String(Files.readAllBytes(alice.sealedFile()), StandardCharsets.ISO_8859_1);
+    JsonNode secrets = alice.readSecrets(PASS);
+    assertThat(sealed).startsWith("VSB1")
+        .doesNotContain(secrets.path("owner").path("seed").asText())
+        .doesNotContain(secrets.path("vaultSecret").asText())
+        .doesNotContain(secrets.path("operator").path("seed").asText());
+    assertThat(Files.getPosixFilePermissions(alice.sealedFile())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(alice.controlCreds()))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.readString(alice.configFile())).doesNotContain("seed", "private", "vaultSecret");
+    assertThatThrownBy(() -> VaultDaemon.start(alice, "not the passphrase".toCharArray(), System.out))
+        .isInstanceOf(GeneralSecurityException.class);
+  }
+
+  @Test
+  @Order(2)
+  void aHeldEventWaitsInTheInboxUntilApprovedAndADeniedOneIsQuarantined() throws Exception {
+    ok(alice, "rules", "add", "{\"id\":\"chat\",\"eventType\":\"chat.message\",\"action\":\"hold\"}");
+    assertThat(ok(alice, "rules", "test", "chat.message", "--from", "Bob").out()).startsWith("hold by rule chat");
+    ok(bob, "send", "Alice", "chat.message", "{\"text\":\"keep me\"}");
+    ok(bob, "send", "Alice", "chat.message", "{\"text\":\"not me\"}");
+    await(() -> cli(alice, "--json", "inbox", "list").out().split("\"id\"").length == 3, "two held events");
+    JsonNode held = cli(alice, "--json", "inbox", "list").json().path("held");
+    assertThat(held).hasSize(2);
+    assertThat(ok(alice, "inbox").out()).contains("chat.message from Bob", "(rule chat");
+
+    ok(alice, "inbox", "approve", held.get(0).path("id").asText());
+    ok(alice, "inbox", "deny", held.get(1).path("id").asText());
+    await(() -> transcript(aliceTranscript).matches("(?s).*handled +chat\\.message +from Bob.*"), "approved, handled");
+    await(() -> cli(alice, "quarantine", "list").out().contains("DENIED_BY_OWNER"), "denied, quarantined");
+    assertThat(ok(alice, "inbox").out()).contains("nothing waits");
+    Run again = cli(alice, "inbox", "approve", held.get(0).path("id").asText());
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("no held event");
+    ok(alice, "rules", "add", "--id", "chat", "--event-type", "chat.message", "--action", "handle", "--handler", "chat");
+  }
+
+  @Test
+  @Order(3)
+  void aRotatedKeyGetsANewKeyIdAndEventsKeepFlowing() throws Exception {
+    String before = cli(alice, "--json", "keys", "list").json().path("connections").get(0).path("wrapping").asText();
+    Run rotated = ok(alice, "keys", "rotate", "Bob");
+    String after = cli(alice, "--json", "keys", "list").json().path("connections").get(0).path("wrapping").asText();
+    assertThat(after).isNotEqualTo(before).startsWith("mlkem768-");
+    assertThat(rotated.out()).contains(after);
+    await(() -> transcript(aliceTranscript).contains("connection.rotate.ack"), "bob acknowledged the rotation");
+    String id = cli(bob, "--json", "send", "Alice", "chat.message", "{\"text\":\"after\"}").json().path("eventId")
+        .asText();
+    await(() -> transcript(aliceTranscript).matches("(?s).*handled +chat\\.message +from Bob .*event " + id + ".*"),
+        "a message sealed to the new key is handled");
+    assertThat(ok(alice, "connections", "list").out()).contains("Bob", "safety number");
+  }
+
+  @Test
+  @Order(4)
+  void aRestartedVaultRestoresItsConnectionAndItsEventLog() throws Exception {
+    aliceVault.close();
+    Run stopped = cli(alice, "events", "tail", "--last", "1", "--count", "1");
+    assertThat(stopped.exit()).isEqualTo(VettidCli.ENVIRONMENT);
+    assertThat(stopped.err()).contains("is not running", "server start");
+    aliceTranscript.reset();
+    aliceVault = start(alice, aliceTranscript);
+
+    assertThat(ok(alice, "connections", "list").out()).contains("Bob");
+    String id = cli(bob, "--json", "send", "Alice", "chat.message", "{\"text\":\"welcome back\"}").json()
+        .path("eventId").asText();
+    await(() -> transcript(aliceTranscript).contains(id), "handled after the restart");
+    Run tail = ok(alice, "events", "tail", "--type", "chat.message", "--last", "50", "--count", "1", "--timeout", "5s");
+    assertThat(tail.out()).containsPattern("chat\\.message +from Bob");
+    assertThat(ok(alice, "server", "status").out()).contains("connections  1", "Alice");
+  }
+
+  @Test
+  @Order(5)
+  void aRevokedConnectionIsGoneOnBothSides() throws Exception {
+    Run r = ok(alice, "connections", "revoke", "Bob");
+    assertThat(r.out()).contains("revoked", "peer told");
+    await(() -> cli(bob, "connections", "list").out().contains("no connections"), "bob was told and forgot alice");
+    Run send = cli(bob, "send", "Alice", "chat.message");
+    assertThat(send.exit()).isEqualTo(1);
+    assertThat(send.err()).contains("no connection 'Alice'", "connections list");
+    assertThat(ok(alice, "keys", "list").out()).doesNotContain("Bob");
+  }
+
+  @Test
+  @Order(6)
+  void mistakesGetAClearErrorAndTheirExitCode() throws Exception {
+    Run badRule = cli(alice, "rules", "add", "{\"id\":\"x\",\"eventType\":\"chat.message\",\"action\":\"explode\"}");
+    assertThat(badRule.exit()).isEqualTo(1);
+    assertThat(badRule.err()).contains("x").containsIgnoringCase("action");
+    Run notJson = cli(alice, "send", "Bob", "chat.message", "{not json");
+    assertThat(notJson.exit()).isEqualTo(VettidCli.USAGE);
+    assertThat(notJson.err()).contains("not JSON");
+    Run notAMessage = cli(alice, "invite", "confirm", "hello");
+    assertThat(notAMessage.exit()).isEqualTo(VettidCli.USAGE);
+    assertThat(notAMessage.err()).contains("not a VettID accept message");
+    Run swapped = cli(alice, "invite", "confirm", "vettid-confirm:AAAA");
+    assertThat(swapped.err()).contains("this is a confirm message", "accept complete");
+    Run forged = cli(bob, "accept", "vettid:invite?v=1&g=g&e=home");
+    assertThat(forged.exit()).isEqualTo(1);
+    assertThat(forged.err()).contains("invitation parameter");
+    Run unknownSpace = cli(alice, "invite", "nowhere");
+    assertThat(unknownSpace.exit()).isEqualTo(1);
+    assertThat(unknownSpace.err()).contains("no EventSpace 'nowhere'");
+    Run noVault = cli(new VaultHome(dir.resolve("nobody")), "server", "status");
+    assertThat(noVault.exit()).isEqualTo(VettidCli.ENVIRONMENT);
+    assertThat(noVault.err()).contains("no vault at", "init");
+    Run usage = cli(alice, "send");
+    assertThat(usage.exit()).isEqualTo(VettidCli.USAGE);
+    Run twice = cli(alice, "init", "--name", "Alice", "--age", "3");
+    assertThat(twice.exit()).isEqualTo(1);
+    assertThat(twice.err()).contains("a vault exists at", "already");
+  }
+
+  @Test
+  @Order(7)
+  void helpAndCompletionNameEveryCommand() {
+    Run help = ok(alice, "--help");
+    for (String c : new String[] {"init", "server", "eventspace", "profile", "invite", "accept", "connections", "send",
+        "events", "rules", "inbox", "keys", "quarantine", "completion", "demo"}) {
+      assertThat(help.out()).contains(c);
+    }
+    assertThat(help.out()).contains("Exit codes:", "3   something missing");
+    assertThat(ok(alice, "completion").out()).contains("complete -F", "vettid", "quarantine");
+  }
+}
