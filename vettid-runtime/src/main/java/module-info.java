@@ -16,8 +16,10 @@ module io.vettid.runtime {
   requires info.picocli;
   requires org.slf4j;
 
+  exports io.vettid.runtime;
   exports io.vettid.runtime.demo;
   exports io.vettid.runtime.cli;
+  exports io.vettid.runtime.client;
   exports io.vettid.runtime.service;
   exports io.vettid.runtime.connection;
   exports io.vettid.runtime.handlers;

@@ -210,6 +210,7 @@ public final class VettIdRuntime implements AutoCloseable {
       List<EventHandlerFactory> builtIns = new ArrayList<>();
       if (b.builtIns) {
         builtIns.add(new ProfileRequestHandler(es -> readBytes(profiles, es)));
+        builtIns.add(new io.vettid.runtime.handlers.ChatHandler());
         builtIns.add(new ContactRequestHandler(engine, field -> readText(vault, SHARED_PREFIX + field)));
         Providers<io.vettid.api.spi.KeyAlgorithm> algorithms = Providers.builder(io.vettid.api.spi.KeyAlgorithm.class,
             io.vettid.api.spi.KeyAlgorithm::name).discover(VettIdRuntime.class.getClassLoader()).build();
@@ -496,7 +497,8 @@ public final class VettIdRuntime implements AutoCloseable {
     }
 
     /**
-     * Registers a handler factory (besides those found by {@link java.util.ServiceLoader}).
+     * Registers a handler factory (besides those found by {@link java.util.ServiceLoader}); one
+     * with the name of a built-in handler replaces it.
      *
      * @param factory the factory
      * @return this builder
@@ -555,7 +557,7 @@ public final class VettIdRuntime implements AutoCloseable {
     }
 
     /**
-     * Whether to register the built-in handlers ({@code profile-request}, {@code
+     * Whether to register the built-in handlers ({@code profile-request}, {@code chat}, {@code
      * contact-request}, {@code responses}, and with connections {@code connection-rotation},
      * {@code connection-revoked} and {@code session-reset});
      * default true.
@@ -593,7 +595,10 @@ public final class VettIdRuntime implements AutoCloseable {
       if (discover) {
         p.discover(VettIdRuntime.class.getClassLoader());
       }
-      builtIns.forEach(p::add);
+      // a handler registered here replaces the built-in of the same name (such as your own "chat")
+      java.util.Set<String> own = new java.util.HashSet<>();
+      handlers.forEach(h -> own.add(h.name()));
+      builtIns.stream().filter(b -> !own.contains(b.name())).forEach(p::add);
       handlers.forEach(p::add);
       return HandlerRegistry.of(p.build());
     }

@@ -203,8 +203,7 @@ final class VaultDaemon implements AutoCloseable {
         }
       }
       connections = new Connections(Clock.systemUTC(), blocks);
-      r = VettIdRuntime.builder().nats(options(owner)).connections(connections).account(account)
-          .handler(new ChatHandler()).listener(this::settled).start();
+      r = VettIdRuntime.builder().nats(options(owner)).connections(connections).account(account).listener(this::settled).start();
       RuleStore rules = r.rules().orElseThrow();
       if (rules.text().isBlank()) {
         rules.awaitRevision(rules.put(DEFAULT_RULES), Duration.ofSeconds(5));

@@ -3,6 +3,8 @@ package io.vettid.runtime.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.crypto.Suite;
+import io.vettid.runtime.client.VaultClient;
+import io.vettid.runtime.client.VaultClientException;
 import io.vettid.crypto.Suites;
 import io.vettid.nats.server.NatsServerException;
 import io.vettid.runtime.demo.Demo;
@@ -116,14 +118,25 @@ public final class VettidCli implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
+  /**
+   * Runs the command line in this JVM (for programs and tests that drive it) and returns its exit
+   * code instead of exiting.
+   *
+   * @param args command-line arguments, as for {@code vettid}
+   * @return the exit code: 0 success, 1 refused or a problem, 2 usage, 3 something missing
+   */
+  public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
   /** {@return the command line, with its exception handlers} */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new VettidCli());
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       PrintStream err = line.getErr() == null ? System.err : new PrintStream(System.err);
-      if (e instanceof ControlClient.Failure f) {
+      if (e instanceof VaultClientException f) {
         err.println("vettid: " + f.getMessage());
-        return f.exit;
+        return f.exitCode();
       }
       if (e instanceof NatsServerException) {
         err.println("vettid: " + e.getMessage());
@@ -154,7 +167,18 @@ public final class VettidCli implements Runnable {
 
   // ------------------------------------------------------------------ helpers
 
-  static char[] passphrase(boolean confirm, boolean fromStdin) throws ControlClient.Failure {
+  static char[] passphrase(boolean confirm, boolean fromStdin, Path file) throws VaultClientException {
+    if (file != null) {
+      try {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        if (lines.isEmpty() || lines.get(0).isEmpty()) {
+          throw new VaultClientException("the passphrase file " + file + " is empty", ENVIRONMENT);
+        }
+        return lines.get(0).toCharArray();
+      } catch (IOException e) {
+        throw new VaultClientException("cannot read the passphrase file " + file + ": " + e.getMessage(), ENVIRONMENT);
+      }
+    }
     String env = System.getenv("VETTID_PASSPHRASE");
     if (env != null && !env.isEmpty()) {
       return env.toCharArray();
@@ -163,26 +187,26 @@ public final class VettidCli implements Runnable {
       try {
         String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         if (line == null || line.isEmpty()) {
-          throw new ControlClient.Failure("no passphrase on standard input", ENVIRONMENT);
+          throw new VaultClientException("no passphrase on standard input", ENVIRONMENT);
         }
         return line.toCharArray();
       } catch (IOException e) {
-        throw new ControlClient.Failure("cannot read the passphrase: " + e.getMessage(), ENVIRONMENT);
+        throw new VaultClientException("cannot read the passphrase: " + e.getMessage(), ENVIRONMENT);
       }
     }
     java.io.Console console = System.console();
     if (console == null) {
-      throw new ControlClient.Failure("no passphrase: set VETTID_PASSPHRASE, or run in a terminal to be asked",
+      throw new VaultClientException("no passphrase: set VETTID_PASSPHRASE, or run in a terminal to be asked",
           ENVIRONMENT);
     }
     char[] p = console.readPassword("Vault passphrase: ");
     if (p == null) {
-      throw new ControlClient.Failure("no passphrase given", ENVIRONMENT);
+      throw new VaultClientException("no passphrase given", ENVIRONMENT);
     }
     if (confirm) {
       char[] again = console.readPassword("Again: ");
       if (again == null || !Arrays.equals(p, again)) {
-        throw new ControlClient.Failure("the two passphrases differ", USAGE);
+        throw new VaultClientException("the two passphrases differ", USAGE);
       }
       Arrays.fill(again, '\0');
     }
@@ -243,7 +267,7 @@ public final class VettidCli implements Runnable {
     public Integer call() throws Exception {
       VettidCli root = root(spec);
       ObjectNode req = request();
-      try (ControlClient c = ControlClient.open(root.vaultHome())) {
+      try (VaultClient c = VaultClient.open(root.vaultHome().dir)) {
         JsonNode answer = c.call(req, timeout(), progress());
         if (root.json) {
           ((ObjectNode) answer).remove("ok");
@@ -313,18 +337,22 @@ public final class VettidCli implements Runnable {
     @Option(names = "--port", defaultValue = "0", description = "The server's port (default: a free one, kept).")
     int port;
 
+    @Option(names = "--passphrase-file", paramLabel = "FILE",
+        description = "Read the passphrase from the first line of this file (else $VETTID_PASSPHRASE, else asked).")
+    Path passphraseFile;
+
     @Override
     public Integer call() throws Exception {
       VaultHome home = root(spec).vaultHome();
       if (home.initialized()) {
-        throw new ControlClient.Failure("a vault exists at " + home.dir + " already", PROBLEM);
+        throw new VaultClientException("a vault exists at " + home.dir + " already", PROBLEM);
       }
       if (age == null && ageOver == null) {
         throw new IllegalArgumentException("a profile needs an age or an age claim: give --age or --age-over");
       }
       Suite s = Suites.byName(suite).orElseThrow(() -> new IllegalArgumentException("unknown suite " + suite
           + "; one of " + Suites.all().stream().map(Suite::name).toList()));
-      char[] pass = passphrase(true, false);
+      char[] pass = passphrase(true, false, passphraseFile);
       try {
         VaultHome.Config c = VaultInit.run(home, name, age == null ? OptionalInt.empty() : OptionalInt.of(age),
             ageOver == null ? OptionalInt.empty() : OptionalInt.of(ageOver), location, s, host, port, pass,
@@ -366,25 +394,29 @@ public final class VettidCli implements Runnable {
       @Option(names = "--passphrase-stdin", hidden = true)
       boolean passphraseStdin;
 
+      @Option(names = "--passphrase-file", paramLabel = "FILE",
+          description = "Read the passphrase from the first line of this file (else $VETTID_PASSPHRASE, else asked).")
+      Path passphraseFile;
+
       @Override
       public Integer call() throws Exception {
         VaultHome home = root(spec).vaultHome();
         if (!home.initialized()) {
-          throw new ControlClient.Failure("no vault at " + home.dir + "; create one: vettid --home " + home.dir
+          throw new VaultClientException("no vault at " + home.dir + "; create one: vettid --home " + home.dir
               + " init --name <first name> --age-over 18", ENVIRONMENT);
         }
         if (running(home)) {
-          throw new ControlClient.Failure("the vault at " + home.dir + " is running already", PROBLEM);
+          throw new VaultClientException("the vault at " + home.dir + " is running already", PROBLEM);
         }
         if (detach) {
           return detach(home);
         }
-        char[] pass = passphrase(false, passphraseStdin);
+        char[] pass = passphrase(false, passphraseStdin, passphraseFile);
         VaultDaemon d;
         try {
           d = VaultDaemon.start(home, pass, System.out);
         } catch (java.security.GeneralSecurityException e) {
-          throw new ControlClient.Failure("the vault's secrets do not open: wrong passphrase, or vault.sealed was"
+          throw new VaultClientException("the vault's secrets do not open: wrong passphrase, or vault.sealed was"
               + " altered", PROBLEM);
         } finally {
           Arrays.fill(pass, '\0');
@@ -406,7 +438,8 @@ public final class VettidCli implements Runnable {
       }
 
       private int detach(VaultHome home) throws Exception {
-        char[] pass = System.getenv("VETTID_PASSPHRASE") == null ? passphrase(false, false) : null;
+        char[] pass = System.getenv("VETTID_PASSPHRASE") == null || passphraseFile != null
+            ? passphrase(false, false, passphraseFile) : null;
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("org.slf4j."))
@@ -430,18 +463,18 @@ public final class VettidCli implements Runnable {
         while (System.nanoTime() < deadline) {
           if (!p.isAlive()) {
             System.err.println();
-            throw new ControlClient.Failure("the vault did not start (exit " + p.exitValue() + "); its log "
+            throw new VaultClientException("the vault did not start (exit " + p.exitValue() + "); its log "
                 + home.logFile() + " ends:\n" + tail(home.logFile(), 12), p.exitValue() == 0 ? PROBLEM : p.exitValue());
           }
           if (Files.isRegularFile(home.controlInfo())) {
-            try (ControlClient c = ControlClient.open(home)) {
+            try (VaultClient c = VaultClient.open(home.dir)) {
               JsonNode s = c.call(request("ping"), Duration.ofSeconds(5), null);
               System.err.println();
               System.out.println("vault " + s.path("name").asText() + " running at " + s.path("url").asText() + " (pid "
                   + s.path("pid").asText() + "); log: " + home.logFile() + "; stop: vettid --home " + home.dir
                   + " server stop");
               return OK;
-            } catch (ControlClient.Failure e) {
+            } catch (VaultClientException e) {
               // not answering yet
             }
           }
@@ -449,7 +482,7 @@ public final class VettidCli implements Runnable {
           Thread.sleep(500);
         }
         p.destroy();
-        throw new ControlClient.Failure("the vault did not answer within 3 minutes; see " + home.logFile(), PROBLEM);
+        throw new VaultClientException("the vault did not answer within 3 minutes; see " + home.logFile(), PROBLEM);
       }
     }
 
@@ -461,7 +494,7 @@ public final class VettidCli implements Runnable {
       public Integer call() throws Exception {
         VaultHome home = root(spec).vaultHome();
         long pid;
-        try (ControlClient c = ControlClient.open(home)) {
+        try (VaultClient c = VaultClient.open(home.dir)) {
           pid = c.call(request("stop"), Duration.ofSeconds(30), null).path("pid").asLong(-1);
           pid = VaultHome.JSON.readTree(Files.readAllBytes(home.controlInfo())).path("pid").asLong(pid);
         }
@@ -945,7 +978,7 @@ public final class VettidCli implements Runnable {
         VettidCli root = root(spec);
         Duration limit = timeout == null ? null : duration(timeout);
         java.util.concurrent.BlockingQueue<JsonNode> live = new java.util.concurrent.LinkedBlockingQueue<>();
-        try (ControlClient c = ControlClient.open(root.vaultHome())) {
+        try (VaultClient c = VaultClient.open(root.vaultHome().dir)) {
           io.nats.client.Dispatcher d = c.connection().createDispatcher(m -> {
             try {
               live.add(VaultHome.JSON.readTree(m.getData()));

@@ -200,10 +200,10 @@ public final class Demo {
         .build());
     try (VettIdRuntime aliceVault = VettIdRuntime.builder().nats(options(url, tls, aliceOwner))
             .connections(aliceConnections).discoverHandlers(false)
-            .handler(new io.vettid.runtime.handlers.ChatHandler()).handler(new Wallet()).listener(transcript("alice")).start();
+            .handler(new Wallet()).listener(transcript("alice")).start();
         VettIdRuntime bobVault = VettIdRuntime.builder().nats(options(url, tls, bobOwner))
             .connections(bobConnections).discoverHandlers(false)
-            .handler(new io.vettid.runtime.handlers.ChatHandler()).handler(new Wallet()).listener(transcript("bob")).start()) {
+            .handler(new Wallet()).listener(transcript("bob")).start()) {
       aliceVault.publishProfile(aliceId.profile());
       bobVault.publishProfile(bobId.profile());
       aliceVault.shareableData("email", "alice@example.org");

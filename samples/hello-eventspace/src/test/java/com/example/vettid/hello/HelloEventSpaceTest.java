@@ -1,0 +1,116 @@
+package com.example.vettid.hello;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.api.EventId;
+import io.vettid.runtime.cli.VettidCli;
+import io.vettid.runtime.client.VaultClient;
+import io.vettid.runtime.client.VaultClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two vaults made and started with the {@code vettid} command line (each on its own nats-server),
+ * connected through an invitation asked of the running vaults; then the sample sends a message
+ * and Bob's vault handles it.
+ */
+class HelloEventSpaceTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path dir;
+  static Path alice;
+  static Path bob;
+
+  static void vettid(String... args) {
+    assertThat(VettidCli.run(args)).as("vettid " + String.join(" ", args)).isZero();
+  }
+
+  static JsonNode ask(Path home, ObjectNode request) throws Exception {
+    try (VaultClient vault = VaultClient.open(home)) {
+      return vault.request(request, Duration.ofMinutes(2));
+    }
+  }
+
+  static ObjectNode verb(String verb) {
+    return JSON.createObjectNode().put("verb", verb);
+  }
+
+  @BeforeAll
+  static void twoConnectedVaults() throws Exception {
+    Path pass = Files.writeString(dir.resolve("passphrase"), "a passphrase for the sample\n");
+    alice = dir.resolve("alice");
+    bob = dir.resolve("bob");
+    String suite = "VETTID-MLKEM768-MLDSA65-V1"; // quick keys for a test; the default is RSA-4096
+    vettid("--home", alice.toString(), "init", "--name", "Alice", "--age-over", "18", "--suite", suite,
+        "--passphrase-file", pass.toString());
+    vettid("--home", bob.toString(), "init", "--name", "Bob", "--age-over", "18", "--suite", suite,
+        "--passphrase-file", pass.toString());
+    vettid("--home", alice.toString(), "server", "start", "--detach", "--passphrase-file", pass.toString());
+    vettid("--home", bob.toString(), "server", "start", "--detach", "--passphrase-file", pass.toString());
+    for (Path home : List.of(alice, bob)) {
+      ask(home, verb("eventspace.create").put("name", "home"));
+    }
+    String uri = ask(alice, verb("invite")).path("uri").asText();
+    String acceptance = ask(bob, verb("accept").put("uri", uri)).path("message").asText();
+    String confirmation = ask(alice, verb("invite.confirm").put("message", acceptance)).path("message").asText();
+    ask(bob, verb("accept.complete").put("message", confirmation));
+    ObjectNode rule = verb("rules.add");
+    rule.putObject("rule").put("id", "chat").put("eventType", "chat.message").put("action", "handle")
+        .put("handler", "chat");
+    ask(bob, rule);
+  }
+
+  @AfterAll
+  static void stopBoth() throws Exception {
+    for (Path home : List.of(alice, bob)) {
+      if (home != null && VettidCli.run("--home", home.toString(), "server", "stop") != 0) {
+        Path info = home.resolve("run/control.json");
+        if (Files.exists(info)) {
+          ProcessHandle.of(JSON.readTree(Files.readAllBytes(info)).path("pid").asLong()).ifPresent(h -> {
+            h.descendants().forEach(ProcessHandle::destroyForcibly);
+            h.destroyForcibly();
+          });
+        }
+      }
+    }
+  }
+
+  @Test
+  void aMessageSentThroughTheVaultIsHandledInThePeersEventSpace() throws Exception {
+    List<JsonNode> atBob = new CopyOnWriteArrayList<>();
+    try (VaultClient bobVault = VaultClient.open(bob); AutoCloseable follow = bobVault.onEvent(atBob::add)) {
+      EventId id = HelloEventSpace.send(alice, "Bob", "hello from a program");
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (atBob.stream().noneMatch(n -> n.path("eventId").asText().equals(id.value()))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      JsonNode notice = atBob.stream().filter(n -> n.path("eventId").asText().equals(id.value())).findFirst()
+          .orElseThrow(() -> new AssertionError("bob's vault did not settle " + id + "; it saw " + atBob));
+      assertThat(notice.path("outcome").asText()).isEqualTo("handled");
+      assertThat(notice.path("type").asText()).isEqualTo("chat.message");
+      assertThat(notice.path("peer").asText()).isEqualTo("Alice");
+      assertThat(notice.toString()).as("notices carry no payload").doesNotContain("hello from a program");
+    }
+  }
+
+  @Test
+  void aConnectionThatDoesNotExistIsAClearRefusal() {
+    assertThatThrownBy(() -> HelloEventSpace.send(alice, "Mallory", "hi"))
+        .isInstanceOf(VaultClientException.class).hasMessageContaining("no connection 'Mallory'")
+        .satisfies(e -> assertThat(((VaultClientException) e).exitCode()).isEqualTo(VaultClientException.REFUSED));
+    assertThatThrownBy(() -> HelloEventSpace.send(dir.resolve("nobody"), "Bob", "hi"))
+        .isInstanceOf(VaultClientException.class).hasMessageContaining("no vault at");
+  }
+}

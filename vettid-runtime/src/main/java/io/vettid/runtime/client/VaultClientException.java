@@ -1,0 +1,35 @@
+package io.vettid.runtime.client;
+
+/**
+ * A request to a running vault failed: the vault refused it (its message says why and what to do
+ * next), or the vault could not be reached. {@link #exitCode()} is what the {@code vettid}
+ * command line exits with for it.
+ */
+public final class VaultClientException extends Exception {
+  @java.io.Serial private static final long serialVersionUID = 1L;
+
+  /** The vault refused the request, or the run found a problem. */
+  public static final int REFUSED = 1;
+  /** The request was malformed. */
+  public static final int USAGE = 2;
+  /** Something is missing: no vault, the vault is not running, no passphrase. */
+  public static final int ENVIRONMENT = 3;
+
+  private final int exitCode;
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed and what to do next
+   * @param exitCode {@link #REFUSED}, {@link #USAGE} or {@link #ENVIRONMENT}
+   */
+  public VaultClientException(String message, int exitCode) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+
+  /** {@return 1 refused, 2 usage, 3 environment} */
+  public int exitCode() {
+    return exitCode;
+  }
+}
