@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The README's "test it" command: installs nats-server if missing, then builds every module
-# (javadoc and sources jars included) and runs every test against real nats-server processes.
+# (javadoc and sources jars included), runs every test against real nats-server processes, and
+# builds the aggregated javadoc (failing on any warning).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-nats-server.sh
-exec mvn -B verify "$@"
+mvn -B verify "$@"
+# the aggregated javadoc of every module: a public element without documentation fails it
+mvn -B -q javadoc:aggregate
+echo "javadoc: target/site/apidocs/index.html (no warnings)"

@@ -19,6 +19,11 @@ import java.util.Optional;
  *   <tr><td>3</td><td>VETTID-MLKEM1024-MLDSA65-V1</td><td>ML-KEM-1024</td><td>ML-DSA-65</td></tr>
  *   <tr><td>4</td><td>VETTID-ELGAMAL3072-RSA4096-V1</td><td>ElGamal-3072 (ffdhe3072, OAEP)</td><td>RSA-4096 (PSS)</td></tr>
  * </table>
+ *
+ * <pre>{@code
+ * Suite suite = Suites.byName("VETTID-MLKEM768-MLDSA65-V1").orElse(Suites.DEFAULT);
+ * KeyPair wrap = suite.wrap().generateKeyPair(new SecureRandom());
+ * }</pre>
  */
 public final class Suites {
   /** RSA-4096 for wrapping and signing: the default. */

@@ -8,6 +8,24 @@ import java.util.Set;
  * Creates {@link EventHandler}s for the event types it declares. Found with {@link
  * java.util.ServiceLoader} ({@code META-INF/services/io.vettid.api.spi.EventHandlerFactory}) or
  * registered explicitly; rules name a factory by {@link #name()}.
+ *
+ * <pre>{@code
+ * public final class Echo implements EventHandlerFactory {
+ *   public String name() { return "echo"; }
+ *   public Set<EventType> eventTypes() { return Set.of(EventType.of("echo.request")); }
+ *   public EventHandler create(EventHandlerContext ctx) {
+ *     return event -> {
+ *       ctx.reply(EventType.of("echo.response"), event.payload().deepCopy()); // sealed to the connection
+ *       ctx.finish();                                                        // this eventId is done
+ *     };
+ *   }
+ * }
+ * // and a rule: {"id": "echo", "eventType": "echo.request", "action": "handle", "handler": "echo"}
+ * }</pre>
+ *
+ * <p>Every event of one eventId goes to the same handler, whose state ({@link
+ * EventHandlerContext#saveState}) survives restarts; an exception or a timeout quarantines the
+ * event and never stops the service (see the {@code custom-event-handler} sample).
  */
 public interface EventHandlerFactory {
   /** {@return stable, unique name that rules refer to, such as {@code contact-request}} */

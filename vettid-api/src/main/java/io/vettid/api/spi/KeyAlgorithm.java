@@ -18,6 +18,17 @@ import java.util.Set;
  * offers only one of them is paired with another in a named suite by {@code vettid-crypto}. Every
  * failure is a {@link GeneralSecurityException}; an implementation never returns partial or
  * unauthenticated data.
+ *
+ * <pre>{@code
+ * KeyAlgorithm rsa = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover().build().get("RSA-4096");
+ * KeyPair keys = rsa.generateKeyPair(new SecureRandom());
+ * KeyId id = rsa.keyId(keys.getPublic());                       // names the key everywhere
+ * byte[] signature = rsa.sign(keys.getPrivate(), message, new SecureRandom());
+ * boolean ok = rsa.verify(keys.getPublic(), message, signature);
+ * }</pre>
+ *
+ * <p>A third party's algorithm lives in its own jar (see the {@code custom-key-algorithm} sample,
+ * tested against the Wycheproof vectors).
  */
 public interface KeyAlgorithm {
 

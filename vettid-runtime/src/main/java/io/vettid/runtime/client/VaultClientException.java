@@ -15,6 +15,7 @@ public final class VaultClientException extends Exception {
   /** Something is missing: no vault, the vault is not running, no passphrase. */
   public static final int ENVIRONMENT = 3;
 
+  /** The exit code the command line ends with for this failure. */
   private final int exitCode;
 
   /**

@@ -46,8 +46,16 @@ import org.slf4j.LoggerFactory;
  * ({@link #revoke}) forgets the connection and destroys its keys, so later events sealed to them
  * are quarantined as {@link FailureReason#UNKNOWN_KEY_ID}.
  *
- * <p>Invitations, persistence of these records (sealed, in the {@code Connections} bucket) and
- * NKey rotation come with the connections issue; here connections are set up by the caller.
+ * <pre>{@code
+ * Connections connections = new Connections(Clock.systemUTC(), blocks);
+ * VettIdRuntime vault = VettIdRuntime.builder().nats(options).connections(connections).start();
+ * connections.persistTo(new ConnectionStore(vault.connection(), vaultSecret), connector); // sealed, restored
+ * connections.add(established, connector);                  // from Invitations or Invitee
+ * EventId id = connections.send(established.local(), EventType.of("chat.message"), payload);
+ * }</pre>
+ *
+ * <p>Records are kept sealed in the {@code Connections} bucket once {@link #persistTo} is called;
+ * {@link ConnectionRotation} rotates keys and NATS users on a schedule.
  */
 public final class Connections implements ReplyTransport, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
