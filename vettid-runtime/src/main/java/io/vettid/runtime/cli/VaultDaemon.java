@@ -78,6 +78,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -404,39 +405,70 @@ final class VaultDaemon implements AutoCloseable {
     });
   }
 
+  /** One request of the control service. */
+  @FunctionalInterface
+  private interface Verb {
+    ObjectNode run(JsonNode req) throws Exception;
+  }
+
+  /** The control service's requests, by verb (PROTOCOL.md section 9 lists each). */
+  private final Map<String, Verb> verbs = verbs();
+
+  private Map<String, Verb> verbs() {
+    Map<String, Verb> v = new java.util.LinkedHashMap<>();
+    v.put("ping", r -> status());
+    v.put("status", r -> status());
+    v.put("stop", r -> J.objectNode().put("stopping", true));
+    v.put("eventspace.create", r -> createEventSpace(text(r, "name")));
+    v.put("eventspace.list", r -> eventSpaces());
+    v.put("profile.publish", this::publishProfile);
+    v.put("profile.show", r -> showProfile(eventSpace(r)));
+    v.put("invite", r -> invite(eventSpace(r), r.path("remote").asBoolean(false),
+        Duration.ofSeconds(r.path("validSeconds").asLong(0))));
+    v.put("invite.confirm", r -> confirm(HandshakeText.decode("accept", text(r, "message"))));
+    v.put("invite.pending", r -> pending());
+    v.put("invite.approve", r -> approve(text(r, "id")));
+    v.put("invite.decline", r -> decline(text(r, "id")));
+    v.put("accept", r -> accept(text(r, "uri"), eventSpace(r)));
+    v.put("accept.complete", r -> complete(HandshakeText.decode("confirm", text(r, "message"))));
+    v.put("connections.list", r -> listConnections());
+    v.put("connections.revoke", r -> revoke(connection(text(r, "connection"))));
+    v.put("send", this::send);
+    v.put("rules.list", r -> listRules());
+    v.put("rules.add", r -> addRule(r.path("rule")));
+    v.put("rules.remove", r -> removeRule(text(r, "id")));
+    v.put("rules.test", this::testRule);
+    v.put("inbox.list", r -> inbox());
+    v.put("inbox.approve", r -> decide(text(r, "id"), true));
+    v.put("inbox.deny", r -> decide(text(r, "id"), false));
+    v.put("keys.list", r -> keys());
+    v.put("keys.rotate", r -> rotate(connection(text(r, "connection"))));
+    v.put("quarantine.list", r -> quarantine(r.path("limit").asInt(20)));
+    v.put("quarantine.replay", this::replay);
+    v.put("events.recent", r -> recentEvents(r.path("last").asInt(10)));
+    if (!v.keySet().equals(Set.copyOf(VERB_NAMES))) {
+      throw new IllegalStateException("the control verbs and their list differ"); // keeps verbNames() true
+    }
+    return java.util.Collections.unmodifiableMap(v);
+  }
+
+  /** {@return every verb the control service answers} */
+  static java.util.Set<String> verbNames() {
+    return Set.copyOf(VERB_NAMES);
+  }
+
+  private static final List<String> VERB_NAMES = List.of("ping", "status", "stop", "eventspace.create",
+      "eventspace.list", "profile.publish", "profile.show", "invite", "invite.confirm", "invite.pending",
+      "invite.approve", "invite.decline", "accept", "accept.complete", "connections.list", "connections.revoke", "send",
+      "rules.list", "rules.add", "rules.remove", "rules.test", "inbox.list", "inbox.approve", "inbox.deny", "keys.list",
+      "keys.rotate", "quarantine.list", "quarantine.replay", "events.recent");
+
   private ObjectNode handle(String verb, JsonNode req) throws Exception {
-    return switch (verb) {
-      case "ping", "status" -> status();
-      case "stop" -> J.objectNode().put("stopping", true);
-      case "eventspace.create" -> createEventSpace(text(req, "name"));
-      case "eventspace.list" -> eventSpaces();
-      case "profile.publish" -> publishProfile(req);
-      case "profile.show" -> showProfile(eventSpace(req));
-      case "invite" -> invite(eventSpace(req), req.path("remote").asBoolean(false),
-          Duration.ofSeconds(req.path("validSeconds").asLong(0)));
-      case "invite.confirm" -> confirm(HandshakeText.decode("accept", text(req, "message")));
-      case "invite.pending" -> pending();
-      case "invite.approve" -> approve(text(req, "id"));
-      case "invite.decline" -> decline(text(req, "id"));
-      case "accept" -> accept(text(req, "uri"), eventSpace(req));
-      case "accept.complete" -> complete(HandshakeText.decode("confirm", text(req, "message")));
-      case "connections.list" -> listConnections();
-      case "connections.revoke" -> revoke(connection(text(req, "connection")));
-      case "send" -> send(req);
-      case "rules.list" -> listRules();
-      case "rules.add" -> addRule(req.path("rule"));
-      case "rules.remove" -> removeRule(text(req, "id"));
-      case "rules.test" -> testRule(req);
-      case "inbox.list" -> inbox();
-      case "inbox.approve" -> decide(text(req, "id"), true);
-      case "inbox.deny" -> decide(text(req, "id"), false);
-      case "keys.list" -> keys();
-      case "keys.rotate" -> rotate(connection(text(req, "connection")));
-      case "quarantine.list" -> quarantine(req.path("limit").asInt(20));
-      case "quarantine.replay" -> replay(req);
-      case "events.recent" -> recentEvents(req.path("last").asInt(10));
-      default -> throw new Refused("unknown request '" + verb + "'", 2);
-    };
+    Verb v = verbs.get(verb);
+    if (v == null) {
+      throw new Refused("unknown request '" + verb + "'", 2);
+    }
+    return v.run(req);
   }
 
   private static String text(JsonNode req, String field) throws Refused {

@@ -231,7 +231,7 @@ final class HandshakeMessage {
     return Base64.getEncoder().encodeToString(b);
   }
 
-  private static byte[] transcript(Map<String, String> f) {
+  static byte[] transcript(Map<String, String> f) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Map.Entry<String, String> e : f.entrySet()) {
       for (String s : new String[] {e.getKey(), e.getValue()}) {

@@ -1,0 +1,190 @@
+package io.vettid.runtime.connection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.api.KeyId;
+import io.vettid.api.spi.KeyAlgorithm;
+import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.Suites;
+import io.vettid.profile.Profile;
+import io.vettid.profile.SignedProfile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes the protocol test vectors in {@code docs/vectors/} (keyIDs, Internal Events, invitation
+ * URIs, safety numbers, handshake MACs, signed profiles) from the fixed keys of {@code
+ * envelope-v1.json}. Run by hand when the protocol changes ({@code main}); {@link
+ * ProtocolVectorsTest} checks the committed files against the code on every build.
+ */
+public final class ProtocolVectors {
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final HexFormat HEX = HexFormat.of();
+
+  private ProtocolVectors() {}
+
+  /** A key of the envelope vectors. */
+  record Key(Suite suite, KeyAlgorithm algorithm, String keyId, byte[] spki, byte[] pkcs8) {
+    PublicKey publicKey() throws Exception {
+      return algorithm.decodePublicKey(spki);
+    }
+
+    PublicKeyEntry entry() throws Exception {
+      return PublicKeyEntry.decode(KeyId.of(keyId), algorithm, spki);
+    }
+
+    PrivateKey privateKey() throws Exception {
+      return algorithm.decodePrivateKey(pkcs8);
+    }
+  }
+
+  static JsonNode envelopeVectors(Path vectors) throws Exception {
+    return JSON.readTree(vectors.resolve("envelope-v1.json").toFile());
+  }
+
+  /** Vector {@code i}'s recipient (wrap) key, with its private key. */
+  static Key recipient(JsonNode env, int i) {
+    JsonNode v = env.path("vectors").get(i);
+    Suite s = Suites.byName(v.path("suite").asText()).orElseThrow();
+    return new Key(s, s.wrap(), v.path("recipientKeyId").asText(), HEX.parseHex(v.path("recipientPublicKeySpki").asText()),
+        HEX.parseHex(v.path("recipientPrivateKeyPkcs8").asText()));
+  }
+
+  /** Vector {@code i}'s sender (signature) key, public only. */
+  static Key sender(JsonNode env, int i) {
+    JsonNode v = env.path("vectors").get(i);
+    Suite s = Suites.byName(v.path("suite").asText()).orElseThrow();
+    return new Key(s, s.signature(), v.path("senderKeyId").asText(), HEX.parseHex(v.path("senderPublicKeySpki").asText()),
+        null);
+  }
+
+  /** The fixed invitation the handshake vector uses. */
+  static Invitation invitation(String inviterKeyId) {
+    byte[] id = new byte[16];
+    byte[] secret = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      secret[i] = (byte) (0xa0 + i);
+      if (i < 16) {
+        id[i] = (byte) i;
+      }
+    }
+    return new Invitation("3f7a9c", "home", id, secret, KeyId.of(inviterKeyId), Instant.parse("2026-12-01T12:10:00Z"),
+        false, io.vettid.nats.server.ServerAddress.parse("127.0.0.1:4222", "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"));
+  }
+
+  /** The handshake members that precede {@code mac}, in order, for the vector. */
+  static Map<String, String> handshakeFields(Invitation inv) {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("v", "1");
+    f.put("kind", "accept");
+    f.put("invitation", inv.idText());
+    f.put("profile", "eyJwcm9maWxlIjp7fX0=");
+    f.put("suite", "VETTID-MLKEM768-MLDSA65-V1");
+    f.put("signing", "AAEC");
+    f.put("wrapping", "AwQF");
+    f.put("guid", "b0b");
+    f.put("eventSpace", "home");
+    f.put("connectionId", "7d9a2c40-0000-4000-8000-000000000001");
+    f.put("server", "127.0.0.1:4333");
+    f.put("serverPin", "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+    f.put("creds", "c2VhbGVkIGNyZWRz");
+    f.put("acceptHash", "");
+    return f;
+  }
+
+  /**
+   * Writes the files.
+   *
+   * @param args the {@code docs/vectors} directory (default {@code docs/vectors})
+   * @throws Exception if a key does not decode or a file cannot be written
+   */
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args.length > 0 ? args[0] : "docs/vectors");
+    JsonNode env = envelopeVectors(dir);
+
+    // keyIDs: every key of the envelope vectors
+    ObjectNode keyIds = JSON.createObjectNode().put("description", "keyID derivation (PROTOCOL.md 1.1): keyId of"
+        + " algorithm 'tag' over the DER SubjectPublicKeyInfo 'spki' (hex).").put("version", 1);
+    ArrayNode kv = keyIds.putArray("vectors");
+    for (int i = 0; i < env.path("vectors").size(); i++) {
+      for (Key k : new Key[] {recipient(env, i), sender(env, i)}) {
+        kv.addObject().put("algorithm", k.algorithm().name()).put("tag", k.keyId().substring(0, k.keyId().indexOf('-')))
+            .put("spki", HEX.formatHex(k.spki())).put("keyId", k.algorithm().keyId(k.publicKey()).value());
+      }
+    }
+    JSON.writeValue(dir.resolve("keyid-v1.json").toFile(), keyIds);
+
+    // safety numbers
+    Key aSign = sender(env, 1);
+    Key aWrap = recipient(env, 1);
+    Key bSign = sender(env, 2);
+    Key bWrap = recipient(env, 2);
+    ObjectNode safety = JSON.createObjectNode().put("description", "Safety numbers (PROTOCOL.md 8.3): the number of"
+        + " side A's and side B's signing and wrapping keys (SPKI hex); the same from either side.").put("version", 1);
+    ArrayNode sv = safety.putArray("vectors");
+    sv.addObject().put("aSigning", HEX.formatHex(aSign.spki())).put("aWrapping", HEX.formatHex(aWrap.spki()))
+        .put("bSigning", HEX.formatHex(bSign.spki())).put("bWrapping", HEX.formatHex(bWrap.spki()))
+        .put("safetyNumber", SafetyNumber.of(aSign.entry(), aWrap.entry(), bSign.entry(), bWrap.entry()));
+    Key swapped = recipient(env, 1); // a third party's wrapping key in B's place: another number
+    sv.addObject().put("aSigning", HEX.formatHex(aSign.spki())).put("aWrapping", HEX.formatHex(aWrap.spki()))
+        .put("bSigning", HEX.formatHex(bSign.spki())).put("bWrapping", HEX.formatHex(swapped.spki()))
+        .put("safetyNumber", SafetyNumber.of(aSign.entry(), aWrap.entry(), bSign.entry(), swapped.entry()));
+    JSON.writeValue(dir.resolve("safety-number-v1.json").toFile(), safety);
+
+    // handshake keys and MAC
+    Invitation inv = invitation(recipient(env, 0).keyId());
+    Map<String, String> fields = handshakeFields(inv);
+    byte[][] k = HandshakeMessage.keys(inv, "accept");
+    byte[] transcript = HandshakeMessage.transcript(fields);
+    ObjectNode hs = JSON.createObjectNode().put("description", "Handshake keys and MAC (PROTOCOL.md 8.2): from the"
+        + " invitation 'uri' and the members before 'mac' (in order), encKey || macKey = HKDF-SHA-256 of the secret, the"
+        + " transcript T and mac = HMAC-SHA-256(macKey, len(T) || T).").put("version", 1);
+    ObjectNode h = hs.putArray("vectors").addObject().put("uri", inv.toUri());
+    ObjectNode fo = h.putObject("fields");
+    fields.forEach(fo::put);
+    h.put("encKey", HEX.formatHex(k[0])).put("macKey", HEX.formatHex(k[1])).put("transcript", HEX.formatHex(transcript))
+        .put("mac", Base64.getEncoder().encodeToString(io.vettid.crypto.SecretBox.mac(k[1], transcript)));
+    JSON.writeValue(dir.resolve("handshake-v1.json").toFile(), hs);
+
+    // a signed profile (RSA-4096 identity: the RSA recipient key of the envelope vectors)
+    Key id = recipient(env, 0);
+    Profile p = Profile.builder("home", Profile.Owner.of("Alice", id.algorithm(), id.publicKey()).ageOver(18)
+            .location("Berlin area"))
+        .share("email", "alice@example.org").eventType(io.vettid.api.EventType.of("chat.message"))
+        .link(new io.vettid.profile.TrustedLink("Blog", java.net.URI.create("https://alice.example.org")))
+        .issuedAt(Instant.parse("2026-12-01T12:00:00Z")).build();
+    String signed = new String(SignedProfile.sign(p, id.algorithm(), id.privateKey(), new SecureRandom()).bytes(),
+        StandardCharsets.UTF_8);
+    ObjectNode prof = JSON.createObjectNode().put("description", "Signed profiles (PROTOCOL.md 7): 'bytes' (UTF-8"
+        + " text) verifies, expecting 'expectedKeyId' if given, or fails with 'problem'.").put("version", 1);
+    ArrayNode pv = prof.putArray("vectors");
+    pv.addObject().put("name", "valid").put("bytes", signed).put("problem", "");
+    pv.addObject().put("name", "a field altered after signing").put("bytes", signed.replace("\"Alice\"", "\"Mallory\""))
+        .put("problem", "BAD_SIGNATURE");
+    pv.addObject().put("name", "unknown schema version").put("bytes", signed.replace("\"version\":1", "\"version\":2"))
+        .put("problem", "UNKNOWN_VERSION");
+    pv.addObject().put("name", "signature keyId is another key's").put("bytes",
+        signed.replace("\"signature\":{\"keyId\":\"" + id.keyId(), "\"signature\":{\"keyId\":\"" + sender(env, 0).keyId()))
+        .put("problem", "KEY_ID_MISMATCH");
+    pv.addObject().put("name", "a value not in canonical form (issuedAt with fractions)")
+        .put("bytes", signed.replace("\"issuedAt\":\"2026-12-01T12:00:00Z\"", "\"issuedAt\":\"2026-12-01T12:00:00.000Z\""))
+        .put("problem", "MALFORMED");
+    pv.addObject().put("name", "valid, but not the identity expected").put("bytes", signed)
+        .put("expectedKeyId", sender(env, 0).keyId()).put("problem", "UNEXPECTED_KEY");
+    JSON.writeValue(dir.resolve("profile-v1.json").toFile(), prof);
+    System.out.println("wrote keyid, safety-number, handshake and profile vectors to " + dir);
+  }
+}

@@ -1,0 +1,174 @@
+package io.vettid.runtime.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vettid.api.FailureReason;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventCodec;
+import io.vettid.api.InvalidEventException;
+import io.vettid.api.KeyId;
+import io.vettid.api.spi.KeyAlgorithm;
+import io.vettid.api.spi.Providers;
+import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.profile.ProfileException;
+import io.vettid.profile.SignedProfile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The machine-readable vectors in {@code docs/vectors/} (written by {@link ProtocolVectors} or by
+ * hand) against the code, so that PROTOCOL.md and an implementation in another language can rely
+ * on them. The envelope vectors have their own test in vettid-crypto.
+ */
+class ProtocolVectorsTest {
+  static final Path VECTORS = io.vettid.runtime.cli.CliWalkthroughTestAccess.root().resolve("docs/vectors");
+  static final Providers<KeyAlgorithm> ALGORITHMS = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name)
+      .discover().build();
+
+  static JsonNode read(String name) throws Exception {
+    return ProtocolVectors.JSON.readTree(VECTORS.resolve(name).toFile());
+  }
+
+  static PublicKeyEntry key(String hexSpki) throws Exception {
+    byte[] spki = ProtocolVectors.HEX.parseHex(hexSpki);
+    for (KeyAlgorithm a : ALGORITHMS.all()) {
+      try {
+        return PublicKeyEntry.of(a, a.decodePublicKey(spki));
+      } catch (java.security.GeneralSecurityException | RuntimeException notThisOne) {
+        // try the next algorithm
+      }
+    }
+    throw new AssertionError("no algorithm decodes " + hexSpki.substring(0, 32) + "...");
+  }
+
+  @Test
+  void keyIdsDeriveFromTheAlgorithmTagAndTheSpki() throws Exception {
+    JsonNode vectors = read("keyid-v1.json").path("vectors");
+    assertThat(vectors).hasSizeGreaterThanOrEqualTo(8);
+    for (JsonNode v : vectors) {
+      KeyAlgorithm a = ALGORITHMS.get(v.path("algorithm").asText());
+      byte[] spki = ProtocolVectors.HEX.parseHex(v.path("spki").asText());
+      KeyId id = a.keyId(a.decodePublicKey(spki));
+      assertThat(id.value()).isEqualTo(v.path("keyId").asText()).startsWith(v.path("tag").asText() + "-");
+      // and by the formula, without the algorithm object
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update("vettid-keyid-v1\0".getBytes(StandardCharsets.US_ASCII));
+      sha.update((v.path("tag").asText() + "\0").getBytes(StandardCharsets.US_ASCII));
+      byte[] fp = java.util.Arrays.copyOf(sha.digest(spki), 20);
+      assertThat(v.path("tag").asText() + "-" + ProtocolVectors.HEX.formatHex(fp)).isEqualTo(v.path("keyId").asText());
+    }
+  }
+
+  @Test
+  void internalEventsDecodeToTheirCanonicalFormOrNameTheField() throws Exception {
+    JsonNode f = read("internal-event-v1.json");
+    for (JsonNode v : f.path("valid")) {
+      InternalEvent e = InternalEventCodec.decode(v.path("json").asText().getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(InternalEventCodec.encode(e), StandardCharsets.UTF_8)).as(v.path("name").asText())
+          .isEqualTo(v.path("canonical").asText());
+    }
+    for (JsonNode v : f.path("invalid")) {
+      assertThatThrownBy(() -> InternalEventCodec.decode(v.path("json").asText().getBytes(StandardCharsets.UTF_8)))
+          .as(v.path("name").asText()).isInstanceOf(InvalidEventException.class)
+          .hasMessageContaining(v.path("error").asText());
+    }
+  }
+
+  @Test
+  void invitationsParseToTheirFieldsAndPrintBackOrAreRefused() throws Exception {
+    JsonNode f = read("invitation-v1.json");
+    for (JsonNode v : f.path("valid")) {
+      Invitation inv = Invitation.parse(v.path("uri").asText());
+      assertThat(inv.subscriberGuid()).isEqualTo(v.path("guid").asText());
+      assertThat(inv.eventSpace()).isEqualTo(v.path("eventSpace").asText());
+      assertThat(ProtocolVectors.HEX.formatHex(inv.id())).isEqualTo(v.path("id").asText());
+      assertThat(ProtocolVectors.HEX.formatHex(inv.secret())).isEqualTo(v.path("secret").asText());
+      assertThat(inv.inviter().value()).isEqualTo(v.path("inviter").asText());
+      assertThat(inv.expiresAt()).hasToString(v.path("expiresAt").asText());
+      assertThat(inv.remote()).isEqualTo(v.path("remote").asBoolean());
+      assertThat(inv.serverAddress().map(io.vettid.nats.server.ServerAddress::hostPort).orElse(""))
+          .isEqualTo(v.path("server").asText());
+      assertThat(inv.serverAddress().map(io.vettid.nats.server.ServerAddress::caPin).orElse(""))
+          .isEqualTo(v.path("caPin").asText());
+      assertThat(inv.toUri()).isEqualTo(v.path("uri").asText());
+    }
+    for (JsonNode v : f.path("invalid")) {
+      assertThatThrownBy(() -> Invitation.parse(v.path("uri").asText())).as(v.path("uri").asText())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(v.path("error").asText());
+    }
+  }
+
+  @Test
+  void safetyNumbersAreTheSameFromEitherSideAndChangeWithAKey() throws Exception {
+    JsonNode vectors = read("safety-number-v1.json").path("vectors");
+    assertThat(vectors).hasSize(2);
+    for (JsonNode v : vectors) {
+      PublicKeyEntry as = key(v.path("aSigning").asText());
+      PublicKeyEntry aw = key(v.path("aWrapping").asText());
+      PublicKeyEntry bs = key(v.path("bSigning").asText());
+      PublicKeyEntry bw = key(v.path("bWrapping").asText());
+      assertThat(SafetyNumber.of(as, aw, bs, bw)).isEqualTo(v.path("safetyNumber").asText());
+      assertThat(SafetyNumber.of(bs, bw, as, aw)).isEqualTo(v.path("safetyNumber").asText());
+    }
+    assertThat(vectors.get(0).path("safetyNumber").asText()).isNotEqualTo(vectors.get(1).path("safetyNumber").asText());
+  }
+
+  @Test
+  void handshakeKeysTranscriptAndMacFollowFromTheInvitationSecret() throws Exception {
+    JsonNode v = read("handshake-v1.json").path("vectors").get(0);
+    Invitation inv = Invitation.parse(v.path("uri").asText());
+    Map<String, String> fields = new LinkedHashMap<>();
+    v.path("fields").fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().asText()));
+    byte[][] k = HandshakeMessage.keys(inv, fields.get("kind"));
+    assertThat(ProtocolVectors.HEX.formatHex(k[0])).isEqualTo(v.path("encKey").asText());
+    assertThat(ProtocolVectors.HEX.formatHex(k[1])).isEqualTo(v.path("macKey").asText());
+    byte[] t = HandshakeMessage.transcript(fields);
+    assertThat(ProtocolVectors.HEX.formatHex(t)).isEqualTo(v.path("transcript").asText());
+    assertThat(Base64.getEncoder().encodeToString(io.vettid.crypto.SecretBox.mac(k[1], t)))
+        .isEqualTo(v.path("mac").asText());
+  }
+
+  @Test
+  void signedProfilesVerifyOrFailWithTheirProblem() throws Exception {
+    for (JsonNode v : read("profile-v1.json").path("vectors")) {
+      byte[] bytes = v.path("bytes").asText().getBytes(StandardCharsets.UTF_8);
+      String problem = v.path("problem").asText();
+      java.util.function.Function<String, Optional<KeyAlgorithm>> algs =
+          n -> ALGORITHMS.names().contains(n) ? Optional.of(ALGORITHMS.get(n)) : Optional.empty();
+      if (problem.isEmpty()) {
+        assertThat(SignedProfile.parse(bytes).verify(algs).owner().firstName()).isEqualTo("Alice");
+        continue;
+      }
+      assertThatThrownBy(() -> {
+        SignedProfile p = SignedProfile.parse(bytes);
+        if (v.has("expectedKeyId")) {
+          p.verify(algs, KeyId.of(v.path("expectedKeyId").asText()));
+        } else {
+          p.verify(algs);
+        }
+      }).as(v.path("name").asText()).isInstanceOf(ProfileException.class)
+          .satisfies(e -> assertThat(((ProfileException) e).problem().name()).isEqualTo(problem));
+    }
+  }
+
+  @Test
+  void protocolMdNamesEveryFailureReasonAndEveryControlVerb() throws Exception {
+    String doc = Files.readString(io.vettid.runtime.cli.CliWalkthroughTestAccess.root().resolve("docs/PROTOCOL.md"));
+    String errors = doc.substring(doc.indexOf("## 10. Errors"));
+    for (FailureReason r : FailureReason.values()) {
+      assertThat(errors).as("PROTOCOL.md section 10 names " + r).contains("`" + r.name() + "`");
+    }
+    String control = doc.substring(doc.indexOf("## 9. Owner control"), doc.indexOf("## 10. Errors"));
+    for (String verb : io.vettid.runtime.cli.CliWalkthroughTestAccess.verbs()) {
+      assertThat(control).as("PROTOCOL.md section 9 names the verb " + verb).contains("`" + verb + "`");
+    }
+  }
+}
