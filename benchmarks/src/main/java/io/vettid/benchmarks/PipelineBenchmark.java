@@ -167,6 +167,7 @@ public final class PipelineBenchmark {
       Map<String, Double> setup = new LinkedHashMap<>();
       Run first = null;
       Run paced = null;
+      Run vaultOnly = null;
       for (Suite suite : config.suites()) {
         long t0 = System.nanoTime();
         ConnectionKeys.generate(suite, random);
@@ -183,6 +184,8 @@ public final class PipelineBenchmark {
         runs.add(r);
         if (first == null) {
           first = r;
+          vaultOnly = pipeline("vault only " + suite.name() + " (deposits queued first)", suite,
+              keys(suite, 10, false), config.events() / 10, 0, null, 0, true);
           paced = pipeline("pipeline " + suite.name() + " @" + config.rate() + "/s", suite, 10,
               config.rateEvents() / 10, config.rate());
         }
@@ -197,6 +200,7 @@ public final class PipelineBenchmark {
       List<Run> all = new ArrayList<>(List.of(raw, rawPaced));
       all.addAll(runs);
       all.add(paced);
+      all.add(vaultOnly);
       all.add(ten);
       all.add(scale.run());
       for (Run r : all) {
@@ -397,6 +401,15 @@ public final class PipelineBenchmark {
    */
   private Run pipeline(String name, Suite suite, List<ConnectionKeys[]> keys, int perConnection, int rate,
       double[] heapMb, int warmRounds) throws Exception {
+    return pipeline(name, suite, keys, perConnection, rate, heapMb, warmRounds, false);
+  }
+
+  /**
+   * @param backlog deposit every event before the vault starts, and time only the vault draining
+   *     them (what the vault can do when the senders are out of the picture)
+   */
+  private Run pipeline(String name, Suite suite, List<ConnectionKeys[]> keys, int perConnection, int rate,
+      double[] heapMb, int warmRounds, boolean backlog) throws Exception {
     String guid = "g" + Long.toHexString(random.nextLong() >>> 8);
     int warm = keys.size() * warmRounds;
     int n = keys.size() * perConnection + warm;
@@ -429,13 +442,23 @@ public final class PipelineBenchmark {
       if (heapMb != null) {
         keys.clear(); // from here the vault's connections hold their keys; the sender holds the peers'
       }
+      if (backlog) {
+        try (Connection owner = connect()) {
+          io.vettid.nats.jetstream.JetStreamLayout.builder().build().ensureEventSpace(owner, guid, "bench");
+        }
+        ObjectNode p = JsonNodeFactory.instance.objectNode()
+            .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760)));
+        sendAll(sides, perConnection, p, null);
+      }
       try (VettIdRuntime vault = VettIdRuntime.builder()
           .nats(new Options.Builder().server(url).sslContext(tls.clientContext()))
           .connections(sides.vault()).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
           .listener(listener).start()) {
         long rev = vault.rules().orElseThrow().put(RULES);
         vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
-        vault.watch(guid, "bench");
+        if (!backlog) {
+          vault.watch(guid, "bench");
+        }
         ObjectNode payload = JsonNodeFactory.instance.objectNode()
             .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760))); // ~1 KiB JSON
         if (warm > 0) {
@@ -448,7 +471,9 @@ public final class PipelineBenchmark {
               name + ", session setup", warm / ((System.nanoTime() - w0) / 1e9));
         }
         long start = System.nanoTime();
-        if (rate > 0) {
+        if (backlog) {
+          vault.watch(guid, "bench");
+        } else if (rate > 0) {
           int i = 0;
           for (int round = 0; round < perConnection; round++) {
             for (ConnectionId c : sides.senderIds()) {
@@ -487,10 +512,18 @@ public final class PipelineBenchmark {
       int first = t;
       Thread th = new Thread(() -> {
         try {
+          // a window of deposits in flight, as raw JetStream's publisher keeps one
+          java.util.ArrayDeque<CompletableFuture<Void>> window = new java.util.ArrayDeque<>();
           for (int round = 0; round < rounds; round++) {
             for (int c = first; c < sides.senderIds().size(); c += threads) {
-              send(sides, sides.senderIds().get(c), payload, sentAt);
+              window.add(sendAsync(sides, sides.senderIds().get(c), payload, sentAt));
+              if (window.size() >= 256) {
+                window.poll().get(30, TimeUnit.SECONDS);
+              }
             }
+          }
+          for (CompletableFuture<Void> f : window) {
+            f.get(30, TimeUnit.SECONDS);
           }
         } catch (Exception e) {
           throw new IllegalStateException(e);
@@ -502,6 +535,15 @@ public final class PipelineBenchmark {
     for (Thread th : senders) {
       th.join();
     }
+  }
+
+  private static CompletableFuture<Void> sendAsync(Sides sides, ConnectionId c, ObjectNode payload,
+      Map<EventId, Long> sentAt) {
+    EventId id = EventId.random();
+    if (sentAt != null) {
+      sentAt.put(id, System.nanoTime());
+    }
+    return sides.sender().sendAsync(c, TYPE, id, payload, "b-" + id.value());
   }
 
   private static void send(Sides sides, ConnectionId c, ObjectNode payload, Map<EventId, Long> sentAt)

@@ -587,6 +587,78 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   }
 
   /**
+   * Seals an event and starts its deposit without waiting for the server's acknowledgement: for
+   * senders with many events (an integration service, a bulk import), which keep a window of
+   * deposits in flight. Deposits of one connection keep their order (the key block of a session
+   * still goes first); the future completes when the peer's stream stored the event, or fails with
+   * a {@link VettidException} ({@link FailureReason#CONNECTION_REVOKED} if there is no such
+   * connection or the deposit was refused).
+   *
+   * <pre>{@code
+   * List<CompletableFuture<EventId>> window = new ArrayList<>();
+   * for (ObjectNode item : items) {
+   *   window.add(connections.sendAsync(bob, EventType.of("order.request"), item));
+   * }
+   * CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).join();
+   * }</pre>
+   *
+   * @param local the connection
+   * @param type the event type
+   * @param payload the payload
+   * @return the eventId, once the deposit is stored
+   */
+  public java.util.concurrent.CompletableFuture<EventId> sendAsync(ConnectionId local, EventType type,
+      ObjectNode payload) {
+    EventId id = EventId.random();
+    return sendAsync(local, type, id, payload, "send-" + id.value()).thenApply(stored -> id);
+  }
+
+  /**
+   * Like {@link #sendAsync(ConnectionId, EventType, ObjectNode)} with a given eventId and dedupe id.
+   *
+   * @param local the connection
+   * @param type the event type
+   * @param eventId the logical event
+   * @param payload the payload
+   * @param dedupeId the deposit's {@code Nats-Msg-Id}
+   * @return completes when the deposit is stored
+   */
+  public java.util.concurrent.CompletableFuture<Void> sendAsync(ConnectionId local, EventType type, EventId eventId,
+      ObjectNode payload, String dedupeId) {
+    Objects.requireNonNull(local, "local");
+    Objects.requireNonNull(dedupeId, "dedupeId");
+    Peer p = peers.get(local);
+    if (p == null) {
+      return java.util.concurrent.CompletableFuture.failedFuture(
+          new VettidException(FailureReason.CONNECTION_REVOKED, "no connection " + local.value()));
+    }
+    InternalEvent event = InternalEvent.builder().type(type).eventId(eventId).connectionId(p.remote)
+        .payload(payload).build();
+    java.util.concurrent.CompletableFuture<PublishAck> ack;
+    try {
+      synchronized (p) { // see send: the deposit order is the sequence order
+        byte[] envelope = p.sealer.sealBytes(io.vettid.api.InternalEventCodec.encode(event));
+        ack = p.js.publishAsync(p.depositSubject, new Headers().put("Nats-Msg-Id", dedupeId), envelope);
+      }
+    } catch (GeneralSecurityException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(
+          new VettidException(FailureReason.DECRYPTION_FAILED, "cannot seal to connection " + local.value(), e));
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(new VettidException(FailureReason.CONNECTION_REVOKED,
+          "cannot deposit on connection " + local.value() + ": " + e.getClass().getSimpleName(), e));
+    }
+    return ack.handle((a, err) -> {
+      if (err != null || a.hasError()) {
+        throw new java.util.concurrent.CompletionException(new VettidException(FailureReason.CONNECTION_REVOKED,
+            "the peer did not store the deposit on connection " + local.value() + ": "
+                + (err != null ? err.getClass().getSimpleName() : a.getError()), err));
+      }
+      sent.incrementAndGet();
+      return null;
+    });
+  }
+
+  /**
    * Sends a new event (a fresh eventId and dedupe id).
    *
    * @param local the connection

@@ -108,11 +108,26 @@ public final class EventWatcher implements AutoCloseable {
     }
     int done = 0;
     List<Forward> inFlight = new java.util.ArrayList<>();
-    // iterate, not fetch: a deposit is opened as soon as it arrives (fetch held it for the whole wait);
-    // forwards are published asynchronously and each deposit is acknowledged once its forward is
-    for (java.util.Iterator<Message> it = subscription.iterate(batch, Objects.requireNonNull(wait, "wait"));
-        it.hasNext(); ) {
-      Message m = it.next();
+    // a reader keeps pull requests outstanding, so the next deposits are already here when this
+    // batch is settled; each deposit is opened as soon as it arrives, its forward published
+    // asynchronously, and it is acknowledged once its forward is stored (settled when no further
+    // deposit waits, or at the end of the batch)
+    long deadline = System.nanoTime() + Objects.requireNonNull(wait, "wait").toNanos();
+    int received = 0;
+    while (received < batch) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      Message m = reader().nextMessage(inFlight.isEmpty() ? Duration.ofNanos(left) : NEXT_OR_SETTLE);
+      if (m == null) {
+        if (inFlight.isEmpty()) {
+          break;
+        }
+        done += settleAll(inFlight);
+        continue;
+      }
+      received++;
       Forward f = process(m);
       if (f != null) {
         inFlight.add(f);
@@ -120,11 +135,29 @@ public final class EventWatcher implements AutoCloseable {
         done++;
       }
     }
+    return done + settleAll(inFlight);
+  }
+
+  /** With forwards in flight, how long to wait for another deposit before settling them. */
+  private static final Duration NEXT_OR_SETTLE = Duration.ofNanos(100_000);
+
+  private io.nats.client.JetStreamReader reader;
+
+  private synchronized io.nats.client.JetStreamReader reader() {
+    if (reader == null) {
+      reader = subscription.reader(256, 64);
+    }
+    return reader;
+  }
+
+  private int settleAll(List<Forward> inFlight) throws InterruptedException {
+    int done = 0;
     for (Forward f : inFlight) {
       if (settle(f)) {
         done++;
       }
     }
+    inFlight.clear();
     return done;
   }
 

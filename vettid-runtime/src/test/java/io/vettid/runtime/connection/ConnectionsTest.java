@@ -109,6 +109,40 @@ class ConnectionsTest {
   }
 
   @Test
+  void asynchronousDepositsFromSeveralThreadsAllOpenInOrderAndARevokedOneFails() throws Exception {
+    int threads = 4;
+    int each = 50;
+    java.util.List<java.util.concurrent.CompletableFuture<io.vettid.api.EventId>> all =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.List<Thread> senders = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int from = t;
+      Thread th = new Thread(() -> {
+        for (int i = 0; i < each; i++) {
+          all.add(bob.sendAsync(ALICE_AT_BOB, HELLO, JsonNodeFactory.instance.objectNode().put("n", from * 1000 + i)));
+        }
+      });
+      senders.add(th);
+      th.start();
+    }
+    for (Thread th : senders) {
+      th.join();
+    }
+    java.util.concurrent.CompletableFuture.allOf(all.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .get(20, java.util.concurrent.TimeUnit.SECONDS);
+    drain(threads * each);
+    // one session, its key block first and sequences increasing: nothing quarantined
+    assertThat(watcher.forwarded()).isEqualTo(threads * each);
+    assertThat(counters.snapshot().quarantinedTotal()).isZero();
+    assertThat(bob.sent()).isEqualTo(threads * each);
+
+    bob.revoke(ALICE_AT_BOB);
+    assertThat(bob.sendAsync(ALICE_AT_BOB, HELLO, JsonNodeFactory.instance.objectNode()))
+        .failsWithin(Duration.ofSeconds(1)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .satisfies(e -> assertThat(((VettidException) e.getCause()).reason()).isEqualTo(FailureReason.CONNECTION_REVOKED));
+  }
+
+  @Test
   void afterRevocationEventsSealedToTheDestroyedKeysAreQuarantined() throws Exception {
     bobSays("hello");
     drain(1);
