@@ -15,7 +15,8 @@ public record ConnectionId(String value) {
   /** Longest accepted text form. */
   public static final int MAX_LENGTH = 64;
 
-  private static final Pattern FORM = Pattern.compile("[a-z0-9](?:[a-z0-9-]*[a-z0-9])?");
+  /** The form, as a regular expression (the hand-written check is tested against it). */
+  static final Pattern FORM = Pattern.compile("[a-z0-9](?:[a-z0-9-]*[a-z0-9])?");
 
   /**
    * Validates the text form.
@@ -26,7 +27,7 @@ public record ConnectionId(String value) {
    */
   public ConnectionId {
     Tokens.require(
-        "connectionId", value, FORM, MAX_LENGTH, "lowercase letters, digits and inner '-' only");
+        "connectionId", value, Tokens::isLowerToken, MAX_LENGTH, "lowercase letters, digits and inner '-' only");
   }
 
   /**

@@ -15,7 +15,8 @@ public record EventId(String value) {
   /** Longest accepted text form. */
   public static final int MAX_LENGTH = 128;
 
-  private static final Pattern FORM = Pattern.compile("[A-Za-z0-9_-]+");
+  /** The form, as a regular expression (the hand-written check is tested against it). */
+  static final Pattern FORM = Pattern.compile("[A-Za-z0-9_-]+");
 
   /**
    * Validates the text form.
@@ -24,7 +25,7 @@ public record EventId(String value) {
    * @throws IllegalArgumentException if the value is empty, too long or has another character
    */
   public EventId {
-    Tokens.require("eventId", value, FORM, MAX_LENGTH, "ASCII letters, digits, '-' and '_' only");
+    Tokens.require("eventId", value, Tokens::isIdChars, MAX_LENGTH, "ASCII letters, digits, '-' and '_' only");
   }
 
   /**

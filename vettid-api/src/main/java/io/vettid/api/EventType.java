@@ -15,7 +15,8 @@ public record EventType(String value) {
   /** Longest accepted text form. */
   public static final int MAX_LENGTH = 128;
 
-  private static final Pattern FORM =
+  /** The form, as a regular expression (the hand-written check is tested against it). */
+  static final Pattern FORM =
       Pattern.compile("[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*");
 
   /**
@@ -26,7 +27,7 @@ public record EventType(String value) {
    */
   public EventType {
     Tokens.require(
-        "event type", value, FORM, MAX_LENGTH, "dot-separated tokens of lowercase letters, digits, '-'");
+        "event type", value, Tokens::isDottedLowerTokens, MAX_LENGTH, "dot-separated tokens of lowercase letters, digits, '-'");
   }
 
   /**
