@@ -119,6 +119,11 @@ public final class SignedProfile {
     return profile;
   }
 
+  /** {@return a copy of the profile as JSON, the form the signature covers (PROTOCOL.md section 7)} */
+  public ObjectNode profileJson() {
+    return profileJson.deepCopy();
+  }
+
   /** {@return the keyID the signature names} */
   public KeyId signer() {
     return signer;

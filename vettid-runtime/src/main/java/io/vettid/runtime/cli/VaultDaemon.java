@@ -586,37 +586,20 @@ final class VaultDaemon implements AutoCloseable {
     if (e == null || e.getValue() == null) {
       throw new Refused("EventSpace '" + es + "' has no published profile; publish one: vettid profile publish " + es);
     }
-    Profile p;
+    SignedProfile sp;
     try {
-      p = SignedProfile.parse(e.getValue()).verify(this::algorithm);
+      sp = SignedProfile.parse(e.getValue());
+      sp.verify(this::algorithm);
     } catch (ProfileException x) {
       throw new Refused("the stored profile does not verify: " + x.problem() + " (" + x.getMessage() + ")");
     }
-    return J.objectNode().put("verified", true).set("profile", profileJson(p));
+    ObjectNode json = sp.profileJson();
+    ((ObjectNode) json.path("owner")).remove("publicKey"); // the keyID names it; the key itself is long
+    return J.objectNode().put("verified", true).set("profile", json);
   }
 
   private Optional<KeyAlgorithm> algorithm(String name) {
     return algorithms.names().contains(name) ? Optional.of(algorithms.get(name)) : Optional.empty();
-  }
-
-  static ObjectNode profileJson(Profile p) {
-    ObjectNode n = J.objectNode().put("eventSpace", p.eventSpace());
-    ObjectNode o = n.putObject("owner").put("firstName", p.owner().firstName()).put("keyId", p.owner().keyId().value())
-        .put("keyAlgorithm", p.owner().keyAlgorithm());
-    p.owner().age().ifPresent(a -> o.put("age", a));
-    p.owner().ageOver().ifPresent(a -> o.put("ageOver", a));
-    p.owner().location().ifPresent(l -> o.put("location", l));
-    ObjectNode shared = n.putObject("sharedData");
-    p.sharedData().forEach(shared::put);
-    ArrayNode types = n.putArray("eventTypes");
-    p.eventTypes().forEach(t -> types.add(t.value()));
-    ArrayNode res = n.putArray("resources");
-    p.resources().forEach(r -> res.addObject().put("name", r.name()).put("version", r.version())
-        .put("location", r.location().toString()).put("sha256", r.sha256()));
-    ArrayNode links = n.putArray("links");
-    p.links().forEach(l -> links.addObject().put("label", l.label()).put("uri", l.uri().toString()));
-    n.put("issuedAt", p.issuedAt().toString());
-    return n;
   }
 
   private SignedProfile signedProfile(String es) throws Exception {

@@ -68,6 +68,30 @@ class InvitationFlowTest {
     return new Identity(ID_ALG, keys, SignedProfile.sign(p, ID_ALG, keys.getPrivate(), new SecureRandom()));
   }
 
+  /** A "chat" handler that keeps each message's {@code n} and counts its calls. */
+  static EventHandlerFactory chat(Set<String> seen, AtomicInteger calls) {
+    return new EventHandlerFactory() {
+      @Override
+      public String name() {
+        return "chat";
+      }
+
+      @Override
+      public Set<EventType> eventTypes() {
+        return Set.of(CHAT);
+      }
+
+      @Override
+      public EventHandler create(EventHandlerContext ctx) {
+        return event -> {
+          calls.incrementAndGet();
+          seen.add(event.payload().path("n").asText());
+          ctx.finish();
+        };
+      }
+    };
+  }
+
   /** One vault: runtime, connections, identity; counts chats by their number. */
   static final class Vault implements AutoCloseable {
     final String guid;
@@ -90,26 +114,7 @@ class InvitationFlowTest {
       this.account = account;
       this.identity = identity;
       this.connections = new Connections(clock, blocks);
-      EventHandlerFactory chat = new EventHandlerFactory() {
-        @Override
-        public String name() {
-          return "chat";
-        }
-
-        @Override
-        public Set<EventType> eventTypes() {
-          return Set.of(CHAT);
-        }
-
-        @Override
-        public EventHandler create(EventHandlerContext ctx) {
-          return event -> {
-            chatCalls.incrementAndGet();
-            chats.add(event.payload().path("n").asText());
-            ctx.finish();
-          };
-        }
-      };
+      EventHandlerFactory chat = chat(chats, chatCalls);
       runtime = VettIdRuntime.builder()
           .nats(NATS.options().authHandler(account.issueUser(guid + "-owner", UserPermissions.ACCOUNT_OWNER).authHandler()))
           .connections(connections).discoverHandlers(false).handler(chat).start();

@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.vettid.api.EventType;
-import io.vettid.api.spi.EventHandler;
-import io.vettid.api.spi.EventHandlerContext;
-import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
@@ -67,33 +64,11 @@ class OwnServersTest {
     return new ServerAddress("127.0.0.1", nats.server().port(), nats.tlsMaterial().caPin());
   }
 
-  static EventHandlerFactory chat(Set<String> seen) {
-    return new EventHandlerFactory() {
-      @Override
-      public String name() {
-        return "chat";
-      }
-
-      @Override
-      public Set<EventType> eventTypes() {
-        return Set.of(CHAT);
-      }
-
-      @Override
-      public EventHandler create(EventHandlerContext ctx) {
-        return event -> {
-          seen.add(event.payload().path("n").asText());
-          ctx.finish();
-        };
-      }
-    };
-  }
-
   static VettIdRuntime vault(NatsServerExtension nats, NatsAccount account, String guid, Connections connections,
       Set<String> seen) throws Exception {
     VettIdRuntime r = VettIdRuntime.builder()
         .nats(nats.options().authHandler(account.issueUser(guid + "-owner", UserPermissions.ACCOUNT_OWNER).authHandler()))
-        .connections(connections).discoverHandlers(false).handler(chat(seen)).start();
+        .connections(connections).discoverHandlers(false).handler(InvitationFlowTest.chat(seen, new java.util.concurrent.atomic.AtomicInteger())).start();
     r.rules().orElseThrow().put("[{\"id\": \"chat\", \"eventType\": \"chat.message\", \"action\": \"handle\","
         + " \"handler\": \"chat\"}]");
     r.watch(guid, "home");
