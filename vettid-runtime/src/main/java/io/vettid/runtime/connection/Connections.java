@@ -558,31 +558,23 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   @Override
   public void send(ConnectionId local, EventType type, EventId eventId, ObjectNode payload, String dedupeId)
       throws VettidException {
-    Peer p = peers.get(Objects.requireNonNull(local, "local"));
-    if (p == null) {
-      throw new VettidException(FailureReason.CONNECTION_REVOKED, "no connection " + local.value());
-    }
-    InternalEvent event = InternalEvent.builder().type(type).eventId(eventId).connectionId(p.remote)
-        .payload(payload).build();
     try {
-      PublishAck ack;
-      // seal and deposit under one lock per connection: the deposit order is the sequence order, so
-      // a session's key block always arrives first and sequence numbers always increase (two
-      // threads sending on one connection, such as a handler's reply and the owner's next message,
-      // would otherwise reorder them and the peer would quarantine one as UNKNOWN_SESSION or REPLAYED)
-      synchronized (p) {
-        byte[] envelope = p.sealer.sealBytes(io.vettid.api.InternalEventCodec.encode(event));
-        ack = p.js.publish(p.depositSubject, new Headers().put("Nats-Msg-Id", dedupeId), envelope);
+      // one way to seal and deposit: this waits for the asynchronous deposit (jnats times it out
+      // after its request timeout; 30 s is only a backstop)
+      sendAsync(local, type, eventId, payload, dedupeId).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof VettidException v) {
+        throw v;
       }
-      if (ack.hasError()) {
-        throw new VettidException(FailureReason.CONNECTION_REVOKED, "the peer refused the deposit: " + ack.getError());
-      }
-      sent.incrementAndGet();
-    } catch (GeneralSecurityException e) {
-      throw new VettidException(FailureReason.DECRYPTION_FAILED, "cannot seal to connection " + local.value(), e);
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
       throw new VettidException(FailureReason.CONNECTION_REVOKED,
-          "cannot deposit on connection " + local.value() + ": " + e.getClass().getSimpleName(), e);
+          "cannot deposit on connection " + local.value() + ": " + e.getCause().getClass().getSimpleName(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new VettidException(FailureReason.CONNECTION_REVOKED,
+          "the peer's server did not confirm the deposit on connection " + local.value() + " within 30 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new VettidException(FailureReason.CONNECTION_REVOKED, "interrupted while depositing on " + local.value(),
+          e);
     }
   }
 
@@ -636,7 +628,12 @@ public final class Connections implements ReplyTransport, AutoCloseable {
         .payload(payload).build();
     java.util.concurrent.CompletableFuture<PublishAck> ack;
     try {
-      synchronized (p) { // see send: the deposit order is the sequence order
+      // seal and start the deposit under one lock per connection: the deposit order is the sequence
+      // order, so a session's key block always arrives first and sequence numbers always increase
+      // (two threads sending on one connection, such as a handler's reply and the owner's next
+      // message, would otherwise reorder them and the peer would quarantine one as UNKNOWN_SESSION
+      // or REPLAYED)
+      synchronized (p) {
         byte[] envelope = p.sealer.sealBytes(io.vettid.api.InternalEventCodec.encode(event));
         ack = p.js.publishAsync(p.depositSubject, new Headers().put("Nats-Msg-Id", dedupeId), envelope);
       }
