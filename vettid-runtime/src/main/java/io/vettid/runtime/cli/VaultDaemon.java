@@ -408,67 +408,58 @@ final class VaultDaemon implements AutoCloseable {
   /** One request of the control service. */
   @FunctionalInterface
   private interface Verb {
-    ObjectNode run(JsonNode req) throws Exception;
+    ObjectNode run(VaultDaemon vault, JsonNode req) throws Exception;
   }
 
   /** The control service's requests, by verb (PROTOCOL.md section 9 lists each). */
-  private final Map<String, Verb> verbs = verbs();
+  private static final Map<String, Verb> VERBS = verbs();
 
-  private Map<String, Verb> verbs() {
+  private static Map<String, Verb> verbs() {
     Map<String, Verb> v = new java.util.LinkedHashMap<>();
-    v.put("ping", r -> status());
-    v.put("status", r -> status());
-    v.put("stop", r -> J.objectNode().put("stopping", true));
-    v.put("eventspace.create", r -> createEventSpace(text(r, "name")));
-    v.put("eventspace.list", r -> eventSpaces());
-    v.put("profile.publish", this::publishProfile);
-    v.put("profile.show", r -> showProfile(eventSpace(r)));
-    v.put("invite", r -> invite(eventSpace(r), r.path("remote").asBoolean(false),
+    v.put("ping", (d, r) -> d.status());
+    v.put("status", (d, r) -> d.status());
+    v.put("stop", (d, r) -> J.objectNode().put("stopping", true));
+    v.put("eventspace.create", (d, r) -> d.createEventSpace(text(r, "name")));
+    v.put("eventspace.list", (d, r) -> d.eventSpaces());
+    v.put("profile.publish", VaultDaemon::publishProfile);
+    v.put("profile.show", (d, r) -> d.showProfile(d.eventSpace(r)));
+    v.put("invite", (d, r) -> d.invite(d.eventSpace(r), r.path("remote").asBoolean(false),
         Duration.ofSeconds(r.path("validSeconds").asLong(0))));
-    v.put("invite.confirm", r -> confirm(HandshakeText.decode("accept", text(r, "message"))));
-    v.put("invite.pending", r -> pending());
-    v.put("invite.approve", r -> approve(text(r, "id")));
-    v.put("invite.decline", r -> decline(text(r, "id")));
-    v.put("accept", r -> accept(text(r, "uri"), eventSpace(r)));
-    v.put("accept.complete", r -> complete(HandshakeText.decode("confirm", text(r, "message"))));
-    v.put("connections.list", r -> listConnections());
-    v.put("connections.revoke", r -> revoke(connection(text(r, "connection"))));
-    v.put("send", this::send);
-    v.put("rules.list", r -> listRules());
-    v.put("rules.add", r -> addRule(r.path("rule")));
-    v.put("rules.remove", r -> removeRule(text(r, "id")));
-    v.put("rules.test", this::testRule);
-    v.put("inbox.list", r -> inbox());
-    v.put("inbox.approve", r -> decide(text(r, "id"), true));
-    v.put("inbox.deny", r -> decide(text(r, "id"), false));
-    v.put("keys.list", r -> keys());
-    v.put("keys.rotate", r -> rotate(connection(text(r, "connection"))));
-    v.put("quarantine.list", r -> quarantine(r.path("limit").asInt(20)));
-    v.put("quarantine.replay", this::replay);
-    v.put("events.recent", r -> recentEvents(r.path("last").asInt(10)));
-    if (!v.keySet().equals(Set.copyOf(VERB_NAMES))) {
-      throw new IllegalStateException("the control verbs and their list differ"); // keeps verbNames() true
-    }
+    v.put("invite.confirm", (d, r) -> d.confirm(HandshakeText.decode("accept", text(r, "message"))));
+    v.put("invite.pending", (d, r) -> d.pending());
+    v.put("invite.approve", (d, r) -> d.approve(text(r, "id")));
+    v.put("invite.decline", (d, r) -> d.decline(text(r, "id")));
+    v.put("accept", (d, r) -> d.accept(text(r, "uri"), d.eventSpace(r)));
+    v.put("accept.complete", (d, r) -> d.complete(HandshakeText.decode("confirm", text(r, "message"))));
+    v.put("connections.list", (d, r) -> d.listConnections());
+    v.put("connections.revoke", (d, r) -> d.revoke(d.connection(text(r, "connection"))));
+    v.put("send", VaultDaemon::send);
+    v.put("rules.list", (d, r) -> d.listRules());
+    v.put("rules.add", (d, r) -> d.addRule(r.path("rule")));
+    v.put("rules.remove", (d, r) -> d.removeRule(text(r, "id")));
+    v.put("rules.test", VaultDaemon::testRule);
+    v.put("inbox.list", (d, r) -> d.inbox());
+    v.put("inbox.approve", (d, r) -> d.decide(text(r, "id"), true));
+    v.put("inbox.deny", (d, r) -> d.decide(text(r, "id"), false));
+    v.put("keys.list", (d, r) -> d.keys());
+    v.put("keys.rotate", (d, r) -> d.rotate(d.connection(text(r, "connection"))));
+    v.put("quarantine.list", (d, r) -> d.quarantine(r.path("limit").asInt(20)));
+    v.put("quarantine.replay", VaultDaemon::replay);
+    v.put("events.recent", (d, r) -> d.recentEvents(r.path("last").asInt(10)));
     return java.util.Collections.unmodifiableMap(v);
   }
 
   /** {@return every verb the control service answers} */
-  static java.util.Set<String> verbNames() {
-    return Set.copyOf(VERB_NAMES);
+  static Set<String> verbNames() {
+    return VERBS.keySet();
   }
 
-  private static final List<String> VERB_NAMES = List.of("ping", "status", "stop", "eventspace.create",
-      "eventspace.list", "profile.publish", "profile.show", "invite", "invite.confirm", "invite.pending",
-      "invite.approve", "invite.decline", "accept", "accept.complete", "connections.list", "connections.revoke", "send",
-      "rules.list", "rules.add", "rules.remove", "rules.test", "inbox.list", "inbox.approve", "inbox.deny", "keys.list",
-      "keys.rotate", "quarantine.list", "quarantine.replay", "events.recent");
-
   private ObjectNode handle(String verb, JsonNode req) throws Exception {
-    Verb v = verbs.get(verb);
+    Verb v = VERBS.get(verb);
     if (v == null) {
       throw new Refused("unknown request '" + verb + "'", 2);
     }
-    return v.run(req);
+    return v.run(this, req);
   }
 
   private static String text(JsonNode req, String field) throws Refused {
@@ -517,12 +508,12 @@ final class VaultDaemon implements AutoCloseable {
     if (config.eventSpaces().contains(name)) {
       throw new Refused("EventSpace '" + name + "' exists already");
     }
-    Subjects.deposit(config.guid(), name, ConnectionId.of("probe")); // checks the name (lowercase token)
+    String deposits = Subjects.depositsOf(config.guid(), name); // refuses a name that is not a lowercase token
     runtime.watch(config.guid(), name);
     config = config.withEventSpace(name);
     home.writeConfig(config);
     SignedProfile p = publish(Profile.builder(name, owner()), List.of());
-    return J.objectNode().put("eventSpace", name).put("deposits", Subjects.depositsOf(config.guid(), name))
+    return J.objectNode().put("eventSpace", name).put("deposits", deposits)
         .put("profileSignedBy", p.signer().value());
   }
 
@@ -979,8 +970,9 @@ final class VaultDaemon implements AutoCloseable {
     }
     ArrayNode list = J.arrayNode();
     io.nats.client.JetStreamManagement jsm = runtime.connection().jetStreamManagement();
-    long lastSeq = jsm.getStreamInfo(Subjects.EVENTS_STREAM).getStreamState().getLastSequence();
-    long firstSeq = jsm.getStreamInfo(Subjects.EVENTS_STREAM).getStreamState().getFirstSequence();
+    io.nats.client.api.StreamState state = jsm.getStreamInfo(Subjects.EVENTS_STREAM).getStreamState();
+    long lastSeq = state.getLastSequence();
+    long firstSeq = state.getFirstSequence();
     for (long seq = Math.max(firstSeq, lastSeq - last + 1); last > 0 && seq <= lastSeq; seq++) {
       try {
         MessageInfo mi = jsm.getMessage(Subjects.EVENTS_STREAM, seq);
