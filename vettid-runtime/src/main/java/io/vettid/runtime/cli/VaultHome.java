@@ -64,11 +64,11 @@ final class VaultHome {
   }
 
   Path controlInfo() {
-    return runDir().resolve("control.json");
+    return io.vettid.runtime.client.VaultClient.controlInfo(dir);
   }
 
   Path controlCreds() {
-    return runDir().resolve("control.creds");
+    return io.vettid.runtime.client.VaultClient.controlCreds(dir);
   }
 
   Path logFile() {

@@ -46,6 +46,28 @@ public final class VaultClient implements AutoCloseable {
   }
 
   /**
+   * Where a running vault says how to reach it ({@code <home>/run/control.json}: its pid, URL and
+   * CA pin); present only while it runs.
+   *
+   * @param home the vault's home
+   * @return the file
+   */
+  public static Path controlInfo(Path home) {
+    return home.resolve("run").resolve("control.json");
+  }
+
+  /**
+   * Where a running vault writes its control user's credentials ({@code
+   * <home>/run/control.creds}, mode 0600); present only while it runs.
+   *
+   * @param home the vault's home
+   * @return the file
+   */
+  public static Path controlCreds(Path home) {
+    return home.resolve("run").resolve("control.creds");
+  }
+
+  /**
    * Connects to the vault running from a home directory.
    *
    * @param home the vault's home (as given to {@code vettid --home})
@@ -56,8 +78,8 @@ public final class VaultClient implements AutoCloseable {
   public static VaultClient open(Path home) throws VaultClientException {
     Objects.requireNonNull(home, "home");
     Path dir = home.toAbsolutePath().normalize();
-    Path info = dir.resolve("run").resolve("control.json");
-    Path creds = dir.resolve("run").resolve("control.creds");
+    Path info = controlInfo(dir);
+    Path creds = controlCreds(dir);
     if (!Files.isRegularFile(dir.resolve("vault.json"))) {
       throw new VaultClientException("no vault at " + dir + "; create one: vettid --home " + dir
           + " init --name <first name> --age-over 18", VaultClientException.ENVIRONMENT);

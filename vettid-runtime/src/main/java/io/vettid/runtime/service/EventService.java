@@ -97,8 +97,6 @@ public final class EventService implements AutoCloseable {
   private static final int MAX_DONE = 1024;
   private static final int MAX_LIVE = 10_000;
   private static final int MAX_OUTBOX = 16;
-  /** With commits in flight, how long to wait for another message before settling them. */
-  private static final Duration NEXT_OR_FLUSH = Duration.ofNanos(100_000);
   /** The longest a handled message waits for its commit to be settled while messages keep coming. */
   private static final long MAX_PENDING_NANOS = 2_000_000;
 
@@ -225,7 +223,7 @@ public final class EventService implements AutoCloseable {
       if (!pending.isEmpty() && System.nanoTime() - pending.get(0).start() > MAX_PENDING_NANOS) {
         done -= flush(); // keep latency bounded under a steady stream
       }
-      Message m = reader().nextMessage(pending.isEmpty() ? Duration.ofNanos(left) : NEXT_OR_FLUSH);
+      Message m = reader().nextMessage(pending.isEmpty() ? Duration.ofNanos(left) : PollingLoop.NEXT_OR_SETTLE);
       if (m == null) {
         if (pending.isEmpty()) {
           break;
@@ -245,7 +243,7 @@ public final class EventService implements AutoCloseable {
 
   private synchronized io.nats.client.JetStreamReader reader() {
     if (reader == null) {
-      reader = subscription.reader(256, 64);
+      reader = PollingLoop.reader(subscription);
     }
     return reader;
   }

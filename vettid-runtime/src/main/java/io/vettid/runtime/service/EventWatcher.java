@@ -119,7 +119,7 @@ public final class EventWatcher implements AutoCloseable {
       if (left <= 0) {
         break;
       }
-      Message m = reader().nextMessage(inFlight.isEmpty() ? Duration.ofNanos(left) : NEXT_OR_SETTLE);
+      Message m = reader().nextMessage(inFlight.isEmpty() ? Duration.ofNanos(left) : PollingLoop.NEXT_OR_SETTLE);
       if (m == null) {
         if (inFlight.isEmpty()) {
           break;
@@ -138,14 +138,11 @@ public final class EventWatcher implements AutoCloseable {
     return done + settleAll(inFlight);
   }
 
-  /** With forwards in flight, how long to wait for another deposit before settling them. */
-  private static final Duration NEXT_OR_SETTLE = Duration.ofNanos(100_000);
-
   private io.nats.client.JetStreamReader reader;
 
   private synchronized io.nats.client.JetStreamReader reader() {
     if (reader == null) {
-      reader = subscription.reader(256, 64);
+      reader = PollingLoop.reader(subscription);
     }
     return reader;
   }

@@ -14,6 +14,21 @@ final class PollingLoop {
     int poll(int batch, Duration wait) throws InterruptedException;
   }
 
+  /**
+   * With work in flight (commits, forwards), how long a poller waits for another message before it
+   * settles that work: under load the work of several messages shares round trips, at low rates
+   * each message is settled at once.
+   */
+  static final Duration NEXT_OR_SETTLE = Duration.ofNanos(100_000);
+
+  /**
+   * The reader a poller consumes through: it keeps pull requests outstanding (no expiring pulls),
+   * so the next messages are already here while the last ones are settled.
+   */
+  static io.nats.client.JetStreamReader reader(io.nats.client.JetStreamSubscription subscription) {
+    return subscription.reader(256, 64);
+  }
+
   private final String name;
   private final Poller poller;
   private Thread thread;
