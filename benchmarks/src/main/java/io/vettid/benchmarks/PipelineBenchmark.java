@@ -324,32 +324,14 @@ public final class PipelineBenchmark {
         }
       } else {
         // the same senders as the pipeline's: 4 threads, each with a window of 256 publishes in flight
-        List<Thread> publishers = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-          int share = n / 4 + (t < n % 4 ? 1 : 0);
-          Thread th = new Thread(() -> {
-            java.util.ArrayDeque<CompletableFuture<PublishAck>> window = new java.util.ArrayDeque<>();
-            try {
-              for (int i = 0; i < share; i++) {
-                window.add(js.publishAsync(stream + ".In",
-                    new Headers().put("t", Long.toString(System.nanoTime())), payloadBytes));
-                if (window.size() >= 256) {
-                  window.poll().get(30, TimeUnit.SECONDS);
-                }
-              }
-              for (CompletableFuture<PublishAck> f : window) {
-                f.get(30, TimeUnit.SECONDS);
-              }
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          });
-          th.start();
-          publishers.add(th);
-        }
-        for (Thread th : publishers) {
-          th.join();
-        }
+        onThreads(4, t -> {
+          Window window = new Window();
+          for (int i = 0; i < n / 4 + (t < n % 4 ? 1 : 0); i++) {
+            window.add(js.publishAsync(stream + ".In", new Headers().put("t", Long.toString(System.nanoTime())),
+                payloadBytes));
+          }
+          window.drain();
+        });
       }
       if (!done.await(120, TimeUnit.SECONDS)) {
         throw new IllegalStateException(name + ": not all messages arrived");
@@ -554,33 +536,59 @@ public final class PipelineBenchmark {
   private static void sendAll(Sides sides, int rounds, ObjectNode payload, Map<EventId, Long> sentAt)
       throws InterruptedException {
     int threads = Math.min(4, sides.senderIds().size());
-    List<Thread> senders = new ArrayList<>();
+    onThreads(threads, first -> {
+      Window window = new Window();
+      for (int round = 0; round < rounds; round++) {
+        for (int c = first; c < sides.senderIds().size(); c += threads) {
+          window.add(sendAsync(sides, sides.senderIds().get(c), payload, sentAt));
+        }
+      }
+      window.drain();
+    });
+  }
+
+  /** One sender thread's work. */
+  @FunctionalInterface
+  private interface Sender {
+    void run(int thread) throws Exception;
+  }
+
+  /** Runs a sender on each of {@code threads} threads and waits for all. */
+  private static void onThreads(int threads, Sender sender) throws InterruptedException {
+    List<Thread> all = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      int first = t;
+      int index = t;
       Thread th = new Thread(() -> {
         try {
-          // a window of deposits in flight, as raw JetStream's publisher keeps one
-          java.util.ArrayDeque<CompletableFuture<Void>> window = new java.util.ArrayDeque<>();
-          for (int round = 0; round < rounds; round++) {
-            for (int c = first; c < sides.senderIds().size(); c += threads) {
-              window.add(sendAsync(sides, sides.senderIds().get(c), payload, sentAt));
-              if (window.size() >= 256) {
-                window.poll().get(30, TimeUnit.SECONDS);
-              }
-            }
-          }
-          for (CompletableFuture<Void> f : window) {
-            f.get(30, TimeUnit.SECONDS);
-          }
+          sender.run(index);
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
       });
       th.start();
-      senders.add(th);
+      all.add(th);
     }
-    for (Thread th : senders) {
+    for (Thread th : all) {
       th.join();
+    }
+  }
+
+  /** A sender's window: at most 256 asynchronous sends in flight, as a busy peer keeps. */
+  private static final class Window {
+    private final java.util.ArrayDeque<CompletableFuture<?>> inFlight = new java.util.ArrayDeque<>();
+
+    void add(CompletableFuture<?> f) throws Exception {
+      inFlight.add(f);
+      if (inFlight.size() >= 256) {
+        inFlight.poll().get(30, TimeUnit.SECONDS);
+      }
+    }
+
+    void drain() throws Exception {
+      for (CompletableFuture<?> f : inFlight) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      inFlight.clear();
     }
   }
 

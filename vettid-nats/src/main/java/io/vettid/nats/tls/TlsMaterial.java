@@ -216,9 +216,13 @@ public final class TlsMaterial {
   }
 
   static String pin(X509Certificate cert) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(cert));
+  }
+
+  /** SHA-256 of the certificate's DER encoding: the pin's bytes. */
+  private static byte[] sha256(X509Certificate cert) {
     try {
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(
-          java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+      return java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is not available", e);
     }
@@ -496,8 +500,7 @@ public final class TlsMaterial {
         throw new CertificateException("the server presented no certificate");
       }
       for (X509Certificate c : chain) {
-        byte[] h = Base64.getUrlDecoder().decode(pin(c));
-        if (java.security.MessageDigest.isEqual(h, pin)) {
+        if (java.security.MessageDigest.isEqual(sha256(c), pin)) {
           if (c.getBasicConstraints() < 0) {
             throw new CertificateException("the pinned certificate is not a CA");
           }
