@@ -249,4 +249,64 @@ class VettidCommandsTest {
     assertThat(help.out()).contains("Exit codes:", "3   something missing");
     assertThat(ok(alice, "completion").out()).contains("complete -F", "vettid", "quarantine");
   }
+
+  @Test
+  @Order(8)
+  void aRemoteAcceptanceWaitsForApprovalAndProfilesRulesAndTheQuarantineAnswer() throws Exception {
+    // a remote invitation: the acceptance waits until alice approves it; a second one she declines
+    String remote = ok(alice, "invite", "--remote", "--valid", "2d").out().strip();
+    assertThat(remote).contains("&m=r&");
+    String acceptance = ok(bob, "accept", remote).out().strip();
+    Run waiting = ok(alice, "invite", "confirm", acceptance);
+    assertThat(waiting.out()).contains("waits for your approval: vettid invite approve ");
+    JsonNode pending = cli(alice, "--json", "invite", "pending").json().path("pending");
+    assertThat(pending).hasSize(1);
+    assertThat(pending.get(0).path("peer").asText()).isEqualTo("Bob");
+    String confirmation = ok(alice, "invite", "approve", pending.get(0).path("id").asText()).out().strip();
+    assertThat(confirmation).startsWith("vettid-confirm:");
+    assertThat(ok(bob, "accept", "complete", confirmation).out()).contains("connected to Alice");
+    assertThat(ok(alice, "connections", "list").out()).contains("Bob");
+
+    String declined = ok(alice, "invite", "--remote").out().strip();
+    ok(alice, "invite", "confirm", ok(bob, "accept", declined).out().strip());
+    String id = cli(alice, "--json", "invite", "pending").json().path("pending").get(0).path("id").asText();
+    assertThat(ok(alice, "invite", "decline", id).out()).contains("declined " + id);
+    assertThat(ok(alice, "invite", "pending").out()).contains("no acceptance waits");
+    Run again = cli(alice, "invite", "approve", id);
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("no pending acceptance");
+
+    // profiles: published with shared data and a link, shown verified
+    ok(alice, "profile", "publish", "home", "--share", "email=alice@example.org", "--link",
+        "blog=https://alice.example.org", "--event-type", "poll.vote");
+    JsonNode profile = cli(alice, "--json", "profile", "show", "home").json();
+    assertThat(profile.path("verified").asBoolean()).isTrue();
+    assertThat(profile.path("profile").path("sharedData").path("email").asText()).isEqualTo("alice@example.org");
+    assertThat(profile.path("profile").path("links").get(0).path("uri").asText()).isEqualTo("https://alice.example.org");
+    assertThat(profile.path("profile").path("eventTypes").toString()).contains("poll.vote", "chat.message");
+    assertThat(ok(alice, "eventspace", "list").out().strip()).isEqualTo("home");
+
+    // rules: one removed, then gone from the list, and a second removal refused
+    ok(alice, "rules", "add", "--id", "quiet", "--event-type", "poll.vote", "--action", "drop");
+    assertThat(ok(alice, "rules", "list").out()).contains("\"quiet\"");
+    assertThat(ok(alice, "rules", "remove", "quiet").out()).contains("removed rule quiet");
+    assertThat(ok(alice, "rules", "list").out()).doesNotContain("\"quiet\"");
+    assertThat(cli(alice, "rules", "remove", "quiet").exit()).isEqualTo(1);
+
+    // the event alice denied earlier, replayed by its sequence, is handled by her chat rule this time
+    JsonNode kept = cli(alice, "--json", "quarantine", "list").json().path("quarantined");
+    JsonNode denied = null;
+    for (JsonNode q : kept) {
+      if (q.path("reason").asText().equals("DENIED_BY_OWNER")) {
+        denied = q;
+      }
+    }
+    assertThat(denied).as("the owner's denial is kept").isNotNull();
+    long seq = denied.path("sequence").asLong();
+    assertThat(ok(alice, "quarantine", "replay", String.valueOf(seq)).out())
+        .contains("replayed " + seq + " (DENIED_BY_OWNER) to DataVault.Queue");
+    await(() -> cli(alice, "--json", "quarantine", "list").out().indexOf("\"sequence\" : " + seq + ",") < 0,
+        "the replayed entry left the quarantine");
+    assertThat(cli(alice, "quarantine", "replay", String.valueOf(seq)).exit()).isEqualTo(1);
+  }
 }
