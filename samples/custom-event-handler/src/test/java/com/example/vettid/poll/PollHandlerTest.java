@@ -74,7 +74,9 @@ class PollHandlerTest {
         nc.jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(), InternalEventCodec.encode(e));
       }
 
-      await(() -> replies.size() == 1 && vault.counters().snapshot().quarantinedTotal() == 2, "result and refusals");
+      // the reply is sent right after its commit, and the event counted as handled just after that
+      await(() -> replies.size() == 1 && vault.counters().snapshot().quarantinedTotal() == 2
+          && vault.counters().snapshot().handled() == 5, "result, refusals and every handled event counted");
       Reply result = replies.get(0);
       assertThat(result.type()).isEqualTo(PollHandler.RESULT);
       assertThat(result.to()).isEqualTo(bob);
