@@ -117,14 +117,50 @@ public final class PipelineBenchmark {
     }
   }
 
-  /** One measured run. */
-  record Run(String name, int events, double eventsPerSecond, double p50Millis, double p99Millis) {}
+  /**
+   * One measured run.
+   *
+   * @param serverMicros nats-server CPU time per event, in microseconds (NaN when not measured)
+   * @param clientMicros this JVM's CPU time per event (senders and vault together), in microseconds
+   */
+  record Run(String name, int events, double eventsPerSecond, double p50Millis, double p99Millis,
+      double serverMicros, double clientMicros) {
+    Run(String name, int events, double eventsPerSecond, double p50Millis, double p99Millis, Cpu from) {
+      this(name, events, eventsPerSecond, p50Millis, p99Millis, from.serverMicrosPerEvent(events),
+          from.clientMicrosPerEvent(events));
+    }
+  }
+
+  /** CPU time of the server process and of this JVM, read at the start of a measured run. */
+  final class Cpu {
+    private final long server = serverCpuNanos();
+    private final long client = clientCpuNanos();
+
+    double serverMicrosPerEvent(int events) {
+      long now = serverCpuNanos();
+      return server < 0 || now < 0 ? Double.NaN : (now - server) / 1e3 / events;
+    }
+
+    double clientMicrosPerEvent(int events) {
+      return (clientCpuNanos() - client) / 1e3 / events;
+    }
+  }
+
+  private long serverCpuNanos() {
+    return serverPid <= 0 ? -1 : ProcessHandle.of(serverPid).flatMap(h -> h.info().totalCpuDuration())
+        .map(Duration::toNanos).orElse(-1L);
+  }
+
+  private static long clientCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
 
   private final Config config;
   private final PrintStream out;
   private final SecureRandom random = new SecureRandom();
   private final byte[] payloadBytes = new byte[PAYLOAD];
   private String url;
+  private long serverPid;
   private TlsMaterial tls;
 
   PipelineBenchmark(Config config, PrintStream out) {
@@ -154,6 +190,7 @@ public final class PipelineBenchmark {
         .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, key).tls(tls.serverTls(false)).build())) {
       Arrays.fill(key, '\0');
       url = server.clientUrl();
+      serverPid = server.pid();
       out.printf("nats-server %s (TLS, JetStream file storage encrypted at rest); %d cores, JDK %s; %s mode%n",
           url, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
           config.quick() ? "quick" : "full");
@@ -166,6 +203,14 @@ public final class PipelineBenchmark {
         pipeline("warm-up pipeline " + round, Suites.DEFAULT, 10, Math.min(10_000, config.events()) / 10, 0);
       }
       Run raw = raw("raw JetStream", config.events(), 0);
+      if (Boolean.getBoolean("bench.core")) { // profiling aid: the throughput runs only, nothing written
+        pipeline("warm-up " + Suites.DEFAULT.name(), Suites.DEFAULT, 10, config.events() / 10, 0);
+        Run p = pipeline("pipeline " + Suites.DEFAULT.name(), Suites.DEFAULT, 10, config.events() / 10, 0);
+        pipeline("vault only " + Suites.DEFAULT.name() + " (deposits queued first)", Suites.DEFAULT,
+            keys(Suites.DEFAULT, 10, false), config.events() / 10, 0, null, 0, true);
+        out.printf("throughput ratio: %.3f%n", p.eventsPerSecond() / raw.eventsPerSecond());
+        return report;
+      }
       Run rawPaced = raw("raw JetStream @" + config.rate() + "/s", config.rateEvents(), config.rate());
       List<Run> runs = new ArrayList<>();
       Map<String, Double> setup = new LinkedHashMap<>();
@@ -209,7 +254,8 @@ public final class PipelineBenchmark {
       ScaleResult scale = scale(fast);
 
       out.println();
-      out.printf("%-58s %8s %12s %9s %9s%n", "run", "events", "events/s", "p50 ms", "p99 ms");
+      out.printf("%-58s %8s %12s %9s %9s %12s %12s%n", "run", "events", "events/s", "p50 ms", "p99 ms",
+          "server us/ev", "client us/ev");
       List<Run> all = new ArrayList<>(List.of(raw, rawPaced));
       all.addAll(runs);
       all.add(paced);
@@ -217,8 +263,8 @@ public final class PipelineBenchmark {
       all.add(ten);
       all.add(scale.run());
       for (Run r : all) {
-        out.printf("%-58s %8d %12.0f %9.2f %9.2f%n", r.name(), r.events(), r.eventsPerSecond(), r.p50Millis(),
-            r.p99Millis());
+        out.printf("%-58s %8d %12.0f %9.2f %9.2f %12.1f %12.1f%n", r.name(), r.events(), r.eventsPerSecond(),
+            r.p50Millis(), r.p99Millis(), r.serverMicros(), r.clientMicros());
       }
       double ratio = first.eventsPerSecond() / raw.eventsPerSecond();
       out.printf("%nthroughput ratio pipeline (%s) / raw: %.3f (goal >= 0.5)%n", first.name(), ratio);
@@ -245,7 +291,9 @@ public final class PipelineBenchmark {
       Map<String, Object> runTable = new LinkedHashMap<>();
       for (Run r : all) {
         runTable.put(r.name(), Map.of("events", r.events(), "events_per_s", round(r.eventsPerSecond()),
-            "p50_ms", Math.round(r.p50Millis() * 100) / 100.0, "p99_ms", Math.round(r.p99Millis() * 100) / 100.0));
+            "p50_ms", Math.round(r.p50Millis() * 100) / 100.0, "p99_ms", Math.round(r.p99Millis() * 100) / 100.0,
+            "server_cpu_us_per_event", Math.round(r.serverMicros() * 10) / 10.0,
+            "client_cpu_us_per_event", Math.round(r.clientMicros() * 10) / 10.0));
       }
       report.put("runs", runTable);
       report.put("mode", config.quick() ? "quick" : "full");
@@ -311,6 +359,7 @@ public final class PipelineBenchmark {
         done.countDown();
       });
       consumer.start();
+      Cpu cpu = new Cpu();
       long start = System.nanoTime();
       if (rate > 0) {
         List<CompletableFuture<PublishAck>> inflight = new ArrayList<>();
@@ -336,11 +385,16 @@ public final class PipelineBenchmark {
       if (!done.await(120, TimeUnit.SECONDS)) {
         throw new IllegalStateException(name + ": not all messages arrived");
       }
+      Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99), cpu);
       pub.jetStreamManagement().deleteStream(stream);
-      Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99));
-      out.printf("  %-56s %10.0f events/s%n", name, r.eventsPerSecond());
+      print(r);
       return r;
     }
+  }
+
+  private void print(Run r) {
+    out.printf("  %-56s %10.0f events/s   CPU per event: server %6.1f us, client %6.1f us%n", r.name(),
+        r.eventsPerSecond(), r.serverMicros(), r.clientMicros());
   }
 
   private static void pace(long start, int i, int rate) {
@@ -499,6 +553,7 @@ public final class PipelineBenchmark {
           out.printf("  %-56s %10.0f events/s (first event of each connection: opens its session)%n",
               name + ", session setup", warm / ((System.nanoTime() - w0) / 1e9));
         }
+        Cpu cpu = new Cpu();
         long start = System.nanoTime();
         if (backlog) {
           vault.watch(guid, "bench");
@@ -516,8 +571,9 @@ public final class PipelineBenchmark {
         if (!done.await(600, TimeUnit.SECONDS)) {
           throw new IllegalStateException(name + ": only " + handled.get() + " of " + n + " handled");
         }
-        Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99));
-        out.printf("  %-56s %10.0f events/s%n", name, r.eventsPerSecond());
+        Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99),
+            cpu);
+        print(r);
         if (heapMb != null) {
           sides.senderRef().set(null); // the peers are elsewhere in real life
           sentAt.clear();

@@ -22,6 +22,7 @@ import io.vettid.api.EventId;
 import io.vettid.api.EventType;
 import io.vettid.api.FailureReason;
 import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventBatch;
 import io.vettid.api.InternalEventCodec;
 import io.vettid.api.InvalidEventException;
 import io.vettid.api.VettidException;
@@ -232,9 +233,7 @@ public final class EventService implements AutoCloseable {
         continue;
       }
       received++;
-      if (process(m)) {
-        done++;
-      }
+      done += process(m);
     }
     return done - flush();
   }
@@ -267,11 +266,86 @@ public final class EventService implements AutoCloseable {
 
   // ---------------------------------------------------------------- processing
 
-  private boolean process(Message m) throws InterruptedException {
+  /**
+   * One message of the queue: a single event, or a {@link InternalEventBatch batch} of them. It is
+   * acknowledged once every event in it is settled, and nak'ed (redelivered whole) if one of them
+   * could not be: the events already settled then come back as duplicates of committed ones, held
+   * or quarantined ones with the same ids, so a redelivery changes nothing that was done.
+   */
+  private static final class Delivery {
+    private final Message m;
+    private final long start;
+    private int left;
+    private boolean failed;
+
+    Delivery(Message m, int events, long start) {
+      this.m = m;
+      this.left = events;
+      this.start = start;
+    }
+
+    String subject() {
+      return m.getSubject();
+    }
+
+    /** One of its events is settled. */
+    void ok() {
+      settled(false);
+    }
+
+    /** One of its events could not be settled: the message comes back. */
+    void fail() {
+      settled(true);
+    }
+
+    private void settled(boolean f) {
+      failed |= f;
+      if (--left == 0) {
+        if (failed) {
+          m.nak();
+        } else {
+          m.ack();
+        }
+      }
+    }
+  }
+
+  /** Processes one message of the queue; returns how many of its events were settled. */
+  private int process(Message m) throws InterruptedException {
     long start = System.nanoTime();
-    counters.received();
     byte[] data = m.getData() == null ? new byte[0] : m.getData();
     String seqId = "seq-" + m.metaData().streamSequence() + "-" + m.metaData().getStream();
+    String approved = header(m, HeldEvents.APPROVED_HEADER);
+    String count = header(m, InternalEventBatch.HEADER);
+    if (count == null) {
+      return process(new Delivery(m, 1, start), data, seqId, approved) ? 1 : 0;
+    }
+    List<byte[]> events;
+    try {
+      events = InternalEventBatch.decode(data);
+      if (!count.equals(Integer.toString(events.size()))) {
+        throw new InvalidEventException(null, "its header says " + count + " events, it holds " + events.size());
+      }
+      if (approved != null) {
+        throw new InvalidEventException(null, "a batch cannot carry an approval mark");
+      }
+    } catch (InvalidEventException e) {
+      counters.received();
+      return settle(new Delivery(m, 1, start), null, data, FailureReason.MALFORMED,
+          "not a valid batch: " + e.getMessage(), seqId) ? 1 : 0;
+    }
+    Delivery d = new Delivery(m, events.size(), start);
+    int done = 0;
+    for (int i = 0; i < events.size(); i++) {
+      if (process(d, events.get(i), seqId + "-" + (i + 1), null)) {
+        done++;
+      }
+    }
+    return done;
+  }
+
+  private boolean process(Delivery m, byte[] data, String seqId, String approved) throws InterruptedException {
+    counters.received();
     InternalEvent event;
     try {
       event = InternalEventCodec.decode(data);
@@ -283,13 +357,13 @@ public final class EventService implements AutoCloseable {
       flush(); // the eventId's last commit must be settled before its record is used again
     }
     try {
-      sourceCheck.check(m.getSubject(), event);
+      sourceCheck.check(m.subject(), event);
     } catch (VettidException e) {
       return settle(m, event, data, e.reason(), e.getMessage(), key);
     } catch (RuntimeException e) {
       return settle(m, event, data, FailureReason.MALFORMED, "source check failed: " + e.getClass().getSimpleName(), key);
     }
-    return process(m, data, event, key, start);
+    return process(m, data, event, key, approved);
   }
 
   /**
@@ -297,7 +371,7 @@ public final class EventService implements AutoCloseable {
    * exists; a new eventId costs no round trip. The record write is a compare-and-set settled in
    * {@link #flush()}.
    */
-  private boolean process(Message m, byte[] data, InternalEvent event, String key, long start)
+  private boolean process(Delivery m, byte[] data, InternalEvent event, String key, String approved)
       throws InterruptedException {
     try {
       Record rec = cached(event.eventId());
@@ -309,11 +383,10 @@ public final class EventService implements AutoCloseable {
           return settle(m, event, data, e.reason(), "handled, but its reply failed: " + e.getMessage(), key);
         }
         counters.duplicate();
-        m.ack();
+        m.ok();
         notify(event, Outcome.DUPLICATE, null, "already handled");
         return true;
       }
-      String approved = header(m, HeldEvents.APPROVED_HEADER);
       EventHandlerFactory factory;
       if (approved != null) {
         if (!approved.equals(key) || !inbox.isApproved(approved)) {
@@ -337,14 +410,14 @@ public final class EventService implements AutoCloseable {
           case DROP:
             counters.dropped();
             LOG.debug("{}: dropped {} ({})", name, event.eventId(), d.reason());
-            m.ack();
+            m.ok();
             notify(event, Outcome.DROPPED, null, d.reason());
             return true;
           case HOLD:
             inbox.hold(key, queue, d.ruleId().orElse("?"), data);
             counters.held();
             LOG.info("{}: held {} {} for the owner ({})", name, event.type(), event.eventId(), d.reason());
-            m.ack();
+            m.ok();
             notify(event, Outcome.HELD, null, d.reason() + "; inbox id " + key);
             return true;
           default:
@@ -378,7 +451,7 @@ public final class EventService implements AutoCloseable {
       if (run.ctx.finished) {
         live.remove(event.eventId());
       }
-      pending.add(new Pending(m, event, data, key, next, write, start, approved, "by " + factory.name()
+      pending.add(new Pending(m, event, data, key, next, write, m.start, approved, "by " + factory.name()
           + (approved != null ? " (approved by the owner)" : "")
           + (run.ctx.replies.isEmpty() ? "" : ", " + run.ctx.replies.size() + " reply(ies)")
           + (run.ctx.finished ? ", finished" : "")));
@@ -388,7 +461,7 @@ public final class EventService implements AutoCloseable {
       live.remove(event.eventId());
       LOG.warn("{}: could not settle {} {} ({}: {}); it will be redelivered", name, event.type(), event.eventId(),
           e.getClass().getSimpleName(), e.getMessage());
-      m.nak();
+      m.fail();
       return false;
     }
   }
@@ -404,16 +477,16 @@ public final class EventService implements AutoCloseable {
   }
 
   /** Quarantines and acknowledges; on a quarantine failure, naks (redelivered later). */
-  private boolean settle(Message m, InternalEvent event, byte[] data, FailureReason reason, String detail,
+  private boolean settle(Delivery m, InternalEvent event, byte[] data, FailureReason reason, String detail,
       String dedupeId) {
     try {
-      quarantine.put(data, m.getSubject(), reason, detail, dedupeId);
-      m.ack();
+      quarantine.put(data, m.subject(), reason, detail, dedupeId);
+      m.ok();
       notify(event, Outcome.QUARANTINED, reason, detail);
       return true;
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       LOG.warn("{}: could not quarantine an event ({}); it will be redelivered", name, e.getClass().getSimpleName());
-      m.nak();
+      m.fail();
       return false;
     }
   }
@@ -573,7 +646,7 @@ public final class EventService implements AutoCloseable {
   }
 
   /** A message whose record write is in flight; settled by {@link #flush()}. */
-  private record Pending(Message m, InternalEvent event, byte[] data, String key, Record next,
+  private record Pending(Delivery m, InternalEvent event, byte[] data, String key, Record next,
       CompletableFuture<PublishAck> write, long start, String approved, String detail) {}
 
   private final List<Pending> pending = new ArrayList<>();
@@ -633,7 +706,7 @@ public final class EventService implements AutoCloseable {
         LOG.warn("{}: the handler record of {} could not be written ({}); the event will be redelivered", name,
             p.event().eventId(), e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                 ? e.getCause().getMessage() : e.getClass().getSimpleName());
-        p.m().nak();
+        p.m().fail();
         failed++;
         continue;
       }
@@ -646,7 +719,7 @@ public final class EventService implements AutoCloseable {
       } catch (IOException | JetStreamApiException | RuntimeException e) {
         LOG.warn("{}: the outbox of {} could not be sent ({}); the event will be redelivered", name,
             p.event().eventId(), e.getClass().getSimpleName());
-        p.m().nak(); // committed: the redelivery finds its key done and sends the outbox again
+        p.m().fail(); // committed: the redelivery finds its key done and sends the outbox again
         failed++;
         continue;
       }
@@ -658,7 +731,7 @@ public final class EventService implements AutoCloseable {
               e.getClass().getSimpleName());
         }
       }
-      p.m().ack();
+      p.m().ok();
       counters.handled(System.nanoTime() - p.start());
       notify(p.event(), Outcome.HANDLED, null, p.detail());
     }

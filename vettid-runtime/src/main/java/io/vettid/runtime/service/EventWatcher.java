@@ -10,16 +10,23 @@ import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.vettid.api.FailureReason;
 import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventBatch;
 import io.vettid.api.InternalEventCodec;
 import io.vettid.api.VettidException;
 import io.vettid.crypto.envelope.Opener;
 import io.vettid.nats.subjects.Subjects;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * {@link Opener}, its Internal Event decoded strictly, and its connection id checked against the
  * subject it arrived on. Then it is published to {@code DataVault.Queue} with a {@code
  * Nats-Msg-Id} made of its eventId and a digest of its bytes (so a redelivered deposit is queued
- * once, and the next message of the same eventId is not mistaken for it). Any failure keeps the
+ * once, and the next message of the same eventId is not mistaken for it). Deposits opened in a row
+ * (while more are waiting) travel together as one {@link InternalEventBatch} message, up to {@value
+ * #MAX_BATCH} events: one store and one delivery instead of one per event. Any failure keeps the
  * deposit <b>as received</b> (still sealed) in the {@link Quarantine} with its reason, and counts
- * it. The deposit is acknowledged only after one of the two publishes was acknowledged;
+ * it. The deposit is acknowledged only after its forward or its quarantine was acknowledged;
  * otherwise it is redelivered.
  *
  * <p>Logs name reasons and subjects, never keys or payloads. Not thread-safe: one thread polls.
@@ -107,11 +116,12 @@ public final class EventWatcher implements AutoCloseable {
       throw new IllegalArgumentException("batch must be 1..1000, got " + batch);
     }
     int done = 0;
-    List<Forward> inFlight = new java.util.ArrayList<>();
+    List<Forward> inFlight = new ArrayList<>();
     // a reader keeps pull requests outstanding, so the next deposits are already here when this
-    // batch is settled; each deposit is opened as soon as it arrives, its forward published
-    // asynchronously, and it is acknowledged once its forward is stored (settled when no further
-    // deposit waits, or at the end of the batch)
+    // batch is settled; each deposit is opened as soon as it arrives. Opened events are gathered
+    // while further deposits wait, and go to the queue as one message (one event alone, several as
+    // a batch); the deposits are acknowledged once their forward is stored (settled when no
+    // further deposit waits, or at the end of the poll)
     long deadline = System.nanoTime() + Objects.requireNonNull(wait, "wait").toNanos();
     int received = 0;
     while (received < batch) {
@@ -119,24 +129,44 @@ public final class EventWatcher implements AutoCloseable {
       if (left <= 0) {
         break;
       }
-      Message m = reader().nextMessage(inFlight.isEmpty() ? Duration.ofNanos(left) : PollingLoop.NEXT_OR_SETTLE);
+      boolean idle = inFlight.isEmpty() && gathered.isEmpty();
+      Message m = reader().nextMessage(idle ? Duration.ofNanos(left) : PollingLoop.NEXT_OR_SETTLE);
       if (m == null) {
-        if (inFlight.isEmpty()) {
+        if (idle) {
           break;
         }
+        forward(inFlight);
         done += settleAll(inFlight);
         continue;
       }
       received++;
-      Forward f = process(m);
-      if (f != null) {
-        inFlight.add(f);
-      } else if (settledInline) {
-        done++;
+      Opened o = process(m);
+      if (o == null) {
+        if (quarantinedInline) {
+          done++;
+        }
+        continue;
       }
+      if (!gathered.isEmpty() && (gathered.size() >= MAX_BATCH
+          || InternalEventBatch.encodedSize(gatheredBytes + o.bytes().length, gathered.size() + 1) > BATCH_BYTES)) {
+        forward(inFlight);
+      }
+      gathered.add(o);
+      gatheredBytes += o.bytes().length;
     }
+    forward(inFlight);
     return done + settleAll(inFlight);
   }
+
+  /** Most events one forward carries. */
+  static final int MAX_BATCH = 64;
+
+  /** Most bytes one batch forward carries; a larger event travels alone. */
+  static final int BATCH_BYTES = 256 * 1024;
+
+  private final List<Opened> gathered = new ArrayList<>();
+  private boolean quarantinedInline;
+  private long gatheredBytes;
 
   private io.nats.client.JetStreamReader reader;
 
@@ -147,37 +177,84 @@ public final class EventWatcher implements AutoCloseable {
     return reader;
   }
 
+  /** An opened deposit: the message and its Internal Event's bytes, ready to forward. */
+  private record Opened(Message deposit, InternalEvent event, byte[] bytes) {}
+
+  /** The deposits of one forward and the queue's acknowledgement of it. */
+  private record Forward(List<Message> deposits, CompletableFuture<PublishAck> ack) {}
+
+  /**
+   * Publishes the gathered events as one message: an event alone as itself, several as a {@link
+   * InternalEventBatch}. Its {@code Nats-Msg-Id} is the event's message key, or a digest of the
+   * keys of the batch's events, so the same forward repeated (a redelivery of the same deposits)
+   * is stored once; a regrouped repeat is caught event by event by the service's records.
+   */
+  private void forward(List<Forward> inFlight) {
+    if (gathered.isEmpty()) {
+      return;
+    }
+    List<Message> deposits = new ArrayList<>(gathered.size());
+    try {
+      Headers h = new Headers();
+      byte[] body;
+      if (gathered.size() == 1) {
+        Opened o = gathered.get(0);
+        deposits.add(o.deposit());
+        h.put("Nats-Msg-Id", MessageKeys.of(o.event().eventId(), o.bytes()));
+        body = o.bytes();
+      } else {
+        List<byte[]> events = new ArrayList<>(gathered.size());
+        StringBuilder keys = new StringBuilder();
+        for (Opened o : gathered) {
+          deposits.add(o.deposit());
+          events.add(o.bytes());
+          keys.append(MessageKeys.of(o.event().eventId(), o.bytes())).append('\n');
+        }
+        body = InternalEventBatch.encode(events);
+        h.put("Nats-Msg-Id", "batch." + MessageKeys.digest(keys.toString().getBytes(StandardCharsets.UTF_8)));
+        h.put(InternalEventBatch.HEADER, Integer.toString(events.size()));
+      }
+      inFlight.add(new Forward(deposits, js.publishAsync(Subjects.DATA_VAULT_QUEUE.value(), h, body)));
+    } catch (RuntimeException e) {
+      LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", gathered.size(),
+          e.getClass().getSimpleName());
+      for (Opened o : gathered) {
+        o.deposit().nak();
+      }
+    } finally {
+      gathered.clear();
+      gatheredBytes = 0;
+    }
+  }
+
   private int settleAll(List<Forward> inFlight) throws InterruptedException {
     int done = 0;
     for (Forward f : inFlight) {
-      if (settle(f)) {
-        done++;
-      }
+      done += settle(f);
     }
     inFlight.clear();
     return done;
   }
 
-  private record Forward(Message deposit, java.util.concurrent.CompletableFuture<PublishAck> ack) {}
-
-  private boolean settledInline;
-
-  private boolean settle(Forward f) throws InterruptedException {
+  private int settle(Forward f) throws InterruptedException {
     try {
-      PublishAck ack = f.ack().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      PublishAck ack = f.ack().get(30, TimeUnit.SECONDS);
       if (ack.hasError()) {
-        throw new IOException("DataVault.Queue refused the event: " + ack.getError());
+        throw new IOException("DataVault.Queue refused the event(s): " + ack.getError());
       }
-      forwarded.incrementAndGet();
-      counters.forwarded();
-      f.deposit().ack();
-      return true;
-    } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
-        | RuntimeException e) {
-      LOG.warn("could not forward a deposit from {} ({}); it will be redelivered", f.deposit().getSubject(),
+      for (Message d : f.deposits()) {
+        forwarded.incrementAndGet();
+        counters.forwarded();
+        d.ack();
+      }
+      return f.deposits().size();
+    } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", f.deposits().size(),
           e.getClass().getSimpleName());
-      f.deposit().nak();
-      return false;
+      for (Message d : f.deposits()) {
+        d.nak();
+      }
+      return 0;
     }
   }
 
@@ -192,22 +269,20 @@ public final class EventWatcher implements AutoCloseable {
     loop.stop();
   }
 
-  /** Opens a deposit and starts its forward; a failure is quarantined (or nak'ed) here and null returned. */
-  private Forward process(Message m) {
+  /** Opens a deposit; a failure is quarantined (or nak'ed) here and null returned. */
+  private Opened process(Message m) {
     String subject = m.getSubject();
-    settledInline = false;
+    quarantinedInline = false;
     try {
       InternalEvent event = open(m);
-      byte[] bytes = InternalEventCodec.encode(event);
-      return new Forward(m, js.publishAsync(Subjects.DATA_VAULT_QUEUE.value(),
-          new Headers().put("Nats-Msg-Id", MessageKeys.of(event.eventId(), bytes)), bytes));
+      return new Opened(m, event, InternalEventCodec.encode(event));
     } catch (VettidException e) {
       try {
         quarantine.put(m.getData(), subject, e.reason(), e.getMessage(),
             "deposit-" + m.metaData().streamSequence() + "-" + m.metaData().getStream());
         quarantined.get(e.reason()).incrementAndGet();
         m.ack();
-        settledInline = true;
+        quarantinedInline = true;
       } catch (IOException | JetStreamApiException | RuntimeException qe) {
         LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", subject,
             qe.getClass().getSimpleName());

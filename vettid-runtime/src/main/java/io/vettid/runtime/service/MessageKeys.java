@@ -15,9 +15,14 @@ final class MessageKeys {
   private MessageKeys() {}
 
   static String of(EventId eventId, byte[] internalEventBytes) {
+    return eventId.value() + "." + digest(internalEventBytes);
+  }
+
+  /** {@return the first 16 bytes of the SHA-256 of {@code bytes}, in hex} */
+  static String digest(byte[] bytes) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(internalEventBytes);
-      return eventId.value() + "." + HexFormat.of().formatHex(d, 0, 16);
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
+      return HexFormat.of().formatHex(d, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available in this JDK", e);
     }

@@ -12,9 +12,11 @@ import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
 import io.vettid.api.ConnectionId;
 import io.vettid.api.EventId;
 import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventBatch;
 import io.vettid.api.InternalEventCodec;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
@@ -57,8 +59,12 @@ class CrashRecoveryTest {
    * most likely to produce a duplicate.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"kill-9", "in-handler", "after-reply"})
-  void aKilledRuntimeLosesNothingAndHandlesNothingTwice(String mode) throws Exception {
+  @ValueSource(strings = {"kill-9", "in-handler", "after-reply", "kill-9-batched", "after-reply-batched"})
+  void aKilledRuntimeLosesNothingAndHandlesNothingTwice(String queueing) throws Exception {
+    // "-batched": the events reach the queue in batch messages of 8, as the Event Watcher forwards
+    // deposits opened in a row; a crash then leaves part of a batch committed
+    boolean batched = queueing.endsWith("-batched");
+    String mode = queueing.replace("-batched", "");
     Connection nc = nats.connect();
     JetStreamLayout.builder().build().ensureVault(nc);
     nc.jetStreamManagement().addStream(StreamConfiguration.builder().name("CrashOut")
@@ -68,12 +74,22 @@ class CrashRecoveryTest {
     for (int i = 0; i < EVENT_IDS; i++) {
       ids.add(EventId.random());
     }
+    List<byte[]> batch = new ArrayList<>();
     for (int n = 1; n <= PER_ID; n++) {
       for (EventId id : ids) {
         InternalEvent e = InternalEvent.builder().type(CrashChild.TALLY).eventId(id)
             .connectionId(ConnectionId.of("conn-crash"))
             .payload(JsonNodeFactory.instance.objectNode().put("n", String.valueOf(n))).build();
-        nc.jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(), InternalEventCodec.encode(e));
+        if (!batched) {
+          nc.jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(), InternalEventCodec.encode(e));
+          continue;
+        }
+        batch.add(InternalEventCodec.encode(e));
+        if (batch.size() == 8) {
+          nc.jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(),
+              new Headers().put(InternalEventBatch.HEADER, "8"), InternalEventBatch.encode(batch));
+          batch.clear();
+        }
       }
     }
 
@@ -131,7 +147,7 @@ class CrashRecoveryTest {
       System.out.println("quarantined: " + mi.getHeaders().getFirst("VettID-Reason") + " "
           + mi.getHeaders().getFirst("VettID-Detail"));
     }
-    System.out.printf("crash test (" + mode + "): events=%d replies-before-kill=%d lost=%d handled-twice=%d"
+    System.out.printf("crash test (" + queueing + "): events=%d replies-before-kill=%d lost=%d handled-twice=%d"
         + " replied-twice=%d quarantined=%d%n", TOTAL, out, lost, twice, repliedTwice, quarantined);
     assertThat(lost).as("events lost").isZero();
     assertThat(twice).as("events handled twice").isZero();

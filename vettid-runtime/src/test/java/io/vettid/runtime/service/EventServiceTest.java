@@ -15,6 +15,7 @@ import io.vettid.api.EventId;
 import io.vettid.api.EventType;
 import io.vettid.api.FailureReason;
 import io.vettid.api.InternalEvent;
+import io.vettid.api.InternalEventBatch;
 import io.vettid.api.InternalEventCodec;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
@@ -137,6 +138,62 @@ class EventServiceTest {
     assertThat(state(e.eventId())).isEqualTo("7");
     assertThat(recorder.calls.get()).isEqualTo(1);
     assertThat(counters.snapshot().duplicates()).isEqualTo(1);
+  }
+
+  @Test
+  void theEventsOfABatchAreSettledOneByOneAndTheBatchIsAcknowledgedOnce() throws Exception {
+    EventId a = EventId.random();
+    EventId b = EventId.random();
+    byte[] bad = "{not json".getBytes(StandardCharsets.UTF_8);
+    List<byte[]> events = List.of(InternalEventCodec.encode(event(TestHandlers.COUNT, a, 1)),
+        InternalEventCodec.encode(event(TestHandlers.COUNT, b, 5)), bad,
+        InternalEventCodec.encode(event(TestHandlers.UNHANDLED, EventId.random(), 1)),
+        InternalEventCodec.encode(event(TestHandlers.COUNT, a, 2)));
+    byte[] batch = InternalEventBatch.encode(events);
+    JetStream js = nc.jetStream();
+    js.publish(Subjects.DATA_VAULT_QUEUE.value(), new Headers().put(InternalEventBatch.HEADER, "5"), batch);
+    drain(5);
+
+    assertThat(state(a)).as("two events of one eventId in one batch, in order").isEqualTo("1,2");
+    assertThat(state(b)).isEqualTo("5");
+    RuntimeCounters.Snapshot s = counters.snapshot();
+    assertThat(s.handled()).isEqualTo(3);
+    assertThat(s.quarantined().get(FailureReason.MALFORMED)).isEqualTo(1);
+    assertThat(s.quarantined().get(FailureReason.UNKNOWN_EVENT_TYPE)).isEqualTo(1);
+    // each bad event is kept alone, as it was inside the batch
+    assertThat(service.quarantine().list(100)).filteredOn(e -> e.reason() == FailureReason.MALFORMED)
+        .singleElement().satisfies(e -> assertThat(e.data()).isEqualTo(bad));
+
+    // the same batch again (a redelivery): nothing is handled twice
+    js.publish(Subjects.DATA_VAULT_QUEUE.value(), new Headers().put(InternalEventBatch.HEADER, "5"), batch);
+    drain(5);
+    assertThat(state(a)).isEqualTo("1,2");
+    assertThat(counters.snapshot().duplicates()).isEqualTo(3);
+    assertThat(counters.snapshot().handled()).isEqualTo(3);
+    // every message was acknowledged: the work queue is empty
+    assertThat(nc.jetStreamManagement().getStreamInfo(Subjects.DATA_VAULT_STREAM).getStreamState().getMsgCount())
+        .isZero();
+  }
+
+  @Test
+  void aBatchWhoseFramingIsBrokenIsQuarantinedWhole() throws Exception {
+    byte[] batch = InternalEventBatch.encode(List.of(InternalEventCodec.encode(event(TestHandlers.COUNT,
+        EventId.random(), 1)), InternalEventCodec.encode(event(TestHandlers.COUNT, EventId.random(), 2))));
+    JetStream js = nc.jetStream();
+    byte[] truncated = java.util.Arrays.copyOf(batch, batch.length - 3);
+    js.publish(Subjects.DATA_VAULT_QUEUE.value(), new Headers().put(InternalEventBatch.HEADER, "2"), truncated);
+    // a count that disagrees with the framing
+    js.publish(Subjects.DATA_VAULT_QUEUE.value(), new Headers().put(InternalEventBatch.HEADER, "3"), batch);
+    // a batch cannot carry an owner's approval
+    js.publish(Subjects.DATA_VAULT_QUEUE.value(), new Headers().put(InternalEventBatch.HEADER, "2")
+        .put(HeldEvents.APPROVED_HEADER, "x"), batch);
+    drain(3);
+
+    assertThat(counters.snapshot().handled()).isZero();
+    assertThat(counters.snapshot().quarantined().get(FailureReason.MALFORMED)).isEqualTo(3);
+    assertThat(service.quarantine().list(100)).extracting(Quarantine.Entry::detail).satisfiesExactlyInAnyOrder(
+        d -> assertThat(d).contains("truncated"), d -> assertThat(d).contains("says 3 events"),
+        d -> assertThat(d).contains("approval"));
   }
 
   @Test

@@ -1,0 +1,131 @@
+package io.vettid.benchmarks;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.KeyValueConfiguration;
+import io.nats.client.api.PublishAck;
+import io.nats.client.api.RetentionPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
+import io.vettid.nats.server.NatsServer;
+import io.vettid.nats.server.NatsServerConfig;
+import io.vettid.nats.tls.TlsMaterial;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Temporary probe: nats-server CPU per message for several JetStream patterns. */
+public final class ServerCostProbe {
+  static long pid;
+
+  static long cpu() {
+    return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(-1L);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path tmp = Files.createTempDirectory("probe");
+    TlsMaterial tls = TlsMaterial.generate(tmp, List.of("localhost"), List.of("127.0.0.1"));
+    char[] key = NatsServerConfig.randomStoreKey();
+    int n = Integer.parseInt(args.length > 0 ? args[0] : "20000");
+    try (NatsServer server = NatsServer.start(NatsServerConfig.builder().serverName("probe")
+        .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, key).tls(tls.serverTls(false)).build())) {
+      pid = server.pid();
+      Options o = new Options.Builder().server(server.clientUrl()).sslContext(tls.clientContext()).build();
+      try (Connection nc = Nats.connect(o); Connection sub = Nats.connect(o)) {
+        byte[] payload = new byte[1024];
+        for (int rep = 0; rep < 2; rep++) {
+          for (String mode : List.of("limits", "workqueue", "workqueue+msgid", "publish-only", "publish-only+msgid",
+              "kv-unique", "kv-unique+expect", "kv-unique+expect-after-10k", "workqueue-batch16")) {
+            String stream = "S" + System.nanoTime() % 1000000;
+            boolean kv = mode.startsWith("kv");
+            if (kv) {
+              nc.keyValueManagement().create(KeyValueConfiguration.builder().name(stream).storageType(StorageType.File)
+                  .maxHistoryPerKey(1).build());
+            } else {
+              nc.jetStreamManagement().addStream(StreamConfiguration.builder().name(stream).subjects(stream + ".>")
+                  .retentionPolicy(mode.startsWith("workqueue") ? RetentionPolicy.WorkQueue : RetentionPolicy.Limits)
+                  .storageType(StorageType.File).duplicateWindow(Duration.ofMinutes(2)).build());
+            }
+            JetStream js = nc.jetStream();
+            String target = kv ? "$KV." + stream + ".k" : stream + ".In";
+            if (mode.endsWith("after-10k")) {
+              publish(js, target, payload, 10000, mode, true);
+            }
+            Thread consumer = null;
+            int batch = mode.endsWith("batch16") ? 16 : 1;
+            int[] got = new int[1];
+            if (!mode.startsWith("publish") && !kv) {
+              JetStreamSubscription s = sub.jetStream().subscribe(stream + ".In",
+                  PullSubscribeOptions.builder().durable("c").build());
+              consumer = new Thread(() -> {
+                var reader = s.reader(256, 64);
+                try {
+                  while (got[0] < n / batch) {
+                    Message m = reader.nextMessage(Duration.ofMillis(500));
+                    if (m != null) {
+                      m.ack();
+                      got[0]++;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  return;
+                } finally {
+                  reader.stop();
+                }
+              });
+              consumer.start();
+            }
+            long c0 = cpu();
+            long t0 = System.nanoTime();
+            publish(js, target, batch > 1 ? new byte[1024 * batch] : payload, n / batch, mode, false);
+            if (consumer != null) {
+              consumer.join();
+            }
+            long t = System.nanoTime() - t0;
+            long c = cpu() - c0;
+            System.out.printf("%-30s %8.0f msg/s  server %6.1f us/event%n", mode, n / (t / 1e9), c / 1e3 / n);
+            if (kv) {
+              nc.keyValueManagement().delete(stream);
+            } else {
+              nc.jetStreamManagement().deleteStream(stream);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  static void publish(JetStream js, String target, byte[] payload, int n, String mode, boolean pre) throws Exception {
+    ArrayDeque<CompletableFuture<PublishAck>> window = new ArrayDeque<>();
+    for (int i = 0; i < n; i++) {
+      Headers h = new Headers();
+      String subject = target;
+      if (mode.contains("msgid")) {
+        h.put("Nats-Msg-Id", "id-" + i + "-" + System.nanoTime());
+      }
+      if (mode.startsWith("kv")) {
+        subject = target + (pre ? "p" : "") + i;
+        if (mode.contains("expect")) {
+          h.put("Nats-Expected-Last-Subject-Sequence", "0");
+        }
+      }
+      window.add(js.publishAsync(subject, h, payload));
+      if (window.size() >= 256) {
+        window.poll().get(30, TimeUnit.SECONDS);
+      }
+    }
+    for (CompletableFuture<PublishAck> f : window) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+  }
+}
