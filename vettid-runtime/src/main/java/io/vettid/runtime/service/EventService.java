@@ -161,7 +161,12 @@ public final class EventService implements AutoCloseable {
     this.loop = new PollingLoop("vettid-" + name, this::poll);
     try {
       for (String k : records.keys(name + ".>")) {
-        knownRecords.add(k.substring(name.length() + 1));
+        String rest = k.substring(name.length() + 1);
+        if (rest.startsWith(GROUP_TOKEN)) {
+          indexGroup(k, records.get(k));
+        } else {
+          knownRecords.add(rest);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -443,15 +448,21 @@ public final class EventService implements AutoCloseable {
         return settle(m, event, data, run.failure, run.detail, key);
       }
       Record next = prepare(factory, rec, key, run.ctx);
-      CompletableFuture<PublishAck> write = js.publishAsync("$KV." + Subjects.name("EventHandlers") + "."
-          + recordKey(event.eventId()), new Headers().put("Nats-Expected-Last-Subject-Sequence",
-          Long.toString(next.revision)), next.toBytes());
+      // an eventId handled in one event (no record before, finished now) is committed with the
+      // others of this flush in one group record; any other commit is a compare-and-set of the
+      // eventId's own record
+      JsonNode groupEntry = rec == null && run.ctx.finished ? groupEntry(event.eventId(), next) : null;
+      CompletableFuture<PublishAck> write = groupEntry != null ? null : js.publishAsync("$KV."
+          + Subjects.name("EventHandlers") + "." + recordKey(event.eventId()), new Headers().put(
+          "Nats-Expected-Last-Subject-Sequence", Long.toString(next.revision)), next.toBytes());
       cache(event.eventId(), next);
-      knownRecords.add(event.eventId().value());
+      if (groupEntry == null) {
+        knownRecords.add(event.eventId().value());
+      }
       if (run.ctx.finished) {
         live.remove(event.eventId());
       }
-      pending.add(new Pending(m, event, data, key, next, write, m.start, approved, "by " + factory.name()
+      pending.add(new Pending(m, event, data, key, next, write, groupEntry, m.start, approved, "by " + factory.name()
           + (approved != null ? " (approved by the owner)" : "")
           + (run.ctx.replies.isEmpty() ? "" : ", " + run.ctx.replies.size() + " reply(ies)")
           + (run.ctx.finished ? ", finished" : "")));
@@ -624,13 +635,15 @@ public final class EventService implements AutoCloseable {
    * absent, with no round trip.
    */
   private Record cached(EventId id) throws IOException, JetStreamApiException {
+    String group;
     synchronized (recordCache) {
       Record r = recordCache.get(id);
-      if (r != null || !knownRecords.contains(id.value())) {
+      group = grouped.get(id.value());
+      if (r != null || (group == null && !knownRecords.contains(id.value()))) {
         return r;
       }
     }
-    Record r = Record.load(records, recordKey(id));
+    Record r = group != null ? loadGrouped(id, group) : Record.load(records, recordKey(id));
     cache(id, r);
     return r;
   }
@@ -646,8 +659,176 @@ public final class EventService implements AutoCloseable {
   }
 
   /** A message whose record write is in flight; settled by {@link #flush()}. */
-  private record Pending(Delivery m, InternalEvent event, byte[] data, String key, Record next,
-      CompletableFuture<PublishAck> write, long start, String approved, String detail) {}
+  private static final class Pending {
+    private final Delivery m;
+    private final InternalEvent event;
+    private final byte[] data;
+    private final String key;
+    private final Record next;
+    private CompletableFuture<PublishAck> write;
+    private final JsonNode groupEntry;
+    private String group;
+    private final long start;
+    private final String approved;
+    private final String detail;
+
+    Pending(Delivery m, InternalEvent event, byte[] data, String key, Record next, CompletableFuture<PublishAck> write,
+        JsonNode groupEntry, long start, String approved, String detail) {
+      this.m = m;
+      this.event = event;
+      this.data = data;
+      this.key = key;
+      this.next = next;
+      this.write = write;
+      this.groupEntry = groupEntry;
+      this.start = start;
+      this.approved = approved;
+      this.detail = detail;
+    }
+
+    Delivery m() {
+      return m;
+    }
+
+    InternalEvent event() {
+      return event;
+    }
+
+    byte[] data() {
+      return data;
+    }
+
+    String key() {
+      return key;
+    }
+
+    Record next() {
+      return next;
+    }
+
+    CompletableFuture<PublishAck> write() {
+      return write;
+    }
+
+    long start() {
+      return start;
+    }
+
+    String approved() {
+      return approved;
+    }
+
+    String detail() {
+      return detail;
+    }
+  }
+
+  // ---------------------------------------------------------------- group commits
+
+  /** The token after the service's name that marks a group record's key. */
+  static final String GROUP_TOKEN = "g.";
+
+  /** Most events in one group record. */
+  private static final int MAX_GROUP = 256;
+
+  /** Largest group record, in bytes; an entry that would not fit starts the next group. */
+  private static final int MAX_GROUP_BYTES = 256 * 1024;
+
+  /** Largest entry a group takes; a commit with a larger outbox is written as its own record. */
+  private static final int MAX_GROUP_ENTRY_BYTES = 16 * 1024;
+
+  /** The eventIds committed in group records, and the key of each one's group. */
+  private final Map<String, String> grouped = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** One event's entry of a group record, or null if its outbox is too large for a group. */
+  private JsonNode groupEntry(EventId id, Record next) {
+    ObjectNode e = next.toJson().put("eventId", id.value());
+    return e.toString().length() > MAX_GROUP_ENTRY_BYTES ? null : e;
+  }
+
+  /**
+   * Writes the group records of the pending one-event commits: one record (create-only, under a
+   * fresh key) per up to {@value #MAX_GROUP} events, published asynchronously; each member's
+   * pending write becomes its group's.
+   */
+  private void writeGroups() {
+    List<Pending> members = new ArrayList<>();
+    int bytes = 0;
+    for (Pending p : pending) {
+      if (p.groupEntry == null || p.write != null) {
+        continue;
+      }
+      int size = p.groupEntry.toString().length() + 1;
+      if (!members.isEmpty() && (members.size() >= MAX_GROUP || bytes + size > MAX_GROUP_BYTES)) {
+        writeGroup(members);
+        members = new ArrayList<>();
+        bytes = 0;
+      }
+      members.add(p);
+      bytes += size;
+    }
+    if (!members.isEmpty()) {
+      writeGroup(members);
+    }
+  }
+
+  private void writeGroup(List<Pending> members) {
+    String group = name + "." + GROUP_TOKEN + MessageKeys.digest(randomBytes());
+    ObjectNode n = JSON.createObjectNode().put("v", 1);
+    ArrayNode entries = n.putArray("entries");
+    for (Pending p : members) {
+      entries.add(p.groupEntry);
+    }
+    CompletableFuture<PublishAck> write;
+    try {
+      write = js.publishAsync("$KV." + Subjects.name("EventHandlers") + "." + group,
+          new Headers().put("Nats-Expected-Last-Subject-Sequence", "0"), JSON.writeValueAsBytes(n));
+    } catch (IOException | RuntimeException e) {
+      write = CompletableFuture.failedFuture(e);
+    }
+    for (Pending p : members) {
+      p.write = write;
+      p.group = group;
+      grouped.put(p.event.eventId().value(), group);
+    }
+  }
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[16];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+  /** Indexes the eventIds of one group record read at start. */
+  private void indexGroup(String group, KeyValueEntry entry) {
+    if (entry == null || entry.getValue() == null) {
+      return;
+    }
+    try {
+      for (JsonNode e : JSON.readTree(entry.getValue()).path("entries")) {
+        grouped.put(e.path("eventId").asText(), group);
+      }
+    } catch (IOException e) {
+      LOG.warn("{}: group record {} is not readable ({}); its events count as not committed", name, group,
+          e.getClass().getSimpleName());
+    }
+  }
+
+  /** The record of an eventId committed in a group: finished, its one key done, its outbox. */
+  private Record loadGrouped(EventId id, String group) throws IOException, JetStreamApiException {
+    KeyValueEntry e = records.get(group);
+    if (e == null || e.getValue() == null) {
+      return null;
+    }
+    for (JsonNode x : JSON.readTree(e.getValue()).path("entries")) {
+      if (x instanceof ObjectNode o && o.path("eventId").asText().equals(id.value())) {
+        return Record.fromJson(o, e.getRevision());
+      }
+    }
+    return null;
+  }
 
   private final List<Pending> pending = new ArrayList<>();
   private final java.util.Set<EventId> pendingIds = new java.util.HashSet<>();
@@ -693,6 +874,7 @@ public final class EventService implements AutoCloseable {
    */
   private int flush() throws InterruptedException {
     int failed = 0;
+    writeGroups();
     for (Pending p : pending) {
       try {
         PublishAck ack = p.write().get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -701,6 +883,8 @@ public final class EventService implements AutoCloseable {
         }
         p.next().revision = ack.getSeqno();
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
+        // the write may have been stored all the same (a lost acknowledgement): the record, or the
+        // group the index still names, is read again when the event comes back
         cache(p.event().eventId(), null);
         live.remove(p.event().eventId());
         LOG.warn("{}: the handler record of {} could not be written ({}); the event will be redelivered", name,
@@ -801,16 +985,23 @@ public final class EventService implements AutoCloseable {
       if (e == null || e.getValue() == null) {
         return null;
       }
-      ObjectNode n = (ObjectNode) JSON.readTree(e.getValue());
+      return fromJson((ObjectNode) JSON.readTree(e.getValue()), e.getRevision());
+    }
+
+    static Record fromJson(ObjectNode n, long revision) {
       Deque<String> done = new ArrayDeque<>();
       n.path("done").forEach(x -> done.addLast(x.asText()));
       byte[] state = n.hasNonNull("state") ? Base64.getDecoder().decode(n.get("state").asText()) : null;
-      Record r = new Record(n.path("handler").asText(), state, n.path("finished").asBoolean(), done, e.getRevision());
+      Record r = new Record(n.path("handler").asText(), state, n.path("finished").asBoolean(), done, revision);
       n.path("outbox").forEach(r.outbox::addLast);
       return r;
     }
 
     byte[] toBytes() throws IOException {
+      return JSON.writeValueAsBytes(toJson());
+    }
+
+    ObjectNode toJson() {
       ObjectNode n = JSON.createObjectNode().put("handler", handler).put("finished", finished);
       if (state != null) {
         n.put("state", Base64.getEncoder().encodeToString(state));
@@ -821,7 +1012,7 @@ public final class EventService implements AutoCloseable {
       done.forEach(d::add);
       ArrayNode o = n.putArray("outbox");
       outbox.forEach(o::add);
-      return JSON.writeValueAsBytes(n);
+      return n;
     }
   }
 

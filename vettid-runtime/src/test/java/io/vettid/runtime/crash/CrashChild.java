@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The runtime as a child process for {@link CrashRecoveryTest}: connects to the test's server,
  * handles {@code crash.tally} events (each appends its number to its eventId's state and replies
- * once, the reply landing in stream {@code CrashOut}), and runs until killed.
+ * once, the reply landing in stream {@code CrashOut}; one with {@code "finish": true} finishes its
+ * handler), and runs until killed.
  */
 public final class CrashChild {
   static final EventType TALLY = EventType.of("crash.tally");
@@ -113,6 +114,9 @@ public final class CrashChild {
         String before = ctx.loadState().map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
         ctx.saveState((before.isEmpty() ? n : before + "," + n).getBytes(StandardCharsets.UTF_8));
         ctx.reply(TALLY, JsonNodeFactory.instance.objectNode().put("n", n));
+        if (event.payload().path("finish").asBoolean()) {
+          ctx.finish();
+        }
       };
     }
   }

@@ -89,12 +89,28 @@ class EventServiceTest {
     assertThat(settled).as("events settled").isEqualTo(expected);
   }
 
+  /** The committed state of an eventId: its own record, or its entry in a group record. */
   private String state(EventId id) throws Exception {
-    KeyValueEntry e = nc.keyValue("EventHandlers").get("Manager." + id.value());
-    assertThat(e).as("handler record of %s", id).isNotNull();
-    String json = new String(e.getValue(), StandardCharsets.UTF_8);
-    String b64 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path("state").asText();
-    return new String(java.util.Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+    com.fasterxml.jackson.databind.JsonNode rec = record(id);
+    assertThat(rec).as("handler record of %s", id).isNotNull();
+    return new String(java.util.Base64.getDecoder().decode(rec.path("state").asText()), StandardCharsets.UTF_8);
+  }
+
+  private com.fasterxml.jackson.databind.JsonNode record(EventId id) throws Exception {
+    KeyValue kv = nc.keyValue("EventHandlers");
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    KeyValueEntry e = kv.get("Manager." + id.value());
+    if (e != null) {
+      return json.readTree(e.getValue());
+    }
+    for (String k : kv.keys("Manager.g.>")) {
+      for (com.fasterxml.jackson.databind.JsonNode x : json.readTree(kv.get(k).getValue()).path("entries")) {
+        if (x.path("eventId").asText().equals(id.value())) {
+          return x;
+        }
+      }
+    }
+    return null;
   }
 
   @Test
@@ -173,6 +189,43 @@ class EventServiceTest {
     // every message was acknowledged: the work queue is empty
     assertThat(nc.jetStreamManagement().getStreamInfo(Subjects.DATA_VAULT_STREAM).getStreamState().getMsgCount())
         .isZero();
+  }
+
+  @Test
+  void eventIdsHandledInOneEventAreCommittedTogetherAndStayCommittedAcrossARestart() throws Exception {
+    List<EventId> ids = new java.util.ArrayList<>();
+    List<byte[]> events = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(EventId.random());
+      events.add(InternalEventCodec.encode(event(TestHandlers.DONE, ids.get(i), i)));
+    }
+    byte[] batch = InternalEventBatch.encode(events);
+    JetStream js = nc.jetStream();
+    js.publish(Subjects.DATA_VAULT_QUEUE.value(), new Headers().put(InternalEventBatch.HEADER, "20"), batch);
+    drain(20);
+    assertThat(counters.snapshot().handled()).isEqualTo(20);
+
+    // one group record (or a few) holds them all; none has a record of its own
+    KeyValue kv = nc.keyValue("EventHandlers");
+    List<String> groups = kv.keys("Manager.g.>");
+    assertThat(groups).isNotEmpty().hasSizeLessThan(20);
+    for (int i = 0; i < 20; i++) {
+      assertThat(kv.get("Manager." + ids.get(i).value())).isNull();
+      assertThat(state(ids.get(i))).as("state kept in the group entry").isEqualTo(Integer.toString(i));
+      assertThat(record(ids.get(i)).path("finished").asBoolean()).isTrue();
+    }
+
+    // a restarted service reads the groups: the same batch again is all duplicates, and a further
+    // event of one of those eventIds meets a finished handler
+    service.close();
+    service = newService();
+    int calls = recorder.calls.get();
+    js.publish(Subjects.DATA_VAULT_QUEUE.value(), new Headers().put(InternalEventBatch.HEADER, "20"), batch);
+    publish(event(TestHandlers.COUNT, ids.get(3), 99));
+    drain(21);
+    assertThat(recorder.calls.get()).as("no handler ran again").isEqualTo(calls);
+    assertThat(counters.snapshot().duplicates()).isEqualTo(20);
+    assertThat(counters.snapshot().quarantined().get(FailureReason.HANDLER_FINISHED)).isEqualTo(1);
   }
 
   @Test
