@@ -135,6 +135,20 @@ public final class PipelineBenchmark {
   final class Cpu {
     private final long server = serverCpuNanos();
     private final long client = clientCpuNanos();
+    private final Map<String, Long> threads = threadCpuNanos();
+
+    /** This JVM's CPU per event by thread group (senders, watcher, services, NATS I/O...), in microseconds. */
+    String threadsPerEvent(int events) {
+      Map<String, Long> now = threadCpuNanos();
+      StringBuilder b = new StringBuilder();
+      now.forEach((k, v) -> {
+        double us = (v - threads.getOrDefault(k, 0L)) / 1e3 / events;
+        if (us >= 0.5) {
+          b.append(String.format(" %s=%.1f", k, us));
+        }
+      });
+      return b.toString();
+    }
 
     double serverMicrosPerEvent(int events) {
       long now = serverCpuNanos();
@@ -149,6 +163,21 @@ public final class PipelineBenchmark {
   private long serverCpuNanos() {
     return serverPid <= 0 ? -1 : ProcessHandle.of(serverPid).flatMap(h -> h.info().totalCpuDuration())
         .map(Duration::toNanos).orElse(-1L);
+  }
+
+  private static Map<String, Long> threadCpuNanos() {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Map<String, Long> byGroup = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t == null) {
+        continue;
+      }
+      long cpu = mx.getThreadCpuTime(t.getThreadId());
+      if (cpu > 0) {
+        byGroup.merge(t.getThreadName().replaceAll("[0-9]+", "N"), cpu, Long::sum);
+      }
+    }
+    return byGroup;
   }
 
   private static long clientCpuNanos() {
@@ -388,6 +417,9 @@ public final class PipelineBenchmark {
       Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99), cpu);
       pub.jetStreamManagement().deleteStream(stream);
       print(r);
+      if (Boolean.getBoolean("bench.core")) {
+        out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
+      }
       return r;
     }
   }
@@ -574,6 +606,9 @@ public final class PipelineBenchmark {
         Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99),
             cpu);
         print(r);
+        if (Boolean.getBoolean("bench.core")) {
+          out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
+        }
         if (heapMb != null) {
           sides.senderRef().set(null); // the peers are elsewhere in real life
           sentAt.clear();

@@ -10,6 +10,7 @@ import javax.crypto.spec.SecretKeySpec;
  * AES-256-GCM with a 96-bit nonce and a 128-bit tag: the only AEAD VettID uses. Sealed output is
  * {@code ciphertext || tag}. Opening verifies the tag (the JDK compares it in constant time) and
  * returns nothing on failure: a {@link javax.crypto.AEADBadTagException} is thrown instead.
+ * Thread-safe: each thread uses its own cipher objects.
  */
 public final class Aead {
   /** Key length in bytes. */
@@ -69,8 +70,21 @@ public final class Aead {
       throw new java.security.InvalidAlgorithmParameterException(
           "AES-256-GCM needs a 12-byte nonce, got " + nonce.length);
     }
-    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+    Cipher[] ciphers = CIPHERS.get();
+    int slot = mode == Cipher.ENCRYPT_MODE ? 0 : 1;
+    if (ciphers[slot] == null) {
+      ciphers[slot] = Cipher.getInstance("AES/GCM/NoPadding");
+    }
+    Cipher c = ciphers[slot];
+    // init resets whatever a previous (possibly failed) operation left; the JDK still refuses a
+    // repeated key and nonce for encryption
     c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
     return c;
   }
+
+  /**
+   * One cipher per thread and direction: {@code Cipher.getInstance} costs more than sealing a
+   * kilobyte, and a cipher re-initialised with the key it last had skips the key schedule.
+   */
+  private static final ThreadLocal<Cipher[]> CIPHERS = ThreadLocal.withInitial(() -> new Cipher[2]);
 }

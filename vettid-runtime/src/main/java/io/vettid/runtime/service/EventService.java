@@ -451,7 +451,7 @@ public final class EventService implements AutoCloseable {
       // an eventId handled in one event (no record before, finished now) is committed with the
       // others of this flush in one group record; any other commit is a compare-and-set of the
       // eventId's own record
-      JsonNode groupEntry = rec == null && run.ctx.finished ? groupEntry(event.eventId(), next) : null;
+      byte[] groupEntry = rec == null && run.ctx.finished ? groupEntry(event.eventId(), next) : null;
       CompletableFuture<PublishAck> write = groupEntry != null ? null : js.publishAsync("$KV."
           + Subjects.name("EventHandlers") + "." + recordKey(event.eventId()), new Headers().put(
           "Nats-Expected-Last-Subject-Sequence", Long.toString(next.revision)), next.toBytes());
@@ -666,14 +666,14 @@ public final class EventService implements AutoCloseable {
     private final String key;
     private final Record next;
     private CompletableFuture<PublishAck> write;
-    private final JsonNode groupEntry;
+    private final byte[] groupEntry;
     private String group;
     private final long start;
     private final String approved;
     private final String detail;
 
     Pending(Delivery m, InternalEvent event, byte[] data, String key, Record next, CompletableFuture<PublishAck> write,
-        JsonNode groupEntry, long start, String approved, String detail) {
+        byte[] groupEntry, long start, String approved, String detail) {
       this.m = m;
       this.event = event;
       this.data = data;
@@ -741,9 +741,9 @@ public final class EventService implements AutoCloseable {
   private final Map<String, String> grouped = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** One event's entry of a group record, or null if its outbox is too large for a group. */
-  private JsonNode groupEntry(EventId id, Record next) {
-    ObjectNode e = next.toJson().put("eventId", id.value());
-    return e.toString().length() > MAX_GROUP_ENTRY_BYTES ? null : e;
+  private static byte[] groupEntry(EventId id, Record next) throws IOException {
+    byte[] e = JSON.writeValueAsBytes(next.toJson().put("eventId", id.value()));
+    return e.length > MAX_GROUP_ENTRY_BYTES ? null : e;
   }
 
   /**
@@ -758,7 +758,7 @@ public final class EventService implements AutoCloseable {
       if (p.groupEntry == null || p.write != null) {
         continue;
       }
-      int size = p.groupEntry.toString().length() + 1;
+      int size = p.groupEntry.length + 1;
       if (!members.isEmpty() && (members.size() >= MAX_GROUP || bytes + size > MAX_GROUP_BYTES)) {
         writeGroup(members);
         members = new ArrayList<>();
@@ -774,16 +774,21 @@ public final class EventService implements AutoCloseable {
 
   private void writeGroup(List<Pending> members) {
     String group = name + "." + GROUP_TOKEN + MessageKeys.digest(randomBytes());
-    ObjectNode n = JSON.createObjectNode().put("v", 1);
-    ArrayNode entries = n.putArray("entries");
-    for (Pending p : members) {
-      entries.add(p.groupEntry);
+    // {"v":1,"entries":[entry,entry,...]}: the entries were serialized once, when prepared
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(64 + members.size() * 256);
+    body.writeBytes(GROUP_OPEN);
+    for (int i = 0; i < members.size(); i++) {
+      if (i > 0) {
+        body.write(',');
+      }
+      body.writeBytes(members.get(i).groupEntry);
     }
+    body.writeBytes(GROUP_CLOSE);
     CompletableFuture<PublishAck> write;
     try {
       write = js.publishAsync("$KV." + Subjects.name("EventHandlers") + "." + group,
-          new Headers().put("Nats-Expected-Last-Subject-Sequence", "0"), JSON.writeValueAsBytes(n));
-    } catch (IOException | RuntimeException e) {
+          new Headers().put("Nats-Expected-Last-Subject-Sequence", "0"), body.toByteArray());
+    } catch (RuntimeException e) {
       write = CompletableFuture.failedFuture(e);
     }
     for (Pending p : members) {
@@ -792,6 +797,9 @@ public final class EventService implements AutoCloseable {
       grouped.put(p.event.eventId().value(), group);
     }
   }
+
+  private static final byte[] GROUP_OPEN = "{\"v\":1,\"entries\":[".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] GROUP_CLOSE = {']', '}'};
 
   private static byte[] randomBytes() {
     byte[] b = new byte[16];

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * bytes on {@code subscriber.<guid>.<es>.queue.<connectionId>}) is opened by keyID with the
  * {@link Opener}, its Internal Event decoded strictly, and its connection id checked against the
  * subject it arrived on. Then it is published to {@code DataVault.Queue} with a {@code
- * Nats-Msg-Id} made of its eventId and a digest of its bytes (so a redelivered deposit is queued
- * once, and the next message of the same eventId is not mistaken for it). Deposits opened in a row
+ * Nats-Msg-Id} naming its deposit stream and sequence (so a redelivered deposit is queued once,
+ * and the next message of the same eventId is not mistaken for it). Deposits opened in a row
  * (while more are waiting) travel together as one {@link InternalEventBatch} message, up to {@value
  * #MAX_BATCH} events: one store and one delivery instead of one per event. Any failure keeps the
  * deposit <b>as received</b> (still sealed) in the {@link Quarantine} with its reason, and counts
@@ -53,6 +53,7 @@ public final class EventWatcher implements AutoCloseable {
   private final Opener opener;
   private final JetStreamSubscription subscription;
   private final String depositPrefix;
+  private final String depositStream;
   private final Quarantine quarantine;
   private final RuntimeCounters counters;
   private final AtomicLong forwarded = new AtomicLong();
@@ -92,10 +93,11 @@ public final class EventWatcher implements AutoCloseable {
     this.counters = Objects.requireNonNull(counters, "counters");
     String deposits = Subjects.depositsOf(subscriberGuid, eventSpace);
     this.depositPrefix = deposits.substring(0, deposits.length() - 1);
+    this.depositStream = Subjects.depositStream(subscriberGuid, eventSpace);
     this.js = nc.jetStream();
     this.quarantine = new Quarantine(nc, counters);
     this.subscription = js.subscribe(deposits, PullSubscribeOptions.builder()
-        .stream(Subjects.depositStream(subscriberGuid, eventSpace))
+        .stream(depositStream)
         .durable(Subjects.consumer("Watcher", eventSpace)).build());
     for (FailureReason r : FailureReason.values()) {
       quarantined.put(r, new AtomicLong());
@@ -185,9 +187,9 @@ public final class EventWatcher implements AutoCloseable {
 
   /**
    * Publishes the gathered events as one message: an event alone as itself, several as a {@link
-   * InternalEventBatch}. Its {@code Nats-Msg-Id} is the event's message key, or a digest of the
-   * keys of the batch's events, so the same forward repeated (a redelivery of the same deposits)
-   * is stored once; a regrouped repeat is caught event by event by the service's records.
+   * InternalEventBatch}. Its {@code Nats-Msg-Id} names the deposits' stream and sequences, so the
+   * same forward repeated (a redelivery of the same deposits) is stored once; a regrouped repeat is
+   * caught event by event by the service's records.
    */
   private void forward(List<Forward> inFlight) {
     if (gathered.isEmpty()) {
@@ -197,23 +199,25 @@ public final class EventWatcher implements AutoCloseable {
     try {
       Headers h = new Headers();
       byte[] body;
-      if (gathered.size() == 1) {
-        Opened o = gathered.get(0);
+      // the forward's id names the deposits it carries (stream and sequences): the same deposits
+      // forwarded again, after a redelivery, are stored once
+      StringBuilder id = new StringBuilder("deposit.").append(depositStream);
+      for (Opened o : gathered) {
         deposits.add(o.deposit());
-        h.put("Nats-Msg-Id", MessageKeys.of(o.event().eventId(), o.bytes()));
-        body = o.bytes();
+        id.append('.').append(o.deposit().metaData().streamSequence());
+      }
+      if (gathered.size() == 1) {
+        body = gathered.get(0).bytes();
       } else {
         List<byte[]> events = new ArrayList<>(gathered.size());
-        StringBuilder keys = new StringBuilder();
         for (Opened o : gathered) {
-          deposits.add(o.deposit());
           events.add(o.bytes());
-          keys.append(MessageKeys.of(o.event().eventId(), o.bytes())).append('\n');
         }
         body = InternalEventBatch.encode(events);
-        h.put("Nats-Msg-Id", "batch." + MessageKeys.digest(keys.toString().getBytes(StandardCharsets.UTF_8)));
         h.put(InternalEventBatch.HEADER, Integer.toString(events.size()));
       }
+      h.put("Nats-Msg-Id", id.length() <= 256 ? id.toString()
+          : "deposits." + MessageKeys.digest(id.toString().getBytes(StandardCharsets.UTF_8)));
       inFlight.add(new Forward(deposits, js.publishAsync(Subjects.DATA_VAULT_QUEUE.value(), h, body)));
     } catch (RuntimeException e) {
       LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", gathered.size(),
@@ -274,8 +278,9 @@ public final class EventWatcher implements AutoCloseable {
     String subject = m.getSubject();
     quarantinedInline = false;
     try {
-      InternalEvent event = open(m);
-      return new Opened(m, event, InternalEventCodec.encode(event));
+      // the plaintext goes on as it opened: it was just decoded strictly, and the service decodes it again
+      byte[] plaintext = opener.open(m.getData(), subject).plaintext();
+      return new Opened(m, checked(InternalEventCodec.decode(plaintext), subject), plaintext);
     } catch (VettidException e) {
       try {
         quarantine.put(m.getData(), subject, e.reason(), e.getMessage(),
@@ -296,9 +301,7 @@ public final class EventWatcher implements AutoCloseable {
     }
   }
 
-  private InternalEvent open(Message m) throws VettidException {
-    String subject = m.getSubject();
-    InternalEvent event = InternalEventCodec.decode(opener.open(m.getData(), subject).plaintext());
+  private InternalEvent checked(InternalEvent event, String subject) throws VettidException {
     String connection = subject.substring(depositPrefix.length());
     if (!event.connectionId().value().equals(connection)) {
       // a connection may only speak for itself

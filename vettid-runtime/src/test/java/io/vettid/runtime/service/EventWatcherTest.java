@@ -131,20 +131,24 @@ class EventWatcherTest {
     List<Message> queued = fetchAll(nc, Subjects.DATA_VAULT_QUEUE.value(), "Manager_test");
     assertThat(queued).isNotEmpty().hasSizeLessThanOrEqualTo(5);
     List<InternalEvent> forwarded = new ArrayList<>();
+    String idPrefix = "deposit." + Subjects.depositStream(GUID, ES) + ".";
     for (Message m : queued) {
       String count = m.getHeaders().getFirst(InternalEventBatch.HEADER);
+      int before = forwarded.size();
       if (count == null) {
         forwarded.add(InternalEventCodec.decode(m.getData()));
-        assertThat(m.getHeaders().getFirst("Nats-Msg-Id"))
-            .startsWith(forwarded.get(forwarded.size() - 1).eventId().value() + ".");
       } else {
         List<byte[]> events = InternalEventBatch.decode(m.getData());
         assertThat(events).hasSize(Integer.parseInt(count));
         for (byte[] e : events) {
           forwarded.add(InternalEventCodec.decode(e));
         }
-        assertThat(m.getHeaders().getFirst("Nats-Msg-Id")).startsWith("batch.");
       }
+      // the forward's id names the deposit sequences it carries, one each
+      String id = m.getHeaders().getFirst("Nats-Msg-Id");
+      assertThat(id).startsWith(idPrefix);
+      assertThat(id.substring(idPrefix.length()).split("\\.")).hasSize(forwarded.size() - before)
+          .allSatisfy(seq -> assertThat(Long.parseLong(seq)).isPositive());
     }
     assertThat(forwarded).containsExactlyElementsOf(good); // in deposit order
 
