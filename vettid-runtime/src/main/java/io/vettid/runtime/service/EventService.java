@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A service of the runtime (Manager, Concierge, AppManager): consumes its queue with a durable
- * pull consumer and, for each Internal Event,
+ * pull consumer and, for each Internal Event (a message holds one, or several as an {@link
+ * InternalEventBatch}: each is settled on its own, and the message is acknowledged once all are),
  *
  * <ol>
  *   <li>decodes it strictly ({@link FailureReason#MALFORMED} otherwise);
@@ -72,15 +73,19 @@ import org.slf4j.LoggerFactory;
  *       (replies and emitted events) in one record of the {@code EventHandlers} bucket
  *       (compare-and-set, published asynchronously: writes for different eventIds share round
  *       trips, and are settled as soon as no further message waits), then sends the outbox with
- *       stable {@code Nats-Msg-Id}s, then acknowledges.
+ *       stable {@code Nats-Msg-Id}s, then acknowledges. An eventId handled in one event (no
+ *       record before, finished now) is committed instead as an entry of one group record shared
+ *       by the events of the same flush (PROTOCOL.md §6.1): one write for many events.
  * </ol>
  *
  * <p>A crash anywhere before the acknowledgement redelivers the message; the record tells a
  * redelivery of a committed message apart, sends its outbox again (kept once by the receiving
  * streams) and skips it, and a message whose commit did not happen runs again from the last
  * committed state. Records are cached, and an index of record keys read at start spares a round
- * trip for every new eventId; run one instance of a service per vault (a second one is safe, the
- * compare-and-set catches it, but it makes both slower). Handler state therefore survives a restart, and an
+ * trip for every new eventId; group records are read and indexed at start. Run one instance of a
+ * service per vault: group records have no compare-and-set per eventId, so two instances that
+ * both received a copy of one event could both commit it (eventIds with records of their own stay
+ * protected by the compare-and-set). Handler state therefore survives a restart, and an
  * unfinished handler resumes. Every failure is quarantined as received and counted; the runtime
  * logs ids, types and reasons, never payloads or keys.
  *
@@ -100,6 +105,10 @@ public final class EventService implements AutoCloseable {
   private static final int MAX_OUTBOX = 16;
   /** The longest a handled message waits for its commit to be settled while messages keep coming. */
   private static final long MAX_PENDING_NANOS = 2_000_000;
+  /** How many one-event commits wait before their group record is written, under a steady stream. */
+  private static final int GROUP_EARLY = 64;
+  /** How long the oldest pending commit waits before the group record of those waiting is written. */
+  private static final long GROUP_AFTER_NANOS = 300_000;
 
   private final String name;
   private final String queue;
@@ -226,8 +235,14 @@ public final class EventService implements AutoCloseable {
       if (left <= 0) {
         break;
       }
-      if (!pending.isEmpty() && System.nanoTime() - pending.get(0).start() > MAX_PENDING_NANOS) {
-        done -= flush(); // keep latency bounded under a steady stream
+      done -= settleReady();
+      if (!pending.isEmpty()) {
+        long age = System.nanoTime() - pending.peekFirst().start();
+        if (age > MAX_PENDING_NANOS) {
+          done -= flush(); // keep latency bounded under a steady stream
+        } else if (ungrouped >= GROUP_EARLY || (ungrouped > 0 && age > GROUP_AFTER_NANOS)) {
+          writeGroups(); // written while further messages are processed; settled as they are acknowledged
+        }
       }
       Message m = reader().nextMessage(pending.isEmpty() ? Duration.ofNanos(left) : PollingLoop.NEXT_OR_SETTLE);
       if (m == null) {
@@ -461,6 +476,9 @@ public final class EventService implements AutoCloseable {
       }
       if (run.ctx.finished) {
         live.remove(event.eventId());
+      }
+      if (groupEntry != null) {
+        ungrouped++;
       }
       pending.add(new Pending(m, event, data, key, next, write, groupEntry, m.start, approved, "by " + factory.name()
           + (approved != null ? " (approved by the owner)" : "")
@@ -770,6 +788,7 @@ public final class EventService implements AutoCloseable {
     if (!members.isEmpty()) {
       writeGroup(members);
     }
+    ungrouped = 0;
   }
 
   private void writeGroup(List<Pending> members) {
@@ -838,7 +857,9 @@ public final class EventService implements AutoCloseable {
     return null;
   }
 
-  private final List<Pending> pending = new ArrayList<>();
+  private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+  /** Pending one-event commits whose group record is not written yet. */
+  private int ungrouped;
   private final java.util.Set<EventId> pendingIds = new java.util.HashSet<>();
 
   /**
@@ -883,53 +904,79 @@ public final class EventService implements AutoCloseable {
   private int flush() throws InterruptedException {
     int failed = 0;
     writeGroups();
-    for (Pending p : pending) {
-      try {
-        PublishAck ack = p.write().get(30, java.util.concurrent.TimeUnit.SECONDS);
-        if (ack.hasError()) {
-          throw new IOException(ack.getError());
-        }
-        p.next().revision = ack.getSeqno();
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
-        // the write may have been stored all the same (a lost acknowledgement): the record, or the
-        // group the index still names, is read again when the event comes back
-        cache(p.event().eventId(), null);
-        live.remove(p.event().eventId());
-        LOG.warn("{}: the handler record of {} could not be written ({}); the event will be redelivered", name,
-            p.event().eventId(), e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
-                ? e.getCause().getMessage() : e.getClass().getSimpleName());
-        p.m().fail();
+    Pending p;
+    while ((p = pending.pollFirst()) != null) {
+      pendingIds.remove(p.event().eventId());
+      if (settleOne(p)) {
         failed++;
-        continue;
       }
-      try {
-        publishOutbox(p.event(), p.next(), p.key());
-      } catch (VettidException e) {
-        // committed, but a reply cannot be delivered (the connection is gone): keep the event with the reason
-        settle(p.m(), p.event(), p.data(), e.reason(), "handled, but its reply failed: " + e.getMessage(), p.key());
-        continue;
-      } catch (IOException | JetStreamApiException | RuntimeException e) {
-        LOG.warn("{}: the outbox of {} could not be sent ({}); the event will be redelivered", name,
-            p.event().eventId(), e.getClass().getSimpleName());
-        p.m().fail(); // committed: the redelivery finds its key done and sends the outbox again
-        failed++;
-        continue;
-      }
-      if (p.approved() != null) {
-        try {
-          inbox.remove(p.approved());
-        } catch (IOException | JetStreamApiException e) {
-          LOG.warn("{}: the approved inbox entry {} could not be removed ({})", name, p.approved(),
-              e.getClass().getSimpleName());
-        }
-      }
-      p.m().ok();
-      counters.handled(System.nanoTime() - p.start());
-      notify(p.event(), Outcome.HANDLED, null, p.detail());
     }
-    pending.clear();
-    pendingIds.clear();
     return failed;
+  }
+
+  /**
+   * Settles, without waiting, the pending messages at the head whose record writes are already
+   * acknowledged: under a steady stream most are, so commits go on without a stop to wait for a
+   * round trip.
+   *
+   * @return how many messages could not be settled (nak'ed)
+   */
+  private int settleReady() throws InterruptedException {
+    int failed = 0;
+    Pending p;
+    while ((p = pending.peekFirst()) != null && p.write != null && p.write.isDone()) {
+      pending.pollFirst();
+      pendingIds.remove(p.event().eventId());
+      if (settleOne(p)) {
+        failed++;
+      }
+    }
+    return failed;
+  }
+
+  /** Settles one message whose record write was published; returns true if it was nak'ed. */
+  private boolean settleOne(Pending p) throws InterruptedException {
+    try {
+      PublishAck ack = p.write().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      if (ack.hasError()) {
+        throw new IOException(ack.getError());
+      }
+      p.next().revision = ack.getSeqno();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
+      // the write may have been stored all the same (a lost acknowledgement): the record, or the
+      // group the index still names, is read again when the event comes back
+      cache(p.event().eventId(), null);
+      live.remove(p.event().eventId());
+      LOG.warn("{}: the handler record of {} could not be written ({}); the event will be redelivered", name,
+          p.event().eventId(), e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+              ? e.getCause().getMessage() : e.getClass().getSimpleName());
+      p.m().fail();
+      return true;
+    }
+    try {
+      publishOutbox(p.event(), p.next(), p.key());
+    } catch (VettidException e) {
+      // committed, but a reply cannot be delivered (the connection is gone): keep the event with the reason
+      settle(p.m(), p.event(), p.data(), e.reason(), "handled, but its reply failed: " + e.getMessage(), p.key());
+      return false;
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      LOG.warn("{}: the outbox of {} could not be sent ({}); the event will be redelivered", name,
+          p.event().eventId(), e.getClass().getSimpleName());
+      p.m().fail(); // committed: the redelivery finds its key done and sends the outbox again
+      return true;
+    }
+    if (p.approved() != null) {
+      try {
+        inbox.remove(p.approved());
+      } catch (IOException | JetStreamApiException e) {
+        LOG.warn("{}: the approved inbox entry {} could not be removed ({})", name, p.approved(),
+            e.getClass().getSimpleName());
+      }
+    }
+    p.m().ok();
+    counters.handled(System.nanoTime() - p.start());
+    notify(p.event(), Outcome.HANDLED, null, p.detail());
+    return false;
   }
 
   /** Sends the committed replies and emitted events of one message (again, if it came back). */

@@ -131,6 +131,7 @@ public final class EventWatcher implements AutoCloseable {
       if (left <= 0) {
         break;
       }
+      done += settleReady(inFlight);
       boolean idle = inFlight.isEmpty() && gathered.isEmpty();
       Message m = reader().nextMessage(idle ? Duration.ofNanos(left) : PollingLoop.NEXT_OR_SETTLE);
       if (m == null) {
@@ -152,6 +153,9 @@ public final class EventWatcher implements AutoCloseable {
       if (!gathered.isEmpty() && (gathered.size() >= MAX_BATCH
           || InternalEventBatch.encodedSize(gatheredBytes + o.bytes().length, gathered.size() + 1) > BATCH_BYTES)) {
         forward(inFlight);
+        while (inFlight.size() > MAX_FORWARDS_IN_FLIGHT) {
+          done += settle(inFlight.remove(0));
+        }
       }
       gathered.add(o);
       gatheredBytes += o.bytes().length;
@@ -229,6 +233,18 @@ public final class EventWatcher implements AutoCloseable {
       gathered.clear();
       gatheredBytes = 0;
     }
+  }
+
+  /** Most forwards in flight before the watcher waits for the oldest. */
+  static final int MAX_FORWARDS_IN_FLIGHT = 16;
+
+  /** Settles, without waiting, the forwards at the head that the queue already acknowledged. */
+  private int settleReady(List<Forward> inFlight) throws InterruptedException {
+    int done = 0;
+    while (!inFlight.isEmpty() && inFlight.get(0).ack().isDone()) {
+      done += settle(inFlight.remove(0));
+    }
+    return done;
   }
 
   private int settleAll(List<Forward> inFlight) throws InterruptedException {

@@ -47,7 +47,8 @@ final class PollingLoop {
     thread = new Thread(() -> {
       while (running) {
         try {
-          poller.poll(64, Duration.ofMillis(250));
+          // a large batch: a poll ends by settling everything in flight, a stop under a steady stream
+          poller.poll(1000, Duration.ofMillis(250));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
