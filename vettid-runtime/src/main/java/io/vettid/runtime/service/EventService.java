@@ -337,8 +337,10 @@ public final class EventService implements AutoCloseable {
     String seqId = "seq-" + m.metaData().streamSequence() + "-" + m.metaData().getStream();
     String approved = header(m, HeldEvents.APPROVED_HEADER);
     String count = header(m, InternalEventBatch.HEADER);
+    List<Job> jobs = new ArrayList<>();
     if (count == null) {
-      return process(new Delivery(m, 1, start), data, seqId, approved) ? 1 : 0;
+      int done = admit(new Delivery(m, 1, start), data, seqId, approved, jobs);
+      return done + runJobs(jobs);
     }
     List<byte[]> events;
     try {
@@ -357,33 +359,51 @@ public final class EventService implements AutoCloseable {
     Delivery d = new Delivery(m, events.size(), start);
     int done = 0;
     for (int i = 0; i < events.size(); i++) {
-      if (process(d, events.get(i), seqId + "-" + (i + 1), null)) {
-        done++;
-      }
+      done += admit(d, events.get(i), seqId + "-" + (i + 1), null, jobs);
     }
-    return done;
+    return done + runJobs(jobs);
   }
 
-  private boolean process(Delivery m, byte[] data, String seqId, String approved) throws InterruptedException {
+  /**
+   * Decodes and checks one event; one that goes on to its handler joins {@code jobs} (run
+   * together, on one hop to the handler thread, by {@link #runJobs}).
+   *
+   * @return 1 if the event was settled here, 0 if it joined the jobs or was nak'ed
+   */
+  private int admit(Delivery m, byte[] data, String seqId, String approved, List<Job> jobs)
+      throws InterruptedException {
     counters.received();
     InternalEvent event;
     try {
       event = InternalEventCodec.decode(data);
     } catch (InvalidEventException e) {
-      return settle(m, null, data, FailureReason.MALFORMED, "not a valid Internal Event", seqId);
+      return settle(m, null, data, FailureReason.MALFORMED, "not a valid Internal Event", seqId) ? 1 : 0;
     }
     String key = MessageKeys.of(event.eventId(), data);
+    int done = 0;
+    for (Job j : jobs) {
+      if (j.event.eventId().equals(event.eventId())) {
+        done += runJobs(jobs); // the eventId's last event must be committed before its record is used again
+        break;
+      }
+    }
     if (pendingIds.contains(event.eventId())) {
-      flush(); // the eventId's last commit must be settled before its record is used again
+      done -= flush(); // the eventId's last commit must be settled before its record is used again
     }
     try {
       sourceCheck.check(m.subject(), event);
     } catch (VettidException e) {
-      return settle(m, event, data, e.reason(), e.getMessage(), key);
+      return done + (settle(m, event, data, e.reason(), e.getMessage(), key) ? 1 : 0);
     } catch (RuntimeException e) {
-      return settle(m, event, data, FailureReason.MALFORMED, "source check failed: " + e.getClass().getSimpleName(), key);
+      return done + (settle(m, event, data, FailureReason.MALFORMED, "source check failed: "
+          + e.getClass().getSimpleName(), key) ? 1 : 0);
     }
-    return process(m, data, event, key, approved);
+    Object admitted = admit(m, data, event, key, approved);
+    if (admitted instanceof Job j) {
+      jobs.add(j);
+      return done;
+    }
+    return done + (Boolean.TRUE.equals(admitted) ? 1 : 0);
   }
 
   /**
@@ -391,7 +411,7 @@ public final class EventService implements AutoCloseable {
    * exists; a new eventId costs no round trip. The record write is a compare-and-set settled in
    * {@link #flush()}.
    */
-  private boolean process(Delivery m, byte[] data, InternalEvent event, String key, String approved)
+  private Object admit(Delivery m, byte[] data, InternalEvent event, String key, String approved)
       throws InterruptedException {
     try {
       Record rec = cached(event.eventId());
@@ -457,7 +477,28 @@ public final class EventService implements AutoCloseable {
       if (rec != null && rec.finished) {
         return settle(m, event, data, FailureReason.HANDLER_FINISHED, "handler " + rec.handler + " already finished", key);
       }
-      Run run = run(factory, event, rec);
+      Job job = new Job(m, data, event, key, approved, factory, rec);
+      Run created = live(job);
+      return created == null ? job : settle(m, event, data, created.failure, created.detail, key);
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      live.remove(event.eventId());
+      LOG.warn("{}: could not settle {} {} ({}: {}); it will be redelivered", name, event.type(), event.eventId(),
+          e.getClass().getSimpleName(), e.getMessage());
+      m.fail();
+      return false;
+    }
+  }
+
+  /** Commits one job whose handler ran: the record (or its group entry), then the pending settle. */
+  private boolean commit(Job job, Run run) throws InterruptedException {
+    Delivery m = job.m;
+    byte[] data = job.data;
+    InternalEvent event = job.event;
+    String key = job.key;
+    String approved = job.approved;
+    EventHandlerFactory factory = job.factory;
+    Record rec = job.rec;
+    try {
       if (run.failure != null) {
         live.remove(event.eventId());
         return settle(m, event, data, run.failure, run.detail, key);
@@ -486,7 +527,7 @@ public final class EventService implements AutoCloseable {
           + (run.ctx.finished ? ", finished" : "")));
       pendingIds.add(event.eventId());
       return true;
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       live.remove(event.eventId());
       LOG.warn("{}: could not settle {} {} ({}: {}); it will be redelivered", name, event.type(), event.eventId(),
           e.getClass().getSimpleName(), e.getMessage());
@@ -595,55 +636,170 @@ public final class EventService implements AutoCloseable {
 
   private record Run(Ctx ctx, FailureReason failure, String detail) {}
 
-  private Run run(EventHandlerFactory factory, InternalEvent event, Record rec) throws InterruptedException {
-    Live l = live.get(event.eventId());
-    if (l == null || !l.factory.equals(factory.name())) {
-      Ctx ctx = new Ctx(event.eventId(), event.connectionId());
+  /** An event on its way to its handler: what was decided for it, and the handler's completion. */
+  private static final class Job {
+    final Delivery m;
+    final byte[] data;
+    final InternalEvent event;
+    final String key;
+    final String approved;
+    final EventHandlerFactory factory;
+    final Record rec;
+    Live live;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    Job(Delivery m, byte[] data, InternalEvent event, String key, String approved, EventHandlerFactory factory,
+        Record rec) {
+      this.m = m;
+      this.data = data;
+      this.event = event;
+      this.key = key;
+      this.approved = approved;
+      this.factory = factory;
+      this.rec = rec;
+    }
+  }
+
+  /**
+   * Finds or creates the job's handler (the one already running for its eventId, or a new one)
+   * and opens its context on the last committed state.
+   *
+   * @return null when ready, or the failure that quarantines the event
+   */
+  private Run live(Job job) {
+    Live l = live.get(job.event.eventId());
+    if (l == null || !l.factory.equals(job.factory.name())) {
+      Ctx ctx = new Ctx(job.event.eventId(), job.event.connectionId());
       EventHandler h;
       try {
-        h = factory.create(ctx);
+        h = job.factory.create(ctx);
       } catch (RuntimeException e) {
         return new Run(null, FailureReason.HANDLER_FAILED,
-            "handler " + factory.name() + " could not be created: " + e.getClass().getSimpleName());
+            "handler " + job.factory.name() + " could not be created: " + e.getClass().getSimpleName());
       }
       if (h == null) {
-        return new Run(null, FailureReason.HANDLER_FAILED, "handler " + factory.name() + " created no handler");
+        return new Run(null, FailureReason.HANDLER_FAILED, "handler " + job.factory.name() + " created no handler");
       }
-      l = new Live(factory.name(), h, ctx);
-      live.put(event.eventId(), l);
+      l = new Live(job.factory.name(), h, ctx);
+      live.put(job.event.eventId(), l);
     }
-    Ctx ctx = l.ctx;
-    ctx.begin(rec == null ? null : rec.state);
-    EventHandler h = l.handler;
-    Future<?> f = executor.submit(() -> {
-      h.onEvent(event);
-      return null;
-    });
-    try {
-      f.get(factory.timeout().toNanos(), TimeUnit.NANOSECONDS);
-      ctx.end();
-      return new Run(ctx, null, null);
-    } catch (ExecutionException e) {
-      ctx.end();
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      LOG.warn("{}: handler {} failed on {} {} ({})", name, factory.name(), event.type(), event.eventId(),
-          cause.getClass().getSimpleName());
-      if (cause instanceof VettidException v) {
-        // a check the handler made failed (a bad signature, an unknown key...): keep that reason;
-        // VettID's own exception messages never hold payload or key material
-        return new Run(null, v.reason(), "handler " + factory.name() + ": " + v.getMessage());
+    job.live = l;
+    l.ctx.begin(job.rec == null ? null : job.rec.state);
+    return null;
+  }
+
+  /**
+   * Runs the jobs' handlers, in order, on the handler thread, in one hand-over (one wake-up of each
+   * thread for the lot instead of one per event), each with its own timeout; then commits each.
+   * The jobs have distinct eventIds. A handler that overruns its timeout is abandoned with its
+   * thread (interrupted), its event quarantined ({@link FailureReason#HANDLER_TIMEOUT}), and the
+   * jobs not yet started go on on a fresh thread.
+   *
+   * @return how many of the jobs were settled (committed or quarantined)
+   */
+  private int runJobs(List<Job> jobs) throws InterruptedException {
+    if (jobs.isEmpty()) {
+      return 0;
+    }
+    List<Job> todo = new ArrayList<>(jobs);
+    jobs.clear();
+    HandlerRun hr = new HandlerRun(todo, 0);
+    executor.execute(hr);
+    int done = 0;
+    for (int i = 0; i < todo.size(); i++) {
+      Job job = todo.get(i);
+      Ctx ctx = job.live.ctx;
+      Run run;
+      try {
+        job.done.get(job.factory.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        ctx.end();
+        run = new Run(ctx, null, null);
+      } catch (ExecutionException e) {
+        ctx.end();
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        LOG.warn("{}: handler {} failed on {} {} ({})", name, job.factory.name(), job.event.type(), job.event.eventId(),
+            cause.getClass().getSimpleName());
+        if (cause instanceof VettidException v) {
+          // a check the handler made failed (a bad signature, an unknown key...): keep that reason;
+          // VettID's own exception messages never hold payload or key material
+          run = new Run(null, v.reason(), "handler " + job.factory.name() + ": " + v.getMessage());
+        } else {
+          run = new Run(null, FailureReason.HANDLER_FAILED,
+              "handler " + job.factory.name() + " threw " + cause.getClass().getSimpleName());
+        }
+      } catch (TimeoutException e) {
+        ctx.end();
+        // the stuck thread is abandoned; a fresh one runs the jobs not started yet
+        int notStarted = hr.abandon(job);
+        executor.shutdown();
+        executor = newExecutor();
+        if (notStarted < todo.size()) {
+          hr = new HandlerRun(todo, notStarted);
+          executor.execute(hr);
+        }
+        LOG.warn("{}: handler {} timed out on {} {} after {}", name, job.factory.name(), job.event.type(),
+            job.event.eventId(), job.factory.timeout());
+        run = new Run(null, FailureReason.HANDLER_TIMEOUT,
+            "handler " + job.factory.name() + " ran longer than " + job.factory.timeout());
       }
-      return new Run(null, FailureReason.HANDLER_FAILED,
-          "handler " + factory.name() + " threw " + cause.getClass().getSimpleName());
-    } catch (TimeoutException e) {
-      ctx.end();
-      f.cancel(true);
-      executor.shutdownNow(); // the stuck thread is abandoned; a fresh one serves the next event
-      executor = newExecutor();
-      LOG.warn("{}: handler {} timed out on {} {} after {}", name, factory.name(), event.type(), event.eventId(),
-          factory.timeout());
-      return new Run(null, FailureReason.HANDLER_TIMEOUT,
-          "handler " + factory.name() + " ran longer than " + factory.timeout());
+      if (commit(job, run)) {
+        done++;
+      }
+    }
+    return done;
+  }
+
+  /**
+   * Runs jobs in order on one handler thread. Each job is claimed under the lock before it runs,
+   * so once {@link #abandon} returned, no job from the index it returned on is ever started here.
+   */
+  private static final class HandlerRun implements Runnable {
+    private final List<Job> jobs;
+    private int next;
+    private Job running;
+    private Thread worker;
+    private boolean abandoned;
+
+    HandlerRun(List<Job> jobs, int from) {
+      this.jobs = jobs;
+      this.next = from;
+    }
+
+    @Override
+    public void run() {
+      synchronized (this) {
+        worker = Thread.currentThread();
+      }
+      while (true) {
+        Job j;
+        synchronized (this) {
+          running = null;
+          if (abandoned || next >= jobs.size()) {
+            return;
+          }
+          j = jobs.get(next++);
+          running = j;
+        }
+        try {
+          j.live.handler.onEvent(j.event);
+          j.done.complete(null);
+        } catch (Throwable t) { // whatever a plug-in throws quarantines its event, never the service
+          j.done.completeExceptionally(t);
+        }
+      }
+    }
+
+    /**
+     * Stops this run after a job overran its timeout: interrupts the job if it still runs.
+     *
+     * @return the index of the first job this run will never start
+     */
+    synchronized int abandon(Job overran) {
+      abandoned = true;
+      if (running == overran && worker != null) {
+        worker.interrupt();
+      }
+      return next;
     }
   }
 

@@ -229,6 +229,30 @@ class EventServiceTest {
   }
 
   @Test
+  void aHandlerThatTimesOutInsideABatchIsQuarantinedAndTheEventsAfterItStillRun() throws Exception {
+    EventId a = EventId.random();
+    EventId c = EventId.random();
+    EventId d = EventId.random();
+    byte[] batch = InternalEventBatch.encode(List.of(InternalEventCodec.encode(event(TestHandlers.COUNT, a, 1)),
+        InternalEventCodec.encode(event(TestHandlers.SLOW, EventId.random(), 2)),
+        InternalEventCodec.encode(event(TestHandlers.BOOM, EventId.random(), 3)),
+        InternalEventCodec.encode(event(TestHandlers.COUNT, c, 4)),
+        InternalEventCodec.encode(event(TestHandlers.COUNT, d, 5))));
+    nc.jetStream().publish(Subjects.DATA_VAULT_QUEUE.value(), new Headers().put(InternalEventBatch.HEADER, "5"), batch);
+    drain(5);
+
+    RuntimeCounters.Snapshot s = counters.snapshot();
+    assertThat(s.quarantined().get(FailureReason.HANDLER_TIMEOUT)).isEqualTo(1);
+    assertThat(s.quarantined().get(FailureReason.HANDLER_FAILED)).isEqualTo(1);
+    assertThat(s.handled()).isEqualTo(3);
+    assertThat(state(a)).isEqualTo("1");
+    assertThat(state(c)).isEqualTo("4");
+    assertThat(state(d)).isEqualTo("5");
+    assertThat(nc.jetStreamManagement().getStreamInfo(Subjects.DATA_VAULT_STREAM).getStreamState().getMsgCount())
+        .as("the batch was acknowledged").isZero();
+  }
+
+  @Test
   void aBatchWhoseFramingIsBrokenIsQuarantinedWhole() throws Exception {
     byte[] batch = InternalEventBatch.encode(List.of(InternalEventCodec.encode(event(TestHandlers.COUNT,
         EventId.random(), 1)), InternalEventCodec.encode(event(TestHandlers.COUNT, EventId.random(), 2))));
