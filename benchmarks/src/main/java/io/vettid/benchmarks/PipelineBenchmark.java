@@ -124,11 +124,45 @@ public final class PipelineBenchmark {
    * @param clientMicros this JVM's CPU time per event (senders and vault together), in microseconds
    */
   record Run(String name, int events, double eventsPerSecond, double p50Millis, double p99Millis,
-      double serverMicros, double clientMicros) {
+      double serverMicros, double clientMicros, double jitMicros) {
     Run(String name, int events, double eventsPerSecond, double p50Millis, double p99Millis, Cpu from) {
       this(name, events, eventsPerSecond, p50Millis, p99Millis, from.serverMicrosPerEvent(events),
-          from.clientMicrosPerEvent(events));
+          from.clientMicrosPerEvent(events), from.jitMicrosPerEvent(events));
     }
+
+    Run named(String newName) {
+      return new Run(newName, events, eventsPerSecond, p50Millis, p99Millis, serverMicros, clientMicros, jitMicros);
+    }
+  }
+
+  /** One repetition of a throughput run. */
+  @FunctionalInterface
+  interface Repetition {
+    Run run(String name) throws Exception;
+  }
+
+  /**
+   * A throughput run in the steady state, as JMH measures: repeated unreported until the JIT
+   * compiler's time during a repetition is below 2 us per event (at most 8 repetitions: JIT
+   * compilation shares the two cores with the run, and cost up to half of a run's CPU when it was
+   * measured after a fixed warm-up), then measured three times; the median by throughput is
+   * reported.
+   */
+  private Run steady(String name, Repetition once) throws Exception {
+    int warm = config.quick() ? 1 : 8;
+    for (int i = 1; i <= warm; i++) {
+      Run w = once.run("warm-up " + i + " " + name);
+      if (!config.quick() && i >= 2 && w.jitMicros() < 2.0) {
+        break;
+      }
+    }
+    int reps = config.quick() ? 1 : 3;
+    List<Run> measured = new ArrayList<>();
+    for (int i = 1; i <= reps; i++) {
+      measured.add(once.run(name + (reps > 1 ? " (" + i + "/" + reps + ")" : "")));
+    }
+    measured.sort(java.util.Comparator.comparingDouble(Run::eventsPerSecond));
+    return measured.get(measured.size() / 2).named(name);
   }
 
   /** CPU time of the server process and of this JVM, read at the start of a measured run. */
@@ -136,6 +170,7 @@ public final class PipelineBenchmark {
     private final long server = serverCpuNanos();
     private final long client = clientCpuNanos();
     private final Map<String, Long> threads = threadCpuNanos();
+    private final long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
 
     /** This JVM's CPU per event by thread group (senders, watcher, services, NATS I/O...), in microseconds. */
     String threadsPerEvent(int events) {
@@ -158,6 +193,10 @@ public final class PipelineBenchmark {
     double clientMicrosPerEvent(int events) {
       return (clientCpuNanos() - client) / 1e3 / events;
     }
+
+    double jitMicrosPerEvent(int events) {
+      return (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit) * 1e3 / events;
+    }
   }
 
   private long serverCpuNanos() {
@@ -168,6 +207,13 @@ public final class PipelineBenchmark {
   private static Map<String, Long> threadCpuNanos() {
     java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     Map<String, Long> byGroup = new java.util.TreeMap<>();
+    byGroup.put("senders(ended)", SENDER_CPU.get());
+    long gcMillis = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      gcMillis += Math.max(0, gc.getCollectionTime());
+    }
+    byGroup.put("gc-pauses(wall)", gcMillis * 1_000_000);
+    byGroup.put("jit(wall)", ManagementFactory.getCompilationMXBean().getTotalCompilationTime() * 1_000_000);
     for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
       if (t == null) {
         continue;
@@ -224,20 +270,13 @@ public final class PipelineBenchmark {
           url, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
           config.quick() ? "quick" : "full");
 
-      // warm-up, not reported: JIT, class loading, first sessions
-      raw("warm-up raw", Math.min(5000, config.events()), 0);
-      // the pipeline's hot paths (watcher, service, codec) need more than a few thousand events to be
-      // compiled by C2: two rounds of the run's size, so that the first suite measured is not the coldest
-      for (int round = 1; round <= 2; round++) {
-        pipeline("warm-up pipeline " + round, Suites.DEFAULT, 10, Math.min(10_000, config.events()) / 10, 0);
-      }
-      Run raw = raw("raw JetStream", config.events(), 0);
+      Run raw = steady("raw JetStream", n -> raw(n, config.events(), 0));
+      List<ConnectionKeys[]> defaultKeys = keys(Suites.DEFAULT, 10, false);
       if (Boolean.getBoolean("bench.core")) { // profiling aid: the throughput runs only, nothing written
-        pipeline("warm-up " + Suites.DEFAULT.name(), Suites.DEFAULT, 10, config.events() / 10, 0);
-        Run p = pipeline("pipeline " + Suites.DEFAULT.name(), Suites.DEFAULT, keys(Suites.DEFAULT, 10, false),
-            config.events() / 10, 0, null, 1);
+        Run p = steady("pipeline " + Suites.DEFAULT.name(), n -> pipeline(n, Suites.DEFAULT, defaultKeys,
+            config.events() / 10, 0, null, 1));
         pipeline("vault only " + Suites.DEFAULT.name() + " (deposits queued first)", Suites.DEFAULT,
-            keys(Suites.DEFAULT, 10, false), config.events() / 10, 0, null, 0, true);
+            defaultKeys, config.events() / 10, 0, null, 0, true);
         out.printf("throughput ratio: %.3f%n", p.eventsPerSecond() / raw.eventsPerSecond());
         return report;
       }
@@ -248,20 +287,17 @@ public final class PipelineBenchmark {
       Run paced = null;
       Run vaultOnly = null;
       for (Suite suite : config.suites()) {
-        // each measured run follows a warm-up of the same run (unreported), as JMH warms up each
-        // benchmark: measured first after the raw runs, a pipeline came out a third slower than
-        // the same run measured again
-        pipeline("warm-up " + suite.name(), suite, 10, Math.min(10_000, config.events()) / 10, 0);
         // steady state, as the scale runs: each connection's first event opens its session (one
         // asymmetric key block) before the clock starts; that phase is printed as session setup
-        Run r = pipeline("pipeline " + suite.name(), suite, keys(suite, 10, suite != Suites.DEFAULT
-            && suite != Suites.ELGAMAL3072_RSA4096_V1), config.events() / 10, 0, null, 1);
+        List<ConnectionKeys[]> suiteKeys = suite == Suites.DEFAULT ? defaultKeys
+            : keys(suite, 10, suite != Suites.ELGAMAL3072_RSA4096_V1);
+        Run r = steady("pipeline " + suite.name(), n -> pipeline(n, suite, suiteKeys, config.events() / 10, 0, null, 1));
         runs.add(r);
         if (first == null) {
           first = r;
           vaultOnly = pipeline("vault only " + suite.name() + " (deposits queued first)", suite,
-              keys(suite, 10, false), config.events() / 10, 0, null, 0, true);
-          paced = pipeline("pipeline " + suite.name() + " @" + config.rate() + "/s", suite, 10,
+              suiteKeys, config.events() / 10, 0, null, 0, true);
+          paced = pipeline("pipeline " + suite.name() + " @" + config.rate() + "/s", suite, suiteKeys,
               config.rateEvents() / 10, config.rate());
         }
       }
@@ -429,8 +465,8 @@ public final class PipelineBenchmark {
   }
 
   private void print(Run r) {
-    out.printf("  %-56s %10.0f events/s   CPU per event: server %6.1f us, client %6.1f us%n", r.name(),
-        r.eventsPerSecond(), r.serverMicros(), r.clientMicros());
+    out.printf("  %-56s %10.0f events/s   CPU per event: server %6.1f us, client %6.1f us (JIT %.1f)%n", r.name(),
+        r.eventsPerSecond(), r.serverMicros(), r.clientMicros(), r.jitMicros());
   }
 
   private static void pace(long start, int i, int rate) {
@@ -648,6 +684,9 @@ public final class PipelineBenchmark {
     void run(int thread) throws Exception;
   }
 
+  /** The CPU time of sender threads that ended (publishers and senders), in nanoseconds. */
+  static final java.util.concurrent.atomic.AtomicLong SENDER_CPU = new java.util.concurrent.atomic.AtomicLong();
+
   /** Runs a sender on each of {@code threads} threads and waits for all. */
   private static void onThreads(int threads, Sender sender) throws InterruptedException {
     List<Thread> all = new ArrayList<>();
@@ -658,8 +697,10 @@ public final class PipelineBenchmark {
           sender.run(index);
         } catch (Exception e) {
           throw new IllegalStateException(e);
+        } finally {
+          SENDER_CPU.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
         }
-      });
+      }, "bench-sender-" + t);
       th.start();
       all.add(th);
     }

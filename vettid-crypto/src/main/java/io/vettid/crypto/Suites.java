@@ -60,7 +60,12 @@ public final class Suites {
    * @return the suite, or empty if unknown
    */
   public static Optional<Suite> byId(int id) {
-    return ALL.stream().filter(s -> s.id() == id).findFirst();
+    for (Suite s : ALL) { // on every envelope opened: a loop, not a stream
+      if (s.id() == id) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
   }
 
   /**
