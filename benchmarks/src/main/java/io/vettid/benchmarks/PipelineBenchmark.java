@@ -270,6 +270,15 @@ public final class PipelineBenchmark {
           url, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
           config.quick() ? "quick" : "full");
 
+      if (Boolean.getBoolean("bench.scale")) { // profiling aid: the 10,000-connection run only, nothing written
+        if (Boolean.getBoolean("bench.scale.after")) {
+          List<ConnectionKeys[]> k = keys(Suites.DEFAULT, 10, false);
+          steady("pipeline " + Suites.DEFAULT.name(), n -> pipeline(n, Suites.DEFAULT, k, config.events() / 10, 0, null, 1));
+        }
+        ScaleResult sr = scale(Suites.MLKEM768_MLDSA65_V1);
+        out.printf("heap after GC %.1f MB%n", sr.heapMb());
+        return report;
+      }
       Run raw = steady("raw JetStream", n -> raw(n, config.events(), 0));
       List<ConnectionKeys[]> defaultKeys = keys(Suites.DEFAULT, 10, false);
       if (Boolean.getBoolean("bench.core")) { // profiling aid: the throughput runs only, nothing written
@@ -593,6 +602,15 @@ public final class PipelineBenchmark {
       }
     };
     try (Connection senderNc = connect()) {
+      // each run is a fresh vault: the handled-once records of earlier runs (which a service indexes
+      // when it starts) are purged
+      try {
+        senderNc.jetStreamManagement().purgeStream("KV_EventHandlers");
+      } catch (io.nats.client.JetStreamApiException e) {
+        if (e.getErrorCode() != 404) {
+          throw e;
+        }
+      }
       Sides sides = sides(suite, guid, keys.size(), senderNc, keys);
       if (heapMb != null) {
         keys.clear(); // from here the vault's connections hold their keys; the sender holds the peers'
@@ -657,6 +675,11 @@ public final class PipelineBenchmark {
             Thread.sleep(200);
           }
           heapMb[0] = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
+          if (Boolean.getBoolean("bench.histo")) { // what the heap holds, for profiling
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(ProcessHandle.current().pid()), "GC.class_histogram").redirectErrorStream(true).start();
+            new String(jcmd.getInputStream().readAllBytes()).lines().filter(l -> l.contains("vettid") || l.contains(" num ")).limit(40).forEach(out::println);
+          }
         }
         return r;
       }

@@ -61,7 +61,7 @@ public final class ServerCostProbe {
         byte[] payload = new byte[1024];
         for (int rep = 0; rep < 2; rep++) {
           for (String mode : List.of("limits", "workqueue", "workqueue+msgid", "publish-only", "publish-only+msgid",
-              "kv-unique", "kv-unique+expect", "kv-unique+expect-after-10k", "workqueue-batch16")) {
+              "kv-unique", "kv-unique+expect", "kv-unique+expect-after-10k", "workqueue-batch16", "limits+purge")) {
             String stream = "S" + System.nanoTime() % 1000000;
             boolean kv = mode.startsWith("kv");
             if (kv) {
@@ -91,10 +91,17 @@ public final class ServerCostProbe {
                     if (m != null) {
                       m.ack();
                       got[0]++;
+                      if (mode.equals("limits+purge") && got[0] % 2048 == 0) {
+                        // everything up to this message is acknowledged: purge below it in one request
+                        sub.jetStreamManagement().purgeStream(stream, io.nats.client.PurgeOptions.builder()
+                            .sequence(m.metaData().streamSequence() + 1).build());
+                      }
                     }
                   }
                 } catch (InterruptedException e) {
                   return;
+                } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
+                  throw new IllegalStateException(e);
                 } finally {
                   reader.stop();
                 }
