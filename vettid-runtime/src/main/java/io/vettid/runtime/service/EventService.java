@@ -46,7 +46,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -730,11 +729,13 @@ public final class EventService implements AutoCloseable {
       } catch (TimeoutException e) {
         ctx.end();
         // the stuck thread is abandoned; a fresh one runs the jobs not started yet
-        int notStarted = hr.abandon(job);
+        // (a job that never started, its thread too slow to come, is not started now either: it
+        // is quarantined as timed out like one that overran)
+        int next = Math.max(hr.abandon(job), i + 1);
         executor.shutdown();
         executor = newExecutor();
-        if (notStarted < todo.size()) {
-          hr = new HandlerRun(todo, notStarted);
+        if (next < todo.size()) {
+          hr = new HandlerRun(todo, next);
           executor.execute(hr);
         }
         LOG.warn("{}: handler {} timed out on {} {} after {}", name, job.factory.name(), job.event.type(),
