@@ -236,7 +236,7 @@ public final class EventService implements AutoCloseable {
       }
       done -= settleReady();
       if (!pending.isEmpty()) {
-        long age = System.nanoTime() - pending.peekFirst().start();
+        long age = System.nanoTime() - pending.peekFirst().start;
         if (age > MAX_PENDING_NANOS) {
           done -= flush(); // keep latency bounded under a steady stream
         } else if (ungrouped >= GROUP_EARLY || (ungrouped > 0 && age > GROUP_AFTER_NANOS)) {
@@ -367,7 +367,8 @@ public final class EventService implements AutoCloseable {
    * Decodes and checks one event; one that goes on to its handler joins {@code jobs} (run
    * together, on one hop to the handler thread, by {@link #runJobs}).
    *
-   * @return 1 if the event was settled here, 0 if it joined the jobs or was nak'ed
+   * @return how many events were settled meanwhile: this one if it was settled here, and those of
+   *     the jobs run first when this event's eventId was among them
    */
   private int admit(Delivery m, byte[] data, String seqId, String approved, List<Job> jobs)
       throws InterruptedException {
@@ -397,20 +398,17 @@ public final class EventService implements AutoCloseable {
       return done + (settle(m, event, data, FailureReason.MALFORMED, "source check failed: "
           + e.getClass().getSimpleName(), key) ? 1 : 0);
     }
-    Object admitted = admit(m, data, event, key, approved);
-    if (admitted instanceof Job j) {
-      jobs.add(j);
-      return done;
-    }
-    return done + (Boolean.TRUE.equals(admitted) ? 1 : 0);
+    return done + (admit(m, data, event, key, approved, jobs) ? 1 : 0);
   }
 
   /**
-   * The record of an eventId comes from the cache, or from the bucket when the index says one
-   * exists; a new eventId costs no round trip. The record write is a compare-and-set settled in
-   * {@link #flush()}.
+   * Finds the eventId's record (from the cache, or from the bucket when the index says one exists:
+   * a new eventId costs no round trip), then settles a duplicate, asks the rules and picks the
+   * handler; an event for a handler joins {@code jobs}.
+   *
+   * @return true if the event was settled here, false if it joined the jobs or was nak'ed
    */
-  private Object admit(Delivery m, byte[] data, InternalEvent event, String key, String approved)
+  private boolean admit(Delivery m, byte[] data, InternalEvent event, String key, String approved, List<Job> jobs)
       throws InterruptedException {
     try {
       Record rec = cached(event.eventId());
@@ -478,13 +476,13 @@ public final class EventService implements AutoCloseable {
       }
       Job job = new Job(m, data, event, key, approved, factory, rec);
       Run created = live(job);
-      return created == null ? job : settle(m, event, data, created.failure, created.detail, key);
+      if (created != null) {
+        return settle(m, event, data, created.failure, created.detail, key);
+      }
+      jobs.add(job);
+      return false; // settled when the job has run (runJobs)
     } catch (IOException | JetStreamApiException | RuntimeException e) {
-      live.remove(event.eventId());
-      LOG.warn("{}: could not settle {} {} ({}: {}); it will be redelivered", name, event.type(), event.eventId(),
-          e.getClass().getSimpleName(), e.getMessage());
-      m.fail();
-      return false;
+      return redeliver(m, event, e);
     }
   }
 
@@ -527,12 +525,17 @@ public final class EventService implements AutoCloseable {
       pendingIds.add(event.eventId());
       return true;
     } catch (IOException | RuntimeException e) {
-      live.remove(event.eventId());
-      LOG.warn("{}: could not settle {} {} ({}: {}); it will be redelivered", name, event.type(), event.eventId(),
-          e.getClass().getSimpleName(), e.getMessage());
-      m.fail();
-      return false;
+      return redeliver(m, event, e);
     }
+  }
+
+  /** An event that could not be settled for a reason of the runtime's (not the event's): it comes back. */
+  private boolean redeliver(Delivery m, InternalEvent event, Exception e) {
+    live.remove(event.eventId());
+    LOG.warn("{}: could not settle {} {} ({}: {}); it will be redelivered", name, event.type(), event.eventId(),
+        e.getClass().getSimpleName(), e.getMessage());
+    m.fail();
+    return false;
   }
 
   private Decision decide(InternalEvent event) {
@@ -833,19 +836,21 @@ public final class EventService implements AutoCloseable {
     }
   }
 
-  /** A message whose record write is in flight; settled by {@link #flush()}. */
+  /**
+   * A message whose record write is in flight; settled by {@link #flush()}. A one-event commit
+   * has a {@code groupEntry} and gets its {@code write} when its group record is written.
+   */
   private static final class Pending {
-    private final Delivery m;
-    private final InternalEvent event;
-    private final byte[] data;
-    private final String key;
-    private final Record next;
-    private CompletableFuture<PublishAck> write;
-    private final byte[] groupEntry;
-    private String group;
-    private final long start;
-    private final String approved;
-    private final String detail;
+    final Delivery m;
+    final InternalEvent event;
+    final byte[] data;
+    final String key;
+    final Record next;
+    CompletableFuture<PublishAck> write;
+    final byte[] groupEntry;
+    final long start;
+    final String approved;
+    final String detail;
 
     Pending(Delivery m, InternalEvent event, byte[] data, String key, Record next, CompletableFuture<PublishAck> write,
         byte[] groupEntry, long start, String approved, String detail) {
@@ -859,42 +864,6 @@ public final class EventService implements AutoCloseable {
       this.start = start;
       this.approved = approved;
       this.detail = detail;
-    }
-
-    Delivery m() {
-      return m;
-    }
-
-    InternalEvent event() {
-      return event;
-    }
-
-    byte[] data() {
-      return data;
-    }
-
-    String key() {
-      return key;
-    }
-
-    Record next() {
-      return next;
-    }
-
-    CompletableFuture<PublishAck> write() {
-      return write;
-    }
-
-    long start() {
-      return start;
-    }
-
-    String approved() {
-      return approved;
-    }
-
-    String detail() {
-      return detail;
     }
   }
 
@@ -949,7 +918,9 @@ public final class EventService implements AutoCloseable {
   }
 
   private void writeGroup(List<Pending> members) {
-    String group = name + "." + GROUP_TOKEN + MessageKeys.digest(randomBytes());
+    byte[] id = new byte[16];
+    RANDOM.nextBytes(id);
+    String group = name + "." + GROUP_TOKEN + java.util.HexFormat.of().formatHex(id);
     // {"v":1,"entries":[entry,entry,...]}: the entries were serialized once, when prepared
     java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(64 + members.size() * 256);
     body.writeBytes(GROUP_OPEN);
@@ -969,19 +940,12 @@ public final class EventService implements AutoCloseable {
     }
     for (Pending p : members) {
       p.write = write;
-      p.group = group;
       grouped.put(p.event.eventId().value(), group);
     }
   }
 
   private static final byte[] GROUP_OPEN = "{\"v\":1,\"entries\":[".getBytes(java.nio.charset.StandardCharsets.UTF_8);
   private static final byte[] GROUP_CLOSE = {']', '}'};
-
-  private static byte[] randomBytes() {
-    byte[] b = new byte[16];
-    RANDOM.nextBytes(b);
-    return b;
-  }
 
   private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
@@ -1063,7 +1027,7 @@ public final class EventService implements AutoCloseable {
     writeGroups();
     Pending p;
     while ((p = pending.pollFirst()) != null) {
-      pendingIds.remove(p.event().eventId());
+      pendingIds.remove(p.event.eventId());
       if (settleOne(p)) {
         failed++;
       }
@@ -1083,7 +1047,7 @@ public final class EventService implements AutoCloseable {
     Pending p;
     while ((p = pending.peekFirst()) != null && p.write != null && p.write.isDone()) {
       pending.pollFirst();
-      pendingIds.remove(p.event().eventId());
+      pendingIds.remove(p.event.eventId());
       if (settleOne(p)) {
         failed++;
       }
@@ -1094,45 +1058,45 @@ public final class EventService implements AutoCloseable {
   /** Settles one message whose record write was published; returns true if it was nak'ed. */
   private boolean settleOne(Pending p) throws InterruptedException {
     try {
-      PublishAck ack = p.write().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      PublishAck ack = p.write.get(30, java.util.concurrent.TimeUnit.SECONDS);
       if (ack.hasError()) {
         throw new IOException(ack.getError());
       }
-      p.next().revision = ack.getSeqno();
+      p.next.revision = ack.getSeqno();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
       // the write may have been stored all the same (a lost acknowledgement): the record, or the
       // group the index still names, is read again when the event comes back
-      cache(p.event().eventId(), null);
-      live.remove(p.event().eventId());
+      cache(p.event.eventId(), null);
+      live.remove(p.event.eventId());
       LOG.warn("{}: the handler record of {} could not be written ({}); the event will be redelivered", name,
-          p.event().eventId(), e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+          p.event.eventId(), e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
               ? e.getCause().getMessage() : e.getClass().getSimpleName());
-      p.m().fail();
+      p.m.fail();
       return true;
     }
     try {
-      publishOutbox(p.event(), p.next(), p.key());
+      publishOutbox(p.event, p.next, p.key);
     } catch (VettidException e) {
       // committed, but a reply cannot be delivered (the connection is gone): keep the event with the reason
-      settle(p.m(), p.event(), p.data(), e.reason(), "handled, but its reply failed: " + e.getMessage(), p.key());
+      settle(p.m, p.event, p.data, e.reason(), "handled, but its reply failed: " + e.getMessage(), p.key);
       return false;
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       LOG.warn("{}: the outbox of {} could not be sent ({}); the event will be redelivered", name,
-          p.event().eventId(), e.getClass().getSimpleName());
-      p.m().fail(); // committed: the redelivery finds its key done and sends the outbox again
+          p.event.eventId(), e.getClass().getSimpleName());
+      p.m.fail(); // committed: the redelivery finds its key done and sends the outbox again
       return true;
     }
-    if (p.approved() != null) {
+    if (p.approved != null) {
       try {
-        inbox.remove(p.approved());
+        inbox.remove(p.approved);
       } catch (IOException | JetStreamApiException e) {
-        LOG.warn("{}: the approved inbox entry {} could not be removed ({})", name, p.approved(),
+        LOG.warn("{}: the approved inbox entry {} could not be removed ({})", name, p.approved,
             e.getClass().getSimpleName());
       }
     }
-    p.m().ok();
-    counters.handled(System.nanoTime() - p.start());
-    notify(p.event(), Outcome.HANDLED, null, p.detail());
+    p.m.ok();
+    counters.handled(System.nanoTime() - p.start);
+    notify(p.event, Outcome.HANDLED, null, p.detail);
     return false;
   }
 

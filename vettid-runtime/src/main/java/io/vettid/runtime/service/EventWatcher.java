@@ -183,8 +183,8 @@ public final class EventWatcher implements AutoCloseable {
     return reader;
   }
 
-  /** An opened deposit: the message and its Internal Event's bytes, ready to forward. */
-  private record Opened(Message deposit, InternalEvent event, byte[] bytes) {}
+  /** An opened and checked deposit: the message and its Internal Event's bytes, ready to forward. */
+  private record Opened(Message deposit, byte[] bytes) {}
 
   /** The deposits of one forward and the queue's acknowledgement of it. */
   private record Forward(List<Message> deposits, CompletableFuture<PublishAck> ack) {}
@@ -296,7 +296,8 @@ public final class EventWatcher implements AutoCloseable {
     try {
       // the plaintext goes on as it opened: it was just decoded strictly, and the service decodes it again
       byte[] plaintext = opener.open(m.getData(), subject).plaintext();
-      return new Opened(m, checked(InternalEventCodec.decode(plaintext), subject), plaintext);
+      check(InternalEventCodec.decode(plaintext), subject);
+      return new Opened(m, plaintext);
     } catch (VettidException e) {
       try {
         quarantine.put(m.getData(), subject, e.reason(), e.getMessage(),
@@ -317,13 +318,12 @@ public final class EventWatcher implements AutoCloseable {
     }
   }
 
-  private InternalEvent checked(InternalEvent event, String subject) throws VettidException {
+  private void check(InternalEvent event, String subject) throws VettidException {
     String connection = subject.substring(depositPrefix.length());
     if (!event.connectionId().value().equals(connection)) {
       // a connection may only speak for itself
       throw new VettidException(FailureReason.MALFORMED, "the event's connectionId does not match its deposit subject");
     }
-    return event;
   }
 
   /** {@return how many events this watcher forwarded to DataVault.Queue} */
