@@ -44,8 +44,8 @@ import java.util.Objects;
  * }</pre>
  */
 public final class JetStreamLayout {
-  /** The JetStream error code for "stream not found". */
-  private static final int STREAM_NOT_FOUND = 10059;
+  /** The JetStream API error code for "stream not found" (a bucket is a stream, so also "no such bucket"). */
+  public static final int STREAM_NOT_FOUND = 10059;
 
   private final int replicas;
   private final Duration duplicateWindow;

@@ -105,6 +105,27 @@ final class VaultDaemon implements AutoCloseable {
   private static final JsonNodeFactory J = JsonNodeFactory.instance;
   private static final Duration GRACE = Duration.ofMinutes(10);
   private static final String ACCOUNT_KEY = "nats.account";
+  /**
+   * The account record a running vault saved, or null. On the first start the vault's buckets do
+   * not exist yet (the runtime creates them when it starts, once); no bucket means no record.
+   */
+  private static KeyValueEntry savedAccount(Connection nc) throws IOException, JetStreamApiException {
+    try {
+      return nc.keyValue(Subjects.name("Vault")).get(ACCOUNT_KEY);
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == JetStreamLayout.STREAM_NOT_FOUND) {
+        return null;
+      }
+      throw e;
+    } catch (IOException e) {
+      // jnats reports a missing bucket when the handle is made, wrapped
+      if (e.getCause() instanceof JetStreamApiException api && api.getApiErrorCode() == JetStreamLayout.STREAM_NOT_FOUND) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
   private static final String PEER_PREFIX = "peer.";
   /** Rules every vault starts with: the built-in plumbing; anything else is denied until the owner adds a rule. */
   static final String DEFAULT_RULES = """
@@ -194,8 +215,7 @@ final class VaultDaemon implements AutoCloseable {
       sys = Nats.connect(options(operator.systemUser()).build());
       // the account as last saved by a running vault (revocations since init), if newer
       try (Connection first = Nats.connect(options(owner).build())) {
-        JetStreamLayout.builder().build().ensureVault(first);
-        KeyValueEntry e = first.keyValue(Subjects.name("Vault")).get(ACCOUNT_KEY);
+        KeyValueEntry e = savedAccount(first);
         if (e != null && e.getValue() != null) {
           byte[] plain = SecretBox.open(accountKey, ACCOUNT_KEY.getBytes(StandardCharsets.US_ASCII), e.getValue());
           account = operator.restoreAccount(plain);
