@@ -949,19 +949,35 @@ public final class EventService implements AutoCloseable {
 
   private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
-  /** Indexes the eventIds of one group record read at start. */
-  private void indexGroup(String group, KeyValueEntry entry) {
+  /**
+   * Indexes the eventIds of one group record read at start. A record that cannot be read stops
+   * the service from starting: without it, its events would be handled a second time.
+   */
+  private void indexGroup(String group, KeyValueEntry entry) throws IOException {
     if (entry == null || entry.getValue() == null) {
-      return;
+      return; // deleted
     }
+    JsonNode entries;
     try {
-      for (JsonNode e : JSON.readTree(entry.getValue()).path("entries")) {
-        grouped.put(e.path("eventId").asText(), group);
-      }
+      entries = JSON.readTree(entry.getValue()).path("entries");
     } catch (IOException e) {
-      LOG.warn("{}: group record {} is not readable ({}); its events count as not committed", name, group,
-          e.getClass().getSimpleName());
+      throw unreadable(group);
     }
+    if (!entries.isArray()) {
+      throw unreadable(group);
+    }
+    for (JsonNode e : entries) {
+      String id = e.path("eventId").asText("");
+      if (id.isEmpty()) {
+        throw unreadable(group);
+      }
+      grouped.put(id, group);
+    }
+  }
+
+  private IOException unreadable(String group) {
+    return new IOException(name + ": the group record " + group + " in EventHandlers is not readable; the service "
+        + "does not start rather than handle its events a second time");
   }
 
   /** The record of an eventId committed in a group: finished, its one key done, its outbox. */

@@ -229,6 +229,17 @@ class EventServiceTest {
   }
 
   @Test
+  void aServiceDoesNotStartOnAGroupRecordItCannotRead() throws Exception {
+    KeyValue kv = nc.keyValue("EventHandlers");
+    kv.put("Manager.g.0123456789abcdef0123456789abcdef", "{not json".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(this::newService).isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("Manager.g.0123456789abcdef0123456789abcdef").hasMessageContaining("not readable");
+    kv.put("Manager.g.0123456789abcdef0123456789abcdef", "{\"v\":1,\"entries\":[{\"handler\":\"x\"}]}"
+        .getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(this::newService).as("an entry without its eventId").isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
   void aHandlerThatTimesOutInsideABatchIsQuarantinedAndTheEventsAfterItStillRun() throws Exception {
     EventId a = EventId.random();
     EventId c = EventId.random();
