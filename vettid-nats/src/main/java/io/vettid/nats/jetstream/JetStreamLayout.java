@@ -30,7 +30,12 @@ import java.util.Objects;
  *       Subjects#FILES_OBJECT_STORE} object store;</li>
  *   <li>{@link #ensureEventSpace}: the deposit stream of one EventSpace, holding every
  *       connection's deposit subject, with a duplicate window so that a deposit re-sent with the
- *       same {@code Nats-Msg-Id} (the eventId) is stored once.</li>
+ *       same {@code Nats-Msg-Id} (the eventId) is stored once. It has limits retention: the
+ *       EventSpace's watcher, its only reader, removes what it acknowledged in purges below its
+ *       acknowledgement floor, which costs the server far less than a work queue's deletion of
+ *       each deposit. A deposit stream made with work-queue retention (by earlier builds) keeps
+ *       it, since a stream's retention cannot change in place; its acknowledged deposits are
+ *       deleted one by one, and the purges find nothing.</li>
  * </ul>
  *
  * <p>All storage is file storage (encrypted at rest when the server is so configured). Replicas
@@ -127,8 +132,30 @@ public final class JetStreamLayout {
   public String ensureEventSpace(Connection nc, String subscriberGuid, String eventSpace)
       throws IOException, JetStreamApiException {
     Objects.requireNonNull(nc, "nc");
-    return ensureStream(nc.jetStreamManagement(), stream(Subjects.depositStream(subscriberGuid, eventSpace),
-        Subjects.depositsOf(subscriberGuid, eventSpace), RetentionPolicy.WorkQueue));
+    JetStreamManagement jsm = nc.jetStreamManagement();
+    String name = Subjects.depositStream(subscriberGuid, eventSpace);
+    String subjects = Subjects.depositsOf(subscriberGuid, eventSpace);
+    RetentionPolicy existing = retentionOf(jsm, name);
+    StreamConfiguration config = stream(name, subjects, existing == null ? RetentionPolicy.Limits : existing);
+    if (existing == null) {
+      jsm.addStream(config);
+    } else {
+      jsm.updateStream(config);
+    }
+    return name;
+  }
+
+  /** The retention of an existing stream, or null when there is none. */
+  private static RetentionPolicy retentionOf(JetStreamManagement jsm, String stream)
+      throws IOException, JetStreamApiException {
+    try {
+      return jsm.getStreamInfo(stream).getConfiguration().getRetentionPolicy();
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
+        return null;
+      }
+      throw e;
+    }
   }
 
   /** Every VettID stream: file storage, this layout's replicas and duplicate window. */

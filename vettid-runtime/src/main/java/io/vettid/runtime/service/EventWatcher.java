@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * #MAX_BATCH} events: one store and one delivery instead of one per event. Any failure keeps the
  * deposit <b>as received</b> (still sealed) in the {@link Quarantine} with its reason, and counts
  * it. The deposit is acknowledged only after its forward or its quarantine was acknowledged;
- * otherwise it is redelivered.
+ * otherwise it is redelivered. Acknowledged deposits are removed from the stream in purges below
+ * the consumer's acknowledgement floor ({@link DepositPurger}), not one by one.
  *
  * <p>Logs name reasons and subjects, never keys or payloads. Not thread-safe: one thread polls.
  */
@@ -57,6 +58,7 @@ public final class EventWatcher implements AutoCloseable {
   private final Quarantine quarantine;
   private final RuntimeCounters counters;
   private final AtomicLong forwarded = new AtomicLong();
+  private final AtomicLong forwardMessages = new AtomicLong();
   private final Map<FailureReason, AtomicLong> quarantined = new EnumMap<>(FailureReason.class);
   private final PollingLoop loop;
 
@@ -102,7 +104,33 @@ public final class EventWatcher implements AutoCloseable {
     for (FailureReason r : FailureReason.values()) {
       quarantined.put(r, new AtomicLong());
     }
+    this.jsm = nc.jetStreamManagement();
+    this.purger = new DepositPurger(jsm, depositStream, subscription, DepositPurger.EVERY,
+        DepositPurger.AFTER);
     this.loop = new PollingLoop("vettid-watcher-" + eventSpace, this::poll);
+  }
+
+  private final io.nats.client.JetStreamManagement jsm;
+  private DepositPurger purger;
+
+  /** Replaces the purge thresholds (tests): a purge after {@code every} deposits or {@code after}. */
+  void purgeThresholds(long every, Duration after) {
+    purger.close();
+    purger = new DepositPurger(jsm, depositStream, subscription, every, after);
+  }
+
+  /**
+   * Purges the acknowledged deposits now (tests).
+   *
+   * @return how many were removed
+   */
+  long purgeAcknowledged() throws IOException, JetStreamApiException {
+    return purger.purgeNow();
+  }
+
+  /** {@return how many acknowledged deposits the watcher purged from its stream} */
+  public long purged() {
+    return purger.purged();
   }
 
   /**
@@ -127,6 +155,7 @@ public final class EventWatcher implements AutoCloseable {
     long deadline = System.nanoTime() + Objects.requireNonNull(wait, "wait").toNanos();
     int received = 0;
     while (received < batch) {
+      purger.maybePurge();
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         break;
@@ -266,7 +295,9 @@ public final class EventWatcher implements AutoCloseable {
         forwarded.incrementAndGet();
         counters.forwarded();
         d.ack();
+        purger.acknowledged(d.metaData().streamSequence());
       }
+      forwardMessages.incrementAndGet();
       return f.deposits().size();
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
       LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", f.deposits().size(),
@@ -287,6 +318,7 @@ public final class EventWatcher implements AutoCloseable {
   @Override
   public void close() {
     loop.stop();
+    purger.close();
   }
 
   /** Opens a deposit; a failure is quarantined (or nak'ed) here and null returned. */
@@ -304,6 +336,7 @@ public final class EventWatcher implements AutoCloseable {
             "deposit-" + m.metaData().streamSequence() + "-" + m.metaData().getStream());
         quarantined.get(e.reason()).incrementAndGet();
         m.ack();
+        purger.acknowledged(m.metaData().streamSequence());
         quarantinedInline = true;
       } catch (IOException | JetStreamApiException | RuntimeException qe) {
         LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", subject,
@@ -329,6 +362,14 @@ public final class EventWatcher implements AutoCloseable {
   /** {@return how many events this watcher forwarded to DataVault.Queue} */
   public long forwarded() {
     return forwarded.get();
+  }
+
+  /**
+   * {@return how many messages the forwards took} A batch of events is one message, so {@link
+   * #forwarded()} divided by this is the mean batch size.
+   */
+  public long forwardMessages() {
+    return forwardMessages.get();
   }
 
   /**

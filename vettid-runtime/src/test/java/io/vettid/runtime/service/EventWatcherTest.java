@@ -163,9 +163,54 @@ class EventWatcherTest {
     assertThat(reasons).containsExactlyInAnyOrder(FailureReason.UNKNOWN_KEY_ID, FailureReason.BAD_SIGNATURE,
         FailureReason.DECRYPTION_FAILED,
         FailureReason.MALFORMED, FailureReason.MALFORMED, FailureReason.MALFORMED);
-    // every deposit was acknowledged: the work-queue deposit stream is empty
+    // every deposit was acknowledged (the acknowledgements are not awaited): a purge below the
+    // consumer's floor soon leaves the deposit stream empty
+    long purged = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (purged < 11 && System.nanoTime() < deadline) {
+      purged += watcher.purgeAcknowledged();
+      Thread.sleep(20);
+    }
+    assertThat(purged).isEqualTo(11);
+    assertThat(watcher.purged()).isEqualTo(11);
     assertThat(nc.jetStreamManagement().getStreamInfo(Subjects.depositStream(GUID, ES)).getStreamState().getMsgCount())
         .isZero();
+  }
+
+  @Test
+  void aRunningWatcherPurgesWhatItAcknowledgedAndLosesNothing() throws Exception {
+    Connection nc = NATS.connect();
+    JetStreamLayout layout = JetStreamLayout.builder().build();
+    layout.ensureVault(nc);
+    String es = "work";
+    layout.ensureEventSpace(nc, GUID, es);
+    String deposit = Subjects.deposit(GUID, es, BOB).value();
+    Sealer sealer = Sealer.builder(SUITE, bobSigning, aliceWrappingPublic, deposit).build();
+    try (EventWatcher watcher = new EventWatcher(nc, GUID, es, opener())) {
+      watcher.purgeThresholds(4, Duration.ofHours(1)); // by count only
+      watcher.start();
+      for (int i = 0; i < 20; i++) {
+        nc.jetStream().publish(deposit, sealer.seal(event(BOB, i)).sealed());
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while ((watcher.forwarded() < 20 || watcher.purged() < 16) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(watcher.forwarded()).isEqualTo(20);
+      assertThat(watcher.purged()).isBetween(16L, 20L);
+    }
+    long left = nc.jetStreamManagement().getStreamInfo(Subjects.depositStream(GUID, es)).getStreamState().getMsgCount();
+    assertThat(left).as("at most the last few, acknowledged after the last purge").isLessThanOrEqualTo(4);
+    // every event reached the queue, once
+    List<Integer> seen = new ArrayList<>();
+    for (Message m : fetchAll(nc, Subjects.DATA_VAULT_QUEUE.value(), "Manager_test")) {
+      List<byte[]> events = m.getHeaders().getFirst(InternalEventBatch.HEADER) == null ? List.of(m.getData())
+          : InternalEventBatch.decode(m.getData());
+      for (byte[] e : events) {
+        seen.add(InternalEventCodec.decode(e).payload().get("n").asInt());
+      }
+    }
+    assertThat(seen).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
   }
 
   private static List<Message> fetchAll(Connection nc, String subject, String durable) throws Exception {
