@@ -44,7 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -149,6 +149,45 @@ public final class PipelineBenchmark {
    * reported.
    */
   private Run steady(String name, Repetition once) throws Exception {
+    warm(name, once);
+    int reps = config.quick() ? 1 : 3;
+    List<Run> measured = new ArrayList<>();
+    for (int i = 1; i <= reps; i++) {
+      measured.add(once.run(name + (reps > 1 ? " (" + i + "/" + reps + ")" : "")));
+    }
+    return median(measured).named(name);
+  }
+
+  /** Raw JetStream and the default pipeline, measured in alternation. */
+  record Paired(Run raw, Run pipeline) {}
+
+  /**
+   * Raw JetStream and the pipeline, each warmed as {@link #steady} warms, then measured in
+   * alternation (raw, pipeline, raw, pipeline...) five times; each median is reported. This VM's
+   * speed drifts by a quarter between minutes (every thread's CPU per event moves together), so
+   * runs of the two that are minutes apart compare the machine's moods, not the two paths; runs
+   * side by side do not. Each round's ratio is printed too.
+   */
+  private Paired paired(String rawName, Repetition raw, String pipelineName, Repetition pipeline) throws Exception {
+    warm(rawName, raw);
+    warm(pipelineName, pipeline);
+    int reps = config.quick() ? 1 : 5;
+    List<Run> raws = new ArrayList<>();
+    List<Run> pipelines = new ArrayList<>();
+    StringBuilder ratios = new StringBuilder();
+    for (int i = 1; i <= reps; i++) {
+      String of = reps > 1 ? " (" + i + "/" + reps + ")" : "";
+      Run r = raw.run(rawName + of);
+      Run p = pipeline.run(pipelineName + of);
+      raws.add(r);
+      pipelines.add(p);
+      ratios.append(String.format(" %.3f", p.eventsPerSecond() / r.eventsPerSecond()));
+    }
+    out.println("  ratio in each round:" + ratios);
+    return new Paired(median(raws).named(rawName), median(pipelines).named(pipelineName));
+  }
+
+  private void warm(String name, Repetition once) throws Exception {
     int warm = config.quick() ? 1 : 8;
     for (int i = 1; i <= warm; i++) {
       Run w = once.run("warm-up " + i + " " + name);
@@ -156,13 +195,12 @@ public final class PipelineBenchmark {
         break;
       }
     }
-    int reps = config.quick() ? 1 : 3;
-    List<Run> measured = new ArrayList<>();
-    for (int i = 1; i <= reps; i++) {
-      measured.add(once.run(name + (reps > 1 ? " (" + i + "/" + reps + ")" : "")));
-    }
-    measured.sort(java.util.Comparator.comparingDouble(Run::eventsPerSecond));
-    return measured.get(measured.size() / 2).named(name);
+  }
+
+  private static Run median(List<Run> runs) {
+    List<Run> sorted = new ArrayList<>(runs);
+    sorted.sort(java.util.Comparator.comparingDouble(Run::eventsPerSecond));
+    return sorted.get(sorted.size() / 2);
   }
 
   /** CPU time of the server process and of this JVM, read at the start of a measured run. */
@@ -171,6 +209,15 @@ public final class PipelineBenchmark {
     private final long client = clientCpuNanos();
     private final Map<String, Long> threads = threadCpuNanos();
     private final long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    private final long[] varz = Boolean.getBoolean("bench.core") ? varz() : null;
+
+    /** The server's message and byte counts per event since this account began (bench.core). */
+    String serverTrafficPerEvent(int events) {
+      long[] now = varz();
+      return String.format(" in_msgs=%.2f out_msgs=%.2f in_bytes=%.0f out_bytes=%.0f",
+          (now[0] - varz[0]) / (double) events, (now[1] - varz[1]) / (double) events,
+          (now[2] - varz[2]) / (double) events, (now[3] - varz[3]) / (double) events);
+    }
 
     /** This JVM's CPU per event by thread group (senders, watcher, services, NATS I/O...), in microseconds. */
     String threadsPerEvent(int events) {
@@ -196,6 +243,26 @@ public final class PipelineBenchmark {
 
     double jitMicrosPerEvent(int events) {
       return (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit) * 1e3 / events;
+    }
+  }
+
+  private int monitorPort;
+
+  /** in_msgs, out_msgs, in_bytes, out_bytes from the server's /varz. */
+  private long[] varz() {
+    try {
+      var client = java.net.http.HttpClient.newHttpClient();
+      String body = client.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + monitorPort + "/varz")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+      return new long[] {n.path("in_msgs").asLong(), n.path("out_msgs").asLong(), n.path("in_bytes").asLong(),
+          n.path("out_bytes").asLong()};
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
@@ -266,6 +333,7 @@ public final class PipelineBenchmark {
       Arrays.fill(key, '\0');
       url = server.clientUrl();
       serverPid = server.pid();
+      monitorPort = server.monitorPort();
       out.printf("nats-server %s (TLS, JetStream file storage encrypted at rest); %d cores, JDK %s; %s mode%n",
           url, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
           config.quick() ? "quick" : "full");
@@ -279,11 +347,12 @@ public final class PipelineBenchmark {
         out.printf("heap after GC %.1f MB%n", sr.heapMb());
         return report;
       }
-      Run raw = steady("raw JetStream", n -> raw(n, config.events(), 0));
       List<ConnectionKeys[]> defaultKeys = keys(Suites.DEFAULT, 10, false);
+      Paired pair = paired("raw JetStream", n -> raw(n, config.events(), 0), "pipeline " + Suites.DEFAULT.name(),
+          n -> pipeline(n, Suites.DEFAULT, defaultKeys, config.events() / 10, 0, null, 1));
+      Run raw = pair.raw();
       if (Boolean.getBoolean("bench.core")) { // profiling aid: the throughput runs only, nothing written
-        Run p = steady("pipeline " + Suites.DEFAULT.name(), n -> pipeline(n, Suites.DEFAULT, defaultKeys,
-            config.events() / 10, 0, null, 1));
+        Run p = pair.pipeline();
         pipeline("vault only " + Suites.DEFAULT.name() + " (deposits queued first)", Suites.DEFAULT,
             defaultKeys, config.events() / 10, 0, null, 0, true);
         out.printf("throughput ratio: %.3f%n", p.eventsPerSecond() / raw.eventsPerSecond());
@@ -300,7 +369,8 @@ public final class PipelineBenchmark {
         // asymmetric key block) before the clock starts; that phase is printed as session setup
         List<ConnectionKeys[]> suiteKeys = suite == Suites.DEFAULT ? defaultKeys
             : keys(suite, 10, suite != Suites.ELGAMAL3072_RSA4096_V1);
-        Run r = steady("pipeline " + suite.name(), n -> pipeline(n, suite, suiteKeys, config.events() / 10, 0, null, 1));
+        Run r = suite == Suites.DEFAULT ? pair.pipeline()
+            : steady("pipeline " + suite.name(), n -> pipeline(n, suite, suiteKeys, config.events() / 10, 0, null, 1));
         runs.add(r);
         if (first == null) {
           first = r;
@@ -468,6 +538,7 @@ public final class PipelineBenchmark {
       print(r);
       if (Boolean.getBoolean("bench.core")) {
         out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
+        out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n));
       }
       return r;
     }
@@ -579,14 +650,14 @@ public final class PipelineBenchmark {
     int n = keys.size() * perConnection + warm;
     CountDownLatch warmed = new CountDownLatch(1);
     Latencies lat = new Latencies(n);
-    Map<EventId, Long> sentAt = new ConcurrentHashMap<>();
+    SendTimes sentAt = new SendTimes(n);
     AtomicInteger handled = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(1);
     long[] end = new long[1];
     EventService.Listener listener = s -> {
       if (s.outcome() == EventService.Outcome.HANDLED) {
-        Long t = sentAt.remove(s.eventId());
-        if (t != null) {
+        long t = sentAt.take(s.eventId());
+        if (t != 0) {
           lat.add(System.nanoTime() - t);
         }
         int h = handled.incrementAndGet();
@@ -629,8 +700,9 @@ public final class PipelineBenchmark {
           .listener(listener).start()) {
         long rev = vault.rules().orElseThrow().put(RULES);
         vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
+        io.vettid.runtime.service.EventWatcher[] watcher = new io.vettid.runtime.service.EventWatcher[1];
         if (!backlog) {
-          vault.watch(guid, "bench");
+          watcher[0] = vault.watch(guid, "bench");
         }
         ObjectNode payload = JsonNodeFactory.instance.objectNode()
             .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760))); // ~1 KiB JSON
@@ -645,8 +717,10 @@ public final class PipelineBenchmark {
         }
         Cpu cpu = new Cpu();
         long start = System.nanoTime();
+        long forwards0 = watcher[0] == null ? 0 : watcher[0].forwardMessages();
+        long forwarded0 = watcher[0] == null ? 0 : watcher[0].forwarded();
         if (backlog) {
-          vault.watch(guid, "bench");
+          watcher[0] = vault.watch(guid, "bench");
         } else if (rate > 0) {
           int i = 0;
           for (int round = 0; round < perConnection; round++) {
@@ -666,10 +740,13 @@ public final class PipelineBenchmark {
         print(r);
         if (Boolean.getBoolean("bench.core")) {
           out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
+          out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n));
+          long messages = watcher[0].forwardMessages() - forwards0;
+          out.printf("    watcher: %.1f events per forward message%n",
+              (watcher[0].forwarded() - forwarded0) / (double) Math.max(1, messages));
         }
         if (heapMb != null) {
           sides.senderRef().set(null); // the peers are elsewhere in real life
-          sentAt.clear();
           for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(200);
@@ -687,7 +764,7 @@ public final class PipelineBenchmark {
   }
 
   /** Senders in parallel (as many peers are), each over its share of the connections. */
-  private static void sendAll(Sides sides, int rounds, ObjectNode payload, Map<EventId, Long> sentAt)
+  private static void sendAll(Sides sides, int rounds, ObjectNode payload, SendTimes sentAt)
       throws InterruptedException {
     int threads = Math.min(4, sides.senderIds().size());
     onThreads(threads, first -> {
@@ -752,21 +829,51 @@ public final class PipelineBenchmark {
   }
 
   private static CompletableFuture<Void> sendAsync(Sides sides, ConnectionId c, ObjectNode payload,
-      Map<EventId, Long> sentAt) {
-    EventId id = EventId.random();
-    if (sentAt != null) {
-      sentAt.put(id, System.nanoTime());
-    }
+      SendTimes sentAt) {
+    EventId id = sentAt != null ? sentAt.stamp() : EventId.random();
     return sides.sender().sendAsync(c, TYPE, id, payload, "b-" + id.value());
   }
 
-  private static void send(Sides sides, ConnectionId c, ObjectNode payload, Map<EventId, Long> sentAt)
+  private static void send(Sides sides, ConnectionId c, ObjectNode payload, SendTimes sentAt)
       throws Exception {
-    EventId id = EventId.random();
-    if (sentAt != null) {
-      sentAt.put(id, System.nanoTime());
-    }
+    EventId id = sentAt != null ? sentAt.stamp() : EventId.random();
     sides.sender().send(c, TYPE, id, payload, "b-" + id.value());
+  }
+
+  /**
+   * When each measured event was sent. A measured event's eventId starts with its index ({@code
+   * t<index>-<uuid>}), so the vault's listener finds its send time in an array, not in a map shared
+   * with the senders: the benchmark's bookkeeping stays off the measured threads' back, as raw's
+   * timestamp header does.
+   */
+  static final class SendTimes {
+    private final java.util.concurrent.atomic.AtomicLongArray at;
+    private final AtomicInteger next = new AtomicInteger();
+
+    SendTimes(int n) {
+      at = new java.util.concurrent.atomic.AtomicLongArray(n);
+    }
+
+    /** {@return a fresh eventId for the next event, its send time noted now} */
+    EventId stamp() {
+      int i = next.getAndIncrement();
+      EventId id = EventId.of("t" + i + "-" + UUID.randomUUID());
+      if (i < at.length()) {
+        at.set(i, System.nanoTime());
+      }
+      return id;
+    }
+
+    /** {@return the send time of a measured event, once; 0 for another event or a second time} */
+    long take(EventId id) {
+      String v = id.value();
+      int dash = v.indexOf('-');
+      if (v.charAt(0) != 't' || dash < 2) {
+        return 0;
+      }
+      int i = Integer.parseInt(v, 1, dash, 10);
+      return i < at.length() ? at.getAndSet(i, 0) : 0;
+    }
   }
 
   record ScaleResult(Run run, double heapMb, double keygenSeconds) {}

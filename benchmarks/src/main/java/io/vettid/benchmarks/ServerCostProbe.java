@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * alone, KV puts of fresh keys with and without an expected revision, and a work queue carrying 16
  * events per message. Each pattern runs twice; read the second round. Run with
  * {@code java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)
- * io.vettid.benchmarks.ServerCostProbe [messages]}.
+ * io.vettid.benchmarks.ServerCostProbe [messages [mode,mode,... [rounds]]]}.
  */
 public final class ServerCostProbe {
   private ServerCostProbe() {}
@@ -45,7 +45,8 @@ public final class ServerCostProbe {
   /**
    * Runs the patterns.
    *
-   * @param args the number of messages per pattern (default 20,000)
+   * @param args the number of messages per pattern (default 20,000), optionally a comma-separated list
+   *     of patterns and the number of rounds (default 2)
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -58,10 +59,13 @@ public final class ServerCostProbe {
       pid = server.pid();
       Options o = new Options.Builder().server(server.clientUrl()).sslContext(tls.clientContext()).build();
       try (Connection nc = Nats.connect(o); Connection sub = Nats.connect(o)) {
-        byte[] payload = new byte[1024];
-        for (int rep = 0; rep < 2; rep++) {
-          for (String mode : List.of("limits", "workqueue", "workqueue+msgid", "publish-only", "publish-only+msgid",
-              "kv-unique", "kv-unique+expect", "kv-unique+expect-after-10k", "workqueue-batch16", "limits+purge")) {
+        byte[] payload = new byte[Integer.getInteger("probe.size", 1024)];
+        List<String> modes = args.length > 1 ? List.of(args[1].split(","))
+            : List.of("limits", "workqueue", "workqueue+msgid", "publish-only", "publish-only+msgid", "kv-unique",
+                "kv-unique+expect", "kv-unique+expect-after-10k", "workqueue-batch16", "limits+purge");
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        for (int rep = 0; rep < rounds; rep++) {
+          for (String mode : modes) {
             String stream = "S" + System.nanoTime() % 1000000;
             boolean kv = mode.startsWith("kv");
             if (kv) {
@@ -91,7 +95,7 @@ public final class ServerCostProbe {
                     if (m != null) {
                       m.ack();
                       got[0]++;
-                      if (mode.equals("limits+purge") && got[0] % 2048 == 0) {
+                      if (mode.equals("limits+purge") && got[0] % Integer.getInteger("probe.purgeEvery", 2048) == 0) {
                         // everything up to this message is acknowledged: purge below it in one request
                         sub.jetStreamManagement().purgeStream(stream, io.nats.client.PurgeOptions.builder()
                             .sequence(m.metaData().streamSequence() + 1).build());
