@@ -3,7 +3,9 @@ package io.vettid.api;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -12,7 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -87,20 +88,26 @@ public final class InternalEventCodec {
    */
   public static byte[] encode(InternalEvent event) {
     Objects.requireNonNull(event, "event must not be null");
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("timestamp", event.timestamp().toString());
-      g.writeStringField("type", event.type().value());
-      g.writeStringField("eventId", event.eventId().value());
-      g.writeStringField("connectionId", event.connectionId().value());
-      g.writeFieldName("payload");
-      MAPPER.writeTree(g, event.payloadView());
-      g.writeEndObject();
+    // as ObjectMapper.writeValueAsBytes does: the output's first block comes from Jackson's
+    // recycled buffers, and only the result is a fresh array
+    com.fasterxml.jackson.core.util.BufferRecycler recycler = MAPPER.getFactory()._getBufferRecycler();
+    try (com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(recycler)) {
+      try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+        g.writeStartObject();
+        g.writeStringField("timestamp", event.timestamp().toString());
+        g.writeStringField("type", event.type().value());
+        g.writeStringField("eventId", event.eventId().value());
+        g.writeStringField("connectionId", event.connectionId().value());
+        g.writeFieldName("payload");
+        MAPPER.writeTree(g, event.payloadView());
+        g.writeEndObject();
+      }
+      return out.getClearAndRelease();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("writing to memory cannot fail", e);
+    } finally {
+      recycler.releaseToPool();
     }
-    return out.toByteArray();
   }
 
   /**
@@ -147,6 +154,139 @@ public final class InternalEventCodec {
           null, "Internal Event must be a JSON object, found " + kind(root));
     }
     return fromObject((ObjectNode) root);
+  }
+
+  /**
+   * Checks the bytes exactly as {@link #decode} does and returns the event's connectionId, without
+   * building the event: for a reader that only vets an event and passes its bytes on (the Event
+   * Watcher). It accepts exactly what {@code decode} accepts; what {@code decode} refuses, it
+   * refuses with {@code decode}'s exception (it then runs {@code decode} to get it).
+   *
+   * <p>An ordinary event is checked in one streaming pass that reads the payload's structure,
+   * names and numbers but not its text values. Where that pass cannot vouch for the event itself
+   * (an escape that may spell half a surrogate pair, anything it would refuse), the bytes go
+   * through {@code decode}. The tests compare both on random and mutated input.
+   *
+   * @param json the encoded event
+   * @return the event's connectionId
+   * @throws InvalidEventException as {@link #decode} would
+   * @throws NullPointerException if {@code json} is null
+   */
+  public static ConnectionId validate(byte[] json) throws InvalidEventException {
+    Objects.requireNonNull(json, "json must not be null");
+    ConnectionId c = quickCheck(json);
+    return c != null ? c : decode(json).connectionId();
+  }
+
+  /**
+   * The connectionId of an event {@link #decode} is sure to accept, or null when this pass cannot
+   * tell (decode then decides). Everything decode checks is checked here the same way: the bytes
+   * (size, strict UTF-8, no NUL, no byte order mark), the JSON (the same parser: duplicates, depth,
+   * name and number limits, trailing content), the five fields and their forms, the timestamp's
+   * range, and the payload's numbers (finite); its text cannot hold an unpaired surrogate when no
+   * backslash-u escape of one occurs, and when one may, decode decides.
+   */
+  static ConnectionId quickCheck(byte[] json) {
+    if (json.length == 0 || json.length > MAX_BYTES || !isStrictUtf8WithoutNul(json)
+        || (json.length >= 3 && json[0] == (byte) 0xEF && json[1] == (byte) 0xBB && json[2] == (byte) 0xBF)
+        || maySpellSurrogate(json)) {
+      return null;
+    }
+    try (JsonParser p = MAPPER.getFactory().createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String ts = null;
+      String type = null;
+      String eventId = null;
+      String connectionId = null;
+      boolean payload = false;
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (name.equals("payload")) {
+          if (v != JsonToken.START_OBJECT || !payloadChecks(p)) {
+            return null;
+          }
+          payload = true;
+          continue;
+        }
+        if (v != JsonToken.VALUE_STRING) {
+          return null;
+        }
+        switch (name) {
+          case "timestamp" -> ts = p.getText();
+          case "type" -> type = p.getText();
+          case "eventId" -> eventId = p.getText();
+          case "connectionId" -> connectionId = p.getText();
+          default -> {
+            return null;
+          }
+        }
+      }
+      if (t != JsonToken.END_OBJECT || p.nextToken() != null || ts == null || type == null || eventId == null
+          || connectionId == null || !payload || !ts.endsWith("Z")) {
+        return null;
+      }
+      Instant timestamp = parseInstant(ts);
+      if (timestamp.isBefore(InternalEvent.MIN_TIMESTAMP) || timestamp.isAfter(InternalEvent.MAX_TIMESTAMP)) {
+        return null;
+      }
+      EventType.of(type);
+      EventId.of(eventId);
+      return ConnectionId.of(connectionId);
+    } catch (IOException | RuntimeException e) {
+      return null; // decode decides, and says why
+    }
+  }
+
+  /**
+   * Reads a payload object to its end (the parser at its START_OBJECT): numbers are read as the
+   * tree reads them, and a floating-point number must be finite, as {@link InternalEvent} requires.
+   */
+  private static boolean payloadChecks(JsonParser p) throws IOException {
+    int depth = 1;
+    while (depth > 0) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        return false;
+      }
+      switch (t) {
+        case START_OBJECT, START_ARRAY -> depth++;
+        case END_OBJECT, END_ARRAY -> depth--;
+        case VALUE_NUMBER_INT -> p.getNumberValue();
+        case VALUE_NUMBER_FLOAT -> {
+          if (!Double.isFinite(p.getDoubleValue())) {
+            return false;
+          }
+        }
+        case FIELD_NAME, VALUE_STRING, VALUE_TRUE, VALUE_FALSE, VALUE_NULL -> { }
+        default -> {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether a backslash-u escape of a surrogate (D800 to DFFF in hex) may occur: a
+   * backslash followed by {@code u}, {@code d} or {@code D}, and one of {@code 8-9a-fA-F}. An
+   * escaped backslash before such letters also counts (a false alarm only sends the event through
+   * decode). Raw UTF-8 cannot carry a surrogate: the strict check refuses one.
+   */
+  static boolean maySpellSurrogate(byte[] b) {
+    int n = b.length;
+    for (int i = 0; i + 5 < n; i++) {
+      if (b[i] == '\\' && b[i + 1] == 'u' && (b[i + 2] == 'd' || b[i + 2] == 'D')) {
+        byte c = b[i + 3];
+        if ((c >= '8' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

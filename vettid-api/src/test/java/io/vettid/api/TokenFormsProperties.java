@@ -31,8 +31,26 @@ class TokenFormsProperties {
     assertThat(Tokens.isDottedLowerTokens(s)).isEqualTo(EventType.FORM.matcher(s).matches());
   }
 
+  @Provide
+  Arbitrary<String> nearlyKeyIds() {
+    // a tag of 0..18 characters, a separator, and 38..42 hex-ish characters: both answers often
+    Arbitrary<String> tag = Arbitraries.oneOf(Arbitraries.strings().withChars("az09").ofMinLength(1).ofMaxLength(17),
+        Arbitraries.strings().withChars("az09A-").ofMinLength(0).ofMaxLength(18));
+    Arbitrary<String> sep = Arbitraries.of("-", "-", "_", "");
+    Arbitrary<String> hex = Arbitraries.oneOf(Arbitraries.strings().withChars("0123456789abcdef").ofLength(40),
+        Arbitraries.strings().withChars("0123456789abcdef").ofMinLength(39).ofMaxLength(41),
+        Arbitraries.strings().withChars("0123456789abcdefgF-").ofLength(40));
+    return net.jqwik.api.Combinators.combine(tag, sep, hex).as((t, s, h) -> t + s + h);
+  }
+
+  @Property(tries = 5000)
+  void keyIdCheckIsItsPattern(@ForAll("nearlyKeyIds") String s) {
+    assertThat(KeyId.isForm(s)).isEqualTo(KeyId.FORM.matcher(s).matches());
+  }
+
   @Property(tries = 2000)
   void anyStringAgrees(@ForAll String s) {
+    assertThat(KeyId.isForm(s)).isEqualTo(KeyId.FORM.matcher(s).matches());
     assertThat(Tokens.isIdChars(s)).isEqualTo(EventId.FORM.matcher(s).matches());
     assertThat(Tokens.isLowerToken(s)).isEqualTo(ConnectionId.FORM.matcher(s).matches());
     assertThat(Tokens.isDottedLowerTokens(s)).isEqualTo(EventType.FORM.matcher(s).matches());

@@ -1,0 +1,155 @@
+package io.vettid.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * {@link InternalEventCodec#validate} must accept exactly what {@link InternalEventCodec#decode}
+ * accepts, with the same connectionId, and refuse the rest with decode's message; its streaming
+ * pass must vouch only for events decode accepts.
+ */
+class InternalEventCodecValidateProperties {
+  private static final String HEAD = "{\"timestamp\":\"2026-11-25T10:15:30.123Z\",\"type\":\"chat.message\","
+      + "\"eventId\":\"4f1c2d3e-0000-4000-8000-00000000abcd\",\"connectionId\":\"conn-bob\",\"payload\":";
+
+  /** Pieces of payload JSON near every edge the decoder has: numbers, escapes, depth, duplicates. */
+  private static final List<String> PIECES = List.of(
+      "1", "-0", "2.5", "1e308", "1e309", "-1e309", "1e-400", "123456789012345678901234567890",
+      "1".repeat(64), "1".repeat(65), "0." + "1".repeat(63), "1.5E+" + "9".repeat(3), "true", "false", "null",
+      "\"text\"", "\"\\\\\"", "\"\\n\\t\\\"\"", "\"\\u0041\"", "\"\\ud83d\\ude00\"", "\"\\ud800\"", "\"\\udc00x\"",
+      "\"\\uD800\\uDC00\"", "\"\\\\ud800\"", "\"\\x\"", "\"\u0001\"", "\"é€😀\"", "{}", "[]", "[1,[2,[3]]]",
+      "{\"a\":1,\"a\":2}", "{\"k\":{\"k\":{\"k\":{}}}}", "NaN", "Infinity", "01", "1.", ".5", "'s'",
+      "[" .repeat(31) + "]".repeat(31), "[".repeat(32) + "]".repeat(32));
+
+  @Provide
+  Arbitrary<List<String>> payloads() {
+    return Arbitraries.of(PIECES).list().ofMaxSize(5);
+  }
+
+  private static byte[] event(List<String> values, boolean asArray) {
+    StringBuilder b = new StringBuilder(HEAD).append(asArray ? "{\"v\":[" : "{");
+    for (int i = 0; i < values.size(); i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      b.append(asArray ? "" : "\"f" + i + "\":").append(values.get(i));
+    }
+    return b.append(asArray ? "]}}" : "}}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** What decode makes of the bytes: the connectionId, or the refusal's message. */
+  private static String decoded(byte[] b) {
+    try {
+      return "ok " + InternalEventCodec.decode(b).connectionId().value();
+    } catch (InvalidEventException e) {
+      return "refused " + e.getMessage();
+    }
+  }
+
+  private static String validated(byte[] b) {
+    try {
+      return "ok " + InternalEventCodec.validate(b).value();
+    } catch (InvalidEventException e) {
+      return "refused " + e.getMessage();
+    }
+  }
+
+  private static void agree(byte[] b) {
+    String d = decoded(b);
+    assertThat(validated(b)).isEqualTo(d);
+    ConnectionId quick = InternalEventCodec.quickCheck(b);
+    if (quick != null) {
+      assertThat(d).as("the streaming pass vouched for an event decode refuses").isEqualTo("ok " + quick.value());
+    }
+  }
+
+  @Property(tries = 3000)
+  void validateAgreesWithDecodeOnPayloadsAtTheEdges(@ForAll("payloads") List<String> values, @ForAll boolean asArray) {
+    agree(event(values, asArray));
+  }
+
+  @Property(tries = 3000)
+  void validateAgreesWithDecodeOnMutatedEvents(@ForAll("payloads") List<String> values, @ForAll boolean asArray,
+      @ForAll @IntRange(min = 0, max = 100_000) int where, @ForAll byte value, @ForAll @IntRange(min = 0, max = 3) int how) {
+    byte[] b = event(values, asArray);
+    int at = where % b.length;
+    if (how == 0) {
+      b[at] = value;
+    } else if (how == 1) {
+      b = java.util.Arrays.copyOf(b, at);
+    } else if (how == 2) {
+      byte[] m = new byte[b.length + 1];
+      System.arraycopy(b, 0, m, 0, at);
+      m[at] = value;
+      System.arraycopy(b, at, m, at + 1, b.length - at);
+      b = m;
+    } else {
+      byte[] m = new byte[b.length - 1];
+      System.arraycopy(b, 0, m, 0, at);
+      System.arraycopy(b, at + 1, m, at, b.length - at - 1);
+      b = m;
+    }
+    agree(b);
+  }
+
+  @Property(tries = 1000)
+  void validateAgreesWithDecodeOnRandomBytes(@ForAll @Size(max = 200) byte[] bytes) {
+    agree(bytes);
+  }
+
+  @Property(tries = 1000)
+  void validateAgreesWithDecodeOnEveryField(@ForAll("fieldValues") String value,
+      @ForAll @IntRange(min = 0, max = 4) int field) {
+    // one field's value replaced: wrong type, wrong form, out of range, or missing / repeated
+    String[] parts = {"\"2026-11-25T10:15:30.123Z\"", "\"chat.message\"", "\"e-1\"", "\"conn-bob\"", "{}"};
+    parts[field] = value;
+    StringBuilder b = new StringBuilder("{");
+    for (int i = 0; i < 5; i++) {
+      if (!parts[i].isEmpty()) {
+        b.append(b.length() > 1 ? "," : "").append('"').append(InternalEventCodec.FIELDS.get(i)).append("\":")
+            .append(parts[i]);
+      }
+    }
+    agree(b.append('}').toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Provide
+  Arbitrary<String> fieldValues() {
+    return Arbitraries.of("", "1", "null", "{}", "[]", "\"\"", "\"2026-11-25T10:15:30Z\"", "\"1969-12-31T23:59:59Z\"",
+        "\"2026-11-25T10:15:30+01:00\"", "\"2026-02-30T10:15:30Z\"", "\"Chat\"", "\"a b\"", "\"conn-bob\\u0000\"",
+        "\"" + "y".repeat(200) + "\"", "\"" + "x".repeat(129) + "\"", "\"e-1\",\"extra\":1", "\"e-1\",\"type\":\"a\"");
+  }
+
+  @Example
+  void anOrdinaryEventTakesTheStreamingPass() throws Exception {
+    byte[] b = InternalEventCodec.encode(InternalEvent.builder().type(EventType.of("chat.message"))
+        .connectionId(ConnectionId.of("conn-bob"))
+        .payload(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("text", "hello")
+            .put("n", 3).put("x", 2.5))
+        .build());
+    assertThat(InternalEventCodec.quickCheck(b)).isEqualTo(ConnectionId.of("conn-bob"));
+    assertThat(InternalEventCodec.validate(b)).isEqualTo(InternalEventCodec.decode(b).connectionId());
+  }
+
+  @Example
+  void anEscapedSurrogateGoesThroughDecode() throws Exception {
+    byte[] pair = (HEAD + "{\"t\":\"\\ud83d\\ude00\"}}").getBytes(StandardCharsets.UTF_8);
+    assertThat(InternalEventCodec.quickCheck(pair)).isNull();
+    assertThat(InternalEventCodec.validate(pair)).isEqualTo(ConnectionId.of("conn-bob")); // a valid pair
+    byte[] half = (HEAD + "{\"t\":\"\\ud83d\"}}").getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> InternalEventCodec.validate(half)).isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("unpaired surrogate");
+    assertThatThrownBy(() -> InternalEventCodec.validate(null)).isInstanceOf(NullPointerException.class);
+  }
+}
