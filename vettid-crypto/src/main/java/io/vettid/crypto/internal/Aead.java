@@ -10,7 +10,10 @@ import javax.crypto.spec.SecretKeySpec;
  * AES-256-GCM with a 96-bit nonce and a 128-bit tag: the only AEAD VettID uses. Sealed output is
  * {@code ciphertext || tag}. Opening verifies the tag (the JDK compares it in constant time) and
  * returns nothing on failure: a {@link javax.crypto.AEADBadTagException} is thrown instead.
- * Thread-safe: each thread uses its own cipher objects.
+ * Thread-safe: each thread uses its own cipher objects, up to 16 per direction, each kept with the
+ * last key it had (so a session's next event skips the AES key schedule). A key therefore stays in
+ * a thread's memory until 16 other keys have replaced it there, as one key per thread did before;
+ * it never leaves the process.
  */
 public final class Aead {
   /** Key length in bytes. */
@@ -70,21 +73,45 @@ public final class Aead {
       throw new java.security.InvalidAlgorithmParameterException(
           "AES-256-GCM needs a 12-byte nonce, got " + nonce.length);
     }
-    Cipher[] ciphers = CIPHERS.get();
-    int slot = mode == Cipher.ENCRYPT_MODE ? 0 : 1;
-    if (ciphers[slot] == null) {
-      ciphers[slot] = Cipher.getInstance("AES/GCM/NoPadding");
-    }
-    Cipher c = ciphers[slot];
-    // init resets whatever a previous (possibly failed) operation left; the JDK still refuses a
-    // repeated key and nonce for encryption
-    c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
-    return c;
+    return CIPHERS.get()[mode == Cipher.ENCRYPT_MODE ? 0 : 1].init(mode, key, nonce);
   }
 
   /**
-   * One cipher per thread and direction: {@code Cipher.getInstance} costs more than sealing a
-   * kilobyte, and a cipher re-initialised with the key it last had skips the key schedule.
+   * One thread's ciphers for one direction, each kept with the key it last had: a session's next
+   * event finds its cipher and the JDK skips the AES key schedule (its cost and its allocation) for
+   * an unchanged key. {@value #CACHED} ciphers, replaced in turn; init always resets what a
+   * previous (possibly failed) operation left, and the JDK still refuses a repeated key and nonce
+   * for encryption. Keys are compared in constant time.
    */
-  private static final ThreadLocal<Cipher[]> CIPHERS = ThreadLocal.withInitial(() -> new Cipher[2]);
+  private static final class Ciphers {
+    private static final int CACHED = 16;
+    private final Cipher[] ciphers = new Cipher[CACHED];
+    private final byte[][] keys = new byte[CACHED][];
+    private int next;
+
+    Cipher init(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
+      int slot = -1;
+      for (int i = 0; i < CACHED && keys[i] != null; i++) {
+        if (java.security.MessageDigest.isEqual(keys[i], key)) {
+          slot = i;
+          break;
+        }
+      }
+      if (slot < 0) {
+        slot = next;
+        next = (next + 1) % CACHED;
+        if (ciphers[slot] == null) {
+          ciphers[slot] = Cipher.getInstance("AES/GCM/NoPadding");
+        }
+        keys[slot] = null; // a failed init below leaves no key claimed
+      }
+      Cipher c = ciphers[slot];
+      c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+      keys[slot] = key.clone();
+      return c;
+    }
+  }
+
+  private static final ThreadLocal<Ciphers[]> CIPHERS =
+      ThreadLocal.withInitial(() -> new Ciphers[] {new Ciphers(), new Ciphers()});
 }

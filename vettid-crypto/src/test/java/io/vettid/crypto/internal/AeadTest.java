@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import javax.crypto.AEADBadTagException;
 import org.junit.jupiter.api.Test;
 
-/** Aead keeps one cipher per thread: reuse must never carry state from one operation to the next. */
+/**
+ * Aead keeps a few ciphers per thread, each with its last key: reuse must never carry state from
+ * one operation to the next, nor confuse keys.
+ */
 class AeadTest {
   private final SecureRandom random = new SecureRandom();
 
@@ -42,7 +45,7 @@ class AeadTest {
   @Test
   void manyThreadsWithManyKeysSealAndOpenEachOthersMessages() throws Exception {
     List<byte[]> keys = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 40; i++) { // more keys than a thread's cipher cache holds
       keys.add(bytes(32));
     }
     ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -80,5 +83,32 @@ class AeadTest {
     // the per-thread cipher keeps that guard
     assertThatThrownBy(() -> Aead.seal(key, nonce, new byte[0], bytes(10)))
         .isInstanceOf(java.security.InvalidAlgorithmParameterException.class);
+  }
+
+  @Test
+  void theGuardHoldsWithOtherKeysUsedInBetween() throws Exception {
+    byte[] key = bytes(32);
+    byte[] nonce = bytes(12);
+    Aead.seal(key, nonce, new byte[0], bytes(10));
+    for (int i = 0; i < 5; i++) {
+      Aead.seal(bytes(32), bytes(12), new byte[0], bytes(10));
+    }
+    // the key's cipher is still cached with its last nonce: a copy of the key finds it
+    assertThatThrownBy(() -> Aead.seal(key.clone(), nonce, new byte[0], bytes(10)))
+        .isInstanceOf(java.security.InvalidAlgorithmParameterException.class);
+  }
+
+  @Test
+  void aKeyArrayChangedByItsCallerAfterwardsChangesNothingCached() throws Exception {
+    byte[] key = bytes(32);
+    byte[] original = key.clone();
+    byte[] n1 = bytes(12);
+    byte[] sealed = Aead.seal(key, n1, new byte[0], "one".getBytes());
+    key[0] ^= 1; // the caller reuses its array for another key
+    byte[] n2 = bytes(12);
+    byte[] other = Aead.seal(key, n2, new byte[0], "two".getBytes());
+    assertThat(Aead.open(original, n1, new byte[0], sealed)).isEqualTo("one".getBytes());
+    assertThat(Aead.open(key, n2, new byte[0], other)).isEqualTo("two".getBytes());
+    assertThatThrownBy(() -> Aead.open(key, n1, new byte[0], sealed)).isInstanceOf(AEADBadTagException.class);
   }
 }
