@@ -95,6 +95,9 @@ public final class DeclarativeRuleEngine implements RuleEngine {
       if (connectionId != null && !connectionId.equals(event.connectionId().value())) {
         return false;
       }
+      if (when.isEmpty()) {
+        return true; // no condition: no copy of the payload to test
+      }
       JsonNode payload = event.payload();
       for (Condition c : when) {
         if (!c.test(payload)) {

@@ -886,7 +886,7 @@ public final class EventService implements AutoCloseable {
 
   /** One event's entry of a group record, or null if its outbox is too large for a group. */
   private static byte[] groupEntry(EventId id, Record next) throws IOException {
-    byte[] e = JSON.writeValueAsBytes(next.toJson().put("eventId", id.value()));
+    byte[] e = next.toBytes(id.value());
     return e.length > MAX_GROUP_ENTRY_BYTES ? null : e;
   }
 
@@ -1190,21 +1190,46 @@ public final class EventService implements AutoCloseable {
     }
 
     byte[] toBytes() throws IOException {
-      return JSON.writeValueAsBytes(toJson());
+      return toBytes(null);
     }
 
-    ObjectNode toJson() {
-      ObjectNode n = JSON.createObjectNode().put("handler", handler).put("finished", finished);
-      if (state != null) {
-        n.put("state", Base64.getEncoder().encodeToString(state));
-      } else {
-        n.putNull("state");
+    /**
+     * The record's JSON, written straight to bytes (no tree): {@code handler}, {@code finished},
+     * {@code state} (base64 or null), {@code done}, {@code outbox}, and the {@code eventId} when
+     * it is a group entry.
+     */
+    byte[] toBytes(String eventId) throws IOException {
+      com.fasterxml.jackson.core.util.BufferRecycler recycler = JSON.getFactory()._getBufferRecycler();
+      try (com.fasterxml.jackson.core.util.ByteArrayBuilder out =
+          new com.fasterxml.jackson.core.util.ByteArrayBuilder(recycler)) {
+        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+          g.writeStartObject();
+          g.writeStringField("handler", handler);
+          g.writeBooleanField("finished", finished);
+          if (state != null) {
+            g.writeStringField("state", Base64.getEncoder().encodeToString(state));
+          } else {
+            g.writeNullField("state");
+          }
+          g.writeArrayFieldStart("done");
+          for (String d : done) {
+            g.writeString(d);
+          }
+          g.writeEndArray();
+          g.writeArrayFieldStart("outbox");
+          for (JsonNode o : outbox) {
+            JSON.writeTree(g, o);
+          }
+          g.writeEndArray();
+          if (eventId != null) {
+            g.writeStringField("eventId", eventId);
+          }
+          g.writeEndObject();
+        }
+        return out.getClearAndRelease();
+      } finally {
+        recycler.releaseToPool();
       }
-      ArrayNode d = n.putArray("done");
-      done.forEach(d::add);
-      ArrayNode o = n.putArray("outbox");
-      outbox.forEach(o::add);
-      return n;
     }
   }
 

@@ -8,8 +8,8 @@ import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
+import io.vettid.api.ConnectionId;
 import io.vettid.api.FailureReason;
-import io.vettid.api.InternalEvent;
 import io.vettid.api.InternalEventBatch;
 import io.vettid.api.InternalEventCodec;
 import io.vettid.api.VettidException;
@@ -326,9 +326,10 @@ public final class EventWatcher implements AutoCloseable {
     String subject = m.getSubject();
     quarantinedInline = false;
     try {
-      // the plaintext goes on as it opened: it was just decoded strictly, and the service decodes it again
+      // the plaintext goes on as it opened: it was just checked as strictly as decode checks, and
+      // the service decodes it
       byte[] plaintext = opener.open(m.getData(), subject).plaintext();
-      check(InternalEventCodec.decode(plaintext), subject);
+      check(InternalEventCodec.validate(plaintext), subject); // decode's checks, without building the event
       return new Opened(m, plaintext);
     } catch (VettidException e) {
       try {
@@ -351,9 +352,9 @@ public final class EventWatcher implements AutoCloseable {
     }
   }
 
-  private void check(InternalEvent event, String subject) throws VettidException {
+  private void check(ConnectionId connectionId, String subject) throws VettidException {
     String connection = subject.substring(depositPrefix.length());
-    if (!event.connectionId().value().equals(connection)) {
+    if (!connectionId.value().equals(connection)) {
       // a connection may only speak for itself
       throw new VettidException(FailureReason.MALFORMED, "the event's connectionId does not match its deposit subject");
     }

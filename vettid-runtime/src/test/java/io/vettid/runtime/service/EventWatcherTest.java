@@ -128,10 +128,12 @@ class EventWatcherTest {
     assertThat(watcher.quarantined(FailureReason.MALFORMED)).isEqualTo(3);
 
     // deposits opened in a row travel as one batch message; one alone travels as itself
+    String idPrefix = "deposit." + Subjects.depositStream(GUID, ES) + ".";
     List<Message> queued = fetchAll(nc, Subjects.DATA_VAULT_QUEUE.value(), "Manager_test");
+    // the queue is the vault's: keep this EventSpace's forwards (the other test's may be there too)
+    queued.removeIf(m -> !m.getHeaders().getFirst("Nats-Msg-Id").startsWith(idPrefix));
     assertThat(queued).isNotEmpty().hasSizeLessThanOrEqualTo(5);
     List<InternalEvent> forwarded = new ArrayList<>();
-    String idPrefix = "deposit." + Subjects.depositStream(GUID, ES) + ".";
     for (Message m : queued) {
       String count = m.getHeaders().getFirst(InternalEventBatch.HEADER);
       int before = forwarded.size();
@@ -187,20 +189,21 @@ class EventWatcherTest {
     String deposit = Subjects.deposit(GUID, es, BOB).value();
     Sealer sealer = Sealer.builder(SUITE, bobSigning, aliceWrappingPublic, deposit).build();
     try (EventWatcher watcher = new EventWatcher(nc, GUID, es, opener())) {
-      watcher.purgeThresholds(4, Duration.ofHours(1)); // by count only
+      // a purge after 4 acknowledgements, and the rest (acknowledged after the floor was read) by time
+      watcher.purgeThresholds(4, Duration.ofMillis(300));
       watcher.start();
       for (int i = 0; i < 20; i++) {
         nc.jetStream().publish(deposit, sealer.seal(event(BOB, i)).sealed());
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while ((watcher.forwarded() < 20 || watcher.purged() < 16) && System.nanoTime() < deadline) {
+      while ((watcher.forwarded() < 20 || watcher.purged() < 20) && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       assertThat(watcher.forwarded()).isEqualTo(20);
-      assertThat(watcher.purged()).isBetween(16L, 20L);
+      assertThat(watcher.purged()).isEqualTo(20);
     }
-    long left = nc.jetStreamManagement().getStreamInfo(Subjects.depositStream(GUID, es)).getStreamState().getMsgCount();
-    assertThat(left).as("at most the last few, acknowledged after the last purge").isLessThanOrEqualTo(4);
+    assertThat(nc.jetStreamManagement().getStreamInfo(Subjects.depositStream(GUID, es)).getStreamState().getMsgCount())
+        .isZero();
     // every event reached the queue, once
     List<Integer> seen = new ArrayList<>();
     for (Message m : fetchAll(nc, Subjects.DATA_VAULT_QUEUE.value(), "Manager_test")) {
