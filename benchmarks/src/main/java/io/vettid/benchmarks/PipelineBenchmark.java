@@ -159,32 +159,42 @@ public final class PipelineBenchmark {
   }
 
   /** Raw JetStream and the default pipeline, measured in alternation. */
-  record Paired(Run raw, Run pipeline) {}
+  record Paired(Run raw, Run pipeline, double ratio) {}
 
   /**
    * Raw JetStream and the pipeline, each warmed as {@link #steady} warms, then measured in
-   * alternation (raw, pipeline, raw, pipeline...) five times; each median is reported. This VM's
-   * speed drifts by a quarter between minutes (every thread's CPU per event moves together), so
-   * runs of the two that are minutes apart compare the machine's moods, not the two paths; runs
-   * side by side do not. Each round's ratio is printed too.
+   * alternation (raw, pipeline, raw, pipeline...) seven times. The throughputs reported are each
+   * side's median; the ratio reported is the median of the seven rounds' ratios. This VM's speed
+   * drifts by a quarter or more within a minute (every thread's CPU per event, the server's too,
+   * moves together), so runs of the two that are minutes apart compare the machine's moods, not
+   * the two paths; a round's two runs, seconds apart, mostly do not. Each round's ratio is printed,
+   * and the ratio of the medians too.
    */
   private Paired paired(String rawName, Repetition raw, String pipelineName, Repetition pipeline) throws Exception {
     warm(rawName, raw);
     warm(pipelineName, pipeline);
-    int reps = config.quick() ? 1 : 5;
+    int reps = config.quick() ? 1 : 7;
     List<Run> raws = new ArrayList<>();
     List<Run> pipelines = new ArrayList<>();
-    StringBuilder ratios = new StringBuilder();
+    List<Double> ratios = new ArrayList<>();
     for (int i = 1; i <= reps; i++) {
       String of = reps > 1 ? " (" + i + "/" + reps + ")" : "";
       Run r = raw.run(rawName + of);
       Run p = pipeline.run(pipelineName + of);
       raws.add(r);
       pipelines.add(p);
-      ratios.append(String.format(" %.3f", p.eventsPerSecond() / r.eventsPerSecond()));
+      ratios.add(p.eventsPerSecond() / r.eventsPerSecond());
     }
-    out.println("  ratio in each round:" + ratios);
-    return new Paired(median(raws).named(rawName), median(pipelines).named(pipelineName));
+    StringBuilder each = new StringBuilder();
+    ratios.forEach(x -> each.append(String.format(" %.3f", x)));
+    List<Double> sorted = new ArrayList<>(ratios);
+    java.util.Collections.sort(sorted);
+    double ratio = sorted.get(sorted.size() / 2);
+    Run medianRaw = median(raws).named(rawName);
+    Run medianPipeline = median(pipelines).named(pipelineName);
+    out.printf("  ratio in each round:%s; median %.3f (the ratio of the medians: %.3f)%n", each, ratio,
+        medianPipeline.eventsPerSecond() / medianRaw.eventsPerSecond());
+    return new Paired(medianRaw, medianPipeline, ratio);
   }
 
   private void warm(String name, Repetition once) throws Exception {
@@ -210,6 +220,15 @@ public final class PipelineBenchmark {
     private final Map<String, Long> threads = threadCpuNanos();
     private final long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     private final long[] varz = Boolean.getBoolean("bench.core") ? varz() : null;
+    private final long[] userSys = userSys();
+
+    /** The server's user and system CPU per event, from /proc (bench.core). */
+    String serverUserSysPerEvent(int events) {
+      long[] now = userSys();
+      double tick = 1e6 / 100; // microseconds per clock tick (USER_HZ 100)
+      return String.format(" user=%.1f sys=%.1f us/event", (now[0] - userSys[0]) * tick / events,
+          (now[1] - userSys[1]) * tick / events);
+    }
 
     /** The server's message and byte counts per event since this account began (bench.core). */
     String serverTrafficPerEvent(int events) {
@@ -263,6 +282,16 @@ public final class PipelineBenchmark {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  private long[] userSys() {
+    try {
+      String stat = java.nio.file.Files.readString(Path.of("/proc/" + serverPid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+    } catch (java.io.IOException | RuntimeException e) {
+      return new long[] {0, 0};
     }
   }
 
@@ -329,7 +358,8 @@ public final class PipelineBenchmark {
     char[] key = NatsServerConfig.randomStoreKey();
     Map<String, Object> report = new LinkedHashMap<>();
     try (NatsServer server = NatsServer.start(NatsServerConfig.builder().serverName("vettid-bench")
-        .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, key).tls(tls.serverTls(false)).build())) {
+        .jetStreamEncryption(NatsServerConfig.Cipher.valueOf(System.getProperty("bench.cipher", "CHACHAPOLY")), key)
+        .tls(tls.serverTls(false)).build())) {
       Arrays.fill(key, '\0');
       url = server.clientUrl();
       serverPid = server.pid();
@@ -355,7 +385,7 @@ public final class PipelineBenchmark {
         Run p = pair.pipeline();
         pipeline("vault only " + Suites.DEFAULT.name() + " (deposits queued first)", Suites.DEFAULT,
             defaultKeys, config.events() / 10, 0, null, 0, true);
-        out.printf("throughput ratio: %.3f%n", p.eventsPerSecond() / raw.eventsPerSecond());
+        out.printf("throughput ratio: %.3f%n", pair.ratio());
         return report;
       }
       Run rawPaced = raw("raw JetStream @" + config.rate() + "/s", config.rateEvents(), config.rate());
@@ -414,7 +444,7 @@ public final class PipelineBenchmark {
         out.printf("%-58s %8d %12.0f %9.2f %9.2f %12.1f %12.1f%n", r.name(), r.events(), r.eventsPerSecond(),
             r.p50Millis(), r.p99Millis(), r.serverMicros(), r.clientMicros());
       }
-      double ratio = first.eventsPerSecond() / raw.eventsPerSecond();
+      double ratio = pair.ratio(); // the median of the paired rounds' ratios
       out.printf("%nthroughput ratio pipeline (%s) / raw: %.3f (goal >= 0.5)%n", first.name(), ratio);
       out.printf("at %d events/s offered: p50 %.2f ms (goal <= 2), p99 %.2f ms (goal <= 10)%n", config.rate(),
           paced.p50Millis(), paced.p99Millis());
@@ -538,7 +568,7 @@ public final class PipelineBenchmark {
       print(r);
       if (Boolean.getBoolean("bench.core")) {
         out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
-        out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n));
+        out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n) + cpu.serverUserSysPerEvent(n));
       }
       return r;
     }
@@ -694,71 +724,81 @@ public final class PipelineBenchmark {
             .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760)));
         sendAll(sides, perConnection, p, null);
       }
-      try (VettIdRuntime vault = VettIdRuntime.builder()
-          .nats(new Options.Builder().server(url).sslContext(tls.clientContext()))
-          .connections(sides.vault()).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
-          .listener(listener).start()) {
-        long rev = vault.rules().orElseThrow().put(RULES);
-        vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
-        io.vettid.runtime.service.EventWatcher[] watcher = new io.vettid.runtime.service.EventWatcher[1];
-        if (!backlog) {
-          watcher[0] = vault.watch(guid, "bench");
-        }
-        ObjectNode payload = JsonNodeFactory.instance.objectNode()
-            .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760))); // ~1 KiB JSON
-        if (warm > 0) {
-          long w0 = System.nanoTime();
-          sendAll(sides, warmRounds, payload, null);
-          if (!warmed.await(600, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(name + ": only " + handled.get() + " of " + warm + " warm-up events handled");
+      try {
+        try (VettIdRuntime vault = VettIdRuntime.builder()
+            .nats(new Options.Builder().server(url).sslContext(tls.clientContext()))
+            .connections(sides.vault()).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
+            .listener(listener).start()) {
+          long rev = vault.rules().orElseThrow().put(RULES);
+          vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
+          io.vettid.runtime.service.EventWatcher[] watcher = new io.vettid.runtime.service.EventWatcher[1];
+          if (!backlog) {
+            watcher[0] = vault.watch(guid, "bench");
           }
-          out.printf("  %-56s %10.0f events/s (first event of each connection: opens its session)%n",
-              name + ", session setup", warm / ((System.nanoTime() - w0) / 1e9));
-        }
-        Cpu cpu = new Cpu();
-        long start = System.nanoTime();
-        long forwards0 = watcher[0] == null ? 0 : watcher[0].forwardMessages();
-        long forwarded0 = watcher[0] == null ? 0 : watcher[0].forwarded();
-        if (backlog) {
-          watcher[0] = vault.watch(guid, "bench");
-        } else if (rate > 0) {
-          int i = 0;
-          for (int round = 0; round < perConnection; round++) {
-            for (ConnectionId c : sides.senderIds()) {
-              pace(start, i++, rate);
-              send(sides, c, payload, sentAt);
+          ObjectNode payload = JsonNodeFactory.instance.objectNode()
+              .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760))); // ~1 KiB JSON
+          if (warm > 0) {
+            long w0 = System.nanoTime();
+            sendAll(sides, warmRounds, payload, null);
+            if (!warmed.await(600, TimeUnit.SECONDS)) {
+              throw new IllegalStateException(name + ": only " + handled.get() + " of " + warm + " warm-up events handled");
+            }
+            out.printf("  %-56s %10.0f events/s (first event of each connection: opens its session)%n",
+                name + ", session setup", warm / ((System.nanoTime() - w0) / 1e9));
+          }
+          Cpu cpu = new Cpu();
+          long start = System.nanoTime();
+          long forwards0 = watcher[0] == null ? 0 : watcher[0].forwardMessages();
+          long forwarded0 = watcher[0] == null ? 0 : watcher[0].forwarded();
+          if (backlog) {
+            watcher[0] = vault.watch(guid, "bench");
+          } else if (rate > 0) {
+            int i = 0;
+            for (int round = 0; round < perConnection; round++) {
+              for (ConnectionId c : sides.senderIds()) {
+                pace(start, i++, rate);
+                send(sides, c, payload, sentAt);
+              }
+            }
+          } else {
+            sendAll(sides, perConnection, payload, sentAt);
+          }
+          if (!done.await(600, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + ": only " + handled.get() + " of " + n + " handled");
+          }
+          Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99),
+              cpu);
+          print(r);
+          if (Boolean.getBoolean("bench.core")) {
+            out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
+            out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n));
+            long messages = watcher[0].forwardMessages() - forwards0;
+            out.printf("    watcher: %.1f events per forward message%n",
+                (watcher[0].forwarded() - forwarded0) / (double) Math.max(1, messages));
+          }
+          if (heapMb != null) {
+            sides.senderRef().set(null); // the peers are elsewhere in real life
+            for (int i = 0; i < 3; i++) {
+              System.gc();
+              Thread.sleep(200);
+            }
+            heapMb[0] = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
+            if (Boolean.getBoolean("bench.histo")) { // what the heap holds, for profiling
+              Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(ProcessHandle.current().pid()), "GC.class_histogram").redirectErrorStream(true).start();
+              new String(jcmd.getInputStream().readAllBytes()).lines().filter(l -> l.contains("vettid") || l.contains(" num ")).limit(40).forEach(out::println);
             }
           }
-        } else {
-          sendAll(sides, perConnection, payload, sentAt);
+          return r;
         }
-        if (!done.await(600, TimeUnit.SECONDS)) {
-          throw new IllegalStateException(name + ": only " + handled.get() + " of " + n + " handled");
+      } finally {
+        // as raw deletes its stream after a run: the next run starts without this one's deposit
+        // stream and the duplicate window the server keeps for it
+        try {
+          senderNc.jetStreamManagement().deleteStream(io.vettid.nats.subjects.Subjects.depositStream(guid, "bench"));
+        } catch (io.nats.client.JetStreamApiException e) {
+          out.println("  could not delete the run's deposit stream: " + e.getMessage());
         }
-        Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99),
-            cpu);
-        print(r);
-        if (Boolean.getBoolean("bench.core")) {
-          out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
-          out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n));
-          long messages = watcher[0].forwardMessages() - forwards0;
-          out.printf("    watcher: %.1f events per forward message%n",
-              (watcher[0].forwarded() - forwarded0) / (double) Math.max(1, messages));
-        }
-        if (heapMb != null) {
-          sides.senderRef().set(null); // the peers are elsewhere in real life
-          for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(200);
-          }
-          heapMb[0] = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
-          if (Boolean.getBoolean("bench.histo")) { // what the heap holds, for profiling
-            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(ProcessHandle.current().pid()), "GC.class_histogram").redirectErrorStream(true).start();
-            new String(jcmd.getInputStream().readAllBytes()).lines().filter(l -> l.contains("vettid") || l.contains(" num ")).limit(40).forEach(out::println);
-          }
-        }
-        return r;
       }
     }
   }

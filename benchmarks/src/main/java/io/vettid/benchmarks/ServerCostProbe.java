@@ -55,7 +55,8 @@ public final class ServerCostProbe {
     char[] key = NatsServerConfig.randomStoreKey();
     int n = Integer.parseInt(args.length > 0 ? args[0] : "20000");
     try (NatsServer server = NatsServer.start(NatsServerConfig.builder().serverName("probe")
-        .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, key).tls(tls.serverTls(false)).build())) {
+        .jetStreamEncryption(NatsServerConfig.Cipher.valueOf(System.getProperty("bench.cipher", "CHACHAPOLY")), key)
+        .tls(tls.serverTls(false)).build())) {
       pid = server.pid();
       Options o = new Options.Builder().server(server.clientUrl()).sslContext(tls.clientContext()).build();
       try (Connection nc = Nats.connect(o); Connection sub = Nats.connect(o)) {
