@@ -378,6 +378,16 @@ public final class PipelineBenchmark {
         return report;
       }
       List<ConnectionKeys[]> defaultKeys = keys(Suites.DEFAULT, 10, false);
+      if (Boolean.getBoolean("bench.paced")) { // profiling aid: the latency runs only, nothing written
+        warm("pipeline " + Suites.DEFAULT.name(), n -> pipeline(n, Suites.DEFAULT, defaultKeys, config.events() / 10, 0,
+            null, 1));
+        raw("raw JetStream @" + config.rate() + "/s", config.rateEvents(), config.rate());
+        for (int i = 1; i <= 3; i++) {
+          pipeline("pipeline " + Suites.DEFAULT.name() + " @" + config.rate() + "/s (" + i + "/3)", Suites.DEFAULT,
+              defaultKeys, config.rateEvents() / 10, config.rate());
+        }
+        return report;
+      }
       Paired pair = paired("raw JetStream", n -> raw(n, config.events(), 0), "pipeline " + Suites.DEFAULT.name(),
           n -> pipeline(n, Suites.DEFAULT, defaultKeys, config.events() / 10, 0, null, 1));
       Run raw = pair.raw();
@@ -769,6 +779,10 @@ public final class PipelineBenchmark {
           Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99),
               cpu);
           print(r);
+          if (Boolean.getBoolean("bench.paced")) {
+            out.printf("    p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n", lat.percentileMillis(0.5),
+                lat.percentileMillis(0.99), lat.percentileMillis(0.999), lat.percentileMillis(1.0));
+          }
           if (Boolean.getBoolean("bench.core")) {
             out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
             out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n));
