@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches one EventSpace's deposit stream with a durable pull consumer. Each deposit (envelope
  * bytes on {@code subscriber.<guid>.<es>.queue.<connectionId>}) is opened by keyID with the
- * {@link Opener}, its Internal Event decoded strictly, and its connection id checked against the
- * subject it arrived on. Then it is published to {@code DataVault.Queue} with a {@code
+ * {@link Opener}, its Internal Event checked as strictly as decoding does ({@link
+ * InternalEventCodec#validate}), and its connection id checked against the subject it arrived on. Then it is published to {@code DataVault.Queue} with a {@code
  * Nats-Msg-Id} naming its deposit stream and sequence (so a redelivered deposit is queued once,
  * and the next message of the same eventId is not mistaken for it). Deposits opened in a row
  * (while more are waiting) travel together as one {@link InternalEventBatch} message, up to {@value
