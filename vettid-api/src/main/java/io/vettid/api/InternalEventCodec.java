@@ -278,7 +278,16 @@ public final class InternalEventCodec {
    */
   static boolean maySpellSurrogate(byte[] b) {
     int n = b.length;
-    for (int i = 0; i + 5 < n; i++) {
+    int i = 0;
+    // eight bytes at a time while none is a backslash (the zero-byte test on the word XOR '\\'s)
+    while (i + 8 <= n) {
+      long w = (long) LONGS.get(b, i) ^ BACKSLASHES;
+      if (((w - LOW_BITS) & ~w & HIGH_BITS) != 0) {
+        break;
+      }
+      i += 8;
+    }
+    for (; i + 5 < n; i++) {
       if (b[i] == '\\' && b[i + 1] == 'u' && (b[i + 2] == 'd' || b[i + 2] == 'D')) {
         byte c = b[i + 3];
         if ((c >= '8' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
@@ -385,6 +394,7 @@ public final class InternalEventCodec {
       java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
   private static final long HIGH_BITS = 0x8080808080808080L;
   private static final long LOW_BITS = 0x0101010101010101L;
+  private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
 
   /**
    * {@link Instant#parse} with a short path for its everyday form, {@code yyyy-MM-ddTHH:mm:ssZ}

@@ -131,6 +131,24 @@ class InternalEventCodecValidateProperties {
         "\"" + "y".repeat(200) + "\"", "\"" + "x".repeat(129) + "\"", "\"e-1\",\"extra\":1", "\"e-1\",\"type\":\"a\"");
   }
 
+  @Property(tries = 3000)
+  void theSurrogateEscapeScanFindsEveryCandidate(@ForAll("escapeText") String text) {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    boolean naive = false;
+    for (int i = 0; i + 5 < b.length; i++) {
+      naive |= b[i] == '\\' && b[i + 1] == 'u' && (b[i + 2] == 'd' || b[i + 2] == 'D')
+          && "89abcdefABCDEF".indexOf(b[i + 3]) >= 0;
+    }
+    assertThat(InternalEventCodec.maySpellSurrogate(b)).isEqualTo(naive);
+  }
+
+  @Provide
+  Arbitrary<String> escapeText() {
+    // long runs without a backslash (the eight-byte path), then candidates at any offset
+    return Arbitraries.strings().withChars("ab\\udD8fF0x").ofMaxLength(60).list().ofMaxSize(4)
+        .map(parts -> String.join("0123456789abcdefghij", parts));
+  }
+
   @Example
   void anOrdinaryEventTakesTheStreamingPass() throws Exception {
     byte[] b = InternalEventCodec.encode(InternalEvent.builder().type(EventType.of("chat.message"))

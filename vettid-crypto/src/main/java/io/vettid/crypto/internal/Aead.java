@@ -92,7 +92,7 @@ public final class Aead {
     Cipher init(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
       int slot = -1;
       for (int i = 0; i < CACHED && keys[i] != null; i++) {
-        if (java.security.MessageDigest.isEqual(keys[i], key)) {
+        if (sameKey(keys[i], key)) {
           slot = i;
           break;
         }
@@ -110,6 +110,18 @@ public final class Aead {
       keys[slot] = key.clone();
       return c;
     }
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /** Two 32-byte keys compared in constant time, eight bytes at a time. */
+  static boolean sameKey(byte[] a, byte[] b) {
+    long d = 0;
+    for (int i = 0; i < KEY_BYTES; i += 8) {
+      d |= (long) LONGS.get(a, i) ^ (long) LONGS.get(b, i);
+    }
+    return d == 0;
   }
 
   private static final ThreadLocal<Ciphers[]> CIPHERS =
