@@ -131,8 +131,7 @@ public final class InternalEventCodec {
     // checked here, so that the parser reads the bytes as UTF-8 and nothing else: strict UTF-8
     // (RFC 3629), no byte order mark, and no NUL byte (never valid in JSON text; its absence also
     // keeps the parser from guessing UTF-16 or UTF-32)
-    if (!isStrictUtf8WithoutNul(json) || (json.length >= 3 && json[0] == (byte) 0xEF && json[1] == (byte) 0xBB
-        && json[2] == (byte) 0xBF)) {
+    if (!isJsonText(json)) {
       throw new InvalidEventException(null, "Internal Event is not valid UTF-8");
     }
     JsonNode root;
@@ -187,9 +186,7 @@ public final class InternalEventCodec {
    * backslash-u escape of one occurs, and when one may, decode decides.
    */
   static ConnectionId quickCheck(byte[] json) {
-    if (json.length == 0 || json.length > MAX_BYTES || !isStrictUtf8WithoutNul(json)
-        || (json.length >= 3 && json[0] == (byte) 0xEF && json[1] == (byte) 0xBB && json[2] == (byte) 0xBF)
-        || maySpellSurrogate(json)) {
+    if (json.length == 0 || json.length > MAX_BYTES || !isJsonText(json) || maySpellSurrogate(json)) {
       return null;
     }
     try (JsonParser p = MAPPER.getFactory().createParser(json)) {
@@ -279,10 +276,9 @@ public final class InternalEventCodec {
   static boolean maySpellSurrogate(byte[] b) {
     int n = b.length;
     int i = 0;
-    // eight bytes at a time while none is a backslash (the zero-byte test on the word XOR '\\'s)
+    // eight bytes at a time while none is a backslash (a backslash XOR backslashes is a zero byte)
     while (i + 8 <= n) {
-      long w = (long) LONGS.get(b, i) ^ BACKSLASHES;
-      if (((w - LOW_BITS) & ~w & HIGH_BITS) != 0) {
+      if (hasZeroByte((long) LONGS.get(b, i) ^ BACKSLASHES)) {
         break;
       }
       i += 8;
@@ -327,6 +323,12 @@ public final class InternalEventCodec {
     return fromObject((ObjectNode) root);
   }
 
+  /** Strict UTF-8 without NUL ({@link #isStrictUtf8WithoutNul}) and without a byte order mark. */
+  private static boolean isJsonText(byte[] json) {
+    return isStrictUtf8WithoutNul(json)
+        && !(json.length >= 3 && json[0] == (byte) 0xEF && json[1] == (byte) 0xBB && json[2] == (byte) 0xBF);
+  }
+
   /**
    * Whether the bytes are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
    * above U+10FFFF) and hold no NUL byte. One pass, no allocation; ASCII goes eight bytes at a time.
@@ -335,11 +337,10 @@ public final class InternalEventCodec {
     int i = 0;
     int n = b.length;
     while (i < n) {
-      // eight bytes at a time while they are all ASCII and none is NUL (the usual case): no high
-      // bit set, and no zero byte (the classic test: a zero byte borrows into its high bit)
+      // eight bytes at a time while they are all ASCII and none is NUL (the usual case)
       while (i + 8 <= n) {
         long w = (long) LONGS.get(b, i);
-        if ((w & HIGH_BITS) != 0 || ((w - LOW_BITS) & ~w & HIGH_BITS) != 0) {
+        if ((w & HIGH_BITS) != 0 || hasZeroByte(w)) {
           break;
         }
         i += 8;
@@ -395,6 +396,11 @@ public final class InternalEventCodec {
   private static final long HIGH_BITS = 0x8080808080808080L;
   private static final long LOW_BITS = 0x0101010101010101L;
   private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+
+  /** Whether one of the word's eight bytes is zero (the classic test: a zero byte borrows into its high bit). */
+  private static boolean hasZeroByte(long w) {
+    return ((w - LOW_BITS) & ~w & HIGH_BITS) != 0;
+  }
 
   /**
    * {@link Instant#parse} with a short path for its everyday form, {@code yyyy-MM-ddTHH:mm:ssZ}
