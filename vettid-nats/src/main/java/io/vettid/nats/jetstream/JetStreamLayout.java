@@ -10,6 +10,7 @@ import io.nats.client.api.ObjectStoreConfiguration;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
 import io.vettid.nats.subjects.Subjects;
 import java.io.IOException;
 import java.time.Duration;
@@ -148,14 +149,8 @@ public final class JetStreamLayout {
   /** The retention of an existing stream, or null when there is none. */
   private static RetentionPolicy retentionOf(JetStreamManagement jsm, String stream)
       throws IOException, JetStreamApiException {
-    try {
-      return jsm.getStreamInfo(stream).getConfiguration().getRetentionPolicy();
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
-        return null;
-      }
-      throw e;
-    }
+    StreamInfo info = found(() -> jsm.getStreamInfo(stream));
+    return info == null ? null : info.getConfiguration().getRetentionPolicy();
   }
 
   /** Every VettID stream: file storage, this layout's replicas and duplicate window. */
@@ -180,20 +175,24 @@ public final class JetStreamLayout {
     return config.getName();
   }
 
-  private interface Lookup {
-    Object get() throws IOException, JetStreamApiException;
+  private interface Lookup<T> {
+    T get() throws IOException, JetStreamApiException;
   }
 
-  private static boolean exists(Lookup lookup) throws IOException, JetStreamApiException {
+  /** What the lookup finds, or null when the stream (or bucket) does not exist. */
+  private static <T> T found(Lookup<T> lookup) throws IOException, JetStreamApiException {
     try {
-      lookup.get();
-      return true;
+      return lookup.get();
     } catch (JetStreamApiException e) {
       if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
-        return false;
+        return null;
       }
       throw e;
     }
+  }
+
+  private static boolean exists(Lookup<?> lookup) throws IOException, JetStreamApiException {
+    return found(lookup) != null;
   }
 
   /** Builds a {@link JetStreamLayout}. */
