@@ -1217,26 +1217,19 @@ public final class EventService implements AutoCloseable {
         first = false;
       }
       b.append("],\"outbox\":[");
-      // every string above is valid Unicode (jsonString refuses the rest), so it encodes exactly;
-      // the outbox's JSON is Jackson's own UTF-8, as before
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(b.length() + 64);
-      out.writeBytes(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       first = true;
       for (JsonNode o : outbox) {
-        if (!first) {
-          out.write(',');
-        }
-        out.writeBytes(JSON.writeValueAsBytes(o));
+        // Jackson's own UTF-8 (valid, pairs escaped), so it goes back to the same bytes
+        b.append(first ? "" : ",").append(new String(JSON.writeValueAsBytes(o), java.nio.charset.StandardCharsets.UTF_8));
         first = false;
       }
-      b.setLength(0);
       b.append(']');
       if (eventId != null) {
         b.append(",\"eventId\":");
         jsonString(b, eventId);
       }
-      out.writeBytes(b.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return out.toByteArray();
+      // every string written here is valid Unicode (jsonString refuses the rest): it encodes exactly
+      return b.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** {@return the record as a JSON tree (the form the tests compare {@link #toBytes} with)} */
