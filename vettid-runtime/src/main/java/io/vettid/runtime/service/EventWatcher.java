@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * Watches one EventSpace's deposit stream with a durable pull consumer. Each deposit (envelope
  * bytes on {@code subscriber.<guid>.<es>.queue.<connectionId>}) is opened by keyID with the
  * {@link Opener}, its Internal Event checked as strictly as decoding does ({@link
- * InternalEventCodec#validate}), and its connection id checked against the subject it arrived on. Then it is published to {@code DataVault.Queue} with a {@code
- * Nats-Msg-Id} naming its deposit stream and sequence (so a redelivered deposit is queued once,
- * and the next message of the same eventId is not mistaken for it). Deposits opened in a row
+ * InternalEventCodec#validate}), and its connection id checked against the subject it arrived on.
+ * Then it is published to {@code DataVault.Queue} with a {@code Nats-Msg-Id} naming its deposit
+ * stream and sequence (so a redelivered deposit is queued once, and the next message of the same
+ * eventId is not mistaken for it). Deposits opened in a row
  * (while more are waiting) travel together as one {@link InternalEventBatch} message, up to {@value
  * #MAX_BATCH} events: one store and one delivery instead of one per event. Any failure keeps the
  * deposit <b>as received</b> (still sealed) in the {@link Quarantine} with its reason, and counts
@@ -61,6 +62,9 @@ public final class EventWatcher implements AutoCloseable {
   private final AtomicLong forwardMessages = new AtomicLong();
   private final Map<FailureReason, AtomicLong> quarantined = new EnumMap<>(FailureReason.class);
   private final PollingLoop loop;
+  private final io.nats.client.JetStreamManagement jsm;
+  /** Replaced only by {@link #purgeThresholds} (tests). */
+  private DepositPurger purger;
 
   /**
    * Creates a watcher with its own counters and quarantine writer.
@@ -110,8 +114,6 @@ public final class EventWatcher implements AutoCloseable {
     this.loop = new PollingLoop("vettid-watcher-" + eventSpace, this::poll);
   }
 
-  private final io.nats.client.JetStreamManagement jsm;
-  private DepositPurger purger;
 
   /** Replaces the purge thresholds (tests): a purge after {@code every} deposits or {@code after}. */
   void purgeThresholds(long every, Duration after) {

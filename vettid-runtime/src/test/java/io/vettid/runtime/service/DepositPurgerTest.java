@@ -48,6 +48,17 @@ class DepositPurgerTest {
     return new Space(stream, subject, sub);
   }
 
+  private static DepositPurger purger(Connection nc, Space s, long every, Duration after) throws Exception {
+    return new DepositPurger(nc.jetStreamManagement(), s.stream(), s.sub(), every, after);
+  }
+
+  /** As the watcher does: acknowledge the deposit, tell the purger, let it ask for a purge. */
+  private static void acknowledge(DepositPurger purger, Message m) throws Exception {
+    m.ackSync(Duration.ofSeconds(5));
+    purger.acknowledged(m.metaData().streamSequence());
+    purger.maybePurge();
+  }
+
   private static StreamState state(Connection nc, String stream) throws Exception {
     return nc.jetStreamManagement().getStreamInfo(stream).getStreamState();
   }
@@ -88,8 +99,7 @@ class DepositPurgerTest {
     Connection nc = NATS.connect();
     Space s = space(nc);
     List<Message> got = publishAndFetch(nc, s, 10);
-    try (DepositPurger purger = new DepositPurger(nc.jetStreamManagement(), s.stream(), s.sub(), 1,
-        Duration.ofHours(1))) {
+    try (DepositPurger purger = purger(nc, s, 1, Duration.ofHours(1))) {
       assertThat(purger.purgeNow()).as("nothing acknowledged yet").isZero();
       assertThat(state(nc, s.stream()).getMsgCount()).isEqualTo(10);
 
@@ -135,8 +145,7 @@ class DepositPurgerTest {
     List<Message> got = s.sub().fetch(1, Duration.ofSeconds(2));
     assertThat(got).hasSize(1);
     got.get(0).ackSync(Duration.ofSeconds(5));
-    try (DepositPurger purger = new DepositPurger(nc.jetStreamManagement(), s.stream(), s.sub(), 1,
-        Duration.ofHours(1))) {
+    try (DepositPurger purger = purger(nc, s, 1, Duration.ofHours(1))) {
       assertThat(purger.purgeNow()).isEqualTo(1);
     }
     PublishAck resent = js.publish(s.subject(), h, "once".getBytes(StandardCharsets.UTF_8));
@@ -150,26 +159,18 @@ class DepositPurgerTest {
     Space s = space(nc);
     List<Message> got = publishAndFetch(nc, s, 6);
     // by count: after 4 acknowledged deposits
-    try (DepositPurger purger = new DepositPurger(nc.jetStreamManagement(), s.stream(), s.sub(), 4,
-        Duration.ofHours(1))) {
+    try (DepositPurger purger = purger(nc, s, 4, Duration.ofHours(1))) {
       for (int i = 0; i < 3; i++) {
-        got.get(i).ackSync(Duration.ofSeconds(5));
-        purger.acknowledged(got.get(i).metaData().streamSequence());
-        purger.maybePurge();
+        acknowledge(purger, got.get(i));
       }
       Thread.sleep(300);
       assertThat(purger.purged()).as("three acknowledged, fewer than four").isZero();
-      got.get(3).ackSync(Duration.ofSeconds(5));
-      purger.acknowledged(got.get(3).metaData().streamSequence());
-      purger.maybePurge();
+      acknowledge(purger, got.get(3));
       awaitPurged(purger, 4);
     }
     // by time: one acknowledged deposit, purged once the interval has passed
-    try (DepositPurger purger = new DepositPurger(nc.jetStreamManagement(), s.stream(), s.sub(), 1000,
-        Duration.ofMillis(200))) {
-      got.get(4).ackSync(Duration.ofSeconds(5));
-      purger.acknowledged(got.get(4).metaData().streamSequence());
-      purger.maybePurge();
+    try (DepositPurger purger = purger(nc, s, 1000, Duration.ofMillis(200))) {
+      acknowledge(purger, got.get(4));
       assertThat(purger.purged()).isZero();
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (purger.purged() == 0 && System.nanoTime() < deadline) {
