@@ -220,7 +220,7 @@ public final class PipelineBenchmark {
     private final Map<String, Long> threads = threadCpuNanos();
     private final long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     private final long[] varz = Boolean.getBoolean("bench.core") ? varz() : null;
-    private final long[] userSys = userSys();
+    private final long[] userSys = Boolean.getBoolean("bench.core") ? userSys() : null;
 
     /** The server's user and system CPU per event, from /proc (bench.core). */
     String serverUserSysPerEvent(int events) {
