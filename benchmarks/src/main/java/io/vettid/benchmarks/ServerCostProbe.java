@@ -29,7 +29,10 @@ import java.util.concurrent.TimeUnit;
  * (TLS and an encrypted file store, as the benchmark's server): a limits stream consumed and
  * acknowledged, a work queue (an acknowledgement deletes), with {@code Nats-Msg-Id}, publishes
  * alone, KV puts of fresh keys with and without an expected revision, and a work queue carrying 16
- * events per message. Each pattern runs twice; read the second round. Run with
+ * events per message. Modes containing {@code ackall} read with an {@code AckPolicy.All} consumer
+ * and acknowledge every 48th message; modes ending in {@code +purge} purge below the last message
+ * read every {@code -Dprobe.purgeEvery} messages (default 2,048). Each pattern runs twice; read the
+ * second round. Run with
  * {@code java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)
  * io.vettid.benchmarks.ServerCostProbe [messages [mode,mode,... [rounds]]]}.
  */
@@ -87,16 +90,20 @@ public final class ServerCostProbe {
             int[] got = new int[1];
             if (!mode.startsWith("publish") && !kv) {
               JetStreamSubscription s = sub.jetStream().subscribe(stream + ".In",
-                  PullSubscribeOptions.builder().durable("c").build());
+                  PullSubscribeOptions.builder().configuration(io.nats.client.api.ConsumerConfiguration.builder()
+                      .durable("c").ackPolicy(mode.contains("ackall") ? io.nats.client.api.AckPolicy.All
+                          : io.nats.client.api.AckPolicy.Explicit).build()).build());
               consumer = new Thread(() -> {
                 var reader = s.reader(256, 64);
                 try {
                   while (got[0] < n / batch) {
                     Message m = reader.nextMessage(Duration.ofMillis(500));
                     if (m != null) {
-                      m.ack();
                       got[0]++;
-                      if (mode.equals("limits+purge") && got[0] % Integer.getInteger("probe.purgeEvery", 2048) == 0) {
+                      if (!mode.contains("ackall") || got[0] % 48 == 0 || got[0] == n / batch) {
+                        m.ack();
+                      }
+                      if (mode.endsWith("+purge") && got[0] % Integer.getInteger("probe.purgeEvery", 2048) == 0) {
                         // everything up to this message is acknowledged: purge below it in one request
                         sub.jetStreamManagement().purgeStream(stream, io.nats.client.PurgeOptions.builder()
                             .sequence(m.metaData().streamSequence() + 1).build());
