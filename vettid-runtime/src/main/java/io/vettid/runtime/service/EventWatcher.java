@@ -110,7 +110,7 @@ public final class EventWatcher implements AutoCloseable {
     }
     this.jsm = nc.jetStreamManagement();
     this.purger = new DepositPurger(jsm, depositStream, subscription, DepositPurger.EVERY,
-        DepositPurger.AFTER);
+        DepositPurger.EVERY_BYTES, DepositPurger.AFTER);
     this.loop = new PollingLoop("vettid-watcher-" + eventSpace, this::poll);
   }
 
@@ -118,7 +118,7 @@ public final class EventWatcher implements AutoCloseable {
   /** Replaces the purge thresholds (tests): a purge after {@code every} deposits or {@code after}. */
   void purgeThresholds(long every, Duration after) {
     purger.close();
-    purger = new DepositPurger(jsm, depositStream, subscription, every, after);
+    purger = new DepositPurger(jsm, depositStream, subscription, every, DepositPurger.EVERY_BYTES, after);
   }
 
   /**
@@ -297,7 +297,7 @@ public final class EventWatcher implements AutoCloseable {
         forwarded.incrementAndGet();
         counters.forwarded();
         d.ack();
-        purger.acknowledged(d.metaData().streamSequence());
+        purger.acknowledged(d.metaData().streamSequence(), d.getData().length);
       }
       forwardMessages.incrementAndGet();
       return f.deposits().size();
@@ -339,7 +339,7 @@ public final class EventWatcher implements AutoCloseable {
             "deposit-" + m.metaData().streamSequence() + "-" + m.metaData().getStream());
         quarantined.get(e.reason()).incrementAndGet();
         m.ack();
-        purger.acknowledged(m.metaData().streamSequence());
+        purger.acknowledged(m.metaData().streamSequence(), m.getData().length);
         quarantinedInline = true;
       } catch (IOException | JetStreamApiException | RuntimeException qe) {
         LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", subject,

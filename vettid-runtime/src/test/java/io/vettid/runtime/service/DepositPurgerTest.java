@@ -49,13 +49,18 @@ class DepositPurgerTest {
   }
 
   private static DepositPurger purger(Connection nc, Space s, long every, Duration after) throws Exception {
-    return new DepositPurger(nc.jetStreamManagement(), s.stream(), s.sub(), every, after);
+    return purger(nc, s, every, DepositPurger.EVERY_BYTES, after);
+  }
+
+  private static DepositPurger purger(Connection nc, Space s, long every, long everyBytes, Duration after)
+      throws Exception {
+    return new DepositPurger(nc.jetStreamManagement(), s.stream(), s.sub(), every, everyBytes, after);
   }
 
   /** As the watcher does: acknowledge the deposit, tell the purger, let it ask for a purge. */
   private static void acknowledge(DepositPurger purger, Message m) throws Exception {
     m.ackSync(Duration.ofSeconds(5));
-    purger.acknowledged(m.metaData().streamSequence());
+    purger.acknowledged(m.metaData().streamSequence(), m.getData().length);
     purger.maybePurge();
   }
 
@@ -179,7 +184,20 @@ class DepositPurgerTest {
       }
       assertThat(purger.purged()).isEqualTo(1);
     }
-    assertThat(state(nc, s.stream()).getMsgCount()).as("the unacknowledged sixth").isEqualTo(1);
+    // by bytes: a threshold of two deposits' bytes, whatever their count
+    int size = got.get(5).getData().length;
+    try (DepositPurger purger = purger(nc, s, 1000, 2L * size, Duration.ofHours(1))) {
+      acknowledge(purger, got.get(5));
+      Thread.sleep(300);
+      assertThat(purger.purged()).as("one deposit's bytes, fewer than two").isZero();
+    }
+    List<Message> more = publishAndFetch(nc, s, 3);
+    try (DepositPurger purger = purger(nc, s, 1000, 2L * size, Duration.ofHours(1))) {
+      acknowledge(purger, more.get(0));
+      acknowledge(purger, more.get(1));
+      awaitPurged(purger, 3); // the sixth, acknowledged before, and these two
+    }
+    assertThat(state(nc, s.stream()).getMsgCount()).as("the unacknowledged last").isEqualTo(1);
   }
 
   private static void awaitPurged(DepositPurger purger, long n) throws InterruptedException {
@@ -195,11 +213,13 @@ class DepositPurgerTest {
     Connection nc = NATS.connect();
     Space s = space(nc);
     JetStreamManagement jsm = nc.jetStreamManagement();
-    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub(), 0, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub(), 0, 1, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("every");
-    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub(), 1, Duration.ZERO))
+    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub(), 1, 0, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("everyBytes");
+    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub(), 1, 1, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after");
-    assertThatThrownBy(() -> new DepositPurger(null, s.stream(), s.sub(), 1, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> new DepositPurger(null, s.stream(), s.sub(), 1, 1, Duration.ofSeconds(1)))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("jsm");
   }
 }
