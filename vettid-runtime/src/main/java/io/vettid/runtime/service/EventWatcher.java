@@ -3,9 +3,14 @@ package io.vettid.runtime.service;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.vettid.api.ConnectionId;
@@ -23,6 +28,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -102,18 +108,63 @@ public final class EventWatcher implements AutoCloseable {
     this.depositStream = Subjects.depositStream(subscriberGuid, eventSpace);
     this.js = nc.jetStream();
     this.quarantine = new Quarantine(nc, counters);
+    this.jsm = nc.jetStreamManagement();
+    String durable = Subjects.consumer("Watcher", eventSpace);
+    ensureConsumer(jsm, depositStream, durable, deposits);
     this.subscription = js.subscribe(deposits, PullSubscribeOptions.builder()
-        .stream(depositStream)
-        .durable(Subjects.consumer("Watcher", eventSpace)).build());
+        .stream(depositStream).durable(durable).bind(true).build());
     for (FailureReason r : FailureReason.values()) {
       quarantined.put(r, new AtomicLong());
     }
-    this.jsm = nc.jetStreamManagement();
     this.purger = new DepositPurger(jsm, depositStream, subscription, DepositPurger.EVERY,
         DepositPurger.EVERY_BYTES, DepositPurger.AFTER);
     this.loop = new PollingLoop("vettid-watcher-" + eventSpace, this::poll);
   }
 
+
+  /**
+   * Makes sure the watcher's consumer acknowledges cumulatively and has nothing delivered and not
+   * acknowledged: a missing consumer is made (delivering every deposit in the stream); one with
+   * another policy, or with deposits delivered to an earlier watcher and not acknowledged, is
+   * replaced by one that delivers again from its acknowledgement floor. Deposits delivered twice
+   * this way are queued again and met as duplicates by the service's records (PROTOCOL §6.1); none is
+   * skipped.
+   *
+   * @return true if the consumer was made or replaced
+   */
+  static boolean ensureConsumer(JetStreamManagement jsm, String stream, String durable, String filter)
+      throws IOException, JetStreamApiException {
+    ConsumerInfo info;
+    try {
+      info = jsm.getConsumerInfo(stream, durable);
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() != 10014 && e.getErrorCode() != 404) { // consumer not found
+        throw e;
+      }
+      info = null;
+    }
+    long from = 0;
+    if (info != null) {
+      if (info.getConsumerConfiguration().getAckPolicy() == AckPolicy.All && info.getNumAckPending() == 0) {
+        return false;
+      }
+      // deliver again from the floor: deposits an earlier watcher received and did not settle (or
+      // settled under another policy without a cumulative floor) come back, in order
+      from = info.getAckFloor().getStreamSequence() + 1;
+      LOG.info("replacing consumer {} on {} ({} delivered, not acknowledged; {} acknowledgements): delivering again from {}",
+          durable, stream, info.getNumAckPending(), info.getConsumerConfiguration().getAckPolicy(), from);
+      jsm.deleteConsumer(stream, durable);
+    }
+    ConsumerConfiguration.Builder c = ConsumerConfiguration.builder().durable(durable).filterSubject(filter)
+        .ackPolicy(AckPolicy.All);
+    if (from > 1) {
+      c.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(from);
+    } else {
+      c.deliverPolicy(DeliverPolicy.All);
+    }
+    jsm.addOrUpdateConsumer(stream, c.build());
+    return true;
+  }
 
   /** Replaces the purge thresholds (tests): a purge after {@code every} deposits or {@code after}. */
   void purgeThresholds(long every, Duration after) {
@@ -177,7 +228,9 @@ public final class EventWatcher implements AutoCloseable {
       Opened o = process(m);
       if (o == null) {
         if (quarantinedInline) {
-          done++;
+          // settled in order: its acknowledgement covers the deposits before it, which go first
+          forward(inFlight);
+          inFlight.add(new Forward(List.of(m), null, null));
         }
         continue;
       }
@@ -192,7 +245,9 @@ public final class EventWatcher implements AutoCloseable {
       gatheredBytes += o.bytes().length;
     }
     forward(inFlight);
-    return done + settleAll(inFlight);
+    done += settleAll(inFlight);
+    checkHeld();
+    return done;
   }
 
   /** Most events one forward carries. */
@@ -217,8 +272,29 @@ public final class EventWatcher implements AutoCloseable {
   /** An opened and checked deposit: the message and its Internal Event's bytes, ready to forward. */
   private record Opened(Message deposit, byte[] bytes) {}
 
-  /** The deposits of one forward and the queue's acknowledgement of it. */
-  private record Forward(List<Message> deposits, CompletableFuture<PublishAck> ack) {}
+  /**
+   * The deposits of one forward and the queue's acknowledgement of it; a null {@code ack} is a
+   * deposit already quarantined, settled when its turn comes.
+   */
+  private record Forward(List<Message> deposits, List<byte[]> events, CompletableFuture<PublishAck> ack) {
+    boolean ready() {
+      return ack == null || ack.isDone();
+    }
+  }
+
+  /** The highest stream sequence acknowledged (cumulatively). */
+  private long acknowledgedThrough;
+  /** The settled deposit with the highest sequence not yet acknowledged, or null. */
+  private Message settledHighest;
+  /** Deposits given back for redelivery and not settled since: sequence to when. */
+  private final TreeMap<Long, Long> held = new TreeMap<>();
+  /** The events of opened deposits given back, for their redelivery (bounded by {@link #MAX_KEPT}). */
+  private final Map<Long, byte[]> reopen = new java.util.HashMap<>();
+  /** Most events kept for redelivery; past it a redelivery is opened again (and refused as replayed). */
+  static final int MAX_KEPT = 4096;
+  private long lastHeldCheck = System.nanoTime();
+  /** Set by {@link #close()}: no acknowledgement is sent after it (a successor may replace the consumer). */
+  private volatile boolean closed;
 
   /**
    * Publishes the gathered events as one message: an event alone as itself, several as a {@link
@@ -231,6 +307,7 @@ public final class EventWatcher implements AutoCloseable {
       return;
     }
     List<Message> deposits = new ArrayList<>(gathered.size());
+    List<byte[]> events = new ArrayList<>(gathered.size());
     try {
       Headers h = new Headers();
       byte[] body;
@@ -239,26 +316,23 @@ public final class EventWatcher implements AutoCloseable {
       StringBuilder id = new StringBuilder("deposit.").append(depositStream);
       for (Opened o : gathered) {
         deposits.add(o.deposit());
+        events.add(o.bytes());
         id.append('.').append(o.deposit().metaData().streamSequence());
       }
       if (gathered.size() == 1) {
         body = gathered.get(0).bytes();
       } else {
-        List<byte[]> events = new ArrayList<>(gathered.size());
-        for (Opened o : gathered) {
-          events.add(o.bytes());
-        }
         body = InternalEventBatch.encode(events);
         h.put(InternalEventBatch.HEADER, Integer.toString(events.size()));
       }
       h.put("Nats-Msg-Id", id.length() <= 256 ? id.toString()
           : "deposits." + MessageKeys.digest(id.toString().getBytes(StandardCharsets.UTF_8)));
-      inFlight.add(new Forward(deposits, js.publishAsync(Subjects.DATA_VAULT_QUEUE.value(), h, body)));
+      inFlight.add(new Forward(deposits, events, js.publishAsync(Subjects.DATA_VAULT_QUEUE.value(), h, body)));
     } catch (RuntimeException e) {
       LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", gathered.size(),
           e.getClass().getSimpleName());
       for (Opened o : gathered) {
-        o.deposit().nak();
+        giveBack(o.deposit(), o.bytes());
       }
     } finally {
       gathered.clear();
@@ -272,9 +346,10 @@ public final class EventWatcher implements AutoCloseable {
   /** Settles, without waiting, the forwards at the head that the queue already acknowledged. */
   private int settleReady(List<Forward> inFlight) throws InterruptedException {
     int done = 0;
-    while (!inFlight.isEmpty() && inFlight.get(0).ack().isDone()) {
+    while (!inFlight.isEmpty() && inFlight.get(0).ready()) {
       done += settle(inFlight.remove(0));
     }
+    acknowledgeSettled();
     return done;
   }
 
@@ -284,10 +359,16 @@ public final class EventWatcher implements AutoCloseable {
       done += settle(f);
     }
     inFlight.clear();
+    acknowledgeSettled();
     return done;
   }
 
+  /** Settles one forward (in delivery order); its deposits are acknowledged by {@link #acknowledgeSettled}. */
   private int settle(Forward f) throws InterruptedException {
+    if (f.ack() == null) {
+      settled(f.deposits().get(0));
+      return 1;
+    }
     try {
       PublishAck ack = f.ack().get(30, TimeUnit.SECONDS);
       if (ack.hasError()) {
@@ -296,19 +377,130 @@ public final class EventWatcher implements AutoCloseable {
       for (Message d : f.deposits()) {
         forwarded.incrementAndGet();
         counters.forwarded();
-        d.ack();
-        purger.acknowledged(d.metaData().streamSequence(), d.getData().length);
+        settled(d);
       }
       forwardMessages.incrementAndGet();
       return f.deposits().size();
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
       LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", f.deposits().size(),
           e.getClass().getSimpleName());
-      for (Message d : f.deposits()) {
-        d.nak();
+      for (int i = 0; i < f.deposits().size(); i++) {
+        giveBack(f.deposits().get(i), f.events().get(i));
       }
       return 0;
     }
+  }
+
+  /** A deposit's forward or quarantine is stored: it may be covered by the next acknowledgement. */
+  private void settled(Message d) {
+    long seq = d.metaData().streamSequence();
+    held.remove(seq);
+    reopen.remove(seq);
+    purger.acknowledged(seq, d.getData().length);
+    if (settledHighest == null || seq > settledHighest.metaData().streamSequence()) {
+      settledHighest = d;
+    }
+  }
+
+  /**
+   * Gives a deposit back for redelivery: nothing at or past its sequence is acknowledged until its
+   * redelivery is settled. What was settled before it is acknowledged first. An opened deposit's
+   * event is kept for its redelivery, which is not opened again: the opener would refuse a sequence
+   * it already accepted as {@code REPLAYED}.
+   *
+   * @param event the deposit's checked Internal Event, or null if it was not opened
+   */
+  private void giveBack(Message d, byte[] event) {
+    long seq = d.metaData().streamSequence();
+    if (event != null && (reopen.size() < MAX_KEPT || reopen.containsKey(seq))) {
+      reopen.put(seq, event);
+    }
+    if (settledHighest != null && settledHighest.metaData().streamSequence() < seq) {
+      acknowledgeSettled();
+    }
+    held.putIfAbsent(seq, System.nanoTime());
+    try {
+      d.nak();
+    } catch (RuntimeException e) {
+      // not given back now: it comes back when its acknowledgement wait ends
+      LOG.warn("could not give back deposit {} ({}); it comes back after its acknowledgement wait", seq,
+          e.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * Acknowledges, in one cumulative acknowledgement, the settled deposits up to the highest
+   * sequence below every held deposit. Every deposit delivered up to that sequence is settled:
+   * deliveries come in stream order (a redelivery's first delivery came before), and the consumer
+   * had nothing delivered when this watcher started ({@link #ensureConsumer}).
+   */
+  private void acknowledgeSettled() {
+    if (settledHighest == null) {
+      return;
+    }
+    long seq = settledHighest.metaData().streamSequence();
+    if (seq <= acknowledgedThrough) {
+      settledHighest = null; // a redelivery of a deposit already acknowledged
+      return;
+    }
+    if (!held.isEmpty() && held.firstKey() < seq) {
+      return; // wait for the held deposit's redelivery
+    }
+    if (closed) {
+      return; // its deposits come back to the next watcher
+    }
+    settledHighest.ack();
+    acknowledgedThrough = seq;
+    settledHighest = null;
+  }
+
+  /** How long a held deposit waits before the watcher checks that the stream still holds it. */
+  static final Duration HELD_CHECK = Duration.ofSeconds(60);
+
+  private long heldCheckNanos = HELD_CHECK.toNanos();
+
+  /** Replaces {@link #HELD_CHECK} (tests). */
+  void heldCheck(Duration after) {
+    heldCheckNanos = after.toNanos();
+  }
+
+  /** Holds a sequence as if its deposit had been given back (tests). */
+  void hold(long streamSequence) {
+    held.putIfAbsent(streamSequence, System.nanoTime());
+  }
+
+  /** {@return the deposits given back and not settled since, by sequence (tests)} */
+  java.util.Set<Long> held() {
+    return java.util.Set.copyOf(held.keySet());
+  }
+
+  /**
+   * Releases held deposits the stream no longer holds (removed by a limit or by hand), which would
+   * otherwise stop every acknowledgement after them. Checked at most once per {@link #HELD_CHECK}.
+   */
+  private void checkHeld() {
+    long now = System.nanoTime();
+    if (held.isEmpty() || now - lastHeldCheck < heldCheckNanos) {
+      return;
+    }
+    lastHeldCheck = now;
+    for (Long seq : new ArrayList<>(held.keySet())) {
+      if (now - held.get(seq) < heldCheckNanos) {
+        continue;
+      }
+      try {
+        jsm.getMessage(depositStream, seq);
+      } catch (JetStreamApiException e) {
+        if (e.getErrorCode() == 404) {
+          LOG.warn("deposit {} of {} is no longer stored; acknowledgements go on past it", seq, depositStream);
+          held.remove(seq);
+          reopen.remove(seq);
+        }
+      } catch (IOException | RuntimeException e) {
+        return; // tried again at the next check
+      }
+    }
+    acknowledgeSettled();
   }
 
   /** Starts polling on a daemon thread until {@link #close()}. */
@@ -319,6 +511,7 @@ public final class EventWatcher implements AutoCloseable {
   /** Stops polling after the deposit in hand (waits up to 10 s). */
   @Override
   public void close() {
+    closed = true;
     loop.stop();
     purger.close();
   }
@@ -330,7 +523,8 @@ public final class EventWatcher implements AutoCloseable {
     try {
       // the plaintext goes on as it opened: it was just checked as strictly as decode checks, and
       // the service decodes it
-      byte[] plaintext = opener.open(m.getData(), subject).plaintext();
+      byte[] kept = reopen.isEmpty() ? null : reopen.get(m.metaData().streamSequence());
+      byte[] plaintext = kept != null ? kept : opener.open(m.getData(), subject).plaintext();
       check(InternalEventCodec.validate(plaintext), subject); // decode's checks, without building the event
       return new Opened(m, plaintext);
     } catch (VettidException e) {
@@ -338,18 +532,16 @@ public final class EventWatcher implements AutoCloseable {
         quarantine.put(m.getData(), subject, e.reason(), e.getMessage(),
             "deposit-" + m.metaData().streamSequence() + "-" + m.metaData().getStream());
         quarantined.get(e.reason()).incrementAndGet();
-        m.ack();
-        purger.acknowledged(m.metaData().streamSequence(), m.getData().length);
-        quarantinedInline = true;
+        quarantinedInline = true; // acknowledged in its turn (poll)
       } catch (IOException | JetStreamApiException | RuntimeException qe) {
         LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", subject,
             qe.getClass().getSimpleName());
-        m.nak();
+        giveBack(m, null);
       }
       return null;
     } catch (RuntimeException e) {
       LOG.warn("could not forward a deposit from {} ({}); it will be redelivered", subject, e.getClass().getSimpleName());
-      m.nak();
+      giveBack(m, null);
       return null;
     }
   }

@@ -54,6 +54,9 @@ class EventWatcherTest {
 
   @BeforeAll
   static void keys() throws Exception {
+    if (bobSigning != null) {
+      return; // made once per run (RSA-4096 generation is slow); EventWatcherAcknowledgementTest shares them
+    }
     SecureRandom random = new SecureRandom();
     KeyPair sign = SUITE.signature().generateKeyPair(random);
     KeyPair wrap = SUITE.wrap().generateKeyPair(random);
