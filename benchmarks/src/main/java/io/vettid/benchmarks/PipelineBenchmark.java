@@ -359,7 +359,10 @@ public final class PipelineBenchmark {
     Map<String, Object> report = new LinkedHashMap<>();
     try (NatsServer server = NatsServer.start(NatsServerConfig.builder().serverName("vettid-bench")
         .jetStreamEncryption(NatsServerConfig.Cipher.valueOf(System.getProperty("bench.cipher", "CHACHAPOLY")), key)
-        .tls(tls.serverTls(false)).build())) {
+        .tls(tls.serverTls(false))
+        // profiling aid: the server's Go profiler on loopback (curl .../debug/pprof/profile?seconds=N)
+        .extraConfig(Integer.getInteger("bench.profPort", 0) > 0 ? "prof_port: " + Integer.getInteger("bench.profPort") + "\n" : "")
+        .build())) {
       Arrays.fill(key, '\0');
       url = server.clientUrl();
       serverPid = server.pid();
