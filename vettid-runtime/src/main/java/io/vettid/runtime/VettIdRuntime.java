@@ -277,9 +277,18 @@ public final class VettIdRuntime implements AutoCloseable {
    * @return the watcher (closed with the runtime)
    * @throws IOException on a connection failure
    * @throws JetStreamApiException if the stream or consumer cannot be made
+   * @throws IllegalStateException if a watcher of this runtime still watches the EventSpace (its
+   *     consumer acknowledges cumulatively, so it has one reader)
    */
   public EventWatcher watch(String subscriberGuid, String eventSpace, Opener opener)
       throws IOException, JetStreamApiException {
+    String deposits = io.vettid.nats.subjects.Subjects.depositsOf(subscriberGuid, eventSpace);
+    for (EventWatcher open : watchers) {
+      if (open.isOpen() && open.deposits().equals(deposits)) {
+        throw new IllegalStateException("EventSpace " + eventSpace + " of " + subscriberGuid
+            + " is already watched; close its watcher first");
+      }
+    }
     layout.ensureEventSpace(nc, subscriberGuid, eventSpace);
     // connections read the EventSpace's signed profile by request on its profile subject
     io.nats.client.Dispatcher d = nc.createDispatcher(msg -> {

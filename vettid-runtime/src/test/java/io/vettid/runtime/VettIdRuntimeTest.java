@@ -30,6 +30,23 @@ class VettIdRuntimeTest {
   }
 
   @Test
+  void anEventSpaceIsWatchedByOneWatcherAtATime() throws Exception {
+    try (VettIdRuntime rt = VettIdRuntime.builder().dataDirectory(dir).vaultSecret(secret()).start()) {
+      io.vettid.crypto.envelope.Opener opener = io.vettid.crypto.envelope.Opener.builder(
+          id -> java.util.Optional.empty(), id -> java.util.Optional.empty()).build();
+      io.vettid.runtime.service.EventWatcher home = rt.watch("g1", "home", opener);
+      // its consumer acknowledges cumulatively: a second reader's deposits would be covered unread
+      assertThatThrownBy(() -> rt.watch("g1", "home", opener)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("already watched");
+      io.vettid.runtime.service.EventWatcher work = rt.watch("g1", "work", opener);
+      assertThat(work.isOpen()).isTrue();
+      home.close();
+      assertThat(home.isOpen()).isFalse();
+      assertThat(rt.watch("g1", "home", opener).isOpen()).as("watched again once closed").isTrue();
+    }
+  }
+
+  @Test
   void theEmbeddedServerNeedsTheRuntimesCertificateAndKeepsNoPlaintext() throws Exception {
     byte[] secret = secret();
     String marker = "VETTID-MARKER-" + System.nanoTime();

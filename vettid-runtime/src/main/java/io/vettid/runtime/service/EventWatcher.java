@@ -61,6 +61,7 @@ public final class EventWatcher implements AutoCloseable {
   private final Opener opener;
   private final JetStreamSubscription subscription;
   private final String depositPrefix;
+  private final String deposits;
   private final String depositStream;
   private final Quarantine quarantine;
   private final RuntimeCounters counters;
@@ -105,6 +106,7 @@ public final class EventWatcher implements AutoCloseable {
     this.counters = Objects.requireNonNull(counters, "counters");
     String deposits = Subjects.depositsOf(subscriberGuid, eventSpace);
     this.depositPrefix = deposits.substring(0, deposits.length() - 1);
+    this.deposits = deposits;
     this.depositStream = Subjects.depositStream(subscriberGuid, eventSpace);
     this.js = nc.jetStream();
     this.quarantine = new Quarantine(nc, counters);
@@ -293,8 +295,23 @@ public final class EventWatcher implements AutoCloseable {
   /** Most events kept for redelivery; past it a redelivery is opened again (and refused as replayed). */
   static final int MAX_KEPT = 4096;
   private long lastHeldCheck = System.nanoTime();
-  /** Set by {@link #close()}: no acknowledgement is sent after it (a successor may replace the consumer). */
+  /**
+   * Set by {@link #close()} when the poll in hand did not end in time: no acknowledgement is sent
+   * after it (a successor may already have replaced the consumer).
+   */
   private volatile boolean closed;
+  /** Set once {@link #close()} is called. */
+  private volatile boolean stopped;
+
+  /** {@return the deposit subjects this watcher reads, {@code subscriber.<guid>.<es>.queue.*}} */
+  public String deposits() {
+    return deposits;
+  }
+
+  /** {@return true until {@link #close()} is called} */
+  public boolean isOpen() {
+    return !stopped;
+  }
 
   /**
    * Publishes the gathered events as one message: an event alone as itself, several as a {@link
@@ -508,12 +525,32 @@ public final class EventWatcher implements AutoCloseable {
     loop.start();
   }
 
-  /** Stops polling after the deposit in hand (waits up to 10 s). */
+  /**
+   * Stops polling after the poll in hand (waits up to 10 s), which acknowledges what it settled,
+   * and stops asking for deposits. Deposits received and not settled come back to the next watcher.
+   */
   @Override
   public void close() {
-    closed = true;
-    loop.stop();
-    purger.close();
+    stopped = true;
+    // a poll still running after the wait sends nothing more: a successor may already have
+    // replaced the consumer
+    if (!loop.stop()) {
+      closed = true;
+    }
+    synchronized (this) {
+      if (reader != null) {
+        reader.stop(); // no further pull requests to the durable consumer
+      }
+    }
+    purger.close(); // before the subscription it reads the floor through goes
+    try {
+      // and none of those outstanding is served: with no interest left in their replies the server
+      // drops them, rather than deliver a deposit here that a successor's cumulative
+      // acknowledgement would then cover
+      subscription.unsubscribe();
+    } catch (RuntimeException e) {
+      LOG.warn("could not unsubscribe from {} ({})", depositStream, e.getClass().getSimpleName());
+    }
   }
 
   /** Opens a deposit; a failure is quarantined (or nak'ed) here and null returned. */

@@ -69,8 +69,12 @@ final class PollingLoop {
     thread.start();
   }
 
-  /** Stops after the poll in hand (waits up to 10 s). */
-  void stop() {
+  /**
+   * Stops after the poll in hand (waits up to 10 s).
+   *
+   * @return true if the polling thread has ended (or never started)
+   */
+  boolean stop() {
     running = false;
     Thread t;
     synchronized (this) {
@@ -82,6 +86,8 @@ final class PollingLoop {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      return !t.isAlive();
     }
+    return true;
   }
 }

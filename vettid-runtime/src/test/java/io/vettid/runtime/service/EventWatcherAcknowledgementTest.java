@@ -141,6 +141,31 @@ class EventWatcherAcknowledgementTest {
   }
 
   @Test
+  void aWatcherClosedCleanlyLeavesItsSuccessorNothingToRedeliver() throws Exception {
+    Connection nc = NATS.connect();
+    Space s = space(nc, "stopped");
+    deposit(nc, s, 0, 5);
+    try (EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener())) {
+      w.start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (w.forwarded() < 5 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(w.forwarded()).isEqualTo(5);
+    }
+    // the last poll acknowledged what it settled before the watcher stopped
+    assertThat(consumer(nc, s).getAckFloor().getStreamSequence()).isEqualTo(5);
+    assertThat(consumer(nc, s).getNumAckPending()).isZero();
+    java.time.ZonedDateTime made = consumer(nc, s).getCreationTime();
+    EventWatcher next = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    assertThat(consumer(nc, s).getCreationTime()).as("kept, not replaced").isEqualTo(made);
+    depositEachInItsOwnSession(nc, s, 5, 8);
+    pollUntil(next, () -> next.forwarded() == 3);
+    assertThat(forwarded(nc, s)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7); // each once
+    next.close();
+  }
+
+  @Test
   void replacesAConsumerLeftWithDeliveriesNotAcknowledgedAndLosesNone() throws Exception {
     Connection nc = NATS.connect();
     Space s = space(nc, "crashed");
