@@ -125,16 +125,20 @@ public final class EventWatcher implements AutoCloseable {
 
 
   /**
-   * Makes sure the watcher's consumer acknowledges cumulatively and has nothing delivered and not
-   * acknowledged: a missing consumer is made (delivering every deposit in the stream); one with
-   * another policy, or with deposits delivered to an earlier watcher and not acknowledged, is
-   * replaced by one that delivers again from its acknowledgement floor. Deposits delivered twice
-   * this way are queued again and met as duplicates by the service's records (PROTOCOL §6.1); none is
-   * skipped.
+   * Makes the watcher's consumer afresh, so that no pull request of an earlier reader is waiting
+   * on it and nothing is delivered to anyone yet: a consumer found (a previous watcher's, whatever
+   * its acknowledgement policy) is replaced by one that delivers from its acknowledgement floor + 1,
+   * so what a previous watcher received and did not settle comes back at once, and nothing it
+   * settled comes twice; with no consumer, every deposit in the stream is delivered. A previous
+   * reader's pull requests would otherwise stay on the consumer while its connection lives (a
+   * process that hangs rather than dies), and a deposit delivered to it would be covered by this
+   * watcher's cumulative acknowledgements. A crash between the two requests leaves no consumer: the
+   * next start delivers the stream again from its first deposit, and the service's records meet
+   * what comes twice as duplicates (PROTOCOL §6.1); none is skipped.
    *
-   * @return true if the consumer was made or replaced
+   * @return the sequence the new consumer delivers from (1: the whole stream)
    */
-  static boolean ensureConsumer(JetStreamManagement jsm, String stream, String durable, String filter)
+  static long ensureConsumer(JetStreamManagement jsm, String stream, String durable, String filter)
       throws IOException, JetStreamApiException {
     ConsumerInfo info;
     try {
@@ -145,16 +149,17 @@ public final class EventWatcher implements AutoCloseable {
       }
       info = null;
     }
-    long from = 0;
+    long from = 1;
     if (info != null) {
-      if (info.getConsumerConfiguration().getAckPolicy() == AckPolicy.All && info.getNumAckPending() == 0) {
-        return false;
+      // a consumer made from a sequence reports a floor of 0 until it acknowledges: everything
+      // before its start was settled before it was made
+      ConsumerConfiguration had = info.getConsumerConfiguration();
+      from = Math.max(info.getAckFloor().getStreamSequence() + 1,
+          had.getDeliverPolicy() == DeliverPolicy.ByStartSequence ? had.getStartSequence() : 1);
+      if (info.getNumAckPending() > 0 || info.getConsumerConfiguration().getAckPolicy() != AckPolicy.All) {
+        LOG.info("consumer {} on {}: {} delivered and not acknowledged ({} acknowledgements); delivering again from {}",
+            durable, stream, info.getNumAckPending(), info.getConsumerConfiguration().getAckPolicy(), from);
       }
-      // deliver again from the floor: deposits an earlier watcher received and did not settle (or
-      // settled under another policy without a cumulative floor) come back, in order
-      from = info.getAckFloor().getStreamSequence() + 1;
-      LOG.info("replacing consumer {} on {} ({} delivered, not acknowledged; {} acknowledgements): delivering again from {}",
-          durable, stream, info.getNumAckPending(), info.getConsumerConfiguration().getAckPolicy(), from);
       jsm.deleteConsumer(stream, durable);
     }
     ConsumerConfiguration.Builder c = ConsumerConfiguration.builder().durable(durable).filterSubject(filter)
@@ -165,7 +170,7 @@ public final class EventWatcher implements AutoCloseable {
       c.deliverPolicy(DeliverPolicy.All);
     }
     jsm.addOrUpdateConsumer(stream, c.build());
-    return true;
+    return from;
   }
 
   /** Replaces the purge thresholds (tests): a purge after {@code every} deposits or {@code after}. */

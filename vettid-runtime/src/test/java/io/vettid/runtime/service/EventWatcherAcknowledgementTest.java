@@ -141,7 +141,7 @@ class EventWatcherAcknowledgementTest {
   }
 
   @Test
-  void aWatcherClosedCleanlyLeavesItsSuccessorNothingToRedeliver() throws Exception {
+  void aWatcherClosedCleanlyLeavesItsSuccessorOnlyWhatCameAfter() throws Exception {
     Connection nc = NATS.connect();
     Space s = space(nc, "stopped");
     deposit(nc, s, 0, 5);
@@ -156,13 +156,43 @@ class EventWatcherAcknowledgementTest {
     // the last poll acknowledged what it settled before the watcher stopped
     assertThat(consumer(nc, s).getAckFloor().getStreamSequence()).isEqualTo(5);
     assertThat(consumer(nc, s).getNumAckPending()).isZero();
-    java.time.ZonedDateTime made = consumer(nc, s).getCreationTime();
+    // made afresh from the floor: nothing comes twice
+    assertThat(EventWatcher.ensureConsumer(nc.jetStreamManagement(), s.stream(), s.durable(),
+        Subjects.depositsOf(GUID, s.es()))).isEqualTo(6);
+    // and again, before it acknowledged anything: still from 6, not from the start of the stream
+    assertThat(EventWatcher.ensureConsumer(nc.jetStreamManagement(), s.stream(), s.durable(),
+        Subjects.depositsOf(GUID, s.es()))).isEqualTo(6);
     EventWatcher next = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
-    assertThat(consumer(nc, s).getCreationTime()).as("kept, not replaced").isEqualTo(made);
     depositEachInItsOwnSession(nc, s, 5, 8);
     pollUntil(next, () -> next.forwarded() == 3);
     assertThat(forwarded(nc, s)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7); // each once
     next.close();
+  }
+
+  @Test
+  void aPreviousReaderThatHangsIsServedNothingOnceTheNextWatcherStarts() throws Exception {
+    Connection nc = NATS.connect();
+    Space s = space(nc, "hung");
+    EventWatcher.ensureConsumer(nc.jetStreamManagement(), s.stream(), s.durable(), Subjects.depositsOf(GUID, s.es()));
+    // a reader on another connection that stays subscribed with a pull request waiting, and never reads
+    Connection other = NATS.connect();
+    JetStreamSubscription hung = other.jetStream().subscribe(Subjects.depositsOf(GUID, s.es()),
+        PullSubscribeOptions.builder().stream(s.stream()).durable(s.durable()).bind(true).build());
+    hung.pull(100);
+    Thread.sleep(200);
+    EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    depositEachInItsOwnSession(nc, s, 0, 6);
+    pollUntil(w, () -> w.forwarded() == 6);
+    awaitFloor(nc, s, w, 6);
+    // the consumer it waited on was replaced: it is told so, and served no deposit
+    try {
+      assertThat(hung.nextMessage(Duration.ofMillis(300))).as("served nothing").isNull();
+    } catch (io.nats.client.JetStreamStatusException e) {
+      assertThat(e.getMessage()).contains("409");
+    }
+    assertThat(forwarded(nc, s)).containsExactly(0, 1, 2, 3, 4, 5);
+    w.close();
+    other.close();
   }
 
   @Test
