@@ -156,9 +156,9 @@ public final class EventWatcher implements AutoCloseable {
       ConsumerConfiguration had = info.getConsumerConfiguration();
       from = Math.max(info.getAckFloor().getStreamSequence() + 1,
           had.getDeliverPolicy() == DeliverPolicy.ByStartSequence ? had.getStartSequence() : 1);
-      if (info.getNumAckPending() > 0 || info.getConsumerConfiguration().getAckPolicy() != AckPolicy.All) {
+      if (info.getNumAckPending() > 0 || had.getAckPolicy() != AckPolicy.All) {
         LOG.info("consumer {} on {}: {} delivered and not acknowledged ({} acknowledgements); delivering again from {}",
-            durable, stream, info.getNumAckPending(), info.getConsumerConfiguration().getAckPolicy(), from);
+            durable, stream, info.getNumAckPending(), had.getAckPolicy(), from);
       }
       jsm.deleteConsumer(stream, durable);
     }
@@ -237,7 +237,7 @@ public final class EventWatcher implements AutoCloseable {
         if (quarantinedInline) {
           // settled in order: its acknowledgement covers the deposits before it, which go first
           forward(inFlight);
-          inFlight.add(new Forward(List.of(m), null, null));
+          inFlight.add(new Forward(List.of(new Opened(m, null)), null));
         }
         continue;
       }
@@ -276,14 +276,17 @@ public final class EventWatcher implements AutoCloseable {
     return reader;
   }
 
-  /** An opened and checked deposit: the message and its Internal Event's bytes, ready to forward. */
+  /**
+   * An opened and checked deposit: the message and its Internal Event's bytes, ready to forward
+   * (null bytes: a deposit quarantined instead).
+   */
   private record Opened(Message deposit, byte[] bytes) {}
 
   /**
    * The deposits of one forward and the queue's acknowledgement of it; a null {@code ack} is a
    * deposit already quarantined, settled when its turn comes.
    */
-  private record Forward(List<Message> deposits, List<byte[]> events, CompletableFuture<PublishAck> ack) {
+  private record Forward(List<Opened> deposits, CompletableFuture<PublishAck> ack) {
     boolean ready() {
       return ack == null || ack.isDone();
     }
@@ -328,34 +331,27 @@ public final class EventWatcher implements AutoCloseable {
     if (gathered.isEmpty()) {
       return;
     }
-    List<Message> deposits = new ArrayList<>(gathered.size());
-    List<byte[]> events = new ArrayList<>(gathered.size());
+    List<Opened> deposits = List.copyOf(gathered);
     try {
       Headers h = new Headers();
       byte[] body;
       // the forward's id names the deposits it carries (stream and sequences): the same deposits
       // forwarded again, after a redelivery, are stored once
       StringBuilder id = new StringBuilder("deposit.").append(depositStream);
-      for (Opened o : gathered) {
-        deposits.add(o.deposit());
-        events.add(o.bytes());
+      for (Opened o : deposits) {
         id.append('.').append(o.deposit().metaData().streamSequence());
       }
-      if (gathered.size() == 1) {
-        body = gathered.get(0).bytes();
+      if (deposits.size() == 1) {
+        body = deposits.get(0).bytes();
       } else {
-        body = InternalEventBatch.encode(events);
-        h.put(InternalEventBatch.HEADER, Integer.toString(events.size()));
+        body = InternalEventBatch.encode(deposits.stream().map(Opened::bytes).toList());
+        h.put(InternalEventBatch.HEADER, Integer.toString(deposits.size()));
       }
       h.put("Nats-Msg-Id", id.length() <= 256 ? id.toString()
           : "deposits." + MessageKeys.digest(id.toString().getBytes(StandardCharsets.UTF_8)));
-      inFlight.add(new Forward(deposits, events, js.publishAsync(Subjects.DATA_VAULT_QUEUE.value(), h, body)));
+      inFlight.add(new Forward(deposits, js.publishAsync(Subjects.DATA_VAULT_QUEUE.value(), h, body)));
     } catch (RuntimeException e) {
-      LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", gathered.size(),
-          e.getClass().getSimpleName());
-      for (Opened o : gathered) {
-        giveBack(o.deposit(), o.bytes());
-      }
+      giveBack(deposits, e);
     } finally {
       gathered.clear();
       gatheredBytes = 0;
@@ -388,7 +384,7 @@ public final class EventWatcher implements AutoCloseable {
   /** Settles one forward (in delivery order); its deposits are acknowledged by {@link #acknowledgeSettled}. */
   private int settle(Forward f) throws InterruptedException {
     if (f.ack() == null) {
-      settled(f.deposits().get(0));
+      settled(f.deposits().get(0).deposit());
       return 1;
     }
     try {
@@ -396,32 +392,42 @@ public final class EventWatcher implements AutoCloseable {
       if (ack.hasError()) {
         throw new IOException("DataVault.Queue refused the event(s): " + ack.getError());
       }
-      for (Message d : f.deposits()) {
+      for (Opened o : f.deposits()) {
         forwarded.incrementAndGet();
         counters.forwarded();
-        settled(d);
+        settled(o.deposit());
       }
       forwardMessages.incrementAndGet();
       return f.deposits().size();
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
-      LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", f.deposits().size(),
-          e.getClass().getSimpleName());
-      for (int i = 0; i < f.deposits().size(); i++) {
-        giveBack(f.deposits().get(i), f.events().get(i));
-      }
+      giveBack(f.deposits(), e);
       return 0;
+    }
+  }
+
+  /** Gives back the deposits of a forward that failed, each with its opened event. */
+  private void giveBack(List<Opened> deposits, Exception e) {
+    LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", deposits.size(),
+        e.getClass().getSimpleName());
+    for (Opened o : deposits) {
+      giveBack(o.deposit(), o.bytes());
     }
   }
 
   /** A deposit's forward or quarantine is stored: it may be covered by the next acknowledgement. */
   private void settled(Message d) {
     long seq = d.metaData().streamSequence();
-    held.remove(seq);
-    reopen.remove(seq);
+    release(seq);
     purger.acknowledged(seq, d.getData().length);
     if (settledHighest == null || seq > settledHighest.metaData().streamSequence()) {
       settledHighest = d;
     }
+  }
+
+  /** Forgets a held deposit and its kept event: settled, or no longer in the stream. */
+  private void release(long seq) {
+    held.remove(seq);
+    reopen.remove(seq);
   }
 
   /**
@@ -515,8 +521,7 @@ public final class EventWatcher implements AutoCloseable {
       } catch (JetStreamApiException e) {
         if (e.getErrorCode() == 404) {
           LOG.warn("deposit {} of {} is no longer stored; acknowledgements go on past it", seq, depositStream);
-          held.remove(seq);
-          reopen.remove(seq);
+          release(seq);
         }
       } catch (IOException | RuntimeException e) {
         return; // tried again at the next check
