@@ -69,6 +69,18 @@ class EventWatcherAcknowledgementTest {
     }
   }
 
+  /** Makes the EventSpace's watcher consumer afresh, as a watcher does at start. */
+  private static long ensureConsumer(Connection nc, Space s) throws Exception {
+    return EventWatcher.ensureConsumer(nc.jetStreamManagement(), s.stream(), s.durable(),
+        Subjects.depositsOf(GUID, s.es()));
+  }
+
+  /** A reader of the watcher's consumer other than a watcher (a previous one, dead or hung). */
+  private static JetStreamSubscription bind(Connection nc, Space s) throws Exception {
+    return nc.jetStream().subscribe(Subjects.depositsOf(GUID, s.es()),
+        PullSubscribeOptions.builder().stream(s.stream()).durable(s.durable()).bind(true).build());
+  }
+
   private static ConsumerInfo consumer(Connection nc, Space s) throws Exception {
     return nc.jetStreamManagement().getConsumerInfo(s.stream(), s.durable());
   }
@@ -157,11 +169,9 @@ class EventWatcherAcknowledgementTest {
     assertThat(consumer(nc, s).getAckFloor().getStreamSequence()).isEqualTo(5);
     assertThat(consumer(nc, s).getNumAckPending()).isZero();
     // made afresh from the floor: nothing comes twice
-    assertThat(EventWatcher.ensureConsumer(nc.jetStreamManagement(), s.stream(), s.durable(),
-        Subjects.depositsOf(GUID, s.es()))).isEqualTo(6);
+    assertThat(ensureConsumer(nc, s)).isEqualTo(6);
     // and again, before it acknowledged anything: still from 6, not from the start of the stream
-    assertThat(EventWatcher.ensureConsumer(nc.jetStreamManagement(), s.stream(), s.durable(),
-        Subjects.depositsOf(GUID, s.es()))).isEqualTo(6);
+    assertThat(ensureConsumer(nc, s)).isEqualTo(6);
     EventWatcher next = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
     depositEachInItsOwnSession(nc, s, 5, 8);
     pollUntil(next, () -> next.forwarded() == 3);
@@ -173,11 +183,10 @@ class EventWatcherAcknowledgementTest {
   void aPreviousReaderThatHangsIsServedNothingOnceTheNextWatcherStarts() throws Exception {
     Connection nc = NATS.connect();
     Space s = space(nc, "hung");
-    EventWatcher.ensureConsumer(nc.jetStreamManagement(), s.stream(), s.durable(), Subjects.depositsOf(GUID, s.es()));
+    ensureConsumer(nc, s);
     // a reader on another connection that stays subscribed with a pull request waiting, and never reads
     Connection other = NATS.connect();
-    JetStreamSubscription hung = other.jetStream().subscribe(Subjects.depositsOf(GUID, s.es()),
-        PullSubscribeOptions.builder().stream(s.stream()).durable(s.durable()).bind(true).build());
+    JetStreamSubscription hung = bind(other, s);
     hung.pull(100);
     Thread.sleep(200);
     EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
@@ -201,10 +210,8 @@ class EventWatcherAcknowledgementTest {
     Space s = space(nc, "crashed");
     depositEachInItsOwnSession(nc, s, 0, 10);
     // a watcher that received all ten, settled the first three and died
-    EventWatcher.ensureConsumer(nc.jetStreamManagement(), s.stream(), s.durable(),
-        Subjects.depositsOf(GUID, s.es()));
-    JetStreamSubscription dead = nc.jetStream().subscribe(Subjects.depositsOf(GUID, s.es()),
-        PullSubscribeOptions.builder().stream(s.stream()).durable(s.durable()).bind(true).build());
+    ensureConsumer(nc, s);
+    JetStreamSubscription dead = bind(nc, s);
     List<Message> got = fetch(dead, 10);
     got.get(2).ackSync(Duration.ofSeconds(5)); // covers 1..3
     dead.unsubscribe();
