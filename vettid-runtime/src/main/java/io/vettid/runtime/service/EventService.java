@@ -111,6 +111,7 @@ public final class EventService implements AutoCloseable {
 
   private final String name;
   private final String queue;
+  private final Connection nc;
   private final JetStream js;
   private final KeyValue records;
   private final HandlerRegistry handlers;
@@ -145,6 +146,7 @@ public final class EventService implements AutoCloseable {
   private EventService(Builder b) throws IOException, JetStreamApiException {
     this.name = b.name;
     this.queue = b.queue;
+    this.nc = b.nc;
     this.js = b.nc.jetStream();
     this.records = b.nc.keyValue(Subjects.name("EventHandlers"));
     this.handlers = b.handlers;
@@ -243,7 +245,7 @@ public final class EventService implements AutoCloseable {
           writeGroups(); // written while further messages are processed; settled as they are acknowledged
         }
       }
-      Message m = reader().nextMessage(pending.isEmpty() ? Duration.ofNanos(left) : PollingLoop.NEXT_OR_SETTLE);
+      Message m = reader().nextMessage(pending.isEmpty() ? Duration.ofNanos(left) : arrivals.nextOrSettle());
       if (m == null) {
         if (pending.isEmpty()) {
           break;
@@ -251,13 +253,17 @@ public final class EventService implements AutoCloseable {
         done -= flush();
         continue;
       }
+      arrivals.arrived();
       received++;
       done += process(m);
     }
-    return done - flush();
+    done -= flush();
+    sendAcknowledgements();
+    return done;
   }
 
   private io.nats.client.JetStreamReader reader;
+  private final PollingLoop.Arrivals arrivals = new PollingLoop.Arrivals();
 
   private synchronized io.nats.client.JetStreamReader reader() {
     if (reader == null) {
@@ -271,10 +277,14 @@ public final class EventService implements AutoCloseable {
     loop.start();
   }
 
-  /** Stops polling, lets the event in hand finish (up to 10 s), and stops the handler thread. */
+  /**
+   * Stops polling, lets the event in hand finish (up to 10 s) and its poll send the acknowledgements
+   * waiting, and stops the handler thread.
+   */
   @Override
   public void close() {
     loop.stop();
+    EventWatcher.flushQuietly(nc, name);
     synchronized (this) {
       if (reader != null) {
         reader.stop();
@@ -287,11 +297,12 @@ public final class EventService implements AutoCloseable {
 
   /**
    * One message of the queue: a single event, or a {@link InternalEventBatch batch} of them. It is
-   * acknowledged once every event in it is settled, and nak'ed (redelivered whole) if one of them
-   * could not be: the events already settled then come back as duplicates of committed ones, held
-   * or quarantined ones with the same ids, so a redelivery changes nothing that was done.
+   * acknowledged once every event in it is settled ({@link #acknowledge}), and nak'ed (redelivered
+   * whole) at once if one of them could not be: the events already settled then come back as
+   * duplicates of committed ones, held or quarantined ones with the same ids, so a redelivery
+   * changes nothing that was done.
    */
-  private static final class Delivery {
+  private final class Delivery {
     private final Message m;
     private final long start;
     private int left;
@@ -323,9 +334,40 @@ public final class EventService implements AutoCloseable {
         if (failed) {
           m.nak();
         } else {
-          m.ack();
+          acknowledge(m);
         }
       }
+    }
+  }
+
+  /** Settled messages whose acknowledgements are not sent yet (poller thread only). */
+  private final List<Message> unacknowledged = new ArrayList<>();
+
+  /** Settled messages after which their acknowledgements are sent within a poll. */
+  static final int ACK_EVERY = 128;
+
+  /**
+   * Acknowledges a settled message, with others: the acknowledgements go out together once {@value
+   * #ACK_EVERY} are waiting, or when the poll ends (after at most its wait or batch). At low rates
+   * one acknowledgement sent alone per event cost both sides a wake-up and a socket write each. A
+   * crash before they go out redelivers those messages; their records say they were handled, so
+   * nothing is done twice (the same as a crash between a commit and its acknowledgement).
+   */
+  private void acknowledge(Message m) {
+    unacknowledged.add(m);
+    if (unacknowledged.size() >= ACK_EVERY) {
+      sendAcknowledgements();
+    }
+  }
+
+  private void sendAcknowledgements() {
+    if (unacknowledged.isEmpty()) {
+      return;
+    }
+    List<Message> send = List.copyOf(unacknowledged);
+    unacknowledged.clear();
+    for (Message m : send) {
+      m.ack();
     }
   }
 

@@ -57,6 +57,7 @@ import org.slf4j.LoggerFactory;
 public final class EventWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventWatcher.class);
 
+  private final Connection nc;
   private final JetStream js;
   private final Opener opener;
   private final JetStreamSubscription subscription;
@@ -101,7 +102,7 @@ public final class EventWatcher implements AutoCloseable {
    */
   public EventWatcher(Connection nc, String subscriberGuid, String eventSpace, Opener opener, RuntimeCounters counters)
       throws IOException, JetStreamApiException {
-    Objects.requireNonNull(nc, "nc");
+    this.nc = Objects.requireNonNull(nc, "nc");
     this.opener = Objects.requireNonNull(opener, "opener");
     this.counters = Objects.requireNonNull(counters, "counters");
     String deposits = Subjects.depositsOf(subscriberGuid, eventSpace);
@@ -222,7 +223,7 @@ public final class EventWatcher implements AutoCloseable {
       }
       done += settleReady(inFlight);
       boolean idle = inFlight.isEmpty() && gathered.isEmpty();
-      Message m = reader().nextMessage(idle ? Duration.ofNanos(left) : PollingLoop.NEXT_OR_SETTLE);
+      Message m = reader().nextMessage(idle ? Duration.ofNanos(left) : arrivals.nextOrSettle());
       if (m == null) {
         if (idle) {
           break;
@@ -231,6 +232,7 @@ public final class EventWatcher implements AutoCloseable {
         done += settleAll(inFlight);
         continue;
       }
+      arrivals.arrived();
       received++;
       Opened o = process(m);
       if (o == null) {
@@ -253,6 +255,7 @@ public final class EventWatcher implements AutoCloseable {
     }
     forward(inFlight);
     done += settleAll(inFlight);
+    acknowledgeSettled(true);
     checkHeld();
     return done;
   }
@@ -264,6 +267,7 @@ public final class EventWatcher implements AutoCloseable {
   static final int BATCH_BYTES = 256 * 1024;
 
   private final List<Opened> gathered = new ArrayList<>();
+  private final PollingLoop.Arrivals arrivals = new PollingLoop.Arrivals();
   private boolean quarantinedInline;
   private long gatheredBytes;
 
@@ -367,7 +371,7 @@ public final class EventWatcher implements AutoCloseable {
     while (!inFlight.isEmpty() && inFlight.get(0).ready()) {
       done += settle(inFlight.remove(0));
     }
-    acknowledgeSettled();
+    acknowledgeSettled(false);
     return done;
   }
 
@@ -377,7 +381,7 @@ public final class EventWatcher implements AutoCloseable {
       done += settle(f);
     }
     inFlight.clear();
-    acknowledgeSettled();
+    acknowledgeSettled(false);
     return done;
   }
 
@@ -422,6 +426,7 @@ public final class EventWatcher implements AutoCloseable {
     if (settledHighest == null || seq > settledHighest.metaData().streamSequence()) {
       settledHighest = d;
     }
+    settledSinceAck++;
   }
 
   /** Forgets a held deposit and its kept event: settled, or no longer in the stream. */
@@ -444,7 +449,7 @@ public final class EventWatcher implements AutoCloseable {
       reopen.put(seq, event);
     }
     if (settledHighest != null && settledHighest.metaData().streamSequence() < seq) {
-      acknowledgeSettled();
+      acknowledgeSettled(true);
     }
     held.putIfAbsent(seq, System.nanoTime());
     try {
@@ -461,9 +466,16 @@ public final class EventWatcher implements AutoCloseable {
    * sequence below every held deposit. Every deposit delivered up to that sequence is settled:
    * deliveries come in stream order (a redelivery's first delivery came before), and the consumer
    * had nothing delivered when this watcher started ({@link #ensureConsumer}).
+   *
+   * <p>Within a poll the acknowledgement waits until {@value #ACK_EVERY} deposits are settled since
+   * the last one: at low rates one acknowledgement per deposit was a fifth of the messages the
+   * server took per event, and each costs both sides a wake-up. A poll ends (after at most 250 ms or
+   * 1,000 deposits) with {@code now}, as does a give-back.
+   *
+   * @param now acknowledge whatever is settled, however few
    */
-  private void acknowledgeSettled() {
-    if (settledHighest == null) {
+  private void acknowledgeSettled(boolean now) {
+    if (settledHighest == null || (!now && settledSinceAck < ACK_EVERY)) {
       return;
     }
     long seq = settledHighest.metaData().streamSequence();
@@ -480,7 +492,14 @@ public final class EventWatcher implements AutoCloseable {
     settledHighest.ack();
     acknowledgedThrough = seq;
     settledHighest = null;
+    settledSinceAck = 0;
   }
+
+  /** Deposits settled since the last acknowledgement after which the next is sent within a poll. */
+  static final int ACK_EVERY = 128;
+
+  /** Deposits settled since the last acknowledgement was sent. */
+  private int settledSinceAck;
 
   /** How long a held deposit waits before the watcher checks that the stream still holds it. */
   static final Duration HELD_CHECK = Duration.ofSeconds(60);
@@ -527,7 +546,7 @@ public final class EventWatcher implements AutoCloseable {
         return; // tried again at the next check
       }
     }
-    acknowledgeSettled();
+    acknowledgeSettled(true);
   }
 
   /** Starts polling on a daemon thread until {@link #close()}. */
@@ -547,6 +566,7 @@ public final class EventWatcher implements AutoCloseable {
     if (!loop.stop()) {
       closed = true;
     }
+    flushQuietly(nc, "the watcher of " + depositStream);
     synchronized (this) {
       if (reader != null) {
         reader.stop(); // no further pull requests to the durable consumer
@@ -560,6 +580,21 @@ public final class EventWatcher implements AutoCloseable {
       subscription.unsubscribe();
     } catch (RuntimeException e) {
       LOG.warn("could not unsubscribe from {} ({})", depositStream, e.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * Waits (up to 2 s) until the server has read what the connection sent so far: a clean stop's
+   * last acknowledgements are then with the server when {@code close} returns.
+   */
+  static void flushQuietly(Connection nc, String what) {
+    try {
+      nc.flush(Duration.ofSeconds(2));
+    } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+      LOG.warn("{}: its last acknowledgements may not have reached the server ({})", what,
+          e.getClass().getSimpleName());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -153,6 +153,28 @@ class EventWatcherAcknowledgementTest {
   }
 
   @Test
+  void aPollAcknowledgesItsDepositsInAFewAcknowledgements() throws Exception {
+    Connection nc = NATS.connect();
+    Space s = space(nc, "fewacks");
+    deposit(nc, s, 0, 300);
+    // every acknowledgement the watcher sends, as the server receives it
+    Connection spy = NATS.connect();
+    io.nats.client.Subscription acks = spy.subscribe("$JS.ACK." + s.stream() + "." + s.durable() + ".>");
+    spy.flush(Duration.ofSeconds(2));
+    EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    assertThat(w.poll(1000, Duration.ofSeconds(2))).isEqualTo(300);
+    awaitFloor(nc, s, w, 300);
+    int sent = 0;
+    while (acks.nextMessage(Duration.ofMillis(300)) != null) {
+      sent++;
+    }
+    // one every ACK_EVERY settled deposits and one when the poll ends, not one per settled run
+    assertThat(sent).isBetween(1, 300 / EventWatcher.ACK_EVERY + 1);
+    w.close();
+    spy.close();
+  }
+
+  @Test
   void aWatcherClosedCleanlyLeavesItsSuccessorOnlyWhatCameAfter() throws Exception {
     Connection nc = NATS.connect();
     Space s = space(nc, "stopped");
@@ -165,7 +187,12 @@ class EventWatcherAcknowledgementTest {
       }
       assertThat(w.forwarded()).isEqualTo(5);
     }
-    // the last poll acknowledged what it settled before the watcher stopped
+    // the last poll acknowledged what it settled before the watcher stopped (the server applies an
+    // acknowledgement it read a moment later)
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (consumer(nc, s).getAckFloor().getStreamSequence() < 5 && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
     assertThat(consumer(nc, s).getAckFloor().getStreamSequence()).isEqualTo(5);
     assertThat(consumer(nc, s).getNumAckPending()).isZero();
     // made afresh from the floor: nothing comes twice
