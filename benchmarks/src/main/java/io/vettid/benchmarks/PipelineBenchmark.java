@@ -94,17 +94,46 @@ public final class PipelineBenchmark {
   /** Latency samples in nanoseconds. */
   static final class Latencies {
     private final long[] samples;
+    private final long[] sentAt;
     private final AtomicInteger n = new AtomicInteger();
 
     Latencies(int capacity) {
       samples = new long[capacity];
+      sentAt = new long[capacity];
     }
 
     void add(long nanos) {
+      add(nanos, 0);
+    }
+
+    /** One latency, and when its event was sent (System.nanoTime). */
+    void add(long nanos, long sent) {
       int i = n.getAndIncrement();
       if (i < samples.length) {
         samples[i] = nanos;
+        sentAt[i] = sent;
       }
+    }
+
+    /**
+     * Writes one line per event, "sent-ms-since-first latency-ms", to a file in the directory
+     * bench.latencyDir names, if it is set (a profiling aid: when the slow events came).
+     */
+    void dump(String name) throws java.io.IOException {
+      String dir = System.getProperty("bench.latencyDir");
+      if (dir == null) {
+        return;
+      }
+      int count = Math.min(n.get(), samples.length);
+      long first = Long.MAX_VALUE;
+      for (int i = 0; i < count; i++) {
+        first = Math.min(first, sentAt[i]);
+      }
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < count; i++) {
+        b.append(String.format("%.3f %.3f%n", (sentAt[i] - first) / 1e6, samples[i] / 1e6));
+      }
+      java.nio.file.Files.writeString(Path.of(dir, name.replaceAll("[^A-Za-z0-9]+", "_") + ".tsv"), b);
     }
 
     double percentileMillis(double p) {
@@ -219,8 +248,8 @@ public final class PipelineBenchmark {
     private final long client = clientCpuNanos();
     private final Map<String, Long> threads = threadCpuNanos();
     private final long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
-    private final long[] varz = Boolean.getBoolean("bench.core") ? varz() : null;
-    private final long[] userSys = Boolean.getBoolean("bench.core") ? userSys() : null;
+    private final long[] varz = detail() ? varz() : null;
+    private final long[] userSys = detail() ? userSys() : null;
 
     /** The server's user and system CPU per event, from /proc (bench.core). */
     String serverUserSysPerEvent(int events) {
@@ -579,12 +608,17 @@ public final class PipelineBenchmark {
       Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99), cpu);
       pub.jetStreamManagement().deleteStream(stream);
       print(r);
-      if (Boolean.getBoolean("bench.core")) {
+      if (detail()) {
         out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
         out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n) + cpu.serverUserSysPerEvent(n));
       }
       return r;
     }
+  }
+
+  /** Whether the runs print their CPU by thread and the server's traffic (the profiling aids core and paced). */
+  private static boolean detail() {
+    return Boolean.getBoolean("bench.core") || Boolean.getBoolean("bench.paced");
   }
 
   private void print(Run r) {
@@ -697,11 +731,16 @@ public final class PipelineBenchmark {
     AtomicInteger handled = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(1);
     long[] end = new long[1];
+    Stages stages = Boolean.getBoolean("bench.stages") && rate > 0 ? new Stages(n, connect()) : null;
     EventService.Listener listener = s -> {
       if (s.outcome() == EventService.Outcome.HANDLED) {
         long t = sentAt.take(s.eventId());
         if (t != 0) {
-          lat.add(System.nanoTime() - t);
+          long now = System.nanoTime();
+          lat.add(now - t, t);
+          if (stages != null) {
+            stages.handled(s.eventId(), now, t);
+          }
         }
         int h = handled.incrementAndGet();
         if (h == warm) {
@@ -785,10 +824,15 @@ public final class PipelineBenchmark {
           if (Boolean.getBoolean("bench.paced")) {
             out.printf("    p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n", lat.percentileMillis(0.5),
                 lat.percentileMillis(0.99), lat.percentileMillis(0.999), lat.percentileMillis(1.0));
+            lat.dump(name);
+            if (stages != null) {
+              stages.print();
+              stages.close();
+            }
           }
-          if (Boolean.getBoolean("bench.core")) {
+          if (detail()) {
             out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
-            out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n));
+            out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n) + cpu.serverUserSysPerEvent(n));
             long messages = watcher[0].forwardMessages() - forwards0;
             out.printf("    watcher: %.1f events per forward message%n",
                 (watcher[0].forwarded() - forwarded0) / (double) Math.max(1, messages));
@@ -895,6 +939,86 @@ public final class PipelineBenchmark {
       throws Exception {
     EventId id = sentAt != null ? sentAt.stamp() : EventId.random();
     sides.sender().send(c, TYPE, id, payload, "b-" + id.value());
+  }
+
+  /**
+   * A profiling aid (bench.stages, paced runs): when each measured event's forward to DataVault.Queue
+   * and its handler record were published, seen by a core subscription on a connection of its own,
+   * so the latency splits into the watcher's part, the Manager's part and the record's round trip.
+   */
+  final class Stages implements AutoCloseable {
+    private final Connection nc;
+    private final java.util.concurrent.atomic.AtomicLongArray forwarded;
+    private final java.util.concurrent.atomic.AtomicLongArray recorded;
+    private final java.util.concurrent.atomic.AtomicLongArray handled;
+    private final java.util.concurrent.atomic.AtomicLongArray sent;
+    private final java.util.regex.Pattern id = java.util.regex.Pattern.compile("\"t(\\d+)-");
+
+    Stages(int n, Connection nc) {
+      this.nc = nc;
+      forwarded = new java.util.concurrent.atomic.AtomicLongArray(n);
+      recorded = new java.util.concurrent.atomic.AtomicLongArray(n);
+      handled = new java.util.concurrent.atomic.AtomicLongArray(n);
+      sent = new java.util.concurrent.atomic.AtomicLongArray(n);
+      io.nats.client.Dispatcher d = nc.createDispatcher(m -> {
+        long now = System.nanoTime();
+        boolean queue = m.getSubject().equals(Subjects.DATA_VAULT_QUEUE.value());
+        java.util.regex.Matcher x = id.matcher(new String(m.getData(), java.nio.charset.StandardCharsets.UTF_8));
+        while (x.find()) {
+          int i = Integer.parseInt(x.group(1));
+          if (i < forwarded.length()) {
+            (queue ? forwarded : recorded).compareAndSet(i, 0, now);
+          }
+        }
+      });
+      d.subscribe(Subjects.DATA_VAULT_QUEUE.value());
+      d.subscribe("$KV." + Subjects.name("EventHandlers") + ".>");
+    }
+
+    void handled(EventId e, long now, long sentAt) {
+      String v = e.value();
+      int dash = v.indexOf('-');
+      if (v.charAt(0) == 't' && dash > 1) {
+        int i = Integer.parseInt(v, 1, dash, 10);
+        if (i < handled.length()) {
+          handled.set(i, now);
+          sent.set(i, sentAt);
+        }
+      }
+    }
+
+    void print() throws java.io.IOException {
+      List<long[]> rows = new ArrayList<>();
+      for (int i = 0; i < handled.length(); i++) {
+        if (sent.get(i) != 0 && forwarded.get(i) != 0 && recorded.get(i) != 0 && handled.get(i) != 0) {
+          rows.add(new long[] {sent.get(i), forwarded.get(i), recorded.get(i), handled.get(i)});
+        }
+      }
+      String[] names = {"send->forward", "forward->record", "record->handled"};
+      for (int k = 0; k < 3; k++) {
+        int kk = k;
+        long[] d = rows.stream().mapToLong(r -> r[kk + 1] - r[kk]).sorted().toArray();
+        if (d.length > 0) {
+          out.printf("    %-16s p50 %.2f ms p90 %.2f p99 %.2f (of %d)%n", names[k], d[d.length / 2] / 1e6,
+              d[(int) (d.length * 0.9)] / 1e6, d[(int) (d.length * 0.99)] / 1e6, d.length);
+        }
+      }
+      String dir = System.getProperty("bench.latencyDir");
+      if (dir != null) {
+        StringBuilder b = new StringBuilder();
+        long first = rows.isEmpty() ? 0 : rows.stream().mapToLong(r -> r[0]).min().getAsLong();
+        for (long[] r : rows) {
+          b.append(String.format("%.3f %.3f %.3f %.3f%n", (r[0] - first) / 1e6, (r[1] - r[0]) / 1e6,
+              (r[2] - r[1]) / 1e6, (r[3] - r[2]) / 1e6));
+        }
+        java.nio.file.Files.writeString(Path.of(dir, "stages-" + System.nanoTime() + ".tsv"), b);
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      nc.close();
+    }
   }
 
   /**
