@@ -237,6 +237,9 @@ public final class EventService implements AutoCloseable {
         break;
       }
       done -= settleReady();
+      if (!unacknowledged.isEmpty() && System.nanoTime() - oldestUnacknowledged > ACK_AFTER_NANOS) {
+        sendAcknowledgements();
+      }
       if (!pending.isEmpty()) {
         long age = System.nanoTime() - pending.peekFirst().start;
         if (age > MAX_PENDING_NANOS) {
@@ -346,14 +349,24 @@ public final class EventService implements AutoCloseable {
   /** Settled messages after which their acknowledgements are sent within a poll. */
   static final int ACK_EVERY = 128;
 
+  /** How long the oldest acknowledgement waits at most, checked between messages. */
+  private static final long ACK_AFTER_NANOS = 100_000_000;
+
+  /** When the oldest acknowledgement waiting was added (valid while some wait). */
+  private long oldestUnacknowledged;
+
   /**
    * Acknowledges a settled message, with others: the acknowledgements go out together once {@value
-   * #ACK_EVERY} are waiting, or when the poll ends (after at most its wait or batch). At low rates
+   * #ACK_EVERY} are waiting, the oldest waited 100 ms (checked between messages), or the poll ends.
+   * At low rates
    * one acknowledgement sent alone per event cost both sides a wake-up and a socket write each. A
    * crash before they go out redelivers those messages; their records say they were handled, so
    * nothing is done twice (the same as a crash between a commit and its acknowledgement).
    */
   private void acknowledge(Message m) {
+    if (unacknowledged.isEmpty()) {
+      oldestUnacknowledged = System.nanoTime();
+    }
     unacknowledged.add(m);
     if (unacknowledged.size() >= ACK_EVERY) {
       sendAcknowledgements();

@@ -588,6 +588,9 @@ public final class EventWatcher implements AutoCloseable {
    * last acknowledgements are then with the server when {@code close} returns.
    */
   static void flushQuietly(Connection nc, String what) {
+    if (nc.getStatus() != Connection.Status.CONNECTED) {
+      return; // closed, or reconnecting: what was not sent comes back after its acknowledgement wait
+    }
     try {
       nc.flush(Duration.ofSeconds(2));
     } catch (java.util.concurrent.TimeoutException | RuntimeException e) {

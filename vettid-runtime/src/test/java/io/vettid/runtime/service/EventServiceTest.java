@@ -130,6 +130,26 @@ class EventServiceTest {
   }
 
   @Test
+  void aPollSendsTheAcknowledgementsOfWhatItSettledBeforeItEnds() throws Exception {
+    for (int i = 1; i <= 5; i++) {
+      publish(event(TestHandlers.COUNT, EventId.random(), i));
+    }
+    drain(5);
+    // the acknowledgements wait and go out together, at the latest when the poll ends: within the
+    // 2 s acknowledgement wait nothing stays pending and nothing is delivered again
+    io.nats.client.api.ConsumerInfo info = nc.jetStreamManagement().getConsumerInfo(Subjects.DATA_VAULT_STREAM,
+        Subjects.consumer("Manager", "queue"));
+    long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+    while (info.getNumAckPending() > 0 && System.nanoTime() < until) {
+      Thread.sleep(10);
+      info = nc.jetStreamManagement().getConsumerInfo(Subjects.DATA_VAULT_STREAM, Subjects.consumer("Manager", "queue"));
+    }
+    assertThat(info.getNumAckPending()).isZero();
+    assertThat(info.getAckFloor().getStreamSequence()).isEqualTo(info.getDelivered().getStreamSequence());
+    assertThat(info.getRedelivered()).isZero();
+  }
+
+  @Test
   void aRestartedServiceResumesTheHandlerFromItsSavedState() throws Exception {
     EventId a = EventId.random();
     publish(event(TestHandlers.COUNT, a, 1));
