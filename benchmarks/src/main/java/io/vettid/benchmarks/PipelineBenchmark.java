@@ -87,6 +87,15 @@ public final class PipelineBenchmark {
           c = new Config(c.quick(), n, n, c.rate(), c.scaleConnections(), c.scaleEvents(), List.of(Suites.DEFAULT), out);
         }
       }
+      for (int i = 0; i < args.length - 1; i++) {
+        if (args[i].equals("--rate")) { // another offered rate for the latency runs (10 s of events), for profiling
+          int rate = Integer.parseInt(args[i + 1]);
+          if (rate < 10 || rate > 100_000) {
+            throw new IllegalArgumentException("--rate must be 10..100000, got " + rate);
+          }
+          c = new Config(c.quick(), c.events(), rate * 10, rate, c.scaleConnections(), c.scaleEvents(), c.suites(), out);
+        }
+      }
       return c;
     }
   }
