@@ -287,7 +287,7 @@ public final class EventService implements AutoCloseable {
   @Override
   public void close() {
     loop.stop();
-    EventWatcher.flushQuietly(nc, name);
+    PollingLoop.flushQuietly(nc, name);
     synchronized (this) {
       if (reader != null) {
         reader.stop();
@@ -358,10 +358,10 @@ public final class EventService implements AutoCloseable {
   /**
    * Acknowledges a settled message, with others: the acknowledgements go out together once {@value
    * #ACK_EVERY} are waiting, the oldest waited 100 ms (checked between messages), or the poll ends.
-   * At low rates
-   * one acknowledgement sent alone per event cost both sides a wake-up and a socket write each. A
-   * crash before they go out redelivers those messages; their records say they were handled, so
-   * nothing is done twice (the same as a crash between a commit and its acknowledgement).
+   * At low rates one acknowledgement sent alone per event cost both sides a wake-up and a socket
+   * write each. A crash before they go out redelivers those messages; their records say they were
+   * handled, so nothing is done twice (the same as a crash between a commit and its
+   * acknowledgement).
    */
   private void acknowledge(Message m) {
     if (unacknowledged.isEmpty()) {
@@ -374,13 +374,12 @@ public final class EventService implements AutoCloseable {
   }
 
   private void sendAcknowledgements() {
-    if (unacknowledged.isEmpty()) {
-      return;
-    }
-    List<Message> send = List.copyOf(unacknowledged);
-    unacknowledged.clear();
-    for (Message m : send) {
-      m.ack();
+    try {
+      for (Message m : unacknowledged) {
+        m.ack();
+      }
+    } finally {
+      unacknowledged.clear(); // any not sent come back after their acknowledgement wait
     }
   }
 

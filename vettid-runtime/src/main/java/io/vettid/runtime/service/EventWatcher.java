@@ -566,7 +566,7 @@ public final class EventWatcher implements AutoCloseable {
     if (!loop.stop()) {
       closed = true;
     }
-    flushQuietly(nc, "the watcher of " + depositStream);
+    PollingLoop.flushQuietly(nc, "the watcher of " + depositStream);
     synchronized (this) {
       if (reader != null) {
         reader.stop(); // no further pull requests to the durable consumer
@@ -580,24 +580,6 @@ public final class EventWatcher implements AutoCloseable {
       subscription.unsubscribe();
     } catch (RuntimeException e) {
       LOG.warn("could not unsubscribe from {} ({})", depositStream, e.getClass().getSimpleName());
-    }
-  }
-
-  /**
-   * Waits (up to 2 s) until the server has read what the connection sent so far: a clean stop's
-   * last acknowledgements are then with the server when {@code close} returns.
-   */
-  static void flushQuietly(Connection nc, String what) {
-    if (nc.getStatus() != Connection.Status.CONNECTED) {
-      return; // closed, or reconnecting: what was not sent comes back after its acknowledgement wait
-    }
-    try {
-      nc.flush(Duration.ofSeconds(2));
-    } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
-      LOG.warn("{}: its last acknowledgements may not have reached the server ({})", what,
-          e.getClass().getSimpleName());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

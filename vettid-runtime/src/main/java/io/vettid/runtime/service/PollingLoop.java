@@ -1,5 +1,6 @@
 package io.vettid.runtime.service;
 
+import io.nats.client.Connection;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,6 +102,25 @@ final class PollingLoop {
     }, name);
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * Waits (up to 2 s) until the server has read what the connection sent so far. The watcher and
+   * the service call it once their loop has stopped, so a clean stop's last acknowledgements are
+   * with the server when {@code close} returns.
+   */
+  static void flushQuietly(Connection nc, String what) {
+    if (nc.getStatus() != Connection.Status.CONNECTED) {
+      return; // closed, or reconnecting: what was not sent comes back after its acknowledgement wait
+    }
+    try {
+      nc.flush(Duration.ofSeconds(2));
+    } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+      LOG.warn("{}: its last acknowledgements may not have reached the server ({})", what,
+          e.getClass().getSimpleName());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
