@@ -99,9 +99,19 @@ class EventWatcherAcknowledgementTest {
    * floor reaches the sequence, and checks it did.
    */
   private static void awaitFloor(Connection nc, Space s, EventWatcher w, long seq) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    awaitFloor(nc, s, seq, Duration.ofSeconds(10), () -> w.poll(10, Duration.ofMillis(100)));
+  }
+
+  /** One step between two looks at the floor. */
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  /** Waits until the consumer's floor reaches the sequence (doing the step between looks), and checks it did. */
+  private static void awaitFloor(Connection nc, Space s, long seq, Duration within, Step between) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
     while (consumer(nc, s).getAckFloor().getStreamSequence() < seq && System.nanoTime() < deadline) {
-      w.poll(10, Duration.ofMillis(100));
+      between.run();
     }
     assertThat(consumer(nc, s).getAckFloor().getStreamSequence()).isEqualTo(seq);
   }
@@ -189,11 +199,7 @@ class EventWatcherAcknowledgementTest {
     }
     // the last poll acknowledged what it settled before the watcher stopped (the server applies an
     // acknowledgement it read a moment later)
-    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (consumer(nc, s).getAckFloor().getStreamSequence() < 5 && System.nanoTime() < until) {
-      Thread.sleep(10);
-    }
-    assertThat(consumer(nc, s).getAckFloor().getStreamSequence()).isEqualTo(5);
+    awaitFloor(nc, s, 5, Duration.ofSeconds(5), () -> Thread.sleep(10));
     assertThat(consumer(nc, s).getNumAckPending()).isZero();
     // made afresh from the floor: nothing comes twice
     assertThat(ensureConsumer(nc, s)).isEqualTo(6);
