@@ -6,7 +6,10 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
-/** The benchmark's chart: throughput of each run (PNG, with XChart); the labels stand upright, so the last one is not cut off at the edge. */
+/**
+ * The benchmark's chart: throughput of each run (PNG, with XChart). The labels stand upright, so
+ * the last one is not cut off at the right edge.
+ */
 final class Chart {
   private Chart() {}
 

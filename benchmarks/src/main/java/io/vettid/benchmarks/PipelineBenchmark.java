@@ -125,8 +125,8 @@ public final class PipelineBenchmark {
     }
 
     /**
-     * Writes one line per event, "sent-ms-since-first latency-ms sent-nanoTime", to a file in the directory
-     * bench.latencyDir names, if it is set (a profiling aid: when the slow events came).
+     * Writes one line per event, "sent-ms-since-first latency-ms sent-nanoTime", to a file in the
+     * directory bench.latencyDir names, if it is set (a profiling aid: when the slow events came).
      */
     void dump(String name) throws java.io.IOException {
       String dir = System.getProperty("bench.latencyDir");
@@ -424,8 +424,8 @@ public final class PipelineBenchmark {
             null, 1));
         raw("raw JetStream @" + config.rate() + "/s", config.rateEvents(), config.rate());
         for (int i = 1; i <= 3; i++) {
-          pipeline("pipeline " + Suites.DEFAULT.name() + " @" + config.rate() + "/s (" + i + "/3)", Suites.DEFAULT,
-              defaultKeys, config.rateEvents() / 10, config.rate(), null, 1);
+          paced("pipeline " + Suites.DEFAULT.name() + " @" + config.rate() + "/s (" + i + "/3)", Suites.DEFAULT,
+              defaultKeys);
         }
         return report;
       }
@@ -457,12 +457,7 @@ public final class PipelineBenchmark {
           first = r;
           vaultOnly = pipeline("vault only " + suite.name() + " (deposits queued first)", suite,
               suiteKeys, config.events() / 10, 0, null, 0, true);
-          // as the throughput runs: the sessions are open before the clock starts. Before
-          // 2026-12-02 each round opened its ten connections' sessions (an RSA-4096 key block each,
-          // about 11 ms, one after the other on the watcher) inside the clock, and the events
-          // queued behind them in the first ~150 ms made most of the round's p99
-          paced = pipeline("pipeline " + suite.name() + " @" + config.rate() + "/s", suite, suiteKeys,
-              config.rateEvents() / 10, config.rate(), null, 1);
+          paced = paced("pipeline " + suite.name() + " @" + config.rate() + "/s", suite, suiteKeys);
         }
       }
       // connection setup last: a key pool's background key generation (RSA-4096 takes seconds) must
@@ -704,6 +699,16 @@ public final class PipelineBenchmark {
       keys.add(shared);
     }
     return keys;
+  }
+
+  /**
+   * A latency run at the configured rate. As in the throughput runs, each connection's first event
+   * opens its session before the clock starts: ten RSA-4096 key blocks, about 11 ms each and one
+   * after the other on the watcher, would otherwise queue the round's first ~150 ms of events
+   * behind them.
+   */
+  private Run paced(String name, Suite suite, List<ConnectionKeys[]> keys) throws Exception {
+    return pipeline(name, suite, keys, config.rateEvents() / 10, config.rate(), null, 1);
   }
 
   /**
