@@ -7,7 +7,7 @@ import io.nats.client.Options;
 import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.api.spi.Providers;
 import io.vettid.api.spi.RuleEngine;
-import io.vettid.crypto.envelope.Opener;
+import io.vettid.crypto.envelope.EnvelopeOpener;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
@@ -280,7 +280,7 @@ public final class VettIdRuntime implements AutoCloseable {
    * @throws IllegalStateException if a watcher of this runtime still watches the EventSpace (its
    *     consumer acknowledges cumulatively, so it has one reader)
    */
-  public EventWatcher watch(String subscriberGuid, String eventSpace, Opener opener)
+  public EventWatcher watch(String subscriberGuid, String eventSpace, EnvelopeOpener opener)
       throws IOException, JetStreamApiException {
     String deposits = io.vettid.nats.subjects.Subjects.depositsOf(subscriberGuid, eventSpace);
     for (EventWatcher open : watchers) {

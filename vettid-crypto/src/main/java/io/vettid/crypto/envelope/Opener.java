@@ -1,10 +1,6 @@
 package io.vettid.crypto.envelope;
 
-import io.vettid.api.ExternalEvent;
 import io.vettid.api.FailureReason;
-import io.vettid.api.InternalEvent;
-import io.vettid.api.InternalEventCodec;
-import io.vettid.api.InvalidEventException;
 import io.vettid.api.KeyId;
 import io.vettid.crypto.PrivateKeyEntry;
 import io.vettid.crypto.PublicKeyEntry;
@@ -14,6 +10,7 @@ import io.vettid.crypto.internal.Aead;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -21,14 +18,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
- * Opens envelopes sealed by {@link Sealer}s: looks up the recipient key by keyID, verifies the
- * sender's signature over the session key's wrap, unwraps it, and then opens each event of the
- * session with one AEAD operation. Sequence numbers must increase strictly within a session; a
- * repeated or rewound one is refused. A session ends when its recipient key is no longer found
- * (destroyed after rotation), even if the session itself has not expired.
+ * Opens envelopes sealed by {@link Sealer}s for <b>one party's keys</b> (in a vault: one
+ * connection's): looks up the recipient key by keyID, verifies the sender's signature over the
+ * session key's wrap, unwraps it, and then opens each event of the session with one AEAD
+ * operation. Sequence numbers must increase strictly within a session; a repeated or rewound one
+ * is refused. A session is accepted for {@link SessionPolicy#maxAge()} (plus {@link #CLOCK_SKEW})
+ * after the time its key block states and for {@link SessionPolicy#maxEvents()} events; a key
+ * block dated more than {@link #CLOCK_SKEW} ahead is refused. A session ends when its recipient
+ * key is no longer found (destroyed after rotation), even if the session itself has not expired.
+ *
+ * <p>The key finders decide which keys count: a finder that knows a key of <i>another</i> party
+ * (another connection of the same vault) throws {@link FailureReason#WRONG_KEY} for it rather
+ * than return it, so an envelope opens only with the keys of the party it arrived for.
  *
  * <p>Every failure is an {@link EnvelopeException} with the reason; nothing decrypted is returned
  * with it, and the session's state changes only after an event opened completely.
@@ -38,16 +41,42 @@ import java.util.function.Function;
  * InternalEvent event = opener.openEvent(externalEvent, destination);
  * }</pre>
  *
- * <p>Thread-safe. It remembers up to {@link Builder#maxSessions(int)} sessions (default 100,000),
- * forgetting the least recently used; an event of a forgotten session fails with {@link
- * FailureReason#UNKNOWN_SESSION} until the sender re-sends the key block.
+ * <p>Thread-safe; the private-key work of a new session is done outside its lock, so one
+ * session's key block does not hold up the events of sessions already open. It remembers up to
+ * {@link Builder#maxSessions(int)} sessions (default 100,000), forgetting the least recently used;
+ * an event of a forgotten session fails with {@link FailureReason#UNKNOWN_SESSION} until the
+ * sender re-sends the key block.
  */
-public final class Opener {
-  private final Function<KeyId, Optional<PrivateKeyEntry>> recipientKeys;
-  private final Function<KeyId, Optional<PublicKeyEntry>> senderKeys;
+public final class Opener implements EnvelopeOpener {
+  /**
+   * How far a sender's clock may be ahead of this side's: a key block dated later is refused,
+   * and a session is accepted this much past its age limit.
+   */
+  public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
+  private final KeyFinder<PrivateKeyEntry> recipientKeys;
+  private final KeyFinder<PublicKeyEntry> senderKeys;
   private final SessionPolicy policy;
   private final Clock clock;
   private final Map<String, Session> sessions;
+
+  /**
+   * Finds a key by keyID for this opener's party.
+   *
+   * @param <T> the key type
+   */
+  @FunctionalInterface
+  public interface KeyFinder<T> {
+    /**
+     * Finds a key.
+     *
+     * @param keyId the keyID named in the envelope
+     * @return the key, or empty when it is unknown (or destroyed, revoked or blocked)
+     * @throws EnvelopeException with {@link FailureReason#WRONG_KEY} when the key is known but
+     *     belongs to another party (another connection), which must not open or sign here
+     */
+    Optional<T> find(KeyId keyId) throws EnvelopeException;
+  }
 
   private static final class Session {
     final Suite suite;
@@ -55,14 +84,17 @@ public final class Opener {
     final KeyId sender;
     final byte[] destination;
     final byte[] key;
+    final Instant created;
     long lastSequence;
 
-    Session(Suite suite, KeyId recipient, KeyId sender, byte[] destination, byte[] key, long lastSequence) {
+    Session(Suite suite, KeyId recipient, KeyId sender, byte[] destination, byte[] key, Instant created,
+        long lastSequence) {
       this.suite = suite;
       this.recipient = recipient;
       this.sender = sender;
       this.destination = destination;
       this.key = key;
+      this.created = created;
       this.lastSequence = lastSequence;
     }
   }
@@ -100,30 +132,36 @@ public final class Opener {
   /**
    * Starts a builder.
    *
-   * @param recipientKeys finds this vault's private keys by keyID (empty: unknown or destroyed)
-   * @param senderKeys finds a sender's public signing key by keyID (empty: unknown, revoked or
-   *     blocked)
+   * @param recipientKeys finds this party's private keys by keyID (empty: unknown or destroyed;
+   *     {@link FailureReason#WRONG_KEY}: another party's)
+   * @param senderKeys finds the sender's public signing key by keyID (empty: unknown, revoked or
+   *     blocked; {@link FailureReason#WRONG_KEY}: another party's)
    * @return the builder
    */
-  public static Builder builder(
-      Function<KeyId, Optional<PrivateKeyEntry>> recipientKeys,
-      Function<KeyId, Optional<PublicKeyEntry>> senderKeys) {
+  public static Builder builder(KeyFinder<PrivateKeyEntry> recipientKeys, KeyFinder<PublicKeyEntry> senderKeys) {
     return new Builder(recipientKeys, senderKeys);
   }
 
   /**
-   * Opens an External Event and decodes the Internal Event inside.
+   * Checks that bytes parse as an envelope (PROTOCOL section 3.4, step 1) without opening them:
+   * for a receiver that has no keys at all for the destination (a revoked connection), which still
+   * tells a malformed envelope from a well-formed one.
    *
-   * @param event the External Event
-   * @param destination the destination it was received at
-   * @return the Internal Event
-   * @throws EnvelopeException if the envelope does not open (the reason says why)
-   * @throws InvalidEventException if it opens but does not hold a valid Internal Event
+   * @param envelope the bytes
+   * @throws EnvelopeException {@link FailureReason#MALFORMED} if they do not parse
    */
-  public InternalEvent openEvent(ExternalEvent event, String destination)
-      throws EnvelopeException, InvalidEventException {
-    Objects.requireNonNull(event, "event");
-    return InternalEventCodec.decode(open(event.sealed(), destination).plaintext());
+  public static void checkWellFormed(byte[] envelope) throws EnvelopeException {
+    Objects.requireNonNull(envelope, "envelope");
+    parse(envelope);
+  }
+
+  private static Envelope.Parsed parse(byte[] envelope) throws EnvelopeException {
+    Envelope.Parsed p = Envelope.parse(envelope);
+    Suites.byId(p.suiteId()).orElseThrow(() -> Envelope.malformed("unknown suite id " + p.suiteId()));
+    if (!MessageDigest.isEqual(p.nonce(), Envelope.nonce(p.sequence()))) {
+      throw Envelope.malformed("nonce does not match sequence " + p.sequence());
+    }
+    return p;
   }
 
   /**
@@ -134,54 +172,91 @@ public final class Opener {
    * @return what the envelope held
    * @throws EnvelopeException if the envelope does not open (the reason says why)
    */
+  @Override
   public Opened open(byte[] envelope, String destination) throws EnvelopeException {
     Objects.requireNonNull(envelope, "envelope");
     byte[] dest = Sealer.checkDestination(destination);
-    Envelope.Parsed p = Envelope.parse(envelope);
-    Suite suite = Suites.byId(p.suiteId()).orElseThrow(
-        () -> Envelope.malformed("unknown suite id " + p.suiteId()));
-    if (!MessageDigest.isEqual(p.nonce(), Envelope.nonce(p.sequence()))) {
-      throw Envelope.malformed("nonce does not match sequence " + p.sequence());
-    }
+    Envelope.Parsed p = parse(envelope);
+    Suite suite = Suites.byId(p.suiteId()).orElseThrow();
     String sessionName = HexFormat.of().formatHex(p.sessionId());
     byte[] aad = Envelope.withDestination(new byte[0], envelope, p.aadEnd(), dest);
+    Instant now = clock.instant();
 
     synchronized (this) {
       Session known = sessions.get(sessionName);
       if (known != null) {
-        if (known.suite != suite || !known.recipient.equals(p.recipient()) || !known.sender.equals(p.sender())
-            || !MessageDigest.isEqual(known.destination, dest)) {
-          throw new EnvelopeException(FailureReason.WRONG_KEY,
-              "session " + sessionName + " does not belong to these keys or this destination");
-        }
-        if (recipientKeys.apply(known.recipient).isEmpty()) {
-          sessions.remove(sessionName);
-          Arrays.fill(known.key, (byte) 0);
-          throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID, "the key " + known.recipient
-              + " of session " + sessionName + " was destroyed; its sessions end with it");
-        }
-        if (p.sequence() <= known.lastSequence) {
-          throw new EnvelopeException(FailureReason.REPLAYED, "sequence " + p.sequence() + " of session "
-              + sessionName + " repeats or goes back (last accepted " + known.lastSequence + ")");
-        }
-        byte[] plaintext = decrypt(known.key, p, aad, sessionName);
-        known.lastSequence = p.sequence();
-        return new Opened(plaintext, p.sender(), suite, p.sequence());
+        return openKnown(known, suite, p, dest, aad, sessionName, now);
       }
-      if (!p.keyBlock()) {
-        throw new EnvelopeException(FailureReason.UNKNOWN_SESSION, "session " + sessionName + " from "
-            + p.sender() + " is unknown here; the sender must re-send its key block");
-      }
-      byte[] key = establish(suite, p, envelope, dest, sessionName);
-      byte[] plaintext;
-      try {
-        plaintext = decrypt(key, p, aad, sessionName);
-      } catch (EnvelopeException e) {
+    }
+    if (!p.keyBlock()) {
+      throw new EnvelopeException(FailureReason.UNKNOWN_SESSION, "session " + sessionName + " from "
+          + p.sender() + " is unknown here; the sender must re-send its key block");
+    }
+    checkSessionLimits(Instant.ofEpochMilli(p.createdMillis()), p.sequence(), now, sessionName);
+    // the private-key work (signature check, unwrap) runs without the lock
+    byte[] key = establish(suite, p, envelope, dest, sessionName);
+    byte[] plaintext;
+    try {
+      plaintext = decrypt(key, p, aad, sessionName);
+    } catch (EnvelopeException e) {
+      Arrays.fill(key, (byte) 0);
+      throw e;
+    }
+    synchronized (this) {
+      if (sessions.containsKey(sessionName)) {
+        // the same key block opened twice at once: the first one stands
         Arrays.fill(key, (byte) 0);
-        throw e;
+        throw new EnvelopeException(FailureReason.REPLAYED,
+            "the key block of session " + sessionName + " was opened already");
       }
-      sessions.put(sessionName, new Session(suite, p.recipient(), p.sender(), dest, key, p.sequence()));
-      return new Opened(plaintext, p.sender(), suite, p.sequence());
+      sessions.put(sessionName, new Session(suite, p.recipient(), p.sender(), dest, key,
+          Instant.ofEpochMilli(p.createdMillis()), p.sequence()));
+    }
+    return new Opened(plaintext, p.sender(), suite, p.sequence());
+  }
+
+  /** An envelope of a session this opener knows; called with the lock held. */
+  private Opened openKnown(Session known, Suite suite, Envelope.Parsed p, byte[] dest, byte[] aad,
+      String sessionName, Instant now) throws EnvelopeException {
+    if (known.suite != suite || !known.recipient.equals(p.recipient()) || !known.sender.equals(p.sender())
+        || !MessageDigest.isEqual(known.destination, dest)) {
+      throw new EnvelopeException(FailureReason.WRONG_KEY,
+          "session " + sessionName + " does not belong to these keys or this destination");
+    }
+    if (recipientKeys.find(known.recipient).isEmpty()) {
+      sessions.remove(sessionName);
+      Arrays.fill(known.key, (byte) 0);
+      throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID, "the key " + known.recipient
+          + " of session " + sessionName + " was destroyed; its sessions end with it");
+    }
+    if (p.sequence() <= known.lastSequence) {
+      throw new EnvelopeException(FailureReason.REPLAYED, "sequence " + p.sequence() + " of session "
+          + sessionName + " repeats or goes back (last accepted " + known.lastSequence + ")");
+    }
+    checkSessionLimits(known.created, p.sequence(), now, sessionName);
+    byte[] plaintext = decrypt(known.key, p, aad, sessionName);
+    known.lastSequence = p.sequence();
+    return new Opened(plaintext, p.sender(), suite, p.sequence());
+  }
+
+  /**
+   * A session is accepted from {@link #CLOCK_SKEW} before the time its key block states until its
+   * age limit (plus the skew), and for its first {@link SessionPolicy#maxEvents()} sequence
+   * numbers; a sender following the policy starts a new session before either.
+   */
+  private void checkSessionLimits(Instant created, long sequence, Instant now, String sessionName)
+      throws EnvelopeException {
+    if (created.isAfter(now.plus(CLOCK_SKEW))) {
+      throw new EnvelopeException(FailureReason.REPLAYED, "session " + sessionName + " is dated " + created
+          + ", more than " + CLOCK_SKEW.toMinutes() + " minutes ahead of this side's clock");
+    }
+    if (now.isAfter(created.plus(policy.maxAge()).plus(CLOCK_SKEW))) {
+      throw new EnvelopeException(FailureReason.REPLAYED,
+          "session " + sessionName + " was created at " + created + ", outside the accepted age " + policy.maxAge());
+    }
+    if (sequence >= policy.maxEvents()) {
+      throw new EnvelopeException(FailureReason.REPLAYED, "sequence " + sequence + " of session " + sessionName
+          + " is past the session's limit of " + policy.maxEvents() + " events");
     }
   }
 
@@ -192,19 +267,13 @@ public final class Opener {
 
   private byte[] establish(Suite suite, Envelope.Parsed p, byte[] envelope, byte[] dest, String sessionName)
       throws EnvelopeException {
-    Instant created = Instant.ofEpochMilli(p.createdMillis());
-    Instant now = clock.instant();
-    if (created.plus(policy.maxAge()).isBefore(now) || created.isAfter(now.plus(policy.maxAge()))) {
-      throw new EnvelopeException(FailureReason.REPLAYED,
-          "session " + sessionName + " was created at " + created + ", outside the accepted age " + policy.maxAge());
-    }
-    PrivateKeyEntry mine = recipientKeys.apply(p.recipient()).orElseThrow(() -> new EnvelopeException(
+    PrivateKeyEntry mine = recipientKeys.find(p.recipient()).orElseThrow(() -> new EnvelopeException(
         FailureReason.UNKNOWN_KEY_ID, "no private key for recipient keyId " + p.recipient() + " (unknown or destroyed)"));
     if (!mine.keyId().equals(p.recipient()) || !mine.algorithm().name().equals(suite.wrap().name())) {
       throw new EnvelopeException(FailureReason.WRONG_KEY,
           "key " + p.recipient() + " is not a " + suite.wrap().name() + " key of suite " + suite.name());
     }
-    PublicKeyEntry theirs = senderKeys.apply(p.sender()).orElseThrow(() -> new EnvelopeException(
+    PublicKeyEntry theirs = senderKeys.find(p.sender()).orElseThrow(() -> new EnvelopeException(
         FailureReason.UNKNOWN_KEY_ID, "sender keyId " + p.sender() + " is unknown, revoked or blocked"));
     if (!theirs.keyId().equals(p.sender()) || !theirs.algorithm().name().equals(suite.signature().name())) {
       throw new EnvelopeException(FailureReason.BAD_SIGNATURE,
@@ -249,21 +318,20 @@ public final class Opener {
 
   /** Builds an {@link Opener}. */
   public static final class Builder {
-    private final Function<KeyId, Optional<PrivateKeyEntry>> recipientKeys;
-    private final Function<KeyId, Optional<PublicKeyEntry>> senderKeys;
+    private final KeyFinder<PrivateKeyEntry> recipientKeys;
+    private final KeyFinder<PublicKeyEntry> senderKeys;
     private SessionPolicy policy = SessionPolicy.DEFAULT;
     private Clock clock = Clock.systemUTC();
     private int maxSessions = 100_000;
 
-    private Builder(Function<KeyId, Optional<PrivateKeyEntry>> recipientKeys,
-        Function<KeyId, Optional<PublicKeyEntry>> senderKeys) {
+    private Builder(KeyFinder<PrivateKeyEntry> recipientKeys, KeyFinder<PublicKeyEntry> senderKeys) {
       this.recipientKeys = Objects.requireNonNull(recipientKeys, "recipientKeys");
       this.senderKeys = Objects.requireNonNull(senderKeys, "senderKeys");
     }
 
     /**
-     * Sets the session policy; key blocks older than its max age are refused (default {@link
-     * SessionPolicy#DEFAULT}).
+     * Sets the session policy: sessions are accepted for its max age and event count (default
+     * {@link SessionPolicy#DEFAULT}, the loosest).
      *
      * @param policy the policy
      * @return this builder

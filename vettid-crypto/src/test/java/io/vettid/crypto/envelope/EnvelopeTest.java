@@ -200,6 +200,103 @@ class EnvelopeTest {
   }
 
   @Test
+  void aKeyBlockDatedAheadOfTheAllowedClockSkewIsRefused() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    Instant now = Instant.parse("2026-11-25T00:00:00Z");
+    MutableClock senderClock = new MutableClock(now.plus(Duration.ofMinutes(6)));
+    byte[] ahead = p.sealer(DEST).clock(senderClock).build().sealBytes(utf8("0"));
+    senderClock.now = now.plus(Duration.ofMinutes(4));
+    byte[] slightlyAhead = p.sealer(DEST).clock(senderClock).build().sealBytes(utf8("1"));
+    Opener opener = p.opener().clock(new MutableClock(now)).build();
+
+    assertFails(FailureReason.REPLAYED, () -> opener.open(ahead, DEST));
+    assertThat(opener.open(slightlyAhead, DEST).plaintext()).isEqualTo(utf8("1"));
+  }
+
+  @Test
+  void aSessionPastItsAgeStopsOpeningEvenWhenTheOpenerKnowsIt() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    Instant start = Instant.parse("2026-11-25T00:00:00Z");
+    MutableClock senderClock = new MutableClock(start); // a sender whose clock stands still keeps its session
+    MutableClock clock = new MutableClock(start);
+    Sealer sealer = p.sealer(DEST).clock(senderClock).build();
+    Opener opener = p.opener().clock(clock).build();
+    opener.open(sealer.sealBytes(utf8("0")), DEST);
+    clock.now = start.plus(Duration.ofHours(24)).plus(Duration.ofMinutes(4));
+    opener.open(sealer.sealBytes(utf8("1")), DEST); // within the skew
+
+    clock.now = start.plus(Duration.ofHours(24)).plus(Duration.ofMinutes(6));
+    byte[] late = sealer.sealBytes(utf8("2"));
+    assertFails(FailureReason.REPLAYED, () -> opener.open(late, DEST));
+    assertThat(sealer.sessionsStarted()).as("the sender never started another session").isEqualTo(1);
+  }
+
+  @Test
+  void eventsPastTheSessionsEventLimitAreRefused() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    Sealer sealer = p.sealer(DEST).build(); // 10,000 a session, looser than this opener's 3
+    Opener opener = p.opener().policy(new SessionPolicy(3, Duration.ofHours(24))).build();
+    for (int i = 0; i < 3; i++) {
+      opener.open(sealer.sealBytes(utf8("e" + i)), DEST);
+    }
+    byte[] fourth = sealer.sealBytes(utf8("e3"));
+
+    assertFails(FailureReason.REPLAYED, () -> opener.open(fourth, DEST));
+  }
+
+  @Test
+  void aKeyTheFinderKnowsAsAnotherPartysIsAWrongKey() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    byte[] e0 = p.sealer(DEST).build().sealBytes(utf8("0"));
+    Opener otherConnection = Opener.builder(id -> {
+      throw new EnvelopeException(FailureReason.WRONG_KEY, "key " + id + " belongs to another connection");
+    }, id -> Optional.of(p.aliceSigningPublic)).build();
+    Opener otherSigner = Opener.builder(id -> Optional.of(p.bobWrapping), id -> {
+      throw new EnvelopeException(FailureReason.WRONG_KEY, "key " + id + " signs for another connection");
+    }).build();
+
+    assertFails(FailureReason.WRONG_KEY, () -> otherConnection.open(e0, DEST));
+    assertFails(FailureReason.WRONG_KEY, () -> otherSigner.open(e0, DEST));
+  }
+
+  @Test
+  void aKeyBlockBeingOpenedDoesNotHoldUpTheEventsOfAnOpenSession() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    java.util.concurrent.CountDownLatch inKeyWork = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean stall = new java.util.concurrent.atomic.AtomicBoolean();
+    Opener opener = Opener.builder(id -> Optional.of(p.bobWrapping), id -> {
+      if (stall.get()) { // a slow private-key operation (an RSA-4096 session opening)
+        inKeyWork.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return Optional.of(p.aliceSigningPublic);
+    }).build();
+    Sealer open = p.sealer(DEST).build();
+    opener.open(open.sealBytes(utf8("0")), DEST);
+    byte[] next = open.sealBytes(utf8("1"));
+    byte[] newSession = p.sealer(DEST).build().sealBytes(utf8("other"));
+    stall.set(true);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<Opener.Opened> slow = pool.submit(() -> opener.open(newSession, DEST));
+      assertThat(inKeyWork.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      java.util.concurrent.Future<Opener.Opened> quick = pool.submit(() -> opener.open(next, DEST));
+
+      assertThat(quick.get(10, java.util.concurrent.TimeUnit.SECONDS).plaintext()).isEqualTo(utf8("1"));
+      release.countDown();
+      assertThat(slow.get(10, java.util.concurrent.TimeUnit.SECONDS).plaintext()).isEqualTo(utf8("other"));
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void policiesCannotBeLooserThanTheDefaults() {
     assertThatThrownBy(() -> new SessionPolicy(10_001, Duration.ofHours(1))).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new SessionPolicy(10, Duration.ofHours(25))).isInstanceOf(IllegalArgumentException.class);

@@ -10,7 +10,6 @@ import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * Key pairs for tests, generated once per test run and per suite (RSA-4096 generation is slow;
@@ -51,9 +50,9 @@ final class TestParties {
   }
 
   Opener.Builder opener() {
-    Function<KeyId, Optional<PrivateKeyEntry>> mine =
+    Opener.KeyFinder<PrivateKeyEntry> mine =
         id -> id.equals(bobWrapping.keyId()) ? Optional.of(bobWrapping) : Optional.empty();
-    Function<KeyId, Optional<PublicKeyEntry>> senders =
+    Opener.KeyFinder<PublicKeyEntry> senders =
         id -> id.equals(aliceSigningPublic.keyId()) ? Optional.of(aliceSigningPublic) : Optional.empty();
     return Opener.builder(mine, senders);
   }

@@ -14,6 +14,8 @@ import io.vettid.api.KeyId;
 import io.vettid.api.VettidException;
 import io.vettid.crypto.PrivateKeyEntry;
 import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.crypto.envelope.EnvelopeException;
+import io.vettid.crypto.envelope.EnvelopeOpener;
 import io.vettid.crypto.envelope.Opener;
 import io.vettid.crypto.envelope.Sealer;
 import io.vettid.runtime.service.ReplyTransport;
@@ -36,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * A vault's connections, in memory: for each, this side's keys, the peer's public keys, where to
  * deposit on the peer's EventSpace and the NATS connection (the peer-issued user) to deposit with.
  * It seals what the vault sends ({@link #send}, also the runtime's {@link ReplyTransport}) and
- * gives the {@link #opener()} that opens what peers deposit here: by keyID, with this side's
- * wrapping keys (current and, during a rotation's grace period, previous) and the peers' signing
- * keys.
+ * gives the {@link #opener()} that opens what peers deposit here. A deposit opens only with the
+ * keys of the connection whose deposit subject it arrived on: that connection's peer signing key
+ * and this side's wrapping keys for it (current and, during a rotation's grace period, previous).
+ * A key of any other connection is {@link FailureReason#WRONG_KEY}, so a peer cannot speak as
+ * another by sealing with its own keys to the other's subject. Each connection has its own opener
+ * and sessions: one peer's session openings neither wait for nor evict another's.
  *
  * <p>Key rotation: {@link #rotateWrappingKey} makes a new wrapping pair, keeps the old one open
  * for the grace period, and returns the new public key to announce to the peer in a {@code
@@ -63,7 +68,10 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   private final Map<ConnectionId, Peer> peers = new ConcurrentHashMap<>();
   private final Map<KeyId, Owned> ownKeys = new ConcurrentHashMap<>();
   private final Map<KeyId, PublicKeyEntry> peerSigners = new ConcurrentHashMap<>();
-  private final Opener opener;
+  private final Map<String, Peer> byDeposit = new ConcurrentHashMap<>();
+  private final EnvelopeOpener opener = this::open;
+  /** Sessions one connection's opener remembers (a sender has one at a time, more only briefly). */
+  static final int SESSIONS_PER_CONNECTION = 16;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final AtomicLong sent = new AtomicLong();
@@ -90,6 +98,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     volatile String ownDeposit;
     volatile Instant wrappingSince;
     volatile io.vettid.nats.server.ServerAddress server;
+    volatile Opener opener;
 
     Peer(ConnectionId local, ConnectionId remote, String depositSubject, io.nats.client.Connection nats,
         ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) throws IOException {
@@ -130,18 +139,65 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   public Connections(Clock clock, BlockList blocked) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.blocked = Objects.requireNonNull(blocked, "blocked");
-    this.opener = Opener.builder(
-        id -> Optional.ofNullable(ownKeys.get(id)).map(Owned::key),
-        id -> Optional.ofNullable(peerSigners.get(id)).filter(k -> !blockedSigner(id))).build();
   }
 
-  private boolean blockedSigner(KeyId signingKey) {
-    for (Peer p : peers.values()) {
-      if (p.peerSigning.keyId().equals(signingKey) && p.peerIdentity != null && blocked.isBlocked(p.peerIdentity)) {
-        return true;
+  /**
+   * The opener of one connection: its own wrapping keys (current and in grace) and its peer's
+   * signing key, nothing else; a key this vault holds for another connection is a wrong key.
+   */
+  private Opener openerOf(Peer p) {
+    return Opener.builder(id -> {
+      Owned o = ownKeys.get(id);
+      if (o == null) {
+        return Optional.empty();
       }
+      if (!o.connection().equals(p.local)) {
+        throw new EnvelopeException(FailureReason.WRONG_KEY,
+            "recipient key " + id + " is not a key of connection " + p.local.value());
+      }
+      return Optional.of(o.key());
+    }, id -> {
+      if (p.peerSigning.keyId().equals(id)) {
+        boolean blockedPeer = p.peerIdentity != null && blocked.isBlocked(p.peerIdentity);
+        return blockedPeer ? Optional.empty() : Optional.of(p.peerSigning);
+      }
+      if (peerSigners.containsKey(id)) {
+        throw new EnvelopeException(FailureReason.WRONG_KEY,
+            "sender key " + id + " signs for another connection, not " + p.local.value());
+      }
+      return Optional.empty();
+    }).maxSessions(SESSIONS_PER_CONNECTION).build();
+  }
+
+  /** Opens a deposit with the keys of the connection whose deposit subject it arrived on. */
+  private Opener.Opened open(byte[] envelope, String destination) throws EnvelopeException {
+    Objects.requireNonNull(envelope, "envelope");
+    Objects.requireNonNull(destination, "destination");
+    Peer p = peerAt(destination);
+    if (p == null) {
+      Opener.checkWellFormed(envelope);
+      throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID,
+          "no connection deposits on " + destination + " (unknown or revoked; its keys are destroyed)");
     }
-    return false;
+    return p.opener.open(envelope, destination);
+  }
+
+  /**
+   * The connection a deposit subject belongs to: the one whose own deposit subject it is, or one
+   * added without a deposit subject of its own whose id is the subject's last token.
+   */
+  private Peer peerAt(String destination) {
+    Peer p = byDeposit.get(destination);
+    if (p != null) {
+      return p;
+    }
+    String last = destination.substring(destination.lastIndexOf('.') + 1);
+    try {
+      p = peers.get(ConnectionId.of(last));
+    } catch (IllegalArgumentException notAnId) {
+      return null;
+    }
+    return p != null && p.ownDeposit == null ? p : null;
   }
 
   /**
@@ -174,9 +230,11 @@ public final class Connections implements ReplyTransport, AutoCloseable {
         peerWrapping)) != null) {
       throw new IllegalArgumentException("connection " + local + " already exists");
     }
+    Peer p = peers.get(local);
+    p.opener = openerOf(p);
     ownKeys.put(mine.wrapping().keyId(), new Owned(local, mine.wrapping(), null));
     peerSigners.put(peerSigning.keyId(), peerSigning);
-    peers.get(local).wrappingSince = clock.instant();
+    p.wrappingSince = clock.instant();
   }
 
   /** Opens a NATS connection as the user a peer issued, to deposit on the peer's EventSpace. */
@@ -234,6 +292,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     p.inbox = e.peerInbox();
     p.connector = connector;
     p.ownDeposit = e.ownDepositSubject();
+    if (p.ownDeposit != null) {
+      byDeposit.put(p.ownDeposit, p);
+    }
     p.server = e.peerServer();
     persist(p);
   }
@@ -445,6 +506,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     p.peerUser = r.path("peerUser").asText().isEmpty() ? null : r.path("peerUser").asText();
     p.connector = connector;
     p.ownDeposit = r.path("ownDeposit").asText().isEmpty() ? null : r.path("ownDeposit").asText();
+    if (p.ownDeposit != null) {
+      byDeposit.put(p.ownDeposit, p);
+    }
     p.wrappingSince = Instant.parse(r.path("wrappingSince").asText());
     p.server = server;
     for (com.fasterxml.jackson.databind.JsonNode prev : r.path("previousWrapping")) {
@@ -510,8 +574,15 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     return blocked;
   }
 
-  /** {@return the opener for deposits on this vault's EventSpace} */
-  public Opener opener() {
+  /**
+   * The opener for deposits on this vault's EventSpaces: it finds the connection a deposit
+   * subject belongs to and opens only with that connection's keys ({@link FailureReason#WRONG_KEY}
+   * for a key of another connection, {@link FailureReason#UNKNOWN_KEY_ID} on the subject of a
+   * connection that is unknown or revoked).
+   *
+   * @return the opener
+   */
+  public EnvelopeOpener opener() {
     return opener;
   }
 
@@ -817,6 +888,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     }
     ownKeys.entrySet().removeIf(e -> e.getValue().connection().equals(local));
     peerSigners.remove(p.peerSigning.keyId());
+    if (p.ownDeposit != null) {
+      byDeposit.remove(p.ownDeposit, p);
+    }
     ConnectionStore s = store;
     if (s != null) {
       try {

@@ -18,7 +18,7 @@ import io.vettid.api.FailureReason;
 import io.vettid.api.InternalEventBatch;
 import io.vettid.api.InternalEventCodec;
 import io.vettid.api.VettidException;
-import io.vettid.crypto.envelope.Opener;
+import io.vettid.crypto.envelope.EnvelopeOpener;
 import io.vettid.nats.subjects.Subjects;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +59,7 @@ public final class EventWatcher implements AutoCloseable {
 
   private final Connection nc;
   private final JetStream js;
-  private final Opener opener;
+  private final EnvelopeOpener opener;
   private final JetStreamSubscription subscription;
   private final String depositPrefix;
   private final String deposits;
@@ -84,7 +84,7 @@ public final class EventWatcher implements AutoCloseable {
    * @throws IOException on a connection failure
    * @throws JetStreamApiException if the consumer cannot be made
    */
-  public EventWatcher(Connection nc, String subscriberGuid, String eventSpace, Opener opener)
+  public EventWatcher(Connection nc, String subscriberGuid, String eventSpace, EnvelopeOpener opener)
       throws IOException, JetStreamApiException {
     this(nc, subscriberGuid, eventSpace, opener, new RuntimeCounters());
   }
@@ -100,7 +100,7 @@ public final class EventWatcher implements AutoCloseable {
    * @throws IOException on a connection failure
    * @throws JetStreamApiException if the consumer cannot be made
    */
-  public EventWatcher(Connection nc, String subscriberGuid, String eventSpace, Opener opener, RuntimeCounters counters)
+  public EventWatcher(Connection nc, String subscriberGuid, String eventSpace, EnvelopeOpener opener, RuntimeCounters counters)
       throws IOException, JetStreamApiException {
     this.nc = Objects.requireNonNull(nc, "nc");
     this.opener = Objects.requireNonNull(opener, "opener");

@@ -160,6 +160,63 @@ class ConnectionsTest {
   }
 
   @Test
+  void aPeerSealingWithItsOwnConnectionKeysOnAnotherConnectionsSubjectIsAWrongKey() throws Exception {
+    // mallory is a second, genuine connection of alice's: alice knows her keys, for her subject only
+    ConnectionId malloryAtAlice = ConnectionId.of("mallory-at-alice");
+    ConnectionKeys aliceForMallory = ConnectionKeys.generate(SUITE, new SecureRandom());
+    ConnectionKeys malloryKeys = ConnectionKeys.generate(SUITE, new SecureRandom());
+    alice.add(malloryAtAlice, ConnectionId.of("alice-at-mallory"), Subjects.deposit("m1", ES,
+        ConnectionId.of("alice-at-mallory")).value(), nc, aliceForMallory, malloryKeys.signingPublic(),
+        malloryKeys.wrappingPublic());
+    String bobsSubject = Subjects.deposit(ALICE, ES, BOB_AT_ALICE).value();
+    InternalEvent asBob = InternalEvent.builder().type(EventType.of("connection.revoked")).connectionId(BOB_AT_ALICE)
+        .payload(JsonNodeFactory.instance.objectNode()).build();
+    // her own signing key and alice's wrapping key for her, on bob's subject, speaking as bob
+    Sealer ownKeys = Sealer.builder(SUITE, malloryKeys.signing(), aliceForMallory.wrappingPublic(), bobsSubject)
+        .build();
+    nc.jetStream().publish(bobsSubject, ownKeys.sealBytes(InternalEventCodec.encode(asBob)));
+    // her own signing key and alice's wrapping key for bob
+    Sealer bobsWrapping = Sealer.builder(SUITE, malloryKeys.signing(), aliceKeys.wrappingPublic(), bobsSubject)
+        .build();
+    nc.jetStream().publish(bobsSubject, bobsWrapping.sealBytes(InternalEventCodec.encode(asBob)));
+    bobSays("the real bob still gets through");
+    drain(3);
+
+    assertThat(watcher.quarantined(FailureReason.WRONG_KEY)).isEqualTo(2);
+    assertThat(watcher.forwarded()).isEqualTo(1);
+    assertThat(alice.list()).contains(BOB_AT_ALICE, malloryAtAlice);
+  }
+
+  @Test
+  void oneConnectionOpeningSessionAfterSessionEvictsOnlyItsOwn() throws Exception {
+    ConnectionId malloryAtAlice = ConnectionId.of("mallory-at-alice");
+    ConnectionKeys aliceForMallory = ConnectionKeys.generate(SUITE, new SecureRandom());
+    ConnectionKeys malloryKeys = ConnectionKeys.generate(SUITE, new SecureRandom());
+    alice.add(malloryAtAlice, ConnectionId.of("alice-at-mallory"), Subjects.deposit("m1", ES,
+        ConnectionId.of("alice-at-mallory")).value(), nc, aliceForMallory, malloryKeys.signingPublic(),
+        malloryKeys.wrappingPublic());
+    String bobsSubject = Subjects.deposit(ALICE, ES, BOB_AT_ALICE).value();
+    String mallorysSubject = Subjects.deposit(ALICE, ES, malloryAtAlice).value();
+    Sealer bobSeals = Sealer.builder(SUITE, bobKeys.signing(), aliceKeys.wrappingPublic(), bobsSubject).build();
+    alice.opener().open(bobSeals.sealBytes(new byte[] {'0'}), bobsSubject);
+    Sealer mallorySeals = Sealer.builder(SUITE, malloryKeys.signing(), aliceForMallory.wrappingPublic(),
+        mallorysSubject).build();
+    alice.opener().open(mallorySeals.sealBytes(new byte[] {'0'}), mallorysSubject);
+    byte[] mallorysFirstSessionLater = mallorySeals.sealBytes(new byte[] {'1'});
+    for (int i = 0; i < Connections.SESSIONS_PER_CONNECTION; i++) {
+      Sealer fresh = Sealer.builder(SUITE, malloryKeys.signing(), aliceForMallory.wrappingPublic(), mallorysSubject)
+          .build();
+      alice.opener().open(fresh.sealBytes(new byte[] {'s'}), mallorysSubject);
+    }
+
+    assertThatThrownBy(() -> alice.opener().open(mallorysFirstSessionLater, mallorysSubject))
+        .isInstanceOfSatisfying(io.vettid.crypto.envelope.EnvelopeException.class,
+            e -> assertThat(e.reason()).isEqualTo(FailureReason.UNKNOWN_SESSION));
+    assertThat(alice.opener().open(bobSeals.sealBytes(new byte[] {'1'}), bobsSubject).plaintext())
+        .isEqualTo(new byte[] {'1'});
+  }
+
+  @Test
   void addValidatesItsArguments() {
     assertThatThrownBy(() -> alice.add(BOB_AT_ALICE, ALICE_AT_BOB, Subjects.deposit("b1", ES, ALICE_AT_BOB).value(),
         nc, aliceKeys, bobKeys.signingPublic(), bobKeys.wrappingPublic()))
