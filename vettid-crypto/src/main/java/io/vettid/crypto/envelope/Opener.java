@@ -122,7 +122,7 @@ public final class Opener implements EnvelopeOpener {
       protected boolean removeEldestEntry(Map.Entry<String, Session> eldest) {
         boolean evict = size() > max;
         if (evict) {
-          Arrays.fill(eldest.getValue().key, (byte) 0);
+          wipe(eldest.getValue().key);
         }
         return evict;
       }
@@ -199,13 +199,13 @@ public final class Opener implements EnvelopeOpener {
     try {
       plaintext = decrypt(key, p, aad, sessionName);
     } catch (EnvelopeException e) {
-      Arrays.fill(key, (byte) 0);
+      wipe(key);
       throw e;
     }
     synchronized (this) {
       if (sessions.containsKey(sessionName)) {
         // the same key block opened twice at once: the first one stands
-        Arrays.fill(key, (byte) 0);
+        wipe(key);
         throw new EnvelopeException(FailureReason.REPLAYED,
             "the key block of session " + sessionName + " was opened already");
       }
@@ -225,7 +225,7 @@ public final class Opener implements EnvelopeOpener {
     }
     if (recipientKeys.find(known.recipient).isEmpty()) {
       sessions.remove(sessionName);
-      Arrays.fill(known.key, (byte) 0);
+      wipe(known.key);
       throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID, "the key " + known.recipient
           + " of session " + sessionName + " was destroyed; its sessions end with it");
     }
@@ -258,6 +258,12 @@ public final class Opener implements EnvelopeOpener {
       throw new EnvelopeException(FailureReason.REPLAYED, "sequence " + sequence + " of session " + sessionName
           + " is past the session's limit of " + policy.maxEvents() + " events");
     }
+  }
+
+  /** Forgets a session key here and in the AEAD's ciphers, then zeroes it. */
+  private static void wipe(byte[] key) {
+    Aead.forget(key);
+    Arrays.fill(key, (byte) 0);
   }
 
   /** {@return how many sessions are remembered} */

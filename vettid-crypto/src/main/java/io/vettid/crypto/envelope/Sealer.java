@@ -162,6 +162,7 @@ public final class Sealer {
 
   private void endSession() {
     if (sessionKey != null) {
+      Aead.forget(sessionKey);
       Arrays.fill(sessionKey, (byte) 0);
     }
     sessionKey = null;

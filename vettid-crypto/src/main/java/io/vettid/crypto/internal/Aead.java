@@ -11,9 +11,11 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code ciphertext || tag}. Opening verifies the tag (the JDK compares it in constant time) and
  * returns nothing on failure: a {@link javax.crypto.AEADBadTagException} is thrown instead.
  * Thread-safe: each thread uses its own cipher objects, up to 16 per direction, each kept with the
- * last key it had (so a session's next event skips the AES key schedule). A key therefore stays in
- * a thread's memory until 16 other keys have replaced it there, as one key per thread did before;
- * it never leaves the process.
+ * last key it had (so a session's next event skips the AES key schedule). The cache holds the
+ * caller's key array itself, never a copy: a key the owner wipes is no longer found, and {@link
+ * #forget} also re-keys, on every thread, the ciphers that hold its schedule, before the owner
+ * wipes it. (The JVM may still have copied key material it manages itself; no Java code can
+ * promise more.)
  */
 public final class Aead {
   /** Key length in bytes. */
@@ -37,9 +39,14 @@ public final class Aead {
    */
   public static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext)
       throws GeneralSecurityException {
-    Cipher c = init(Cipher.ENCRYPT_MODE, key, nonce);
-    c.updateAAD(Objects.requireNonNull(aad, "aad"));
-    return c.doFinal(Objects.requireNonNull(plaintext, "plaintext"));
+    Objects.requireNonNull(aad, "aad");
+    Objects.requireNonNull(plaintext, "plaintext");
+    Ciphers own = CIPHERS.get()[0];
+    synchronized (own) { // forget may re-key a cipher from another thread
+      Cipher c = init(own, Cipher.ENCRYPT_MODE, key, nonce);
+      c.updateAAD(aad);
+      return c.doFinal(plaintext);
+    }
   }
 
   /**
@@ -58,12 +65,35 @@ public final class Aead {
     if (sealed.length < TAG_BYTES) {
       throw new javax.crypto.AEADBadTagException("sealed data shorter than the tag");
     }
-    Cipher c = init(Cipher.DECRYPT_MODE, key, nonce);
-    c.updateAAD(Objects.requireNonNull(aad, "aad"));
-    return c.doFinal(sealed);
+    Objects.requireNonNull(aad, "aad");
+    Ciphers own = CIPHERS.get()[1];
+    synchronized (own) {
+      Cipher c = init(own, Cipher.DECRYPT_MODE, key, nonce);
+      c.updateAAD(aad);
+      return c.doFinal(sealed);
+    }
   }
 
-  private static Cipher init(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
+  /**
+   * Drops a key from every thread's ciphers: each cipher that was last given this key is re-keyed
+   * with zeros and forgotten. Call it before wiping a key that was used here (a session's key when
+   * the session ends).
+   *
+   * @param key the key, as passed to {@link #seal} or {@link #open}
+   */
+  public static void forget(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    if (key.length != KEY_BYTES) {
+      return;
+    }
+    synchronized (ALL) {
+      for (Ciphers c : ALL.keySet()) {
+        c.forget(key);
+      }
+    }
+  }
+
+  private static Cipher init(Ciphers own, int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(nonce, "nonce");
     if (key.length != KEY_BYTES) {
@@ -73,7 +103,7 @@ public final class Aead {
       throw new java.security.InvalidAlgorithmParameterException(
           "AES-256-GCM needs a 12-byte nonce, got " + nonce.length);
     }
-    return CIPHERS.get()[mode == Cipher.ENCRYPT_MODE ? 0 : 1].init(mode, key, nonce);
+    return own.init(mode, key, nonce);
   }
 
   /**
@@ -85,29 +115,55 @@ public final class Aead {
    */
   private static final class Ciphers {
     private static final int CACHED = 16;
+    private static final byte[] ZEROS = new byte[KEY_BYTES];
     private final Cipher[] ciphers = new Cipher[CACHED];
     private final byte[][] keys = new byte[CACHED][];
     private int next;
 
-    Cipher init(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
+    Ciphers() {
+      synchronized (ALL) {
+        ALL.put(this, Boolean.TRUE);
+      }
+    }
+
+    synchronized void forget(byte[] key) {
+      for (int i = 0; i < CACHED; i++) {
+        if (keys[i] != null && (keys[i] == key || sameKey(keys[i], key))) {
+          keys[i] = null;
+          try {
+            ciphers[i].init(Cipher.DECRYPT_MODE, new SecretKeySpec(ZEROS, "AES"),
+                new GCMParameterSpec(TAG_BYTES * 8, new byte[NONCE_BYTES]));
+          } catch (GeneralSecurityException e) {
+            ciphers[i] = null; // dropped instead
+          }
+        }
+      }
+    }
+
+    synchronized Cipher init(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
       int slot = -1;
-      for (int i = 0; i < CACHED && keys[i] != null; i++) {
-        if (sameKey(keys[i], key)) {
+      int empty = -1;
+      for (int i = 0; i < CACHED; i++) { // a forgotten key leaves a gap anywhere
+        if (keys[i] == null) {
+          empty = empty < 0 ? i : empty;
+        } else if (keys[i] == key || sameKey(keys[i], key)) {
           slot = i;
           break;
         }
       }
-      if (slot < 0) {
+      if (slot < 0 && empty >= 0) {
+        slot = empty;
+      } else if (slot < 0) {
         slot = next;
         next = (next + 1) % CACHED;
-        if (ciphers[slot] == null) {
-          ciphers[slot] = Cipher.getInstance("AES/GCM/NoPadding");
-        }
         keys[slot] = null; // a failed init below leaves no key claimed
+      }
+      if (ciphers[slot] == null) {
+        ciphers[slot] = Cipher.getInstance("AES/GCM/NoPadding");
       }
       Cipher c = ciphers[slot];
       c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
-      keys[slot] = key.clone();
+      keys[slot] = key; // the owner's array: wiped with it
       return c;
     }
   }
@@ -123,6 +179,24 @@ public final class Aead {
     }
     return d == 0;
   }
+
+  /** {@return how many of every thread's ciphers hold this key (tests)} */
+  static int holding(byte[] key) {
+    int n = 0;
+    synchronized (ALL) {
+      for (Ciphers c : ALL.keySet()) {
+        synchronized (c) {
+          for (byte[] k : c.keys) {
+            n += k != null && (k == key || sameKey(k, key)) ? 1 : 0;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Every thread's ciphers (weakly: a thread's go with it), so that {@link #forget} reaches them all. */
+  private static final java.util.Map<Ciphers, Boolean> ALL = new java.util.WeakHashMap<>();
 
   private static final ThreadLocal<Ciphers[]> CIPHERS =
       ThreadLocal.withInitial(() -> new Ciphers[] {new Ciphers(), new Ciphers()});

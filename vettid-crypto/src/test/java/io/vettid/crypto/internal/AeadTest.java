@@ -28,6 +28,34 @@ class AeadTest {
   }
 
   @Test
+  void aForgottenKeyIsHeldByNoThreadsCipherAndAWipedOneIsNotFoundAgain() throws Exception {
+    byte[] key = bytes(32);
+    byte[] copy = key.clone();
+    Aead.seal(key, bytes(12), new byte[0], bytes(40));
+    Thread other = new Thread(() -> {
+      try {
+        Aead.seal(key, bytes(12), new byte[0], bytes(40));
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    other.start();
+    other.join();
+    assertThat(Aead.holding(copy)).as("one cipher on each of the two threads").isGreaterThanOrEqualTo(2);
+
+    Aead.forget(key);
+    java.util.Arrays.fill(key, (byte) 0);
+
+    assertThat(Aead.holding(copy)).isZero();
+    // and a key the owner only wiped (without forget) leaves no copy of its bytes behind
+    byte[] second = bytes(32);
+    byte[] secondCopy = second.clone();
+    Aead.seal(second, bytes(12), new byte[0], bytes(40));
+    java.util.Arrays.fill(second, (byte) 0);
+    assertThat(Aead.holding(secondCopy)).isZero();
+  }
+
+  @Test
   void aFailedOpenLeavesNothingBehindForTheNextOperationOnTheThread() throws Exception {
     byte[] key = bytes(32);
     byte[] nonce = bytes(12);
