@@ -36,5 +36,15 @@ public enum FailureReason {
   /** The connection is unknown, expired, blocked or revoked. */
   CONNECTION_REVOKED,
   /** A trusted resource's hash or version did not match. */
-  HASH_MISMATCH
+  HASH_MISMATCH,
+  /**
+   * A request whose reply subject lies outside the requester's own inbox: it is not answered
+   * (answering would publish, with the responder's rights, to a subject the requester chose).
+   */
+  FOREIGN_REPLY,
+  /**
+   * An answer (a profile or contact response) that answers no request this vault sent to that
+   * connection under that eventId.
+   */
+  UNSOLICITED
 }

@@ -36,11 +36,17 @@ import java.util.Objects;
  * KeyRing again = SealedKeyRing.open(sealed, passphrase, algorithms, RotationPolicy.DEFAULT, clock, random);
  * }</pre>
  *
- * <p>Layout: {@code "VKR1"}, kdf (1 = scrypt: log2 N, r, p, 16-byte salt; 2 = host key), 12-byte
- * nonce, then AES-256-GCM of the serialized ring with everything before the nonce's end as AAD.
+ * <p>Every ring is sealed for a <b>purpose</b> (what it is: {@code "identity"}, {@code
+ * "connection/<id>"}), bound into the AEAD: a ring sealed for one purpose does not open as another,
+ * even under the same passphrase or host key, so one ring's file cannot be swapped for another's.
+ *
+ * <p>Layout: {@code "VKR2"}, kdf (1 = scrypt: log2 N, r, p, 16-byte salt; 2 = host key), 12-byte
+ * nonce, then AES-256-GCM of the serialized ring with {@code "vettid-keyring-v2" 0x00 || purpose ||
+ * 0x00} followed by everything before the nonce's end as AAD (PROTOCOL section 3.5).
  */
 public final class SealedKeyRing {
-  private static final byte[] MAGIC = {'V', 'K', 'R', '1'};
+  private static final byte[] MAGIC = {'V', 'K', 'R', '2'};
+  private static final byte[] AAD_LABEL = "vettid-keyring-v2\0".getBytes(StandardCharsets.US_ASCII);
   private static final int KDF_SCRYPT = 1;
   private static final int KDF_HOST_KEY = 2;
   /** Default scrypt cost: log2 N. */
@@ -55,25 +61,28 @@ public final class SealedKeyRing {
    * Seals a ring under a passphrase with the default scrypt cost.
    *
    * @param ring the ring
+   * @param purpose what the ring is for (1-128 printable ASCII characters)
    * @param passphrase the passphrase (not kept; clear your copy afterwards)
    * @return the sealed bytes
    * @throws GeneralSecurityException if sealing fails
    */
-  public static byte[] seal(KeyRing ring, char[] passphrase) throws GeneralSecurityException {
-    return seal(ring, passphrase, DEFAULT_LOG_N);
+  public static byte[] seal(KeyRing ring, String purpose, char[] passphrase) throws GeneralSecurityException {
+    return seal(ring, purpose, passphrase, DEFAULT_LOG_N);
   }
 
   /**
    * Seals a ring under a passphrase.
    *
    * @param ring the ring
+   * @param purpose what the ring is for (1-128 printable ASCII characters)
    * @param passphrase the passphrase, at least 8 characters
    * @param logN scrypt cost, {@value #MIN_LOG_N}..20
    * @return the sealed bytes
    * @throws GeneralSecurityException if sealing fails
    */
-  public static byte[] seal(KeyRing ring, char[] passphrase, int logN) throws GeneralSecurityException {
+  public static byte[] seal(KeyRing ring, String purpose, char[] passphrase, int logN) throws GeneralSecurityException {
     Objects.requireNonNull(ring, "ring");
+    byte[] label = label(purpose);
     Scrypt.checkPassphrase(passphrase);
     Scrypt.checkCost(logN);
     byte[] salt = new byte[16];
@@ -82,7 +91,7 @@ public final class SealedKeyRing {
         .put((byte) logN).put((byte) 8).put((byte) 1).put(salt);
     byte[] kek = Scrypt.derive(passphrase, salt, logN, 8, 1);
     try {
-      return sealWith(ring, kek, header.array());
+      return sealWith(ring, kek, label, header.array());
     } finally {
       Arrays.fill(kek, (byte) 0);
     }
@@ -92,15 +101,17 @@ public final class SealedKeyRing {
    * Seals a ring under a key the host supplies (from an HSM, a KMS or the OS key store).
    *
    * @param ring the ring
+   * @param purpose what the ring is for (1-128 printable ASCII characters)
    * @param hostKey 32 bytes
    * @return the sealed bytes
    * @throws GeneralSecurityException if sealing fails
    */
-  public static byte[] seal(KeyRing ring, byte[] hostKey) throws GeneralSecurityException {
+  public static byte[] seal(KeyRing ring, String purpose, byte[] hostKey) throws GeneralSecurityException {
     Objects.requireNonNull(ring, "ring");
+    byte[] label = label(purpose);
     byte[] kek = hostKek(hostKey);
     try {
-      return sealWith(ring, kek, new byte[] {MAGIC[0], MAGIC[1], MAGIC[2], MAGIC[3], KDF_HOST_KEY});
+      return sealWith(ring, kek, label, new byte[] {MAGIC[0], MAGIC[1], MAGIC[2], MAGIC[3], KDF_HOST_KEY});
     } finally {
       Arrays.fill(kek, (byte) 0);
     }
@@ -110,6 +121,7 @@ public final class SealedKeyRing {
    * Opens a ring sealed under a passphrase.
    *
    * @param sealed the bytes
+   * @param purpose the purpose it was sealed for
    * @param passphrase the passphrase
    * @param algorithms where to find the ring's algorithm by name
    * @param policy the rotation policy to run the ring with
@@ -119,9 +131,10 @@ public final class SealedKeyRing {
    * @throws GeneralSecurityException if the passphrase is wrong, any byte was altered, or the
    *     content is inconsistent (a keyID that does not match its key, not exactly one primary)
    */
-  public static KeyRing open(byte[] sealed, char[] passphrase, Providers<KeyAlgorithm> algorithms,
+  public static KeyRing open(byte[] sealed, String purpose, char[] passphrase, Providers<KeyAlgorithm> algorithms,
       RotationPolicy policy, Clock clock, SecureRandom random) throws GeneralSecurityException {
     Objects.requireNonNull(sealed, "sealed");
+    byte[] label = label(purpose);
     Scrypt.checkPassphrase(passphrase);
     if (sealed.length < 24 + Aead.NONCE_BYTES || sealed[4] != KDF_SCRYPT || !startsWithMagic(sealed)) {
       throw refused();
@@ -134,7 +147,7 @@ public final class SealedKeyRing {
     }
     byte[] kek = Scrypt.derive(passphrase, Arrays.copyOfRange(sealed, 8, 24), logN, r, p);
     try {
-      return openWith(sealed, 24, kek, algorithms, policy, clock, random);
+      return openWith(sealed, 24, kek, label, algorithms, policy, clock, random);
     } finally {
       Arrays.fill(kek, (byte) 0);
     }
@@ -144,6 +157,7 @@ public final class SealedKeyRing {
    * Opens a ring sealed under a host key.
    *
    * @param sealed the bytes
+   * @param purpose the purpose it was sealed for
    * @param hostKey the 32-byte host key
    * @param algorithms where to find the ring's algorithm by name
    * @param policy the rotation policy to run the ring with
@@ -153,40 +167,43 @@ public final class SealedKeyRing {
    * @throws GeneralSecurityException if the key is wrong, any byte was altered, or the content is
    *     inconsistent
    */
-  public static KeyRing open(byte[] sealed, byte[] hostKey, Providers<KeyAlgorithm> algorithms,
+  public static KeyRing open(byte[] sealed, String purpose, byte[] hostKey, Providers<KeyAlgorithm> algorithms,
       RotationPolicy policy, Clock clock, SecureRandom random) throws GeneralSecurityException {
     Objects.requireNonNull(sealed, "sealed");
+    byte[] label = label(purpose);
     if (sealed.length < 5 + Aead.NONCE_BYTES || sealed[4] != KDF_HOST_KEY || !startsWithMagic(sealed)) {
       throw refused();
     }
     byte[] kek = hostKek(hostKey);
     try {
-      return openWith(sealed, 5, kek, algorithms, policy, clock, random);
+      return openWith(sealed, 5, kek, label, algorithms, policy, clock, random);
     } finally {
       Arrays.fill(kek, (byte) 0);
     }
   }
 
-  private static byte[] sealWith(KeyRing ring, byte[] kek, byte[] header) throws GeneralSecurityException {
+  private static byte[] sealWith(KeyRing ring, byte[] kek, byte[] label, byte[] header) throws GeneralSecurityException {
     byte[] nonce = new byte[Aead.NONCE_BYTES];
     new SecureRandom().nextBytes(nonce);
-    byte[] aad = concat(header, nonce);
+    byte[] stored = concat(header, nonce);
     byte[] payload = serialize(ring);
     try {
-      return concat(aad, Aead.seal(kek, nonce, aad, payload));
+      return concat(stored, Aead.seal(kek, nonce, concat(label, stored), payload));
     } finally {
       Arrays.fill(payload, (byte) 0);
     }
   }
 
-  private static KeyRing openWith(byte[] sealed, int headerLength, byte[] kek, Providers<KeyAlgorithm> algorithms,
-      RotationPolicy policy, Clock clock, SecureRandom random) throws GeneralSecurityException {
+  private static KeyRing openWith(byte[] sealed, int headerLength, byte[] kek, byte[] label,
+      Providers<KeyAlgorithm> algorithms, RotationPolicy policy, Clock clock, SecureRandom random)
+      throws GeneralSecurityException {
     Objects.requireNonNull(algorithms, "algorithms");
     int aadEnd = headerLength + Aead.NONCE_BYTES;
     byte[] nonce = Arrays.copyOfRange(sealed, headerLength, aadEnd);
     byte[] payload;
     try {
-      payload = Aead.open(kek, nonce, Arrays.copyOf(sealed, aadEnd), Arrays.copyOfRange(sealed, aadEnd, sealed.length));
+      payload = Aead.open(kek, nonce, concat(label, Arrays.copyOf(sealed, aadEnd)),
+          Arrays.copyOfRange(sealed, aadEnd, sealed.length));
     } catch (GeneralSecurityException e) {
       throw refused();
     }
@@ -294,6 +311,15 @@ public final class SealedKeyRing {
       throw new IllegalArgumentException("the host key must be 32 bytes, got " + hostKey.length);
     }
     return Hkdf.sha256(hostKey, new byte[0], HOST_KEY_INFO, Aead.KEY_BYTES);
+  }
+
+  /** The AAD's prefix: the format's label and the purpose, each ended by a zero byte. */
+  private static byte[] label(String purpose) {
+    Objects.requireNonNull(purpose, "purpose");
+    if (!purpose.matches("[!-~]{1,128}")) {
+      throw new IllegalArgumentException("a key ring's purpose is 1-128 printable ASCII characters");
+    }
+    return concat(AAD_LABEL, (purpose + "\0").getBytes(StandardCharsets.US_ASCII));
   }
 
   private static boolean startsWithMagic(byte[] sealed) {

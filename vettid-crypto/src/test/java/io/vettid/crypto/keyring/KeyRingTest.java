@@ -36,6 +36,7 @@ class KeyRingTest {
   private static final Providers<KeyAlgorithm> ALGORITHMS =
       Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover().build();
   private static final char[] PASSPHRASE = "correct horse battery staple".toCharArray();
+  static final String PURPOSE = "connection/c1";
   private static final byte[] HOST_KEY = new byte[32];
 
   static {
@@ -141,29 +142,42 @@ class KeyRingTest {
     ring.usePrimary();
     ring.rotate();
 
-    byte[] sealed = SealedKeyRing.seal(ring, PASSPHRASE);
-    KeyRing again = SealedKeyRing.open(sealed, PASSPHRASE, ALGORITHMS, RotationPolicy.DEFAULT, clock, RANDOM);
+    byte[] sealed = SealedKeyRing.seal(ring, PURPOSE, PASSPHRASE);
+    KeyRing again = SealedKeyRing.open(sealed, PURPOSE, PASSPHRASE, ALGORITHMS, RotationPolicy.DEFAULT, clock, RANDOM);
 
     assertThat(again.versions()).isEqualTo(ring.versions());
     assertThat(again.privateKey(old).orElseThrow().key().getEncoded())
         .isEqualTo(ring.privateKey(old).orElseThrow().key().getEncoded());
-    assertThatThrownBy(() -> SealedKeyRing.open(sealed, "wrong passphrase!".toCharArray(), ALGORITHMS,
+    assertThatThrownBy(() -> SealedKeyRing.open(sealed, PURPOSE, "wrong passphrase!".toCharArray(), ALGORITHMS,
             RotationPolicy.DEFAULT, clock, RANDOM))
         .isInstanceOf(GeneralSecurityException.class).hasMessageContaining("does not open");
+  }
+
+  /** Low item of the review: the sealed ring's AAD named no purpose, so one ring's file opened as another's. */
+  @Test
+  void aRingSealedForOnePurposeDoesNotOpenAsAnother() throws Exception {
+    byte[] sealed = hostSealedKemRing();
+
+    assertThatThrownBy(() -> SealedKeyRing.open(sealed, "connection/c2", HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
+        Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class).hasMessageContaining("does not open");
+    assertThat(SealedKeyRing.open(sealed, PURPOSE, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT, Clock.systemUTC(),
+        RANDOM).versions()).hasSize(2);
+    assertThatThrownBy(() -> SealedKeyRing.seal(KeyRing.generate(new MlKem768(), RotationPolicy.DEFAULT,
+        Clock.systemUTC(), RANDOM), "no spaces", HOST_KEY)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void theDefaultRsaRingSealsUnderAHostKey() throws Exception {
     KeyRing ring = KeyRing.generate(Suites.DEFAULT.wrap(), RotationPolicy.DEFAULT, Clock.systemUTC(), RANDOM);
 
-    byte[] sealed = SealedKeyRing.seal(ring, HOST_KEY);
-    KeyRing again = SealedKeyRing.open(sealed, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT, Clock.systemUTC(), RANDOM);
+    byte[] sealed = SealedKeyRing.seal(ring, PURPOSE, HOST_KEY);
+    KeyRing again = SealedKeyRing.open(sealed, PURPOSE, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT, Clock.systemUTC(), RANDOM);
 
     assertThat(again.primaryPublic().keyId()).isEqualTo(ring.primaryPublic().keyId());
     assertThat(again.algorithm().name()).isEqualTo("RSA-4096");
     byte[] otherKey = HOST_KEY.clone();
     otherKey[0] ^= 1;
-    assertThatThrownBy(() -> SealedKeyRing.open(sealed, otherKey, ALGORITHMS, RotationPolicy.DEFAULT,
+    assertThatThrownBy(() -> SealedKeyRing.open(sealed, PURPOSE, otherKey, ALGORITHMS, RotationPolicy.DEFAULT,
             Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
   }
 
@@ -173,7 +187,7 @@ class KeyRingTest {
     if (hostSealedKemRing == null) {
       KeyRing ring = KeyRing.generate(new MlKem768(), RotationPolicy.DEFAULT, Clock.systemUTC(), RANDOM);
       ring.rotate();
-      hostSealedKemRing = SealedKeyRing.seal(ring, HOST_KEY);
+      hostSealedKemRing = SealedKeyRing.seal(ring, PURPOSE, HOST_KEY);
     }
     return hostSealedKemRing;
   }
@@ -184,7 +198,7 @@ class KeyRingTest {
     byte[] sealed = hostSealedKemRing().clone();
     sealed[position % sealed.length] ^= (byte) xor;
 
-    assertThatThrownBy(() -> SealedKeyRing.open(sealed, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
+    assertThatThrownBy(() -> SealedKeyRing.open(sealed, PURPOSE, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
             Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
   }
 
@@ -194,20 +208,20 @@ class KeyRingTest {
     byte[] truncated = java.util.Arrays.copyOf(sealed, cut % sealed.length);
     byte[] extended = java.util.Arrays.copyOf(sealed, sealed.length + 1 + cut % 64);
 
-    assertThatThrownBy(() -> SealedKeyRing.open(truncated, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
+    assertThatThrownBy(() -> SealedKeyRing.open(truncated, PURPOSE, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
             Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
-    assertThatThrownBy(() -> SealedKeyRing.open(extended, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
+    assertThatThrownBy(() -> SealedKeyRing.open(extended, PURPOSE, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
             Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
   }
 
   @Test
   void aTamperedPassphraseRingIsDetected() throws Exception {
     KeyRing ring = kemRing(new MutableClock(Instant.parse("2026-11-25T00:00:00Z")), RotationPolicy.DEFAULT);
-    byte[] sealed = SealedKeyRing.seal(ring, PASSPHRASE, SealedKeyRing.MIN_LOG_N);
+    byte[] sealed = SealedKeyRing.seal(ring, PURPOSE, PASSPHRASE, SealedKeyRing.MIN_LOG_N);
     for (int at : new int[] {5, 10, sealed.length / 2, sealed.length - 1}) {
       byte[] altered = sealed.clone();
       altered[at] ^= 1;
-      assertThatThrownBy(() -> SealedKeyRing.open(altered, PASSPHRASE, ALGORITHMS, RotationPolicy.DEFAULT,
+      assertThatThrownBy(() -> SealedKeyRing.open(altered, PURPOSE, PASSPHRASE, ALGORITHMS, RotationPolicy.DEFAULT,
               Clock.systemUTC(), RANDOM)).as("byte %d", at).isInstanceOf(GeneralSecurityException.class);
     }
   }
@@ -216,11 +230,11 @@ class KeyRingTest {
   void weakSettingsAreRefused() throws Exception {
     KeyRing ring = kemRing(new MutableClock(Instant.parse("2026-11-25T00:00:00Z")), RotationPolicy.DEFAULT);
 
-    assertThatThrownBy(() -> SealedKeyRing.seal(ring, "short".toCharArray()))
+    assertThatThrownBy(() -> SealedKeyRing.seal(ring, PURPOSE, "short".toCharArray()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("8 characters");
-    assertThatThrownBy(() -> SealedKeyRing.seal(ring, PASSPHRASE, 10))
+    assertThatThrownBy(() -> SealedKeyRing.seal(ring, PURPOSE, PASSPHRASE, 10))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scrypt");
-    assertThatThrownBy(() -> SealedKeyRing.seal(ring, new byte[16]))
+    assertThatThrownBy(() -> SealedKeyRing.seal(ring, PURPOSE, new byte[16]))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
     assertThat(ring.toString()).doesNotContain("PRIVATE");
   }
