@@ -319,10 +319,33 @@ public final class NatsServerExtension
      * @return this builder
      */
     public Builder operatorMode(NatsOperator operator, NatsAccount... preload) {
+      return operatorMode(operator, List.of(preload));
+    }
+
+    /**
+     * Runs the server in operator mode knowing every account of the given vaults from the start
+     * (each vault's internal, apps, EventSpace and deposit accounts, {@link
+     * io.vettid.nats.auth.VaultAccounts}).
+     *
+     * @param operator the operator
+     * @param vault a vault whose accounts the server knows at start
+     * @param more more of them
+     * @return this builder
+     */
+    public Builder operatorMode(NatsOperator operator, io.vettid.nats.auth.VaultAccounts vault,
+        io.vettid.nats.auth.VaultAccounts... more) {
+      List<NatsAccount> all = new java.util.ArrayList<>(vault.all());
+      for (io.vettid.nats.auth.VaultAccounts v : more) {
+        all.addAll(v.all());
+      }
+      return operatorMode(operator, all);
+    }
+
+    private Builder operatorMode(NatsOperator operator, List<NatsAccount> preload) {
       this.operator = Objects.requireNonNull(operator, "operator");
       try {
         jwtDir = java.nio.file.Files.createTempDirectory("vettid-jwt-");
-        config.extraConfig(operator.serverConfig(NatsOperator.ServerRole.EVENTSPACE_SERVER, jwtDir, List.of(preload)));
+        config.extraConfig(operator.serverConfig(NatsOperator.ServerRole.EVENTSPACE_SERVER, jwtDir, preload));
         return this;
       } catch (IOException e) {
         throw new IllegalStateException("cannot make the resolver directory: " + e.getMessage(), e);

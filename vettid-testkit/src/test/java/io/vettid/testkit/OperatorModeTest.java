@@ -15,7 +15,9 @@ import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.auth.UserLimits;
 import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Operator mode on a real nats-server with TLS and encryption at rest: the permission matrix of a
- * connection user, accounts and revocations applied to the running server, and NKey rotation.
+ * Operator mode on a real nats-server with TLS and encryption at rest: a vault's accounts (one per
+ * trust zone, {@link VaultAccounts}), the permission matrix of a connection user, the replies a
+ * depositor can aim, user limits, accounts and revocations applied to the running server, and NKey
+ * rotation.
  */
 class OperatorModeTest {
   static final String GUID = "a1";
@@ -41,7 +45,8 @@ class OperatorModeTest {
 
   static final ShiftedClock CLOCK = new ShiftedClock();
   static final NatsOperator OPERATOR = NatsOperator.create("vettid-test", CLOCK);
-  static final NatsAccount ALICE = OPERATOR.createAccount("subscriber-a1", JetStreamLimits.subscriberDefault());
+  static final VaultAccounts ALICE = VaultAccounts.create(OPERATOR, GUID, JetStreamLimits.subscriberDefault());
+  static final NatsAccount PEERS = ALICE.eventSpace();
 
   @RegisterExtension
   static final NatsServerExtension NATS =
@@ -50,21 +55,32 @@ class OperatorModeTest {
   static UserCredentials owner;
   static UserCredentials userA;
   static Connection ownerConnection;
+  static Connection watcherConnection;
+
+  static UserCredentials connectionUser(ConnectionId id) {
+    return PEERS.issueUser(id.value(), UserPermissions.forConnection(GUID, ES, id), UserLimits.CONNECTION, null);
+  }
 
   @BeforeAll
   static void layout() throws Exception {
-    owner = ALICE.issueUser("owner", UserPermissions.ACCOUNT_OWNER);
-    userA = ALICE.issueUser("conn-a", UserPermissions.forConnection(GUID, ES, CONN_A));
+    owner = ALICE.issueOwner("owner");
+    userA = connectionUser(CONN_A);
     ownerConnection = NATS.connect(owner, Options.builder());
+    watcherConnection = NATS.connect(ALICE.issueWatcher("watcher"), Options.builder());
     JetStreamLayout layout = JetStreamLayout.builder().build();
     layout.ensureVault(ownerConnection);
-    layout.ensureEventSpace(ownerConnection, GUID, ES);
+    layout.ensureEventSpace(watcherConnection, GUID, ES);
+    watcherConnection.jetStreamManagement().addOrUpdateConsumer(Subjects.depositStream(GUID, ES),
+        io.nats.client.api.ConsumerConfiguration.builder().durable(Subjects.consumer("Watcher", ES))
+            .ackPolicy(io.nats.client.api.AckPolicy.All).build());
     ownerConnection.keyValue("Vault").put("secret", "owner-only".getBytes(StandardCharsets.UTF_8));
+    ownerConnection.keyValue("Vault").put("rules", "[]".getBytes(StandardCharsets.UTF_8));
     ownerConnection.objectStore("Files").put("note", "owner-only".getBytes(StandardCharsets.UTF_8));
-    // the owner answers profile requests, which connections may make
-    ownerConnection.createDispatcher(m -> ownerConnection.publish(m.getReplyTo(), "profile-v1".getBytes(StandardCharsets.UTF_8)))
-        .subscribe(Subjects.profile(GUID, ES).value());
-    ownerConnection.flush(Duration.ofSeconds(2));
+    // the responder answers profile requests, which connections may make
+    Connection responder = NATS.connect(ALICE.issueResponder("responder"), Options.builder());
+    responder.createDispatcher(m -> responder.publish(m.getReplyTo(), "profile-v1".getBytes(StandardCharsets.UTF_8)))
+        .subscribe(Subjects.profilesOf(GUID, ES));
+    responder.flush(Duration.ofSeconds(2));
   }
 
   /** A connection as connection user A, collecting the server's permission errors. */
@@ -106,13 +122,107 @@ class OperatorModeTest {
     Client a = new Client(userA, CONN_A);
 
     PublishAck ack = a.nc.jetStream().publish(Subjects.deposit(GUID, ES, CONN_A).value(), new byte[] {1, 2, 3});
-    Message profile = a.nc.request(Subjects.profile(GUID, ES).value(), new byte[0], Duration.ofSeconds(3));
+    Message profile = a.nc.request(Subjects.profile(GUID, ES, CONN_A).value(), new byte[0], Duration.ofSeconds(3));
 
     assertThat(ack.getStream()).isEqualTo(Subjects.depositStream(GUID, ES));
     assertThat(ack.hasError()).isFalse();
     assertThat(profile).isNotNull();
     assertThat(new String(profile.getData(), StandardCharsets.UTF_8)).isEqualTo("profile-v1");
     assertThat(a.errors).isEmpty();
+  }
+
+  /**
+   * JetStream sends a deposit's acknowledgement to the reply subject the depositor chose; in a
+   * single account that is a purge of every waiting deposit, a write to the owner's rules, an
+   * injection into the vault's queue. Here the acknowledgement comes back to the EventSpace
+   * account, where nothing listens.
+   */
+  @Test
+  void aDepositorsChosenReplySubjectChangesNothingInAnyAccount() throws Exception {
+    ConnectionId victim = ConnectionId.of("conn-v");
+    Client v = new Client(connectionUser(victim), victim);
+    for (int i = 0; i < 3; i++) {
+      v.nc.jetStream().publish(Subjects.deposit(GUID, ES, victim).value(), new byte[] {(byte) i});
+    }
+    String stream = Subjects.depositStream(GUID, ES);
+    String consumer = Subjects.consumer("Watcher", ES);
+    io.nats.client.JetStreamManagement vault = ownerConnection.jetStreamManagement();
+    long firstBefore = watcherConnection.jetStreamManagement().getStreamInfo(stream).getStreamState().getFirstSequence();
+    long queuedBefore = vault.getStreamInfo(Subjects.DATA_VAULT_STREAM).getStreamState().getMsgCount();
+    long quarantinedBefore = vault.getStreamInfo(Subjects.QUARANTINE_STREAM).getStreamState().getMsgCount();
+    List<String> replies = List.of("$JS.API.STREAM.PURGE." + stream, "$JS.API.STREAM.MSG.DELETE." + stream,
+        "$JS.API.CONSUMER.DELETE." + stream + "." + consumer, "$JS.API.STREAM.DELETE." + stream,
+        "$JS.API.STREAM.UPDATE." + stream, "$KV.Vault.rules", "$JS.API.STREAM.PURGE." + Subjects.QUARANTINE_STREAM,
+        "$JS.API.STREAM.PURGE.KV_EventHandlers", Subjects.DATA_VAULT_QUEUE.value(), Subjects.MANAGER_CONTROL.value(),
+        Subjects.deposit(GUID, ES, victim).value(), Subjects.inbox(GUID, ES, victim).value() + ".x");
+    Client a = new Client(userA, CONN_A);
+    long aBefore = depositsOf(CONN_A);
+    for (String reply : replies) {
+      a.nc.publish(io.nats.client.impl.NatsMessage.builder().subject(Subjects.deposit(GUID, ES, CONN_A).value())
+          .replyTo(reply).data(new byte[] {42}).build());
+    }
+    a.nc.flush(Duration.ofSeconds(2));
+    awaitDeposits(CONN_A, aBefore + replies.size());
+
+    assertThat(depositsOf(victim)).as("the victim's waiting deposits").isEqualTo(3);
+    io.nats.client.api.StreamInfo after = watcherConnection.jetStreamManagement().getStreamInfo(stream);
+    assertThat(after.getStreamState().getFirstSequence()).isEqualTo(firstBefore);
+    assertThat(watcherConnection.jetStreamManagement().getConsumerInfo(stream, consumer)).isNotNull();
+    assertThat(after.getConfiguration().getMaxBytes()).isEqualTo(JetStreamLayout.builder().build().depositCap());
+    assertThat(new String(ownerConnection.keyValue("Vault").get("rules").getValue(), StandardCharsets.UTF_8))
+        .isEqualTo("[]");
+    assertThat(vault.getStreamInfo(Subjects.DATA_VAULT_STREAM).getStreamState().getMsgCount()).isEqualTo(queuedBefore);
+    assertThat(vault.getStreamInfo(Subjects.QUARANTINE_STREAM).getStreamState().getMsgCount())
+        .isEqualTo(quarantinedBefore);
+    assertThat(vault.getStreamInfo("KV_EventHandlers")).isNotNull();
+  }
+
+  @Test
+  void aConnectionUserHasItsLimits() throws Exception {
+    ConnectionId id = ConnectionId.of("conn-l");
+    Client l = new Client(connectionUser(id), id);
+    assertThat(l.nc.getServerInfo().getMaxPayload()).isEqualTo(UserLimits.CONNECTION.payloadBytes());
+    assertThatThrownBy(() -> l.nc.publish(Subjects.deposit(GUID, ES, id).value(),
+        new byte[(int) UserLimits.CONNECTION.payloadBytes() + 1])).isInstanceOf(IllegalArgumentException.class);
+    for (int i = 0; i <= UserLimits.CONNECTION.subscriptions(); i++) {
+      l.nc.subscribe(Subjects.inbox(GUID, ES, id).value() + ".s" + i);
+    }
+    l.nc.flush(Duration.ofSeconds(2));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    String refusal = null;
+    while (refusal == null && System.nanoTime() < deadline) {
+      String e = l.errors.poll(100, TimeUnit.MILLISECONDS);
+      refusal = e != null && e.toLowerCase().contains("maximum subscriptions") ? e : null;
+    }
+    assertThat(refusal).as("subscription %d is refused (errors: %s)", UserLimits.CONNECTION.subscriptions() + 1,
+        l.errors).isNotNull();
+  }
+
+  @Test
+  void aConnectionMayHaveOnlyItsShareOfDepositsWaiting() throws Exception {
+    ConnectionId flooder = ConnectionId.of("conn-f");
+    Client f = new Client(connectionUser(flooder), flooder);
+    String subject = Subjects.deposit(GUID, ES, flooder).value();
+    List<java.util.concurrent.CompletableFuture<PublishAck>> acks = new java.util.ArrayList<>();
+    for (long i = 0; i < JetStreamLayout.DEPOSITS_PER_CONNECTION; i++) {
+      acks.add(f.nc.jetStream().publishAsync(subject, new byte[] {1}));
+      if (acks.size() >= 512) {
+        for (var ack : acks) {
+          ack.get(10, TimeUnit.SECONDS);
+        }
+        acks.clear();
+      }
+    }
+    for (var ack : acks) {
+      ack.get(10, TimeUnit.SECONDS);
+    }
+
+    assertThatThrownBy(() -> f.nc.jetStream().publish(subject, new byte[] {1}))
+        .hasMessageContaining("maximum messages per subject exceeded");
+    assertThat(depositsOf(flooder)).isEqualTo(JetStreamLayout.DEPOSITS_PER_CONNECTION);
+    Client a = new Client(userA, CONN_A);
+    assertThat(a.nc.jetStream().publish(Subjects.deposit(GUID, ES, CONN_A).value(), new byte[] {2}).hasError())
+        .as("another connection still deposits").isFalse();
   }
 
   @Test
@@ -185,7 +295,7 @@ class OperatorModeTest {
   @Test
   void aRevokedUserIsRefusedWithinOneSecondWithoutARestart() throws Exception {
     long pid = NATS.server().pid();
-    UserCredentials doomed = ALICE.issueUser("conn-c", UserPermissions.forConnection(GUID, ES, ConnectionId.of("conn-c")));
+    UserCredentials doomed = connectionUser(ConnectionId.of("conn-c"));
     CountDownLatch dropped = new CountDownLatch(1);
     Connection nc = NATS.connect(doomed, Options.builder()
         .inboxPrefix(Subjects.inbox(GUID, ES, ConnectionId.of("conn-c")).value())
@@ -197,8 +307,8 @@ class OperatorModeTest {
     assertThat(nc.getStatus()).isEqualTo(Connection.Status.CONNECTED);
 
     long start = System.nanoTime();
-    ALICE.revoke(doomed.publicKey());
-    NATS.push(ALICE);
+    PEERS.revoke(doomed.publicKey());
+    NATS.push(PEERS);
     boolean refusedInTime = dropped.await(1, TimeUnit.SECONDS);
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
@@ -211,15 +321,15 @@ class OperatorModeTest {
   void rotationKeepsTheOldUserDuringGraceThenRevokesIt() throws Exception {
     ConnectionId id = ConnectionId.of("conn-r");
     UserPermissions perms = UserPermissions.forConnection(GUID, ES, id);
-    UserCredentials old = ALICE.issueUser("conn-r", perms);
-    UserCredentials fresh = ALICE.rotateUser(old, "conn-r2", perms, Duration.ofMinutes(10));
-    assertThat(ALICE.applyDueRevocations()).isFalse();
-    NATS.push(ALICE);
+    UserCredentials old = PEERS.issueUser("conn-r", perms);
+    UserCredentials fresh = PEERS.rotateUser(old, "conn-r2", perms, Duration.ofMinutes(10));
+    assertThat(PEERS.applyDueRevocations()).isFalse();
+    NATS.push(PEERS);
     assertThat(NATS.connect(old, Options.builder().noReconnect()).getStatus()).isEqualTo(Connection.Status.CONNECTED);
 
     CLOCK.advance(Duration.ofMinutes(11));
-    assertThat(ALICE.applyDueRevocations()).isTrue();
-    NATS.push(ALICE);
+    assertThat(PEERS.applyDueRevocations()).isTrue();
+    NATS.push(PEERS);
 
     assertRefused(old);
     assertThat(NATS.connect(fresh, Options.builder().noReconnect()).getStatus()).isEqualTo(Connection.Status.CONNECTED);
@@ -228,7 +338,7 @@ class OperatorModeTest {
   @Test
   void acknowledgedDepositsSurviveARestartAndNoPlaintextReachesTheStore() throws Exception {
     ConnectionId id = ConnectionId.of("conn-d");
-    UserCredentials user = ALICE.issueUser("conn-d", UserPermissions.forConnection(GUID, ES, id));
+    UserCredentials user = connectionUser(id);
     Client d = new Client(user, id);
     String marker = "VETTID-PLAINTEXT-MARKER-" + java.util.UUID.randomUUID();
     int n = 200;
@@ -247,7 +357,8 @@ class OperatorModeTest {
     NATS.server().restart();
 
     Connection fresh = NATS.connect(owner, Options.builder());
-    io.nats.client.JetStreamSubscription sub = fresh.jetStream().subscribe(Subjects.deposit(GUID, ES, id).value(),
+    Connection freshWatcher = NATS.connect(ALICE.issueWatcher("watcher-after-restart"), Options.builder());
+    io.nats.client.JetStreamSubscription sub = freshWatcher.jetStream().subscribe(Subjects.deposit(GUID, ES, id).value(),
         io.nats.client.PullSubscribeOptions.builder().durable(Subjects.consumer("Watcher", "conn-d")).build());
     java.util.Set<String> seen = new java.util.HashSet<>();
     int twice = 0;
@@ -272,11 +383,17 @@ class OperatorModeTest {
    */
   @Test
   void everyNameOnTheServerFollowsTheNamingRule() throws Exception {
-    io.nats.client.JetStreamManagement jsm = ownerConnection.jetStreamManagement();
-    List<String> streams = jsm.getStreamNames();
-    assertThat(streams).contains(Subjects.DATA_VAULT_STREAM, Subjects.QUARANTINE_STREAM,
-        Subjects.depositStream(GUID, ES), "KV_Vault", "KV_Connections", "OBJ_Files");
-    for (String stream : streams) {
+    assertThat(ownerConnection.jetStreamManagement().getStreamNames()).contains(Subjects.DATA_VAULT_STREAM,
+        Subjects.QUARANTINE_STREAM, "KV_Vault", "KV_Connections", "OBJ_Files")
+        .doesNotContain(Subjects.depositStream(GUID, ES));
+    assertThat(watcherConnection.jetStreamManagement().getStreamNames()).containsExactly(
+        Subjects.depositStream(GUID, ES));
+    checkNames(ownerConnection.jetStreamManagement());
+    checkNames(watcherConnection.jetStreamManagement());
+  }
+
+  private static void checkNames(io.nats.client.JetStreamManagement jsm) throws Exception {
+    for (String stream : jsm.getStreamNames()) {
       assertThat(Subjects.name(stream)).isEqualTo(stream);
       for (String consumer : jsm.getConsumerNames(stream)) {
         assertThat(Subjects.name(consumer)).isEqualTo(consumer);
@@ -285,7 +402,8 @@ class OperatorModeTest {
         if (subject.startsWith("$KV.") || subject.startsWith("$O.")) {
           continue;
         }
-        String concrete = subject.endsWith(".*") ? subject.substring(0, subject.length() - 2) : subject;
+        String concrete = subject.endsWith(".*") || subject.endsWith(".>")
+            ? subject.substring(0, subject.length() - 2) : subject;
         io.vettid.nats.subjects.Subject.Scope scope = Character.isUpperCase(concrete.charAt(0))
             ? io.vettid.nats.subjects.Subject.Scope.INTERNAL : io.vettid.nats.subjects.Subject.Scope.EXTERNAL;
         assertThat(new io.vettid.nats.subjects.Subject(concrete, scope).value()).isEqualTo(concrete);
@@ -309,8 +427,16 @@ class OperatorModeTest {
     assertThatThrownBy(() -> Nats.connect(options).close()).hasMessageContaining("Authorization Violation");
   }
 
+  private static void awaitDeposits(ConnectionId id, long n) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (depositsOf(id) < n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(depositsOf(id)).isEqualTo(n);
+  }
+
   private static long depositsOf(ConnectionId id) throws Exception {
-    return ownerConnection.jetStreamManagement()
+    return watcherConnection.jetStreamManagement()
         .getStreamInfo(Subjects.depositStream(GUID, ES),
             io.nats.client.api.StreamInfoOptions.filterSubjects(Subjects.deposit(GUID, ES, id).value()))
         .getStreamState().getSubjects().stream()

@@ -36,6 +36,10 @@ public final class NatsAccount {
   private final Clock clock;
   private final Map<String, Long> revocations = new TreeMap<>();
   private final Map<String, Instant> pending = new LinkedHashMap<>();
+  /** Subjects this account serves to other accounts (service exports). */
+  private final java.util.Set<String> serviceExports = new java.util.TreeSet<>();
+  /** Subjects this account reaches in other accounts (service imports): subject to exporter. */
+  private final Map<String, String> serviceImports = new TreeMap<>();
 
   NatsAccount(String name, JetStreamLimits limits, NatsOperator operator, Clock clock, SecureRandom random) {
     this(name, limits, operator, clock, newAccountKey(random));
@@ -81,6 +85,9 @@ public final class NatsAccount {
     revocations.forEach(r::put);
     ObjectNode p = n.putObject("pending");
     pending.forEach((k, at) -> p.put(k, at.toString()));
+    serviceExports.forEach(n.putArray("serviceExports")::add);
+    ObjectNode imports = n.putObject("serviceImports");
+    serviceImports.forEach(imports::put);
     return n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
@@ -120,6 +127,13 @@ public final class NatsAccount {
       checkUserKey(e.getKey());
       a.pending.put(e.getKey(), Instant.parse(e.getValue().asText()));
     });
+    n.path("serviceExports").forEach(e -> a.serviceExports.add(UserPermissions.checkSubject("export", e.asText())));
+    n.path("serviceImports").fields().forEachRemaining(e -> {
+      if (!NKey.isValidPublicAccountKey(e.getValue().asText().toCharArray())) {
+        throw new IllegalArgumentException("an exported account's import names no account (A...)");
+      }
+      a.serviceImports.put(UserPermissions.checkSubject("import", e.getKey()), e.getValue().asText());
+    });
     return a;
   }
 
@@ -147,36 +161,126 @@ public final class NatsAccount {
   }
 
   /**
-   * Issues a new user of this account with its own NKey. The server accepts it at once (user JWTs
-   * are signed by the account, so no push is needed).
+   * Issues a new user of this account with its own NKey, with no limits of its own and no
+   * expiry. The server accepts it at once (user JWTs are signed by the account, so no push is
+   * needed).
    *
    * @param userName a name for logs and tools ({@code [A-Za-z0-9_-]}, 1-64)
    * @param permissions what the user may publish and subscribe to
    * @return the credentials; the caller keeps the seed sealed
    */
   public UserCredentials issueUser(String userName, UserPermissions permissions) {
+    return issueUser(userName, permissions, UserLimits.UNLIMITED, null);
+  }
+
+  /**
+   * Issues a new user of this account with its own NKey, its limits and, when {@code validity}
+   * is given, an expiry: the server refuses the JWT after it, and closes the user's connections
+   * when it passes.
+   *
+   * @param userName a name for logs and tools ({@code [A-Za-z0-9_-]}, 1-64)
+   * @param permissions what the user may publish and subscribe to
+   * @param limits what the user may take from the server
+   * @param validity how long the JWT is valid (at least 1 second), or null for no expiry
+   * @return the credentials; the caller keeps the seed sealed
+   */
+  public UserCredentials issueUser(String userName, UserPermissions permissions, UserLimits limits,
+      Duration validity) {
+    NKey user;
+    try {
+      user = NKey.createUser(operator.random());
+    } catch (GeneralSecurityException | IOException e) {
+      throw new NatsAuthException("cannot create a user NKey for account " + name, e);
+    }
+    try {
+      return signUser(user, userName, permissions, limits, validity);
+    } finally {
+      user.clear();
+    }
+  }
+
+  /**
+   * Issues a new JWT for an existing user (the same NKey), with a new expiry: for short-lived
+   * credentials renewed while they are in use. Connections made with the previous JWT keep working
+   * until it expires.
+   *
+   * @param user the user to renew (its seed is read, not kept)
+   * @param userName a name for logs and tools ({@code [A-Za-z0-9_-]}, 1-64)
+   * @param permissions what the user may publish and subscribe to
+   * @param limits what the user may take from the server
+   * @param validity how long the new JWT is valid (at least 1 second)
+   * @return the renewed credentials
+   */
+  public UserCredentials renewUser(UserCredentials user, String userName, UserPermissions permissions,
+      UserLimits limits, Duration validity) {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(validity, "validity");
+    char[] seed = user.seed();
+    NKey key;
+    try {
+      key = NKey.fromSeed(seed);
+    } finally {
+      java.util.Arrays.fill(seed, '\0');
+    }
+    try {
+      return signUser(key, userName, permissions, limits, validity);
+    } finally {
+      key.clear();
+    }
+  }
+
+  private UserCredentials signUser(NKey user, String userName, UserPermissions permissions, UserLimits limits,
+      Duration validity) {
     checkName(userName);
     Objects.requireNonNull(permissions, "permissions");
+    Objects.requireNonNull(limits, "limits");
+    if (validity != null && validity.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("a user JWT is valid for at least 1 second, got " + validity);
+    }
     try {
-      NKey user = NKey.createUser(operator.random());
       String userPublic = new String(user.getPublicKey());
       ObjectNode claim = JSON.objectNode();
       claim.set("pub", permission(permissions.publish()));
       claim.set("sub", permission(permissions.subscribe()));
-      claim.put("subs", -1).put("data", -1).put("payload", -1).put("type", "user").put("version", 2);
+      claim.put("subs", limits.subscriptions()).put("data", limits.dataBytes()).put("payload", limits.payloadBytes())
+          .put("type", "user").put("version", 2);
       String json = claim.toString();
-      String jwt = JwtUtils.issueJWT(key, userPublic, userName, null, clock.instant().getEpochSecond(), publicKey,
+      String jwt = JwtUtils.issueJWT(key, userPublic, userName, validity, clock.instant().getEpochSecond(), publicKey,
           () -> json);
       char[] seed = user.getSeed();
       try {
         return new UserCredentials(userPublic, jwt, seed);
       } finally {
         java.util.Arrays.fill(seed, '\0');
-        user.clear();
       }
     } catch (GeneralSecurityException | IOException e) {
       throw new NatsAuthException("cannot issue a user JWT for account " + name, e);
     }
+  }
+
+  /**
+   * Serves a subject to other accounts (a service export): a request another account publishes
+   * there, through its import, arrives here with a reply subject the server maps back into the
+   * requester's account, so an answer (a JetStream publish acknowledgement among them) can only
+   * land in the requester's account, never in this one. Takes effect when the JWT is {@linkplain
+   * NatsOperator#push pushed}.
+   *
+   * @param subject the subject (wildcards allowed)
+   */
+  public synchronized void exportService(String subject) {
+    serviceExports.add(UserPermissions.checkSubject("export", subject));
+  }
+
+  /**
+   * Reaches a subject another account serves (a service import): what this account's users
+   * publish there goes to the exporter's account, and answers come back here.
+   *
+   * @param exporter the account serving it ({@link #exportService})
+   * @param subject the subject (wildcards allowed)
+   */
+  public synchronized void importService(NatsAccount exporter, String subject) {
+    Objects.requireNonNull(exporter, "exporter");
+    serviceImports.put(UserPermissions.checkSubject("import", subject), exporter.publicKey());
   }
 
   private static ObjectNode permission(java.util.List<String> allow) {
@@ -228,16 +332,43 @@ public final class NatsAccount {
    * @return the new credentials
    */
   public UserCredentials rotateUser(String oldPublicKey, String userName, UserPermissions permissions, Duration grace) {
+    return rotateUser(oldPublicKey, userName, permissions, UserLimits.UNLIMITED, grace);
+  }
+
+  /**
+   * Rotates a user known by its public key, giving the replacement limits of its own.
+   *
+   * @param oldPublicKey the public NKey of the user being replaced
+   * @param userName the new user's name
+   * @param permissions the new user's permissions
+   * @param limits the new user's limits
+   * @param grace how long the old user keeps working
+   * @return the new credentials
+   */
+  public UserCredentials rotateUser(String oldPublicKey, String userName, UserPermissions permissions,
+      UserLimits limits, Duration grace) {
     checkUserKey(oldPublicKey);
     Objects.requireNonNull(grace, "grace");
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative");
     }
-    UserCredentials replacement = issueUser(userName, permissions);
+    UserCredentials replacement = issueUser(userName, permissions, limits, null);
     synchronized (this) {
       pending.put(oldPublicKey, clock.instant().plus(grace));
     }
     return replacement;
+  }
+
+  /**
+   * Cancels a rotation whose announcement failed: the old user is no longer scheduled for
+   * revocation (revoke the replacement yourself if it was handed out nowhere).
+   *
+   * @param oldPublicKey the public NKey of the user that was being replaced
+   * @return whether a revocation was scheduled for it
+   */
+  public synchronized boolean cancelRotation(String oldPublicKey) {
+    checkUserKey(oldPublicKey);
+    return pending.remove(oldPublicKey) != null;
   }
 
   /**
@@ -288,6 +419,18 @@ public final class NatsAccount {
       if (!revocations.isEmpty()) {
         ObjectNode r = nats.putObject("revocations");
         revocations.forEach(r::put);
+      }
+      if (!serviceExports.isEmpty()) {
+        com.fasterxml.jackson.databind.node.ArrayNode exports = nats.putArray("exports");
+        for (String subject : serviceExports) {
+          exports.addObject().put("name", subject).put("subject", subject).put("type", "service")
+              .put("response_type", "Singleton");
+        }
+      }
+      if (!serviceImports.isEmpty()) {
+        com.fasterxml.jackson.databind.node.ArrayNode imports = nats.putArray("imports");
+        serviceImports.forEach((subject, exporter) -> imports.addObject().put("name", subject)
+            .put("subject", subject).put("account", exporter).put("type", "service"));
       }
     }
     nats.put("type", "account").put("version", 2);

@@ -35,9 +35,9 @@ public record UserPermissions(List<String> publish, List<String> subscribe) {
 
   /**
    * The permissions of one connection in an EventSpace: publish to its own deposit subject and
-   * request the EventSpace profile; subscribe only to its own inbox (replies and JetStream
+   * to its own profile request subject; subscribe only to its own inbox (replies and JetStream
    * acknowledgements). Nothing else: no JetStream API, no other deposit subject, no internal
-   * subject.
+   * subject. (It lives in the vault's EventSpace account, where no JetStream API answers at all.)
    *
    * @param subscriberGuid the owner's subscriber id
    * @param eventSpace the EventSpace name
@@ -47,19 +47,62 @@ public record UserPermissions(List<String> publish, List<String> subscribe) {
   public static UserPermissions forConnection(String subscriberGuid, String eventSpace, ConnectionId connection) {
     return new UserPermissions(
         List.of(Subjects.deposit(subscriberGuid, eventSpace, connection).value(),
-            Subjects.profile(subscriberGuid, eventSpace).value()),
+            Subjects.profile(subscriberGuid, eventSpace, connection).value()),
         List.of(Subjects.inbox(subscriberGuid, eventSpace, connection).value() + ".>"));
+  }
+
+  /**
+   * The permissions of a vault's responder in its EventSpace account: it reads the profile
+   * requests of every EventSpace of the subscriber and may publish nothing but answers into
+   * connection inboxes ({@code subscriber.<guid>.*.inbox.*.>}), so a reply subject a requester
+   * chose cannot make it write anywhere else.
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @return the permissions
+   */
+  public static UserPermissions forResponder(String subscriberGuid) {
+    return new UserPermissions(List.of(Subjects.inboxesOfSubscriber(subscriberGuid)),
+        List.of(Subjects.profilesOfSubscriber(subscriberGuid)));
+  }
+
+  /**
+   * The permissions of an owner's tool talking to the running vault: it may publish its requests
+   * to {@code Manager.Control} and read its own inbox and the vault's notices, nothing else.
+   *
+   * @param inboxPrefix its inbox prefix ({@code Subjects.controlInbox(token)})
+   * @return the permissions
+   */
+  public static UserPermissions forControl(String inboxPrefix) {
+    return new UserPermissions(List.of(Subjects.MANAGER_CONTROL.value()),
+        List.of(checkSubject("control inbox", inboxPrefix) + ".>", Subjects.MANAGER_EVENTS.value()));
+  }
+
+  /**
+   * The permissions of the control service's answering connection: it may publish only into one
+   * tool's inbox and subscribe to nothing.
+   *
+   * @param inboxPrefix the tool's inbox prefix
+   * @return the permissions
+   */
+  public static UserPermissions forControlAnswers(String inboxPrefix) {
+    return new UserPermissions(List.of(checkSubject("control inbox", inboxPrefix) + ".>"), List.of());
   }
 
   private static List<String> checked(String what, List<String> subjects) {
     Objects.requireNonNull(subjects, what);
     for (String s : subjects) {
-      Objects.requireNonNull(s, what + " subject");
-      if (!SUBJECT_PATTERN.matcher(s).matches()) {
-        throw new IllegalArgumentException(what + " permission '" + s.replaceAll("[^!-~]", "?")
-            + "' is not a NATS subject: dot-separated tokens of printable ASCII, no whitespace, no empty token");
-      }
+      checkSubject(what + " permission", s);
     }
     return List.copyOf(subjects);
+  }
+
+  /** Checks a subject pattern: printable ASCII tokens without whitespace, joined by dots. */
+  static String checkSubject(String what, String subject) {
+    Objects.requireNonNull(subject, what + " subject");
+    if (!SUBJECT_PATTERN.matcher(subject).matches()) {
+      throw new IllegalArgumentException(what + " '" + subject.replaceAll("[^!-~]", "?")
+          + "' is not a NATS subject: dot-separated tokens of printable ASCII, no whitespace, no empty token");
+    }
+    return subject;
   }
 }

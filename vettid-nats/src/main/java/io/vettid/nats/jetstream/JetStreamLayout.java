@@ -11,6 +11,7 @@ import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
+import io.nats.client.api.DiscardPolicy;
 import io.vettid.nats.subjects.Subjects;
 import java.io.IOException;
 import java.time.Duration;
@@ -39,6 +40,18 @@ import java.util.Objects;
  *       deleted one by one, and the purges find nothing.</li>
  * </ul>
  *
+ * <p><b>Every stream and bucket is capped</b>, so that no one writer can take the account's whole
+ * storage and stall the others; the caps are shares of the account's storage ({@link
+ * Builder#storageBytes}, 1 GiB by default, divided by the replicas, since JetStream reserves each
+ * cap against the account's limit). Queues refuse new messages when full (the writer retries
+ * later; nothing is dropped), logs drop their oldest: the work queue 12%,
+ * the quarantine 12% (at most {@value #QUARANTINE_PER_SOURCE} entries per source connection, the
+ * oldest of that source dropped first, and 90 days), the app queues 6%, the event log 3%, the
+ * buckets and object store 52% (see {@link #capOf}), 85% in all. A deposit stream, in its own account, gets {@link Builder#depositBytes}
+ * (an eighth of the storage by default) and at most {@value #DEPOSITS_PER_CONNECTION} deposits
+ * waiting per connection: past either a deposit is refused with an error the sender sees, and
+ * nothing stored is dropped. Messages are at most {@value #MAX_MESSAGE_BYTES} bytes.
+ *
  * <p>All storage is file storage (encrypted at rest when the server is so configured). Replicas
  * are 1 on a single server and 3 on a cluster, by configuration. Calling again with the same
  * layout changes nothing; a changed setting (such as replicas) is applied as an update.
@@ -53,14 +66,54 @@ public final class JetStreamLayout {
   /** The JetStream API error code for "stream not found" (a bucket is a stream, so also "no such bucket"). */
   public static final int STREAM_NOT_FOUND = 10059;
 
+  /** The largest message any VettID stream takes: an Internal Event or envelope of 1 MiB, with room for headers. */
+  public static final int MAX_MESSAGE_BYTES = io.vettid.nats.server.NatsServerConfig.MAX_PAYLOAD;
+  /** Deposits one connection may have waiting in its EventSpace's stream. */
+  public static final long DEPOSITS_PER_CONNECTION = 10_000;
+  /** Quarantine entries kept per source connection (the oldest of that source goes first). */
+  public static final long QUARANTINE_PER_SOURCE = 10_000;
+  /** How long a quarantine entry is kept. */
+  public static final Duration QUARANTINE_AGE = Duration.ofDays(90);
+
   private final int replicas;
   private final Duration duplicateWindow;
   private final int kvHistory;
+  private final long storageBytes;
+  private final long depositBytes;
 
   private JetStreamLayout(Builder b) {
     this.replicas = b.replicas;
     this.duplicateWindow = b.duplicateWindow;
     this.kvHistory = b.kvHistory;
+    this.storageBytes = b.storageBytes;
+    this.depositBytes = b.depositBytes > 0 ? b.depositBytes : b.storageBytes / 8;
+  }
+
+  /**
+   * The cap of one of the vault's streams, buckets or the object store: its share of the
+   * account's storage, per replica.
+   *
+   * @param name a name of {@link Subjects} ({@link Subjects#DATA_VAULT_STREAM}, a bucket, ...)
+   * @return the cap in bytes
+   * @throws IllegalArgumentException for a name the layout does not make
+   */
+  public long capOf(String name) {
+    int percent = switch (name) {
+      case "DataVault", "Quarantine" -> 12;
+      case "AppManager" -> 6;
+      case "Events" -> 3;
+      case "Manager", "Connections" -> 6;
+      case "Vault", "Profiles" -> 2;
+      case "EventHandlers" -> 25;
+      case "Files" -> 11;
+      default -> throw new IllegalArgumentException("the layout makes no stream or bucket named " + name);
+    };
+    return storageBytes / replicas / 100 * percent;
+  }
+
+  /** {@return the cap of one EventSpace's deposit stream, per replica} */
+  public long depositCap() {
+    return depositBytes / replicas;
   }
 
   /** {@return a builder with 1 replica, a 2-minute duplicate window and a history of 5} */
@@ -91,19 +144,23 @@ public final class JetStreamLayout {
     Objects.requireNonNull(nc, "nc");
     JetStreamManagement jsm = nc.jetStreamManagement();
     List<String> made = new ArrayList<>();
-    made.add(ensureStream(jsm,
-        stream(Subjects.DATA_VAULT_STREAM, Subjects.DATA_VAULT_QUEUE.value(), RetentionPolicy.WorkQueue)));
-    made.add(ensureStream(jsm,
-        stream(Subjects.QUARANTINE_STREAM, Subjects.QUARANTINE.value(), RetentionPolicy.Limits)));
-    made.add(ensureStream(jsm,
-        stream(Subjects.APP_MANAGER_STREAM, Subjects.appQueues(), RetentionPolicy.WorkQueue)));
-    made.add(ensureStream(jsm, StreamConfiguration.builder(
-            stream(Subjects.EVENTS_STREAM, Subjects.MANAGER_EVENTS.value(), RetentionPolicy.Limits))
-        .maxMessages(10_000).maxAge(Duration.ofDays(30)).build()));
+    // queues refuse new messages when full (the writer gives its message back and retries); logs
+    // drop their oldest
+    made.add(ensureStream(jsm, capped(stream(Subjects.DATA_VAULT_STREAM, List.of(Subjects.DATA_VAULT_QUEUE.value()),
+        RetentionPolicy.WorkQueue), DiscardPolicy.New).build()));
+    made.add(ensureStream(jsm, capped(stream(Subjects.QUARANTINE_STREAM, List.of(Subjects.QUARANTINE.value(),
+        Subjects.QUARANTINE.value() + ".>"), RetentionPolicy.Limits), DiscardPolicy.Old)
+        .maxMessagesPerSubject(QUARANTINE_PER_SOURCE).maxAge(QUARANTINE_AGE).build()));
+    made.add(ensureStream(jsm, capped(stream(Subjects.APP_MANAGER_STREAM, List.of(Subjects.appQueues()),
+        RetentionPolicy.WorkQueue), DiscardPolicy.New).maxMessagesPerSubject(DEPOSITS_PER_CONNECTION)
+        .discardNewPerSubject(true).build()));
+    made.add(ensureStream(jsm, capped(stream(Subjects.EVENTS_STREAM, List.of(Subjects.MANAGER_EVENTS.value()),
+        RetentionPolicy.Limits), DiscardPolicy.Old).maxMessages(10_000).maxAge(Duration.ofDays(30)).build()));
     KeyValueManagement kvm = nc.keyValueManagement();
     for (String bucket : Subjects.VAULT_BUCKETS) {
       KeyValueConfiguration config = KeyValueConfiguration.builder()
-          .name(bucket).storageType(StorageType.File).replicas(replicas).maxHistoryPerKey(kvHistory).build();
+          .name(bucket).storageType(StorageType.File).replicas(replicas).maxHistoryPerKey(kvHistory)
+          .maxBucketSize(capOf(bucket)).maximumValueSize(MAX_MESSAGE_BYTES).build();
       if (exists(() -> kvm.getStatus(bucket))) {
         kvm.update(config);
       } else {
@@ -114,7 +171,8 @@ public final class JetStreamLayout {
     ObjectStoreManagement osm = nc.objectStoreManagement();
     String files = Subjects.FILES_OBJECT_STORE;
     if (!exists(() -> osm.getStatus(files))) {
-      osm.create(ObjectStoreConfiguration.builder(files).storageType(StorageType.File).replicas(replicas).build());
+      osm.create(ObjectStoreConfiguration.builder(files).storageType(StorageType.File).replicas(replicas)
+          .maxBucketSize(capOf(files)).build());
     }
     made.add(files);
     return made;
@@ -137,7 +195,11 @@ public final class JetStreamLayout {
     String name = Subjects.depositStream(subscriberGuid, eventSpace);
     String subjects = Subjects.depositsOf(subscriberGuid, eventSpace);
     RetentionPolicy existing = retentionOf(jsm, name);
-    StreamConfiguration config = stream(name, subjects, existing == null ? RetentionPolicy.Limits : existing);
+    // full: a deposit is refused (the sender sees the error and retries); nothing stored is dropped
+    StreamConfiguration config = StreamConfiguration.builder(stream(name, List.of(subjects),
+            existing == null ? RetentionPolicy.Limits : existing))
+        .maxBytes(depositCap()).discardPolicy(DiscardPolicy.New).maxMsgSize(MAX_MESSAGE_BYTES)
+        .maxMessagesPerSubject(DEPOSITS_PER_CONNECTION).discardNewPerSubject(true).build();
     if (existing == null) {
       jsm.addStream(config);
     } else {
@@ -154,15 +216,21 @@ public final class JetStreamLayout {
   }
 
   /** Every VettID stream: file storage, this layout's replicas and duplicate window. */
-  private StreamConfiguration stream(String name, String subject, RetentionPolicy retention) {
+  private StreamConfiguration stream(String name, List<String> subjects, RetentionPolicy retention) {
     return StreamConfiguration.builder()
         .name(name)
-        .subjects(subject)
+        .subjects(subjects)
         .retentionPolicy(retention)
         .storageType(StorageType.File)
         .replicas(replicas)
         .duplicateWindow(duplicateWindow)
         .build();
+  }
+
+  /** A vault stream with its cap, what it does when full, and the largest message it takes. */
+  private StreamConfiguration.Builder capped(StreamConfiguration config, DiscardPolicy whenFull) {
+    return StreamConfiguration.builder(config).maxBytes(capOf(config.getName())).discardPolicy(whenFull)
+        .maxMsgSize(MAX_MESSAGE_BYTES);
   }
 
   private static String ensureStream(JetStreamManagement jsm, StreamConfiguration config)
@@ -200,8 +268,42 @@ public final class JetStreamLayout {
     private int replicas = 1;
     private Duration duplicateWindow = Duration.ofMinutes(2);
     private int kvHistory = 5;
+    private long storageBytes = 1L << 30;
+    private long depositBytes;
 
     private Builder() {}
+
+    /**
+     * Sets the storage the caps are shares of: the account's JetStream file storage (its {@code
+     * JetStreamLimits.diskBytes()}); default 1 GiB, the subscriber default. The caps of all
+     * streams and buckets of the vault add up to 85% of it (divided by the replicas).
+     *
+     * @param bytes at least 16 MiB
+     * @return this builder
+     */
+    public Builder storageBytes(long bytes) {
+      if (bytes < (16L << 20)) {
+        throw new IllegalArgumentException("storage must be at least 16 MiB, got " + bytes);
+      }
+      this.storageBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the cap of each EventSpace's deposit stream (all replicas together); default an eighth
+     * of {@link #storageBytes}. The deposit streams live in their own account, whose storage they
+     * share.
+     *
+     * @param bytes at least 1 MiB
+     * @return this builder
+     */
+    public Builder depositBytes(long bytes) {
+      if (bytes < (1L << 20)) {
+        throw new IllegalArgumentException("a deposit stream's cap must be at least 1 MiB, got " + bytes);
+      }
+      this.depositBytes = bytes;
+      return this;
+    }
 
     /**
      * Sets the replicas: 1 on a single server, 3 on a cluster (or 5).

@@ -173,7 +173,8 @@ public final class NatsServer implements AutoCloseable {
 
   private void awaitReady() {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    URI health = URI.create("http://" + hostForUrl() + ":" + monitorPort + "/healthz");
+    String monitor = config.monitorHost().contains(":") ? "[" + config.monitorHost() + "]" : config.monitorHost();
+    URI health = URI.create("http://" + monitor + ":" + monitorPort + "/healthz");
     long deadline = System.nanoTime() + config.startTimeout().toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {

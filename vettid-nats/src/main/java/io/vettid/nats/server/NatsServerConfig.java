@@ -98,10 +98,18 @@ public final class NatsServerConfig {
     }
   }
 
+  /**
+   * The largest message the servers VettID starts take: an envelope or Internal Event of 1 MiB
+   * with 64 KiB for headers (nats-server's own default is 1 MiB, headers included). Users may be
+   * held lower by their JWT.
+   */
+  public static final int MAX_PAYLOAD = (1 << 20) + (64 << 10);
+
   private final Path binary;
   private final String host;
   private final int port;
   private final int monitorPort;
+  private final String monitorHost;
   private final String serverName;
   private final boolean jetStream;
   private final Path workDir;
@@ -117,6 +125,7 @@ public final class NatsServerConfig {
     this.host = b.host;
     this.port = b.port;
     this.monitorPort = b.monitorPort;
+    this.monitorHost = b.monitorHost;
     this.serverName = b.serverName;
     this.jetStream = b.jetStream;
     this.workDir = b.workDir;
@@ -202,6 +211,7 @@ public final class NatsServerConfig {
     b.host = host;
     b.port = port;
     b.monitorPort = monitorPort;
+    b.monitorHost = monitorHost;
     b.serverName = serverName;
     b.jetStream = jetStream;
     b.workDir = workDir;
@@ -232,6 +242,15 @@ public final class NatsServerConfig {
   /** {@return the HTTP monitoring port, or 0 for a free one} */
   public int monitorPort() {
     return monitorPort;
+  }
+
+  /**
+   * {@return the address the HTTP monitoring endpoint listens on: {@code 127.0.0.1} unless set}
+   * The endpoint is plain HTTP without authentication, so it stays on loopback even when the
+   * client port listens on a public address.
+   */
+  public String monitorHost() {
+    return monitorHost;
   }
 
   /** {@return the server name, if set; otherwise one is generated} */
@@ -290,7 +309,9 @@ public final class NatsServerConfig {
     c.append("server_name: ").append(quote(name)).append('\n');
     c.append("host: ").append(quote(host)).append('\n');
     c.append("port: ").append(clientPort).append('\n');
-    c.append("http: ").append(quote(host + ":" + httpPort)).append('\n');
+    // an envelope or Internal Event of 1 MiB with its headers (nats-server's default is 1 MiB)
+    c.append("max_payload: ").append(MAX_PAYLOAD).append('\n');
+    c.append("http: ").append(quote(monitorHost + ":" + httpPort)).append('\n');
     if (jetStream) {
       c.append("jetstream {\n");
       c.append("  store_dir: ").append(quote(storeDir.toString())).append('\n');
@@ -365,6 +386,7 @@ public final class NatsServerConfig {
     private String host = "127.0.0.1";
     private int port;
     private int monitorPort;
+    private String monitorHost = "127.0.0.1";
     private String serverName;
     private boolean jetStream = true;
     private Path workDir;
@@ -424,6 +446,23 @@ public final class NatsServerConfig {
     public Builder monitorPort(int port) {
       checkPort("monitorPort", port);
       this.monitorPort = port;
+      return this;
+    }
+
+    /**
+     * Sets the address of the HTTP monitoring endpoint (default {@code 127.0.0.1}). It is plain
+     * HTTP without authentication and shows connections, accounts and subjects: open it beyond
+     * loopback only on purpose.
+     *
+     * @param host an address without spaces or quotes
+     * @return this builder
+     */
+    public Builder monitorHost(String host) {
+      Objects.requireNonNull(host, "host");
+      if (host.isBlank() || host.chars().anyMatch(ch -> ch <= ' ' || ch == '"')) {
+        throw new IllegalArgumentException("host must be an address without spaces or quotes");
+      }
+      this.monitorHost = host;
       return this;
     }
 

@@ -143,14 +143,73 @@ public final class Subjects {
   }
 
   /**
-   * Where an EventSpace publishes its profile for its connections.
+   * Where one connection of an EventSpace requests its profile: the connection may publish only
+   * to its own, so the responder knows who asks and answers only inside that connection's inbox.
    *
    * @param subscriberGuid the owner's subscriber id
    * @param eventSpace the EventSpace name
-   * @return {@code subscriber.<guid>.<eventspace>.profile}
+   * @param connection the requesting connection
+   * @return {@code subscriber.<guid>.<eventspace>.profile.<connectionId>}
    */
-  public static Subject profile(String subscriberGuid, String eventSpace) {
-    return external("subscriber", subscriberGuid, eventSpace, "profile");
+  public static Subject profile(String subscriberGuid, String eventSpace, ConnectionId connection) {
+    Objects.requireNonNull(connection, "connection");
+    return external("subscriber", subscriberGuid, eventSpace, "profile", connection.value());
+  }
+
+  /**
+   * The profile requests of every connection of an EventSpace (the responder's subscription).
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @param eventSpace the EventSpace name
+   * @return {@code subscriber.<guid>.<eventspace>.profile.*}
+   */
+  public static String profilesOf(String subscriberGuid, String eventSpace) {
+    return external("subscriber", subscriberGuid, eventSpace, "profile").value() + ".*";
+  }
+
+  /**
+   * The deposit subjects of every EventSpace of a subscriber: what its EventSpace account
+   * imports from its deposit account (the streams are there).
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @return {@code subscriber.<guid>.*.queue.*}
+   */
+  public static String depositsOfSubscriber(String subscriberGuid) {
+    checkToken(subscriberGuid, LOWER_TOKEN, "subscriber guid");
+    return String.join(".", "subscriber", subscriberGuid, "*", "queue", "*");
+  }
+
+  /**
+   * The profile requests of every EventSpace of a subscriber.
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @return {@code subscriber.<guid>.*.profile.*}
+   */
+  public static String profilesOfSubscriber(String subscriberGuid) {
+    checkToken(subscriberGuid, LOWER_TOKEN, "subscriber guid");
+    return String.join(".", "subscriber", subscriberGuid, "*", "profile", "*");
+  }
+
+  /**
+   * Every connection inbox of every EventSpace of a subscriber: all a responder may publish to.
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @return {@code subscriber.<guid>.*.inbox.*.>}
+   */
+  public static String inboxesOfSubscriber(String subscriberGuid) {
+    checkToken(subscriberGuid, LOWER_TOKEN, "subscriber guid");
+    return String.join(".", "subscriber", subscriberGuid, "*", "inbox", "*", ">");
+  }
+
+  /**
+   * The inbox prefix of one owner's tool talking to the running vault ({@link #MANAGER_CONTROL}):
+   * the control service answers only below it, and only that tool may read it.
+   *
+   * @param token a random token, new for each control user
+   * @return {@code Manager.ControlInbox.<token>}
+   */
+  public static Subject controlInbox(String token) {
+    return internal("Manager", "ControlInbox", token);
   }
 
   /**

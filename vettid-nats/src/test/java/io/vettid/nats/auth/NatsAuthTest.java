@@ -61,12 +61,64 @@ class NatsAuthTest {
     assertThat(usr.get("iss").asText()).isEqualTo(account.publicKey());
     assertThat(usr.get("sub").asText()).isEqualTo(user.publicKey());
     assertThat(usr.at("/nats/pub/allow").toString())
-        .isEqualTo("[\"subscriber.g1.home.queue.conn-a\",\"subscriber.g1.home.profile\"]");
+        .isEqualTo("[\"subscriber.g1.home.queue.conn-a\",\"subscriber.g1.home.profile.conn-a\"]");
     assertThat(usr.at("/nats/sub/allow").toString()).isEqualTo("[\"subscriber.g1.home.inbox.conn-a.>\"]");
     assertThat(signedBy(OPERATOR.jwt(), OPERATOR.publicKey())).isTrue();
     assertThat(signedBy(account.jwt(), OPERATOR.publicKey())).isTrue();
     assertThat(signedBy(user.jwt(), account.publicKey())).isTrue();
     assertThat(signedBy(user.jwt(), OPERATOR.publicKey())).isFalse();
+  }
+
+  @Test
+  void aUserCanHaveLimitsAndAnExpiryAndBeRenewedWithTheSameKey() throws Exception {
+    NatsAccount account = OPERATOR.createAccount("subscriber-g2", JetStreamLimits.subscriberDefault());
+    UserCredentials user = account.issueUser("conn-b", UserPermissions.forConnection("g2", "home",
+        ConnectionId.of("conn-b")), UserLimits.CONNECTION, Duration.ofHours(1));
+    JsonNode claim = claims(user.jwt());
+    UserCredentials renewed = account.renewUser(user, "conn-b", UserPermissions.forConnection("g2", "home",
+        ConnectionId.of("conn-b")), UserLimits.CONNECTION, Duration.ofHours(2));
+
+    assertThat(claim.at("/nats/subs").asLong()).isEqualTo(16);
+    assertThat(claim.at("/nats/payload").asLong()).isEqualTo(UserLimits.CONNECTION.payloadBytes());
+    assertThat(claim.get("exp").asLong() - claim.get("iat").asLong()).isEqualTo(3600);
+    assertThat(renewed.publicKey()).isEqualTo(user.publicKey());
+    assertThat(claims(renewed.jwt()).get("exp").asLong() - claims(renewed.jwt()).get("iat").asLong()).isEqualTo(7200);
+    assertThat(claims(account.issueUser("owner", UserPermissions.ACCOUNT_OWNER).jwt()).has("exp")).isFalse();
+    assertThatThrownBy(() -> account.issueUser("x", UserPermissions.ACCOUNT_OWNER, UserLimits.UNLIMITED,
+        Duration.ofMillis(10))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 second");
+    assertThatThrownBy(() -> new UserLimits(-2, 0, 0)).hasMessageContaining("subscriptions");
+  }
+
+  @Test
+  void aVaultsAccountsAreWiredByServiceImportsAndComeBackFromTheirExport() throws Exception {
+    VaultAccounts v = VaultAccounts.create(OPERATOR, "g3", JetStreamLimits.subscriberDefault());
+    JsonNode peers = claims(v.eventSpace().jwt());
+    JsonNode deposits = claims(v.deposits().jwt());
+    JsonNode apps = claims(v.apps().jwt());
+    JsonNode vault = claims(v.vault().jwt());
+
+    assertThat(peers.at("/nats/imports/0/subject").asText()).isEqualTo("subscriber.g3.*.queue.*");
+    assertThat(peers.at("/nats/imports/0/account").asText()).isEqualTo(v.deposits().publicKey());
+    assertThat(peers.at("/nats/imports/0/type").asText()).isEqualTo("service");
+    assertThat(peers.at("/nats/limits/disk_storage").asLong()).as("no JetStream where peers are").isZero();
+    assertThat(apps.at("/nats/limits/disk_storage").asLong()).isZero();
+    assertThat(apps.at("/nats/imports/0/subject").asText()).isEqualTo("AppManager.Queue.*");
+    assertThat(deposits.at("/nats/exports/0/subject").asText()).isEqualTo("subscriber.g3.*.queue.*");
+    assertThat(deposits.at("/nats/exports/0/response_type").asText()).isEqualTo("Singleton");
+    assertThat(vault.at("/nats/exports/0/subject").asText()).isEqualTo("AppManager.Queue.*");
+    assertThat(vault.at("/nats/imports").isMissingNode()).isTrue();
+    assertThat(claims(v.issueResponder("r").jwt()).at("/nats/pub/allow").toString())
+        .isEqualTo("[\"subscriber.g3.*.inbox.*.>\"]");
+
+    VaultAccounts back = VaultAccounts.restore(OPERATOR, v.export());
+    assertThat(back.all()).extracting(NatsAccount::publicKey).containsExactlyElementsOf(
+        v.all().stream().map(NatsAccount::publicKey).toList());
+    assertThat(claims(back.eventSpace().jwt()).at("/nats/imports")).isEqualTo(peers.at("/nats/imports"));
+    assertThat(claims(back.deposits().jwt()).at("/nats/exports")).isEqualTo(deposits.at("/nats/exports"));
+    assertThatThrownBy(() -> VaultAccounts.restore(OPERATOR, "{\"v\":1,\"guid\":\"g3\"}".getBytes(
+        StandardCharsets.UTF_8))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'vault'");
+    assertThatThrownBy(() -> VaultAccounts.create(OPERATOR, "G.3", JetStreamLimits.subscriberDefault()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -50,6 +50,19 @@ class NatsServerConfigTest {
   }
 
   @Test
+  void theMonitoringEndpointStaysOnLoopbackWhenClientsListenEverywhere() {
+    String open = NatsServerConfig.builder().host("0.0.0.0").build().render("n1", 4222, 8222, 0, dir);
+    String asked = NatsServerConfig.builder().host("0.0.0.0").monitorHost("0.0.0.0").build()
+        .render("n1", 4222, 8222, 0, dir);
+
+    assertThat(open).contains("host: \"0.0.0.0\"").contains("http: \"127.0.0.1:8222\"")
+        .doesNotContain("http: \"0.0.0.0");
+    assertThat(asked).contains("http: \"0.0.0.0:8222\"");
+    assertThat(open).contains("max_payload: " + NatsServerConfig.MAX_PAYLOAD);
+    assertThatThrownBy(() -> NatsServerConfig.builder().monitorHost("a b")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void refusesWeakOrUnquotableStoreKeys() {
     assertThatThrownBy(() -> NatsServerConfig.builder()
             .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, "short".toCharArray()))

@@ -28,7 +28,12 @@ class SubjectsTest {
     assertThat(Subjects.deposit("3f7a9c", "home", c).value()).isEqualTo("subscriber.3f7a9c.home.queue.7d9a2c40");
     assertThat(Subjects.deposit("3f7a9c", "home", c).scope()).isEqualTo(Subject.Scope.EXTERNAL);
     assertThat(Subjects.depositsOf("3f7a9c", "home")).isEqualTo("subscriber.3f7a9c.home.queue.*");
-    assertThat(Subjects.profile("3f7a9c", "home").value()).isEqualTo("subscriber.3f7a9c.home.profile");
+    assertThat(Subjects.profile("3f7a9c", "home", c).value()).isEqualTo("subscriber.3f7a9c.home.profile.7d9a2c40");
+    assertThat(Subjects.profilesOf("3f7a9c", "home")).isEqualTo("subscriber.3f7a9c.home.profile.*");
+    assertThat(Subjects.depositsOfSubscriber("3f7a9c")).isEqualTo("subscriber.3f7a9c.*.queue.*");
+    assertThat(Subjects.profilesOfSubscriber("3f7a9c")).isEqualTo("subscriber.3f7a9c.*.profile.*");
+    assertThat(Subjects.inboxesOfSubscriber("3f7a9c")).isEqualTo("subscriber.3f7a9c.*.inbox.*.>");
+    assertThat(Subjects.controlInbox("t0k3n").value()).isEqualTo("Manager.ControlInbox.t0k3n");
     assertThat(Subjects.depositStream("3f7a9c", "home")).isEqualTo("EventSpace_3f7a9c_home");
     assertThat(Subjects.consumer("Watcher", "home")).isEqualTo("Watcher_home");
     assertThat(Subjects.internal("EventHandlers", "contact-request", "state").value())
@@ -56,7 +61,7 @@ class SubjectsTest {
   void rejectsDotsInsideIds() {
     assertThatThrownBy(() -> Subjects.deposit("a.a", "home", ConnectionId.of("c1")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a.a'");
-    assertThatThrownBy(() -> Subjects.profile("g", "home.queue"))
+    assertThatThrownBy(() -> Subjects.profile("g", "home.queue", ConnectionId.of("c1")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'home.queue'");
     assertThatThrownBy(() -> Subjects.internal("EventHandlers", "a.b"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a.b'");
