@@ -11,13 +11,9 @@ import io.vettid.nats.subjects.Subjects;
 import io.vettid.profile.TrustedResource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,12 +99,18 @@ public final class TrustedResources {
         throw new VettidException(FailureReason.HASH_MISMATCH,
             "trusted resource '" + objectName(r) + "' is not in the object store and has no https location");
       }
-      HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(r.location()).timeout(Duration.ofSeconds(30)).GET()
-          .build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (resp.statusCode() != 200) {
-        throw new IOException("fetching " + r.location() + " gave HTTP " + resp.statusCode());
+      HttpResponse<java.io.InputStream> resp = http.send(HttpRequest.newBuilder(r.location())
+          .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (java.io.InputStream body = resp.body()) {
+        if (resp.statusCode() != 200) {
+          throw new IOException("fetching " + r.location() + " gave HTTP " + resp.statusCode());
+        }
+        if (resp.headers().firstValueAsLong("content-length").orElse(0) > MAX_BYTES) {
+          throw new IOException("trusted resource '" + objectName(r) + "' is larger than " + MAX_BYTES + " bytes");
+        }
+        // never more than the limit in memory, whatever the server says or sends
+        content = VerifiedJarLoader.readAtMost(body, MAX_BYTES);
       }
-      content = resp.body();
       if (content.length > MAX_BYTES) {
         throw new IOException("trusted resource '" + objectName(r) + "' is larger than " + MAX_BYTES + " bytes");
       }
@@ -137,24 +139,21 @@ public final class TrustedResources {
 
   /**
    * Loads an Event Handler plugin: fetches and verifies the jar, then loads it in its own class
-   * loader and returns the factories it declares in {@code
+   * loader, from the very bytes that were checked (in memory, never from a file that could change
+   * after the check), and returns the factories it declares in {@code
    * META-INF/services/io.vettid.api.spi.EventHandlerFactory}. Nothing of the jar runs before its
    * hash matched.
    *
    * @param r the plugin's listing
    * @return the factories it provides (only those defined by the plugin itself)
    * @throws VettidException {@link FailureReason#HASH_MISMATCH} if the jar is not the listed one
-   * @throws IOException if it cannot be read or written to a temporary file
+   * @throws IOException if it cannot be read, or is not a jar
    * @throws InterruptedException if interrupted
    */
   public List<EventHandlerFactory> loadHandlers(TrustedResource r) throws VettidException, IOException,
       InterruptedException {
     byte[] jar = fetch(r);
-    Path file = Files.createTempFile("vettid-plugin-" + r.name() + "-", ".jar");
-    file.toFile().deleteOnExit();
-    Files.write(file, jar);
-    r.verify(Files.readAllBytes(file)); // the file loaded is the file checked
-    URLClassLoader loader = new URLClassLoader("vettid-plugin-" + objectName(r), new URL[] {file.toUri().toURL()},
+    ClassLoader loader = new VerifiedJarLoader("vettid-plugin-" + objectName(r), jar,
         EventHandlerFactory.class.getClassLoader());
     List<EventHandlerFactory> out = new ArrayList<>();
     for (ServiceLoader.Provider<EventHandlerFactory> p : ServiceLoader.load(EventHandlerFactory.class, loader)

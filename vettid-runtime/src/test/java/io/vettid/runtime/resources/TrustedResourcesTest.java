@@ -95,4 +95,57 @@ class TrustedResourcesTest {
     assertThatThrownBy(() -> resources.fetch(missing)).isInstanceOf(VettidException.class)
         .hasMessageContaining("not in the object store");
   }
+
+  /**
+   * Low item of the review: the jar was written to a temporary file after its check and loaded from
+   * that file, which can change in between. Now the checked bytes are loaded from memory.
+   */
+  @Test
+  void aPluginIsLoadedFromTheBytesThatWereCheckedWithNoFileInBetween() throws Exception {
+    Connection nc = nats.connect();
+    JetStreamLayout.builder().build().ensureVault(nc);
+    TrustedResources resources = new TrustedResources(nc, null);
+    byte[] good = pluginJar(null);
+    TrustedResource listed = new TrustedResource("hello-plugin", "2.0.0",
+        URI.create("https://plugins.example.org/hello-2.0.0.jar"), TrustedResource.sha256Hex(good));
+    resources.store(listed, good);
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    java.util.function.Supplier<List<Path>> pluginFiles = () -> {
+      try (java.util.stream.Stream<Path> l = Files.list(tmp)) {
+        return l.filter(f -> f.getFileName().toString().startsWith("vettid-plugin-")).toList();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    List<Path> before = pluginFiles.get();
+
+    EventHandlerFactory loaded = resources.loadHandlers(listed).get(0);
+
+    assertThat(pluginFiles.get()).as("no plugin file written").containsExactlyInAnyOrderElementsOf(before);
+    java.security.CodeSource source = loaded.getClass().getProtectionDomain().getCodeSource();
+    assertThat(source == null ? null : source.getLocation()).as("no code source on disk").isNull();
+    assertThat(loaded.getClass().getClassLoader().getResource("META-INF/services/io.vettid.api.spi.EventHandlerFactory"))
+        .isNotNull();
+  }
+
+  @Test
+  void aBodyIsReadOnlyUpToItsLimitWhateverTheServerSends() throws Exception {
+    long[] served = new long[1];
+    java.io.InputStream endless = new java.io.InputStream() {
+      @Override
+      public int read() {
+        served[0]++;
+        return 0;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        served[0] += len;
+        return len;
+      }
+    };
+    byte[] read = VerifiedJarLoader.readAtMost(endless, 1 << 20);
+    assertThat(read).hasSize((1 << 20) + 1);
+    assertThat(served[0]).isEqualTo((1 << 20) + 1);
+  }
 }
