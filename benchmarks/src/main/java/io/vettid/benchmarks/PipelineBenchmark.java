@@ -371,6 +371,9 @@ public final class PipelineBenchmark {
   private String url;
   private long serverPid;
   private TlsMaterial tls;
+  /** The server runs in operator mode: raw runs in an account of their own, each pipeline run in a fresh vault's accounts. */
+  private io.vettid.nats.auth.NatsOperator operator;
+  private io.vettid.nats.auth.UserCredentials rawUser;
 
   PipelineBenchmark(Config config, PrintStream out) {
     this.config = config;
@@ -395,11 +398,17 @@ public final class PipelineBenchmark {
     tls = TlsMaterial.generate(tmp, List.of("localhost"), List.of("127.0.0.1"));
     char[] key = NatsServerConfig.randomStoreKey();
     Map<String, Object> report = new LinkedHashMap<>();
+    operator = io.vettid.nats.auth.NatsOperator.create("vettid-bench");
+    io.vettid.nats.auth.NatsAccount rawAccount = operator.createAccount("raw", io.vettid.nats.auth.JetStreamLimits.subscriberDefault());
+    rawUser = rawAccount.issueUser("raw", io.vettid.nats.auth.UserPermissions.ACCOUNT_OWNER);
     try (NatsServer server = NatsServer.start(NatsServerConfig.builder().serverName("vettid-bench")
         .jetStreamEncryption(NatsServerConfig.Cipher.valueOf(System.getProperty("bench.cipher", "CHACHAPOLY")), key)
         .tls(tls.serverTls(false))
-        // profiling aid: the server's Go profiler on loopback (curl .../debug/pprof/profile?seconds=N)
-        .extraConfig(Integer.getInteger("bench.profPort", 0) > 0 ? "prof_port: " + Integer.getInteger("bench.profPort") + "\n" : "")
+        // operator mode as every VettID server; raw JetStream in an account of its own
+        .extraConfig(operator.serverConfig(io.vettid.nats.auth.NatsOperator.ServerRole.EVENTSPACE_SERVER,
+            Files.createDirectories(tmp.resolve("jwt")), List.of(rawAccount))
+            // profiling aid: the server's Go profiler on loopback (curl .../debug/pprof/profile?seconds=N)
+            + (Integer.getInteger("bench.profPort", 0) > 0 ? "prof_port: " + Integer.getInteger("bench.profPort") + "\n" : ""))
         .build())) {
       Arrays.fill(key, '\0');
       url = server.clientUrl();
@@ -546,9 +555,33 @@ public final class PipelineBenchmark {
     return Math.round(v);
   }
 
+  /** A connection to the raw runs' account. */
   private Connection connect() throws Exception {
-    return Nats.connect(new Options.Builder().server(url).sslContext(tls.clientContext())
-        .connectionTimeout(Duration.ofSeconds(10)).build());
+    return connect(rawUser);
+  }
+
+  private Connection connect(io.vettid.nats.auth.UserCredentials user) throws Exception {
+    return Nats.connect(serverOptions().authHandler(user.authHandler()).build());
+  }
+
+  private Options.Builder serverOptions() throws Exception {
+    return new Options.Builder().server(url).sslContext(tls.clientContext()).connectionTimeout(Duration.ofSeconds(10));
+  }
+
+  /**
+   * A fresh vault's accounts (one per trust zone, as every vault has), pushed to the server: the
+   * sender deposits from the EventSpace account through its import, the watcher reads the deposit
+   * account, the vault works in its own.
+   */
+  private io.vettid.nats.auth.VaultAccounts vaultAccounts(String guid) throws Exception {
+    io.vettid.nats.auth.VaultAccounts accounts = io.vettid.nats.auth.VaultAccounts.create(operator, guid,
+        io.vettid.nats.auth.JetStreamLimits.subscriberDefault());
+    try (Connection sys = connect(operator.systemUser())) {
+      for (io.vettid.nats.auth.NatsAccount a : accounts.all()) {
+        operator.push(sys, a);
+      }
+    }
+    return accounts;
   }
 
   /** Raw JetStream: publish with a timestamp header, consume with a pull consumer, ack. */
@@ -689,17 +722,40 @@ public final class PipelineBenchmark {
     return new Sides(vault, new java.util.concurrent.atomic.AtomicReference<>(sender), ids);
   }
 
+  /**
+   * Keys for {@code connections} connections. With {@code distinct} false, the expensive pairs are
+   * shared where the runtime allows it, to keep setup short: the signing keys and the sender's
+   * wrapping key; the vault's wrapping key is generated per connection (in parallel), since a key
+   * belongs to one connection and opens nothing on another's subject.
+   */
   private List<ConnectionKeys[]> keys(Suite suite, int connections, boolean distinct) throws Exception {
     List<ConnectionKeys[]> keys = new ArrayList<>();
-    ConnectionKeys[] shared = null;
-    for (int i = 0; i < connections; i++) {
-      if (distinct || shared == null) {
-        shared = new ConnectionKeys[] {ConnectionKeys.generate(suite, random), ConnectionKeys.generate(suite, random)};
+    if (distinct) {
+      for (int i = 0; i < connections; i++) {
+        keys.add(new ConnectionKeys[] {ConnectionKeys.generate(suite, random), ConnectionKeys.generate(suite, random)});
       }
-      keys.add(shared);
+      return keys;
+    }
+    ConnectionKeys vaultShared = ConnectionKeys.generate(suite, random);
+    ConnectionKeys sender = ConnectionKeys.generate(suite, random);
+    java.security.KeyPair signing = new java.security.KeyPair(vaultShared.signingPublic().key(),
+        vaultShared.signing().key());
+    List<java.util.concurrent.Future<java.security.KeyPair>> wrapping = new ArrayList<>();
+    java.util.concurrent.ExecutorService gen = java.util.concurrent.Executors.newFixedThreadPool(
+        Runtime.getRuntime().availableProcessors());
+    try {
+      for (int i = 0; i < connections; i++) {
+        wrapping.add(gen.submit(() -> suite.wrap().generateKeyPair(new java.security.SecureRandom())));
+      }
+      for (java.util.concurrent.Future<java.security.KeyPair> w : wrapping) {
+        keys.add(new ConnectionKeys[] {ConnectionKeys.of(suite, signing, w.get()), sender});
+      }
+    } finally {
+      gen.shutdownNow();
     }
     return keys;
   }
+
 
   /**
    * A latency run at the configured rate. As in the throughput runs, each connection's first event
@@ -739,7 +795,9 @@ public final class PipelineBenchmark {
     AtomicInteger handled = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(1);
     long[] end = new long[1];
-    Stages stages = Boolean.getBoolean("bench.stages") && rate > 0 ? new Stages(n, connect()) : null;
+    io.vettid.nats.auth.VaultAccounts accounts = vaultAccounts(guid);
+    Stages stages = Boolean.getBoolean("bench.stages") && rate > 0
+        ? new Stages(n, connect(accounts.issueOwner("stages"))) : null;
     EventService.Listener listener = s -> {
       if (s.outcome() == EventService.Outcome.HANDLED) {
         long t = sentAt.take(s.eventId());
@@ -762,31 +820,23 @@ public final class PipelineBenchmark {
         out.println("  unexpected outcome: " + s.outcome() + " " + s.reason() + " " + s.detail());
       }
     };
-    try (Connection senderNc = connect()) {
-      // each run is a fresh vault: the handled-once records of earlier runs (which a service indexes
-      // when it starts) are purged
-      try {
-        senderNc.jetStreamManagement().purgeStream("KV_EventHandlers");
-      } catch (io.nats.client.JetStreamApiException e) {
-        if (e.getErrorCode() != 404) {
-          throw e;
-        }
-      }
+    // the peers' side: one user of the vault's EventSpace account deposits for every connection
+    io.vettid.nats.auth.UserCredentials senders = accounts.eventSpace().issueUser("bench-senders",
+        new io.vettid.nats.auth.UserPermissions(List.of(Subjects.depositsOf(guid, "bench")), List.of("_INBOX.>")));
+    try (Connection senderNc = connect(senders); Connection depositAccount = connect(accounts.issueWatcher("bench"))) {
+      // each run is a fresh vault (fresh accounts): no handled-once records of earlier runs
       Sides sides = sides(suite, guid, keys.size(), senderNc, keys);
       if (heapMb != null) {
         keys.clear(); // from here the vault's connections hold their keys; the sender holds the peers'
       }
       if (backlog) {
-        try (Connection owner = connect()) {
-          io.vettid.nats.jetstream.JetStreamLayout.builder().build().ensureEventSpace(owner, guid, "bench");
-        }
+        io.vettid.nats.jetstream.JetStreamLayout.builder().build().ensureEventSpace(depositAccount, guid, "bench");
         ObjectNode p = JsonNodeFactory.instance.objectNode()
             .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760)));
         sendAll(sides, perConnection, p, null);
       }
       try {
-        try (VettIdRuntime vault = VettIdRuntime.builder()
-            .nats(new Options.Builder().server(url).sslContext(tls.clientContext()))
+        try (VettIdRuntime vault = VettIdRuntime.builder().vault(accounts, serverOptions())
             .connections(sides.vault()).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
             .listener(listener).start()) {
           long rev = vault.rules().orElseThrow().put(RULES);
@@ -864,7 +914,7 @@ public final class PipelineBenchmark {
         // as raw deletes its stream after a run: the next run starts without this one's deposit
         // stream and the duplicate window the server keeps for it
         try {
-          senderNc.jetStreamManagement().deleteStream(io.vettid.nats.subjects.Subjects.depositStream(guid, "bench"));
+          depositAccount.jetStreamManagement().deleteStream(io.vettid.nats.subjects.Subjects.depositStream(guid, "bench"));
         } catch (io.nats.client.JetStreamApiException e) {
           out.println("  could not delete the run's deposit stream: " + e.getMessage());
         }

@@ -8,6 +8,10 @@ import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.api.spi.Providers;
 import io.vettid.api.spi.RuleEngine;
 import io.vettid.crypto.envelope.EnvelopeOpener;
+import io.vettid.nats.auth.JetStreamLimits;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
@@ -21,6 +25,7 @@ import io.vettid.runtime.service.EventService;
 import io.vettid.runtime.service.EventWatcher;
 import io.vettid.runtime.service.HandlerRegistry;
 import io.vettid.runtime.service.HeldEvents;
+import io.vettid.runtime.service.InboxResponder;
 import io.vettid.runtime.service.Quarantine;
 import io.vettid.runtime.service.ReplyTransport;
 import io.vettid.runtime.service.RuleStore;
@@ -41,25 +46,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The reference runtime of one Data Vault: its NATS connection, the vault's JetStream layout, the
+ * The reference runtime of one Data Vault: its NATS connections, the vault's JetStream layout, the
  * Manager {@link EventService} with its rules, inbox and quarantine, and one {@link EventWatcher}
  * per EventSpace it publishes.
  *
+ * <p><b>Two trust zones, never one account</b> ({@link VaultAccounts}): the runtime's own
+ * connection is in the vault's internal account ({@code DataVault.Queue}, buckets, object store,
+ * quarantine, event log); what peers touch is in the external accounts: the deposit streams, read
+ * by the Event Watchers through a second connection, and the EventSpace account where connections
+ * and the profile responder live, reached through a third connection that may publish nothing but
+ * answers into connection inboxes ({@link InboxResponder}). The watchers are the only bridge.
+ *
  * <p><b>Embedded default</b>: with a {@linkplain Builder#dataDirectory data directory} and a
  * {@linkplain Builder#vaultSecret vault secret}, it starts its own {@code nats-server} under that
- * directory, on loopback, with TLS that requires a client certificate only this runtime holds,
- * and with JetStream encrypted at rest under a key derived from the vault secret (the same secret
- * reopens the same store; the key reaches the server only through its environment). <b>External
- * server</b>: {@link Builder#nats(Options.Builder)} connects to a server or cluster you run.
+ * directory, on loopback, with TLS that requires a client certificate only this runtime holds, in
+ * operator mode with the vault's accounts (made at the first start and kept in {@code
+ * accounts.sealed}, sealed under a key derived from the vault secret), and with JetStream
+ * encrypted at rest under a key derived from the vault secret (the same secret reopens the same
+ * store; the key reaches the server only through its environment). <b>External server</b>:
+ * {@link Builder#vault(VaultAccounts, Options.Builder)} connects to a server or cluster you run
+ * that knows the vault's accounts, or {@link Builder#nats(Options.Builder)} and {@link
+ * Builder#eventSpaceNats} with users you issued.
  *
  * <pre>{@code
  * try (VettIdRuntime vault = VettIdRuntime.builder()
  *     .dataDirectory(Path.of("vault"))
  *     .vaultSecret(secret)                       // 32+ bytes kept sealed by the owner
- *     .handler(new ContactRequestHandler())      // plus any found by ServiceLoader
+ *     .handler(new MyHandlerFactory())           // plus any found by ServiceLoader
  *     .start()) {
- *   vault.rules().put("[{\"id\":\"contacts\",\"eventType\":\"contact.request\",\"action\":\"hold\"}]");
- *   vault.watch(guid, "home", opener);
+ *   vault.rules().orElseThrow().put("[{\"id\":\"contacts\",\"eventType\":\"contact.request\",\"action\":\"hold\"}]");
+ *   vault.watch(vault.subscriberGuid().orElseThrow(), "home", opener);
  *   ...
  * }
  * }</pre>
@@ -76,6 +92,10 @@ public final class VettIdRuntime implements AutoCloseable {
 
   private final NatsServer server;
   private final Connection nc;
+  private final Connection depositsNc;
+  private final Connection peersNc;
+  private final InboxResponder profileAnswers;
+  private final String guid;
   private final RuntimeCounters counters = new RuntimeCounters();
   private final RuleStore ruleStore;
   private final Quarantine quarantine;
@@ -147,7 +167,8 @@ public final class VettIdRuntime implements AutoCloseable {
   }
 
   /**
-   * Publishes an EventSpace whose deposits are opened with this vault's {@link Connections}.
+   * Publishes an EventSpace whose deposits are opened with this vault's {@link Connections}: each
+   * deposit only with the keys of the connection whose subject it arrived on.
    *
    * @param subscriberGuid the owner's subscriber id
    * @param eventSpace the EventSpace
@@ -158,7 +179,7 @@ public final class VettIdRuntime implements AutoCloseable {
    */
   public EventWatcher watch(String subscriberGuid, String eventSpace) throws IOException, JetStreamApiException {
     if (connections == null) {
-      throw new IllegalStateException("this runtime has no Connections; pass an Opener");
+      throw new IllegalStateException("this runtime has no Connections; pass an EnvelopeOpener");
     }
     return watch(subscriberGuid, eventSpace, connections.opener());
   }
@@ -167,11 +188,20 @@ public final class VettIdRuntime implements AutoCloseable {
       InterruptedException {
     NatsServer started = null;
     Connection conn = null;
+    Connection deposits = null;
+    Connection peers = null;
     RuleStore rs = null;
     try {
       Options.Builder options;
+      Options.Builder depositOptions = b.depositOptions;
+      Options.Builder peerOptions = b.peerOptions;
+      String subscriber = b.accounts != null ? b.accounts.guid() : null;
+      NatsAccount appsAccount = b.account;
       if (b.dataDirectory != null) {
         Path dir = Files.createDirectories(b.dataDirectory);
+        EmbeddedAccounts embedded = EmbeddedAccounts.openOrCreate(dir, b.vaultSecret, b.subscriberGuid);
+        subscriber = embedded.accounts().guid();
+        appsAccount = embedded.accounts().apps();
         // fresh TLS material on every start: the CA key lives in memory only, so last run's
         // certificates cannot be extended and are replaced
         Path tlsDir = Files.createDirectories(dir.resolve("tls"));
@@ -186,23 +216,37 @@ public final class VettIdRuntime implements AutoCloseable {
               .workDir(dir.resolve("nats"))
               .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
               .tls(tls.serverTls(true))
+              .extraConfig(embedded.operator().serverConfig(NatsOperator.ServerRole.DATA_VAULT,
+                  Files.createDirectories(dir.resolve("nats").resolve("jwt")), embedded.accounts().all()))
               .build());
         } finally {
           Arrays.fill(storeKey, '\0');
         }
-        options = new Options.Builder().server(started.clientUrl()).sslContext(tls.clientContext("vettid-runtime"));
+        Options base = new Options.Builder().server(started.clientUrl()).sslContext(tls.clientContext("vettid-runtime"))
+            .build();
+        options = new Options.Builder(base).authHandler(embedded.accounts().issueOwner("vault").authHandler());
+        depositOptions = new Options.Builder(base).authHandler(embedded.accounts().issueWatcher("watcher").authHandler());
+        peerOptions = new Options.Builder(base).authHandler(embedded.accounts().issueResponder("responder").authHandler());
       } else {
         options = b.options;
       }
       conn = Nats.connect(options.connectionTimeout(Duration.ofSeconds(10)).maxReconnects(-1).build());
-      layout = JetStreamLayout.builder().replicas(b.replicas).build();
+      if (depositOptions != null) {
+        deposits = Nats.connect(depositOptions.connectionTimeout(Duration.ofSeconds(10)).maxReconnects(-1).build());
+        peers = Nats.connect(peerOptions.connectionTimeout(Duration.ofSeconds(10)).maxReconnects(-1).build());
+      }
+      this.guid = subscriber;
+      this.depositsNc = deposits;
+      this.peersNc = peers;
+      layout = JetStreamLayout.builder().replicas(b.replicas).storageBytes(b.storageBytes).build();
       layout.ensureVault(conn);
       RuleEngine engine = b.ruleEngine;
       if (engine == null) {
         rs = RuleStore.open(conn);
         engine = rs;
       }
-      quarantine = new Quarantine(conn, counters);
+      quarantine = new Quarantine(conn, counters, layout.capOf(io.vettid.nats.subjects.Subjects.QUARANTINE_STREAM) / 16);
+      profileAnswers = peers == null ? null : new InboxResponder(peers, quarantine);
       inbox = new HeldEvents(conn, quarantine);
       final Connection kvConn = conn;
       io.nats.client.KeyValue profiles = conn.keyValue(io.vettid.nats.subjects.Subjects.name("Profiles"));
@@ -214,9 +258,9 @@ public final class VettIdRuntime implements AutoCloseable {
         builtIns.add(new ContactRequestHandler(engine, field -> readText(vault, SHARED_PREFIX + field)));
         Providers<io.vettid.api.spi.KeyAlgorithm> algorithms = Providers.builder(io.vettid.api.spi.KeyAlgorithm.class,
             io.vettid.api.spi.KeyAlgorithm::name).discover(VettIdRuntime.class.getClassLoader()).build();
-        builtIns.add(new ResponseHandler(name -> algorithms.names().contains(name)
-            ? Optional.of(algorithms.get(name)) : Optional.empty()));
         if (b.connections != null) {
+          builtIns.add(new ResponseHandler(name -> algorithms.names().contains(name)
+              ? Optional.of(algorithms.get(name)) : Optional.empty(), b.connections));
           builtIns.add(new KeyRotationHandler(b.connections, b.rotationGrace));
           builtIns.add(new io.vettid.runtime.handlers.ConnectionRevokedHandler(b.connections));
           builtIns.add(new io.vettid.runtime.handlers.SessionResetHandler(b.connections));
@@ -228,8 +272,8 @@ public final class VettIdRuntime implements AutoCloseable {
       HandlerRegistry registry = b.handlers(builtIns);
       manager = configure(EventService.builder(kvConn, "Manager"), b, registry, engine).build();
       manager.start();
-      if (b.account != null) {
-        apps = new io.vettid.runtime.service.AppManager(kvConn, b.account);
+      if (appsAccount != null) {
+        apps = new io.vettid.runtime.service.AppManager(kvConn, appsAccount);
         appService = configure(apps.service(), b, registry, engine).build();
         appService.start();
       } else {
@@ -240,8 +284,10 @@ public final class VettIdRuntime implements AutoCloseable {
       if (rs != null) {
         rs.close();
       }
-      if (conn != null) {
-        conn.close();
+      for (Connection c : new Connection[] {conn, deposits, peers}) {
+        if (c != null) {
+          c.close();
+        }
       }
       if (started != null) {
         started.close();
@@ -267,21 +313,35 @@ public final class VettIdRuntime implements AutoCloseable {
   }
 
   /**
-   * Publishes an EventSpace: creates its deposit stream, starts an {@link EventWatcher} that opens
-   * deposits with the given opener into the Manager's queue, and answers requests on the
-   * EventSpace's profile subject with its signed profile (connections' users may request it).
+   * Publishes an EventSpace: creates its deposit stream (in the deposit account), starts an {@link
+   * EventWatcher} that opens deposits with the given opener into the Manager's queue, and answers
+   * each connection's profile request ({@code subscriber.<guid>.<es>.profile.<connectionId>}) with
+   * the EventSpace's signed profile, only inside that connection's inbox ({@link InboxResponder}).
    *
    * @param subscriberGuid the owner's subscriber id
    * @param eventSpace the EventSpace
-   * @param opener opens deposits with this vault's keys
+   * @param opener opens deposits with the keys of the connection they arrived on
    * @return the watcher (closed with the runtime)
    * @throws IOException on a connection failure
    * @throws JetStreamApiException if the stream or consumer cannot be made
-   * @throws IllegalStateException if a watcher of this runtime still watches the EventSpace (its
-   *     consumer acknowledges cumulatively, so it has one reader)
+   * @throws IllegalStateException if the runtime has no connections to the external accounts
+   *     (give {@link Builder#eventSpaceNats} or {@link Builder#vault}), or a watcher of this
+   *     runtime still watches the EventSpace (its consumer acknowledges cumulatively, so it has one
+   *     reader)
+   * @throws IllegalArgumentException if the guid is not this vault's
    */
   public EventWatcher watch(String subscriberGuid, String eventSpace, EnvelopeOpener opener)
       throws IOException, JetStreamApiException {
+    Objects.requireNonNull(subscriberGuid, "subscriberGuid");
+    Objects.requireNonNull(eventSpace, "eventSpace");
+    Objects.requireNonNull(opener, "opener");
+    if (depositsNc == null) {
+      throw new IllegalStateException("this runtime has no connection to its EventSpace accounts:"
+          + " build it with .vault(accounts, options) or .eventSpaceNats(deposits, peers)");
+    }
+    if (guid != null && !guid.equals(subscriberGuid)) {
+      throw new IllegalArgumentException("this vault's subscriber guid is " + guid + ", not " + subscriberGuid);
+    }
     String deposits = io.vettid.nats.subjects.Subjects.depositsOf(subscriberGuid, eventSpace);
     for (EventWatcher open : watchers) {
       if (open.isOpen() && open.deposits().equals(deposits)) {
@@ -289,23 +349,45 @@ public final class VettIdRuntime implements AutoCloseable {
             + " is already watched; close its watcher first");
       }
     }
-    layout.ensureEventSpace(nc, subscriberGuid, eventSpace);
-    // connections read the EventSpace's signed profile by request on its profile subject
-    io.nats.client.Dispatcher d = nc.createDispatcher(msg -> {
-      if (msg.getReplyTo() != null) {
-        readBytes(profiles, eventSpace).ifPresent(bytes -> nc.publish(msg.getReplyTo(), bytes));
-      }
+    layout.ensureEventSpace(depositsNc, subscriberGuid, eventSpace);
+    // each connection asks on its own subject, so the answer goes only into that connection's inbox
+    String asked = io.vettid.nats.subjects.Subjects.profilesOf(subscriberGuid, eventSpace);
+    io.nats.client.Dispatcher d = peersNc.createDispatcher(msg -> {
+      String requester = msg.getSubject().substring(asked.length() - 1);
+      String inbox = io.vettid.nats.subjects.Subjects.inbox(subscriberGuid, eventSpace,
+          io.vettid.api.ConnectionId.of(requester)).value();
+      readBytes(profiles, eventSpace).ifPresent(bytes -> profileAnswers.answer(msg, inbox, bytes));
     });
-    d.subscribe(io.vettid.nats.subjects.Subjects.profile(subscriberGuid, eventSpace).value());
-    EventWatcher w = new EventWatcher(nc, subscriberGuid, eventSpace, opener, counters);
+    d.subscribe(asked);
+    EventWatcher w = new EventWatcher(depositsNc, nc, subscriberGuid, eventSpace, opener, counters, quarantine);
     w.start();
     watchers.add(w);
     return w;
   }
 
-  /** {@return the vault's connection (its own account)} */
+  /** {@return the vault's connection (its own, internal account)} */
   public Connection connection() {
     return nc;
+  }
+
+  /**
+   * The connection to the vault's deposit account (external), where its EventSpaces' deposit
+   * streams are; empty when the runtime was built without the external accounts.
+   *
+   * @return the connection
+   */
+  public Optional<Connection> depositConnection() {
+    return Optional.ofNullable(depositsNc);
+  }
+
+  /** {@return the vault's subscriber guid, when the runtime knows its accounts} */
+  public Optional<String> subscriberGuid() {
+    return Optional.ofNullable(guid);
+  }
+
+  /** {@return how many profile requests were refused for a reply subject outside the requester's inbox} */
+  public long refusedProfileReplies() {
+    return profileAnswers == null ? 0 : profileAnswers.refused();
   }
 
   /** {@return the embedded server, when this runtime started one} */
@@ -358,10 +440,14 @@ public final class VettIdRuntime implements AutoCloseable {
     if (connections != null) {
       connections.close(); // the NATS connections to peers it opened
     }
-    try {
-      nc.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    for (Connection c : new Connection[] {peersNc, depositsNc, nc}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (server != null) {
       server.close();
@@ -382,7 +468,12 @@ public final class VettIdRuntime implements AutoCloseable {
     private Duration ackWait = Duration.ofSeconds(60);
     private EventService.Listener listener = settled -> { };
     private Connections connections;
-    private io.vettid.nats.auth.NatsAccount account;
+    private NatsAccount account;
+    private Options.Builder depositOptions;
+    private Options.Builder peerOptions;
+    private VaultAccounts accounts;
+    private String subscriberGuid;
+    private long storageBytes = JetStreamLimits.subscriberDefault().diskBytes();
     private boolean builtIns = true;
     private Duration rotationGrace = Duration.ofMinutes(10);
 
@@ -439,6 +530,75 @@ public final class VettIdRuntime implements AutoCloseable {
     }
 
     /**
+     * The external trust zone: connections to the vault's deposit account (the Event Watchers
+     * read and purge deposits there) and to its EventSpace account (the profile responder, whose
+     * user should have {@code UserPermissions.forResponder}). Needed by {@link
+     * VettIdRuntime#watch}.
+     *
+     * @param deposits options with a user of the deposit account
+     * @param peers options with the responder's user in the EventSpace account
+     * @return this builder
+     */
+    public Builder eventSpaceNats(Options.Builder deposits, Options.Builder peers) {
+      this.depositOptions = Objects.requireNonNull(deposits, "deposits");
+      this.peerOptions = Objects.requireNonNull(peers, "peers");
+      return this;
+    }
+
+    /**
+     * A vault on a server you run that knows its accounts: the runtime issues its own users (the
+     * owner in the internal account, the watcher in the deposit account, the responder in the
+     * EventSpace account) and connects each with a copy of the given options; apps register in
+     * the apps account.
+     *
+     * @param accounts the vault's accounts (the server must know all four)
+     * @param server options with the server's URL and TLS context
+     * @return this builder
+     */
+    public Builder vault(VaultAccounts accounts, Options.Builder server) {
+      this.accounts = Objects.requireNonNull(accounts, "accounts");
+      Options base = Objects.requireNonNull(server, "server").build();
+      this.options = new Options.Builder(base).authHandler(accounts.issueOwner("vault").authHandler());
+      this.depositOptions = new Options.Builder(base).authHandler(accounts.issueWatcher("watcher").authHandler());
+      this.peerOptions = new Options.Builder(base).authHandler(accounts.issueResponder("responder").authHandler());
+      this.account = accounts.apps();
+      long disk = accounts.vault().limits().diskBytes();
+      if (disk >= (16L << 20)) {
+        this.storageBytes = disk; // every stream's and bucket's cap is a share of the account's storage
+      }
+      return this;
+    }
+
+    /**
+     * The JetStream storage of the vault's account, of which every stream's and bucket's cap is a
+     * share ({@code JetStreamLayout.Builder.storageBytes}); default 1 GiB, or the account's own
+     * limit when given {@link #vault}.
+     *
+     * @param bytes at least 16 MiB
+     * @return this builder
+     */
+    public Builder storageBytes(long bytes) {
+      if (bytes < (16L << 20)) {
+        throw new IllegalArgumentException("storage must be at least 16 MiB, got " + bytes);
+      }
+      this.storageBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The subscriber guid of the embedded default's first start (default: a random one); it is
+     * kept with the vault's accounts.
+     *
+     * @param guid a lowercase token
+     * @return this builder
+     */
+    public Builder subscriberGuid(String guid) {
+      io.vettid.nats.subjects.Subjects.depositsOfSubscriber(guid); // checks it
+      this.subscriberGuid = guid;
+      return this;
+    }
+
+    /**
      * An external server over TLS, trusting the given context.
      *
      * @param url the server URL, such as {@code tls://127.0.0.1:4222}
@@ -478,13 +638,14 @@ public final class VettIdRuntime implements AutoCloseable {
     }
 
     /**
-     * The vault's NATS account (operator mode, external server): enables the AppManager service,
-     * which registers apps with their own users in this account and consumes their queues.
+     * The account of the vault's apps (operator mode, {@link VaultAccounts#apps()}): enables the
+     * AppManager service, which registers apps with their own users in this account and consumes
+     * their queues (which the vault's account serves to it). {@link #vault} sets it.
      *
-     * @param account the vault's account
+     * @param account the apps' account
      * @return this builder
      */
-    public Builder account(io.vettid.nats.auth.NatsAccount account) {
+    public Builder account(NatsAccount account) {
       this.account = Objects.requireNonNull(account, "account");
       return this;
     }
@@ -567,7 +728,7 @@ public final class VettIdRuntime implements AutoCloseable {
 
     /**
      * Whether to register the built-in handlers ({@code profile-request}, {@code chat}, {@code
-     * contact-request}, {@code responses}, and with connections {@code connection-rotation},
+     * contact-request}, and with connections {@code responses}, {@code connection-rotation},
      * {@code connection-revoked} and {@code session-reset});
      * default true.
      *

@@ -31,7 +31,11 @@ class VettIdRuntimeTest {
 
   @Test
   void anEventSpaceIsWatchedByOneWatcherAtATime() throws Exception {
-    try (VettIdRuntime rt = VettIdRuntime.builder().dataDirectory(dir).vaultSecret(secret()).start()) {
+    try (VettIdRuntime rt = VettIdRuntime.builder().dataDirectory(dir).vaultSecret(secret()).subscriberGuid("g1")
+        .start()) {
+      assertThat(rt.subscriberGuid()).contains("g1");
+      assertThatThrownBy(() -> rt.watch("g2", "home", (envelope, destination) -> null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not g2");
       io.vettid.crypto.envelope.Opener opener = io.vettid.crypto.envelope.Opener.builder(
           id -> java.util.Optional.empty(), id -> java.util.Optional.empty()).build();
       io.vettid.runtime.service.EventWatcher home = rt.watch("g1", "home", opener);

@@ -27,6 +27,7 @@ import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
@@ -56,6 +57,7 @@ import io.vettid.runtime.handlers.KeyRotationHandler;
 import io.vettid.runtime.handlers.ProfileRequestHandler;
 import io.vettid.runtime.service.EventService;
 import io.vettid.runtime.service.HeldEvents;
+import io.vettid.runtime.service.InboxResponder;
 import io.vettid.runtime.service.Quarantine;
 import io.vettid.runtime.service.RuleStore;
 import io.vettid.runtime.service.RuntimeCounters;
@@ -64,6 +66,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
@@ -88,23 +91,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running vault, as {@code vettid server start} runs it: the vault's own {@code nats-server}
- * (operator mode with the vault's operator and account, TLS with the vault's CA, JetStream
+ * (operator mode with the vault's operator and its accounts, one per trust zone ({@link
+ * VaultAccounts}), TLS with the vault's CA, JetStream
  * encrypted at rest under a key derived from the vault secret), the {@link VettIdRuntime} (Manager
  * service, rules, inbox, quarantine, Event Watchers), its connections (sealed in the {@code
  * Connections} bucket, restored on start), invitations, scheduled key rotation, and the control
  * service the other {@code vettid} commands talk to.
  *
  * <p>Control: JSON requests on {@link Subjects#MANAGER_CONTROL} from a user that may publish only
- * there (its credentials are written, mode 0600, to {@code run/control.creds} while the vault runs,
- * and revoked when it stops); each request is {@code {"verb": "...", ...}} and each answer {@code
- * {"ok": true, ...}} or {@code {"ok": false, "error": "...", "exit": n}}. Settled events are
+ * there and read only its own inbox ({@code Manager.ControlInbox.<token>}, new at every start) and
+ * the notices. Its credentials are written, mode 0600, to {@code run/control.creds} while the
+ * vault runs; they expire after an hour and are renewed every 20 minutes, and the vault revokes
+ * them when it stops and, should it have died instead, at its next start. Answers go only into
+ * that inbox, published by a user that may publish nothing else ({@link InboxResponder}). Each
+ * request is {@code {"verb": "...", ...}} and each answer {@code {"ok": true, ...}} or {@code
+ * {"ok": false, "error": "...", "exit": n}}. Settled events are
  * published as notices on {@link Subjects#MANAGER_EVENTS} (ids, types, outcomes; never payloads).
  */
 final class VaultDaemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VaultDaemon.class);
   private static final JsonNodeFactory J = JsonNodeFactory.instance;
   private static final Duration GRACE = Duration.ofMinutes(10);
-  private static final String ACCOUNT_KEY = "nats.account";
+  private static final String ACCOUNT_KEY = "nats.accounts";
+  /** The control users of the vault's runs (public keys), revoked at the next start. */
+  private static final String CONTROL_USERS_KEY = "control.users";
+  /** How long the control user's JWT is valid, and how often it is renewed. */
+  static final Duration CONTROL_VALIDITY = Duration.ofHours(1);
+  static final Duration CONTROL_RENEWAL = Duration.ofMinutes(20);
   /**
    * The account record a running vault saved, or null. On the first start the vault's buckets do
    * not exist yet (the runtime creates them when it starts, once); no bucket means no record.
@@ -148,7 +161,7 @@ final class VaultDaemon implements AutoCloseable {
   private final KeyAlgorithm identityAlgorithm;
   private final KeyPair identityKeys;
   private final NatsOperator operator;
-  private volatile NatsAccount account;
+  private volatile VaultAccounts accounts;
   private final byte[] accountKey;
   private final NatsServer server;
   private final ServerAddress address;
@@ -167,7 +180,17 @@ final class VaultDaemon implements AutoCloseable {
     return t;
   });
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private final UserCredentials controlUser;
+  private final String controlInbox;
+  private volatile UserCredentials controlUser;
+  private final UserCredentials controlAnswersUser;
+  private final Connection controlAnswers;
+  private final InboxResponder control;
+  private final java.util.concurrent.ScheduledExecutorService renewal =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vettid-control-renewal");
+        t.setDaemon(true);
+        return t;
+      });
   private final Instant started = Instant.now();
 
   private VaultDaemon(VaultHome home, char[] passphrase, PrintStream out) throws Exception {
@@ -184,7 +207,7 @@ final class VaultDaemon implements AutoCloseable {
     byte[] vaultSecret = d.decode(secrets.path("vaultSecret").asText());
     accountKey = SecretBox.derive(vaultSecret, "vettid/cli/account/v1", 32);
     operator = NatsOperator.restore(VaultHome.JSON.writeValueAsBytes(secrets.get("operator")));
-    account = operator.restoreAccount(VaultHome.JSON.writeValueAsBytes(secrets.get("account")));
+    accounts = VaultAccounts.restore(operator, VaultHome.JSON.writeValueAsBytes(secrets.get("accounts")));
     UserCredentials owner = UserCredentials.of(secrets.path("owner").path("jwt").asText(),
         secrets.path("owner").path("seed").asText().toCharArray());
     secrets.removeAll();
@@ -196,6 +219,7 @@ final class VaultDaemon implements AutoCloseable {
     char[] storeKey = NatsServerConfig.deriveStoreKey(vaultSecret, config.serverName());
     NatsServer s = null;
     Connection sys = null;
+    Connection answers = null;
     VettIdRuntime r = null;
     try {
       try {
@@ -207,24 +231,39 @@ final class VaultDaemon implements AutoCloseable {
             .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
             .tls(tls.serverTls(false))
             .extraConfig(operator.serverConfig(NatsOperator.ServerRole.DATA_VAULT,
-                Files.createDirectories(home.natsDir().resolve("jwt")), List.of(account)))
+                Files.createDirectories(home.natsDir().resolve("jwt")), accounts.all()))
             .build());
       } finally {
         Arrays.fill(storeKey, '\0');
       }
       sys = Nats.connect(options(operator.systemUser()).build());
-      // the account as last saved by a running vault (revocations since init), if newer
+      this.system = sys;
+      // the accounts as last saved by a running vault (users and revocations since init), if newer;
+      // the control users of earlier runs are revoked, even if a run died without revoking its own
+      List<String> earlierControl;
       try (Connection first = Nats.connect(options(owner).build())) {
         KeyValueEntry e = savedAccount(first);
         if (e != null && e.getValue() != null) {
           byte[] plain = SecretBox.open(accountKey, ACCOUNT_KEY.getBytes(StandardCharsets.US_ASCII), e.getValue());
-          account = operator.restoreAccount(plain);
+          accounts = VaultAccounts.restore(operator, plain);
           Arrays.fill(plain, (byte) 0);
-          operator.push(sys, account);
         }
+        earlierControl = earlierControlUsers(first);
+      }
+      earlierControl.forEach(accounts.vault()::revoke);
+      for (NatsAccount a : accounts.all()) {
+        operator.push(sys, a);
       }
       connections = new Connections(Clock.systemUTC(), blocks);
-      r = VettIdRuntime.builder().nats(options(owner)).connections(connections).account(account).listener(this::settled).start();
+      // whoever revokes a connection (the owner, or the peer telling this side), the user issued
+      // for the peer goes with it
+      connections.onRevoked(revoked -> revoked.peerUser().ifPresent(u -> {
+        accounts.eventSpace().revoke(u);
+        pushAccount(accounts.eventSpace());
+      }));
+      r = VettIdRuntime.builder().vault(accounts, serverOptions()).connections(connections).listener(this::settled)
+          .start();
+      this.runtime = r;
       RuleStore rules = r.rules().orElseThrow();
       if (rules.text().isBlank()) {
         rules.awaitRevision(rules.put(DEFAULT_RULES), Duration.ofSeconds(5));
@@ -235,20 +274,30 @@ final class VaultDaemon implements AutoCloseable {
       for (String es : config.eventSpaces()) {
         r.watch(config.guid(), es);
       }
-      rotation = new ConnectionRotation(connections, account, GRACE, this::pushAccount);
+      rotation = new ConnectionRotation(connections, accounts.eventSpace(), GRACE, this::pushAccount);
       rotation.start(Duration.ofDays(30), Duration.ofHours(1));
-      controlUser = account.issueUser("cli-" + Long.toHexString(new SecureRandom().nextLong() >>> 1),
-          new UserPermissions(List.of(Subjects.MANAGER_CONTROL.value()),
-              List.of("_INBOX.>", Subjects.MANAGER_EVENTS.value())));
-      Dispatcher control = r.connection().createDispatcher(this::onControl);
-      control.subscribe(Subjects.MANAGER_CONTROL.value());
+      String token = Long.toHexString(new SecureRandom().nextLong() >>> 1);
+      controlInbox = Subjects.controlInbox(token).value();
+      controlUser = issueControlUser(null);
+      controlAnswersUser = accounts.vault().issueUser("cli-answers-" + token,
+          UserPermissions.forControlAnswers(controlInbox));
+      saveControlUsers(r.connection());
+      answers = Nats.connect(options(controlAnswersUser).build());
+      control = new InboxResponder(answers, r.quarantine());
+      Dispatcher controlRequests = r.connection().createDispatcher(this::onControl);
+      controlRequests.subscribe(Subjects.MANAGER_CONTROL.value());
       r.connection().flush(Duration.ofSeconds(5));
       this.server = s;
-      this.system = sys;
-      this.runtime = r;
+      this.controlAnswers = answers;
       writeRunFiles();
+      renewal.scheduleWithFixedDelay(this::renewControlUser, CONTROL_RENEWAL.toMillis(), CONTROL_RENEWAL.toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
       LOG.info("vault {} running at {} ({} connections restored)", config.guid(), address.url(), restored);
     } catch (Exception e) {
+      renewal.shutdownNow();
+      if (answers != null) {
+        answers.close();
+      }
       if (r != null) {
         r.close();
       }
@@ -260,6 +309,56 @@ final class VaultDaemon implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Issues the control user's credentials, or renews them (the same NKey, a new expiry). */
+  private UserCredentials issueControlUser(UserCredentials current) {
+    String name = "cli-" + controlInbox.substring(controlInbox.lastIndexOf('.') + 1);
+    UserPermissions p = UserPermissions.forControl(controlInbox);
+    return current == null
+        ? accounts.vault().issueUser(name, p, io.vettid.nats.auth.UserLimits.UNLIMITED, CONTROL_VALIDITY)
+        : accounts.vault().renewUser(current, name, p, io.vettid.nats.auth.UserLimits.UNLIMITED, CONTROL_VALIDITY);
+  }
+
+  /** Renews the control user before it expires and rewrites its credentials file. */
+  void renewControlUser() {
+    try {
+      controlUser = issueControlUser(controlUser);
+      Path tmp = home.controlCreds().resolveSibling("control.creds.next");
+      Files.deleteIfExists(tmp);
+      controlUser.writeTo(tmp);
+      Files.move(tmp, home.controlCreds(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("the control credentials could not be renewed ({}); tried again in {} minutes",
+          e.getClass().getSimpleName(), CONTROL_RENEWAL.toMinutes());
+    }
+  }
+
+  /** The control users earlier runs recorded (public keys). */
+  private static List<String> earlierControlUsers(Connection nc) throws IOException, JetStreamApiException {
+    KeyValueEntry e;
+    try {
+      e = nc.keyValue(Subjects.name("Vault")).get(CONTROL_USERS_KEY);
+    } catch (JetStreamApiException | IOException missing) {
+      return List.of(); // no bucket yet: the first start
+    }
+    List<String> keys = new ArrayList<>();
+    if (e != null && e.getValue() != null) {
+      for (JsonNode k : VaultHome.JSON.readTree(e.getValue())) {
+        if (io.nats.client.NKey.isValidPublicUserKey(k.asText().toCharArray())) {
+          keys.add(k.asText());
+        }
+      }
+    }
+    return keys;
+  }
+
+  /** Records this run's control users before their credentials exist anywhere, so the next start revokes them. */
+  private void saveControlUsers(Connection nc) throws IOException, JetStreamApiException {
+    ArrayNode keys = J.arrayNode().add(controlUser.publicKey()).add(controlAnswersUser.publicKey());
+    nc.keyValue(Subjects.name("Vault")).put(CONTROL_USERS_KEY, VaultHome.JSON.writeValueAsBytes(keys));
+    pushAccount(accounts.vault()); // the earlier runs' revocations, kept with the vault
   }
 
   /**
@@ -279,13 +378,27 @@ final class VaultDaemon implements AutoCloseable {
     return address;
   }
 
+  /** {@return the vault's connections (tests)} */
+  Connections connections() {
+    return connections;
+  }
+
+  /** {@return the vault's runtime (tests)} */
+  VettIdRuntime runtime() {
+    return runtime;
+  }
+
   /** Blocks until a {@code stop} request, then closes. */
   void awaitStop() throws InterruptedException {
     stopped.await();
   }
 
   private Options.Builder options(UserCredentials user) throws GeneralSecurityException {
-    return new Options.Builder().server(address.url()).sslContext(address.sslContext()).authHandler(user.authHandler())
+    return serverOptions().authHandler(user.authHandler());
+  }
+
+  private Options.Builder serverOptions() throws GeneralSecurityException {
+    return new Options.Builder().server(address.url()).sslContext(address.sslContext())
         .connectionTimeout(Duration.ofSeconds(10)).maxReconnects(-1);
   }
 
@@ -317,15 +430,16 @@ final class VaultDaemon implements AutoCloseable {
     Files.deleteIfExists(home.controlCreds());
     controlUser.writeTo(home.controlCreds());
     ObjectNode info = J.objectNode().put("v", 1).put("pid", ProcessHandle.current().pid()).put("url", address.url())
-        .put("caPin", address.caPin()).put("name", config.name()).put("guid", config.guid())
-        .put("startedAt", started.toString());
+        .put("caPin", address.caPin()).put("inboxPrefix", controlInbox).put("name", config.name())
+        .put("guid", config.guid()).put("startedAt", started.toString());
     VaultHome.writeAtomically(home.controlInfo(), VaultHome.JSON.writeValueAsBytes(info), false);
   }
 
+  /** Pushes a changed account to the server and saves the state of every account with the vault. */
   private void pushAccount(NatsAccount a) {
     try {
       operator.push(system, a);
-      byte[] plain = a.export();
+      byte[] plain = accounts.export();
       try {
         runtime.connection().keyValue(Subjects.name("Vault")).put(ACCOUNT_KEY,
             SecretBox.seal(accountKey, ACCOUNT_KEY.getBytes(StandardCharsets.US_ASCII), plain, new SecureRandom()));
@@ -383,6 +497,10 @@ final class VaultDaemon implements AutoCloseable {
     if (m.getReplyTo() == null) {
       return;
     }
+    if (!InboxResponder.insideInbox(m.getReplyTo(), controlInbox)) {
+      control.answer(m, controlInbox, new byte[0]); // refused: kept and counted, nothing is run
+      return;
+    }
     workers.execute(() -> {
       ObjectNode answer;
       String verb = "?";
@@ -410,9 +528,9 @@ final class VaultDaemon implements AutoCloseable {
             .put("exit", 1);
       }
       try {
-        runtime.connection().publish(m.getReplyTo(), VaultHome.JSON.writeValueAsBytes(answer));
+        control.answer(m, controlInbox, VaultHome.JSON.writeValueAsBytes(answer));
         if ("stop".equals(verb)) {
-          runtime.connection().flush(Duration.ofSeconds(2));
+          controlAnswers.flush(Duration.ofSeconds(2));
         }
       } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
         LOG.warn("control answer not flushed: {}", e.getClass().getSimpleName());
@@ -630,7 +748,7 @@ final class VaultDaemon implements AutoCloseable {
   private Invitations invitations(String es) throws Exception {
     Invitations inv = invitations.get(es);
     if (inv == null) {
-      inv = new Invitations(identity(es), config.guid(), account, suite, blocks, Clock.systemUTC());
+      inv = new Invitations(identity(es), config.guid(), accounts.eventSpace(), suite, blocks, Clock.systemUTC());
       inv.advertise(address);
       inv.approvalRules(runtime.rules().orElseThrow());
       invitations.put(es, inv);
@@ -683,7 +801,7 @@ final class VaultDaemon implements AutoCloseable {
         .put("since", Instant.now().toString());
     runtime.connection().keyValue(Subjects.name("Vault")).put(PEER_PREFIX + e.local().value(),
         VaultHome.JSON.writeValueAsBytes(rec));
-    pushAccount(account); // keeps the users issued so far, and the revocation list, with the vault
+    pushAccount(accounts.eventSpace()); // keeps the users issued so far, and the revocation list, with the vault
   }
 
   private void loadPeerNames(VettIdRuntime r) throws Exception {
@@ -730,10 +848,11 @@ final class VaultDaemon implements AutoCloseable {
 
   private ObjectNode accept(String uri, String es) throws Exception {
     Invitation inv = Invitation.parse(uri.trim());
-    Invitee invitee = Invitee.accept(inv, identity(es), config.guid(), es, account, suite, Clock.systemUTC(), blocks,
+    Invitee invitee = Invitee.accept(inv, identity(es), config.guid(), es, accounts.eventSpace(), suite,
+        Clock.systemUTC(), blocks,
         address);
     accepting.put(inv.idText(), invitee);
-    pushAccount(account);
+    pushAccount(accounts.eventSpace());
     return J.objectNode().put("message", HandshakeText.encode("accept", invitee.message()))
         .put("inviter", inv.inviter().value()).put("theirEventSpace", inv.eventSpace()).put("eventSpace", es)
         .put("expiresAt", inv.expiresAt().toString());
@@ -796,11 +915,7 @@ final class VaultDaemon implements AutoCloseable {
 
   private ObjectNode revoke(ConnectionId c) throws Exception {
     Optional<String> user = connections.peerUser(c);
-    boolean told = connections.revokeAndTell(c);
-    user.ifPresent(u -> {
-      account.revoke(u);
-      pushAccount(account);
-    });
+    boolean told = connections.revokeAndTell(c); // the user issued for the peer is revoked with it (onRevoked)
     runtime.connection().keyValue(Subjects.name("Vault")).delete(PEER_PREFIX + c.value());
     peerNames.remove(c.value());
     return J.objectNode().put("revoked", c.value()).put("peerTold", told).put("userRevoked", user.isPresent());
@@ -924,7 +1039,7 @@ final class VaultDaemon implements AutoCloseable {
 
   private ObjectNode rotate(ConnectionId c) throws Exception {
     rotation.rotate(c);
-    pushAccount(account);
+    pushAccount(accounts.eventSpace());
     return J.objectNode().put("connection", c.value()).put("wrapping", connections.wrappingKey(c).keyId().value());
   }
 
@@ -936,7 +1051,7 @@ final class VaultDaemon implements AutoCloseable {
     for (Quarantine.Entry e : runtime.quarantine().list(limit)) {
       list.addObject().put("sequence", e.sequence()).put("reason", e.reason().name()).put("source", e.source())
           .put("detail", e.detail() == null ? "" : e.detail()).put("time", e.time().toString())
-          .put("bytes", e.data().length);
+          .put("bytes", e.bodyKept() ? e.data().length : e.withheld()).put("kept", e.bodyKept());
     }
     ObjectNode n = J.objectNode();
     n.set("quarantined", list);
@@ -969,12 +1084,18 @@ final class VaultDaemon implements AutoCloseable {
     }
     ArrayNode done = J.arrayNode();
     for (Quarantine.Entry entry : chosen) {
+      if (!entry.bodyKept()) {
+        throw new Refused("event " + entry.sequence() + " was kept without its bytes (its source had sent more than its"
+            + " share of the quarantine); it cannot be replayed");
+      }
       String source = entry.source();
       if (!source.equals(Subjects.DATA_VAULT_QUEUE.value()) && !source.startsWith("subscriber." + config.guid() + ".")) {
         throw new Refused("event " + entry.sequence() + " came from " + source + ", which cannot be replayed here");
       }
-      // it goes through every check again; a new message id, so the duplicate window does not drop it
-      runtime.connection().jetStream().publish(source,
+      // it goes through every check again; a new message id, so the duplicate window does not drop it;
+      // a deposit goes back to its stream in the deposit account
+      Connection to = source.startsWith("subscriber.") ? runtime.depositConnection().orElseThrow() : runtime.connection();
+      to.jetStream().publish(source,
           new Headers().put("Nats-Msg-Id", "replay-" + entry.sequence() + "-" + System.nanoTime()), entry.data());
       runtime.connection().jetStreamManagement().deleteMessage(Subjects.QUARANTINE_STREAM, entry.sequence());
       done.addObject().put("sequence", entry.sequence()).put("reason", entry.reason().name()).put("to", source);
@@ -1009,9 +1130,11 @@ final class VaultDaemon implements AutoCloseable {
   @Override
   public void close() {
     rotation.close();
+    renewal.shutdownNow();
     try {
-      account.revoke(controlUser.publicKey());
-      pushAccount(account);
+      accounts.vault().revoke(controlUser.publicKey());
+      accounts.vault().revoke(controlAnswersUser.publicKey());
+      pushAccount(accounts.vault());
     } catch (RuntimeException e) {
       LOG.warn("the control user could not be revoked ({})", e.getClass().getSimpleName());
     }
@@ -1022,6 +1145,11 @@ final class VaultDaemon implements AutoCloseable {
       LOG.warn("run files not removed: {}", e.getMessage());
     }
     workers.shutdownNow();
+    try {
+      controlAnswers.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     runtime.close();
     try {
       system.close();

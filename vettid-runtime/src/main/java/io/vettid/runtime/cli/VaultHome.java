@@ -141,14 +141,25 @@ final class VaultHome {
     byte[] plain = SealedBytes.open(Files.readAllBytes(sealedFile()), passphrase, SEAL_PURPOSE);
     try {
       JsonNode n = JSON.readTree(plain);
-      if (!(n instanceof ObjectNode o) || o.path("v").asInt() != 1) {
-        throw new GeneralSecurityException("vault.sealed holds no version-1 vault secrets");
+      if (n instanceof ObjectNode o && o.path("v").asInt() == 1) {
+        throw new IOException("this vault was made by an earlier VettID, whose vault had one NATS account for"
+            + " everything peers and the vault touch; its layout cannot be split in place. Make a new vault"
+            + " (vettid --home <new dir> init ...) and connect again");
+      }
+      if (!(n instanceof ObjectNode o) || o.path("v").asInt() != SECRETS_VERSION) {
+        throw new GeneralSecurityException("vault.sealed holds no version-" + SECRETS_VERSION + " vault secrets");
       }
       return o;
     } finally {
       java.util.Arrays.fill(plain, (byte) 0);
     }
   }
+
+  /**
+   * The version of the sealed secrets: 2 holds the vault's accounts, one per trust zone (1, from
+   * before the split, held one account and is refused with an explanation).
+   */
+  static final int SECRETS_VERSION = 2;
 
   static void writeAtomically(Path file, byte[] bytes, boolean ownerOnly) throws IOException {
     Files.createDirectories(file.getParent());

@@ -8,6 +8,7 @@ import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.tls.TlsMaterial;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,7 +30,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Creates a vault's home: the identity key (the suite's signature algorithm, RSA-4096 by
- * default), a 256-bit vault secret, the vault's own NATS operator, account and owner user, the
+ * default), a 256-bit vault secret, the vault's own NATS operator, its accounts (one per trust zone)
+ * and owner user, the
  * server's CA and certificate, and a fixed port for its server (peers reach it there).
  */
 final class VaultInit {
@@ -56,8 +58,8 @@ final class VaultInit {
     byte[] vaultSecret = new byte[32];
     random.nextBytes(vaultSecret);
     NatsOperator operator = NatsOperator.create("vault-" + guid);
-    NatsAccount account = operator.createAccount("vault-" + guid, JetStreamLimits.subscriberDefault());
-    UserCredentials owner = account.issueUser("owner", UserPermissions.ACCOUNT_OWNER);
+    VaultAccounts accounts = VaultAccounts.create(operator, guid, JetStreamLimits.subscriberDefault());
+    UserCredentials owner = accounts.issueOwner("owner");
 
     List<String> dns = new ArrayList<>(List.of("localhost"));
     List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
@@ -71,16 +73,16 @@ final class VaultInit {
     TlsMaterial.generate(home.tlsDir(), dns, ips);
     int chosen = port == 0 ? freePort(host) : port;
 
-    ObjectNode s = VaultHome.JSON.createObjectNode().put("v", 1);
+    ObjectNode s = VaultHome.JSON.createObjectNode().put("v", VaultHome.SECRETS_VERSION);
     Base64.Encoder b = Base64.getEncoder();
     s.putObject("identity").put("algorithm", alg.name()).put("public", b.encodeToString(identity.getPublic().getEncoded()))
         .put("private", b.encodeToString(identity.getPrivate().getEncoded()));
     s.put("vaultSecret", b.encodeToString(vaultSecret));
     Arrays.fill(vaultSecret, (byte) 0);
     byte[] op = operator.export();
-    byte[] acc = account.export();
+    byte[] acc = accounts.export();
     s.set("operator", VaultHome.JSON.readTree(op));
-    s.set("account", VaultHome.JSON.readTree(acc));
+    s.set("accounts", VaultHome.JSON.readTree(acc));
     Arrays.fill(op, (byte) 0);
     Arrays.fill(acc, (byte) 0);
     char[] seed = owner.seed();

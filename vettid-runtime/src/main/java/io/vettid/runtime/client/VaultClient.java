@@ -25,7 +25,8 @@ import java.util.concurrent.TimeoutException;
  * Asks a running vault (the one {@code vettid server start} runs) to act: send an event to a
  * connection, list connections, follow what it settles, or any request of its control service
  * (PROTOCOL.md section 9). It connects to the vault's own server with the control user the vault
- * writes to {@code <home>/run/control.creds} while it runs (that user may publish nothing but
+ * writes to {@code <home>/run/control.creds} while it runs, renewed every 20 minutes (that user may
+ * read only its own inbox, named in {@code control.json}, and may publish nothing but
  * control requests), trusting only the vault's pinned CA. It needs no passphrase.
  *
  * <pre>{@code
@@ -90,11 +91,15 @@ public final class VaultClient implements AutoCloseable {
     }
     try {
       JsonNode i = JSON.readTree(Files.readAllBytes(info));
+      if (!i.path("inboxPrefix").isTextual()) {
+        throw new IOException("control.json names no inbox prefix (a vault of an earlier VettID)");
+      }
+      // read again at every connect: the vault renews the credentials while it runs
       io.nats.client.AuthHandler auth = Nats.credentials(creds.toString());
       javax.net.ssl.SSLContext tls = io.vettid.nats.tls.TlsMaterial.pinned(i.path("caPin").asText());
       Connection nc = Nats.connect(new Options.Builder().server(i.path("url").asText()).sslContext(tls)
-          .authHandler(auth).connectionTimeout(Duration.ofSeconds(5)).maxReconnects(0).errorListener(
-              new io.nats.client.ErrorListener() { }).build());
+          .authHandler(auth).inboxPrefix(i.path("inboxPrefix").asText()).connectionTimeout(Duration.ofSeconds(5))
+          .maxReconnects(3).errorListener(new io.nats.client.ErrorListener() { }).build());
       return new VaultClient(nc);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       throw new VaultClientException("cannot reach the vault at " + dir + " (" + e.getMessage()

@@ -45,7 +45,7 @@ public final class ConnectionRotation implements AutoCloseable {
    * Creates the rotation.
    *
    * @param connections the vault's connections
-   * @param account the vault's NATS account (issues the peers' users)
+   * @param account the vault's EventSpace account (issues the peers' users, {@code VaultAccounts.eventSpace()})
    * @param grace how long an old key or user keeps working
    * @param push sends the account's JWT to the server (for example {@code NatsOperator.push})
    */
@@ -61,23 +61,37 @@ public final class ConnectionRotation implements AutoCloseable {
    *
    * @param local the connection
    * @throws GeneralSecurityException if the new key cannot be generated
-   * @throws VettidException if the announcement cannot be sent
+   * @throws VettidException if the announcement cannot be sent; then nothing changed (the new key
+   *     is destroyed, the new user revoked, the old key and user stay)
    */
   public void rotate(ConnectionId local) throws GeneralSecurityException, VettidException {
     PublicKeyEntry key = connections.rotateWrappingKey(local);
     ObjectNode announce = KeyRotationHandler.announce(key);
     String own = connections.ownDepositSubject(local).orElse(null);
     String oldUser = connections.peerUser(local).orElse(null);
+    UserCredentials fresh = null;
     if (own != null && oldUser != null) {
       String[] t = own.split("\\.");
-      UserCredentials fresh = account.rotateUser(oldUser, "conn-" + local.value(),
-          UserPermissions.forConnection(t[1], t[2], local), grace);
+      fresh = account.rotateUser(oldUser, "conn-" + local.value(),
+          UserPermissions.forConnection(t[1], t[2], local), io.vettid.nats.auth.UserLimits.CONNECTION, grace);
       char[] seed = fresh.seed();
       announce.putObject("creds").put("jwt", fresh.jwt()).put("seed", new String(seed));
       java.util.Arrays.fill(seed, '\0');
       connections.peerUserRotated(local, fresh.publicKey());
     }
-    connections.send(local, KeyRotationHandler.ROTATE, announce);
+    try {
+      connections.send(local, KeyRotationHandler.ROTATE, announce);
+    } catch (VettidException | RuntimeException e) {
+      // the peer never heard of it: it goes on with the old key and the old user, which stay
+      connections.undoRotation(local, key);
+      if (fresh != null) {
+        account.cancelRotation(oldUser);
+        account.revoke(fresh.publicKey());
+        connections.peerUserRotated(local, oldUser);
+        push.accept(account);
+      }
+      throw e;
+    }
     LOG.info("connection {}: rotation announced (new key {})", local, key.keyId());
   }
 

@@ -49,10 +49,17 @@ public final class ConnectionStore {
     this.key = SecretBox.derive(vaultSecret, "vettid/connections/v1", 32);
   }
 
+  private static final String TOMB = "tomb.";
+
   void put(String local, ObjectNode record) throws IOException, JetStreamApiException {
-    byte[] plain = JSON.writeValueAsBytes(record);
+    sealAndPut(PREFIX + local, record);
+  }
+
+  /** Writes the JSON under the bucket key, sealed with that key as its AAD; the plaintext is wiped. */
+  private void sealAndPut(String bucketKey, ObjectNode json) throws IOException, JetStreamApiException {
+    byte[] plain = JSON.writeValueAsBytes(json);
     try {
-      kv.put(PREFIX + local, SecretBox.seal(key, (PREFIX + local).getBytes(StandardCharsets.UTF_8), plain, random));
+      kv.put(bucketKey, SecretBox.seal(key, bucketKey.getBytes(StandardCharsets.UTF_8), plain, random));
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
@@ -60,6 +67,31 @@ public final class ConnectionStore {
 
   void delete(String local) throws IOException, JetStreamApiException {
     kv.delete(PREFIX + local);
+  }
+
+  /** Keeps what remains of a revoked connection (no keys, no credentials), sealed like a record. */
+  void putTombstone(String local, ObjectNode tombstone) throws IOException, JetStreamApiException {
+    sealAndPut(TOMB + local, tombstone);
+  }
+
+  /** {@return the tombstones of revoked connections, by connection id} */
+  java.util.Map<String, JsonNode> tombstones() throws IOException, JetStreamApiException, InterruptedException,
+      GeneralSecurityException {
+    java.util.Map<String, JsonNode> out = new java.util.TreeMap<>();
+    for (String k : kv.keys()) {
+      if (k.startsWith(TOMB)) {
+        KeyValueEntry e = kv.get(k);
+        if (e != null && e.getValue() != null) {
+          byte[] plain = SecretBox.open(key, k.getBytes(StandardCharsets.UTF_8), e.getValue());
+          try {
+            out.put(k.substring(TOMB.length()), JSON.readTree(plain));
+          } finally {
+            Arrays.fill(plain, (byte) 0);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** {@return the ids of the stored connections} */

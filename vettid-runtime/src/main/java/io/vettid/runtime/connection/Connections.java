@@ -69,6 +69,81 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   private final Map<KeyId, Owned> ownKeys = new ConcurrentHashMap<>();
   private final Map<KeyId, PublicKeyEntry> peerSigners = new ConcurrentHashMap<>();
   private final Map<String, Peer> byDeposit = new ConcurrentHashMap<>();
+  /** Request types whose answers are expected ({@link #expectAnswersTo}). */
+  private final java.util.Set<EventType> requestTypes = ConcurrentHashMap.newKeySet();
+  /** Requests sent and not yet expired: {@code <local>/<eventId>/<type>} to when they were sent. */
+  private final Map<String, Instant> awaiting = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(256, 0.75f, false) {
+        @java.io.Serial private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+          return size() > MAX_AWAITING;
+        }
+      });
+  private final List<java.util.function.Consumer<Revocation>> revocationListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * A connection revoked here, by the owner or because its peer said so: what the NATS user
+   * issued for the peer was (revoke it in the account and push it, so the server refuses the peer)
+   * and who the peer was.
+   *
+   * @param local the connection
+   * @param peerUser the public NKey of the user this side issued for the peer, if known
+   * @param peerIdentity the peer's identity keyID, if known
+   * @param at when it was revoked
+   */
+  public record Revocation(ConnectionId local, Optional<String> peerUser, Optional<KeyId> peerIdentity, Instant at) {}
+
+  /**
+   * Calls a listener for every connection revoked from now on, whoever revoked it (the owner, or
+   * the peer with {@code connection.revoked}): the place to revoke the peer's NATS user in the
+   * account and push it (the reference vault does).
+   *
+   * @param listener called after the connection's keys are destroyed; its failures are logged
+   */
+  public void onRevoked(java.util.function.Consumer<Revocation> listener) {
+    revocationListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * The tombstones of revoked connections kept in the store ({@link #persistTo}): connection id to
+   * {@code {"revokedAt", "peerUser", "peerIdentity"}}; no keys, no credentials.
+   *
+   * @return the tombstones, empty without a store
+   * @throws IOException if the store cannot be read
+   * @throws GeneralSecurityException if a tombstone does not open with the vault secret
+   */
+  public Map<String, com.fasterxml.jackson.databind.JsonNode> tombstones() throws IOException, GeneralSecurityException {
+    ConnectionStore s = store;
+    if (s == null) {
+      return Map.of();
+    }
+    try {
+      return s.tombstones();
+    } catch (io.nats.client.JetStreamApiException e) {
+      throw new IOException("cannot read the Connections bucket: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading the Connections bucket", e);
+    }
+  }
+
+  /**
+   * The NATS user the peer issued for this side, to deposit on its EventSpace with.
+   *
+   * @param local the connection
+   * @return the credentials, when the connection came through an invitation
+   */
+  public Optional<io.vettid.nats.auth.UserCredentials> peerCredentials(ConnectionId local) {
+    return Optional.ofNullable(peer(local).creds);
+  }
+
+  /** Most requests awaiting an answer at once; the oldest is forgotten past it. */
+  static final int MAX_AWAITING = 16_384;
+  /** How long a request waits for its answer. */
+  public static final Duration ANSWER_WITHIN = Duration.ofHours(24);
   private final EnvelopeOpener opener = this::open;
   /** Sessions one connection's opener remembers (a sender has one at a time, more only briefly). */
   static final int SESSIONS_PER_CONNECTION = 16;
@@ -99,6 +174,8 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     volatile Instant wrappingSince;
     volatile io.vettid.nats.server.ServerAddress server;
     volatile Opener opener;
+    /** This side's keys before a rotation whose announcement may still fail ({@link #undoRotation}). */
+    volatile ConnectionKeys beforeRotation;
 
     Peer(ConnectionId local, ConnectionId remote, String depositSubject, io.nats.client.Connection nats,
         ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) throws IOException {
@@ -697,6 +774,24 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     }
     InternalEvent event = InternalEvent.builder().type(type).eventId(eventId).connectionId(p.remote)
         .payload(payload).build();
+    if (requestTypes.contains(type)) {
+      awaiting.put(awaitingKey(local, eventId, type), clock.instant());
+    }
+    return deposit(p, io.vettid.api.InternalEventCodec.encode(event), dedupeId, 0);
+  }
+
+  /** How often a deposit the peer's stream refused as full is sealed again and re-sent. */
+  static final int DEPOSIT_ATTEMPTS = 8;
+
+  /**
+   * Seals and deposits; a deposit the peer's stream refuses for being full (its share or its
+   * bytes; the peer's watcher frees them as it goes) is sealed again, with the next sequence of
+   * the session, and re-sent under the same {@code Nats-Msg-Id}, after 50 ms, then twice as long
+   * each time up to 2 s, {@value #DEPOSIT_ATTEMPTS} times in all (about 7 s). Sealing again
+   * rather than re-sending the same bytes keeps the session's sequences increasing at the peer.
+   */
+  private java.util.concurrent.CompletableFuture<Void> deposit(Peer p, byte[] plaintext, String dedupeId,
+      int attempt) {
     java.util.concurrent.CompletableFuture<PublishAck> ack;
     try {
       // seal and start the deposit under one lock per connection: the deposit order is the sequence
@@ -705,25 +800,74 @@ public final class Connections implements ReplyTransport, AutoCloseable {
       // message, would otherwise reorder them and the peer would quarantine one as UNKNOWN_SESSION
       // or REPLAYED)
       synchronized (p) {
-        byte[] envelope = p.sealer.sealBytes(io.vettid.api.InternalEventCodec.encode(event));
+        byte[] envelope = p.sealer.sealBytes(plaintext);
         ack = p.js.publishAsync(p.depositSubject, new Headers().put("Nats-Msg-Id", dedupeId), envelope);
       }
     } catch (GeneralSecurityException e) {
       return java.util.concurrent.CompletableFuture.failedFuture(
-          new VettidException(FailureReason.DECRYPTION_FAILED, "cannot seal to connection " + local.value(), e));
+          new VettidException(FailureReason.DECRYPTION_FAILED, "cannot seal to connection " + p.local.value(), e));
     } catch (RuntimeException e) {
       return java.util.concurrent.CompletableFuture.failedFuture(new VettidException(FailureReason.CONNECTION_REVOKED,
-          "cannot deposit on connection " + local.value() + ": " + e.getClass().getSimpleName(), e));
+          "cannot deposit on connection " + p.local.value() + ": " + e.getClass().getSimpleName(), e));
     }
     return ack.handle((a, err) -> {
-      if (err != null || a.hasError()) {
-        throw new java.util.concurrent.CompletionException(new VettidException(FailureReason.CONNECTION_REVOKED,
-            "the peer did not store the deposit on connection " + local.value() + ": "
-                + (err != null ? err.getClass().getSimpleName() : a.getError()), err));
+      String refusal = err != null ? refusalOf(err) : a.hasError() ? a.getError().toString() : null;
+      if (refusal == null) {
+        sent.incrementAndGet();
+        return java.util.concurrent.CompletableFuture.<Void>completedFuture(null);
       }
-      sent.incrementAndGet();
-      return null;
-    });
+      if (full(refusal) && attempt + 1 < DEPOSIT_ATTEMPTS) {
+        long backoff = Math.min(2000, 50L << attempt);
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> null,
+                java.util.concurrent.CompletableFuture.delayedExecutor(backoff, java.util.concurrent.TimeUnit.MILLISECONDS))
+            .thenCompose(x -> deposit(p, plaintext, dedupeId, attempt + 1));
+      }
+      return java.util.concurrent.CompletableFuture.<Void>failedFuture(new VettidException(
+          FailureReason.CONNECTION_REVOKED, "the peer did not store the deposit on connection " + p.local.value()
+              + ": " + refusal, err));
+    }).thenCompose(f -> f);
+  }
+
+  private static String refusalOf(Throwable err) {
+    Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+        ? err.getCause() : err;
+    return cause instanceof JetStreamApiException j ? j.getMessage() : cause.getClass().getSimpleName();
+  }
+
+  /** Whether a refusal says the peer's deposit stream is full for now (bytes, messages, this connection's share). */
+  private static boolean full(String refusal) {
+    return refusal.contains("maximum bytes exceeded") || refusal.contains("maximum messages exceeded")
+        || refusal.contains("maximum messages per subject exceeded");
+  }
+
+  /**
+   * From now on, every event of this type sent through these connections is remembered (its
+   * connection and eventId, for {@link #ANSWER_WITHIN}), so that an answer can be checked against
+   * it with {@link #awaitsAnswer}.
+   *
+   * @param request the request type, such as {@code profile.request}
+   */
+  public void expectAnswersTo(EventType request) {
+    requestTypes.add(Objects.requireNonNull(request, "request"));
+  }
+
+  /**
+   * Whether a request of this type was sent on this connection under this eventId within {@link
+   * #ANSWER_WITHIN} (an answer carries its request's eventId).
+   *
+   * @param local the connection the answer came on
+   * @param eventId the answer's eventId
+   * @param request the request type it answers
+   * @return true if such a request is awaiting its answer
+   */
+  public boolean awaitsAnswer(ConnectionId local, EventId eventId, EventType request) {
+    Instant sent = awaiting.get(awaitingKey(Objects.requireNonNull(local, "local"),
+        Objects.requireNonNull(eventId, "eventId"), Objects.requireNonNull(request, "request")));
+    return sent != null && clock.instant().isBefore(sent.plus(ANSWER_WITHIN));
+  }
+
+  private static String awaitingKey(ConnectionId local, EventId eventId, EventType type) {
+    return local.value() + "/" + eventId.value() + "/" + type.value();
   }
 
   /**
@@ -755,13 +899,45 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     ConnectionKeys next = ConnectionKeys.of(old.suite(),
         new java.security.KeyPair(old.signingPublic().key(), old.signing().key()),
         old.suite().wrap().generateKeyPair(random));
+    // a previous key lives at most this long even if the peer never acknowledges the rotation
+    Instant latest = clock.instant().plus(UNACKNOWLEDGED_KEY_LIFE);
+    ownKeys.replaceAll((id, o) -> o.connection().equals(local) && o.retireAt() == null
+        ? new Owned(o.connection(), o.key(), latest) : o);
     ownKeys.put(next.wrapping().keyId(), new Owned(local, next.wrapping(), null));
+    p.beforeRotation = old;
     p.mine = next;
     p.wrappingSince = clock.instant();
     persist(p);
     LOG.info("connection {}: new wrapping key {} (previous {} stays open until retired)", local,
         next.wrapping().keyId(), old.wrapping().keyId());
     return next.wrappingPublic();
+  }
+
+  /** How long a previous wrapping key stays open when the peer never acknowledges the rotation. */
+  public static final Duration UNACKNOWLEDGED_KEY_LIFE = Duration.ofDays(30);
+
+  /**
+   * Undoes a rotation whose announcement could not be sent: the previous wrapping key is current
+   * again (and open without end), the new one is destroyed. Nothing changes if another rotation
+   * followed.
+   *
+   * @param local the connection
+   * @param rotatedTo the new key {@link #rotateWrappingKey} returned
+   * @return whether the rotation was undone
+   */
+  public boolean undoRotation(ConnectionId local, PublicKeyEntry rotatedTo) {
+    Peer p = peer(local);
+    ConnectionKeys before = p.beforeRotation;
+    if (before == null || !p.mine.wrappingPublic().keyId().equals(rotatedTo.keyId())) {
+      return false;
+    }
+    ownKeys.remove(rotatedTo.keyId());
+    ownKeys.computeIfPresent(before.wrapping().keyId(), (id, o) -> new Owned(o.connection(), o.key(), null));
+    p.mine = before;
+    p.beforeRotation = null;
+    persist(p);
+    LOG.info("connection {}: rotation to {} undone (its announcement was not sent)", local, rotatedTo.keyId());
+    return true;
   }
 
   /**
@@ -775,7 +951,8 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     Peer p = peer(local);
     Instant at = clock.instant().plus(grace);
     ownKeys.replaceAll((id, o) -> o.connection().equals(local) && !id.equals(p.mine.wrapping().keyId())
-        && o.retireAt() == null ? new Owned(o.connection(), o.key(), at) : o);
+        && (o.retireAt() == null || o.retireAt().isAfter(at)) ? new Owned(o.connection(), o.key(), at) : o);
+    p.beforeRotation = null;
     if (retireDue() == 0) {
       persist(p);
     }
@@ -876,7 +1053,8 @@ public final class Connections implements ReplyTransport, AutoCloseable {
 
   /**
    * Revokes a connection here: forgets it and destroys its keys (events sealed to them are then
-   * quarantined as unknown keyIDs, events signed by the peer's key are refused).
+   * quarantined as unknown keyIDs, events signed by the peer's key are refused), keeps a
+   * tombstone in the store, and tells the {@linkplain #onRevoked revocation listeners}.
    *
    * @param local the connection
    * @return whether it existed
@@ -891,12 +1069,27 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     if (p.ownDeposit != null) {
       byDeposit.remove(p.ownDeposit, p);
     }
+    Revocation revocation = new Revocation(local, Optional.ofNullable(p.peerUser), Optional.ofNullable(p.peerIdentity),
+        clock.instant());
     ConnectionStore s = store;
     if (s != null) {
       try {
+        com.fasterxml.jackson.databind.node.ObjectNode tomb = com.fasterxml.jackson.databind.node.JsonNodeFactory
+            .instance.objectNode().put("revokedAt", revocation.at().toString())
+            .put("peerUser", p.peerUser == null ? "" : p.peerUser)
+            .put("peerIdentity", p.peerIdentity == null ? "" : p.peerIdentity.value());
+        s.putTombstone(local.value(), tomb);
         s.delete(local.value());
       } catch (IOException | io.nats.client.JetStreamApiException e) {
-        LOG.warn("connection {}: its sealed record could not be deleted ({})", local, e.getClass().getSimpleName());
+        LOG.warn("connection {}: its sealed record could not be replaced by its tombstone ({})", local,
+            e.getClass().getSimpleName());
+      }
+    }
+    for (java.util.function.Consumer<Revocation> l : revocationListeners) {
+      try {
+        l.accept(revocation);
+      } catch (RuntimeException e) {
+        LOG.warn("connection {}: a revocation listener failed ({})", local, e.getClass().getSimpleName());
       }
     }
     if (p.ownsNats) {

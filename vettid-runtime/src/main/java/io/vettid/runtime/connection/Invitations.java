@@ -273,7 +273,7 @@ public final class Invitations {
     HandshakeMessage.Content c = p.content();
     ConnectionId local = ConnectionId.random(); // the invitee deposits here under this id
     UserCredentials forInvitee = account.issueUser("conn-" + local.value(),
-        UserPermissions.forConnection(guid, inv.eventSpace(), local));
+        UserPermissions.forConnection(guid, inv.eventSpace(), local), io.vettid.nats.auth.UserLimits.CONNECTION, null);
     byte[] confirm = HandshakeMessage.build(HandshakeMessage.CONFIRM, inv, me, p.mine(), guid, inv.eventSpace(),
         local.value(), inv.server(), forInvitee, sha256(p.acceptBytes()), random);
     ConnectionId remote = ConnectionId.of(c.connectionId());

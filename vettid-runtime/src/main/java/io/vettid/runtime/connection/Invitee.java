@@ -98,7 +98,8 @@ public final class Invitee {
     ConnectionKeys mine = ConnectionKeys.generate(suite, random);
     ConnectionId local = ConnectionId.random(); // the inviter deposits here under this id
     UserCredentials forInviter = account.issueUser("conn-" + local.value(),
-        io.vettid.nats.auth.UserPermissions.forConnection(subscriberGuid, eventSpace, local));
+        io.vettid.nats.auth.UserPermissions.forConnection(subscriberGuid, eventSpace, local),
+        io.vettid.nats.auth.UserLimits.CONNECTION, null);
     byte[] msg = HandshakeMessage.build(HandshakeMessage.ACCEPT, invitation, me, mine, subscriberGuid, eventSpace,
         local.value(), ownServer, forInviter, null, random);
     return new Invitee(invitation, mine, local, forInviter.publicKey(),

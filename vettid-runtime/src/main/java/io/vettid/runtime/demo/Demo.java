@@ -15,7 +15,7 @@ import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.UserCredentials;
-import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
 import io.vettid.nats.subjects.Subjects;
@@ -56,7 +56,7 @@ import java.util.stream.Stream;
 
 /**
  * The demo behind {@code vettid demo}: two Data Vaults, alice and bob, on one embedded {@code
- * nats-server} (operator mode, one NATS account each, TLS, JetStream encrypted at rest). Each has
+ * nats-server} (operator mode, the accounts of each vault's trust zones, TLS, JetStream encrypted at rest). Each has
  * an RSA-4096 identity key and a signed profile. They connect through an invitation (alice shows
  * it, bob accepts; each generates RSA-4096 keys unique to the connection, each account issues the
  * other a NATS user that may only deposit on its EventSpace, and both show the same safety
@@ -130,8 +130,12 @@ public final class Demo {
 
   private Result run(Path dir, int chats) throws Exception {
     NatsOperator operator = NatsOperator.create("vettid-demo");
-    NatsAccount aliceAccount = operator.createAccount("alice", JetStreamLimits.subscriberDefault());
-    NatsAccount bobAccount = operator.createAccount("bob", JetStreamLimits.subscriberDefault());
+    VaultAccounts aliceAccounts = VaultAccounts.create(operator, "a" + Long.toHexString(new SecureRandom().nextLong()
+        >>> 1), JetStreamLimits.subscriberDefault());
+    VaultAccounts bobAccounts = VaultAccounts.create(operator, "b" + Long.toHexString(new SecureRandom().nextLong()
+        >>> 1), JetStreamLimits.subscriberDefault());
+    List<NatsAccount> all = new java.util.ArrayList<>(aliceAccounts.all());
+    all.addAll(bobAccounts.all());
     TlsMaterial tls = TlsMaterial.generate(Files.createDirectories(dir.resolve("tls")),
         List.of("localhost"), List.of("127.0.0.1"));
     byte[] vaultSecret = new byte[32];
@@ -144,13 +148,14 @@ public final class Demo {
         .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
         .tls(tls.serverTls(false))
         .extraConfig(operator.serverConfig(NatsOperator.ServerRole.EVENTSPACE_SERVER,
-            Files.createDirectories(dir.resolve("jwt")), List.of(aliceAccount, bobAccount)))
+            Files.createDirectories(dir.resolve("jwt")), all))
         .build();
     Arrays.fill(storeKey, '\0');
     out.println("Starting an embedded nats-server (operator mode, TLS, JetStream encrypted at rest)...");
     try (NatsServer server = NatsServer.start(config)) {
-      out.println("nats-server ready at " + server.clientUrl() + "; accounts: alice, bob");
-      return exchange(server.clientUrl(), tls, aliceAccount, bobAccount, chats);
+      out.println("nats-server ready at " + server.clientUrl() + "; accounts per vault: its own (internal),"
+          + " its apps', its EventSpace's (what peers touch) and its deposits'");
+      return exchange(server.clientUrl(), tls, aliceAccounts, bobAccounts, chats);
     }
   }
 
@@ -168,10 +173,18 @@ public final class Demo {
         .connectionTimeout(Duration.ofSeconds(10));
   }
 
-  private Result exchange(String url, TlsMaterial tls, NatsAccount aliceAccount, NatsAccount bobAccount, int chats)
-      throws Exception {
-    String aliceGuid = "a" + Long.toHexString(new SecureRandom().nextLong() >>> 1);
-    String bobGuid = "b" + Long.toHexString(new SecureRandom().nextLong() >>> 1);
+  private static Options.Builder server(String url, TlsMaterial tls) throws java.io.IOException {
+    try {
+      return new Options.Builder().server(url).sslContext(tls.clientContext()).connectionTimeout(Duration.ofSeconds(10));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new java.io.IOException("cannot make the TLS context", e);
+    }
+  }
+
+  private Result exchange(String url, TlsMaterial tls, VaultAccounts aliceAccounts, VaultAccounts bobAccounts,
+      int chats) throws Exception {
+    String aliceGuid = aliceAccounts.guid();
+    String bobGuid = bobAccounts.guid();
     Suite suite = Suites.DEFAULT;
     KeyAlgorithm identityAlgorithm = suite.signature();
 
@@ -194,14 +207,12 @@ public final class Demo {
     BlockList bobBlocks = new BlockList();
     Connections aliceConnections = new Connections(java.time.Clock.systemUTC(), aliceBlocks);
     Connections bobConnections = new Connections(java.time.Clock.systemUTC(), bobBlocks);
-    UserCredentials aliceOwner = aliceAccount.issueUser("alice-vault", UserPermissions.ACCOUNT_OWNER);
-    UserCredentials bobOwner = bobAccount.issueUser("bob-vault", UserPermissions.ACCOUNT_OWNER);
     Connections.PeerConnector connector = (creds, inbox) -> Nats.connect(options(url, tls, creds).inboxPrefix(inbox)
         .build());
-    try (VettIdRuntime aliceVault = VettIdRuntime.builder().nats(options(url, tls, aliceOwner))
+    try (VettIdRuntime aliceVault = VettIdRuntime.builder().vault(aliceAccounts, server(url, tls))
             .connections(aliceConnections).discoverHandlers(false)
             .handler(new Wallet()).listener(transcript("alice")).start();
-        VettIdRuntime bobVault = VettIdRuntime.builder().nats(options(url, tls, bobOwner))
+        VettIdRuntime bobVault = VettIdRuntime.builder().vault(bobAccounts, server(url, tls))
             .connections(bobConnections).discoverHandlers(false)
             .handler(new Wallet()).listener(transcript("bob")).start()) {
       aliceVault.publishProfile(aliceId.profile());
@@ -213,13 +224,14 @@ public final class Demo {
       bobVault.watch(bobGuid, ES);
 
       out.println("\n-- alice invites bob in person (a single-use invitation, valid 10 minutes)");
-      Invitations aliceInvitations = new Invitations(aliceId, aliceGuid, aliceAccount, suite, aliceBlocks,
+      Invitations aliceInvitations = new Invitations(aliceId, aliceGuid, aliceAccounts.eventSpace(), suite, aliceBlocks,
           java.time.Clock.systemUTC());
       Invitation invitation = aliceInvitations.create(ES, false);
       out.println("   invitation " + invitation.idText() + ": " + invitation.toUri().length()
           + " characters, fits a QR code");
       t0 = System.nanoTime();
-      Invitee bobAccepting = Invitee.accept(Invitation.parse(invitation.toUri()), bobId, bobGuid, ES, bobAccount, suite,
+      Invitee bobAccepting = Invitee.accept(Invitation.parse(invitation.toUri()), bobId, bobGuid, ES,
+          bobAccounts.eventSpace(), suite,
           java.time.Clock.systemUTC(), bobBlocks);
       Invitations.Result confirmed = aliceInvitations.accept(bobAccepting.message());
       Established atAlice = confirmed.established().orElseThrow();

@@ -5,7 +5,7 @@ import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.UserCredentials;
-import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.auth.VaultAccounts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,9 +24,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The EventSpace server's Concierge: registers subscribers. The operator hands a prospective
  * subscriber a one-time token ({@link #issueToken}); {@link #register} redeems it once, before it
- * expires, and creates the subscriber's namespace: a guid, a NATS account with JetStream limits
- * (pushed to the running server through the system account, no restart), and the owner's user.
- * The owner then connects with those credentials and lays out its vault and EventSpaces.
+ * expires, and creates the subscriber's namespace: a guid and the vault's NATS accounts, one per
+ * trust zone ({@link VaultAccounts}: its own, its apps', its EventSpace's and its deposits', with
+ * JetStream limits; pushed to the running server through the system account, no restart), and the
+ * owner's user. The owner then connects with those credentials and lays out its vault and
+ * EventSpaces.
+ *
+ * <p>The Concierge holds the seeds of every subscriber's accounts it made (they sign the
+ * connections' users): whoever holds the Concierge's memory can issue users in any subscriber's
+ * accounts. It never holds a vault's keys, so it cannot open a vault's events.
  *
  * <p>Tokens are 256-bit random strings; only their SHA-256 is kept, so a dump of the Concierge's
  * memory does not let anyone register. A token is gone once redeemed, expired or revoked.
@@ -75,20 +81,20 @@ public final class Concierge {
    * A registered subscriber.
    *
    * @param guid the subscriber's id, the {@code <guid>} of {@code subscriber.<guid>.…}
-   * @param account its NATS account (keep it: it issues the connections' users)
-   * @param owner the owner's credentials (all of the account); hand over and do not keep
+   * @param accounts its NATS accounts (keep them: the EventSpace account issues the connections' users)
+   * @param owner the owner's credentials (all of the vault's own account); hand over and do not keep
    */
-  public record Registration(String guid, NatsAccount account, UserCredentials owner) {
+  public record Registration(String guid, VaultAccounts accounts, UserCredentials owner) {
     /**
      * Validates.
      *
      * @param guid the subscriber's id
-     * @param account its NATS account
+     * @param accounts its NATS accounts
      * @param owner the owner's credentials
      */
     public Registration {
       Objects.requireNonNull(guid, "guid");
-      Objects.requireNonNull(account, "account");
+      Objects.requireNonNull(accounts, "accounts");
       Objects.requireNonNull(owner, "owner");
     }
   }
@@ -157,11 +163,13 @@ public final class Concierge {
     byte[] id = new byte[8];
     random.nextBytes(id);
     String guid = HexFormat.of().formatHex(id);
-    NatsAccount account = operator.createAccount("subscriber-" + guid, limits);
-    operator.push(system, account);
-    UserCredentials owner = account.issueUser("owner-" + guid, UserPermissions.ACCOUNT_OWNER);
-    LOG.info("registered subscriber {} (account {})", guid, account.publicKey());
-    return new Registration(guid, account, owner);
+    VaultAccounts accounts = VaultAccounts.create(operator, guid, limits);
+    for (NatsAccount a : accounts.all()) {
+      operator.push(system, a);
+    }
+    UserCredentials owner = accounts.issueOwner("owner-" + guid);
+    LOG.info("registered subscriber {} (EventSpace account {})", guid, accounts.eventSpace().publicKey());
+    return new Registration(guid, accounts, owner);
   }
 
   /** {@return how many tokens are outstanding (not redeemed, revoked or expired)} */

@@ -123,22 +123,22 @@ public final class EventService implements AutoCloseable {
   private final JetStreamSubscription subscription;
   private final Listener listener;
   private final SourceCheck sourceCheck;
-  private final Map<EventId, Live> live = new LinkedHashMap<>(256, 0.75f, true) {
+  private final Map<HandlerKey, Live> live = new LinkedHashMap<>(256, 0.75f, true) {
     @java.io.Serial private static final long serialVersionUID = 1L;
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<EventId, Live> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<HandlerKey, Live> eldest) {
       return size() > MAX_LIVE;
     }
   };
   private ExecutorService executor;
   private final PollingLoop loop;
   private final java.util.Set<String> knownRecords = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final Map<EventId, Record> recordCache = new LinkedHashMap<>(1024, 0.75f, true) {
+  private final Map<HandlerKey, Record> recordCache = new LinkedHashMap<>(1024, 0.75f, true) {
     @java.io.Serial private static final long serialVersionUID = 1L;
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<EventId, Record> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<HandlerKey, Record> eldest) {
       return size() > MAX_LIVE;
     }
   };
@@ -174,8 +174,8 @@ public final class EventService implements AutoCloseable {
         String rest = k.substring(name.length() + 1);
         if (rest.startsWith(GROUP_TOKEN)) {
           indexGroup(k, records.get(k));
-        } else {
-          knownRecords.add(rest);
+        } else if (rest.startsWith(RECORD_TOKEN)) {
+          knownRecords.add(rest.substring(RECORD_TOKEN.length()));
         }
       }
     } catch (InterruptedException e) {
@@ -436,12 +436,12 @@ public final class EventService implements AutoCloseable {
     String key = MessageKeys.of(event.eventId(), data);
     int done = 0;
     for (Job j : jobs) {
-      if (j.event.eventId().equals(event.eventId())) {
+      if (HandlerKey.of(j.event).equals(HandlerKey.of(event))) {
         done += runJobs(jobs); // the eventId's last event must be committed before its record is used again
         break;
       }
     }
-    if (pendingIds.contains(event.eventId())) {
+    if (pendingIds.contains(HandlerKey.of(event))) {
       done -= flush(); // the eventId's last commit must be settled before its record is used again
     }
     try {
@@ -465,7 +465,7 @@ public final class EventService implements AutoCloseable {
   private boolean admit(Delivery m, byte[] data, InternalEvent event, String key, String approved, List<Job> jobs)
       throws InterruptedException {
     try {
-      Record rec = cached(event.eventId());
+      Record rec = cached(HandlerKey.of(event));
       if (rec != null && rec.done.contains(key)) {
         // committed before: finish what the commit may not have (its outbox), then acknowledge
         try {
@@ -551,23 +551,23 @@ public final class EventService implements AutoCloseable {
     Record rec = job.rec;
     try {
       if (run.failure != null) {
-        live.remove(event.eventId());
+        live.remove(HandlerKey.of(event));
         return settle(m, event, data, run.failure, run.detail, key);
       }
       Record next = prepare(factory, rec, key, run.ctx);
       // an eventId handled in one event (no record before, finished now) is committed with the
       // others of this flush in one group record; any other commit is a compare-and-set of the
       // eventId's own record
-      byte[] groupEntry = rec == null && run.ctx.finished ? groupEntry(event.eventId(), next) : null;
+      byte[] groupEntry = rec == null && run.ctx.finished ? groupEntry(HandlerKey.of(event), next) : null;
       CompletableFuture<PublishAck> write = groupEntry != null ? null : js.publishAsync("$KV."
-          + Subjects.name("EventHandlers") + "." + recordKey(event.eventId()), new Headers().put(
+          + Subjects.name("EventHandlers") + "." + recordKey(HandlerKey.of(event)), new Headers().put(
           "Nats-Expected-Last-Subject-Sequence", Long.toString(next.revision)), next.toBytes());
-      cache(event.eventId(), next);
+      cache(HandlerKey.of(event), next);
       if (groupEntry == null) {
-        knownRecords.add(event.eventId().value());
+        knownRecords.add(HandlerKey.of(event).token());
       }
       if (run.ctx.finished) {
-        live.remove(event.eventId());
+        live.remove(HandlerKey.of(event));
       }
       if (groupEntry != null) {
         ungrouped++;
@@ -576,7 +576,7 @@ public final class EventService implements AutoCloseable {
           + (approved != null ? " (approved by the owner)" : "")
           + (run.ctx.replies.isEmpty() ? "" : ", " + run.ctx.replies.size() + " reply(ies)")
           + (run.ctx.finished ? ", finished" : "")));
-      pendingIds.add(event.eventId());
+      pendingIds.add(HandlerKey.of(event));
       return true;
     } catch (IOException | RuntimeException e) {
       return redeliver(m, event, e);
@@ -585,7 +585,7 @@ public final class EventService implements AutoCloseable {
 
   /** An event that could not be settled for a reason of the runtime's (not the event's): it comes back. */
   private boolean redeliver(Delivery m, InternalEvent event, Exception e) {
-    live.remove(event.eventId());
+    live.remove(HandlerKey.of(event));
     LOG.warn("{}: could not settle {} {} ({}: {}); it will be redelivered", name, event.type(), event.eventId(),
         e.getClass().getSimpleName(), e.getMessage());
     m.fail();
@@ -606,7 +606,7 @@ public final class EventService implements AutoCloseable {
   private boolean settle(Delivery m, InternalEvent event, byte[] data, FailureReason reason, String detail,
       String dedupeId) {
     try {
-      quarantine.put(data, m.subject(), reason, detail, dedupeId);
+      quarantine.put(data, m.subject(), event == null ? null : event.connectionId(), reason, detail, dedupeId);
       m.ok();
       notify(event, Outcome.QUARANTINED, reason, detail);
       return true;
@@ -686,8 +686,27 @@ public final class EventService implements AutoCloseable {
     return h == null ? null : h.getFirst(name);
   }
 
-  private String recordKey(EventId id) {
-    return name + "." + id.value();
+  private String recordKey(HandlerKey id) {
+    return name + "." + RECORD_TOKEN + id.token();
+  }
+
+  /** Record keys are {@code <Service>.r.<connectionId>.<eventId>}, group records {@code <Service>.g.<hex>}. */
+  private static final String RECORD_TOKEN = "r.";
+
+  /**
+   * What a handler's state and handled-once record belong to: the connection and the eventId.
+   * One connection's eventId can never reach another connection's handler or record, whatever
+   * eventId it chooses.
+   */
+  record HandlerKey(ConnectionId connection, EventId eventId) {
+    static HandlerKey of(InternalEvent event) {
+      return new HandlerKey(event.connectionId(), event.eventId());
+    }
+
+    /** {@return {@code <connectionId>.<eventId>}, the record key's part after the service} */
+    String token() {
+      return connection.value() + "." + eventId.value();
+    }
   }
 
   private record Run(Ctx ctx, FailureReason failure, String detail) {}
@@ -723,7 +742,7 @@ public final class EventService implements AutoCloseable {
    * @return null when ready, or the failure that quarantines the event
    */
   private Run live(Job job) {
-    Live l = live.get(job.event.eventId());
+    Live l = live.get(HandlerKey.of(job.event));
     if (l == null || !l.factory.equals(job.factory.name())) {
       Ctx ctx = new Ctx(job.event.eventId(), job.event.connectionId());
       EventHandler h;
@@ -737,7 +756,7 @@ public final class EventService implements AutoCloseable {
         return new Run(null, FailureReason.HANDLER_FAILED, "handler " + job.factory.name() + " created no handler");
       }
       l = new Live(job.factory.name(), h, ctx);
-      live.put(job.event.eventId(), l);
+      live.put(HandlerKey.of(job.event), l);
     }
     job.live = l;
     l.ctx.begin(job.rec == null ? null : job.rec.state);
@@ -866,12 +885,12 @@ public final class EventService implements AutoCloseable {
    * wrote one for it (the index of record keys, read at start and kept up to date); else certainly
    * absent, with no round trip.
    */
-  private Record cached(EventId id) throws IOException, JetStreamApiException {
+  private Record cached(HandlerKey id) throws IOException, JetStreamApiException {
     String group;
     synchronized (recordCache) {
       Record r = recordCache.get(id);
-      group = grouped.get(id.value());
-      if (r != null || (group == null && !knownRecords.contains(id.value()))) {
+      group = grouped.get(id.token());
+      if (r != null || (group == null && !knownRecords.contains(id.token()))) {
         return r;
       }
     }
@@ -880,7 +899,7 @@ public final class EventService implements AutoCloseable {
     return r;
   }
 
-  private void cache(EventId id, Record rec) {
+  private void cache(HandlerKey id, Record rec) {
     synchronized (recordCache) {
       if (rec == null) {
         recordCache.remove(id);
@@ -939,8 +958,8 @@ public final class EventService implements AutoCloseable {
   private final Map<String, String> grouped = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** One event's entry of a group record, or null if its outbox is too large for a group. */
-  private static byte[] groupEntry(EventId id, Record next) throws IOException {
-    byte[] e = next.toBytes(id.value());
+  private static byte[] groupEntry(HandlerKey id, Record next) throws IOException {
+    byte[] e = next.toBytes(id.connection().value(), id.eventId().value());
     return e.length > MAX_GROUP_ENTRY_BYTES ? null : e;
   }
 
@@ -994,7 +1013,7 @@ public final class EventService implements AutoCloseable {
     }
     for (Pending p : members) {
       p.write = write;
-      grouped.put(p.event.eventId().value(), group);
+      grouped.put(HandlerKey.of(p.event).token(), group);
     }
   }
 
@@ -1022,10 +1041,11 @@ public final class EventService implements AutoCloseable {
     }
     for (JsonNode e : entries) {
       String id = e.path("eventId").asText("");
-      if (id.isEmpty()) {
+      String connection = e.path("connectionId").asText("");
+      if (id.isEmpty() || connection.isEmpty()) {
         throw unreadable(group);
       }
-      grouped.put(id, group);
+      grouped.put(connection + "." + id, group);
     }
   }
 
@@ -1035,13 +1055,14 @@ public final class EventService implements AutoCloseable {
   }
 
   /** The record of an eventId committed in a group: finished, its one key done, its outbox. */
-  private Record loadGrouped(EventId id, String group) throws IOException, JetStreamApiException {
+  private Record loadGrouped(HandlerKey id, String group) throws IOException, JetStreamApiException {
     KeyValueEntry e = records.get(group);
     if (e == null || e.getValue() == null) {
       return null;
     }
     for (JsonNode x : JSON.readTree(e.getValue()).path("entries")) {
-      if (x instanceof ObjectNode o && o.path("eventId").asText().equals(id.value())) {
+      if (x instanceof ObjectNode o && o.path("eventId").asText().equals(id.eventId().value())
+          && o.path("connectionId").asText().equals(id.connection().value())) {
         return Record.fromJson(o, e.getRevision());
       }
     }
@@ -1051,7 +1072,7 @@ public final class EventService implements AutoCloseable {
   private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
   /** Pending one-event commits whose group record is not written yet. */
   private int ungrouped;
-  private final java.util.Set<EventId> pendingIds = new java.util.HashSet<>();
+  private final java.util.Set<HandlerKey> pendingIds = new java.util.HashSet<>();
 
   /**
    * The record to write for a handled message: state, finished flag, the message's key, and its
@@ -1097,7 +1118,7 @@ public final class EventService implements AutoCloseable {
     writeGroups();
     Pending p;
     while ((p = pending.pollFirst()) != null) {
-      pendingIds.remove(p.event.eventId());
+      pendingIds.remove(HandlerKey.of(p.event));
       if (settleOne(p)) {
         failed++;
       }
@@ -1117,7 +1138,7 @@ public final class EventService implements AutoCloseable {
     Pending p;
     while ((p = pending.peekFirst()) != null && p.write != null && p.write.isDone()) {
       pending.pollFirst();
-      pendingIds.remove(p.event.eventId());
+      pendingIds.remove(HandlerKey.of(p.event));
       if (settleOne(p)) {
         failed++;
       }
@@ -1136,8 +1157,8 @@ public final class EventService implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
       // the write may have been stored all the same (a lost acknowledgement): the record, or the
       // group the index still names, is read again when the event comes back
-      cache(p.event.eventId(), null);
-      live.remove(p.event.eventId());
+      cache(HandlerKey.of(p.event), null);
+      live.remove(HandlerKey.of(p.event));
       LOG.warn("{}: the handler record of {} could not be written ({}); the event will be redelivered", name,
           p.event.eventId(), e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
               ? e.getCause().getMessage() : e.getClass().getSimpleName());
@@ -1254,6 +1275,11 @@ public final class EventService implements AutoCloseable {
      * is a group entry. The tests check it against Jackson's serialization of {@link #toJson()}.
      */
     byte[] toBytes(String eventId) throws IOException {
+      return toBytes(null, eventId);
+    }
+
+    /** As {@link #toBytes(String)}, with the entry's {@code connectionId} (before its eventId) when given. */
+    byte[] toBytes(String connectionId, String eventId) throws IOException {
       StringBuilder b = new StringBuilder(96 + (state == null ? 0 : state.length * 4 / 3));
       b.append("{\"handler\":");
       jsonString(b, handler);
@@ -1278,6 +1304,10 @@ public final class EventService implements AutoCloseable {
         first = false;
       }
       b.append(']');
+      if (connectionId != null) {
+        b.append(",\"connectionId\":");
+        jsonString(b, connectionId);
+      }
       if (eventId != null) {
         b.append(",\"eventId\":");
         jsonString(b, eventId);

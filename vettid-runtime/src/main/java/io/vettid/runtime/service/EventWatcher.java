@@ -38,9 +38,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches one EventSpace's deposit stream with a durable pull consumer. Each deposit (envelope
- * bytes on {@code subscriber.<guid>.<es>.queue.<connectionId>}) is opened by keyID with the
- * {@link Opener}, its Internal Event checked as strictly as decoding does ({@link
+ * Watches one EventSpace's deposit stream with a durable pull consumer: the bridge between the
+ * two trust zones. It reads deposits in the vault's deposit account (external) and writes what
+ * opened to {@code DataVault.Queue} and what failed to the quarantine, both in the vault's own
+ * account (internal). Each deposit (envelope bytes on {@code
+ * subscriber.<guid>.<es>.queue.<connectionId>}) is opened with the keys of the connection whose
+ * subject it arrived on ({@link EnvelopeOpener}), its Internal Event checked as strictly as decoding does ({@link
  * InternalEventCodec#validate}), and its connection id checked against the subject it arrived on.
  * Then it is published to {@code DataVault.Queue} with a {@code Nats-Msg-Id} naming its deposit
  * stream and sequence (so a redelivered deposit is queued once, and the next message of the same
@@ -58,6 +61,7 @@ public final class EventWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventWatcher.class);
 
   private final Connection nc;
+  private final Connection vault;
   private final JetStream js;
   private final EnvelopeOpener opener;
   private final JetStreamSubscription subscription;
@@ -73,54 +77,81 @@ public final class EventWatcher implements AutoCloseable {
   private final io.nats.client.JetStreamManagement jsm;
   /** Replaced only by {@link #purgeThresholds} (tests). */
   private DepositPurger purger;
+  /** Bytes of acknowledged deposits after which a purge is asked for: a quarter of the stream's cap at most. */
+  private final long purgeBytes;
 
   /**
    * Creates a watcher with its own counters and quarantine writer.
    *
-   * @param nc a connection of the owner's account
+   * @param deposits a connection of the vault's deposit account (the deposit stream's)
+   * @param vault a connection of the vault's own account ({@code DataVault.Queue}, quarantine)
    * @param subscriberGuid the owner's subscriber id
    * @param eventSpace the EventSpace
-   * @param opener opens envelopes with the vault's keys
+   * @param opener opens envelopes with the keys of the connection they arrived on
    * @throws IOException on a connection failure
    * @throws JetStreamApiException if the consumer cannot be made
    */
-  public EventWatcher(Connection nc, String subscriberGuid, String eventSpace, EnvelopeOpener opener)
-      throws IOException, JetStreamApiException {
-    this(nc, subscriberGuid, eventSpace, opener, new RuntimeCounters());
+  public EventWatcher(Connection deposits, Connection vault, String subscriberGuid, String eventSpace,
+      EnvelopeOpener opener) throws IOException, JetStreamApiException {
+    this(deposits, vault, subscriberGuid, eventSpace, opener, new RuntimeCounters());
   }
 
   /**
    * Creates a watcher and its durable consumer ({@code Watcher_<eventspace>}).
    *
-   * @param nc a connection of the owner's account
+   * @param deposits a connection of the vault's deposit account (the deposit stream's)
+   * @param vault a connection of the vault's own account ({@code DataVault.Queue}, quarantine)
    * @param subscriberGuid the owner's subscriber id
    * @param eventSpace the EventSpace
-   * @param opener opens envelopes with the vault's keys
+   * @param opener opens envelopes with the keys of the connection they arrived on
    * @param counters the runtime's counters
    * @throws IOException on a connection failure
    * @throws JetStreamApiException if the consumer cannot be made
    */
-  public EventWatcher(Connection nc, String subscriberGuid, String eventSpace, EnvelopeOpener opener, RuntimeCounters counters)
-      throws IOException, JetStreamApiException {
-    this.nc = Objects.requireNonNull(nc, "nc");
+  public EventWatcher(Connection deposits, Connection vault, String subscriberGuid, String eventSpace,
+      EnvelopeOpener opener, RuntimeCounters counters) throws IOException, JetStreamApiException {
+    this(deposits, vault, subscriberGuid, eventSpace, opener, counters, new Quarantine(vault, counters));
+  }
+
+  /**
+   * Creates a watcher that quarantines into the runtime's {@link Quarantine} (whose per-source
+   * shares it then shares).
+   *
+   * @param deposits a connection of the vault's deposit account (the deposit stream's)
+   * @param vault a connection of the vault's own account ({@code DataVault.Queue}, quarantine)
+   * @param subscriberGuid the owner's subscriber id
+   * @param eventSpace the EventSpace
+   * @param opener opens envelopes with the keys of the connection they arrived on
+   * @param counters the runtime's counters
+   * @param quarantine the runtime's quarantine
+   * @throws IOException on a connection failure
+   * @throws JetStreamApiException if the consumer cannot be made
+   */
+  public EventWatcher(Connection deposits, Connection vault, String subscriberGuid, String eventSpace,
+      EnvelopeOpener opener, RuntimeCounters counters, Quarantine quarantine) throws IOException, JetStreamApiException {
+    this.nc = Objects.requireNonNull(deposits, "deposits");
+    this.vault = Objects.requireNonNull(vault, "vault");
     this.opener = Objects.requireNonNull(opener, "opener");
     this.counters = Objects.requireNonNull(counters, "counters");
-    String deposits = Subjects.depositsOf(subscriberGuid, eventSpace);
-    this.depositPrefix = deposits.substring(0, deposits.length() - 1);
-    this.deposits = deposits;
+    String subjects = Subjects.depositsOf(subscriberGuid, eventSpace);
+    this.depositPrefix = subjects.substring(0, subjects.length() - 1);
+    this.deposits = subjects;
     this.depositStream = Subjects.depositStream(subscriberGuid, eventSpace);
-    this.js = nc.jetStream();
-    this.quarantine = new Quarantine(nc, counters);
+    this.js = vault.jetStream();
+    this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
     this.jsm = nc.jetStreamManagement();
     String durable = Subjects.consumer("Watcher", eventSpace);
-    ensureConsumer(jsm, depositStream, durable, deposits);
-    this.subscription = js.subscribe(deposits, PullSubscribeOptions.builder()
+    ensureConsumer(jsm, depositStream, durable, subjects);
+    this.subscription = nc.jetStream().subscribe(subjects, PullSubscribeOptions.builder()
         .stream(depositStream).durable(durable).bind(true).build());
     for (FailureReason r : FailureReason.values()) {
       quarantined.put(r, new AtomicLong());
     }
-    this.purger = new DepositPurger(jsm, depositStream, subscription, DepositPurger.EVERY,
-        DepositPurger.EVERY_BYTES, DepositPurger.AFTER);
+    // a capped stream is purged well before acknowledged deposits could fill it
+    long cap = jsm.getStreamInfo(depositStream).getConfiguration().getMaxBytes();
+    this.purgeBytes = cap > 0 ? Math.min(DepositPurger.EVERY_BYTES, cap / 4) : DepositPurger.EVERY_BYTES;
+    this.purger = new DepositPurger(jsm, depositStream, subscription, DepositPurger.EVERY, purgeBytes,
+        DepositPurger.AFTER);
     this.loop = new PollingLoop("vettid-watcher-" + eventSpace, this::poll);
   }
 
@@ -177,7 +208,7 @@ public final class EventWatcher implements AutoCloseable {
   /** Replaces the purge thresholds (tests): a purge after {@code every} deposits or {@code after}. */
   void purgeThresholds(long every, Duration after) {
     purger.close();
-    purger = new DepositPurger(jsm, depositStream, subscription, every, DepositPurger.EVERY_BYTES, after);
+    purger = new DepositPurger(jsm, depositStream, subscription, every, purgeBytes, after);
   }
 
   /**
@@ -567,6 +598,7 @@ public final class EventWatcher implements AutoCloseable {
       closed = true;
     }
     PollingLoop.flushQuietly(nc, "the watcher of " + depositStream);
+    PollingLoop.flushQuietly(vault, "the watcher of " + depositStream);
     synchronized (this) {
       if (reader != null) {
         reader.stop(); // no further pull requests to the durable consumer

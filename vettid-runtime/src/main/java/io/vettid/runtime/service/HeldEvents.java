@@ -183,7 +183,8 @@ public final class HeldEvents {
     if (held.isEmpty()) {
       return false;
     }
-    quarantine.put(InternalEventCodec.encode(held.get().event()), held.get().queue(), FailureReason.DENIED_BY_OWNER,
+    quarantine.put(InternalEventCodec.encode(held.get().event()), held.get().queue(),
+        held.get().event().connectionId(), FailureReason.DENIED_BY_OWNER,
         "held by rule " + held.get().rule() + ", denied by the owner", "denied-" + id);
     kv.delete(PREFIX + id);
     return true;

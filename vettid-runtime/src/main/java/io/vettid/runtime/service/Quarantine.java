@@ -20,10 +20,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The vault's quarantine: every event that failed a check is kept here <b>as received</b> (a
- * deposit still sealed, an Internal Event as it was queued) on {@code DataVault.Quarantine}, with
- * its {@link FailureReason}, where it came from and a short detail that never holds payload or key
- * material. The stream is encrypted at rest with the rest of the store and kept until the owner
- * deletes it.
+ * deposit still sealed, an Internal Event as it was queued) on {@code
+ * DataVault.Quarantine.<source>}, with its {@link FailureReason}, where it came from and a short
+ * detail that never holds payload or key material. The stream is encrypted at rest with the rest
+ * of the store.
+ *
+ * <p><b>Each source has its share</b>, so that one connection sending junk cannot push out what
+ * others' failures left: the source is the connection the event came from ({@code vault} when it
+ * is the vault's own); the stream keeps at most {@code JetStreamLayout.QUARANTINE_PER_SOURCE}
+ * entries per source (the oldest of that source go first) and 90 days; and once a source's
+ * entries kept since the vault started hold more than its byte share ({@link #perSourceBytes()},
+ * a sixteenth of the quarantine's cap by default), its further entries keep their metadata only
+ * (reason, source, detail and size; header {@value #WITHHELD_HEADER}), counted in {@link
+ * RuntimeCounters.Snapshot#quarantinedWithoutBody()}. Nothing is ever dropped without a trace.
  *
  * <pre>{@code
  * for (Quarantine.Entry e : quarantine.list(100)) {
@@ -38,6 +47,10 @@ public final class Quarantine {
   public static final String SOURCE_HEADER = "VettID-Source";
   /** Header: a short, payload-free explanation. */
   public static final String DETAIL_HEADER = "VettID-Detail";
+  /** Header: the size of a body that was not kept (its source was past its share). */
+  public static final String WITHHELD_HEADER = "VettID-Withheld";
+  /** The source token of the vault's own events. */
+  public static final String VAULT_SOURCE = "vault";
 
   private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
   private static final int MAX_DETAIL = 200;
@@ -45,19 +58,57 @@ public final class Quarantine {
   private final JetStream js;
   private final JetStreamManagement jsm;
   private final RuntimeCounters counters;
+  private final long perSourceBytes;
+  private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> kept =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * Creates a quarantine writer and reader on a vault connection.
+   * Creates a quarantine writer and reader on a vault connection, each source's byte share being
+   * a sixteenth of the default layout's quarantine cap.
    *
    * @param nc a connection of the vault's account
    * @param counters where quarantined events are counted
    * @throws IOException if JetStream is not available
    */
   public Quarantine(Connection nc, RuntimeCounters counters) throws IOException {
+    this(nc, counters, io.vettid.nats.jetstream.JetStreamLayout.builder().build().capOf(Subjects.QUARANTINE_STREAM) / 16);
+  }
+
+  /**
+   * Creates a quarantine writer and reader on a vault connection.
+   *
+   * @param nc a connection of the vault's account
+   * @param counters where quarantined events are counted
+   * @param perSourceBytes the bodies one source may have kept (since start) before its further
+   *     entries keep only their metadata; at least 64 KiB
+   * @throws IOException if JetStream is not available
+   */
+  public Quarantine(Connection nc, RuntimeCounters counters, long perSourceBytes) throws IOException {
     Objects.requireNonNull(nc, "nc");
+    if (perSourceBytes < (64L << 10)) {
+      throw new IllegalArgumentException("a source's share must be at least 64 KiB, got " + perSourceBytes);
+    }
     this.js = nc.jetStream();
     this.jsm = nc.jetStreamManagement();
     this.counters = Objects.requireNonNull(counters, "counters");
+    this.perSourceBytes = perSourceBytes;
+  }
+
+  /** {@return the bytes of bodies one source may have kept before its entries keep metadata only} */
+  public long perSourceBytes() {
+    return perSourceBytes;
+  }
+
+  /**
+   * The source an event is counted under: the connection of a deposit or profile request
+   * subject ({@code subscriber.<guid>.<es>.<queue|profile>.<connectionId>}), else the vault.
+   */
+  static String sourceOf(String subject) {
+    String[] t = subject.split("\\.");
+    if (t.length == 5 && t[0].equals("subscriber") && (t[3].equals("queue") || t[3].equals("profile"))) {
+      return t[4];
+    }
+    return VAULT_SOURCE;
   }
 
   /**
@@ -68,9 +119,11 @@ public final class Quarantine {
    * @param source the subject it was received on
    * @param detail a short explanation (no payload)
    * @param time when it was quarantined
-   * @param data the bytes as received
+   * @param data the bytes as received (empty when they were withheld)
+   * @param withheld the size of a body that was not kept (its source was past its share), or -1
    */
-  public record Entry(long sequence, FailureReason reason, String source, String detail, Instant time, byte[] data) {
+  public record Entry(long sequence, FailureReason reason, String source, String detail, Instant time, byte[] data,
+      long withheld) {
     /**
      * Validates.
      *
@@ -80,6 +133,7 @@ public final class Quarantine {
      * @param detail a short explanation (no payload)
      * @param time when it was quarantined
      * @param data the bytes as received
+     * @param withheld the size of a body not kept, or -1
      */
     public Entry {
       Objects.requireNonNull(reason, "reason");
@@ -95,10 +149,15 @@ public final class Quarantine {
       return data.clone();
     }
 
+    /** {@return whether the bytes as received were kept (false: metadata only)} */
+    public boolean bodyKept() {
+      return withheld < 0;
+    }
+
     @Override
     public String toString() {
       return "Quarantine.Entry[" + sequence + ", " + reason + ", from " + source + ", " + detail + ", "
-          + data.length + " bytes]";
+          + (bodyKept() ? data.length + " bytes]" : withheld + " bytes withheld]");
     }
   }
 
@@ -116,6 +175,29 @@ public final class Quarantine {
    */
   public void put(byte[] asReceived, String source, FailureReason reason, String detail, String dedupeId)
       throws IOException, JetStreamApiException {
+    Objects.requireNonNull(source, "source");
+    put(asReceived, source, sourceOf(source), reason, detail, dedupeId);
+  }
+
+  /**
+   * Keeps an event, counted under the connection it came from.
+   *
+   * @param asReceived the bytes as received
+   * @param source the subject they were received on
+   * @param from the connection it came from (its share), or null for the vault's own
+   * @param reason why
+   * @param detail a short explanation without payload or key material
+   * @param dedupeId a stable id, so a redelivered event is kept once
+   * @throws IOException if the publish fails (the caller must not acknowledge)
+   * @throws JetStreamApiException if the stream refuses it
+   */
+  public void put(byte[] asReceived, String source, io.vettid.api.ConnectionId from, FailureReason reason,
+      String detail, String dedupeId) throws IOException, JetStreamApiException {
+    put(asReceived, source, from == null ? VAULT_SOURCE : from.value(), reason, detail, dedupeId);
+  }
+
+  private void put(byte[] asReceived, String source, String from, FailureReason reason, String detail,
+      String dedupeId) throws IOException, JetStreamApiException {
     Objects.requireNonNull(asReceived, "asReceived");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(reason, "reason");
@@ -127,12 +209,32 @@ public final class Quarantine {
         .put(SOURCE_HEADER, source)
         .put(DETAIL_HEADER, shortDetail.replaceAll("[\\r\\n]", " "))
         .put("Nats-Msg-Id", "q-" + dedupeId);
-    PublishAck ack = js.publish(Subjects.QUARANTINE.value(), h, asReceived);
+    java.util.concurrent.atomic.AtomicLong share = kept.computeIfAbsent(from, k -> new java.util.concurrent.atomic.AtomicLong());
+    boolean withBody = share.addAndGet(asReceived.length) <= perSourceBytes;
+    if (!withBody) {
+      share.addAndGet(-asReceived.length);
+      h.put(WITHHELD_HEADER, Integer.toString(asReceived.length));
+    }
+    PublishAck ack;
+    try {
+      ack = js.publish(Subjects.internal("DataVault", "Quarantine", from).value(), h,
+          withBody ? asReceived : new byte[0]);
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      if (withBody) {
+        share.addAndGet(-asReceived.length);
+      }
+      throw e;
+    }
     if (ack.hasError()) {
       throw new IOException("the quarantine stream refused an event: " + ack.getError());
     }
     if (!ack.isDuplicate()) {
       counters.quarantined(reason);
+      if (!withBody) {
+        counters.quarantinedWithoutBody();
+      }
+    } else if (withBody) {
+      share.addAndGet(-asReceived.length); // kept once already
     }
     LOG.info("quarantined an event from {}: {} ({})", source, reason, shortDetail);
   }
@@ -166,8 +268,10 @@ public final class Quarantine {
       } catch (IllegalArgumentException e) {
         reason = FailureReason.MALFORMED; // written by something else; still listed
       }
+      String withheld = orEmpty(h, WITHHELD_HEADER);
       out.add(new Entry(seq, reason, orEmpty(h, SOURCE_HEADER), orEmpty(h, DETAIL_HEADER),
-          m.getTime().toInstant(), m.getData() == null ? new byte[0] : m.getData()));
+          m.getTime().toInstant(), m.getData() == null ? new byte[0] : m.getData(),
+          withheld.matches("[0-9]{1,10}") ? Long.parseLong(withheld) : -1));
     }
     return out;
   }

@@ -28,6 +28,7 @@ public final class RuntimeCounters {
   private final LongAdder approved = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
+  private final LongAdder withoutBody = new LongAdder();
   private final Map<FailureReason, LongAdder> quarantined = new EnumMap<>(FailureReason.class);
   private final long[] latencies = new long[LATENCY_SAMPLES];
   private long latencyCount;
@@ -74,6 +75,10 @@ public final class RuntimeCounters {
     quarantined.get(Objects.requireNonNull(reason, "reason")).increment();
   }
 
+  void quarantinedWithoutBody() {
+    withoutBody.increment();
+  }
+
   /**
    * A consistent-enough copy of the counters (each value is read once; values keep moving while a
    * runtime runs).
@@ -89,9 +94,12 @@ public final class RuntimeCounters {
    * @param p50Millis median latency from receipt to commit of handled events, over the last
    *     65,536
    * @param p99Millis 99th percentile of the same
+   * @param quarantinedWithoutBody quarantined events (counted in {@code quarantined} too) kept with
+   *     their metadata only, their source being past its share of the quarantine
    */
   public record Snapshot(long received, long forwarded, long handled, long held, long approved, long dropped,
-      long duplicates, Map<FailureReason, Long> quarantined, double p50Millis, double p99Millis) {
+      long duplicates, Map<FailureReason, Long> quarantined, double p50Millis, double p99Millis,
+      long quarantinedWithoutBody) {
     /**
      * Copies the map.
      *
@@ -105,6 +113,7 @@ public final class RuntimeCounters {
      * @param quarantined by reason
      * @param p50Millis median latency
      * @param p99Millis 99th percentile latency
+     * @param quarantinedWithoutBody quarantined with metadata only
      */
     public Snapshot {
       quarantined = Collections.unmodifiableMap(new EnumMap<>(quarantined));
@@ -126,7 +135,7 @@ public final class RuntimeCounters {
     }
     Arrays.sort(copy);
     return new Snapshot(received.sum(), forwarded.sum(), handled.sum(), held.sum(), approved.sum(),
-        dropped.sum(), duplicates.sum(), q, percentile(copy, 0.50), percentile(copy, 0.99));
+        dropped.sum(), duplicates.sum(), q, percentile(copy, 0.50), percentile(copy, 0.99), withoutBody.sum());
   }
 
   private static double percentile(long[] sorted, double p) {

@@ -80,6 +80,19 @@ class VettidCommandsTest {
     assertThat(condition.getAsBoolean()).as(what).isTrue();
   }
 
+  /** Whether a vault's server refuses a user at connect time. */
+  static boolean refusedAt(VaultDaemon vault, io.vettid.nats.auth.UserCredentials user) {
+    try {
+      io.nats.client.Options o = new io.nats.client.Options.Builder().server(vault.address().url())
+          .sslContext(vault.address().sslContext()).authHandler(user.authHandler()).noReconnect()
+          .connectionTimeout(Duration.ofSeconds(2)).errorListener(new io.nats.client.ErrorListener() { }).build();
+      io.nats.client.Nats.connect(o).close();
+      return false;
+    } catch (Exception e) {
+      return String.valueOf(e.getMessage()).contains("Authorization Violation");
+    }
+  }
+
   static String transcript(ByteArrayOutputStream t) {
     synchronized (t) {
       return t.toString(StandardCharsets.UTF_8);
@@ -199,9 +212,20 @@ class VettidCommandsTest {
   @Test
   @Order(5)
   void aRevokedConnectionIsGoneOnBothSides() throws Exception {
+    io.vettid.api.ConnectionId bobAtAlice = aliceVault.connections().list().get(0);
+    io.vettid.api.ConnectionId aliceAtBob = bobVault.connections().list().get(0);
+    // the user bob issued alice, to deposit on his server with
+    io.vettid.nats.auth.UserCredentials aliceAtBobsServer = aliceVault.connections().peerCredentials(bobAtAlice)
+        .orElseThrow();
+    String userBobIssued = bobVault.connections().peerUser(aliceAtBob).orElseThrow();
     Run r = ok(alice, "connections", "revoke", "Bob");
     assertThat(r.out()).contains("revoked", "peer told");
     await(() -> cli(bob, "connections", "list").out().contains("no connections"), "bob was told and forgot alice");
+    // item 7 of the review: told by alice, bob also revokes the user he issued her, and keeps a tombstone
+    await(() -> refusedAt(bobVault, aliceAtBobsServer), "bob's server refuses the user he issued alice");
+    assertThat(bobVault.connections().tombstones()).containsKey(aliceAtBob.value());
+    assertThat(bobVault.connections().tombstones().get(aliceAtBob.value()).path("peerUser").asText())
+        .isEqualTo(userBobIssued);
     Run send = cli(bob, "send", "Alice", "chat.message");
     assertThat(send.exit()).isEqualTo(1);
     assertThat(send.err()).contains("no connection 'Alice'", "connections list");

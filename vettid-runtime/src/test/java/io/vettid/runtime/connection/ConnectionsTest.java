@@ -66,7 +66,7 @@ class ConnectionsTest {
     bob.add(ALICE_AT_BOB, BOB_AT_ALICE, Subjects.deposit(ALICE, ES, BOB_AT_ALICE).value(), nc, bobKeys,
         aliceKeys.signingPublic(), aliceKeys.wrappingPublic());
     counters = new RuntimeCounters();
-    watcher = new EventWatcher(nc, ALICE, ES, alice.opener(), counters);
+    watcher = new EventWatcher(nc, nc, ALICE, ES, alice.opener(), counters);
   }
 
   private void bobSays(String text) throws VettidException {
@@ -214,6 +214,30 @@ class ConnectionsTest {
             e -> assertThat(e.reason()).isEqualTo(FailureReason.UNKNOWN_SESSION));
     assertThat(alice.opener().open(bobSeals.sealBytes(new byte[] {'1'}), bobsSubject).plaintext())
         .isEqualTo(new byte[] {'1'});
+  }
+
+  /** Low item of the review: a previous wrapping key whose rotation the peer never acknowledged was kept forever. */
+  @Test
+  void aPreviousKeyWhoseRotationIsNeverAcknowledgedEndsAfterThirtyDays() throws Exception {
+    io.vettid.testkit.ShiftedClock clock = new io.vettid.testkit.ShiftedClock();
+    Connections carol = new Connections(clock);
+    ConnectionId bobAtCarol = ConnectionId.of("bob-at-carol");
+    carol.add(bobAtCarol, ALICE_AT_BOB, Subjects.deposit("b1", ES, ALICE_AT_BOB).value(), nc, aliceKeys,
+        bobKeys.signingPublic(), bobKeys.wrappingPublic());
+    String subject = Subjects.deposit(ALICE, ES, bobAtCarol).value();
+    PublicKeyEntry old = carol.wrappingKey(bobAtCarol);
+    carol.rotateWrappingKey(bobAtCarol); // announced, never acknowledged
+    clock.advance(Duration.ofDays(29));
+    carol.retireDue();
+    assertThat(carol.opener().open(Sealer.builder(SUITE, bobKeys.signing(), old, subject).build()
+        .sealBytes(new byte[] {'0'}), subject).plaintext()).isEqualTo(new byte[] {'0'});
+
+    clock.advance(Duration.ofDays(2));
+    assertThat(carol.retireDue()).isEqualTo(1);
+    byte[] late = Sealer.builder(SUITE, bobKeys.signing(), old, subject).build().sealBytes(new byte[] {'1'});
+    assertThatThrownBy(() -> carol.opener().open(late, subject))
+        .isInstanceOfSatisfying(io.vettid.crypto.envelope.EnvelopeException.class,
+            e -> assertThat(e.reason()).isEqualTo(FailureReason.UNKNOWN_KEY_ID));
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.profile.Profile;
 import io.vettid.profile.SignedProfile;
 import io.vettid.runtime.VettIdRuntime;
@@ -46,8 +47,11 @@ class InvitationFlowTest {
   static final Suite SUITE = Suites.MLKEM768_MLDSA65_V1;
   static final KeyAlgorithm ID_ALG = SUITE.signature();
   static final NatsOperator OP = NatsOperator.create("invitation-test");
-  static final NatsAccount ALICE = OP.createAccount("alice", JetStreamLimits.subscriberDefault());
-  static final NatsAccount BOB = OP.createAccount("bob", JetStreamLimits.subscriberDefault());
+  /** The EventSpace accounts of the handshake-only tests (they issue users, no one connects). */
+  static final NatsAccount ALICE = OP.createAccount("alice", JetStreamLimits.DISABLED);
+  static final NatsAccount BOB = OP.createAccount("bob", JetStreamLimits.DISABLED);
+  /** Each vault's accounts (one per trust zone), made and pushed to the server once per guid. */
+  static final java.util.Map<String, VaultAccounts> ACCOUNTS = new ConcurrentHashMap<>();
   static final EventType CHAT = EventType.of("chat.message");
   static final String RULES = """
       [{"id": "chat", "eventType": "chat.message", "action": "handle", "handler": "chat"},
@@ -60,7 +64,21 @@ class InvitationFlowTest {
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest()
-      .operatorMode(OP, ALICE, BOB).build();
+      .operatorMode(OP).build();
+
+  static VaultAccounts accountsOf(String guid) {
+    return ACCOUNTS.computeIfAbsent(guid, g -> {
+      VaultAccounts a = VaultAccounts.create(OP, g, JetStreamLimits.subscriberDefault());
+      try {
+        for (NatsAccount account : a.all()) {
+          NATS.push(account);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      return a;
+    });
+  }
 
   static Identity identity(String name) throws Exception {
     KeyPair keys = ID_ALG.generateKeyPair(new SecureRandom());
@@ -95,6 +113,7 @@ class InvitationFlowTest {
   /** One vault: runtime, connections, identity; counts chats by their number. */
   static final class Vault implements AutoCloseable {
     final String guid;
+    final VaultAccounts accounts;
     final NatsAccount account;
     final Identity identity;
     final BlockList blocks = new BlockList();
@@ -103,20 +122,21 @@ class InvitationFlowTest {
     final Set<String> chats = ConcurrentHashMap.newKeySet();
     final AtomicInteger chatCalls = new AtomicInteger();
 
-    Vault(String guid, NatsAccount account, ShiftedClock clock) throws Exception {
-      this(guid, account, identity(guid), null, clock, null);
+    Vault(String guid, ShiftedClock clock) throws Exception {
+      this(guid, identity(guid), null, clock, null);
     }
 
     /** A vault whose connections are kept sealed in its Connections bucket (and restored from it). */
-    Vault(String guid, NatsAccount account, Identity identity, byte[] vaultSecret, ShiftedClock clock,
+    Vault(String guid, Identity identity, byte[] vaultSecret, ShiftedClock clock,
         int[] restored) throws Exception {
       this.guid = guid;
-      this.account = account;
+      this.accounts = accountsOf(guid);
+      this.account = accounts.eventSpace();
       this.identity = identity;
       this.connections = new Connections(clock, blocks);
       EventHandlerFactory chat = chat(chats, chatCalls);
       runtime = VettIdRuntime.builder()
-          .nats(NATS.options().authHandler(account.issueUser(guid + "-owner", UserPermissions.ACCOUNT_OWNER).authHandler()))
+          .vault(accounts, NATS.options())
           .connections(connections).discoverHandlers(false).handler(chat).start();
       runtime.rules().orElseThrow().put(RULES);
       if (vaultSecret != null) {
@@ -176,7 +196,7 @@ class InvitationFlowTest {
   @Test
   void twoVaultsConnectThroughAnInvitationExchangeBothWaysAndAgreeOnTheSafetyNumber() throws Exception {
     ShiftedClock clock = new ShiftedClock();
-    try (Vault alice = new Vault("alice1", ALICE, clock); Vault bob = new Vault("bob1", BOB, clock)) {
+    try (Vault alice = new Vault("alice1", clock); Vault bob = new Vault("bob1", clock)) {
       Invitations inviter = alice.invitations(clock);
       Invitation inv = inviter.create("home", false);
       Invitee invitee = Invitee.accept(Invitation.parse(inv.toUri()), bob.identity, bob.guid, "home", bob.account,
@@ -312,7 +332,7 @@ class InvitationFlowTest {
   @Test
   void afterRevocationTheServerRefusesThePeerAndEventsSealedToDestroyedKeysAreQuarantined() throws Exception {
     ShiftedClock clock = new ShiftedClock();
-    try (Vault alice = new Vault("alice4", ALICE, clock); Vault bob = new Vault("bob4", BOB, clock)) {
+    try (Vault alice = new Vault("alice4", clock); Vault bob = new Vault("bob4", clock)) {
       Established[] e = connect(alice, bob, clock);
       Established a = e[0];
       Established b = e[1];
@@ -320,8 +340,8 @@ class InvitationFlowTest {
       await(() -> alice.chats.contains("before"), "the chat before revocation");
 
       // alice revokes: the user she issued bob is revoked on the running server, her keys destroyed
-      ALICE.revoke(alice.connections.peerUser(a.local()).orElseThrow());
-      OP.push(NATS.connect(OP.systemUser(), NATS.options()), ALICE);
+      alice.account.revoke(alice.connections.peerUser(a.local()).orElseThrow());
+      OP.push(NATS.connect(OP.systemUser(), NATS.options()), alice.account);
       assertThat(alice.connections.revokeAndTell(a.local())).as("bob was told").isTrue();
       await(() -> bob.connections.list().isEmpty(), "bob forgets the connection when told");
       assertThat(alice.connections.list()).isEmpty();
@@ -337,18 +357,96 @@ class InvitationFlowTest {
       Sealer stale = Sealer.builder(SUITE, b.mine().signing(), b.peerWrapping(), b.peerDepositSubject()).build();
       InternalEvent late = InternalEvent.builder().type(CHAT).connectionId(b.remote())
           .payload(JsonNodeFactory.instance.objectNode().put("n", "late")).build();
-      Connection aliceOwner = alice.runtime.connection();
-      aliceOwner.jetStream().publish(b.peerDepositSubject(), stale.sealBytes(InternalEventCodec.encode(late)));
+      Connection aliceDeposits = alice.runtime.depositConnection().orElseThrow();
+      aliceDeposits.jetStream().publish(b.peerDepositSubject(), stale.sealBytes(InternalEventCodec.encode(late)));
       await(() -> alice.runtime.counters().snapshot().quarantined().get(FailureReason.UNKNOWN_KEY_ID) == 1,
           "the late event quarantined");
       assertThat(alice.chats).containsExactly("before");
     }
   }
 
+  /**
+   * A connected peer asks for the profile with reply subjects aimed at the vault: its rules, the
+   * JetStream API, its work queue, another connection's inbox. The responder answers only inside
+   * the asker's own inbox; every other request is quarantined as FOREIGN_REPLY and changes nothing.
+   */
+  @Test
+  void aPeerCannotAimTheProfileAnswerAnywhereButItsOwnInbox() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice10", clock); Vault bob = new Vault("bob10", clock)) {
+      Established[] e = connect(alice, bob, clock);
+      alice.runtime.publishProfile(alice.identity.profile());
+      bob.connections.send(b(e).local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "waiting"));
+      await(() -> alice.chats.contains("waiting"), "a chat handled");
+      io.nats.client.JetStreamManagement vault = alice.runtime.connection().jetStreamManagement();
+      long handledRecords = vault.getStreamInfo("KV_EventHandlers").getStreamState().getMsgCount();
+      String rulesBefore = alice.runtime.rules().orElseThrow().text();
+      // the last sequence, not the count: what was handled may be removed meanwhile, what is added shows
+      long queuedBefore = vault.getStreamInfo(io.vettid.nats.subjects.Subjects.DATA_VAULT_STREAM).getStreamState()
+          .getLastSequence();
+      String profileSubject = io.vettid.nats.subjects.Subjects.profile("alice10", "home", e[0].local()).value();
+      java.util.List<String> aimed = java.util.List.of("$KV.Vault.rules", "$JS.API.STREAM.PURGE.Quarantine",
+          "$JS.API.STREAM.PURGE.KV_EventHandlers", "$JS.API.STREAM.PURGE.KV_Vault",
+          "$JS.API.STREAM.PURGE." + io.vettid.nats.subjects.Subjects.depositStream("alice10", "home"),
+          io.vettid.nats.subjects.Subjects.DATA_VAULT_QUEUE.value(),
+          io.vettid.nats.subjects.Subjects.inbox("alice10", "home", io.vettid.api.ConnectionId.of("someone-else"))
+              .value() + ".x");
+      Connection asBobsUser = NATS.connect(b(e).peerCredentials(), NATS.options().inboxPrefix(b(e).peerInbox()));
+      for (String reply : aimed) {
+        asBobsUser.publish(profileSubject, reply, new byte[0]);
+      }
+      asBobsUser.flush(Duration.ofSeconds(2));
+      await(() -> alice.runtime.refusedProfileReplies() == aimed.size(), "every aimed request refused");
+      io.nats.client.Message answered = asBobsUser.request(profileSubject, new byte[0], Duration.ofSeconds(5));
+
+      assertThat(answered).as("its own inbox is answered").isNotNull();
+      assertThat(alice.runtime.rules().orElseThrow().text()).isEqualTo(rulesBefore);
+      assertThat(vault.getStreamInfo("KV_EventHandlers").getStreamState().getMsgCount()).isEqualTo(handledRecords);
+      assertThat(vault.getStreamInfo(io.vettid.nats.subjects.Subjects.DATA_VAULT_STREAM).getStreamState()
+          .getLastSequence()).as("nothing injected into DataVault.Queue").isEqualTo(queuedBefore);
+      assertThat(alice.runtime.quarantine().list(100)).hasSize(aimed.size())
+          .allSatisfy(q -> assertThat(q.reason()).isEqualTo(FailureReason.FOREIGN_REPLY));
+      assertThat(alice.runtime.counters().snapshot().quarantined().get(FailureReason.FOREIGN_REPLY))
+          .isEqualTo(aimed.size());
+    }
+  }
+
+  /** Low item of the review: a rotation whose announcement failed still revoked the old user after its grace. */
+  @Test
+  void aRotationWhoseAnnouncementFailsChangesNothing() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice11", clock); Vault bob = new Vault("bob11", clock)) {
+      Established[] e = connect(alice, bob, clock);
+      Established a = e[0];
+      Established b = e[1];
+      Connection sys = NATS.connect(OP.systemUser(), NATS.options());
+      ConnectionRotation rotation = new ConnectionRotation(alice.connections, alice.account, Duration.ofMinutes(10),
+          acct -> {
+            try {
+              OP.push(sys, acct);
+            } catch (InterruptedException x) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      String oldUser = alice.connections.peerUser(a.local()).orElseThrow();
+      io.vettid.api.KeyId oldKey = alice.connections.wrappingKey(a.local()).keyId();
+      alice.connections.close(); // alice cannot reach bob's EventSpace now: the announcement fails
+
+      assertThatThrownBy(() -> rotation.rotate(a.local())).isInstanceOf(VettidException.class);
+      assertThat(alice.connections.wrappingKey(a.local()).keyId()).isEqualTo(oldKey);
+      assertThat(alice.connections.peerUser(a.local())).contains(oldUser);
+      clock.advance(Duration.ofMinutes(11));
+      rotation.maintain();
+      assertThat(alice.account.isRevoked(oldUser)).as("the user bob deposits with").isFalse();
+      bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "after-a-failed-rotation"));
+      await(() -> alice.chats.contains("after-a-failed-rotation"), "bob still reaches alice, sealed to her old key");
+    }
+  }
+
   @Test
   void aPublishedProfileVerifiesAtThePeerAndATamperedOneIsQuarantinedWithItsReason() throws Exception {
     ShiftedClock clock = new ShiftedClock();
-    try (Vault alice = new Vault("alice7", ALICE, clock); Vault bob = new Vault("bob7", BOB, clock)) {
+    try (Vault alice = new Vault("alice7", clock); Vault bob = new Vault("bob7", clock)) {
       Established[] e = connect(alice, bob, clock);
       alice.runtime.publishProfile(alice.identity.profile());
       bob.connections.send(e[1].local(), io.vettid.runtime.handlers.ProfileRequestHandler.REQUEST,
@@ -357,23 +455,52 @@ class InvitationFlowTest {
       // the same profile by request on the EventSpace's profile subject, as bob's connection user
       Connection asBobsUser = NATS.connect(b(e).peerCredentials(), NATS.options().inboxPrefix(b(e).peerInbox()));
       io.nats.client.Message reply = asBobsUser.request(
-          io.vettid.nats.subjects.Subjects.profile("alice7", "home").value(), new byte[0], Duration.ofSeconds(5));
+          io.vettid.nats.subjects.Subjects.profile("alice7", "home", e[0].local()).value(), new byte[0],
+          Duration.ofSeconds(5));
       assertThat(reply).isNotNull();
       assertThat(SignedProfile.parse(reply.getData()).verify(HandshakeMessage::algorithm, alice.identity.keyId())
           .owner().firstName()).isEqualTo("alice7");
+
+      // from here alice's vault answers no profile request itself: the test answers in its place
+      long rev = alice.runtime.rules().orElseThrow().put(RULES.replace(
+          "{\"id\": \"profiles\", \"eventType\": \"profile.request\", \"action\": \"handle\", \"handler\": \"profile-request\"},",
+          ""));
+      alice.runtime.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
+      io.vettid.api.EventType response = io.vettid.runtime.handlers.ProfileRequestHandler.RESPONSE;
 
       // alice's side (or anyone on the way) alters the profile: bob refuses it with the reason
       com.fasterxml.jackson.databind.node.ObjectNode tampered = (com.fasterxml.jackson.databind.node.ObjectNode)
           new com.fasterxml.jackson.databind.ObjectMapper().readTree(alice.identity.profile().bytes());
       ((com.fasterxml.jackson.databind.node.ObjectNode) tampered.get("profile").get("owner")).put("ageOver", 21);
-      com.fasterxml.jackson.databind.node.ObjectNode body = JsonNodeFactory.instance.objectNode();
-      body.set("profile", tampered);
-      alice.connections.send(e[0].local(), io.vettid.runtime.handlers.ProfileRequestHandler.RESPONSE, body);
+      io.vettid.api.EventId asked = bob.connections.send(e[1].local(), io.vettid.runtime.handlers.ProfileRequestHandler
+          .REQUEST, JsonNodeFactory.instance.objectNode().put("eventSpace", "home"));
+      alice.connections.send(e[0].local(), response, asked, profileBody(tampered), "tampered-" + asked.value());
       await(() -> bob.runtime.counters().snapshot().quarantined().get(FailureReason.BAD_SIGNATURE) == 1,
           "the tampered profile quarantined as BAD_SIGNATURE");
       assertThat(bob.runtime.quarantine().list(10)).singleElement()
           .satisfies(q -> assertThat(q.detail()).contains("does not verify"));
+
+      // item 9 of the review: an answer nobody asked for, and a genuine profile of someone else
+      alice.connections.send(e[0].local(), response, profileBody(new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(alice.identity.profile().bytes())));
+      await(() -> bob.runtime.counters().snapshot().quarantined().get(FailureReason.UNSOLICITED) == 1,
+          "an answer to no request quarantined as UNSOLICITED");
+      Identity carol = identity("carol7");
+      io.vettid.api.EventId askedAgain = bob.connections.send(e[1].local(),
+          io.vettid.runtime.handlers.ProfileRequestHandler.REQUEST, JsonNodeFactory.instance.objectNode());
+      alice.connections.send(e[0].local(), response, askedAgain,
+          profileBody(new com.fasterxml.jackson.databind.ObjectMapper().readTree(carol.profile().bytes())),
+          "carol-" + askedAgain.value());
+      await(() -> bob.runtime.counters().snapshot().quarantined().get(FailureReason.WRONG_KEY) == 1,
+          "a verified profile of another identity quarantined as WRONG_KEY");
+      assertThat(bob.runtime.counters().snapshot().handled()).as("only the genuine answer was taken").isEqualTo(1);
     }
+  }
+
+  static com.fasterxml.jackson.databind.node.ObjectNode profileBody(com.fasterxml.jackson.databind.JsonNode profile) {
+    com.fasterxml.jackson.databind.node.ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.set("profile", profile);
+    return body;
   }
 
   @Test
@@ -382,11 +509,11 @@ class InvitationFlowTest {
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
     Identity aliceId = identity("alice8");
-    try (Vault bob = new Vault("bob8", BOB, clock)) {
+    try (Vault bob = new Vault("bob8", clock)) {
       Established a;
       Established b;
       String safety;
-      try (Vault alice = new Vault("alice8", ALICE, aliceId, secret, clock, null)) {
+      try (Vault alice = new Vault("alice8", aliceId, secret, clock, null)) {
         Established[] e = connect(alice, bob, clock);
         a = e[0];
         b = e[1];
@@ -409,7 +536,7 @@ class InvitationFlowTest {
       }
       int[] restored = new int[1];
       long bobHandled = bob.runtime.counters().snapshot().handled(); // before alice asks for a new session
-      try (Vault alice = new Vault("alice8", ALICE, aliceId, secret, clock, restored)) {
+      try (Vault alice = new Vault("alice8", aliceId, secret, clock, restored)) {
         assertThat(restored[0]).isEqualTo(1);
         assertThat(alice.connections.safetyNumber(a.local())).isEqualTo(safety);
         assertThat(alice.connections.peerIdentity(a.local())).contains(bob.identity.keyId());
@@ -425,12 +552,12 @@ class InvitationFlowTest {
   @Test
   void aScheduledRotationAlsoGivesThePeerANewNatsUserAndRevokesTheOldOneAfterTheGrace() throws Exception {
     ShiftedClock clock = new ShiftedClock();
-    try (Vault alice = new Vault("alice9", ALICE, clock); Vault bob = new Vault("bob9", BOB, clock)) {
+    try (Vault alice = new Vault("alice9", clock); Vault bob = new Vault("bob9", clock)) {
       Established[] e = connect(alice, bob, clock);
       Established a = e[0];
       Established b = e[1];
       Connection sys = NATS.connect(OP.systemUser(), NATS.options());
-      try (ConnectionRotation rotation = new ConnectionRotation(alice.connections, ALICE, Duration.ofSeconds(1),
+      try (ConnectionRotation rotation = new ConnectionRotation(alice.connections, alice.account, Duration.ofSeconds(1),
           acct -> {
             try {
               OP.push(sys, acct);
@@ -448,7 +575,7 @@ class InvitationFlowTest {
 
         Thread.sleep(1_200); // the grace of the old user
         assertThat(rotation.maintain()).as("the old user's revocation pushed").isTrue();
-        assertThat(ALICE.isRevoked(oldUser)).isTrue();
+        assertThat(alice.account.isRevoked(oldUser)).isTrue();
         assertRefusedByTheServer(b.peerCredentials());
 
         bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "with-the-new-user"));
@@ -462,7 +589,7 @@ class InvitationFlowTest {
   @Test
   void blockingAConnectedIdentityStopsItsEvents() throws Exception {
     ShiftedClock clock = new ShiftedClock();
-    try (Vault alice = new Vault("alice6", ALICE, clock); Vault bob = new Vault("bob6", BOB, clock)) {
+    try (Vault alice = new Vault("alice6", clock); Vault bob = new Vault("bob6", clock)) {
       Established[] e = connect(alice, bob, clock);
       bob.connections.send(e[1].local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "1"));
       await(() -> alice.chats.contains("1"), "the first chat");
@@ -476,7 +603,7 @@ class InvitationFlowTest {
   @Test
   void rotationDuringContinuousTrafficLosesNothingAndHandlesNothingTwice() throws Exception {
     ShiftedClock clock = new ShiftedClock();
-    try (Vault alice = new Vault("alice5", ALICE, clock); Vault bob = new Vault("bob5", BOB, clock)) {
+    try (Vault alice = new Vault("alice5", clock); Vault bob = new Vault("bob5", clock)) {
       Established[] e = connect(alice, bob, clock);
       Established a = e[0];
       Established b = e[1];

@@ -11,6 +11,7 @@ import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.server.ServerAddress;
 import io.vettid.runtime.VettIdRuntime;
 import io.vettid.testkit.NatsServerExtension;
@@ -29,16 +30,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OwnServersTest {
   static final NatsOperator ALICE_OP = NatsOperator.create("alice-vault");
   static final NatsOperator BOB_OP = NatsOperator.create("bob-vault");
-  static final NatsAccount ALICE = ALICE_OP.createAccount("alice", JetStreamLimits.subscriberDefault());
-  static final NatsAccount BOB = BOB_OP.createAccount("bob", JetStreamLimits.subscriberDefault());
+  static final VaultAccounts ALICE_VAULT = VaultAccounts.create(ALICE_OP, "alice", JetStreamLimits.subscriberDefault());
+  static final VaultAccounts BOB_VAULT = VaultAccounts.create(BOB_OP, "bob", JetStreamLimits.subscriberDefault());
+  static final NatsAccount ALICE = ALICE_VAULT.eventSpace();
+  static final NatsAccount BOB = BOB_VAULT.eventSpace();
   static final EventType CHAT = EventType.of("chat.message");
 
   @RegisterExtension
   static final NatsServerExtension ALICE_NATS = NatsServerExtension.builder().tls().encryptedAtRest()
-      .operatorMode(ALICE_OP, ALICE).build();
+      .operatorMode(ALICE_OP, ALICE_VAULT).build();
   @RegisterExtension
   static final NatsServerExtension BOB_NATS = NatsServerExtension.builder().tls().encryptedAtRest()
-      .operatorMode(BOB_OP, BOB).build();
+      .operatorMode(BOB_OP, BOB_VAULT).build();
 
   /** Connects to whatever server the handshake named, trusting only its pinned CA. */
   static final Connections.PeerConnector PINNED = new Connections.PeerConnector() {
@@ -64,10 +67,9 @@ class OwnServersTest {
     return new ServerAddress("127.0.0.1", nats.server().port(), nats.tlsMaterial().caPin());
   }
 
-  static VettIdRuntime vault(NatsServerExtension nats, NatsAccount account, String guid, Connections connections,
+  static VettIdRuntime vault(NatsServerExtension nats, VaultAccounts accounts, String guid, Connections connections,
       Set<String> seen) throws Exception {
-    VettIdRuntime r = VettIdRuntime.builder()
-        .nats(nats.options().authHandler(account.issueUser(guid + "-owner", UserPermissions.ACCOUNT_OWNER).authHandler()))
+    VettIdRuntime r = VettIdRuntime.builder().vault(accounts, nats.options())
         .connections(connections).discoverHandlers(false).handler(InvitationFlowTest.chat(seen, new java.util.concurrent.atomic.AtomicInteger())).start();
     r.rules().orElseThrow().put("[{\"id\": \"chat\", \"eventType\": \"chat.message\", \"action\": \"handle\","
         + " \"handler\": \"chat\"}]");
@@ -84,8 +86,8 @@ class OwnServersTest {
     Set<String> atBob = ConcurrentHashMap.newKeySet();
     Connections aliceConnections = new Connections(clock);
     Connections bobConnections = new Connections(clock);
-    try (VettIdRuntime alice = vault(ALICE_NATS, ALICE, "alice", aliceConnections, atAlice);
-        VettIdRuntime bob = vault(BOB_NATS, BOB, "bob", bobConnections, atBob)) {
+    try (VettIdRuntime alice = vault(ALICE_NATS, ALICE_VAULT, "alice", aliceConnections, atAlice);
+        VettIdRuntime bob = vault(BOB_NATS, BOB_VAULT, "bob", bobConnections, atBob)) {
       Invitations inviter = new Invitations(aliceId, "alice", ALICE, InvitationFlowTest.SUITE, new BlockList(), clock);
       inviter.advertise(address(ALICE_NATS));
       Invitation inv = Invitation.parse(inviter.create("home", false).toUri());

@@ -134,7 +134,7 @@ class CrashRecoveryTest {
       }
     }
     for (EventId id : ids) {
-      KeyValueEntry e = records.get("Manager." + id.value());
+      KeyValueEntry e = records.get("Manager.r.conn-crash." + id.value());
       if (oneShot) {
         assertThat(e).as("no record of its own for the one-event %s", id).isNull();
         int c = committed.getOrDefault(id.value(), 0);

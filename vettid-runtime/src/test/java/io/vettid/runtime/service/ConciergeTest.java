@@ -32,9 +32,11 @@ class ConciergeTest {
     assertThat(concierge.outstandingTokens()).isZero();
 
     Connection owner = NATS.connect(r.owner(), NATS.options());
+    Connection watcher = NATS.connect(r.accounts().issueWatcher("watcher"), NATS.options());
     JetStreamLayout layout = JetStreamLayout.builder().build();
     assertThat(layout.ensureVault(owner)).contains("DataVault", "Quarantine", "Vault");
-    assertThat(layout.ensureEventSpace(owner, r.guid(), "home")).contains(r.guid());
+    assertThat(layout.ensureEventSpace(watcher, r.guid(), "home")).contains(r.guid());
+    assertThat(r.accounts().guid()).isEqualTo(r.guid());
 
     assertThatThrownBy(() -> concierge.register(token, JetStreamLimits.subscriberDefault()))
         .isInstanceOf(Concierge.RegistrationException.class).hasMessageContaining("already used")

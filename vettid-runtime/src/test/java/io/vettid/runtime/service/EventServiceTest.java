@@ -99,18 +99,39 @@ class EventServiceTest {
   private com.fasterxml.jackson.databind.JsonNode record(EventId id) throws Exception {
     KeyValue kv = nc.keyValue("EventHandlers");
     com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-    KeyValueEntry e = kv.get("Manager." + id.value());
+    KeyValueEntry e = kv.get("Manager.r." + BOB.value() + "." + id.value());
     if (e != null) {
       return json.readTree(e.getValue());
     }
     for (String k : kv.keys("Manager.g.>")) {
       for (com.fasterxml.jackson.databind.JsonNode x : json.readTree(kv.get(k).getValue()).path("entries")) {
-        if (x.path("eventId").asText().equals(id.value())) {
+        if (x.path("eventId").asText().equals(id.value()) && x.path("connectionId").asText().equals(BOB.value())) {
           return x;
         }
       }
     }
     return null;
+  }
+
+  /**
+   * Low item of the review: handler state was keyed by eventId alone, so another connection that
+   * chose the same eventId reached this connection's handler, wrote into its state and could
+   * finish it.
+   */
+  @Test
+  void anotherConnectionsEventWithTheSameEventIdGetsItsOwnHandlerAndState() throws Exception {
+    EventId shared = EventId.random();
+    ConnectionId mallory = ConnectionId.of("conn-mallory");
+    publish(event(TestHandlers.COUNT, shared, 1));
+    publish(InternalEvent.builder().type(TestHandlers.DONE).eventId(shared).connectionId(mallory)
+        .payload(JsonNodeFactory.instance.objectNode().put("n", "666")).build());
+    publish(event(TestHandlers.COUNT, shared, 2));
+    drain(3);
+
+    assertThat(state(shared)).as("bob's state").isEqualTo("1,2");
+    assertThat(recorder.created.get()).as("one handler per connection and eventId").isEqualTo(2);
+    assertThat(counters.snapshot().handled()).isEqualTo(3);
+    assertThat(counters.snapshot().quarantinedTotal()).as("bob's handler was not finished by mallory").isZero();
   }
 
   @Test
@@ -230,7 +251,7 @@ class EventServiceTest {
     List<String> groups = kv.keys("Manager.g.>");
     assertThat(groups).isNotEmpty().hasSizeLessThan(20);
     for (int i = 0; i < 20; i++) {
-      assertThat(kv.get("Manager." + ids.get(i).value())).isNull();
+      assertThat(kv.get("Manager.r." + BOB.value() + "." + ids.get(i).value())).isNull();
       assertThat(state(ids.get(i))).as("state kept in the group entry").isEqualTo(Integer.toString(i));
       assertThat(record(ids.get(i)).path("finished").asBoolean()).isTrue();
     }
@@ -365,7 +386,7 @@ class EventServiceTest {
     assertThat(counters.snapshot().approved()).isEqualTo(1);
     assertThat(counters.snapshot().quarantined().get(FailureReason.DENIED_BY_OWNER)).isEqualTo(1);
     assertThat(service.inbox().list()).isEmpty();
-    assertThat(nc.keyValue("EventHandlers").get("Manager." + denyMe.value())).isNull();
+    assertThat(nc.keyValue("EventHandlers").get("Manager.r." + BOB.value() + "." + denyMe.value())).isNull();
   }
 
   @Test

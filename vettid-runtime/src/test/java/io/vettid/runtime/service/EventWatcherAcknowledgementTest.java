@@ -152,7 +152,7 @@ class EventWatcherAcknowledgementTest {
     Connection nc = NATS.connect();
     Space s = space(nc, "acks");
     deposit(nc, s, 0, 30);
-    EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    EventWatcher w = new EventWatcher(nc, nc, GUID, s.es(), EventWatcherTest.opener());
     assertThat(consumer(nc, s).getConsumerConfiguration().getAckPolicy()).isEqualTo(AckPolicy.All);
     pollUntil(w, () -> w.forwarded() == 30);
     // acknowledgements are not awaited: the floor reaches the last deposit, nothing stays pending
@@ -171,7 +171,7 @@ class EventWatcherAcknowledgementTest {
     Connection spy = NATS.connect();
     io.nats.client.Subscription acks = spy.subscribe("$JS.ACK." + s.stream() + "." + s.durable() + ".>");
     spy.flush(Duration.ofSeconds(2));
-    EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    EventWatcher w = new EventWatcher(nc, nc, GUID, s.es(), EventWatcherTest.opener());
     assertThat(w.poll(1000, Duration.ofSeconds(2))).isEqualTo(300);
     awaitFloor(nc, s, w, 300);
     int sent = 0;
@@ -189,7 +189,7 @@ class EventWatcherAcknowledgementTest {
     Connection nc = NATS.connect();
     Space s = space(nc, "stopped");
     deposit(nc, s, 0, 5);
-    try (EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener())) {
+    try (EventWatcher w = new EventWatcher(nc, nc, GUID, s.es(), EventWatcherTest.opener())) {
       w.start();
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (w.forwarded() < 5 && System.nanoTime() < deadline) {
@@ -205,7 +205,7 @@ class EventWatcherAcknowledgementTest {
     assertThat(ensureConsumer(nc, s)).isEqualTo(6);
     // and again, before it acknowledged anything: still from 6, not from the start of the stream
     assertThat(ensureConsumer(nc, s)).isEqualTo(6);
-    EventWatcher next = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    EventWatcher next = new EventWatcher(nc, nc, GUID, s.es(), EventWatcherTest.opener());
     depositEachInItsOwnSession(nc, s, 5, 8);
     pollUntil(next, () -> next.forwarded() == 3);
     assertThat(forwarded(nc, s)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7); // each once
@@ -222,7 +222,7 @@ class EventWatcherAcknowledgementTest {
     JetStreamSubscription hung = bind(other, s);
     hung.pull(100);
     Thread.sleep(200);
-    EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    EventWatcher w = new EventWatcher(nc, nc, GUID, s.es(), EventWatcherTest.opener());
     depositEachInItsOwnSession(nc, s, 0, 6);
     pollUntil(w, () -> w.forwarded() == 6);
     awaitFloor(nc, s, w, 6);
@@ -250,7 +250,7 @@ class EventWatcherAcknowledgementTest {
     dead.unsubscribe();
     assertThat(consumer(nc, s).getNumAckPending()).isEqualTo(7);
 
-    EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    EventWatcher w = new EventWatcher(nc, nc, GUID, s.es(), EventWatcherTest.opener());
     // replaced: the seven come back at once (not after their acknowledgement wait), in order
     assertThat(consumer(nc, s).getNumAckPending()).isZero();
     pollUntil(w, () -> w.forwarded() == 7);
@@ -273,7 +273,7 @@ class EventWatcherAcknowledgementTest {
     old.unsubscribe();
     assertThat(consumer(nc, s).getConsumerConfiguration().getAckPolicy()).isEqualTo(AckPolicy.Explicit);
 
-    EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    EventWatcher w = new EventWatcher(nc, nc, GUID, s.es(), EventWatcherTest.opener());
     assertThat(consumer(nc, s).getConsumerConfiguration().getAckPolicy()).isEqualTo(AckPolicy.All);
     // from the floor (2): 3 and 5 were pending, 6 never delivered; 4 comes again (the service's
     // records meet it as a duplicate)
@@ -287,7 +287,7 @@ class EventWatcherAcknowledgementTest {
     Connection nc = NATS.connect();
     Space s = space(nc, "outage");
     JetStreamManagement jsm = nc.jetStreamManagement();
-    EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    EventWatcher w = new EventWatcher(nc, nc, GUID, s.es(), EventWatcherTest.opener());
     deposit(nc, s, 0, 3);
     pollUntil(w, () -> w.forwarded() == 3);
     // the queue is gone: the next forwards fail and their deposits are given back
@@ -316,7 +316,7 @@ class EventWatcherAcknowledgementTest {
     // deposit 2 was given back and then removed by hand (the server sends no copy of a removed
     // deposit; the test holds it directly instead of racing the server's redelivery)
     assertThat(jsm.deleteMessage(s.stream(), 2)).isTrue();
-    EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    EventWatcher w = new EventWatcher(nc, nc, GUID, s.es(), EventWatcherTest.opener());
     w.hold(2);
     pollUntil(w, () -> w.forwarded() == 2);
     Thread.sleep(300);
@@ -337,7 +337,7 @@ class EventWatcherAcknowledgementTest {
     Connection nc = NATS.connect();
     Space s = space(nc, "kept");
     deposit(nc, s, 0, 3);
-    EventWatcher w = new EventWatcher(nc, GUID, s.es(), EventWatcherTest.opener());
+    EventWatcher w = new EventWatcher(nc, nc, GUID, s.es(), EventWatcherTest.opener());
     w.purgeThresholds(1_000_000, Duration.ofHours(1)); // deposit 2 stays stored
     pollUntil(w, () -> w.forwarded() == 3);
     // held as if given back, though the stream still holds it: the check keeps it

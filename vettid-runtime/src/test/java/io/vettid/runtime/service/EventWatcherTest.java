@@ -117,7 +117,7 @@ class EventWatcherTest {
       nc.jetStream().publish(deposit, b);
     }
 
-    EventWatcher watcher = new EventWatcher(nc, GUID, ES, opener());
+    EventWatcher watcher = new EventWatcher(nc, nc, GUID, ES, opener());
     int processed = 0;
     for (int i = 0; i < 20 && processed < 11; i++) {
       processed += watcher.poll(100, Duration.ofMillis(500));
@@ -157,7 +157,7 @@ class EventWatcherTest {
     }
     assertThat(forwarded).containsExactlyElementsOf(good); // in deposit order
 
-    List<Message> kept = fetchAll(nc, Subjects.QUARANTINE.value(), "Owner_quarantine");
+    List<Message> kept = fetchAll(nc, Subjects.QUARANTINE.value() + ".>", "Owner_quarantine");
     assertThat(kept).hasSize(6);
     List<FailureReason> reasons = new ArrayList<>();
     for (Message m : kept) {
@@ -191,7 +191,7 @@ class EventWatcherTest {
     layout.ensureEventSpace(nc, GUID, es);
     String deposit = Subjects.deposit(GUID, es, BOB).value();
     Sealer sealer = Sealer.builder(SUITE, bobSigning, aliceWrappingPublic, deposit).build();
-    try (EventWatcher watcher = new EventWatcher(nc, GUID, es, opener())) {
+    try (EventWatcher watcher = new EventWatcher(nc, nc, GUID, es, opener())) {
       // a purge after 4 acknowledgements, and the rest (acknowledged after the floor was read) by time
       watcher.purgeThresholds(4, Duration.ofMillis(300));
       watcher.start();

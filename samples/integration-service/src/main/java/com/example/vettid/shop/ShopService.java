@@ -11,6 +11,7 @@ import io.vettid.api.spi.EventHandlerContext;
 import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.crypto.Suite;
 import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.profile.Profile;
 import io.vettid.profile.SignedProfile;
 import io.vettid.runtime.VettIdRuntime;
@@ -38,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and kept in the shop's quarantine with its reason; nothing else is touched.
  *
  * <pre>{@code
- * try (ShopService shop = ShopService.start(natsAsOwner, account, "shop42", suite, connector)) {
+ * try (ShopService shop = ShopService.start(accounts, serverOptions, suite, connector)) {
  *   byte[] acceptance = shop.accept(Invitation.parse(uri));     // send it to the person
  *   ConnectionId customer = shop.complete(confirmation);          // from the person
  * }
@@ -79,19 +80,21 @@ public final class ShopService implements AutoCloseable {
   /**
    * Starts the shop.
    *
-   * @param natsAsOwner options to connect as the owner of the shop's NATS account
-   * @param account the shop's NATS account (issues the users customers deposit with)
-   * @param guid the shop's subscriber guid
+   * @param accounts the shop's NATS accounts (its EventSpace account issues the users customers
+   *     deposit with)
+   * @param server options with the server's URL and TLS context
    * @param suite the connection suite (the customers' policy; RSA-4096 by default)
    * @param connector opens NATS connections to customers' servers
    * @return the running shop
    * @throws Exception if NATS or key generation fails
    */
-  public static ShopService start(Options.Builder natsAsOwner, NatsAccount account, String guid, Suite suite,
+  public static ShopService start(VaultAccounts accounts, Options.Builder server, Suite suite,
       Connections.PeerConnector connector) throws Exception {
     Objects.requireNonNull(connector, "connector");
+    String guid = accounts.guid();
+    NatsAccount account = accounts.eventSpace();
     Connections connections = new Connections();
-    VettIdRuntime runtime = VettIdRuntime.builder().nats(natsAsOwner).connections(connections)
+    VettIdRuntime runtime = VettIdRuntime.builder().vault(accounts, server).connections(connections)
         .discoverHandlers(false).handler(new Orders()).start();
     runtime.rules().orElseThrow().put("""
         [{"id": "orders", "eventType": "order.request", "action": "handle", "handler": "orders"},

@@ -13,9 +13,8 @@ import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import io.vettid.nats.auth.JetStreamLimits;
-import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.auth.NatsOperator;
-import io.vettid.nats.auth.UserPermissions;
 import io.vettid.profile.Profile;
 import io.vettid.profile.SignedProfile;
 import io.vettid.runtime.VettIdRuntime;
@@ -39,14 +38,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A person (a vault built with the SDK) invites the shop to their EventSpace on a real
- * nats-server (operator mode: one account each, TLS, encrypted store); the shop accepts, takes an
+ * nats-server (operator mode: each with its accounts, one per trust zone; TLS, encrypted store); the shop accepts, takes an
  * order and answers with a sealed receipt; an order for something it does not sell is refused.
  */
 class ShopServiceTest {
   static final Suite SUITE = Suites.MLKEM768_MLDSA65_V1; // quick keys for a test; the default is RSA-4096
   static final NatsOperator OP = NatsOperator.create("shop-test");
-  static final NatsAccount PERSON = OP.createAccount("person", JetStreamLimits.subscriberDefault());
-  static final NatsAccount SHOP = OP.createAccount("shop", JetStreamLimits.subscriberDefault());
+  static final VaultAccounts PERSON = VaultAccounts.create(OP, "dana1", JetStreamLimits.subscriberDefault());
+  static final VaultAccounts SHOP = VaultAccounts.create(OP, "shop1", JetStreamLimits.subscriberDefault());
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest()
@@ -90,18 +89,16 @@ class ShopServiceTest {
         Profile.builder("home", Profile.Owner.of("Dana", SUITE.signature(), keys.getPublic()).ageOver(18)).build(),
         SUITE.signature(), keys.getPrivate(), new SecureRandom()));
     Connections mine = new Connections();
-    try (VettIdRuntime person = VettIdRuntime.builder()
-            .nats(NATS.options().authHandler(PERSON.issueUser("dana", UserPermissions.ACCOUNT_OWNER).authHandler()))
+    try (VettIdRuntime person = VettIdRuntime.builder().vault(PERSON, NATS.options())
             .connections(mine).discoverHandlers(false).handler(wallet).start();
-        ShopService shop = ShopService.start(
-            NATS.options().authHandler(SHOP.issueUser("shop", UserPermissions.ACCOUNT_OWNER).authHandler()), SHOP,
-            "shop1", SUITE, CONNECTOR)) {
+        ShopService shop = ShopService.start(SHOP, NATS.options(), SUITE, CONNECTOR)) {
       person.rules().orElseThrow().put("""
           [{"id": "receipts", "eventType": "order.receipt", "action": "handle", "handler": "receipts"}]""");
       person.watch("dana1", "home");
 
       // Dana invites the shop (say, by scanning its QR code at the till), the shop accepts, Dana confirms
-      Invitations invitations = new Invitations(me, "dana1", PERSON, SUITE, new BlockList(), Clock.systemUTC());
+      Invitations invitations = new Invitations(me, "dana1", PERSON.eventSpace(), SUITE, new BlockList(),
+          Clock.systemUTC());
       Invitation invitation = invitations.create("home", false);
       byte[] acceptance = shop.accept(Invitation.parse(invitation.toUri()));
       Invitations.Result r = invitations.accept(acceptance);
