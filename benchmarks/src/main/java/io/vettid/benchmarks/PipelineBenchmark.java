@@ -584,6 +584,29 @@ public final class PipelineBenchmark {
     return accounts;
   }
 
+  /**
+   * The vault every pipeline run uses, and its guid. Each vault account reserves its JetStream
+   * storage limit on the server, so a fresh vault per run would use up the server's storage over
+   * a full benchmark; instead a run ends by deleting every stream of the vault's accounts (so the
+   * next run starts as a fresh vault: no records, no deposits, no duplicate window).
+   */
+  private io.vettid.nats.auth.VaultAccounts runVault;
+  private String runGuid;
+
+  /** Deletes every stream of the account the connection is in, then closes the connection. */
+  private void deleteStreams(Connection account) throws Exception {
+    try (Connection c = account) {
+      io.nats.client.JetStreamManagement jsm = c.jetStreamManagement();
+      for (String stream : jsm.getStreamNames()) {
+        try {
+          jsm.deleteStream(stream);
+        } catch (io.nats.client.JetStreamApiException e) {
+          out.println("  could not delete the run's stream " + stream + ": " + e.getMessage());
+        }
+      }
+    }
+  }
+
   /** Raw JetStream: publish with a timestamp header, consume with a pull consumer, ack. */
   private Run raw(String name, int n, int rate) throws Exception {
     String stream = "BenchRaw" + System.nanoTime() % 100000;
@@ -786,7 +809,11 @@ public final class PipelineBenchmark {
    */
   private Run pipeline(String name, Suite suite, List<ConnectionKeys[]> keys, int perConnection, int rate,
       double[] heapMb, int warmRounds, boolean backlog) throws Exception {
-    String guid = "g" + Long.toHexString(random.nextLong() >>> 8);
+    if (runVault == null) {
+      runGuid = "g" + Long.toHexString(random.nextLong() >>> 8);
+      runVault = vaultAccounts(runGuid);
+    }
+    String guid = runGuid;
     int warm = keys.size() * warmRounds;
     int n = keys.size() * perConnection + warm;
     CountDownLatch warmed = new CountDownLatch(1);
@@ -795,7 +822,7 @@ public final class PipelineBenchmark {
     AtomicInteger handled = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(1);
     long[] end = new long[1];
-    io.vettid.nats.auth.VaultAccounts accounts = vaultAccounts(guid);
+    io.vettid.nats.auth.VaultAccounts accounts = runVault;
     Stages stages = Boolean.getBoolean("bench.stages") && rate > 0
         ? new Stages(n, connect(accounts.issueOwner("stages"))) : null;
     EventService.Listener listener = s -> {
@@ -912,12 +939,10 @@ public final class PipelineBenchmark {
         }
       } finally {
         // as raw deletes its stream after a run: the next run starts without this one's deposit
-        // stream and the duplicate window the server keeps for it
-        try {
-          depositAccount.jetStreamManagement().deleteStream(io.vettid.nats.subjects.Subjects.depositStream(guid, "bench"));
-        } catch (io.nats.client.JetStreamApiException e) {
-          out.println("  could not delete the run's deposit stream: " + e.getMessage());
-        }
+        // stream and the duplicate window the server keeps for it, and as a fresh vault (its
+        // buckets and queues gone too)
+        deleteStreams(connect(accounts.issueWatcher("bench-cleanup")));
+        deleteStreams(connect(accounts.issueOwner("bench-cleanup")));
       }
     }
   }
