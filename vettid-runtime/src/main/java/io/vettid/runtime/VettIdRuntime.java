@@ -563,7 +563,7 @@ public final class VettIdRuntime implements AutoCloseable {
       this.peerOptions = new Options.Builder(base).authHandler(accounts.issueResponder("responder").authHandler());
       this.account = accounts.apps();
       long disk = accounts.vault().limits().diskBytes();
-      if (disk >= (16L << 20)) {
+      if (disk >= JetStreamLayout.MIN_STORAGE_BYTES) {
         this.storageBytes = disk; // every stream's and bucket's cap is a share of the account's storage
       }
       return this;
@@ -578,9 +578,7 @@ public final class VettIdRuntime implements AutoCloseable {
      * @return this builder
      */
     public Builder storageBytes(long bytes) {
-      if (bytes < (16L << 20)) {
-        throw new IllegalArgumentException("storage must be at least 16 MiB, got " + bytes);
-      }
+      JetStreamLayout.builder().storageBytes(bytes); // checks it
       this.storageBytes = bytes;
       return this;
     }

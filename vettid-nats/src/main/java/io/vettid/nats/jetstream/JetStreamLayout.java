@@ -70,6 +70,8 @@ public final class JetStreamLayout {
   public static final int MAX_MESSAGE_BYTES = io.vettid.nats.server.NatsServerConfig.MAX_PAYLOAD;
   /** Deposits one connection may have waiting in its EventSpace's stream. */
   public static final long DEPOSITS_PER_CONNECTION = 10_000;
+  /** The least JetStream storage a layout's caps are shares of: 16 MiB. */
+  public static final long MIN_STORAGE_BYTES = 16L << 20;
   /** Quarantine entries kept per source connection (the oldest of that source goes first). */
   public static final long QUARANTINE_PER_SOURCE = 10_000;
   /** How long a quarantine entry is kept. */
@@ -282,7 +284,7 @@ public final class JetStreamLayout {
      * @return this builder
      */
     public Builder storageBytes(long bytes) {
-      if (bytes < (16L << 20)) {
+      if (bytes < MIN_STORAGE_BYTES) {
         throw new IllegalArgumentException("storage must be at least 16 MiB, got " + bytes);
       }
       this.storageBytes = bytes;

@@ -159,15 +159,25 @@ class ConnectionsTest {
             e -> assertThat(e.reason()).isEqualTo(FailureReason.CONNECTION_REVOKED));
   }
 
+  /** A second, genuine connection of alice's: its id, alice's keys for it, and its peer's keys. */
+  private record Mallory(ConnectionId local, ConnectionKeys aliceForHer, ConnectionKeys keys) {}
+
+  private Mallory addMallory() throws Exception {
+    ConnectionId local = ConnectionId.of("mallory-at-alice");
+    ConnectionKeys aliceForHer = ConnectionKeys.generate(SUITE, new SecureRandom());
+    ConnectionKeys keys = ConnectionKeys.generate(SUITE, new SecureRandom());
+    alice.add(local, ConnectionId.of("alice-at-mallory"), Subjects.deposit("m1", ES,
+        ConnectionId.of("alice-at-mallory")).value(), nc, aliceForHer, keys.signingPublic(), keys.wrappingPublic());
+    return new Mallory(local, aliceForHer, keys);
+  }
+
   @Test
   void aPeerSealingWithItsOwnConnectionKeysOnAnotherConnectionsSubjectIsAWrongKey() throws Exception {
     // mallory is a second, genuine connection of alice's: alice knows her keys, for her subject only
-    ConnectionId malloryAtAlice = ConnectionId.of("mallory-at-alice");
-    ConnectionKeys aliceForMallory = ConnectionKeys.generate(SUITE, new SecureRandom());
-    ConnectionKeys malloryKeys = ConnectionKeys.generate(SUITE, new SecureRandom());
-    alice.add(malloryAtAlice, ConnectionId.of("alice-at-mallory"), Subjects.deposit("m1", ES,
-        ConnectionId.of("alice-at-mallory")).value(), nc, aliceForMallory, malloryKeys.signingPublic(),
-        malloryKeys.wrappingPublic());
+    Mallory m = addMallory();
+    ConnectionId malloryAtAlice = m.local();
+    ConnectionKeys aliceForMallory = m.aliceForHer();
+    ConnectionKeys malloryKeys = m.keys();
     String bobsSubject = Subjects.deposit(ALICE, ES, BOB_AT_ALICE).value();
     InternalEvent asBob = InternalEvent.builder().type(EventType.of("connection.revoked")).connectionId(BOB_AT_ALICE)
         .payload(JsonNodeFactory.instance.objectNode()).build();
@@ -189,12 +199,10 @@ class ConnectionsTest {
 
   @Test
   void oneConnectionOpeningSessionAfterSessionEvictsOnlyItsOwn() throws Exception {
-    ConnectionId malloryAtAlice = ConnectionId.of("mallory-at-alice");
-    ConnectionKeys aliceForMallory = ConnectionKeys.generate(SUITE, new SecureRandom());
-    ConnectionKeys malloryKeys = ConnectionKeys.generate(SUITE, new SecureRandom());
-    alice.add(malloryAtAlice, ConnectionId.of("alice-at-mallory"), Subjects.deposit("m1", ES,
-        ConnectionId.of("alice-at-mallory")).value(), nc, aliceForMallory, malloryKeys.signingPublic(),
-        malloryKeys.wrappingPublic());
+    Mallory m = addMallory();
+    ConnectionId malloryAtAlice = m.local();
+    ConnectionKeys aliceForMallory = m.aliceForHer();
+    ConnectionKeys malloryKeys = m.keys();
     String bobsSubject = Subjects.deposit(ALICE, ES, BOB_AT_ALICE).value();
     String mallorysSubject = Subjects.deposit(ALICE, ES, malloryAtAlice).value();
     Sealer bobSeals = Sealer.builder(SUITE, bobKeys.signing(), aliceKeys.wrappingPublic(), bobsSubject).build();
