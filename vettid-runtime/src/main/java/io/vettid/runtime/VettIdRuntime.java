@@ -356,7 +356,11 @@ public final class VettIdRuntime implements AutoCloseable {
       String requester = msg.getSubject().substring(asked.length() - 1);
       String inbox = io.vettid.nats.subjects.Subjects.inbox(subscriberGuid, eventSpace,
           io.vettid.api.ConnectionId.of(requester)).value();
-      readBytes(profiles, eventSpace).ifPresent(bytes -> profileAnswers.answer(msg, inbox, bytes));
+      // checked before the profile is read: a request aimed elsewhere is kept and counted even
+      // while no profile is published, and costs no read
+      if (profileAnswers.admit(msg, inbox)) {
+        readBytes(profiles, eventSpace).ifPresent(bytes -> profileAnswers.answer(msg, inbox, bytes));
+      }
     });
     d.subscribe(asked);
     EventWatcher w = new EventWatcher(depositsNc, nc, subscriberGuid, eventSpace, opener, counters, quarantine);

@@ -494,12 +494,8 @@ final class VaultDaemon implements AutoCloseable {
   }
 
   private void onControl(Message m) {
-    if (m.getReplyTo() == null) {
-      return;
-    }
-    if (!InboxResponder.insideInbox(m.getReplyTo(), controlInbox)) {
-      control.answer(m, controlInbox, new byte[0]); // refused: kept and counted, nothing is run
-      return;
+    if (!control.admit(m, controlInbox)) {
+      return; // no reply subject, or one outside the control inbox (kept and counted): nothing is run
     }
     workers.execute(() -> {
       ObjectNode answer;

@@ -76,6 +76,30 @@ public final class InboxResponder {
   }
 
   /**
+   * Whether a request may be answered: its reply subject is inside the requester's inbox. A
+   * request whose reply subject is outside is kept in the quarantine with {@link
+   * FailureReason#FOREIGN_REPLY} and counted here, before any work is done for it; one without a
+   * reply subject is ignored.
+   *
+   * @param request the request as received
+   * @param requesterInbox the inbox prefix of the requester (known from the subject it asked on,
+   *     never from the request itself)
+   * @return true if the request may be worked on and answered with {@link #answer}
+   */
+  public boolean admit(Message request, String requesterInbox) {
+    Objects.requireNonNull(request, "request");
+    String reply = request.getReplyTo();
+    if (reply == null) {
+      return false;
+    }
+    if (!insideInbox(reply, requesterInbox)) {
+      refuse(request, requesterInbox);
+      return false;
+    }
+    return true;
+  }
+
+  /**
    * Answers a request if its reply subject is inside the requester's inbox; otherwise keeps it
    * in the quarantine with {@link FailureReason#FOREIGN_REPLY} and counts it.
    *
@@ -86,17 +110,11 @@ public final class InboxResponder {
    * @return whether the answer was published
    */
   public boolean answer(Message request, String requesterInbox, byte[] answer) {
-    Objects.requireNonNull(request, "request");
     Objects.requireNonNull(answer, "answer");
-    String reply = request.getReplyTo();
-    if (reply == null) {
+    if (!admit(request, requesterInbox)) {
       return false;
     }
-    if (!insideInbox(reply, requesterInbox)) {
-      refuse(request, requesterInbox);
-      return false;
-    }
-    answers.publish(reply, answer);
+    answers.publish(request.getReplyTo(), answer);
     answered.incrementAndGet();
     return true;
   }

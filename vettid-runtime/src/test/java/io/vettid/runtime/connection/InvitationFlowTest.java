@@ -80,6 +80,17 @@ class InvitationFlowTest {
     });
   }
 
+  /** Pushes an account's JWT to the server with the system user's connection (what a rotation does). */
+  static java.util.function.Consumer<NatsAccount> pushWith(Connection sys) {
+    return acct -> {
+      try {
+        OP.push(sys, acct);
+      } catch (InterruptedException x) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
   static Identity identity(String name) throws Exception {
     KeyPair keys = ID_ALG.generateKeyPair(new SecureRandom());
     Profile p = Profile.builder("home", Profile.Owner.of(name, ID_ALG, keys.getPublic()).ageOver(18)).build();
@@ -421,13 +432,7 @@ class InvitationFlowTest {
       Established b = e[1];
       Connection sys = NATS.connect(OP.systemUser(), NATS.options());
       ConnectionRotation rotation = new ConnectionRotation(alice.connections, alice.account, Duration.ofMinutes(10),
-          acct -> {
-            try {
-              OP.push(sys, acct);
-            } catch (InterruptedException x) {
-              Thread.currentThread().interrupt();
-            }
-          });
+          pushWith(sys));
       String oldUser = alice.connections.peerUser(a.local()).orElseThrow();
       io.vettid.api.KeyId oldKey = alice.connections.wrappingKey(a.local()).keyId();
       alice.connections.close(); // alice cannot reach bob's EventSpace now: the announcement fails
@@ -558,13 +563,7 @@ class InvitationFlowTest {
       Established b = e[1];
       Connection sys = NATS.connect(OP.systemUser(), NATS.options());
       try (ConnectionRotation rotation = new ConnectionRotation(alice.connections, alice.account, Duration.ofSeconds(1),
-          acct -> {
-            try {
-              OP.push(sys, acct);
-            } catch (InterruptedException x) {
-              Thread.currentThread().interrupt();
-            }
-          })) {
+          pushWith(sys))) {
         assertThat(rotation.rotateDue(Duration.ofDays(30))).isEmpty();
         clock.advance(Duration.ofDays(31));
         String oldUser = alice.connections.peerUser(a.local()).orElseThrow();
