@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.KeyId;
 import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.Providers;
+import io.vettid.crypto.EphemeralBox;
+import io.vettid.crypto.PublicKeyBox;
 import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.crypto.SecretBox;
 import io.vettid.crypto.Suite;
@@ -33,21 +35,29 @@ import java.util.Optional;
  * The two messages of the invitation handshake, {@code accept} (invitee to inviter) and {@code
  * confirm} (inviter to invitee). Each carries its sender's signed profile, the connection's suite,
  * the sender's two connection public keys, where the receiver will deposit (guid, EventSpace,
- * connection id), and the NATS user the sender issued for the receiver, sealed under a key derived
- * from the invitation secret, and where the sender's server listens ({@code server} host:port and
- * {@code serverPin}, the CA pin; both empty on a shared server). A {@code confirm} also carries the SHA-256 of the {@code accept} it
- * answers. Every field is covered by an HMAC-SHA-256 under a key derived from the invitation
- * secret (only the holders of the invitation can make it) and by a signature of the sender's
- * identity key (the profile's key). PROTOCOL.md section 7 has the byte-level description.
+ * connection id), the NATS user the sender issued for the receiver, and where the sender's server
+ * listens ({@code server} host:port and {@code serverPin}, the CA pin; both empty on a shared
+ * server). A {@code confirm} also carries the SHA-256 of the {@code accept} it answers.
+ *
+ * <p>The NATS user is sealed to its recipient, never to the invitation secret: in {@code accept}
+ * to the one-time X25519 key the invitation carries ({@link EphemeralBox}; the inviter holds its
+ * private half), in {@code confirm} to the invitee's new wrapping key from the {@code accept}
+ * ({@link PublicKeyBox}). Whoever sees the invitation and both messages learns neither user.
+ *
+ * <p>Every field is covered by an HMAC-SHA-256 under a key derived from the invitation secret
+ * (only the holders of the invitation can make it) and by a signature of the sender's identity
+ * key (the profile's key). PROTOCOL.md section 8.2 has the byte-level description.
  */
 final class HandshakeMessage {
   static final String ACCEPT = "accept";
   static final String CONFIRM = "confirm";
+  /** The version this side speaks (2: credentials sealed to their recipient). */
+  static final String VERSION = "2";
   private static final int MAX_BYTES = 128 * 1024;
   private static final List<String> FIELDS = List.of("v", "kind", "invitation", "profile", "suite", "signing",
       "wrapping", "guid", "eventSpace", "connectionId", "server", "serverPin", "creds", "acceptHash", "mac", "sig");
   private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  private static final byte[] SIG_DOMAIN = "vettid-handshake-v1\0".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SIG_DOMAIN = "vettid-handshake-v2\0".getBytes(StandardCharsets.US_ASCII);
   private static volatile Providers<KeyAlgorithm> algorithms;
 
   final Map<String, String> fields;
@@ -66,18 +76,43 @@ final class HandshakeMessage {
     return p.names().contains(name) ? Optional.of(p.get(name)) : Optional.empty();
   }
 
-  /** The two keys derived from the invitation secret for one kind of message. */
-  static byte[][] keys(Invitation inv, String kind) {
-    byte[] k = SecretBox.derive(inv.secret(), "vettid/invitation/v1/" + kind + "/" + inv.idText(), 64);
-    return new byte[][] {Arrays.copyOf(k, 32), Arrays.copyOfRange(k, 32, 64)};
+  /** The MAC key derived from the invitation secret for one kind of message. */
+  static byte[] macKey(Invitation inv, String kind) {
+    return SecretBox.derive(inv.secret(), "vettid/invitation/v2/mac/" + kind + "/" + inv.idText(), 32);
+  }
+
+  /** What the credentials box of one kind of message is bound to. */
+  static byte[] credsContext(Invitation inv, String kind) {
+    return PublicKeyBox.context("vettid-handshake-creds-v2", kind, inv.idText());
+  }
+
+  /** Seals the credentials to their recipient. */
+  @FunctionalInterface
+  interface CredsSealer {
+    byte[] seal(byte[] context, byte[] secret) throws GeneralSecurityException;
+  }
+
+  /** Opens the credentials with the recipient's private key. */
+  @FunctionalInterface
+  interface CredsOpener {
+    byte[] open(byte[] context, byte[] box) throws GeneralSecurityException;
+  }
+
+  /** Seals an {@code accept}'s credentials to the invitation's one-time key. */
+  static CredsSealer toInvitationKey(Invitation inv, SecureRandom random) {
+    return (context, secret) -> EphemeralBox.seal(inv.oneTimeKey(), context, secret, random);
+  }
+
+  /** Seals a {@code confirm}'s credentials to the invitee's new wrapping key. */
+  static CredsSealer toWrappingKey(PublicKeyEntry wrapping, SecureRandom random) {
+    return (context, secret) -> PublicKeyBox.seal(wrapping, context, secret, random);
   }
 
   static byte[] build(String kind, Invitation inv, Identity sender, ConnectionKeys keys, String guid,
       String eventSpace, String connectionId, io.vettid.nats.server.ServerAddress server, UserCredentials creds,
-      byte[] acceptHash, SecureRandom random) throws GeneralSecurityException {
-    byte[][] k = keys(inv, kind);
+      byte[] acceptHash, CredsSealer sealer, SecureRandom random) throws GeneralSecurityException {
     Map<String, String> f = new LinkedHashMap<>();
-    f.put("v", "1");
+    f.put("v", VERSION);
     f.put("kind", kind);
     f.put("invitation", inv.idText());
     f.put("profile", b64(sender.profile().bytes()));
@@ -92,12 +127,14 @@ final class HandshakeMessage {
     char[] seed = creds.seed();
     byte[] secret = (creds.jwt() + "\n" + new String(seed)).getBytes(StandardCharsets.UTF_8);
     Arrays.fill(seed, '\0');
-    f.put("creds", b64(SecretBox.seal(k[0], (kind + "/" + inv.idText()).getBytes(StandardCharsets.UTF_8), secret,
-        random)));
-    Arrays.fill(secret, (byte) 0);
+    try {
+      f.put("creds", b64(sealer.seal(credsContext(inv, kind), secret)));
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
     f.put("acceptHash", acceptHash == null ? "" : b64(acceptHash));
     byte[] transcript = transcript(f);
-    byte[] mac = SecretBox.mac(k[1], transcript);
+    byte[] mac = SecretBox.mac(macKey(inv, kind), transcript);
     f.put("mac", b64(mac));
     f.put("sig", b64(sender.sign(concat(SIG_DOMAIN, transcript, mac), random)));
     ObjectNode n = JSON.createObjectNode();
@@ -138,8 +175,9 @@ final class HandshakeMessage {
         throw new HandshakeException("unknown handshake field '" + name + "'");
       }
     }
-    if (!f.get("v").equals("1")) {
-      throw new HandshakeException("unknown handshake version");
+    if (!f.get("v").equals(VERSION)) {
+      throw new HandshakeException("unknown handshake version '" + f.get("v").replaceAll("[^\\x21-\\x7e]", "?")
+          + "' (this side speaks " + VERSION + ")");
     }
     if (!f.get("kind").equals(expectedKind)) {
       throw new HandshakeException("expected a handshake '" + expectedKind + "' message");
@@ -161,16 +199,17 @@ final class HandshakeMessage {
    * credentials.
    *
    * @param expectedIdentity the identity the sender must have, or null to take the profile's
+   * @param opener opens the credentials with this side's private key
    */
-  Content verify(Invitation inv, KeyId expectedIdentity, BlockList blocked) throws HandshakeException {
+  Content verify(Invitation inv, KeyId expectedIdentity, BlockList blocked, CredsOpener opener)
+      throws HandshakeException {
     String kind = fields.get("kind");
-    byte[][] k = keys(inv, kind);
     Map<String, String> signedPart = new LinkedHashMap<>(fields);
     signedPart.remove("mac");
     signedPart.remove("sig");
     byte[] transcript = transcript(signedPart);
     byte[] mac = unb64("mac");
-    if (!SecretBox.equal(SecretBox.mac(k[1], transcript), mac)) {
+    if (!SecretBox.equal(SecretBox.mac(macKey(inv, kind), transcript), mac)) {
       throw new HandshakeException("the handshake was not made with this invitation's secret (forged or altered)");
     }
     Profile profile;
@@ -194,8 +233,13 @@ final class HandshakeMessage {
           .orElseThrow(() -> new HandshakeException("unknown suite"));
       PublicKeyEntry signing = PublicKeyEntry.of(suite.signature(), suite.signature().decodePublicKey(unb64("signing")));
       PublicKeyEntry wrapping = PublicKeyEntry.of(suite.wrap(), suite.wrap().decodePublicKey(unb64("wrapping")));
-      byte[] secret = SecretBox.open(k[0], (kind + "/" + inv.idText()).getBytes(StandardCharsets.UTF_8),
-          unb64("creds"));
+      byte[] secret;
+      try {
+        secret = opener.open(credsContext(inv, kind), unb64("creds"));
+      } catch (GeneralSecurityException e) {
+        throw new HandshakeException("the sealed credentials do not open with this side's key (not sealed to it, or"
+            + " altered)", e);
+      }
       String s = new String(secret, StandardCharsets.UTF_8);
       Arrays.fill(secret, (byte) 0);
       int nl = s.indexOf('\n');

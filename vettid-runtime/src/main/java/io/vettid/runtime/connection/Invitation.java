@@ -12,13 +12,16 @@ import java.util.regex.Pattern;
 
 /**
  * An invitation to connect to one EventSpace: single use, expiring, and short enough for a QR
- * code (about 250 characters). It carries the inviter's subscriber guid and EventSpace, a random
- * id, a 256-bit secret that authenticates the acceptance, the keyID of the inviter's identity key
- * (so the invitee can check the inviter's profile), when it expires, and whether it was handed
- * over in person or sent remotely (a remote acceptance waits for the inviter's approval).
+ * code (about 250 characters, 320 with a server). It carries the inviter's subscriber guid and
+ * EventSpace, a random id, a 256-bit secret that authenticates the acceptance, a one-time X25519
+ * public key the invitee seals the NATS user it issues to (so the secret alone never opens it;
+ * the inviter keeps the private half until the invitation is used or expires), the keyID of the
+ * inviter's identity key (so the invitee can check the inviter's profile), when it expires, and
+ * whether it was handed over in person or sent remotely (a remote acceptance waits for the
+ * inviter's approval).
  *
  * <pre>{@code
- * vettid:invite?v=1&g=3f7a9c&e=home&i=<id>&s=<secret>&k=rsa4096-...&x=1764066000&m=p&n=127.0.0.1:4222&c=<pin>
+ * vettid:invite?v=2&g=3f7a9c&e=home&i=<id>&s=<secret>&p=<one-time key>&k=rsa4096-...&x=1764066000&m=p&n=127.0.0.1:4222&c=<pin>
  * }</pre>
  *
  * <p>When the inviter's vault runs its own {@code nats-server}, {@code n} and {@code c} say where
@@ -31,13 +34,16 @@ import java.util.regex.Pattern;
  * @param eventSpace the EventSpace it grants access to
  * @param id the invitation's id, 16 bytes
  * @param secret the invitation secret, 32 bytes
+ * @param oneTimeKey the inviter's one-time X25519 public key, 32 bytes
  * @param inviter the keyID of the inviter's identity key
  * @param expiresAt when it expires (whole seconds)
  * @param remote whether it was sent remotely (rather than shown in person)
  * @param server where the inviter's server listens and its CA pin, or null when both sides share a server
  */
-public record Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, KeyId inviter,
-    Instant expiresAt, boolean remote, ServerAddress server) {
+public record Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, byte[] oneTimeKey,
+    KeyId inviter, Instant expiresAt, boolean remote, ServerAddress server) {
+  /** The version of the URI this side writes and reads. */
+  public static final String VERSION = "2";
   private static final String PREFIX = "vettid:invite?";
   private static final Pattern TOKEN = Pattern.compile("[a-z0-9_-]{1,64}");
   private static final Pattern B64URL = Pattern.compile("[A-Za-z0-9_-]+");
@@ -50,6 +56,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
    * @param eventSpace the record component {@code eventSpace}
    * @param id the record component {@code id}
    * @param secret the record component {@code secret}
+   * @param oneTimeKey the record component {@code oneTimeKey}
    * @param inviter the record component {@code inviter}
    * @param expiresAt the record component {@code expiresAt}
    * @param remote the record component {@code remote}
@@ -66,8 +73,12 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     if (Objects.requireNonNull(id, "id").length != 16 || Objects.requireNonNull(secret, "secret").length != 32) {
       throw new IllegalArgumentException("an invitation has a 16-byte id and a 32-byte secret");
     }
+    if (Objects.requireNonNull(oneTimeKey, "oneTimeKey").length != 32) {
+      throw new IllegalArgumentException("an invitation's one-time key is 32 bytes (X25519)");
+    }
     id = id.clone();
     secret = secret.clone();
+    oneTimeKey = oneTimeKey.clone();
     expiresAt = Instant.ofEpochSecond(expiresAt.getEpochSecond());
   }
 
@@ -78,13 +89,14 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
    * @param eventSpace the EventSpace it grants access to
    * @param id the invitation's id, 16 bytes
    * @param secret the invitation secret, 32 bytes
+   * @param oneTimeKey the inviter's one-time X25519 public key, 32 bytes
    * @param inviter the keyID of the inviter's identity key
    * @param expiresAt when it expires
    * @param remote whether it was sent remotely
    */
-  public Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, KeyId inviter,
-      Instant expiresAt, boolean remote) {
-    this(subscriberGuid, eventSpace, id, secret, inviter, expiresAt, remote, null);
+  public Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, byte[] oneTimeKey,
+      KeyId inviter, Instant expiresAt, boolean remote) {
+    this(subscriberGuid, eventSpace, id, secret, oneTimeKey, inviter, expiresAt, remote, null);
   }
 
   /** {@return the server address, when the invitation names one} */
@@ -104,6 +116,12 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     return secret.clone();
   }
 
+  /** {@return a copy of the one-time public key} */
+  @Override
+  public byte[] oneTimeKey() {
+    return oneTimeKey.clone();
+  }
+
   /** {@return the id as text (base64url)} */
   public String idText() {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(id);
@@ -112,8 +130,8 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
   /** {@return the URI to share (as text or QR code)} */
   public String toUri() {
     Base64.Encoder b = Base64.getUrlEncoder().withoutPadding();
-    return PREFIX + "v=1&g=" + subscriberGuid + "&e=" + eventSpace + "&i=" + b.encodeToString(id) + "&s="
-        + b.encodeToString(secret) + "&k=" + inviter.value() + "&x=" + expiresAt.getEpochSecond() + "&m="
+    return PREFIX + "v=" + VERSION + "&g=" + subscriberGuid + "&e=" + eventSpace + "&i=" + b.encodeToString(id)
+        + "&s=" + b.encodeToString(secret) + "&p=" + b.encodeToString(oneTimeKey) + "&k=" + inviter.value() + "&x=" + expiresAt.getEpochSecond() + "&m="
         + (remote ? "r" : "p") + (server == null ? "" : "&n=" + server.hostPort() + "&c=" + server.caPin());
   }
 
@@ -136,20 +154,21 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
         throw new IllegalArgumentException("invitation parameter without a name or value");
       }
       String name = pair.substring(0, eq);
-      if (!"vgeiskxmnc".contains(name) || name.length() != 1) {
+      if (!"vgeispkxmnc".contains(name) || name.length() != 1) {
         throw new IllegalArgumentException("unknown invitation parameter '" + printable(name) + "'");
       }
       if (p.put(name, pair.substring(eq + 1)) != null) {
         throw new IllegalArgumentException("invitation parameter '" + name + "' appears twice");
       }
     }
-    for (String required : new String[] {"v", "g", "e", "i", "s", "k", "x", "m"}) {
+    if (p.containsKey("v") && !p.get("v").equals(VERSION)) {
+      throw new IllegalArgumentException("unknown invitation version '" + printable(p.get("v")) + "' (this side reads "
+          + VERSION + ")");
+    }
+    for (String required : new String[] {"v", "g", "e", "i", "s", "p", "k", "x", "m"}) {
       if (!p.containsKey(required)) {
         throw new IllegalArgumentException("invitation parameter '" + required + "' is missing");
       }
-    }
-    if (!p.get("v").equals("1")) {
-      throw new IllegalArgumentException("unknown invitation version '" + printable(p.get("v")) + "'");
     }
     if (!p.get("m").equals("p") && !p.get("m").equals("r")) {
       throw new IllegalArgumentException("invitation mode must be 'p' (in person) or 'r' (remote)");
@@ -169,7 +188,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
       }
     }
     return new Invitation(p.get("g"), p.get("e"), b64("i", p.get("i"), 16), b64("s", p.get("s"), 32),
-        KeyId.of(p.get("k")), Instant.ofEpochSecond(Long.parseLong(p.get("x"))), p.get("m").equals("r"), server);
+        b64("p", p.get("p"), 32), KeyId.of(p.get("k")), Instant.ofEpochSecond(Long.parseLong(p.get("x"))), p.get("m").equals("r"), server);
   }
 
   private static byte[] b64(String name, String value, int length) {
@@ -200,7 +219,8 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
   @Override
   public boolean equals(Object o) {
     return o instanceof Invitation x && subscriberGuid.equals(x.subscriberGuid) && eventSpace.equals(x.eventSpace)
-        && Arrays.equals(id, x.id) && Arrays.equals(secret, x.secret) && inviter.equals(x.inviter)
+        && Arrays.equals(id, x.id) && Arrays.equals(secret, x.secret) && Arrays.equals(oneTimeKey, x.oneTimeKey)
+        && inviter.equals(x.inviter)
         && expiresAt.equals(x.expiresAt) && remote == x.remote && Objects.equals(server, x.server);
   }
 

@@ -1,6 +1,7 @@
 package io.vettid.runtime.connection;
 
 import io.vettid.api.ConnectionId;
+import io.vettid.crypto.EphemeralBox;
 import io.vettid.crypto.Suite;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.UserCredentials;
@@ -54,7 +55,7 @@ public final class Invitations {
   private final BlockList blocked;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
-  private final Map<String, Invitation> open = new ConcurrentHashMap<>();
+  private final Map<String, Open> open = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private volatile io.vettid.api.spi.RuleEngine approvalRules = event -> io.vettid.api.Decision.defaultDeny();
   private volatile io.vettid.nats.server.ServerAddress server;
@@ -119,6 +120,9 @@ public final class Invitations {
    */
   public record PendingAcceptance(String id, String peerName, String safetyNumber, Instant receivedAt) {}
 
+  /** An open invitation and the private half of its one-time key. */
+  private record Open(Invitation invitation, EphemeralBox.KeyPair oneTimeKey) {}
+
   private record Pending(Invitation invitation, byte[] acceptBytes, HandshakeMessage.Content content,
       ConnectionKeys mine, Instant receivedAt) {}
 
@@ -157,14 +161,28 @@ public final class Invitations {
       throw new IllegalArgumentException("an invitation " + (remote ? "sent remotely" : "shown in person")
           + " is valid for more than 0 and at most " + (remote ? "7 days" : "10 minutes") + ", got " + validity);
     }
+    forgetExpired();
     byte[] id = new byte[16];
     byte[] secret = new byte[32];
     random.nextBytes(id);
     random.nextBytes(secret);
-    Invitation inv = new Invitation(guid, eventSpace, id, secret, me.keyId(),
+    EphemeralBox.KeyPair oneTime = EphemeralBox.generate(random);
+    Invitation inv = new Invitation(guid, eventSpace, id, secret, oneTime.publicKey(), me.keyId(),
         clock.instant().plus(validity).plusSeconds(1), remote, server);
-    open.put(inv.idText(), inv);
+    open.put(inv.idText(), new Open(inv, oneTime));
     return inv;
+  }
+
+  /** Drops the invitations that expired unused, destroying their one-time keys. */
+  private void forgetExpired() {
+    Instant now = clock.instant();
+    open.values().removeIf(o -> {
+      if (now.isBefore(o.invitation().expiresAt())) {
+        return false;
+      }
+      o.oneTimeKey().destroy();
+      return true;
+    });
   }
 
   /**
@@ -179,14 +197,17 @@ public final class Invitations {
    */
   public Result accept(byte[] acceptBytes) throws HandshakeException, GeneralSecurityException {
     HandshakeMessage msg = HandshakeMessage.parse(acceptBytes, HandshakeMessage.ACCEPT);
-    Invitation inv = open.get(msg.invitationId());
-    if (inv == null) {
+    Open o = open.get(msg.invitationId());
+    if (o == null) {
       throw new HandshakeException("unknown, already used or revoked invitation");
     }
-    HandshakeMessage.Content c = msg.verify(inv, null, blocked); // before burning: a forgery must not spend it
-    if (open.remove(msg.invitationId()) == null) {
+    Invitation inv = o.invitation();
+    // before burning: a forgery must not spend it
+    HandshakeMessage.Content c = msg.verify(inv, null, blocked, o.oneTimeKey()::open);
+    if (!open.remove(msg.invitationId(), o)) {
       throw new HandshakeException("unknown, already used or revoked invitation");
     }
+    o.oneTimeKey().destroy();
     if (!clock.instant().isBefore(inv.expiresAt())) {
       throw new HandshakeException("the invitation expired at " + inv.expiresAt());
     }
@@ -265,7 +286,12 @@ public final class Invitations {
    * @return whether it was still open
    */
   public boolean revoke(Invitation invitation) {
-    return open.remove(Objects.requireNonNull(invitation, "invitation").idText()) != null;
+    Open o = open.remove(Objects.requireNonNull(invitation, "invitation").idText());
+    if (o == null) {
+      return false;
+    }
+    o.oneTimeKey().destroy();
+    return true;
   }
 
   private Result confirm(Pending p) throws GeneralSecurityException {
@@ -275,7 +301,8 @@ public final class Invitations {
     UserCredentials forInvitee = account.issueUser("conn-" + local.value(),
         UserPermissions.forConnection(guid, inv.eventSpace(), local), io.vettid.nats.auth.UserLimits.CONNECTION, null);
     byte[] confirm = HandshakeMessage.build(HandshakeMessage.CONFIRM, inv, me, p.mine(), guid, inv.eventSpace(),
-        local.value(), inv.server(), forInvitee, sha256(p.acceptBytes()), random);
+        local.value(), inv.server(), forInvitee, sha256(p.acceptBytes()),
+        HandshakeMessage.toWrappingKey(c.wrapping(), random), random);
     ConnectionId remote = ConnectionId.of(c.connectionId());
     Established e = new Established(local, remote, Subjects.deposit(c.guid(), c.eventSpace(), remote).value(),
         Subjects.inbox(c.guid(), c.eventSpace(), remote).value(), c.creds(), p.mine(), c.signing(), c.wrapping(),

@@ -1,6 +1,7 @@
 package io.vettid.runtime.connection;
 
 import io.vettid.api.ConnectionId;
+import io.vettid.crypto.PublicKeyBox;
 import io.vettid.crypto.Suite;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.UserCredentials;
@@ -14,7 +15,8 @@ import java.util.Objects;
 /**
  * The invited side of a connection. {@link #accept} checks that the invitation has not expired
  * and that its inviter is not blocked, generates this side's connection keys, issues the inviter
- * a NATS user that may only deposit on this side's EventSpace, and makes the acceptance message.
+ * a NATS user that may only deposit on this side's EventSpace, and makes the acceptance message
+ * (the user sealed to the invitation's one-time key, so only the inviter opens it).
  * {@link #complete} checks the inviter's confirmation: made with the invitation's secret, answering
  * this acceptance, signed by the identity key the invitation named (so a swapped profile is
  * refused), and not blocked.
@@ -101,7 +103,7 @@ public final class Invitee {
         io.vettid.nats.auth.UserPermissions.forConnection(subscriberGuid, eventSpace, local),
         io.vettid.nats.auth.UserLimits.CONNECTION, null);
     byte[] msg = HandshakeMessage.build(HandshakeMessage.ACCEPT, invitation, me, mine, subscriberGuid, eventSpace,
-        local.value(), ownServer, forInviter, null, random);
+        local.value(), ownServer, forInviter, null, HandshakeMessage.toInvitationKey(invitation, random), random);
     return new Invitee(invitation, mine, local, forInviter.publicKey(),
         Subjects.deposit(subscriberGuid, eventSpace, local).value(), msg, blocked);
   }
@@ -128,7 +130,8 @@ public final class Invitee {
     if (!msg.invitationId().equals(invitation.idText())) {
       throw new HandshakeException("the confirmation answers another invitation");
     }
-    HandshakeMessage.Content c = msg.verify(invitation, invitation.inviter(), blocked);
+    HandshakeMessage.Content c = msg.verify(invitation, invitation.inviter(), blocked,
+        (context, box) -> PublicKeyBox.open(mine.wrapping(), context, box));
     if (c.acceptHash() == null || !MessageDigest.isEqual(c.acceptHash(), Invitations.sha256(message))) {
       throw new HandshakeException("the confirmation does not answer this acceptance");
     }

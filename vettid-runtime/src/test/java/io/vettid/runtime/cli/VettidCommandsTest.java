@@ -246,7 +246,7 @@ class VettidCommandsTest {
     assertThat(notAMessage.err()).contains("not a VettID accept message");
     Run swapped = cli(alice, "invite", "confirm", "vettid-confirm:AAAA");
     assertThat(swapped.err()).contains("this is a confirm message", "accept complete");
-    Run forged = cli(bob, "accept", "vettid:invite?v=1&g=g&e=home");
+    Run forged = cli(bob, "accept", "vettid:invite?v=2&g=g&e=home");
     assertThat(forged.exit()).isEqualTo(1);
     assertThat(forged.err()).contains("invitation parameter");
     Run unknownSpace = cli(alice, "invite", "nowhere");

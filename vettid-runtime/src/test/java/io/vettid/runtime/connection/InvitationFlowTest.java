@@ -240,6 +240,61 @@ class InvitationFlowTest {
     }
   }
 
+  /**
+   * Security item 6: whoever saw the invitation URI (a QR code, a mail) and both handshake texts
+   * holds the invitation secret and every byte that crossed the channel, but neither NATS user:
+   * each is sealed to its recipient's private key. The observer tries every key the secret yields
+   * (the old HKDF labels and the new one) on both boxes; the two sides' real users still work on
+   * the server. Before the fix the {@code v1} encryption key opened both boxes.
+   */
+  @Test
+  void anObserverOfTheInvitationAndBothMessagesOpensNeitherNatsUser() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    Invitations inviter = new Invitations(identity("alice"), "alice6", ALICE, SUITE, new BlockList(), clock);
+    String uri = inviter.create("home", false).toUri();
+    Identity bob = identity("bob");
+    Invitee invitee = Invitee.accept(Invitation.parse(uri), bob, "bob6", "home", BOB, SUITE, clock, new BlockList());
+    byte[] accept = invitee.message();
+    Invitations.Result r = inviter.accept(accept);
+    byte[] confirm = r.confirm().orElseThrow();
+    Established bobSide = invitee.complete(confirm);
+    Established aliceSide = r.established().orElseThrow();
+
+    // the observer: the URI and the two messages
+    Invitation seen = Invitation.parse(uri);
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    int tried = 0;
+    for (byte[] message : new byte[][] {accept, confirm}) {
+      String kind = json.readTree(message).path("kind").asText();
+      byte[] box = java.util.Base64.getDecoder().decode(json.readTree(message).path("creds").asText());
+      assertThat(new String(box, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("SUA");
+      for (String version : new String[] {"v1", "v2", "v2/mac"}) {
+        byte[] k = io.vettid.crypto.SecretBox.derive(seen.secret(), "vettid/invitation/" + version + "/" + kind + "/"
+            + seen.idText(), 64);
+        for (byte[] key : new byte[][] {java.util.Arrays.copyOf(k, 32), java.util.Arrays.copyOfRange(k, 32, 64)}) {
+          for (String aad : new String[] {kind + "/" + seen.idText(), "vettid-handshake-creds-v2\0" + kind + "\0"
+              + seen.idText()}) {
+            tried++;
+            Throwable opened = org.assertj.core.api.Assertions.catchThrowable(() -> io.vettid.crypto.SecretBox.open(key,
+                aad.getBytes(java.nio.charset.StandardCharsets.UTF_8), box));
+            assertThat(opened).as("the %s box opened with the invitation secret (%s, %s)", kind, version, aad)
+                .isInstanceOf(java.security.GeneralSecurityException.class);
+          }
+        }
+      }
+    }
+    assertThat(tried).isEqualTo(24);
+    // the recipients opened theirs: each user is one the other side's account issued, and it connects
+    NATS.push(ALICE);
+    NATS.push(BOB);
+    for (io.vettid.nats.auth.UserCredentials creds : new io.vettid.nats.auth.UserCredentials[] {
+        bobSide.peerCredentials(), aliceSide.peerCredentials()}) {
+      try (Connection c = NATS.connect(creds, NATS.options())) {
+        assertThat(c.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+      }
+    }
+  }
+
   @Test
   void expiredForgedAndRemoteUnapprovedInvitationsAreRefused() throws Exception {
     ShiftedClock clock = new ShiftedClock();
@@ -261,10 +316,15 @@ class InvitationFlowTest {
     Invitation real = inviter.create("home", false);
     byte[] guessed = new byte[32];
     new SecureRandom().nextBytes(guessed);
-    Invitation forged = new Invitation(real.subscriberGuid(), real.eventSpace(), real.id(), guessed, real.inviter(),
-        real.expiresAt(), false);
+    Invitation forged = new Invitation(real.subscriberGuid(), real.eventSpace(), real.id(), guessed,
+        real.oneTimeKey(), real.inviter(), real.expiresAt(), false);
     Invitee forger = Invitee.accept(forged, bob, "bob2", "home", BOB, SUITE, clock, none);
     assertThatThrownBy(() -> inviter.accept(forger.message())).hasMessageContaining("forged");
+    // the URI's one-time key swapped on its way (the secret kept): the user is sealed to a key the inviter lacks
+    Invitation swapped = new Invitation(real.subscriberGuid(), real.eventSpace(), real.id(), real.secret(),
+        io.vettid.crypto.EphemeralBox.generate(new SecureRandom()).publicKey(), real.inviter(), real.expiresAt(), false);
+    byte[] toAnotherKey = Invitee.accept(swapped, bob, "bob2", "home", BOB, SUITE, clock, none).message();
+    assertThatThrownBy(() -> inviter.accept(toAnotherKey)).hasMessageContaining("do not open with this side's key");
     // ...and the forgery did not spend the real invitation
     Invitations.Result ok = inviter.accept(Invitee.accept(real, bob, "bob2", "home", BOB, SUITE, clock, none).message());
     assertThat(ok.confirm()).isPresent();
@@ -323,7 +383,8 @@ class InvitationFlowTest {
     ConnectionKeys malloryKeys = ConnectionKeys.generate(SUITE, new SecureRandom());
     byte[] fake = HandshakeMessage.build(HandshakeMessage.CONFIRM, inv2, mallory, malloryKeys, "alice3", "home",
         "conn-m", null, ALICE.issueUser("m", UserPermissions.ACCOUNT_OWNER),
-        Invitations.sha256(invitee.message()), new SecureRandom());
+        Invitations.sha256(invitee.message()),
+        HandshakeMessage.toWrappingKey(malloryKeys.wrappingPublic(), new SecureRandom()), new SecureRandom());
     assertThatThrownBy(() -> invitee.complete(fake)).hasMessageContaining("UNEXPECTED_KEY");
     // the real confirmation still completes, and both sides see the same safety number
     Invitations.Result r = inviter.accept(invitee.message());

@@ -23,7 +23,8 @@ class InvitationUriTest {
     byte[] secret = new byte[32];
     r.nextBytes(id);
     r.nextBytes(secret);
-    return new Invitation("3f7a9c", "home", id, secret, KeyId.of(KEY), Instant.parse("2026-11-25T10:10:00Z"), remote,
+    return new Invitation("3f7a9c", "home", id, secret, io.vettid.crypto.EphemeralBox.generate(r).publicKey(),
+        KeyId.of(KEY), Instant.parse("2026-11-25T10:10:00Z"), remote,
         remote ? io.vettid.nats.server.ServerAddress.parse("vault.example.org:4222",
             "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU") : null);
   }
@@ -33,7 +34,7 @@ class InvitationUriTest {
     for (boolean remote : new boolean[] {false, true}) {
       Invitation inv = sample(remote);
       String uri = inv.toUri();
-      assertThat(uri).startsWith("vettid:invite?v=1&").hasSizeLessThan(400);
+      assertThat(uri).startsWith("vettid:invite?v=2&").hasSizeLessThan(400);
       assertThat(Invitation.parse(uri)).isEqualTo(inv);
       assertThat(inv.toString()).doesNotContain(uri.substring(uri.indexOf("&s=") + 3, uri.indexOf("&k=")));
     }
@@ -42,7 +43,7 @@ class InvitationUriTest {
   @Test
   void refusesWhatIsNotAnInvitation() {
     String uri = sample(false).toUri();
-    assertThatThrownBy(() -> Invitation.parse(uri.replace("v=1", "v=2"))).hasMessageContaining("version");
+    assertThatThrownBy(() -> Invitation.parse(uri.replace("v=2", "v=1"))).hasMessageContaining("version");
     assertThatThrownBy(() -> Invitation.parse(uri + "&e=home")).hasMessageContaining("twice");
     assertThatThrownBy(() -> Invitation.parse(uri.replace("&m=p", ""))).hasMessageContaining("'m' is missing");
     assertThatThrownBy(() -> Invitation.parse(uri + "&z=1")).hasMessageContaining("unknown");

@@ -125,7 +125,8 @@ class OwnServersTest {
   @Test
   void anInvitationNamesItsServerOnlyWithAWellFormedAddressAndPin() {
     String pin = ALICE_NATS.tlsMaterial().caPin();
-    String base = "vettid:invite?v=1&g=g1&e=home&i=AAAAAAAAAAAAAAAAAAAAAA&s=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    String base = "vettid:invite?v=2&g=g1&e=home&i=AAAAAAAAAAAAAAAAAAAAAA&s=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        + "&p=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
         + "&k=" + InvitationUriTest.KEY + "&x=1764066000&m=p";
     assertThat(Invitation.parse(base + "&n=127.0.0.1:4222&c=" + pin).serverAddress()).isPresent();
     assertThat(Invitation.parse(base).serverAddress()).isEmpty();

@@ -71,6 +71,43 @@ public final class ProtocolVectors {
         null);
   }
 
+  /** The private half of the fixed invitation's one-time key: bytes c0..df. */
+  static byte[] oneTimePrivate() {
+    return bytes(0xc0, 32);
+  }
+
+  /** The invitee's fixed ephemeral key for the accept box (bytes 40..5f) and its nonce (bytes 60..6b). */
+  static SecureRandom acceptBoxRandom() {
+    return fixedRandom(bytes(0x40, 32), bytes(0x60, 12));
+  }
+
+  static byte[] bytes(int first, int n) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) (first + i);
+    }
+    return b;
+  }
+
+  /** A "random" source that hands out the given chunks, one per call, then fails. */
+  static SecureRandom fixedRandom(byte[]... chunks) {
+    return new SecureRandom() {
+      private int next;
+
+      @Override
+      public void nextBytes(byte[] out) {
+        byte[] c = chunks[next++];
+        if (c.length != out.length) {
+          throw new IllegalStateException("asked " + out.length + " bytes, the vector has " + c.length);
+        }
+        System.arraycopy(c, 0, out, 0, c.length);
+      }
+    };
+  }
+
+  /** The credentials the two box vectors seal. */
+  static final String CREDS = "eyJhbGciOiJlZDI1NTE5LW5rZXkifQ.e30.c2ln\nSUAMZOSEVBHB7SSKL5QSR3VJ4R5XZQN7KDBBJLZGXVUMOPOPNGR5QKM5OE";
+
   /** The fixed invitation the handshake vector uses. */
   static Invitation invitation(String inviterKeyId) {
     byte[] id = new byte[16];
@@ -81,14 +118,15 @@ public final class ProtocolVectors {
         id[i] = (byte) i;
       }
     }
-    return new Invitation("3f7a9c", "home", id, secret, KeyId.of(inviterKeyId), Instant.parse("2026-12-01T12:10:00Z"),
+    byte[] oneTime = io.vettid.crypto.EphemeralBox.generate(fixedRandom(oneTimePrivate())).publicKey();
+    return new Invitation("3f7a9c", "home", id, secret, oneTime, KeyId.of(inviterKeyId), Instant.parse("2026-12-01T12:10:00Z"),
         false, io.vettid.nats.server.ServerAddress.parse("127.0.0.1:4222", "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"));
   }
 
   /** The handshake members that precede {@code mac}, in order, for the vector. */
   static Map<String, String> handshakeFields(Invitation inv) {
     Map<String, String> f = new LinkedHashMap<>();
-    f.put("v", "1");
+    f.put("v", HandshakeMessage.VERSION);
     f.put("kind", "accept");
     f.put("invitation", inv.idText());
     f.put("profile", "eyJwcm9maWxlIjp7fX0=");
@@ -147,17 +185,35 @@ public final class ProtocolVectors {
     // handshake keys and MAC
     Invitation inv = invitation(recipient(env, 0).keyId());
     Map<String, String> fields = handshakeFields(inv);
-    byte[][] k = HandshakeMessage.keys(inv, "accept");
+    byte[] macKey = HandshakeMessage.macKey(inv, "accept");
     byte[] transcript = HandshakeMessage.transcript(fields);
-    ObjectNode hs = JSON.createObjectNode().put("description", "Handshake keys and MAC (PROTOCOL.md 8.2): from the"
-        + " invitation 'uri' and the members before 'mac' (in order), encKey || macKey = HKDF-SHA-256 of the secret, the"
-        + " transcript T and mac = HMAC-SHA-256(macKey, len(T) || T).").put("version", 1);
+    ObjectNode hs = JSON.createObjectNode().put("description", "Handshake MAC and credential boxes (PROTOCOL.md 8.2):"
+        + " from the invitation 'uri' and the members before 'mac' (in order), macKey = HKDF-SHA-256 of the secret, the"
+        + " transcript T and mac = HMAC-SHA-256(macKey, len(T) || T). 'acceptCreds': the box an accept carries, sealed"
+        + " to the invitation's one-time X25519 key (its private half 'oneTimePrivate'), with the invitee's ephemeral"
+        + " private key and nonce given so the box can be recomputed byte for byte. 'confirmCreds': the box a confirm"
+        + " carries, sealed to an RSA-4096 wrapping key (its PKCS#8 'recipientPrivateKeyPkcs8'; OAEP is randomized, so"
+        + " open it).").put("version", 2);
     ObjectNode h = hs.putArray("vectors").addObject().put("uri", inv.toUri());
     ObjectNode fo = h.putObject("fields");
     fields.forEach(fo::put);
-    h.put("encKey", HEX.formatHex(k[0])).put("macKey", HEX.formatHex(k[1])).put("transcript", HEX.formatHex(transcript))
-        .put("mac", Base64.getEncoder().encodeToString(io.vettid.crypto.SecretBox.mac(k[1], transcript)));
-    JSON.writeValue(dir.resolve("handshake-v1.json").toFile(), hs);
+    h.put("macKey", HEX.formatHex(macKey)).put("transcript", HEX.formatHex(transcript))
+        .put("mac", Base64.getEncoder().encodeToString(io.vettid.crypto.SecretBox.mac(macKey, transcript)));
+    byte[] acceptContext = HandshakeMessage.credsContext(inv, HandshakeMessage.ACCEPT);
+    byte[] creds = CREDS.getBytes(StandardCharsets.UTF_8);
+    hs.putObject("acceptCreds").put("oneTimePrivate", HEX.formatHex(oneTimePrivate()))
+        .put("oneTimePublic", HEX.formatHex(inv.oneTimeKey()))
+        .put("ephemeralPrivate", HEX.formatHex(bytes(0x40, 32))).put("nonce", HEX.formatHex(bytes(0x60, 12)))
+        .put("context", HEX.formatHex(acceptContext)).put("creds", CREDS)
+        .put("box", HEX.formatHex(io.vettid.crypto.EphemeralBox.seal(inv.oneTimeKey(), acceptContext, creds,
+            acceptBoxRandom())));
+    Key rsa = recipient(env, 0);
+    byte[] confirmContext = HandshakeMessage.credsContext(inv, HandshakeMessage.CONFIRM);
+    hs.putObject("confirmCreds").put("recipientKeyId", rsa.keyId())
+        .put("recipientPrivateKeyPkcs8", HEX.formatHex(rsa.pkcs8())).put("context", HEX.formatHex(confirmContext))
+        .put("creds", CREDS).put("box", HEX.formatHex(io.vettid.crypto.PublicKeyBox.seal(rsa.entry(), confirmContext,
+            creds, new SecureRandom())));
+    JSON.writeValue(dir.resolve("handshake-v2.json").toFile(), hs);
 
     // a signed profile (RSA-4096 identity: the RSA recipient key of the envelope vectors)
     Key id = recipient(env, 0);

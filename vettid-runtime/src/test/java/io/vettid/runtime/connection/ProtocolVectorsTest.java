@@ -84,13 +84,14 @@ class ProtocolVectorsTest {
 
   @Test
   void invitationsParseToTheirFieldsAndPrintBackOrAreRefused() throws Exception {
-    JsonNode f = read("invitation-v1.json");
+    JsonNode f = read("invitation-v2.json");
     for (JsonNode v : f.path("valid")) {
       Invitation inv = Invitation.parse(v.path("uri").asText());
       assertThat(inv.subscriberGuid()).isEqualTo(v.path("guid").asText());
       assertThat(inv.eventSpace()).isEqualTo(v.path("eventSpace").asText());
       assertThat(ProtocolVectors.HEX.formatHex(inv.id())).isEqualTo(v.path("id").asText());
       assertThat(ProtocolVectors.HEX.formatHex(inv.secret())).isEqualTo(v.path("secret").asText());
+      assertThat(ProtocolVectors.HEX.formatHex(inv.oneTimeKey())).isEqualTo(v.path("oneTimeKey").asText());
       assertThat(inv.inviter().value()).isEqualTo(v.path("inviter").asText());
       assertThat(inv.expiresAt()).hasToString(v.path("expiresAt").asText());
       assertThat(inv.remote()).isEqualTo(v.path("remote").asBoolean());
@@ -122,18 +123,54 @@ class ProtocolVectorsTest {
   }
 
   @Test
-  void handshakeKeysTranscriptAndMacFollowFromTheInvitationSecret() throws Exception {
-    JsonNode v = read("handshake-v1.json").path("vectors").get(0);
+  void handshakeMacFollowsFromTheInvitationSecret() throws Exception {
+    JsonNode v = read("handshake-v2.json").path("vectors").get(0);
     Invitation inv = Invitation.parse(v.path("uri").asText());
     Map<String, String> fields = new LinkedHashMap<>();
     v.path("fields").fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().asText()));
-    byte[][] k = HandshakeMessage.keys(inv, fields.get("kind"));
-    assertThat(ProtocolVectors.HEX.formatHex(k[0])).isEqualTo(v.path("encKey").asText());
-    assertThat(ProtocolVectors.HEX.formatHex(k[1])).isEqualTo(v.path("macKey").asText());
+    byte[] macKey = HandshakeMessage.macKey(inv, fields.get("kind"));
+    assertThat(ProtocolVectors.HEX.formatHex(macKey)).isEqualTo(v.path("macKey").asText());
     byte[] t = HandshakeMessage.transcript(fields);
     assertThat(ProtocolVectors.HEX.formatHex(t)).isEqualTo(v.path("transcript").asText());
-    assertThat(Base64.getEncoder().encodeToString(io.vettid.crypto.SecretBox.mac(k[1], t)))
+    assertThat(Base64.getEncoder().encodeToString(io.vettid.crypto.SecretBox.mac(macKey, t)))
         .isEqualTo(v.path("mac").asText());
+  }
+
+  /**
+   * The accept's box is recomputed byte for byte from the given ephemeral key and nonce and opens
+   * with the one-time key; the confirm's opens with the RSA key; neither opens under the other
+   * message's context.
+   */
+  @Test
+  void handshakeCredentialBoxesOpenOnlyWithTheirRecipientsKey() throws Exception {
+    JsonNode f = read("handshake-v2.json");
+    Invitation inv = Invitation.parse(f.path("vectors").get(0).path("uri").asText());
+    JsonNode a = f.path("acceptCreds");
+    byte[] creds = a.path("creds").asText().getBytes(StandardCharsets.UTF_8);
+    byte[] acceptContext = HandshakeMessage.credsContext(inv, HandshakeMessage.ACCEPT);
+    assertThat(ProtocolVectors.HEX.formatHex(acceptContext)).isEqualTo(a.path("context").asText());
+    io.vettid.crypto.EphemeralBox.KeyPair oneTime = io.vettid.crypto.EphemeralBox.generate(
+        ProtocolVectors.fixedRandom(ProtocolVectors.HEX.parseHex(a.path("oneTimePrivate").asText())));
+    assertThat(oneTime.publicKey()).isEqualTo(inv.oneTimeKey())
+        .isEqualTo(ProtocolVectors.HEX.parseHex(a.path("oneTimePublic").asText()));
+    byte[] box = ProtocolVectors.HEX.parseHex(a.path("box").asText());
+    assertThat(io.vettid.crypto.EphemeralBox.seal(inv.oneTimeKey(), acceptContext, creds,
+        ProtocolVectors.fixedRandom(ProtocolVectors.HEX.parseHex(a.path("ephemeralPrivate").asText()),
+            ProtocolVectors.HEX.parseHex(a.path("nonce").asText())))).isEqualTo(box);
+    assertThat(oneTime.open(acceptContext, box)).isEqualTo(creds);
+    byte[] confirmContext = HandshakeMessage.credsContext(inv, HandshakeMessage.CONFIRM);
+    assertThatThrownBy(() -> oneTime.open(confirmContext, box)).isInstanceOf(java.security.GeneralSecurityException.class);
+
+    JsonNode c = f.path("confirmCreds");
+    assertThat(ProtocolVectors.HEX.formatHex(confirmContext)).isEqualTo(c.path("context").asText());
+    ProtocolVectors.Key rsa = ProtocolVectors.recipient(ProtocolVectors.envelopeVectors(VECTORS), 0);
+    assertThat(c.path("recipientPrivateKeyPkcs8").asText()).isEqualTo(ProtocolVectors.HEX.formatHex(rsa.pkcs8()));
+    io.vettid.crypto.PrivateKeyEntry mine = new io.vettid.crypto.PrivateKeyEntry(KeyId.of(rsa.keyId()), rsa.algorithm(),
+        rsa.privateKey());
+    byte[] confirmBox = ProtocolVectors.HEX.parseHex(c.path("box").asText());
+    assertThat(io.vettid.crypto.PublicKeyBox.open(mine, confirmContext, confirmBox)).isEqualTo(creds);
+    assertThatThrownBy(() -> io.vettid.crypto.PublicKeyBox.open(mine, acceptContext, confirmBox))
+        .isInstanceOf(java.security.GeneralSecurityException.class);
   }
 
   @Test
