@@ -848,7 +848,10 @@ public final class PipelineBenchmark {
       }
     };
     // the peers' side: one user of the vault's EventSpace account deposits for every connection
-    io.vettid.nats.auth.UserCredentials senders = accounts.eventSpace().issueUser("bench-senders",
+    // (bench.direct: a user of the deposit account, skipping the service import, to measure its cost)
+    io.vettid.nats.auth.NatsAccount sendersAccount =
+        Boolean.getBoolean("bench.direct") ? accounts.deposits() : accounts.eventSpace();
+    io.vettid.nats.auth.UserCredentials senders = sendersAccount.issueUser("bench-senders",
         new io.vettid.nats.auth.UserPermissions(List.of(Subjects.depositsOf(guid, "bench")), List.of("_INBOX.>")));
     try (Connection senderNc = connect(senders); Connection depositAccount = connect(accounts.issueWatcher("bench"))) {
       // each run is a fresh vault (fresh accounts): no handled-once records of earlier runs
