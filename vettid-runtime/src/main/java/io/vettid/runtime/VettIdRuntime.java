@@ -245,7 +245,7 @@ public final class VettIdRuntime implements AutoCloseable {
         rs = RuleStore.open(conn);
         engine = rs;
       }
-      quarantine = new Quarantine(conn, counters, layout.capOf(io.vettid.nats.subjects.Subjects.QUARANTINE_STREAM) / 16);
+      quarantine = new Quarantine(conn, counters, Quarantine.perSourceBytes(layout));
       profileAnswers = peers == null ? null : new InboxResponder(peers, quarantine);
       inbox = new HeldEvents(conn, quarantine);
       final Connection kvConn = conn;

@@ -64,14 +64,28 @@ public final class Quarantine {
 
   /**
    * Creates a quarantine writer and reader on a vault connection, each source's byte share being
-   * a sixteenth of the default layout's quarantine cap.
+   * {@linkplain #perSourceBytes(io.vettid.nats.jetstream.JetStreamLayout) its share} of the default
+   * layout's quarantine cap.
    *
    * @param nc a connection of the vault's account
    * @param counters where quarantined events are counted
    * @throws IOException if JetStream is not available
    */
   public Quarantine(Connection nc, RuntimeCounters counters) throws IOException {
-    this(nc, counters, io.vettid.nats.jetstream.JetStreamLayout.builder().build().capOf(Subjects.QUARANTINE_STREAM) / 16);
+    this(nc, counters, perSourceBytes(io.vettid.nats.jetstream.JetStreamLayout.builder().build()));
+  }
+
+  /** How many equal shares of the quarantine's cap the sources' bodies are measured in. */
+  public static final int SOURCE_SHARES = 16;
+
+  /**
+   * The bodies one source may keep in a layout's quarantine: a {@value #SOURCE_SHARES}th of its cap.
+   *
+   * @param layout the vault's layout
+   * @return the share, in bytes
+   */
+  public static long perSourceBytes(io.vettid.nats.jetstream.JetStreamLayout layout) {
+    return Objects.requireNonNull(layout, "layout").capOf(Subjects.QUARANTINE_STREAM) / SOURCE_SHARES;
   }
 
   /**

@@ -447,6 +447,14 @@ class InvitationFlowTest {
     ShiftedClock clock = new ShiftedClock();
     try (Vault alice = new Vault("alice10", clock); Vault bob = new Vault("bob10", clock)) {
       Established[] e = connect(alice, bob, clock);
+      String profileSubject = io.vettid.nats.subjects.Subjects.profile("alice10", "home", e[0].local()).value();
+      Connection asBobsUser = NATS.connect(b(e).peerCredentials(), NATS.options().inboxPrefix(b(e).peerInbox()));
+      // before any profile is published, a request aimed elsewhere is refused, kept and counted too
+      asBobsUser.publish(profileSubject, "$KV.Vault.rules", new byte[0]);
+      asBobsUser.flush(Duration.ofSeconds(2));
+      await(() -> alice.runtime.refusedProfileReplies() == 1, "the request made before a profile was published refused");
+      assertThat(alice.runtime.quarantine().list(10)).singleElement()
+          .satisfies(q -> assertThat(q.reason()).isEqualTo(FailureReason.FOREIGN_REPLY));
       alice.runtime.publishProfile(alice.identity.profile());
       bob.connections.send(b(e).local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "waiting"));
       await(() -> alice.chats.contains("waiting"), "a chat handled");
@@ -456,19 +464,17 @@ class InvitationFlowTest {
       // the last sequence, not the count: what was handled may be removed meanwhile, what is added shows
       long queuedBefore = vault.getStreamInfo(io.vettid.nats.subjects.Subjects.DATA_VAULT_STREAM).getStreamState()
           .getLastSequence();
-      String profileSubject = io.vettid.nats.subjects.Subjects.profile("alice10", "home", e[0].local()).value();
       java.util.List<String> aimed = java.util.List.of("$KV.Vault.rules", "$JS.API.STREAM.PURGE.Quarantine",
           "$JS.API.STREAM.PURGE.KV_EventHandlers", "$JS.API.STREAM.PURGE.KV_Vault",
           "$JS.API.STREAM.PURGE." + io.vettid.nats.subjects.Subjects.depositStream("alice10", "home"),
           io.vettid.nats.subjects.Subjects.DATA_VAULT_QUEUE.value(),
           io.vettid.nats.subjects.Subjects.inbox("alice10", "home", io.vettid.api.ConnectionId.of("someone-else"))
               .value() + ".x");
-      Connection asBobsUser = NATS.connect(b(e).peerCredentials(), NATS.options().inboxPrefix(b(e).peerInbox()));
       for (String reply : aimed) {
         asBobsUser.publish(profileSubject, reply, new byte[0]);
       }
       asBobsUser.flush(Duration.ofSeconds(2));
-      await(() -> alice.runtime.refusedProfileReplies() == aimed.size(), "every aimed request refused");
+      await(() -> alice.runtime.refusedProfileReplies() == aimed.size() + 1, "every aimed request refused");
       io.nats.client.Message answered = asBobsUser.request(profileSubject, new byte[0], Duration.ofSeconds(5));
 
       assertThat(answered).as("its own inbox is answered").isNotNull();
@@ -476,10 +482,10 @@ class InvitationFlowTest {
       assertThat(vault.getStreamInfo("KV_EventHandlers").getStreamState().getMsgCount()).isEqualTo(handledRecords);
       assertThat(vault.getStreamInfo(io.vettid.nats.subjects.Subjects.DATA_VAULT_STREAM).getStreamState()
           .getLastSequence()).as("nothing injected into DataVault.Queue").isEqualTo(queuedBefore);
-      assertThat(alice.runtime.quarantine().list(100)).hasSize(aimed.size())
+      assertThat(alice.runtime.quarantine().list(100)).hasSize(aimed.size() + 1)
           .allSatisfy(q -> assertThat(q.reason()).isEqualTo(FailureReason.FOREIGN_REPLY));
       assertThat(alice.runtime.counters().snapshot().quarantined().get(FailureReason.FOREIGN_REPLY))
-          .isEqualTo(aimed.size());
+          .isEqualTo(aimed.size() + 1);
     }
   }
 
