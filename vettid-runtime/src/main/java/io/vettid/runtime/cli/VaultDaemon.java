@@ -292,6 +292,8 @@ final class VaultDaemon implements AutoCloseable {
       writeRunFiles();
       renewal.scheduleWithFixedDelay(this::renewControlUser, CONTROL_RENEWAL.toMillis(), CONTROL_RENEWAL.toMillis(),
           java.util.concurrent.TimeUnit.MILLISECONDS);
+      renewal.scheduleWithFixedDelay(() -> forgetAbandonedAcceptances(Instant.now()), 10, 10,
+          java.util.concurrent.TimeUnit.MINUTES);
       LOG.info("vault {} running at {} ({} connections restored)", config.guid(), address.url(), restored);
     } catch (Exception e) {
       renewal.shutdownNow();
@@ -842,7 +844,43 @@ final class VaultDaemon implements AutoCloseable {
     throw new Refused("no pending acceptance " + id + "; see: vettid invite pending");
   }
 
+  /**
+   * Gives up the acceptances that can no longer be completed (all of them when the vault stops:
+   * they live in memory only) and revokes the user each issued for its inviter, so that no
+   * deposit right outlives the handshake that granted it.
+   *
+   * @param now the time, or {@link Instant#MAX} to give up every one
+   * @return how many were given up
+   */
+  int forgetAbandonedAcceptances(Instant now) {
+    List<String> users = new ArrayList<>();
+    for (Iterator<Map.Entry<String, Invitee>> it = accepting.entrySet().iterator(); it.hasNext(); ) {
+      Invitee i = it.next().getValue();
+      if (!i.isCompleted() && !now.isBefore(i.abandonedAt())) {
+        it.remove();
+        users.add(i.issuedUser());
+      }
+    }
+    if (!users.isEmpty()) {
+      users.forEach(accounts.eventSpace()::revoke);
+      pushAccount(accounts.eventSpace());
+      LOG.info("{} acceptance(s) never completed given up; the users they issued are revoked", users.size());
+    }
+    return users.size();
+  }
+
+  /** {@return the public NKeys of the users issued by acceptances still waiting for a confirmation} */
+  List<String> acceptancesWaiting() {
+    return accepting.values().stream().map(Invitee::issuedUser).toList();
+  }
+
+  /** {@return this vault's accounts} */
+  VaultAccounts accounts() {
+    return accounts;
+  }
+
   private ObjectNode accept(String uri, String es) throws Exception {
+    forgetAbandonedAcceptances(Instant.now());
     Invitation inv = Invitation.parse(uri.trim());
     Invitee invitee = Invitee.accept(inv, identity(es), config.guid(), es, accounts.eventSpace(), suite,
         Clock.systemUTC(), blocks,
@@ -855,6 +893,7 @@ final class VaultDaemon implements AutoCloseable {
   }
 
   private ObjectNode complete(byte[] confirmMessage) throws Exception {
+    forgetAbandonedAcceptances(Instant.now());
     HandshakeException last = null;
     for (Iterator<Map.Entry<String, Invitee>> it = accepting.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, Invitee> entry = it.next();
@@ -1127,6 +1166,11 @@ final class VaultDaemon implements AutoCloseable {
   public void close() {
     rotation.close();
     renewal.shutdownNow();
+    try {
+      forgetAbandonedAcceptances(Instant.MAX); // they cannot be completed after a restart
+    } catch (RuntimeException e) {
+      LOG.warn("the users of acceptances never completed could not be revoked ({})", e.getClass().getSimpleName());
+    }
     try {
       accounts.vault().revoke(controlUser.publicKey());
       accounts.vault().revoke(controlAnswersUser.publicKey());

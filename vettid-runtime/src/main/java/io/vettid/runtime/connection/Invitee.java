@@ -108,6 +108,28 @@ public final class Invitee {
         Subjects.deposit(subscriberGuid, eventSpace, local).value(), msg, blocked);
   }
 
+  /**
+   * When this acceptance, if never completed, is given up: the invitation's expiry plus the
+   * longest an inviter may take to confirm (10 minutes for an invitation shown in person; 7 days for
+   * a remote one, whose acceptance may wait that long for the inviter's approval). Then the user it
+   * issued for the inviter should be revoked ({@link #issuedUser()}).
+   *
+   * @return the time
+   */
+  public java.time.Instant abandonedAt() {
+    return invitation.expiresAt().plus(invitation.remote() ? Invitations.REMOTE_MAX : Invitations.IN_PERSON_MAX);
+  }
+
+  /** {@return the public NKey of the NATS user this acceptance issued for the inviter} */
+  public String issuedUser() {
+    return publicUser;
+  }
+
+  /** {@return whether {@link #complete} succeeded} */
+  public synchronized boolean isCompleted() {
+    return completed;
+  }
+
   /** {@return the acceptance message to send to the inviter} */
   public byte[] message() {
     return message.clone();

@@ -193,6 +193,12 @@ class VettidCommandsTest {
   @Test
   @Order(4)
   void aRestartedVaultRestoresItsConnectionAndItsEventLog() throws Exception {
+    // an acceptance alice never completes: it cannot be completed after a restart, so when her vault
+    // stops the user it issued for bob is revoked (and stays so)
+    ok(alice, "accept", ok(bob, "invite").out().strip());
+    assertThat(aliceVault.acceptancesWaiting()).hasSize(1);
+    String abandoned = aliceVault.acceptancesWaiting().get(0);
+    assertThat(aliceVault.accounts().eventSpace().isRevoked(abandoned)).isFalse();
     aliceVault.close();
     Run stopped = cli(alice, "events", "tail", "--last", "1", "--count", "1");
     assertThat(stopped.exit()).isEqualTo(VettidCli.ENVIRONMENT);
@@ -201,6 +207,8 @@ class VettidCommandsTest {
     aliceVault = start(alice, aliceTranscript);
 
     assertThat(ok(alice, "connections", "list").out()).contains("Bob");
+    assertThat(aliceVault.accounts().eventSpace().isRevoked(abandoned)).as("the abandoned acceptance's user").isTrue();
+    assertThat(aliceVault.acceptancesWaiting()).isEmpty();
     String id = cli(bob, "--json", "send", "Alice", "chat.message", "{\"text\":\"welcome back\"}").json()
         .path("eventId").asText();
     await(() -> transcript(aliceTranscript).contains(id), "handled after the restart");

@@ -295,6 +295,24 @@ class InvitationFlowTest {
     }
   }
 
+  /** An acceptance never completed names when to give it up and the user to revoke then. */
+  @Test
+  void anAcceptanceNeverCompletedIsGivenUpAfterTheLongestAConfirmationMayTake() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    Invitations inviter = new Invitations(identity("alice"), "alice7", ALICE, SUITE, new BlockList(), clock);
+    Identity bob = identity("bob");
+    Invitation inPerson = inviter.create("home", false);
+    Invitation remote = inviter.create("home", true);
+    Invitee shown = Invitee.accept(inPerson, bob, "bob7", "home", BOB, SUITE, clock, new BlockList());
+    Invitee sent = Invitee.accept(remote, bob, "bob7", "home", BOB, SUITE, clock, new BlockList());
+    assertThat(shown.abandonedAt()).isEqualTo(inPerson.expiresAt().plus(Invitations.IN_PERSON_MAX));
+    assertThat(sent.abandonedAt()).isEqualTo(remote.expiresAt().plus(Invitations.REMOTE_MAX));
+    assertThat(shown.issuedUser()).startsWith("U").isNotEqualTo(sent.issuedUser());
+    assertThat(shown.isCompleted()).isFalse();
+    shown.complete(inviter.accept(shown.message()).confirm().orElseThrow());
+    assertThat(shown.isCompleted()).isTrue();
+  }
+
   @Test
   void expiredForgedAndRemoteUnapprovedInvitationsAreRefused() throws Exception {
     ShiftedClock clock = new ShiftedClock();
