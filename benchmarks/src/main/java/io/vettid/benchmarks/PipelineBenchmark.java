@@ -849,11 +849,15 @@ public final class PipelineBenchmark {
     };
     // the peers' side: one user of the vault's EventSpace account deposits for every connection
     // (bench.direct: a user of the deposit account, skipping the service import, to measure its cost)
-    io.vettid.nats.auth.NatsAccount sendersAccount =
-        Boolean.getBoolean("bench.direct") ? accounts.deposits() : accounts.eventSpace();
+    // (bench.oneAccount: everything in the vault's account, the shape before the trust-zone split)
+    boolean oneAccount = Boolean.getBoolean("bench.oneAccount");
+    io.vettid.nats.auth.NatsAccount sendersAccount = oneAccount ? accounts.vault()
+        : Boolean.getBoolean("bench.direct") ? accounts.deposits() : accounts.eventSpace();
     io.vettid.nats.auth.UserCredentials senders = sendersAccount.issueUser("bench-senders",
         new io.vettid.nats.auth.UserPermissions(List.of(Subjects.depositsOf(guid, "bench")), List.of("_INBOX.>")));
-    try (Connection senderNc = connect(senders); Connection depositAccount = connect(accounts.issueWatcher("bench"))) {
+    io.vettid.nats.auth.UserCredentials watcherUser =
+        oneAccount ? accounts.issueOwner("bench-one") : accounts.issueWatcher("bench");
+    try (Connection senderNc = connect(senders); Connection depositAccount = connect(watcherUser)) {
       // each run is a fresh vault (fresh accounts): no handled-once records of earlier runs
       Sides sides = sides(suite, guid, keys.size(), senderNc, keys);
       if (heapMb != null) {
@@ -866,7 +870,13 @@ public final class PipelineBenchmark {
         sendAll(sides, perConnection, p, null);
       }
       try {
-        try (VettIdRuntime vault = VettIdRuntime.builder().vault(accounts, serverOptions())
+        VettIdRuntime.Builder builder = oneAccount
+            ? VettIdRuntime.builder().nats(serverOptions().authHandler(watcherUser.authHandler()))
+                .eventSpaceNats(serverOptions().authHandler(watcherUser.authHandler()),
+                    serverOptions().authHandler(watcherUser.authHandler()))
+                .account(accounts.apps()).storageBytes(accounts.vault().limits().diskBytes())
+            : VettIdRuntime.builder().vault(accounts, serverOptions());
+        try (VettIdRuntime vault = builder
             .connections(sides.vault()).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
             .listener(listener).start()) {
           long rev = vault.rules().orElseThrow().put(RULES);
