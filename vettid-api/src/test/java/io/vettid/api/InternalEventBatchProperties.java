@@ -1,5 +1,10 @@
 package io.vettid.api;
 
+import static io.vettid.proptest.Gens.anyByte;
+import static io.vettid.proptest.Gens.bytes;
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Gens.lists;
+import static io.vettid.proptest.Props.tries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,24 +12,23 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /** The batch framing: round trips, and random or mutated input gets a clear error, never a crash. */
 class InternalEventBatchProperties {
-  @Provide
-  Arbitrary<List<byte[]>> batches() {
-    return Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300).list().ofMinSize(1).ofMaxSize(40);
+  private static Gen<List<byte[]>> batches() {
+    return lists(bytes(1, 300), 1, 40)
+        .describedAs(l -> l.stream().map(Arrays::toString).collect(Collectors.joining(", ", "[", "]")));
   }
 
-  @Property(tries = 1000)
-  void encodedBatchesDecodeToTheSameEventsInOrder(@ForAll("batches") List<byte[]> events) throws Exception {
+  @Test
+  void encodedBatchesDecodeToTheSameEventsInOrder() {
+    tries(1000).forAll(batches()).checkAssert((events -> roundTrip(events)));
+  }
+
+  private static void roundTrip(List<byte[]> events) throws InvalidEventException {
     byte[] batch = InternalEventBatch.encode(events);
 
     List<byte[]> back = InternalEventBatch.decode(batch);
@@ -36,15 +40,17 @@ class InternalEventBatchProperties {
         events.stream().mapToLong(e -> e.length).sum(), events.size()));
   }
 
-  @Property(tries = 2000)
-  void randomBytesAreRejectedWithAnInvalidEventException(@ForAll @Size(max = 400) byte[] bytes) {
-    decodeOrReject(bytes);
+  @Test
+  void randomBytesAreRejectedWithAnInvalidEventException() {
+    tries(2000).forAll(bytes(0, 400)).checkAssert(bytes -> decodeOrReject(bytes));
   }
 
-  @Property(tries = 3000)
-  void mutatedBatchesAreEitherWellFramedOrRejected(@ForAll("batches") List<byte[]> events,
-      @ForAll @IntRange(min = 0, max = 100_000) int where, @ForAll byte value,
-      @ForAll @IntRange(min = 0, max = 3) int how) {
+  @Test
+  void mutatedBatchesAreEitherWellFramedOrRejected() {
+    tries(3000).forAll(batches(), ints(0, 100_000), anyByte(), ints(0, 3)).checkAssert(this::mutated);
+  }
+
+  private void mutated(List<byte[]> events, int where, byte value, int how) {
     byte[] batch = InternalEventBatch.encode(events);
     int at = where % batch.length;
     byte[] mutated = switch (how) {

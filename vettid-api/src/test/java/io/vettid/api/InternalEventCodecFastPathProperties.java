@@ -1,18 +1,23 @@
 package io.vettid.api;
 
+import static io.vettid.proptest.Gens.anyByte;
+import static io.vettid.proptest.Gens.anyChars;
+import static io.vettid.proptest.Gens.booleans;
+import static io.vettid.proptest.Gens.bytes;
+import static io.vettid.proptest.Gens.codePoints;
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Gens.longs;
+import static io.vettid.proptest.Gens.oneOf;
+import static io.vettid.proptest.Props.tries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import io.vettid.proptest.Gens;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * The codec reads bytes directly after its own UTF-8 check: it must accept exactly what the JDK's
@@ -23,19 +28,23 @@ class InternalEventCodecFastPathProperties {
       + "\"eventId\":\"4f1c2d3e-0000-4000-8000-00000000abcd\",\"connectionId\":\"conn-bob\","
       + "\"payload\":{\"text\":\"%s\",\"n\":[1,2.5,true,null,{\"k\":\"v\"}]}}";
 
-  @Provide
-  Arbitrary<String> texts() {
-    return Arbitraries.strings().all().ofMaxLength(40); // any code point, surrogate pairs included
+  private static Gen<String> texts() {
+    // any code point (surrogate pairs included), and any UTF-16 unit (unpaired surrogates included)
+    return oneOf(codePoints(0, 40), anyChars(40));
   }
 
-  @Property(tries = 3000)
-  void theUtf8CheckAgreesWithTheJdkDecoderOnRandomBytes(@ForAll @Size(max = 64) byte[] bytes) {
-    assertThat(InternalEventCodec.isStrictUtf8WithoutNul(bytes)).isEqualTo(jdkAccepts(bytes) && noNul(bytes));
+  @Test
+  void theUtf8CheckAgreesWithTheJdkDecoderOnRandomBytes() {
+    tries(3000).forAll(bytes(0, 64)).checkAssert(bytes ->
+        assertThat(InternalEventCodec.isStrictUtf8WithoutNul(bytes)).isEqualTo(jdkAccepts(bytes) && noNul(bytes)));
   }
 
-  @Property(tries = 3000)
-  void theUtf8CheckAgreesWithTheJdkDecoderOnMutatedText(@ForAll("texts") String text,
-      @ForAll @IntRange(min = 0, max = 1000) int where, @ForAll byte value, @ForAll boolean truncate) {
+  @Test
+  void theUtf8CheckAgreesWithTheJdkDecoderOnMutatedText() {
+    tries(3000).forAll(texts(), ints(0, 1000), anyByte(), booleans()).checkAssert(this::utf8OnMutatedText);
+  }
+
+  private void utf8OnMutatedText(String text, int where, byte value, boolean truncate) {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
     if (b.length > 0) {
       int at = where % b.length;
@@ -48,9 +57,12 @@ class InternalEventCodecFastPathProperties {
     assertThat(InternalEventCodec.isStrictUtf8WithoutNul(b)).isEqualTo(jdkAccepts(b) && noNul(b));
   }
 
-  @Property(tries = 3000)
-  void directAndStringDecodingAcceptTheSameEvents(@ForAll("texts") String text,
-      @ForAll @IntRange(min = 0, max = 100_000) int where, @ForAll byte value, @ForAll @IntRange(min = 0, max = 2) int how) {
+  @Test
+  void directAndStringDecodingAcceptTheSameEvents() {
+    tries(3000).forAll(texts(), ints(0, 100_000), anyByte(), ints(0, 2)).checkAssert(this::directAndString);
+  }
+
+  private void directAndString(String text, int where, byte value, int how) {
     String escaped = text.replace("\\", "\\\\").replace("\"", "\\\"");
     StringBuilder json = new StringBuilder();
     for (char c : String.format(EVENT, escaped).toCharArray()) {
@@ -77,10 +89,12 @@ class InternalEventCodecFastPathProperties {
     assertThat(direct).isEqualTo(viaString);
   }
 
-  @Property(tries = 3000)
-  void theUtf8CheckAgreesWithTheJdkDecoderOnLongAsciiWithOneByteChanged(
-      @ForAll @Size(min = 1, max = 300) byte[] seed, @ForAll @IntRange(min = 0, max = 1000) int where,
-      @ForAll byte value, @ForAll @IntRange(min = 0, max = 2) int how) {
+  @Test
+  void theUtf8CheckAgreesWithTheJdkDecoderOnLongAsciiWithOneByteChanged() {
+    tries(3000).forAll(bytes(1, 300), ints(0, 1000), anyByte(), ints(0, 2)).checkAssert(this::utf8OnLongAscii);
+  }
+
+  private void utf8OnLongAscii(byte[] seed, int where, byte value, int how) {
     // mostly ASCII without NUL, so the eight-byte path runs; then one byte changed, cut or added at
     // any position of a word
     byte[] b = new byte[seed.length];
@@ -106,7 +120,7 @@ class InternalEventCodecFastPathProperties {
   private static final long FIRST = -62_167_219_200L;
   private static final long LAST = 253_402_300_799L;
 
-  @net.jqwik.api.Example
+  @Test
   void theInstantRangeIsYearZeroToYear9999() {
     assertThat(java.time.Instant.ofEpochSecond(FIRST)).hasToString("0000-01-01T00:00:00Z");
     assertThat(java.time.Instant.ofEpochSecond(LAST)).hasToString("9999-12-31T23:59:59Z");
@@ -129,18 +143,25 @@ class InternalEventCodecFastPathProperties {
     }
   }
 
-  @Property(tries = 3000)
-  void theInstantShortPathAgreesWithInstantParse(@ForAll @net.jqwik.api.constraints.LongRange(min = FIRST, max = LAST)
-      long second, @ForAll @IntRange(min = 0, max = 999_999_999) int nanos, @ForAll @IntRange(min = 0, max = 9) int digits) {
-    String ts = instantText(second, nanos, digits);
-    assertThat(InternalEventCodec.parseInstant(ts)).isEqualTo(java.time.Instant.parse(ts));
+  @Test
+  void theInstantShortPathAgreesWithInstantParse() {
+    tries(3000).forAll(longs(FIRST, LAST), ints(0, 999_999_999), ints(0, 9)).checkAssert((second, nanos, digits) -> {
+      String ts = instantText(second, nanos, digits);
+      assertThat(InternalEventCodec.parseInstant(ts)).isEqualTo(java.time.Instant.parse(ts));
+    });
   }
 
-  @Property(tries = 5000)
-  void theInstantShortPathAgreesWithInstantParseOnMutatedText(
-      @ForAll @net.jqwik.api.constraints.LongRange(min = FIRST, max = LAST) long second,
-      @ForAll @IntRange(min = 0, max = 9) int digits, @ForAll @IntRange(min = 0, max = 100) int where,
-      @ForAll("instantChars") char c, @ForAll @IntRange(min = 0, max = 2) int how) {
+  /** Where and how a timestamp's text is changed. */
+  private record Edit(int where, char c, int how) {}
+
+  @Test
+  void theInstantShortPathAgreesWithInstantParseOnMutatedText() {
+    Gen<Edit> edits = ints(0, 100).zip(instantChars(), ints(0, 2), Edit::new);
+    tries(5000).forAll(longs(FIRST, LAST), ints(0, 9), edits)
+        .checkAssert((second, digits, edit) -> instantOnMutatedText(second, digits, edit.where(), edit.c(), edit.how()));
+  }
+
+  private static void instantOnMutatedText(long second, int digits, int where, char c, int how) {
     StringBuilder ts = new StringBuilder(instantText(second, 123_456_789, digits));
     int at = where % ts.length();
     if (how == 0) {
@@ -154,12 +175,26 @@ class InternalEventCodecFastPathProperties {
     assertThat(instantOutcome(t, true)).isEqualTo(instantOutcome(t, false));
   }
 
-  @Property(tries = 5000)
-  void theInstantShortPathAgreesWithInstantParseAtAndPastEveryFieldsLimits(
-      @ForAll @IntRange(min = 0, max = 9999) int year, @ForAll @IntRange(min = 0, max = 13) int month,
-      @ForAll @IntRange(min = 0, max = 32) int day, @ForAll @IntRange(min = 0, max = 25) int hour,
-      @ForAll @IntRange(min = 0, max = 60) int minute, @ForAll @IntRange(min = 0, max = 61) int second,
-      @ForAll boolean zeroTime, @ForAll @IntRange(min = 0, max = 9) int digits, @ForAll boolean zeroFraction) {
+  /** A date, each field at or just past its limits. */
+  private record Day(int year, int month, int day) {}
+
+  /** A time of day, each field at or just past its limits, or all zero. */
+  private record Time(int hour, int minute, int second, boolean zeroTime) {}
+
+  /** A fraction of a second: how many digits, and whether they are zero. */
+  private record Fraction(int digits, boolean zeroFraction) {}
+
+  @Test
+  void theInstantShortPathAgreesWithInstantParseAtAndPastEveryFieldsLimits() {
+    Gen<Day> days = ints(0, 9999).zip(ints(0, 13), ints(0, 32), Day::new);
+    Gen<Time> times = ints(0, 25).zip(ints(0, 60), ints(0, 61), booleans(), Time::new);
+    Gen<Fraction> fractions = ints(0, 9).zip(booleans(), Fraction::new);
+    tries(5000).forAll(days, times, fractions).checkAssert((d, t, f) -> instantAtLimits(d.year(), d.month(), d.day(),
+        t.hour(), t.minute(), t.second(), t.zeroTime(), f.digits(), f.zeroFraction()));
+  }
+
+  private static void instantAtLimits(int year, int month, int day, int hour, int minute, int second,
+      boolean zeroTime, int digits, boolean zeroFraction) {
     // 24:00:00 and second 60 mean something to Instant.parse; try them with a zero rest too
     String t = String.format("%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, hour, zeroTime ? 0 : minute,
         zeroTime ? 0 : second) + (digits == 0 ? "" : "." + (zeroFraction ? "000000000" : "123456789").substring(0, digits))
@@ -167,10 +202,9 @@ class InternalEventCodecFastPathProperties {
     assertThat(instantOutcome(t, true)).isEqualTo(instantOutcome(t, false));
   }
 
-  @Provide
-  Arbitrary<Character> instantChars() {
+  private static Gen<Character> instantChars() {
     // what makes a near miss: digits (day 31 of a short month, hour 24, second 60), separators, case
-    return Arbitraries.of('0', '1', '2', '3', '4', '5', '6', '9', '-', ':', '.', 'T', 't', 'Z', 'z', '+', ' ', '\u0661');
+    return Gens.of('0', '1', '2', '3', '4', '5', '6', '9', '-', ':', '.', 'T', 't', 'Z', 'z', '+', ' ', '\u0661');
   }
 
   private static Object outcome(byte[] b, boolean direct) {

@@ -1,6 +1,19 @@
 package io.vettid.api;
 
+import static io.vettid.proptest.Gens.anyInt;
+import static io.vettid.proptest.Gens.anyLong;
+import static io.vettid.proptest.Gens.booleans;
+import static io.vettid.proptest.Gens.bytes;
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Gens.lists;
+import static io.vettid.proptest.Gens.longs;
+import static io.vettid.proptest.Gens.maps;
+import static io.vettid.proptest.Gens.oneOf;
+import static io.vettid.proptest.Gens.strings;
+import static io.vettid.proptest.Gens.text;
+import static io.vettid.proptest.Props.tries;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.Generate.constant;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,85 +21,81 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
+import io.vettid.proptest.Gens;
 import java.util.Arrays;
+import java.util.List;
 
-import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /** Random and mutated input to the Internal Event codec: a clear error, never a crash. */
 class InternalEventCodecProperties {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  @Property(tries = 1000)
-  void encodedEventsDecodeToEqualEvents(@ForAll("events") InternalEvent event) throws Exception {
-    byte[] json = InternalEventCodec.encode(event);
+  @Test
+  void encodedEventsDecodeToEqualEvents() {
+    tries(1000).forAll(events()).checkAssert((event -> {
+      byte[] json = InternalEventCodec.encode(event);
 
-    assertThat(InternalEventCodec.decode(json)).isEqualTo(event);
+      assertThat(InternalEventCodec.decode(json)).isEqualTo(event);
+    }));
   }
 
-  @Property(tries = 2000)
-  void randomBytesAreRejectedWithAnInvalidEventException(@ForAll @Size(max = 600) byte[] bytes) {
-    decodeOrReject(bytes);
+  @Test
+  void randomBytesAreRejectedWithAnInvalidEventException() {
+    tries(2000).forAll(bytes(0, 600)).checkAssert(bytes -> decodeOrReject(bytes));
   }
 
-  @Property(tries = 5000)
-  void mutatedEventsAreEitherValidOrRejectedWithAnInvalidEventException(
-      @ForAll("events") InternalEvent event,
-      @ForAll @IntRange(min = 0, max = 3) int kind,
-      @ForAll @IntRange(min = 0, max = 100_000) int position,
-      @ForAll @Size(min = 1, max = 8) byte[] noise) throws Exception {
-    byte[] json = InternalEventCodec.encode(event);
-    byte[] mutated = mutate(json, kind, position % json.length, noise);
+  @Test
+  void mutatedEventsAreEitherValidOrRejectedWithAnInvalidEventException() {
+    tries(5000).forAll(events(), ints(0, 3), ints(0, 100_000), bytes(1, 8))
+        .checkAssert(((event, kind, position, noise) -> {
+          byte[] json = InternalEventCodec.encode(event);
+          byte[] mutated = mutate(json, kind, position % json.length, noise);
 
-    InternalEvent decoded = decodeOrReject(mutated);
-    if (decoded != null) {
-      // anything accepted is a well-formed event that encodes and decodes to itself
-      assertThat(InternalEventCodec.decode(InternalEventCodec.encode(decoded))).isEqualTo(decoded);
-    }
+          InternalEvent decoded = decodeOrReject(mutated);
+          if (decoded != null) {
+            // anything accepted is a well-formed event that encodes and decodes to itself
+            assertThat(InternalEventCodec.decode(InternalEventCodec.encode(decoded))).isEqualTo(decoded);
+          }
+        }));
   }
 
-  @Property(tries = 500)
-  void aRemovedFieldIsNamedInTheError(
-      @ForAll("events") InternalEvent event, @ForAll("fields") String field) throws Exception {
-    ObjectNode tree = (ObjectNode) MAPPER.readTree(InternalEventCodec.encode(event));
-    tree.remove(field);
+  @Test
+  void aRemovedFieldIsNamedInTheError() {
+    tries(500).forAll(events(), fields()).checkAssert(((event, field) -> {
+      ObjectNode tree = (ObjectNode) MAPPER.readTree(InternalEventCodec.encode(event));
+      tree.remove(field);
 
-    assertThatThrownBy(() -> InternalEventCodec.decode(MAPPER.writeValueAsBytes(tree)))
-        .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.field()).contains(field));
+      assertThatThrownBy(() -> InternalEventCodec.decode(MAPPER.writeValueAsBytes(tree)))
+          .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.field()).contains(field));
+    }));
   }
 
-  @Property(tries = 500)
-  void anUnknownFieldIsNamedInTheError(
-      @ForAll("events") InternalEvent event,
-      @ForAll("names") String extra,
-      @ForAll("jsonValues") JsonNode value) throws Exception {
-    ObjectNode tree = (ObjectNode) MAPPER.readTree(InternalEventCodec.encode(event));
-    net.jqwik.api.Assume.that(!InternalEventCodec.FIELDS.contains(extra));
-    tree.set(extra, value);
+  @Test
+  void anUnknownFieldIsNamedInTheError() {
+    tries(500).forAll(events(), names(), jsonValues())
+        .assuming((event, extra, value) -> !InternalEventCodec.FIELDS.contains(extra))
+        .checkAssert(((event, extra, value) -> {
+          ObjectNode tree = (ObjectNode) MAPPER.readTree(InternalEventCodec.encode(event));
+          tree.set(extra, value);
 
-    assertThatThrownBy(() -> InternalEventCodec.decode(MAPPER.writeValueAsBytes(tree)))
-        .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.field()).contains(extra));
+          assertThatThrownBy(() -> InternalEventCodec.decode(MAPPER.writeValueAsBytes(tree)))
+              .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.field()).contains(extra));
+        }));
   }
 
-  @Property(tries = 500)
-  void aFieldOfTheWrongTypeIsNamedInTheError(
-      @ForAll("events") InternalEvent event,
-      @ForAll("fields") String field,
-      @ForAll("jsonValues") JsonNode value) throws Exception {
-    boolean rightType = field.equals("payload") ? value.isObject() : value.isTextual();
-    net.jqwik.api.Assume.that(!rightType);
-    ObjectNode tree = (ObjectNode) MAPPER.readTree(InternalEventCodec.encode(event));
-    tree.set(field, value);
+  @Test
+  void aFieldOfTheWrongTypeIsNamedInTheError() {
+    tries(500).forAll(events(), fields(), jsonValues())
+        .assuming((event, field, value) -> !(field.equals("payload") ? value.isObject() : value.isTextual()))
+        .checkAssert(((event, field, value) -> {
+          ObjectNode tree = (ObjectNode) MAPPER.readTree(InternalEventCodec.encode(event));
+          tree.set(field, value);
 
-    assertThatThrownBy(() -> InternalEventCodec.decode(MAPPER.writeValueAsBytes(tree)))
-        .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.field()).contains(field));
+          assertThatThrownBy(() -> InternalEventCodec.decode(MAPPER.writeValueAsBytes(tree)))
+              .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.field()).contains(field));
+        }));
   }
 
   /** Decodes, or returns null when the input is rejected the documented way. */
@@ -126,63 +135,46 @@ class InternalEventCodecProperties {
     }
   }
 
-  @Provide
-  Arbitrary<String> fields() {
-    return Arbitraries.of(InternalEventCodec.FIELDS);
+  private static Gen<String> fields() {
+    return Gens.of(List.copyOf(InternalEventCodec.FIELDS));
   }
 
-  @Provide
-  Arbitrary<String> names() {
-    return Arbitraries.strings().alpha().numeric().withChars('_', '-', '.').ofMinLength(1).ofMaxLength(20);
+  private static Gen<String> names() {
+    return strings(Gens.ALPHANUMERIC + "_-.", 1, 20);
   }
 
-  @Provide
-  Arbitrary<JsonNode> jsonValues() {
-    return Arbitraries.oneOf(
-        Arbitraries.integers().map(i -> (JsonNode) MAPPER.getNodeFactory().numberNode(i)),
-        text().map(s -> (JsonNode) MAPPER.getNodeFactory().textNode(s)),
-        Arbitraries.of(true, false).map(b -> (JsonNode) MAPPER.getNodeFactory().booleanNode(b)),
-        Arbitraries.just((JsonNode) MAPPER.getNodeFactory().nullNode()),
-        Arbitraries.just((JsonNode) MAPPER.getNodeFactory().arrayNode().add(1)),
-        Arbitraries.just((JsonNode) MAPPER.getNodeFactory().objectNode().put("k", 1)));
+  private static Gen<JsonNode> jsonValues() {
+    return oneOf(
+        anyInt().map(i -> (JsonNode) MAPPER.getNodeFactory().numberNode(i)),
+        text(40).map(s -> (JsonNode) MAPPER.getNodeFactory().textNode(s)),
+        booleans().map(b -> (JsonNode) MAPPER.getNodeFactory().booleanNode(b)),
+        constant((JsonNode) MAPPER.getNodeFactory().nullNode()),
+        constant((JsonNode) MAPPER.getNodeFactory().arrayNode().add(1)),
+        constant((JsonNode) MAPPER.getNodeFactory().objectNode().put("k", 1)));
   }
 
-  @Provide
-  Arbitrary<InternalEvent> events() {
-    Arbitrary<Instant> timestamps = Arbitraries.longs()
-        .between(0, InternalEvent.MAX_TIMESTAMP.getEpochSecond())
-        .flatMap(s -> Arbitraries.integers().between(0, 999_999_999).map(n -> Instant.ofEpochSecond(s, n)));
-    Arbitrary<String> token = Arbitraries.strings().withCharRange('a', 'z').numeric().ofMinLength(1).ofMaxLength(12);
-    Arbitrary<EventType> types = token.list().ofMinSize(1).ofMaxSize(4)
-        .map(t -> EventType.of(String.join(".", t)));
-    Arbitrary<EventId> eventIds = Arbitraries.strings().alpha().numeric().withChars('-', '_')
-        .ofMinLength(1).ofMaxLength(EventId.MAX_LENGTH).map(EventId::of);
-    Arbitrary<ConnectionId> connectionIds = Arbitraries.strings().withCharRange('a', 'z').numeric()
-        .ofMinLength(1).ofMaxLength(ConnectionId.MAX_LENGTH).map(ConnectionId::of);
-    return Combinators.combine(timestamps, types, eventIds, connectionIds, payloads())
-        .as(InternalEvent::new);
+  private static Gen<InternalEvent> events() {
+    Gen<Instant> timestamps = longs(0, InternalEvent.MAX_TIMESTAMP.getEpochSecond())
+        .zip(ints(0, 999_999_999), Instant::ofEpochSecond);
+    Gen<String> token = strings(Gens.LOWER + Gens.DIGITS, 1, 12);
+    Gen<EventType> types = lists(token, 1, 4).map(t -> EventType.of(String.join(".", t)));
+    Gen<EventId> eventIds = strings(Gens.ALPHANUMERIC + "-_", 1, EventId.MAX_LENGTH).map(EventId::of);
+    Gen<ConnectionId> connectionIds = strings(Gens.LOWER + Gens.DIGITS, 1, ConnectionId.MAX_LENGTH)
+        .map(ConnectionId::of);
+    return timestamps.zip(types, eventIds, connectionIds, payloads(), InternalEvent::new);
   }
 
-  private static Arbitrary<String> text() {
+  private static Gen<ObjectNode> payloads() {
     // any Unicode text that UTF-8 can carry: no unpaired surrogates
-    return Arbitraries.strings()
-        .withCharRange('\u0000', '\uD7FF')
-        .withCharRange('\uE000', '\uFFFD')
-        .ofMaxLength(40);
-  }
-
-  private static Arbitrary<ObjectNode> payloads() {
-    Arbitrary<Object> leaf = Arbitraries.oneOf(
-        Arbitraries.integers().map(i -> (Object) i),
-        Arbitraries.longs().map(l -> (Object) l),
-        text().map(s -> (Object) s),
-        Arbitraries.of(true, false).map(b -> (Object) b));
-    Arbitrary<Object> nested = Arbitraries.oneOf(
+    Gen<Object> leaf = oneOf(
+        anyInt().map(i -> (Object) i),
+        anyLong().map(l -> (Object) l),
+        text(40).map(s -> (Object) s),
+        booleans().map(b -> (Object) b));
+    Gen<Object> nested = oneOf(
         leaf,
-        Arbitraries.maps(text(), leaf).ofMaxSize(4).map(m -> (Object) m),
-        leaf.list().ofMaxSize(4).map(l -> (Object) l));
-    return Arbitraries.maps(text(), nested).ofMaxSize(6)
-        .map(m -> (ObjectNode) MAPPER.valueToTree((Map<String, Object>) m));
+        maps(text(40), leaf, 4).map(m -> (Object) m),
+        lists(leaf, 0, 4).map(l -> (Object) l));
+    return maps(text(40), nested, 6).map(m -> (ObjectNode) MAPPER.valueToTree(m));
   }
-
 }

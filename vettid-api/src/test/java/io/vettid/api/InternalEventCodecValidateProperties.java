@@ -1,18 +1,20 @@
 package io.vettid.api;
 
+import static io.vettid.proptest.Gens.anyByte;
+import static io.vettid.proptest.Gens.booleans;
+import static io.vettid.proptest.Gens.bytes;
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Gens.lists;
+import static io.vettid.proptest.Gens.strings;
+import static io.vettid.proptest.Props.tries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import io.vettid.proptest.Gens;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * {@link InternalEventCodec#validate} must accept exactly what {@link InternalEventCodec#decode}
@@ -32,9 +34,8 @@ class InternalEventCodecValidateProperties {
       "{\"a\":1,\"a\":2}", "{\"k\":{\"k\":{\"k\":{}}}}", "NaN", "Infinity", "01", "1.", ".5", "'s'",
       "[" .repeat(31) + "]".repeat(31), "[".repeat(32) + "]".repeat(32));
 
-  @Provide
-  Arbitrary<List<String>> payloads() {
-    return Arbitraries.of(PIECES).list().ofMaxSize(5);
+  private static Gen<List<String>> payloads() {
+    return lists(Gens.of(PIECES), 0, 5);
   }
 
   private static byte[] event(List<String> values, boolean asArray) {
@@ -74,14 +75,21 @@ class InternalEventCodecValidateProperties {
     }
   }
 
-  @Property(tries = 3000)
-  void validateAgreesWithDecodeOnPayloadsAtTheEdges(@ForAll("payloads") List<String> values, @ForAll boolean asArray) {
-    agree(event(values, asArray));
+  @Test
+  void validateAgreesWithDecodeOnPayloadsAtTheEdges() {
+    tries(3000).forAll(payloads(), booleans()).checkAssert((values, asArray) -> agree(event(values, asArray)));
   }
 
-  @Property(tries = 3000)
-  void validateAgreesWithDecodeOnMutatedEvents(@ForAll("payloads") List<String> values, @ForAll boolean asArray,
-      @ForAll @IntRange(min = 0, max = 100_000) int where, @ForAll byte value, @ForAll @IntRange(min = 0, max = 3) int how) {
+  /** A payload's values, in an object or in an array. */
+  private record Payload(List<String> values, boolean asArray) {}
+
+  @Test
+  void validateAgreesWithDecodeOnMutatedEvents() {
+    tries(3000).forAll(payloads().zip(booleans(), Payload::new), ints(0, 100_000), anyByte(), ints(0, 3))
+        .checkAssert((p, where, value, how) -> agreeMutated(p.values(), p.asArray(), where, value, how));
+  }
+
+  private static void agreeMutated(List<String> values, boolean asArray, int where, byte value, int how) {
     byte[] b = event(values, asArray);
     int at = where % b.length;
     if (how == 0) {
@@ -103,14 +111,17 @@ class InternalEventCodecValidateProperties {
     agree(b);
   }
 
-  @Property(tries = 1000)
-  void validateAgreesWithDecodeOnRandomBytes(@ForAll @Size(max = 200) byte[] bytes) {
-    agree(bytes);
+  @Test
+  void validateAgreesWithDecodeOnRandomBytes() {
+    tries(1000).forAll(bytes(0, 200)).checkAssert(bytes -> agree(bytes));
   }
 
-  @Property(tries = 1000)
-  void validateAgreesWithDecodeOnEveryField(@ForAll("fieldValues") String value,
-      @ForAll @IntRange(min = 0, max = 4) int field) {
+  @Test
+  void validateAgreesWithDecodeOnEveryField() {
+    tries(1000).forAll(fieldValues(), ints(0, 4)).checkAssert((value, field) -> agreeOnField(value, field));
+  }
+
+  private static void agreeOnField(String value, int field) {
     // one field's value replaced: wrong type, wrong form, out of range, or missing / repeated
     String[] parts = {"\"2026-11-25T10:15:30.123Z\"", "\"chat.message\"", "\"e-1\"", "\"conn-bob\"", "{}"};
     parts[field] = value;
@@ -124,15 +135,18 @@ class InternalEventCodecValidateProperties {
     agree(b.append('}').toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  @Provide
-  Arbitrary<String> fieldValues() {
-    return Arbitraries.of("", "1", "null", "{}", "[]", "\"\"", "\"2026-11-25T10:15:30Z\"", "\"1969-12-31T23:59:59Z\"",
+  private static Gen<String> fieldValues() {
+    return Gens.of("", "1", "null", "{}", "[]", "\"\"", "\"2026-11-25T10:15:30Z\"", "\"1969-12-31T23:59:59Z\"",
         "\"2026-11-25T10:15:30+01:00\"", "\"2026-02-30T10:15:30Z\"", "\"Chat\"", "\"a b\"", "\"conn-bob\\u0000\"",
         "\"" + "y".repeat(200) + "\"", "\"" + "x".repeat(129) + "\"", "\"e-1\",\"extra\":1", "\"e-1\",\"type\":\"a\"");
   }
 
-  @Property(tries = 3000)
-  void theSurrogateEscapeScanFindsEveryCandidate(@ForAll("escapeText") String text) {
+  @Test
+  void theSurrogateEscapeScanFindsEveryCandidate() {
+    tries(3000).forAll(escapeText()).checkAssert(text -> surrogateScan(text));
+  }
+
+  private static void surrogateScan(String text) {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
     boolean naive = false;
     for (int i = 0; i + 5 < b.length; i++) {
@@ -142,14 +156,13 @@ class InternalEventCodecValidateProperties {
     assertThat(InternalEventCodec.maySpellSurrogate(b)).isEqualTo(naive);
   }
 
-  @Provide
-  Arbitrary<String> escapeText() {
+  private static Gen<String> escapeText() {
     // long runs without a backslash (the eight-byte path), then candidates at any offset
-    return Arbitraries.strings().withChars("ab\\udD8fF0x").ofMaxLength(60).list().ofMaxSize(4)
+    return lists(strings("ab\\udD8fF0x", 0, 60), 0, 4)
         .map(parts -> String.join("0123456789abcdefghij", parts));
   }
 
-  @Example
+  @Test
   void anOrdinaryEventTakesTheStreamingPass() throws Exception {
     byte[] b = InternalEventCodec.encode(InternalEvent.builder().type(EventType.of("chat.message"))
         .connectionId(ConnectionId.of("conn-bob"))
@@ -160,7 +173,7 @@ class InternalEventCodecValidateProperties {
     assertThat(InternalEventCodec.validate(b)).isEqualTo(InternalEventCodec.decode(b).connectionId());
   }
 
-  @Example
+  @Test
   void anEscapedSurrogateGoesThroughDecode() throws Exception {
     byte[] pair = (HEAD + "{\"t\":\"\\ud83d\\ude00\"}}").getBytes(StandardCharsets.UTF_8);
     assertThat(InternalEventCodec.quickCheck(pair)).isNull();

@@ -1,13 +1,12 @@
 package io.vettid.crypto;
 
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Props.tries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /** Passphrase-sealed bytes: round trip, and every wrong passphrase, purpose or byte refused. */
@@ -44,16 +43,23 @@ class SealedBytesTest {
     assertThatThrownBy(() -> SealedBytes.open(new byte[3], PASS, "vault")).isInstanceOf(GeneralSecurityException.class);
   }
 
-  @Property(tries = 60)
-  void anyAlteredByteIsRefused(@ForAll @IntRange(min = 0, max = 1000) int where, @ForAll @IntRange(min = 1, max = 255)
-      int flip) {
+  @Test
+  void anyAlteredByteIsRefused() {
+    tries(60).forAll(ints(0, 1000), ints(1, 255)).checkAssert(this::anyAlteredByteIsRefusedCheck);
+  }
+
+  private void anyAlteredByteIsRefusedCheck(int where, int flip) {
     byte[] b = SEALED.clone();
     b[where % b.length] ^= (byte) flip;
     assertThatThrownBy(() -> SealedBytes.open(b, PASS, "vault")).isInstanceOf(GeneralSecurityException.class);
   }
 
-  @Property(tries = 25)
-  void truncatedOrExtendedBytesAreRefused(@ForAll @IntRange(min = -80, max = 8) int delta) {
+  @Test
+  void truncatedOrExtendedBytesAreRefused() {
+    tries(25).forAll(ints(-80, 8)).checkAssert(this::truncatedOrExtendedBytesAreRefusedCheck);
+  }
+
+  private void truncatedOrExtendedBytesAreRefusedCheck(int delta) {
     int n = Math.max(0, SEALED.length + (delta == 0 ? 1 : delta));
     byte[] b = java.util.Arrays.copyOf(SEALED, n);
     assertThatThrownBy(() -> SealedBytes.open(b, PASS, "vault")).isInstanceOf(GeneralSecurityException.class);

@@ -1,5 +1,10 @@
 package io.vettid.profile;
 
+import static io.vettid.proptest.Gens.anyByte;
+import static io.vettid.proptest.Gens.bytes;
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Props.tries;
+import org.quicktheories.core.Gen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,12 +19,6 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Function;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class SignedProfileTest {
@@ -138,19 +137,25 @@ class SignedProfileTest {
     }, ALICE.getPrivate(), RANDOM)).hasMessageContaining("other");
   }
 
-  @Provide
-  Arbitrary<byte[]> junk() {
-    return Arbitraries.bytes().array(byte[].class).ofMaxSize(2000);
+  private static Gen<byte[]> junk() {
+    return bytes(0, 2000);
   }
 
-  @Property(tries = 500)
-  void randomBytesAreRefusedWithAProfileException(@ForAll("junk") byte[] bytes) {
+  @Test
+  void randomBytesAreRefusedWithAProfileException() {
+    tries(500).forAll(junk()).checkAssert(this::randomBytesAreRefusedWithAProfileExceptionCheck);
+  }
+
+  private void randomBytesAreRefusedWithAProfileExceptionCheck(byte[] bytes) {
     assertThatThrownBy(() -> SignedProfile.parse(bytes).verify(ALGORITHMS)).isInstanceOf(ProfileException.class);
   }
 
-  @Property(tries = 1000)
-  void aMutatedProfileIsEitherRefusedOrIdentical(@ForAll @IntRange(min = 0, max = 100_000) int where,
-      @ForAll byte value) throws Exception {
+  @Test
+  void aMutatedProfileIsEitherRefusedOrIdentical() {
+    tries(1000).forAll(ints(0, 100_000), anyByte()).checkAssert(this::aMutatedProfileIsEitherRefusedOrIdenticalCheck);
+  }
+
+  private void aMutatedProfileIsEitherRefusedOrIdenticalCheck(int where, byte value) throws Exception {
     byte[] original = SIGNED_ONCE;
     byte[] mutated = original.clone();
     int i = where % mutated.length;

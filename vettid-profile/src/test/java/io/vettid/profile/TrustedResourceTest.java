@@ -1,5 +1,8 @@
 package io.vettid.profile;
 
+import static io.vettid.proptest.Gens.bytes;
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Props.tries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,10 +10,6 @@ import io.vettid.api.FailureReason;
 import io.vettid.api.VettidException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class TrustedResourceTest {
@@ -31,9 +30,12 @@ class TrustedResourceTest {
     assertThat(r.sha256()).isEqualTo(TrustedResource.sha256Hex(jar));
   }
 
-  @Property(tries = 300)
-  void rejectsAnyAlteredByte(
-      @ForAll @Size(min = 1, max = 200) byte[] content, @ForAll @IntRange(max = 10_000) int at) {
+  @Test
+  void rejectsAnyAlteredByte() {
+    tries(300).forAll(bytes(1, 200), ints(0, 10_000)).checkAssert(this::rejectsAnyAlteredByteCheck);
+  }
+
+  private void rejectsAnyAlteredByteCheck(byte[] content, int at) {
     TrustedResource r = new TrustedResource("handler", "1.0.0", LOCATION, TrustedResource.sha256Hex(content));
     byte[] altered = content.clone();
     altered[at % altered.length] ^= 0x5a;

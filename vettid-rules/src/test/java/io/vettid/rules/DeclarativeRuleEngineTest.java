@@ -1,5 +1,12 @@
 package io.vettid.rules;
 
+import static io.vettid.proptest.Gens.anyByte;
+import static io.vettid.proptest.Gens.bytes;
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Gens.lists;
+import static io.vettid.proptest.Gens.oneOf;
+import static io.vettid.proptest.Props.tries;
+import org.quicktheories.core.Gen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,11 +17,6 @@ import io.vettid.api.Decision;
 import io.vettid.api.EventType;
 import io.vettid.api.InternalEvent;
 import java.nio.charset.StandardCharsets;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 class DeclarativeRuleEngineTest {
@@ -101,8 +103,12 @@ class DeclarativeRuleEngineTest {
   }
 
   /** Random and mutated rule sets: either a working engine or a RuleValidationException, nothing else. */
-  @Property(tries = 3000)
-  void anyInputIsAnEngineOrAClearError(@ForAll("ruleSets") byte[] input) {
+  @Test
+  void anyInputIsAnEngineOrAClearError() {
+    tries(3000).forAll(ruleSets()).checkAssert(this::anyInputIsAnEngineOrAClearErrorCheck);
+  }
+
+  private void anyInputIsAnEngineOrAClearErrorCheck(byte[] input) {
     try {
       DeclarativeRuleEngine engine = DeclarativeRuleEngine.parse(input);
       Decision d = engine.evaluate(event("payment.request", "conn-bob", payload().put("amount", 40)));
@@ -112,20 +118,16 @@ class DeclarativeRuleEngineTest {
     }
   }
 
-  @Provide
-  Arbitrary<byte[]> ruleSets() {
+  private static Gen<byte[]> ruleSets() {
     byte[] valid = RULES.getBytes(StandardCharsets.UTF_8);
-    Arbitrary<byte[]> mutated = Arbitraries.integers().between(0, valid.length - 1).list().ofMinSize(1).ofMaxSize(4)
-        .flatMap(positions -> Arbitraries.bytes().list().ofSize(positions.size()).map(values -> {
+    Gen<byte[]> mutated = lists(ints(0, valid.length - 1).zip(anyByte(), java.util.Map::entry), 1, 4)
+        .map(changes -> {
           byte[] copy = valid.clone();
-          for (int i = 0; i < positions.size(); i++) {
-            copy[positions.get(i)] = values.get(i);
-          }
+          changes.forEach(c -> copy[c.getKey()] = c.getValue());
           return copy;
-        }));
-    Arbitrary<byte[]> truncated = Arbitraries.integers().between(0, valid.length)
-        .map(n -> java.util.Arrays.copyOf(valid, n));
-    Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
-    return Arbitraries.oneOf(mutated, truncated, random);
+        });
+    Gen<byte[]> truncated = ints(0, valid.length).map(n -> java.util.Arrays.copyOf(valid, n));
+    Gen<byte[]> random = bytes(0, 200);
+    return oneOf(mutated, truncated, random).describedAs(java.util.Arrays::toString);
   }
 }

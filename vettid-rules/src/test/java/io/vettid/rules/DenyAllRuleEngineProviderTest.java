@@ -1,5 +1,8 @@
 package io.vettid.rules;
 
+import static io.vettid.proptest.Gens.strings;
+import static io.vettid.proptest.Props.tries;
+import io.vettid.proptest.Gens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vettid.api.ConnectionId;
@@ -10,11 +13,6 @@ import io.vettid.api.InternalEvent;
 import io.vettid.api.spi.Providers;
 import io.vettid.api.spi.RuleEngine;
 import io.vettid.api.spi.RuleEngineProvider;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.AlphaChars;
-import net.jqwik.api.constraints.NumericChars;
-import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
 class DenyAllRuleEngineProviderTest {
@@ -28,9 +26,12 @@ class DenyAllRuleEngineProviderTest {
     assertThat(provider.name()).isEqualTo("deny-all");
   }
 
-  @Property(tries = 200)
-  void deniesEveryEventAsNoMatchingRule(
-      @ForAll @AlphaChars @NumericChars @StringLength(min = 1, max = 20) String type) {
+  @Test
+  void deniesEveryEventAsNoMatchingRule() {
+    tries(200).forAll(strings(Gens.ALPHANUMERIC, 1, 20)).checkAssert(this::deniesEveryEventAsNoMatchingRuleCheck);
+  }
+
+  private void deniesEveryEventAsNoMatchingRuleCheck(String type) {
     RuleEngine engine = new DenyAllRuleEngineProvider().create();
     InternalEvent event = InternalEvent.builder()
         .type(EventType.of(type.toLowerCase(java.util.Locale.ROOT)))

@@ -1,5 +1,10 @@
 package io.vettid.crypto.envelope;
 
+import static io.vettid.proptest.Gens.bytes;
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Props.tries;
+import org.quicktheories.core.Gen;
+import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,13 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.constraints.Size;
 
 /**
  * Any single bit flip, truncation or splice of two envelopes is refused: 10,000 tries each per
@@ -49,14 +47,17 @@ abstract class EnvelopeProperties {
     });
   }
 
-  /** Positions drawn uniformly (jqwik's default integers lean towards small values). */
-  @Provide
-  Arbitrary<Integer> positions() {
-    return Arbitraries.integers().between(0, 1 << 24).withDistribution(RandomDistribution.uniform());
+  /** Positions drawn across the whole range (taken modulo the envelope's length or bits). */
+  private static Gen<Integer> positions() {
+    return ints(0, 1 << 24);
   }
 
-  @Property(tries = 10_000)
-  void anySingleBitFlipIsRefused(@ForAll("positions") int bit) {
+  @Test
+  void anySingleBitFlipIsRefused() {
+    tries(10_000).forAll(positions()).checkAssert(this::anySingleBitFlipIsRefusedCheck);
+  }
+
+  private void anySingleBitFlipIsRefusedCheck(int bit) {
     Fixture f = fixture(suite());
     byte[] flipped = f.next().clone();
     int at = bit % (flipped.length * 8);
@@ -65,16 +66,24 @@ abstract class EnvelopeProperties {
     assertThatThrownBy(() -> f.opener().open(flipped, DEST)).isInstanceOf(EnvelopeException.class);
   }
 
-  @Property(tries = 10_000)
-  void anyTruncationIsRefused(@ForAll("positions") int cut) {
+  @Test
+  void anyTruncationIsRefused() {
+    tries(10_000).forAll(positions()).checkAssert(this::anyTruncationIsRefusedCheck);
+  }
+
+  private void anyTruncationIsRefusedCheck(int cut) {
     Fixture f = fixture(suite());
     byte[] truncated = Arrays.copyOf(f.next(), cut % f.next().length);
 
     assertThatThrownBy(() -> f.opener().open(truncated, DEST)).isInstanceOf(EnvelopeException.class);
   }
 
-  @Property(tries = 10_000)
-  void anySpliceOfTwoEnvelopesIsRefused(@ForAll("positions") int at) {
+  @Test
+  void anySpliceOfTwoEnvelopesIsRefused() {
+    tries(10_000).forAll(positions()).checkAssert(this::anySpliceOfTwoEnvelopesIsRefusedCheck);
+  }
+
+  private void anySpliceOfTwoEnvelopesIsRefusedCheck(int at) {
     Fixture f = fixture(suite());
     byte[] a = f.next();
     byte[] b = f.after();
@@ -92,8 +101,12 @@ abstract class EnvelopeProperties {
     assertThatThrownBy(() -> f.opener().open(spliced, DEST)).isInstanceOf(EnvelopeException.class);
   }
 
-  @Property(tries = 200)
-  void anyBitFlipOfAKeyBlockEnvelopeIsRefused(@ForAll("positions") int bit) {
+  @Test
+  void anyBitFlipOfAKeyBlockEnvelopeIsRefused() {
+    tries(200).forAll(positions()).checkAssert(this::anyBitFlipOfAKeyBlockEnvelopeIsRefusedCheck);
+  }
+
+  private void anyBitFlipOfAKeyBlockEnvelopeIsRefusedCheck(int bit) {
     TestParties p = TestParties.of(suite());
     byte[] flipped = fixture(suite()).keyBlock().clone();
     int at = bit % (flipped.length * 8);
@@ -102,15 +115,22 @@ abstract class EnvelopeProperties {
     assertThatThrownBy(() -> p.opener().build().open(flipped, DEST)).isInstanceOf(EnvelopeException.class);
   }
 
-  @Property(tries = 200)
-  void arbitraryBytesAreRefusedAsEnvelopes(@ForAll @Size(max = 2000) byte[] junk) {
+  @Test
+  void arbitraryBytesAreRefusedAsEnvelopes() {
+    tries(200).forAll(bytes(0, 2000)).checkAssert(this::arbitraryBytesAreRefusedAsEnvelopesCheck);
+  }
+
+  private void arbitraryBytesAreRefusedAsEnvelopesCheck(byte[] junk) {
     Fixture f = fixture(suite());
     assertThatThrownBy(() -> f.opener().open(junk, DEST)).isInstanceOf(EnvelopeException.class);
   }
 
-  @Property(tries = 100)
-  void sealedBytesOpenToThemselves(@ForAll @Size(max = 3000) byte[] plaintext)
-      throws Exception {
+  @Test
+  void sealedBytesOpenToThemselves() {
+    tries(100).forAll(bytes(0, 3000)).checkAssert(this::sealedBytesOpenToThemselvesCheck);
+  }
+
+  private void sealedBytesOpenToThemselvesCheck(byte[] plaintext) throws Exception {
     TestParties p = TestParties.of(suite());
     Sealer sealer = p.sealer(DEST).build();
     Opener opener = p.opener().build();

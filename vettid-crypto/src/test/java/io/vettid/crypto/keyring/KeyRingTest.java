@@ -1,5 +1,7 @@
 package io.vettid.crypto.keyring;
 
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Props.tries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,9 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class KeyRingTest {
@@ -192,9 +191,12 @@ class KeyRingTest {
     return hostSealedKemRing;
   }
 
-  @Property(tries = 2000)
-  void anyAlteredByteOfASealedRingIsDetected(@ForAll @IntRange(min = 0, max = 1 << 20) int position,
-      @ForAll @IntRange(min = 1, max = 255) int xor) throws Exception {
+  @Test
+  void anyAlteredByteOfASealedRingIsDetected() {
+    tries(2000).forAll(ints(0, 1 << 20), ints(1, 255)).checkAssert(this::anyAlteredByteOfASealedRingIsDetectedCheck);
+  }
+
+  private void anyAlteredByteOfASealedRingIsDetectedCheck(int position, int xor) throws Exception {
     byte[] sealed = hostSealedKemRing().clone();
     sealed[position % sealed.length] ^= (byte) xor;
 
@@ -202,8 +204,12 @@ class KeyRingTest {
             Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
   }
 
-  @Property(tries = 200)
-  void truncatedOrExtendedSealedRingsAreDetected(@ForAll @IntRange(min = 0, max = 1 << 20) int cut) throws Exception {
+  @Test
+  void truncatedOrExtendedSealedRingsAreDetected() {
+    tries(200).forAll(ints(0, 1 << 20)).checkAssert(this::truncatedOrExtendedSealedRingsAreDetectedCheck);
+  }
+
+  private void truncatedOrExtendedSealedRingsAreDetectedCheck(int cut) throws Exception {
     byte[] sealed = hostSealedKemRing();
     byte[] truncated = java.util.Arrays.copyOf(sealed, cut % sealed.length);
     byte[] extended = java.util.Arrays.copyOf(sealed, sealed.length + 1 + cut % 64);

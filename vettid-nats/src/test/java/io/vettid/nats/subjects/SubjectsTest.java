@@ -1,5 +1,11 @@
 package io.vettid.nats.subjects;
 
+import static io.vettid.proptest.Gens.anyChars;
+import static io.vettid.proptest.Gens.oneOf;
+import static io.vettid.proptest.Gens.strings;
+import static io.vettid.proptest.Props.tries;
+import io.vettid.proptest.Gens;
+import org.quicktheories.core.Gen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,11 +14,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -112,16 +113,19 @@ class SubjectsTest {
         "Manager", "Vault", "Connections", "Profiles", "EventHandlers", "Files");
   }
 
-  @Provide
-  Arbitrary<String> tokens() {
-    return Arbitraries.oneOf(
-        Arbitraries.strings().ofMinLength(0).ofMaxLength(70),
-        Arbitraries.strings().withChars("aZ09_-.*> \t").ofMinLength(0).ofMaxLength(10),
-        Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(10));
+  private static Gen<String> tokens() {
+    return oneOf(
+        anyChars(70),
+        strings("aZ09_-.*> \t", 0, 10),
+        strings(Gens.ALPHANUMERIC, 1, 10));
   }
 
-  @Property(tries = 3000)
-  void anyTokenIsEitherSafeOrRejectedWithAClearError(@ForAll("tokens") String guid, @ForAll("tokens") String space) {
+  @Test
+  void anyTokenIsEitherSafeOrRejectedWithAClearError() {
+    tries(3000).forAll(tokens(), tokens()).checkAssert(this::anyTokenIsEitherSafeOrRejectedWithAClearErrorCheck);
+  }
+
+  private void anyTokenIsEitherSafeOrRejectedWithAClearErrorCheck(String guid, String space) {
     try {
       Subject s = Subjects.deposit(guid, space, ConnectionId.of("c1"));
       assertThat(s.value()).isEqualTo(s.value().toLowerCase(java.util.Locale.ROOT));
@@ -132,8 +136,12 @@ class SubjectsTest {
     }
   }
 
-  @Property(tries = 3000)
-  void anyInternalSubjectIsEitherCapitalizedAndSafeOrRejected(@ForAll("tokens") String first, @ForAll("tokens") String second) {
+  @Test
+  void anyInternalSubjectIsEitherCapitalizedAndSafeOrRejected() {
+    tries(3000).forAll(tokens(), tokens()).checkAssert(this::anyInternalSubjectIsEitherCapitalizedAndSafeOrRejectedCheck);
+  }
+
+  private void anyInternalSubjectIsEitherCapitalizedAndSafeOrRejectedCheck(String first, String second) {
     try {
       Subject s = Subjects.internal(first, second);
       assertThat(Character.isUpperCase(s.value().charAt(0))).isTrue();

@@ -1,17 +1,17 @@
 package io.vettid.runtime.connection;
 
+import static io.vettid.proptest.Gens.anyChar;
+import static io.vettid.proptest.Gens.anyChars;
+import static io.vettid.proptest.Gens.ints;
+import static io.vettid.proptest.Gens.oneOf;
+import static io.vettid.proptest.Props.tries;
+import org.quicktheories.core.Gen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vettid.api.KeyId;
 import java.security.SecureRandom;
 import java.time.Instant;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class InvitationUriTest {
@@ -58,21 +58,26 @@ class InvitationUriTest {
         .hasMessageContaining("canonical");
   }
 
-  @Provide
-  Arbitrary<String> junk() {
-    return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(300),
-        Arbitraries.strings().ofMaxLength(200).map(s -> "vettid:invite?" + s));
+  private static Gen<String> junk() {
+    return oneOf(anyChars(300), anyChars(200).map(s -> "vettid:invite?" + s));
   }
 
-  @Property(tries = 1000)
-  void anythingElseIsRefusedWithAClearError(@ForAll("junk") String s) {
+  @Test
+  void anythingElseIsRefusedWithAClearError() {
+    tries(1000).forAll(junk()).checkAssert(this::anythingElseIsRefusedWithAClearErrorCheck);
+  }
+
+  private void anythingElseIsRefusedWithAClearErrorCheck(String s) {
     assertThatThrownBy(() -> Invitation.parse(s)).isInstanceOf(IllegalArgumentException.class)
         .satisfies(e -> assertThat(e.getMessage()).isNotBlank());
   }
 
-  @Property(tries = 1000)
-  void aMutatedUriIsRefusedOrParsesToAValidInvitation(@ForAll @IntRange(min = 0, max = 400) int where,
-      @ForAll char c) {
+  @Test
+  void aMutatedUriIsRefusedOrParsesToAValidInvitation() {
+    tries(1000).forAll(ints(0, 400), anyChar()).checkAssert(this::aMutatedUriIsRefusedOrParsesToAValidInvitationCheck);
+  }
+
+  private void aMutatedUriIsRefusedOrParsesToAValidInvitationCheck(int where, char c) {
     String uri = sample(true).toUri();
     int i = where % uri.length();
     String mutated = uri.substring(0, i) + c + uri.substring(i + 1);

@@ -1,5 +1,14 @@
 package io.vettid.runtime.service;
 
+import static io.vettid.proptest.Gens.anyChars;
+import static io.vettid.proptest.Gens.booleans;
+import static io.vettid.proptest.Gens.bytes;
+import static io.vettid.proptest.Gens.codePoints;
+import static io.vettid.proptest.Gens.oneOf;
+import static io.vettid.proptest.Gens.strings;
+import static io.vettid.proptest.Props.tries;
+import org.quicktheories.core.Gen;
+import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,22 +18,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /** A handled-once record written by hand is byte for byte what Jackson writes for its tree. */
 class RecordJsonProperties {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Provide
-  Arbitrary<String> texts() {
-    // any code point (surrogate pairs included), with quotes, backslashes and controls often
-    return Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(30),
-        Arbitraries.strings().withChars("a\"\\\n\r\t\b\f\u0000\u001f\u007fé€😀").ofMaxLength(30));
+  private static Gen<String> texts() {
+    // any code point (surrogate pairs included), any UTF-16 unit (unpaired surrogates included),
+    // with quotes, backslashes and controls often
+    return oneOf(codePoints(0, 30), anyChars(30), strings("a\"\\\n\r\t\b\f\u0000\u001f\u007fé€😀", 0, 30));
   }
 
   private static boolean validUnicode(String s) {
@@ -39,10 +41,21 @@ class RecordJsonProperties {
     return true;
   }
 
-  @Property(tries = 2000)
-  void handWrittenBytesAreJacksons(@ForAll("texts") String handler, @ForAll boolean finished,
-      @ForAll @net.jqwik.api.constraints.Size(max = 40) byte[] state, @ForAll boolean noState,
-      @ForAll("texts") String done, @ForAll("texts") String reply, @ForAll boolean group) throws Exception {
+  /** The record's texts. */
+  private record Texts(String handler, String done, String reply) {}
+
+  /** The record's flags. */
+  private record Flags(boolean finished, boolean noState, boolean group) {}
+
+  @Test
+  void handWrittenBytesAreJacksons() {
+    tries(2000).forAll(texts().zip(texts(), texts(), Texts::new), booleans().zip(booleans(), booleans(), Flags::new),
+        bytes(0, 40)).checkAssert((t, f, state) -> handWrittenBytesAreJacksons(t.handler(), f.finished(), state,
+            f.noState(), t.done(), t.reply(), f.group()));
+  }
+
+  private void handWrittenBytesAreJacksons(String handler, boolean finished, byte[] state, boolean noState,
+      String done, String reply, boolean group) throws Exception {
     EventService.Record r = new EventService.Record(handler, noState ? null : state, finished,
         new ArrayDeque<>(List.of(done, "k-1.00ff")), 7);
     r.outbox.add(JsonNodeFactory.instance.objectNode().put("text", reply).put("n", 3));
@@ -62,7 +75,7 @@ class RecordJsonProperties {
     assertThat(r.toBytes(eventId)).isEqualTo(expected);
   }
 
-  @Example
+  @Test
   void controlsAndQuotesAreEscapedAsJacksonEscapesThem() throws Exception {
     EventService.Record r = new EventService.Record("a\"b\\c\u0001\n", null, true, new ArrayDeque<>(), 1);
     assertThat(new String(r.toBytes(null), StandardCharsets.UTF_8))

@@ -2,6 +2,9 @@ package com.example.vettid.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.vettid.api.ConnectionId;
@@ -20,10 +23,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -80,9 +79,19 @@ class RateLimitRuleEngineTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
-  @Property(tries = 300)
-  void neverMoreThanTheLimitInAnyWindow(@ForAll @Size(max = 200) List<@IntRange(min = 0, max = 5_000) Integer> gapsMs,
-      @ForAll @IntRange(min = 1, max = 8) int limit) {
+  /**
+   * A property test with QuickTheories: random gaps between events and a random limit. A failure
+   * names the smallest failing input and its seed; {@code -DQT_SEED=<seed>} checks the same examples
+   * again.
+   */
+  @Test
+  void neverMoreThanTheLimitInAnyWindow() {
+    qt().withExamples(300)
+        .forAll(lists().of(integers().between(0, 5_000)).ofSizeBetween(0, 200), integers().between(1, 8))
+        .checkAssert(this::neverMoreThanTheLimit);
+  }
+
+  private void neverMoreThanTheLimit(List<Integer> gapsMs, int limit) {
     Manual clock = new Manual();
     Duration window = Duration.ofSeconds(10);
     RateLimitRuleEngine engine = new RateLimitRuleEngine(Map.of(CHAT, "chat"), limit, window, clock);
