@@ -108,7 +108,11 @@ public final class Props {
         Objects.requireNonNull(c, "c"), Objects.requireNonNull(d, "d"), (w, x, y, z) -> true);
   }
 
-  /** A check of one value. */
+  /**
+   * A check of one value.
+   *
+   * @param <A> the value's type
+   */
   @FunctionalInterface
   public interface Check1<A> {
     /**
@@ -120,7 +124,12 @@ public final class Props {
     void check(A a) throws Exception;
   }
 
-  /** A check of two values. */
+  /**
+   * A check of two values.
+   *
+   * @param <A> the first value's type
+   * @param <B> the second value's type
+   */
   @FunctionalInterface
   public interface Check2<A, B> {
     /**
@@ -133,7 +142,13 @@ public final class Props {
     void check(A a, B b) throws Exception;
   }
 
-  /** A check of three values. */
+  /**
+   * A check of three values.
+   *
+   * @param <A> the first value's type
+   * @param <B> the second value's type
+   * @param <C> the third value's type
+   */
   @FunctionalInterface
   public interface Check3<A, B, C> {
     /**
@@ -147,7 +162,14 @@ public final class Props {
     void check(A a, B b, C c) throws Exception;
   }
 
-  /** A check of four values. */
+  /**
+   * A check of four values.
+   *
+   * @param <A> the first value's type
+   * @param <B> the second value's type
+   * @param <C> the third value's type
+   * @param <D> the fourth value's type
+   */
   @FunctionalInterface
   public interface Check4<A, B, C, D> {
     /**
