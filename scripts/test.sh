@@ -8,4 +8,4 @@ scripts/ensure-nats-server.sh
 mvn -B verify "$@"
 # the aggregated javadoc of every module: a public element without documentation fails it
 mvn -B -q javadoc:aggregate
-echo "javadoc: target/site/apidocs/index.html (no warnings)"
+echo "javadoc: target/reports/apidocs/index.html (no warnings)"

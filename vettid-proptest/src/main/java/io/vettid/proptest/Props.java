@@ -420,8 +420,11 @@ public final class Props {
       // a run finds its input space used up (fewer than half its examples new)
       long want = examples - checked;
       Counting counting = new Counting();
+      // QuickTheories gives up on an example after so many values in a row that fail an assumption
+      // (10 by default: a property that keeps half its values would give up about once in 4 runs of
+      // 300); 100 in a row, at a half kept, happens once in 2^100
       QuickTheory qt = QuickTheory.qt().withExamples((int) want).withFixedSeed(seed + rounds)
-          .withGuidance(prng -> counting);
+          .withGenerateAttempts(100).withGuidance(prng -> counting);
       try {
         theory.run(qt);
       } catch (AssertionError e) {
@@ -437,7 +440,7 @@ public final class Props {
         exhausted ? " (its input space is used up)" : "", seed);
   }
 
-  /** The message with controls (but line breaks) and unpaired surrogates escaped, so that reports keep all of it. */
+  /** The message with controls (but line breaks and tabs) and unpaired surrogates escaped, so that reports keep all of it. */
   private static String printable(String message) {
     if (message == null) {
       return "";
@@ -449,7 +452,7 @@ public final class Props {
           && Character.isLowSurrogate(message.charAt(i + 1));
       if (pair) {
         s.append(c).append(message.charAt(++i));
-      } else if ((c < 0x20 && c != '\n') || c == 0x7F || Character.isSurrogate(c)) {
+      } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F || Character.isSurrogate(c)) {
         s.append(String.format("\\u%04X", (int) c));
       } else {
         s.append(c);
@@ -458,12 +461,33 @@ public final class Props {
     return s.toString();
   }
 
-  /** The test method that checks the property: the first frame outside this library and QuickTheories. */
+  /** Whether a frame's class is this runner (or one of its nested classes), the generators, or QuickTheories. */
+  private static boolean isLibrary(String className) {
+    for (Class<?> own : List.of(Props.class, Gens.class)) {
+      if (className.equals(own.getName()) || className.startsWith(own.getName() + "$")) {
+        return true;
+      }
+    }
+    return className.startsWith("org.quicktheories.");
+  }
+
+  /**
+   * The test method that checks the property: the first frame outside this library and QuickTheories
+   * names the test class; the test method is that class's first frame that is not a lambda's body (a
+   * property may be checked inside one, as in {@code assertThatThrownBy(() -> ...)}, and then the
+   * frame that called the lambda belongs to another library).
+   */
   private static StackWalker.StackFrame caller() {
-    return StackWalker.getInstance().walk(frames -> frames
-        .filter(f -> !f.getClassName().startsWith("io.vettid.proptest.")
-            && !f.getClassName().startsWith("org.quicktheories."))
+    List<StackWalker.StackFrame> outside = StackWalker.getInstance().walk(frames -> frames
+        .filter(f -> !isLibrary(f.getClassName()))
+        .collect(java.util.stream.Collectors.toList()));
+    if (outside.isEmpty()) {
+      throw new IllegalStateException("a property must be checked from a test method");
+    }
+    String testClass = outside.get(0).getClassName();
+    return outside.stream()
+        .filter(f -> f.getClassName().equals(testClass) && !f.getMethodName().startsWith("lambda$"))
         .findFirst()
-        .orElseThrow(() -> new IllegalStateException("a property must be checked from a test method")));
+        .orElse(outside.get(0));
   }
 }
