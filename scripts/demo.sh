@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The README's "run it" command: builds the runtime and runs `vettid demo`, which starts its own
+# The README's "run it" command: builds the command line and runs `vettid demo`, which starts its own
 # embedded nats-server. Extra arguments go to the demo (for example --chats 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-nats-server.sh
-if [[ ! -f vettid-runtime/target/vettid.jar || -n "$(find . \( -path ./.git -o -name target \) -prune -o -newer vettid-runtime/target/vettid.jar \( -name '*.java' -o -name pom.xml \) -print -quit)" ]]; then
+if [[ ! -f vettid-cli/target/vettid.jar || -n "$(find . \( -path ./.git -o -name target \) -prune -o -newer vettid-cli/target/vettid.jar \( -name '*.java' -o -name pom.xml \) -print -quit)" ]]; then
   echo "building (first run takes a minute)..." >&2
-  mvn -B -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl vettid-runtime -am install
-  touch vettid-runtime/target/vettid.jar
+  mvn -B -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl vettid-cli -am install
+  touch vettid-cli/target/vettid.jar
 fi
-exec java -jar vettid-runtime/target/vettid.jar demo "$@"
+exec java -jar vettid-cli/target/vettid.jar demo "$@"

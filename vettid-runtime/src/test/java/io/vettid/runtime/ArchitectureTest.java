@@ -36,7 +36,8 @@ class ArchitectureTest {
       "vettid-profile", Set.of("vettid-api"),
       "vettid-nats", Set.of("vettid-api", "vettid-crypto"),
       "vettid-testkit", Set.of("vettid-nats"),
-      "vettid-runtime", Set.of("vettid-api", "vettid-crypto", "vettid-nats", "vettid-rules", "vettid-profile"));
+      "vettid-runtime", Set.of("vettid-api", "vettid-crypto", "vettid-nats", "vettid-rules", "vettid-profile"),
+      "vettid-cli", Set.of("vettid-runtime"));
 
   private static final Map<String, String> MODULE_NAMES = Map.of(
       "vettid-api", "io.vettid.api",
@@ -45,7 +46,8 @@ class ArchitectureTest {
       "vettid-profile", "io.vettid.profile",
       "vettid-nats", "io.vettid.nats",
       "vettid-testkit", "io.vettid.testkit",
-      "vettid-runtime", "io.vettid.runtime");
+      "vettid-runtime", "io.vettid.runtime",
+      "vettid-cli", "io.vettid.cli");
 
   private static Path root;
   private static final Map<String, Set<String>> MAIN = new TreeMap<>();
@@ -96,6 +98,23 @@ class ArchitectureTest {
     MAIN.forEach((module, deps) ->
         assertThat(deps).as("VettID dependencies of %s", module).isSubsetOf(ALLOWED.get(module)));
     assertThat(MAIN.get("vettid-api")).as("vettid-api depends on no other module").isEmpty();
+  }
+
+  @Test
+  void theRuntimeIsALibraryWithoutTheCommandLine() throws Exception {
+    Element runtimeDeps = child(parse(root.resolve("vettid-runtime/pom.xml")).getDocumentElement(), "dependencies");
+    for (Element dep : children(runtimeDeps, "dependency")) {
+      assertThat(childText(dep, "groupId")).as("a dependency of vettid-runtime").isNotEqualTo("info.picocli");
+    }
+    String descriptor = Files.readString(root.resolve("vettid-runtime/src/main/java/module-info.java"));
+    Matcher exports = Pattern.compile("exports\\s+([a-z.]+)\\s*;").matcher(descriptor);
+    List<String> exported = new ArrayList<>();
+    while (exports.find()) {
+      exported.add(exports.group(1));
+    }
+    assertThat(exported).as("packages vettid-runtime exports").isNotEmpty()
+        .noneMatch(p -> p.matches(".*\\.(cli|demo|internal)(\\..*)?"));
+    assertThat(descriptor).doesNotContain("picocli");
   }
 
   @Test

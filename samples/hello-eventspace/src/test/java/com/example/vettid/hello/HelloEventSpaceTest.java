@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.EventId;
-import io.vettid.runtime.cli.VettidCli;
+import io.vettid.cli.VettidCli;
 import io.vettid.runtime.client.VaultClient;
 import io.vettid.runtime.client.VaultClientException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.vettid.runtime.cli;
+package io.vettid.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

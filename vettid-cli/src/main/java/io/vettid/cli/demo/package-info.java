@@ -1,2 +1,2 @@
 /** The runnable demo behind {@code vettid demo}. */
-package io.vettid.runtime.demo;
+package io.vettid.cli.demo;

@@ -1,4 +1,4 @@
-package io.vettid.runtime.cli;
+package io.vettid.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

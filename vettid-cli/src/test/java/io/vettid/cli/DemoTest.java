@@ -1,9 +1,9 @@
-package io.vettid.runtime;
+package io.vettid.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vettid.runtime.demo.Demo;
+import io.vettid.cli.demo.Demo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.vettid.runtime.cli;
+package io.vettid.cli;
 
 import java.util.Base64;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.vettid.runtime.cli;
+package io.vettid.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.spi.KeyAlgorithm;

@@ -1,8 +1,8 @@
-package io.vettid.runtime;
+package io.vettid.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vettid.runtime.cli.VettidCli;
+import io.vettid.cli.VettidCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;

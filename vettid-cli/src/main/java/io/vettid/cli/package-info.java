@@ -1,2 +1,2 @@
 /** The {@code vettid} command line (picocli). Internal: use the commands, not these classes. */
-package io.vettid.runtime.cli;
+package io.vettid.cli;

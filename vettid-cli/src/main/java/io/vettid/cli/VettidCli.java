@@ -1,4 +1,4 @@
-package io.vettid.runtime.cli;
+package io.vettid.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,7 +7,7 @@ import io.vettid.runtime.client.VaultClient;
 import io.vettid.runtime.client.VaultClientException;
 import io.vettid.crypto.Suites;
 import io.vettid.nats.server.NatsServerException;
-import io.vettid.runtime.demo.Demo;
+import io.vettid.cli.demo.Demo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,4 +1,4 @@
-package io.vettid.runtime.demo;
+package io.vettid.cli.demo;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
