@@ -1,0 +1,79 @@
+package io.vettid.cli;
+
+import static io.vettid.cli.Inputs.passphrase;
+import static io.vettid.cli.VettidCli.OK;
+import static io.vettid.cli.VettidCli.PROBLEM;
+import static io.vettid.cli.VettidCli.root;
+
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.Suites;
+import io.vettid.runtime.client.VaultClientException;
+import java.util.Arrays;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code vettid init}: creates a vault in its home directory, sealed under the passphrase. */
+@Command(name = "init", mixinStandardHelpOptions = true,
+    description = "Create a vault: an identity key (RSA-4096 by default; this takes a few seconds), a vault"
+        + " secret, the vault's own NATS operator and account, TLS certificates, all sealed under the passphrase.")
+final class InitCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--name", required = true, description = "Your first name, as your profiles show it.")
+  String name;
+
+  @Option(names = "--age", description = "Your age, if you want profiles to show it.")
+  Integer age;
+
+  @Option(names = "--age-over", description = "An age claim instead of the age, such as 18.")
+  Integer ageOver;
+
+  @Option(names = "--location", description = "A generalized location, such as \"Berlin area\".")
+  String location;
+
+  @Option(names = "--suite", defaultValue = "VETTID-RSA4096-V1",
+      description = "Key suite for the identity and new connections (default ${DEFAULT-VALUE}; one of: "
+          + "VETTID-RSA4096-V1, VETTID-MLKEM768-MLDSA65-V1, VETTID-MLKEM1024-MLDSA65-V1, VETTID-ELGAMAL3072-RSA4096-V1).")
+  String suite;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Where the vault's server listens, and what peers connect to (default ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "0", description = "The server's port (default: a free one, kept).")
+  int port;
+
+  @Mixin PassphraseFile passphraseFile;
+
+  @Override
+  public Integer call() throws Exception {
+    VaultHome home = root(spec).vaultHome();
+    if (home.initialized()) {
+      throw new VaultClientException("a vault exists at " + home.dir + " already", PROBLEM);
+    }
+    if (age == null && ageOver == null) {
+      throw new IllegalArgumentException("a profile needs an age or an age claim: give --age or --age-over");
+    }
+    Suite s = Suites.byName(suite).orElseThrow(() -> new IllegalArgumentException("unknown suite " + suite
+        + "; one of " + Suites.all().stream().map(Suite::name).toList()));
+    char[] pass = passphrase(true, false, passphraseFile.path);
+    try {
+      VaultHome.Config c = VaultInit.run(home, name, age == null ? OptionalInt.empty() : OptionalInt.of(age),
+          ageOver == null ? OptionalInt.empty() : OptionalInt.of(ageOver), location, s, host, port, pass,
+          System.err);
+      System.out.println("vault created in " + home.dir);
+      System.out.println("  owner     " + c.name());
+      System.out.println("  identity  " + c.identityKeyId());
+      System.out.println("  server    tls://" + c.host() + ":" + c.port() + " (start it: vettid --home " + home.dir
+          + " server start --detach)");
+      return OK;
+    } finally {
+      Arrays.fill(pass, '\0');
+    }
+  }
+}

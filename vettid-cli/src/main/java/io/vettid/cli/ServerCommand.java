@@ -1,0 +1,209 @@
+package io.vettid.cli;
+
+import static io.vettid.cli.Inputs.passphrase;
+import static io.vettid.cli.VettidCli.ENVIRONMENT;
+import static io.vettid.cli.VettidCli.OK;
+import static io.vettid.cli.VettidCli.PROBLEM;
+import static io.vettid.cli.VettidCli.root;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.VaultClient;
+import io.vettid.runtime.client.VaultClientException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code vettid server start | stop | status}: runs the vault daemon, stops it, or asks after it. */
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Run, stop or ask after the vault.",
+    subcommands = {ServerCommand.Start.class, ServerCommand.Stop.class, ServerCommand.Status.class})
+final class ServerCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  @Command(name = "start", mixinStandardHelpOptions = true,
+      description = "Start the vault: its own nats-server (TLS, JetStream encrypted at rest), the Manager service,"
+          + " Event Watchers, connections and the control service. Runs until stopped, or in the background with"
+          + " --detach (log in <home>/vault.log).")
+  static final class Start implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--detach", description = "Run in the background and return once the vault answers.")
+    boolean detach;
+
+    @Option(names = "--passphrase-stdin", hidden = true)
+    boolean passphraseStdin;
+
+    @Mixin PassphraseFile passphraseFile;
+
+    @Override
+    public Integer call() throws Exception {
+      VaultHome home = root(spec).vaultHome();
+      if (!home.initialized()) {
+        throw new VaultClientException("no vault at " + home.dir + "; create one: vettid --home " + home.dir
+            + " init --name <first name> --age-over 18", ENVIRONMENT);
+      }
+      if (running(home)) {
+        throw new VaultClientException("the vault at " + home.dir + " is running already", PROBLEM);
+      }
+      if (detach) {
+        return detach(home);
+      }
+      char[] pass = passphrase(false, passphraseStdin, passphraseFile.path);
+      VaultDaemon d;
+      try {
+        d = VaultDaemon.start(home, pass, System.out);
+      } catch (java.security.GeneralSecurityException e) {
+        throw new VaultClientException("the vault's secrets do not open: wrong passphrase, or vault.sealed was"
+            + " altered", PROBLEM);
+      } finally {
+        Arrays.fill(pass, '\0');
+      }
+      Thread hook = new Thread(d::close, "vettid-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      System.out.println("vault running at " + d.address().url() + " (pid " + ProcessHandle.current().pid()
+          + "); stop it with Ctrl-C or: vettid --home " + home.dir + " server stop");
+      System.out.flush();
+      d.awaitStop();
+      d.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // shutting down already
+      }
+      System.out.println("vault stopped");
+      return OK;
+    }
+
+    private int detach(VaultHome home) throws Exception {
+      char[] pass = System.getenv("VETTID_PASSPHRASE") == null || passphraseFile.path != null
+          ? passphrase(false, false, passphraseFile.path) : null;
+      List<String> cmd = new ArrayList<>();
+      cmd.add(ProcessHandle.current().info().command().orElse("java"));
+      System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("org.slf4j."))
+          .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VettidCli.class.getName(), "--home",
+          home.dir.toString(), "server", "start"));
+      if (pass != null) {
+        cmd.add("--passphrase-stdin");
+      }
+      Files.createDirectories(home.dir);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(home.logFile().toFile()));
+      Process p = pb.start();
+      if (pass != null) {
+        p.getOutputStream().write((new String(pass) + "\n").getBytes(StandardCharsets.UTF_8));
+        Arrays.fill(pass, '\0');
+      }
+      p.getOutputStream().close();
+      System.err.print("starting the vault");
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      while (System.nanoTime() < deadline) {
+        if (!p.isAlive()) {
+          System.err.println();
+          throw new VaultClientException("the vault did not start (exit " + p.exitValue() + "); its log "
+              + home.logFile() + " ends:\n" + tail(home.logFile(), 12), p.exitValue() == 0 ? PROBLEM : p.exitValue());
+        }
+        if (Files.isRegularFile(home.controlInfo())) {
+          try (VaultClient c = VaultClient.open(home.dir)) {
+            JsonNode s = c.call(VaultRequest.verb("ping"), Duration.ofSeconds(5), null);
+            System.err.println();
+            System.out.println("vault " + s.path("name").asText() + " running at " + s.path("url").asText() + " (pid "
+                + s.path("pid").asText() + "); log: " + home.logFile() + "; stop: vettid --home " + home.dir
+                + " server stop");
+            return OK;
+          } catch (VaultClientException e) {
+            // not answering yet
+          }
+        }
+        System.err.print('.');
+        Thread.sleep(500);
+      }
+      p.destroy();
+      throw new VaultClientException("the vault did not answer within 3 minutes; see " + home.logFile(), PROBLEM);
+    }
+  }
+
+  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the running vault.")
+  static final class Stop implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      VaultHome home = root(spec).vaultHome();
+      long pid;
+      try (VaultClient c = VaultClient.open(home.dir)) {
+        pid = c.call(VaultRequest.verb("stop"), Duration.ofSeconds(30), null).path("pid").asLong(-1);
+        pid = VaultHome.JSON.readTree(Files.readAllBytes(home.controlInfo())).path("pid").asLong(pid);
+      }
+      ProcessHandle.of(pid).ifPresent(h -> {
+        try {
+          h.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+          // it goes on stopping
+        }
+      });
+      System.out.println("vault stopped");
+      return OK;
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the running vault and its counters.")
+  static final class Status extends VaultRequest {
+    @Override
+    ObjectNode request() {
+      return VaultRequest.verb("status");
+    }
+
+    @Override
+    void print(JsonNode a, PrintStream out) {
+      out.println(a.path("name").asText() + " (" + a.path("guid").asText() + ") at " + a.path("url").asText()
+          + ", pid " + a.path("pid").asText() + ", since " + a.path("startedAt").asText());
+      out.println("  identity     " + a.path("identity").asText() + " (" + a.path("suite").asText() + ")");
+      out.println("  eventspaces  " + a.path("eventSpaces"));
+      out.println("  connections  " + a.path("connections").asInt());
+      JsonNode c = a.path("counters");
+      out.println("  events       received=" + c.path("received") + " handled=" + c.path("handled") + " held="
+          + c.path("held") + " dropped=" + c.path("dropped") + " quarantined=" + c.path("quarantined"));
+    }
+  }
+
+  /** Whether the vault answers; removes the run files of one that died without stopping. */
+  static boolean running(VaultHome home) throws IOException {
+    if (!Files.isRegularFile(home.controlInfo())) {
+      return false;
+    }
+    long pid = VaultHome.JSON.readTree(Files.readAllBytes(home.controlInfo())).path("pid").asLong(-1);
+    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      return true;
+    }
+    Files.deleteIfExists(home.controlInfo());
+    Files.deleteIfExists(home.controlCreds());
+    return false;
+  }
+
+  static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+}
