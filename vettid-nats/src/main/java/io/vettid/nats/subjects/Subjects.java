@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
 public final class Subjects {
   private static final Pattern CAPITALIZED = Pattern.compile("[A-Z][A-Za-z0-9]{0,63}");
   private static final Pattern INTERNAL_TOKEN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** A key-value key, as nats-server 2.9 accepts it. */
+  private static final Pattern KV_KEY = Pattern.compile("(?!\\.)[-/_=.A-Za-z0-9]{1,255}(?<!\\.)");
   private static final Pattern LOWER_TOKEN = Pattern.compile("[a-z0-9_-]{1,64}");
   private static final Pattern INTERNAL_NAME = Pattern.compile("[A-Z][A-Za-z0-9_-]{0,127}");
   private static final int MAX_SUBJECT = 255;
@@ -238,6 +240,26 @@ public final class Subjects {
     checkToken(subscriberGuid, LOWER_TOKEN, "subscriber guid");
     checkToken(eventSpace, LOWER_TOKEN, "EventSpace name");
     return name("EventSpace_" + subscriberGuid + "_" + eventSpace);
+  }
+
+  /**
+   * The subject a key-value bucket keeps a key on, {@code $KV.<bucket>.<key>}: for writes the
+   * runtime publishes asynchronously with an expected last subject sequence (a compare-and-set the
+   * synchronous {@code KeyValue.update} would make one round trip each).
+   *
+   * @param bucket the bucket's name (internal)
+   * @param key the key: {@code [-/_=.A-Za-z0-9]}, no leading or trailing dot
+   * @return the subject
+   * @throws IllegalArgumentException if the bucket or the key breaks its rule
+   */
+  public static String keyValue(String bucket, String key) {
+    name(bucket);
+    Objects.requireNonNull(key, "key");
+    if (!KV_KEY.matcher(key).matches()) {
+      throw new IllegalArgumentException("'" + printable(key) + "' is not a valid key: [-/_=.A-Za-z0-9],"
+          + " 1.." + MAX_SUBJECT + " characters, no leading or trailing dot");
+    }
+    return "$KV." + bucket + "." + key;
   }
 
   /**

@@ -21,6 +21,33 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SubjectsTest {
 
   @Test
+  void keyValueSubjectsNameTheBucketAndRefuseBadKeys() {
+    assertThat(Subjects.keyValue("EventHandlers", "Manager.r.7d9a2c40.ev-1"))
+        .isEqualTo("$KV.EventHandlers.Manager.r.7d9a2c40.ev-1");
+    assertThat(Subjects.keyValue("Vault", "rules/a=b_c")).isEqualTo("$KV.Vault.rules/a=b_c");
+    for (String bad : List.of("", ".a", "a.", "a b", "a*", "a>", "a\nb", "x".repeat(256))) {
+      assertThatThrownBy(() -> Subjects.keyValue("Vault", bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(() -> Subjects.keyValue("vault", "a")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Subjects.keyValue("Vault", null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void aKeyValueSubjectIsTheKeyOrARefusal() {
+    tries(3000).forAll(oneOf(anyChars(40), strings("ab.-_=/*> \t", 0, 12))).checkAssert(key -> {
+      String subject;
+      try {
+        subject = Subjects.keyValue("Vault", key);
+      } catch (IllegalArgumentException e) {
+        assertThat(e.getMessage()).contains("is not a valid key");
+        return;
+      }
+      assertThat(subject).isEqualTo("$KV.Vault." + key);
+      assertThat(key).matches("[-/_=.A-Za-z0-9]+").doesNotStartWith(".").doesNotEndWith(".");
+    });
+  }
+
+  @Test
   void buildsTheNamesOfTheDesignNotes() {
     ConnectionId c = ConnectionId.of("7d9a2c40");
 

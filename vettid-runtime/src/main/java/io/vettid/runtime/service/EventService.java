@@ -8,12 +8,10 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamSubscription;
-import io.nats.client.KeyValue;
 import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.vettid.api.ConnectionId;
@@ -27,7 +25,6 @@ import io.vettid.api.InternalEventCodec;
 import io.vettid.api.InvalidEventException;
 import io.vettid.api.VettidException;
 import io.vettid.api.spi.EventHandler;
-import io.vettid.api.spi.EventHandlerContext;
 import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.api.spi.RuleEngine;
 import io.vettid.nats.subjects.Subjects;
@@ -36,16 +33,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -99,8 +91,7 @@ import org.slf4j.LoggerFactory;
 public final class EventService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int MAX_DONE = 1024;
-  private static final int MAX_LIVE = 10_000;
+  static final int MAX_DONE = 1024;
   private static final int MAX_OUTBOX = 16;
   /** The longest a handled message waits for its commit to be settled while messages keep coming. */
   private static final long MAX_PENDING_NANOS = 2_000_000;
@@ -113,7 +104,7 @@ public final class EventService implements AutoCloseable {
   private final String queue;
   private final Connection nc;
   private final JetStream js;
-  private final KeyValue records;
+  private final HandledOnceStore records;
   private final HandlerRegistry handlers;
   private final RuleEngine rules;
   private final HeldEvents inbox;
@@ -123,32 +114,16 @@ public final class EventService implements AutoCloseable {
   private final JetStreamSubscription subscription;
   private final Listener listener;
   private final SourceCheck sourceCheck;
-  private final Map<HandlerKey, Live> live = new LinkedHashMap<>(256, 0.75f, true) {
-    @java.io.Serial private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<HandlerKey, Live> eldest) {
-      return size() > MAX_LIVE;
-    }
-  };
-  private ExecutorService executor;
+  private final HandlerRunner runner;
   private final PollingLoop loop;
-  private final java.util.Set<String> knownRecords = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final Map<HandlerKey, Record> recordCache = new LinkedHashMap<>(1024, 0.75f, true) {
-    @java.io.Serial private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<HandlerKey, Record> eldest) {
-      return size() > MAX_LIVE;
-    }
-  };
+  private final Acknowledgements acks = new Acknowledgements();
 
   private EventService(Builder b) throws IOException, JetStreamApiException {
     this.name = b.name;
     this.queue = b.queue;
     this.nc = b.nc;
     this.js = b.nc.jetStream();
-    this.records = b.nc.keyValue(Subjects.name("EventHandlers"));
+    this.records = new HandledOnceStore(b.nc, name);
     this.handlers = b.handlers;
     this.rules = b.rules;
     this.counters = b.counters;
@@ -167,21 +142,8 @@ public final class EventService implements AutoCloseable {
         .maxAckPending(1024)
         .build());
     this.subscription = js.subscribe(queue, PullSubscribeOptions.bind(b.stream, durable));
-    this.executor = newExecutor();
+    this.runner = new HandlerRunner(name);
     this.loop = new PollingLoop("vettid-" + name, this::poll);
-    try {
-      for (String k : records.keys(name + ".>")) {
-        String rest = k.substring(name.length() + 1);
-        if (rest.startsWith(GROUP_TOKEN)) {
-          indexGroup(k, records.get(k));
-        } else if (rest.startsWith(RECORD_TOKEN)) {
-          knownRecords.add(rest.substring(RECORD_TOKEN.length()));
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while reading the handler records of " + name, e);
-    }
   }
 
   /**
@@ -237,9 +199,7 @@ public final class EventService implements AutoCloseable {
         break;
       }
       done -= settleReady();
-      if (!unacknowledged.isEmpty() && System.nanoTime() - oldestUnacknowledged > ACK_AFTER_NANOS) {
-        sendAcknowledgements();
-      }
+      acks.sendIfDue();
       if (!pending.isEmpty()) {
         long age = System.nanoTime() - pending.peekFirst().start;
         if (age > MAX_PENDING_NANOS) {
@@ -261,7 +221,7 @@ public final class EventService implements AutoCloseable {
       done += process(m);
     }
     done -= flush();
-    sendAcknowledgements();
+    acks.send();
     return done;
   }
 
@@ -293,95 +253,10 @@ public final class EventService implements AutoCloseable {
         reader.stop();
       }
     }
-    executor.shutdownNow();
+    runner.close();
   }
 
   // ---------------------------------------------------------------- processing
-
-  /**
-   * One message of the queue: a single event, or a {@link InternalEventBatch batch} of them. It is
-   * acknowledged once every event in it is settled ({@link #acknowledge}), and nak'ed (redelivered
-   * whole) at once if one of them could not be: the events already settled then come back as
-   * duplicates of committed ones, held or quarantined ones with the same ids, so a redelivery
-   * changes nothing that was done.
-   */
-  private final class Delivery {
-    private final Message m;
-    private final long start;
-    private int left;
-    private boolean failed;
-
-    Delivery(Message m, int events, long start) {
-      this.m = m;
-      this.left = events;
-      this.start = start;
-    }
-
-    String subject() {
-      return m.getSubject();
-    }
-
-    /** One of its events is settled. */
-    void ok() {
-      settled(false);
-    }
-
-    /** One of its events could not be settled: the message comes back. */
-    void fail() {
-      settled(true);
-    }
-
-    private void settled(boolean f) {
-      failed |= f;
-      if (--left == 0) {
-        if (failed) {
-          m.nak();
-        } else {
-          acknowledge(m);
-        }
-      }
-    }
-  }
-
-  /** Settled messages whose acknowledgements are not sent yet (poller thread only). */
-  private final List<Message> unacknowledged = new ArrayList<>();
-
-  /** Settled messages after which their acknowledgements are sent within a poll. */
-  static final int ACK_EVERY = 128;
-
-  /** How long the oldest acknowledgement waits at most, checked between messages. */
-  private static final long ACK_AFTER_NANOS = 100_000_000;
-
-  /** When the oldest acknowledgement waiting was added (valid while some wait). */
-  private long oldestUnacknowledged;
-
-  /**
-   * Acknowledges a settled message, with others: the acknowledgements go out together once {@value
-   * #ACK_EVERY} are waiting, the oldest waited 100 ms (checked between messages), or the poll ends.
-   * At low rates one acknowledgement sent alone per event cost both sides a wake-up and a socket
-   * write each. A crash before they go out redelivers those messages; their records say they were
-   * handled, so nothing is done twice (the same as a crash between a commit and its
-   * acknowledgement).
-   */
-  private void acknowledge(Message m) {
-    if (unacknowledged.isEmpty()) {
-      oldestUnacknowledged = System.nanoTime();
-    }
-    unacknowledged.add(m);
-    if (unacknowledged.size() >= ACK_EVERY) {
-      sendAcknowledgements();
-    }
-  }
-
-  private void sendAcknowledgements() {
-    try {
-      for (Message m : unacknowledged) {
-        m.ack();
-      }
-    } finally {
-      unacknowledged.clear(); // any not sent come back after their acknowledgement wait
-    }
-  }
 
   /** Processes one message of the queue; returns how many of its events were settled. */
   private int process(Message m) throws InterruptedException {
@@ -390,10 +265,10 @@ public final class EventService implements AutoCloseable {
     String seqId = "seq-" + m.metaData().streamSequence() + "-" + m.metaData().getStream();
     String approved = header(m, HeldEvents.APPROVED_HEADER);
     String count = header(m, InternalEventBatch.HEADER);
-    List<Job> jobs = new ArrayList<>();
+    List<HandlerJob> jobs = new ArrayList<>();
     if (count == null) {
-      int done = admit(new Delivery(m, 1, start), data, seqId, approved, jobs);
-      return done + runJobs(jobs);
+      int done = admit(new Delivery(m, 1, start, acks), data, seqId, approved, jobs);
+      return done + runner.run(jobs, this::commit);
     }
     List<byte[]> events;
     try {
@@ -406,25 +281,25 @@ public final class EventService implements AutoCloseable {
       }
     } catch (InvalidEventException e) {
       counters.received();
-      return settle(new Delivery(m, 1, start), null, data, FailureReason.MALFORMED,
+      return settle(new Delivery(m, 1, start, acks), null, data, FailureReason.MALFORMED,
           "not a valid batch: " + e.getMessage(), seqId) ? 1 : 0;
     }
-    Delivery d = new Delivery(m, events.size(), start);
+    Delivery d = new Delivery(m, events.size(), start, acks);
     int done = 0;
     for (int i = 0; i < events.size(); i++) {
       done += admit(d, events.get(i), seqId + "-" + (i + 1), null, jobs);
     }
-    return done + runJobs(jobs);
+    return done + runner.run(jobs, this::commit);
   }
 
   /**
    * Decodes and checks one event; one that goes on to its handler joins {@code jobs} (run
-   * together, on one hop to the handler thread, by {@link #runJobs}).
+   * together, on one hop to the handler thread, by {@link HandlerRunner#run}).
    *
    * @return how many events were settled meanwhile: this one if it was settled here, and those of
    *     the jobs run first when this event's eventId was among them
    */
-  private int admit(Delivery m, byte[] data, String seqId, String approved, List<Job> jobs)
+  private int admit(Delivery m, byte[] data, String seqId, String approved, List<HandlerJob> jobs)
       throws InterruptedException {
     counters.received();
     InternalEvent event;
@@ -435,9 +310,9 @@ public final class EventService implements AutoCloseable {
     }
     String key = MessageKeys.of(event.eventId(), data);
     int done = 0;
-    for (Job j : jobs) {
+    for (HandlerJob j : jobs) {
       if (HandlerKey.of(j.event).equals(HandlerKey.of(event))) {
-        done += runJobs(jobs); // the eventId's last event must be committed before its record is used again
+        done += runner.run(jobs, this::commit); // the eventId's last event must be committed before its record is used again
         break;
       }
     }
@@ -462,10 +337,10 @@ public final class EventService implements AutoCloseable {
    *
    * @return true if the event was settled here, false if it joined the jobs or was nak'ed
    */
-  private boolean admit(Delivery m, byte[] data, InternalEvent event, String key, String approved, List<Job> jobs)
+  private boolean admit(Delivery m, byte[] data, InternalEvent event, String key, String approved, List<HandlerJob> jobs)
       throws InterruptedException {
     try {
-      Record rec = cached(HandlerKey.of(event));
+      HandledOnceRecord rec = records.find(HandlerKey.of(event));
       if (rec != null && rec.done.contains(key)) {
         // committed before: finish what the commit may not have (its outbox), then acknowledge
         try {
@@ -528,54 +403,50 @@ public final class EventService implements AutoCloseable {
       if (rec != null && rec.finished) {
         return settle(m, event, data, FailureReason.HANDLER_FINISHED, "handler " + rec.handler + " already finished", key);
       }
-      Job job = new Job(m, data, event, key, approved, factory, rec);
-      Run created = live(job);
+      HandlerJob job = new HandlerJob(m, data, event, key, approved, factory, rec);
+      HandlerRunner.Run created = runner.prepare(job);
       if (created != null) {
-        return settle(m, event, data, created.failure, created.detail, key);
+        return settle(m, event, data, created.failure(), created.detail(), key);
       }
       jobs.add(job);
-      return false; // settled when the job has run (runJobs)
+      return false; // settled when the job has run (HandlerRunner.run)
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       return redeliver(m, event, e);
     }
   }
 
   /** Commits one job whose handler ran: the record (or its group entry), then the pending settle. */
-  private boolean commit(Job job, Run run) throws InterruptedException {
+  private boolean commit(HandlerJob job, HandlerRunner.Run run) throws InterruptedException {
     Delivery m = job.m;
     byte[] data = job.data;
     InternalEvent event = job.event;
     String key = job.key;
     String approved = job.approved;
     EventHandlerFactory factory = job.factory;
-    Record rec = job.rec;
+    HandledOnceRecord rec = job.rec;
     try {
-      if (run.failure != null) {
-        live.remove(HandlerKey.of(event));
-        return settle(m, event, data, run.failure, run.detail, key);
+      if (run.failure() != null) {
+        runner.forget(HandlerKey.of(event));
+        return settle(m, event, data, run.failure(), run.detail(), key);
       }
-      Record next = prepare(factory, rec, key, run.ctx);
+      HandledOnceRecord next = prepare(factory, rec, key, run.ctx());
       // an eventId handled in one event (no record before, finished now) is committed with the
       // others of this flush in one group record; any other commit is a compare-and-set of the
       // eventId's own record
-      byte[] groupEntry = rec == null && run.ctx.finished ? groupEntry(HandlerKey.of(event), next) : null;
-      CompletableFuture<PublishAck> write = groupEntry != null ? null : js.publishAsync("$KV."
-          + Subjects.name("EventHandlers") + "." + recordKey(HandlerKey.of(event)), new Headers().put(
-          "Nats-Expected-Last-Subject-Sequence", Long.toString(next.revision)), next.toBytes());
-      cache(HandlerKey.of(event), next);
-      if (groupEntry == null) {
-        knownRecords.add(HandlerKey.of(event).token());
-      }
-      if (run.ctx.finished) {
-        live.remove(HandlerKey.of(event));
+      HandlerKey id = HandlerKey.of(event);
+      byte[] groupEntry = rec == null && run.ctx().finished ? HandledOnceStore.groupEntry(id, next) : null;
+      CompletableFuture<PublishAck> write = groupEntry != null ? null : records.write(id, next);
+      records.remember(id, next);
+      if (run.ctx().finished) {
+        runner.forget(HandlerKey.of(event));
       }
       if (groupEntry != null) {
         ungrouped++;
       }
       pending.add(new Pending(m, event, data, key, next, write, groupEntry, m.start, approved, "by " + factory.name()
           + (approved != null ? " (approved by the owner)" : "")
-          + (run.ctx.replies.isEmpty() ? "" : ", " + run.ctx.replies.size() + " reply(ies)")
-          + (run.ctx.finished ? ", finished" : "")));
+          + (run.ctx().replies.isEmpty() ? "" : ", " + run.ctx().replies.size() + " reply(ies)")
+          + (run.ctx().finished ? ", finished" : "")));
       pendingIds.add(HandlerKey.of(event));
       return true;
     } catch (IOException | RuntimeException e) {
@@ -585,7 +456,7 @@ public final class EventService implements AutoCloseable {
 
   /** An event that could not be settled for a reason of the runtime's (not the event's): it comes back. */
   private boolean redeliver(Delivery m, InternalEvent event, Exception e) {
-    live.remove(HandlerKey.of(event));
+    runner.forget(HandlerKey.of(event));
     LOG.warn("{}: could not settle {} {} ({}: {}); it will be redelivered", name, event.type(), event.eventId(),
         e.getClass().getSimpleName(), e.getMessage());
     m.fail();
@@ -686,229 +557,6 @@ public final class EventService implements AutoCloseable {
     return h == null ? null : h.getFirst(name);
   }
 
-  private String recordKey(HandlerKey id) {
-    return name + "." + RECORD_TOKEN + id.token();
-  }
-
-  /** Record keys are {@code <Service>.r.<connectionId>.<eventId>}, group records {@code <Service>.g.<hex>}. */
-  private static final String RECORD_TOKEN = "r.";
-
-  /**
-   * What a handler's state and handled-once record belong to: the connection and the eventId.
-   * One connection's eventId can never reach another connection's handler or record, whatever
-   * eventId it chooses.
-   */
-  record HandlerKey(ConnectionId connection, EventId eventId) {
-    static HandlerKey of(InternalEvent event) {
-      return new HandlerKey(event.connectionId(), event.eventId());
-    }
-
-    /** {@return {@code <connectionId>.<eventId>}, the record key's part after the service} */
-    String token() {
-      return connection.value() + "." + eventId.value();
-    }
-  }
-
-  private record Run(Ctx ctx, FailureReason failure, String detail) {}
-
-  /** An event on its way to its handler: what was decided for it, and the handler's completion. */
-  private static final class Job {
-    final Delivery m;
-    final byte[] data;
-    final InternalEvent event;
-    final String key;
-    final String approved;
-    final EventHandlerFactory factory;
-    final Record rec;
-    Live live;
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-
-    Job(Delivery m, byte[] data, InternalEvent event, String key, String approved, EventHandlerFactory factory,
-        Record rec) {
-      this.m = m;
-      this.data = data;
-      this.event = event;
-      this.key = key;
-      this.approved = approved;
-      this.factory = factory;
-      this.rec = rec;
-    }
-  }
-
-  /**
-   * Finds or creates the job's handler (the one already running for its eventId, or a new one)
-   * and opens its context on the last committed state.
-   *
-   * @return null when ready, or the failure that quarantines the event
-   */
-  private Run live(Job job) {
-    Live l = live.get(HandlerKey.of(job.event));
-    if (l == null || !l.factory.equals(job.factory.name())) {
-      Ctx ctx = new Ctx(job.event.eventId(), job.event.connectionId());
-      EventHandler h;
-      try {
-        h = job.factory.create(ctx);
-      } catch (RuntimeException e) {
-        return new Run(null, FailureReason.HANDLER_FAILED,
-            "handler " + job.factory.name() + " could not be created: " + e.getClass().getSimpleName());
-      }
-      if (h == null) {
-        return new Run(null, FailureReason.HANDLER_FAILED, "handler " + job.factory.name() + " created no handler");
-      }
-      l = new Live(job.factory.name(), h, ctx);
-      live.put(HandlerKey.of(job.event), l);
-    }
-    job.live = l;
-    l.ctx.begin(job.rec == null ? null : job.rec.state);
-    return null;
-  }
-
-  /**
-   * Runs the jobs' handlers, in order, on the handler thread, in one hand-over (one wake-up of each
-   * thread for the lot instead of one per event), each with its own timeout; then commits each.
-   * The jobs have distinct eventIds. A handler that overruns its timeout is abandoned with its
-   * thread (interrupted), its event quarantined ({@link FailureReason#HANDLER_TIMEOUT}), and the
-   * jobs not yet started go on on a fresh thread.
-   *
-   * @return how many of the jobs were settled (committed or quarantined)
-   */
-  private int runJobs(List<Job> jobs) throws InterruptedException {
-    if (jobs.isEmpty()) {
-      return 0;
-    }
-    List<Job> todo = new ArrayList<>(jobs);
-    jobs.clear();
-    HandlerRun hr = new HandlerRun(todo, 0);
-    executor.execute(hr);
-    int done = 0;
-    for (int i = 0; i < todo.size(); i++) {
-      Job job = todo.get(i);
-      Ctx ctx = job.live.ctx;
-      Run run;
-      try {
-        job.done.get(job.factory.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        ctx.end();
-        run = new Run(ctx, null, null);
-      } catch (ExecutionException e) {
-        ctx.end();
-        Throwable cause = e.getCause() == null ? e : e.getCause();
-        LOG.warn("{}: handler {} failed on {} {} ({})", name, job.factory.name(), job.event.type(), job.event.eventId(),
-            cause.getClass().getSimpleName());
-        if (cause instanceof VettidException v) {
-          // a check the handler made failed (a bad signature, an unknown key...): keep that reason;
-          // VettID's own exception messages never hold payload or key material
-          run = new Run(null, v.reason(), "handler " + job.factory.name() + ": " + v.getMessage());
-        } else {
-          run = new Run(null, FailureReason.HANDLER_FAILED,
-              "handler " + job.factory.name() + " threw " + cause.getClass().getSimpleName());
-        }
-      } catch (TimeoutException e) {
-        ctx.end();
-        // the stuck thread is abandoned; a fresh one runs the jobs not started yet
-        // (a job that never started, its thread too slow to come, is not started now either: it
-        // is quarantined as timed out like one that overran)
-        int next = Math.max(hr.abandon(job), i + 1);
-        executor.shutdown();
-        executor = newExecutor();
-        if (next < todo.size()) {
-          hr = new HandlerRun(todo, next);
-          executor.execute(hr);
-        }
-        LOG.warn("{}: handler {} timed out on {} {} after {}", name, job.factory.name(), job.event.type(),
-            job.event.eventId(), job.factory.timeout());
-        run = new Run(null, FailureReason.HANDLER_TIMEOUT,
-            "handler " + job.factory.name() + " ran longer than " + job.factory.timeout());
-      }
-      if (commit(job, run)) {
-        done++;
-      }
-    }
-    return done;
-  }
-
-  /**
-   * Runs jobs in order on one handler thread. Each job is claimed under the lock before it runs,
-   * so once {@link #abandon} returned, no job from the index it returned on is ever started here.
-   */
-  private static final class HandlerRun implements Runnable {
-    private final List<Job> jobs;
-    private int next;
-    private Job running;
-    private Thread worker;
-    private boolean abandoned;
-
-    HandlerRun(List<Job> jobs, int from) {
-      this.jobs = jobs;
-      this.next = from;
-    }
-
-    @Override
-    public void run() {
-      synchronized (this) {
-        worker = Thread.currentThread();
-      }
-      while (true) {
-        Job j;
-        synchronized (this) {
-          running = null;
-          if (abandoned || next >= jobs.size()) {
-            return;
-          }
-          j = jobs.get(next++);
-          running = j;
-        }
-        try {
-          j.live.handler.onEvent(j.event);
-          j.done.complete(null);
-        } catch (Throwable t) { // whatever a plug-in throws quarantines its event, never the service
-          j.done.completeExceptionally(t);
-        }
-      }
-    }
-
-    /**
-     * Stops this run after a job overran its timeout: interrupts the job if it still runs.
-     *
-     * @return the index of the first job this run will never start
-     */
-    synchronized int abandon(Job overran) {
-      abandoned = true;
-      if (running == overran && worker != null) {
-        worker.interrupt();
-      }
-      return next;
-    }
-  }
-
-  /**
-   * The record of an eventId: from the cache; else read from the bucket if this service ever
-   * wrote one for it (the index of record keys, read at start and kept up to date); else certainly
-   * absent, with no round trip.
-   */
-  private Record cached(HandlerKey id) throws IOException, JetStreamApiException {
-    String group;
-    synchronized (recordCache) {
-      Record r = recordCache.get(id);
-      group = grouped.get(id.token());
-      if (r != null || (group == null && !knownRecords.contains(id.token()))) {
-        return r;
-      }
-    }
-    Record r = group != null ? loadGrouped(id, group) : Record.load(records, recordKey(id));
-    cache(id, r);
-    return r;
-  }
-
-  private void cache(HandlerKey id, Record rec) {
-    synchronized (recordCache) {
-      if (rec == null) {
-        recordCache.remove(id);
-      } else {
-        recordCache.put(id, rec);
-      }
-    }
-  }
-
   /**
    * A message whose record write is in flight; settled by {@link #flush()}. A one-event commit
    * has a {@code groupEntry} and gets its {@code write} when its group record is written.
@@ -918,14 +566,14 @@ public final class EventService implements AutoCloseable {
     final InternalEvent event;
     final byte[] data;
     final String key;
-    final Record next;
+    final HandledOnceRecord next;
     CompletableFuture<PublishAck> write;
     final byte[] groupEntry;
     final long start;
     final String approved;
     final String detail;
 
-    Pending(Delivery m, InternalEvent event, byte[] data, String key, Record next, CompletableFuture<PublishAck> write,
+    Pending(Delivery m, InternalEvent event, byte[] data, String key, HandledOnceRecord next, CompletableFuture<PublishAck> write,
         byte[] groupEntry, long start, String approved, String detail) {
       this.m = m;
       this.event = event;
@@ -942,30 +590,9 @@ public final class EventService implements AutoCloseable {
 
   // ---------------------------------------------------------------- group commits
 
-  /** The token after the service's name that marks a group record's key. */
-  static final String GROUP_TOKEN = "g.";
-
-  /** Most events in one group record. */
-  private static final int MAX_GROUP = 256;
-
-  /** Largest group record, in bytes; an entry that would not fit starts the next group. */
-  private static final int MAX_GROUP_BYTES = 256 * 1024;
-
-  /** Largest entry a group takes; a commit with a larger outbox is written as its own record. */
-  private static final int MAX_GROUP_ENTRY_BYTES = 16 * 1024;
-
-  /** The eventIds committed in group records, and the key of each one's group. */
-  private final Map<String, String> grouped = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** One event's entry of a group record, or null if its outbox is too large for a group. */
-  private static byte[] groupEntry(HandlerKey id, Record next) throws IOException {
-    byte[] e = next.toBytes(id.connection().value(), id.eventId().value());
-    return e.length > MAX_GROUP_ENTRY_BYTES ? null : e;
-  }
-
   /**
    * Writes the group records of the pending one-event commits: one record (create-only, under a
-   * fresh key) per up to {@value #MAX_GROUP} events, published asynchronously; each member's
+   * fresh key) per up to {@value HandledOnceStore#MAX_GROUP} events, published asynchronously; each member's
    * pending write becomes its group's.
    */
   private void writeGroups() {
@@ -976,7 +603,7 @@ public final class EventService implements AutoCloseable {
         continue;
       }
       int size = p.groupEntry.length + 1;
-      if (!members.isEmpty() && (members.size() >= MAX_GROUP || bytes + size > MAX_GROUP_BYTES)) {
+      if (!members.isEmpty() && (members.size() >= HandledOnceStore.MAX_GROUP || bytes + size > HandledOnceStore.MAX_GROUP_BYTES)) {
         writeGroup(members);
         members = new ArrayList<>();
         bytes = 0;
@@ -991,82 +618,16 @@ public final class EventService implements AutoCloseable {
   }
 
   private void writeGroup(List<Pending> members) {
-    byte[] id = new byte[16];
-    RANDOM.nextBytes(id);
-    String group = name + "." + GROUP_TOKEN + java.util.HexFormat.of().formatHex(id);
-    // {"v":1,"entries":[entry,entry,...]}: the entries were serialized once, when prepared
-    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(64 + members.size() * 256);
-    body.writeBytes(GROUP_OPEN);
-    for (int i = 0; i < members.size(); i++) {
-      if (i > 0) {
-        body.write(',');
-      }
-      body.writeBytes(members.get(i).groupEntry);
+    List<HandlerKey> ids = new ArrayList<>(members.size());
+    List<byte[]> entries = new ArrayList<>(members.size());
+    for (Pending p : members) {
+      ids.add(HandlerKey.of(p.event));
+      entries.add(p.groupEntry);
     }
-    body.writeBytes(GROUP_CLOSE);
-    CompletableFuture<PublishAck> write;
-    try {
-      write = js.publishAsync("$KV." + Subjects.name("EventHandlers") + "." + group,
-          new Headers().put("Nats-Expected-Last-Subject-Sequence", "0"), body.toByteArray());
-    } catch (RuntimeException e) {
-      write = CompletableFuture.failedFuture(e);
-    }
+    CompletableFuture<PublishAck> write = records.writeGroup(ids, entries);
     for (Pending p : members) {
       p.write = write;
-      grouped.put(HandlerKey.of(p.event).token(), group);
     }
-  }
-
-  private static final byte[] GROUP_OPEN = "{\"v\":1,\"entries\":[".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-  private static final byte[] GROUP_CLOSE = {']', '}'};
-
-  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-
-  /**
-   * Indexes the eventIds of one group record read at start. A record that cannot be read stops
-   * the service from starting: without it, its events would be handled a second time.
-   */
-  private void indexGroup(String group, KeyValueEntry entry) throws IOException {
-    if (entry == null || entry.getValue() == null) {
-      return; // deleted
-    }
-    JsonNode entries;
-    try {
-      entries = JSON.readTree(entry.getValue()).path("entries");
-    } catch (IOException e) {
-      throw unreadable(group);
-    }
-    if (!entries.isArray()) {
-      throw unreadable(group);
-    }
-    for (JsonNode e : entries) {
-      String id = e.path("eventId").asText("");
-      String connection = e.path("connectionId").asText("");
-      if (id.isEmpty() || connection.isEmpty()) {
-        throw unreadable(group);
-      }
-      grouped.put(connection + "." + id, group);
-    }
-  }
-
-  private IOException unreadable(String group) {
-    return new IOException(name + ": the group record " + group + " in EventHandlers is not readable; the service "
-        + "does not start rather than handle its events a second time");
-  }
-
-  /** The record of an eventId committed in a group: finished, its one key done, its outbox. */
-  private Record loadGrouped(HandlerKey id, String group) throws IOException, JetStreamApiException {
-    KeyValueEntry e = records.get(group);
-    if (e == null || e.getValue() == null) {
-      return null;
-    }
-    for (JsonNode x : JSON.readTree(e.getValue()).path("entries")) {
-      if (x instanceof ObjectNode o && o.path("eventId").asText().equals(id.eventId().value())
-          && o.path("connectionId").asText().equals(id.connection().value())) {
-        return Record.fromJson(o, e.getRevision());
-      }
-    }
-    return null;
   }
 
   private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
@@ -1080,8 +641,8 @@ public final class EventService implements AutoCloseable {
    * after, with stable ids, and sent again if the message comes back (a crash between the two): so
    * nothing is lost and nothing is kept twice.
    */
-  private Record prepare(EventHandlerFactory factory, Record rec, String key, Ctx ctx) {
-    Record next = rec == null ? new Record(factory.name(), null, false, new ArrayDeque<>(), 0) : rec.copy();
+  private HandledOnceRecord prepare(EventHandlerFactory factory, HandledOnceRecord rec, String key, BufferedContext ctx) {
+    HandledOnceRecord next = rec == null ? new HandledOnceRecord(factory.name(), null, false, new ArrayDeque<>(), 0) : rec.copy();
     next.state = ctx.working;
     next.finished = ctx.finished;
     next.done.addLast(key);
@@ -1090,8 +651,8 @@ public final class EventService implements AutoCloseable {
     }
     ObjectNode box = JSON.createObjectNode().put("key", key);
     ArrayNode rs = box.putArray("replies");
-    for (Ctx.Reply r : ctx.replies) {
-      rs.addObject().put("type", r.type.value()).set("payload", r.payload);
+    for (BufferedContext.Reply r : ctx.replies) {
+      rs.addObject().put("type", r.type().value()).set("payload", r.payload());
     }
     ArrayNode es = box.putArray("emits");
     for (InternalEvent e : ctx.emitted) {
@@ -1157,8 +718,8 @@ public final class EventService implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
       // the write may have been stored all the same (a lost acknowledgement): the record, or the
       // group the index still names, is read again when the event comes back
-      cache(HandlerKey.of(p.event), null);
-      live.remove(HandlerKey.of(p.event));
+      records.remember(HandlerKey.of(p.event), null);
+      runner.forget(HandlerKey.of(p.event));
       LOG.warn("{}: the handler record of {} could not be written ({}); the event will be redelivered", name,
           p.event.eventId(), e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
               ? e.getCause().getMessage() : e.getClass().getSimpleName());
@@ -1192,7 +753,7 @@ public final class EventService implements AutoCloseable {
   }
 
   /** Sends the committed replies and emitted events of one message (again, if it came back). */
-  private void publishOutbox(InternalEvent event, Record rec, String key)
+  private void publishOutbox(InternalEvent event, HandledOnceRecord rec, String key)
       throws IOException, JetStreamApiException, VettidException {
     for (JsonNode box : rec.outbox) {
       if (!box.path("key").asText().equals(key)) {
@@ -1214,236 +775,6 @@ public final class EventService implements AutoCloseable {
     }
   }
 
-  private static ExecutorService newExecutor() {
-    return Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "vettid-handler");
-      t.setDaemon(true);
-      return t;
-    });
-  }
-
-  private record Live(String factory, EventHandler handler, Ctx ctx) {}
-
-  /** A handler's committed record: one key per (service, eventId) in the EventHandlers bucket. */
-  static final class Record {
-    final String handler;
-    byte[] state;
-    boolean finished;
-    final Deque<String> done;
-    final Deque<JsonNode> outbox = new ArrayDeque<>();
-    long revision;
-
-    Record(String handler, byte[] state, boolean finished, Deque<String> done, long revision) {
-      this.handler = handler;
-      this.state = state;
-      this.finished = finished;
-      this.done = done;
-      this.revision = revision;
-    }
-
-    Record copy() {
-      Record r = new Record(handler, state, finished, new ArrayDeque<>(done), revision);
-      r.outbox.addAll(outbox);
-      return r;
-    }
-
-    static Record load(KeyValue kv, String key) throws IOException, JetStreamApiException {
-      KeyValueEntry e = kv.get(key);
-      if (e == null || e.getValue() == null) {
-        return null;
-      }
-      return fromJson((ObjectNode) JSON.readTree(e.getValue()), e.getRevision());
-    }
-
-    static Record fromJson(ObjectNode n, long revision) {
-      Deque<String> done = new ArrayDeque<>();
-      n.path("done").forEach(x -> done.addLast(x.asText()));
-      byte[] state = n.hasNonNull("state") ? Base64.getDecoder().decode(n.get("state").asText()) : null;
-      Record r = new Record(n.path("handler").asText(), state, n.path("finished").asBoolean(), done, revision);
-      n.path("outbox").forEach(r.outbox::addLast);
-      return r;
-    }
-
-    byte[] toBytes() throws IOException {
-      return toBytes(null);
-    }
-
-    /**
-     * The record's JSON, written by hand (no tree, no generator: about a sixth of the Manager's
-     * time went to writing group entries through Jackson): {@code handler}, {@code finished},
-     * {@code state} (base64 or null), {@code done}, {@code outbox}, and the {@code eventId} when it
-     * is a group entry. The tests check it against Jackson's serialization of {@link #toJson()}.
-     */
-    byte[] toBytes(String eventId) throws IOException {
-      return toBytes(null, eventId);
-    }
-
-    /** As {@link #toBytes(String)}, with the entry's {@code connectionId} (before its eventId) when given. */
-    byte[] toBytes(String connectionId, String eventId) throws IOException {
-      StringBuilder b = new StringBuilder(96 + (state == null ? 0 : state.length * 4 / 3));
-      b.append("{\"handler\":");
-      jsonString(b, handler);
-      b.append(",\"finished\":").append(finished).append(",\"state\":");
-      if (state != null) {
-        b.append('"').append(Base64.getEncoder().encodeToString(state)).append('"');
-      } else {
-        b.append("null");
-      }
-      b.append(",\"done\":[");
-      boolean first = true;
-      for (String d : done) {
-        b.append(first ? "" : ",");
-        jsonString(b, d);
-        first = false;
-      }
-      b.append("],\"outbox\":[");
-      first = true;
-      for (JsonNode o : outbox) {
-        // Jackson's own UTF-8 (valid, pairs escaped), so it goes back to the same bytes
-        b.append(first ? "" : ",").append(new String(JSON.writeValueAsBytes(o), java.nio.charset.StandardCharsets.UTF_8));
-        first = false;
-      }
-      b.append(']');
-      if (connectionId != null) {
-        b.append(",\"connectionId\":");
-        jsonString(b, connectionId);
-      }
-      if (eventId != null) {
-        b.append(",\"eventId\":");
-        jsonString(b, eventId);
-      }
-      // every string written here is valid Unicode (jsonString refuses the rest): it encodes exactly
-      return b.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    /** {@return the record as a JSON tree (the form the tests compare {@link #toBytes} with)} */
-    ObjectNode toJson() {
-      ObjectNode n = JSON.createObjectNode().put("handler", handler).put("finished", finished);
-      if (state != null) {
-        n.put("state", Base64.getEncoder().encodeToString(state));
-      } else {
-        n.putNull("state");
-      }
-      ArrayNode d = n.putArray("done");
-      done.forEach(d::add);
-      ArrayNode o = n.putArray("outbox");
-      outbox.forEach(o::add);
-      return n;
-    }
-
-    /**
-     * A JSON string as Jackson writes it: quote, backslash and control characters escaped, a
-     * surrogate pair as two escapes, the rest as it is; an unpaired surrogate is refused, as
-     * Jackson refuses it.
-     */
-    static void jsonString(StringBuilder b, String s) throws IOException {
-      b.append('"');
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        if (Character.isSurrogate(c)) {
-          if (!Character.isHighSurrogate(c) || i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-            throw new IOException("a string with an unpaired surrogate cannot be written as JSON");
-          }
-          // as Jackson's UTF-8 writer does by default: a pair as two escapes
-          b.append(String.format("\\u%04X\\u%04X", (int) c, (int) s.charAt(++i)));
-        } else if (c == '"' || c == '\\') {
-          b.append('\\').append(c);
-        } else if (c < 0x20) {
-          switch (c) {
-            case '\n' -> b.append("\\n");
-            case '\r' -> b.append("\\r");
-            case '\t' -> b.append("\\t");
-            case '\b' -> b.append("\\b");
-            case '\f' -> b.append("\\f");
-            default -> b.append(String.format("\\u%04X", (int) c));
-          }
-        } else {
-          b.append(c);
-        }
-      }
-      b.append('"');
-    }
-  }
-
-  /** The context of one handler; buffers effects until the runtime commits them. */
-  private final class Ctx implements EventHandlerContext {
-    private final EventId eventId;
-    private final ConnectionId connectionId;
-    private volatile boolean open;
-    private volatile byte[] working;
-    private volatile boolean finished;
-    private final List<Reply> replies = new ArrayList<>();
-    private final List<InternalEvent> emitted = new ArrayList<>();
-
-    private record Reply(EventType type, ObjectNode payload) {}
-
-    Ctx(EventId eventId, ConnectionId connectionId) {
-      this.eventId = eventId;
-      this.connectionId = connectionId;
-    }
-
-    synchronized void begin(byte[] committed) {
-      working = committed == null ? null : committed.clone();
-      finished = false;
-      replies.clear();
-      emitted.clear();
-      open = true;
-    }
-
-    synchronized void end() {
-      open = false;
-    }
-
-    private void requireOpen() {
-      if (!open) {
-        throw new IllegalStateException("the handler's context is used outside onEvent");
-      }
-    }
-
-    @Override
-    public EventId eventId() {
-      return eventId;
-    }
-
-    @Override
-    public ConnectionId connectionId() {
-      return connectionId;
-    }
-
-    @Override
-    public Optional<byte[]> loadState() {
-      byte[] w = working;
-      return w == null ? Optional.empty() : Optional.of(w.clone());
-    }
-
-    @Override
-    public synchronized void saveState(byte[] state) {
-      Objects.requireNonNull(state, "state");
-      requireOpen();
-      working = state.clone();
-    }
-
-    @Override
-    public synchronized void reply(EventType type, ObjectNode payload) {
-      Objects.requireNonNull(type, "type");
-      Objects.requireNonNull(payload, "payload");
-      requireOpen();
-      replies.add(new Reply(type, payload.deepCopy()));
-    }
-
-    @Override
-    public synchronized void emit(InternalEvent event) {
-      Objects.requireNonNull(event, "event");
-      requireOpen();
-      emitted.add(event);
-    }
-
-    @Override
-    public synchronized void finish() {
-      requireOpen();
-      finished = true;
-    }
-  }
 
   /** Builds an {@link EventService}. */
   public static final class Builder {

@@ -56,7 +56,7 @@ class RecordJsonProperties {
 
   private void handWrittenBytesAreJacksons(String handler, boolean finished, byte[] state, boolean noState,
       String done, String reply, boolean group) throws Exception {
-    EventService.Record r = new EventService.Record(handler, noState ? null : state, finished,
+    HandledOnceRecord r = new HandledOnceRecord(handler, noState ? null : state, finished,
         new ArrayDeque<>(List.of(done, "k-1.00ff")), 7);
     r.outbox.add(JsonNodeFactory.instance.objectNode().put("text", reply).put("n", 3));
     String eventId = group ? "t1-" + Integer.toHexString(handler.hashCode()) : null;
@@ -77,7 +77,7 @@ class RecordJsonProperties {
 
   @Test
   void controlsAndQuotesAreEscapedAsJacksonEscapesThem() throws Exception {
-    EventService.Record r = new EventService.Record("a\"b\\c\u0001\n", null, true, new ArrayDeque<>(), 1);
+    HandledOnceRecord r = new HandledOnceRecord("a\"b\\c\u0001\n", null, true, new ArrayDeque<>(), 1);
     assertThat(new String(r.toBytes(null), StandardCharsets.UTF_8))
         .isEqualTo("{\"handler\":\"a\\\"b\\\\c\\u0001\\n\",\"finished\":true,\"state\":null,\"done\":[],\"outbox\":[]}");
   }
