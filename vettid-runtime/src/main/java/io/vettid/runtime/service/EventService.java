@@ -35,7 +35,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -105,8 +104,6 @@ public final class EventService implements AutoCloseable {
   private final Connection nc;
   private final JetStream js;
   private final HandledOnceStore records;
-  private final HandlerRegistry handlers;
-  private final RuleEngine rules;
   private final HeldEvents inbox;
   private final Quarantine quarantine;
   private final ReplyTransport replies;
@@ -114,6 +111,7 @@ public final class EventService implements AutoCloseable {
   private final JetStreamSubscription subscription;
   private final Listener listener;
   private final SourceCheck sourceCheck;
+  private final Admission admission;
   private final HandlerRunner runner;
   private final PollingLoop loop;
   private final Acknowledgements acks = new Acknowledgements();
@@ -124,14 +122,13 @@ public final class EventService implements AutoCloseable {
     this.nc = b.nc;
     this.js = b.nc.jetStream();
     this.records = new HandledOnceStore(b.nc, name);
-    this.handlers = b.handlers;
-    this.rules = b.rules;
     this.counters = b.counters;
     this.quarantine = b.quarantine != null ? b.quarantine : new Quarantine(b.nc, counters);
     this.inbox = b.inbox != null ? b.inbox : new HeldEvents(b.nc, quarantine);
     this.replies = b.replies;
     this.listener = b.listener;
     this.sourceCheck = b.sourceCheck;
+    this.admission = new Admission(name, b.handlers, b.rules, inbox, counters);
     // created or updated first, so a restart with another ack wait does not fail to bind
     String durable = Subjects.consumer(name, "queue");
     b.nc.jetStreamManagement().addOrUpdateConsumer(b.stream, ConsumerConfiguration.builder()
@@ -332,16 +329,26 @@ public final class EventService implements AutoCloseable {
 
   /**
    * Finds the eventId's record (from the cache, or from the bucket when the index says one exists:
-   * a new eventId costs no round trip), then settles a duplicate, asks the rules and picks the
-   * handler; an event for a handler joins {@code jobs}.
+   * a new eventId costs no round trip), asks the {@link Admission} what becomes of the event and
+   * carries its verdict out; an event for a handler joins {@code jobs}.
    *
    * @return true if the event was settled here, false if it joined the jobs or was nak'ed
    */
-  private boolean admit(Delivery m, byte[] data, InternalEvent event, String key, String approved, List<HandlerJob> jobs)
-      throws InterruptedException {
+  private boolean admit(Delivery m, byte[] data, InternalEvent event, String key, String approved,
+      List<HandlerJob> jobs) throws InterruptedException {
     try {
       HandledOnceRecord rec = records.find(HandlerKey.of(event));
-      if (rec != null && rec.done.contains(key)) {
+      Admission.Verdict verdict = admission.decide(event, key, approved, rec);
+      if (verdict instanceof Admission.Run run) {
+        HandlerJob job = new HandlerJob(m, data, event, key, approved, run.factory(), rec);
+        HandlerRunner.Run created = runner.prepare(job);
+        if (created != null) {
+          return settle(m, event, data, created.failure(), created.detail(), key);
+        }
+        jobs.add(job);
+        return false; // settled when the job has run (HandlerRunner.run)
+      }
+      if (verdict instanceof Admission.Duplicate) {
         // committed before: finish what the commit may not have (its outbox), then acknowledge
         try {
           publishOutbox(event, rec, key);
@@ -353,63 +360,23 @@ public final class EventService implements AutoCloseable {
         notify(event, Outcome.DUPLICATE, null, "already handled");
         return true;
       }
-      EventHandlerFactory factory;
-      if (approved != null) {
-        if (!approved.equals(key) || !inbox.isApproved(approved)) {
-          return settle(m, event, data, FailureReason.DENIED_BY_RULE, "approval mark without an approved inbox entry", key);
-        }
-        Optional<EventHandlerFactory> f = rec != null ? handlers.byName(rec.handler)
-            : handlers.forType(event.type()).stream().findFirst();
-        if (f.isEmpty()) {
-          return settle(m, event, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler for " + event.type(), key);
-        }
-        factory = f.get();
-        counters.approved();
-      } else {
-        if (handlers.forType(event.type()).isEmpty()) {
-          return settle(m, event, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler declares " + event.type(), key);
-        }
-        Decision d = decide(event);
-        switch (d.action()) {
-          case DENY:
-            return settle(m, event, data, d.failureReason().orElse(FailureReason.DENIED_BY_RULE), d.reason(), key);
-          case DROP:
-            counters.dropped();
-            LOG.debug("{}: dropped {} ({})", name, event.eventId(), d.reason());
-            m.ok();
-            notify(event, Outcome.DROPPED, null, d.reason());
-            return true;
-          case HOLD:
-            inbox.hold(key, queue, d.ruleId().orElse("?"), data);
-            counters.held();
-            LOG.info("{}: held {} {} for the owner ({})", name, event.type(), event.eventId(), d.reason());
-            m.ok();
-            notify(event, Outcome.HELD, null, d.reason() + "; inbox id " + key);
-            return true;
-          default:
-            break;
-        }
-        String handlerName = rec != null ? rec.handler : d.handler().orElseThrow();
-        Optional<EventHandlerFactory> f = handlers.byName(handlerName);
-        if (f.isEmpty()) {
-          return settle(m, event, data, FailureReason.UNKNOWN_EVENT_TYPE, "no handler named " + handlerName, key);
-        }
-        factory = f.get();
+      if (verdict instanceof Admission.Drop drop) {
+        counters.dropped();
+        LOG.debug("{}: dropped {} ({})", name, event.eventId(), drop.reason());
+        m.ok();
+        notify(event, Outcome.DROPPED, null, drop.reason());
+        return true;
       }
-      if (!factory.eventTypes().contains(event.type())) {
-        return settle(m, event, data, FailureReason.UNKNOWN_EVENT_TYPE,
-            "handler " + factory.name() + " does not declare " + event.type(), key);
+      if (verdict instanceof Admission.Hold hold) {
+        inbox.hold(key, queue, hold.ruleId(), data);
+        counters.held();
+        LOG.info("{}: held {} {} for the owner ({})", name, event.type(), event.eventId(), hold.reason());
+        m.ok();
+        notify(event, Outcome.HELD, null, hold.reason() + "; inbox id " + key);
+        return true;
       }
-      if (rec != null && rec.finished) {
-        return settle(m, event, data, FailureReason.HANDLER_FINISHED, "handler " + rec.handler + " already finished", key);
-      }
-      HandlerJob job = new HandlerJob(m, data, event, key, approved, factory, rec);
-      HandlerRunner.Run created = runner.prepare(job);
-      if (created != null) {
-        return settle(m, event, data, created.failure(), created.detail(), key);
-      }
-      jobs.add(job);
-      return false; // settled when the job has run (HandlerRunner.run)
+      Admission.Quarantine q = (Admission.Quarantine) verdict;
+      return settle(m, event, data, q.reason(), q.detail(), key);
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       return redeliver(m, event, e);
     }
@@ -461,16 +428,6 @@ public final class EventService implements AutoCloseable {
         e.getClass().getSimpleName(), e.getMessage());
     m.fail();
     return false;
-  }
-
-  private Decision decide(InternalEvent event) {
-    try {
-      Decision d = rules.evaluate(event);
-      return d == null ? Decision.defaultDeny() : d;
-    } catch (RuntimeException e) {
-      LOG.warn("{}: the rule engine failed on {} ({}); denying", name, event.eventId(), e.getClass().getSimpleName());
-      return Decision.deny("rule-engine-error", "the rule engine failed: " + e.getClass().getSimpleName());
-    }
   }
 
   /** Quarantines and acknowledges; on a quarantine failure, naks (redelivered later). */
