@@ -10,7 +10,9 @@ import java.util.Optional;
  *
  * <pre>{@code
  * Decision d = Decision.handle("share-contact-with-friends", "contact-request");
- * if (d.allowsProcessing()) { ... start handler d.handler().orElseThrow() ... }
+ * if (d.allowsProcessing()) {
+ *   String handler = d.handler().orElseThrow();                 // start this handler on the event
+ * }
  * }</pre>
  */
 public final class Decision {

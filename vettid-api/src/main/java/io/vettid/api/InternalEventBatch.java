@@ -14,7 +14,7 @@ import java.util.Objects;
  *
  * <p>The form, all integers big-endian and unsigned:
  *
- * <pre>{@code
+ * <pre>{@literal
  * "VEB1"                      4 bytes, the magic
  * count                       2 bytes, 1..MAX_EVENTS
  * count times:

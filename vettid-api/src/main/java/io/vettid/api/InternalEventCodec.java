@@ -29,7 +29,7 @@ import java.util.Set;
 /**
  * The one JSON codec of {@link InternalEvent}. Its form is:
  *
- * <pre>{@code
+ * <pre>{@literal
  * {"timestamp":"2026-11-25T10:15:30.123Z",   // RFC 3339 instant in UTC, a string
  *  "type":"profile.request",                   // EventType, a string
  *  "eventId":"4f1c...",                        // EventId, a string

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  * connect through invitations, send events, and look after rules, the inbox, keys and the
  * quarantine.
  *
- * <pre>{@code
+ * <pre>{@literal
  * vettid --home alice init --name Alice --age-over 18 --location "Berlin area"
  * vettid --home alice server start --detach
  * vettid --home alice eventspace create home

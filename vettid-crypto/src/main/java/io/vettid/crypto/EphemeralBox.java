@@ -30,7 +30,7 @@ import org.bouncycastle.math.ec.rfc7748.X25519;
  * <pre>{@code
  * EphemeralBox.KeyPair mine = EphemeralBox.generate(random);     // publish mine.publicKey()
  * byte[] box = EphemeralBox.seal(theirPublicKey, context, secret, random);
- * byte[] secret = mine.open(context, box);
+ * byte[] opened = mine.open(context, box);
  * mine.destroy();
  * }</pre>
  */

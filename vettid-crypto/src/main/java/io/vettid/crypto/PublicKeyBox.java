@@ -22,7 +22,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * byte[] box = PublicKeyBox.seal(peerWrapping, context, secret, new SecureRandom());
- * byte[] secret = PublicKeyBox.open(myWrapping, context, box);
+ * byte[] opened = PublicKeyBox.open(myWrapping, context, box);
  * }</pre>
  */
 public final class PublicKeyBox {

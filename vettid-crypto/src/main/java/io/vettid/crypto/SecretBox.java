@@ -20,7 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>{@code
  * byte[] key = SecretBox.derive(vaultSecret, "vettid/connections/v1", 32);
  * byte[] box = SecretBox.seal(key, "connection:abc".getBytes(UTF_8), record, random);
- * byte[] record2 = SecretBox.open(key, "connection:abc".getBytes(UTF_8), box);
+ * byte[] again = SecretBox.open(key, "connection:abc".getBytes(UTF_8), box);
  * }</pre>
  */
 public final class SecretBox {

@@ -34,7 +34,7 @@ import java.util.function.Function;
 /**
  * A {@link Profile} with its owner's signature, as published:
  *
- * <pre>{@code
+ * <pre>{@literal
  * {"profile": {"version": 1, "eventSpace": "home", "owner": {...}, "sharedData": {...},
  *              "eventTypes": [...], "resources": [...], "links": [...], "issuedAt": "..."},
  *  "signature": {"keyId": "rsa4096-...", "value": "<base64>"}}

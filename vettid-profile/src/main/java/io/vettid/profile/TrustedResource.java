@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * TrustedResource r = new TrustedResource("contact-handler", "1.2.0",
- *     URI.create("https://example.org/contact-handler-1.2.0.jar"), "9f86d081884c7d65...");
+ *     URI.create("https://example.org/contact-handler-1.2.0.jar"),
+ *     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
  * byte[] verified = r.verify(downloadedBytes);   // throws unless the hash matches
  * }</pre>
  *

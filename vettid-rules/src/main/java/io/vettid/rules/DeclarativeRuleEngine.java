@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * action is {@code handle} (start or continue a handler), {@code reply}, {@code hold} (for the
  * owner's approval), {@code drop} or {@code deny}.
  *
- * <pre>{@code
+ * <pre>{@literal
  * [
  *   {"id": "small-payments", "eventType": "payment.request", "connectionId": "conn-bob",
  *    "when": [{"field": "/amount", "op": "le", "value": 100}],

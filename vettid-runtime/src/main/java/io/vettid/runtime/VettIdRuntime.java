@@ -76,7 +76,6 @@ import org.slf4j.LoggerFactory;
  *     .start()) {
  *   vault.rules().orElseThrow().put("[{\"id\":\"contacts\",\"eventType\":\"contact.request\",\"action\":\"hold\"}]");
  *   vault.watch(vault.subscriberGuid().orElseThrow(), "home", opener);
- *   ...
  * }
  * }</pre>
  *

@@ -38,8 +38,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final NatsAccount ACCOUNT = OP.createAccount("subscriber-a1", JetStreamLimits.subscriberDefault());
  * @RegisterExtension
  * static final NatsClusterExtension CLUSTER = NatsClusterExtension.builder(OP, ACCOUNT).build();
- * ...
- * CLUSTER.node(0).stop();      // the other two keep quorum
+ *
+ * @Test
+ * void keepsQuorumWithANodeDown() throws Exception {
+ *   CLUSTER.node(0).stop();      // the other two keep quorum
+ * }
  * }</pre>
  *
  * <p>The nodes start in parallel: a clustered JetStream server is ready only once it has a meta

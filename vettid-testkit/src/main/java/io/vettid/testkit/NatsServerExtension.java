@@ -40,7 +40,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * @Test
  * void survivesRestart() throws Exception {
- *   try (Connection nc = NATS.connect()) { ... }
+ *   try (Connection nc = NATS.connect()) {
+ *     nc.publish("Example.Subject", new byte[] {1});
+ *   }
  *   NATS.server().restart();
  * }
  * }</pre>

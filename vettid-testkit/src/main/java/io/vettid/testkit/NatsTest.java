@@ -16,9 +16,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <pre>{@code
  * @NatsTest
- * class MyHandlerTest {
+ * static final class MyHandlerTest {
  *   @Test
- *   void publishesAndConsumes(Connection nc) throws Exception { ... }
+ *   void publishesAndConsumes(Connection nc) throws Exception {
+ *     nc.publish("Example.Subject", new byte[] {1});
+ *   }
  * }
  * }</pre>
  *

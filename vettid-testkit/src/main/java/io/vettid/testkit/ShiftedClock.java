@@ -13,7 +13,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ShiftedClock clock = new ShiftedClock();
- * Concierge concierge = new Concierge(operator, system, clock);
+ * NatsOperator operator = NatsOperator.create("test", clock);   // anything that takes a Clock
  * clock.advance(Duration.ofMinutes(2));
  * }</pre>
  */

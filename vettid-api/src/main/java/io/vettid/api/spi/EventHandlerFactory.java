@@ -10,9 +10,15 @@ import java.util.Set;
  * registered explicitly; rules name a factory by {@link #name()}.
  *
  * <pre>{@code
- * public final class Echo implements EventHandlerFactory {
- *   public String name() { return "echo"; }
- *   public Set<EventType> eventTypes() { return Set.of(EventType.of("echo.request")); }
+ * final class Echo implements EventHandlerFactory {
+ *   public String name() {
+ *     return "echo";
+ *   }
+ *
+ *   public Set<EventType> eventTypes() {
+ *     return Set.of(EventType.of("echo.request"));
+ *   }
+ *
  *   public EventHandler create(EventHandlerContext ctx) {
  *     return event -> {
  *       ctx.reply(EventType.of("echo.response"), event.payload().deepCopy()); // sealed to the connection

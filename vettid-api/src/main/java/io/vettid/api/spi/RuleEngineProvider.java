@@ -6,14 +6,17 @@ package io.vettid.api.spi;
  * is in {@code vettid-rules}.
  *
  * <pre>{@code
- * public final class OnlyChat implements RuleEngineProvider {
- *   public String name() { return "only-chat"; }
+ * final class OnlyChat implements RuleEngineProvider {
+ *   public String name() {
+ *     return "only-chat";
+ *   }
+ *
  *   public RuleEngine create() {
  *     return event -> event.type().value().equals("chat.message")
  *         ? Decision.handle("only-chat", "chat") : Decision.defaultDeny();
  *   }
  * }
- * // VettIdRuntime.builder().ruleEngineProvider("only-chat")
+ * // registered in META-INF/services, then: VettIdRuntime.builder().ruleEngineProvider("only-chat")
  * }</pre>
  *
  * <p>See the {@code custom-rule-engine} sample for one with state and tests.

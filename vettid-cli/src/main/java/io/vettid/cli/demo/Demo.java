@@ -71,7 +71,9 @@ import java.util.stream.Stream;
  *
  * <pre>{@code
  * Demo.Result r = new Demo(System.out).run(3);
- * assert r.lost() == 0;
+ * if (r.lost() != 0) {
+ *   throw new IllegalStateException(r.lost() + " events lost");
+ * }
  * }</pre>
  */
 public final class Demo {

@@ -13,7 +13,7 @@ import java.util.Objects;
  * that arrived on this one.
  *
  * <pre>{@code
- * EnvelopeOpener opener = connections.opener();
+ * EnvelopeOpener opener = Opener.builder(ring::privateKey, id -> Optional.ofNullable(signers.get(id))).build();
  * Opener.Opened opened = opener.open(depositBytes, depositSubject);
  * }</pre>
  */

@@ -37,7 +37,7 @@ import java.util.Optional;
  * with it, and the session's state changes only after an event opened completely.
  *
  * <pre>{@code
- * Opener opener = Opener.builder(keyRing::privateKey, connections::senderKey).build();
+ * Opener opener = Opener.builder(keyRing::privateKey, id -> Optional.ofNullable(signers.get(id))).build();
  * InternalEvent event = opener.openEvent(externalEvent, destination);
  * }</pre>
  *

@@ -26,7 +26,7 @@ import javax.security.auth.Destroyable;
  * KeyRing ring = KeyRing.generate(new Rsa4096(), RotationPolicy.DEFAULT, Clock.systemUTC(), new SecureRandom());
  * PrivateKeyEntry signing = ring.usePrimary();                    // counts a use
  * Optional<PrivateKeyEntry> opener = ring.privateKey(envelopeKeyId); // primary or in grace
- * byte[] atRest = SealedKeyRing.seal(ring, passphrase);           // never store a ring unsealed
+ * byte[] atRest = SealedKeyRing.seal(ring, "identity", passphrase); // never store a ring unsealed
  * }</pre>
  *
  * <p>Thread-safe. Destruction drops the key and calls {@link Destroyable#destroy()} where the key

@@ -14,7 +14,9 @@ import java.util.logging.Logger;
  * Calls {@link KeyRing#maintain()} on a schedule, so keys rotate without anyone asking.
  *
  * <pre>{@code
- * try (RotationScheduler s = RotationScheduler.start(List.of(ring), Duration.ofMinutes(1))) { ... }
+ * try (RotationScheduler s = RotationScheduler.start(List.of(ring), Duration.ofMinutes(1))) {
+ *   // the ring rotates by its policy while the scheduler runs
+ * }
  * }</pre>
  *
  * <p>A failed rotation is logged (without key material) and counted; the ring keeps its primary

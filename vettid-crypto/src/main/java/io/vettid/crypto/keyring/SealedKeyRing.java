@@ -32,8 +32,8 @@ import java.util.Objects;
  * wrong passphrase, makes {@code open} fail; nothing is loaded.
  *
  * <pre>{@code
- * byte[] sealed = SealedKeyRing.seal(ring, passphrase);
- * KeyRing again = SealedKeyRing.open(sealed, passphrase, algorithms, RotationPolicy.DEFAULT, clock, random);
+ * byte[] sealed = SealedKeyRing.seal(ring, "identity", passphrase);
+ * KeyRing again = SealedKeyRing.open(sealed, "identity", passphrase, algorithms, RotationPolicy.DEFAULT, clock, random);
  * }</pre>
  *
  * <p>Every ring is sealed for a <b>purpose</b> (what it is: {@code "identity"}, {@code

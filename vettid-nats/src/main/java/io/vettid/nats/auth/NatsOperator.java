@@ -26,7 +26,7 @@ import java.util.Objects;
  * NatsOperator op = NatsOperator.create("vettid");
  * NatsAccount alice = op.createAccount("subscriber-3f7a9c", JetStreamLimits.subscriberDefault());
  * NatsServerConfig config = NatsServerConfig.builder()
- *     .extraConfig(op.serverConfig(ServerRole.EVENTSPACE_SERVER, jwtDir, List.of(alice)))
+ *     .extraConfig(op.serverConfig(NatsOperator.ServerRole.EVENTSPACE_SERVER, jwtDir, List.of(alice)))
  *     .build();
  * // later, on the running server:
  * UserCredentials conn = alice.issueUser("conn-1", UserPermissions.forConnection(guid, "home", id));

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (NatsServer server = NatsServer.start(NatsServerConfig.builder().build())) {
- *   try (Connection nc = Nats.connect(server.clientUrl())) { ... }
+ *   try (Connection nc = Nats.connect(server.clientUrl())) {
+ *     nc.publish("Example.Subject", new byte[] {1});
+ *   }
  * }   // stops the process and deletes its temporary directory
  * }</pre>
  *

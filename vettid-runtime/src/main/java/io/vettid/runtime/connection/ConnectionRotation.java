@@ -27,8 +27,13 @@ import org.slf4j.LoggerFactory;
  * whose grace has ended, pushing the account when its revocations changed.
  *
  * <pre>{@code
- * ConnectionRotation rotation = new ConnectionRotation(connections, account, Duration.ofMinutes(10),
- *     acct -> operator.push(systemConnection, acct));
+ * ConnectionRotation rotation = new ConnectionRotation(connections, account, Duration.ofMinutes(10), acct -> {
+ *   try {
+ *     operator.push(systemConnection, acct);                  // the account's new users reach the server
+ *   } catch (InterruptedException e) {
+ *     Thread.currentThread().interrupt();
+ *   }
+ * });
  * rotation.start(Duration.ofDays(30), Duration.ofMinutes(1));   // rotate keys older than 30 days
  * }</pre>
  */

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * whether it was handed over in person or sent remotely (a remote acceptance waits for the
  * inviter's approval).
  *
- * <pre>{@code
+ * <pre>{@literal
  * vettid:invite?v=2&g=3f7a9c&e=home&i=<id>&s=<secret>&p=<one-time key>&k=rsa4096-...&x=1764066000&m=p&n=127.0.0.1:4222&c=<pin>
  * }</pre>
  *

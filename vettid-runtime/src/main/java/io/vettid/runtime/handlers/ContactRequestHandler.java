@@ -21,7 +21,7 @@ import java.util.function.Function;
  * reply). Every other field, and a field the vault does not have, is withheld. Replies {@code
  * contact.response} with {@code {"shared": {...}, "withheld": [...]}}, then finishes.
  *
- * <pre>{@code
+ * <pre>{@literal
  * {"id": "share-email-with-bob", "eventType": "contact.share", "connectionId": "conn-bob",
  *  "when": [{"field": "/field", "op": "in", "value": ["email"]}],
  *  "action": "handle", "handler": "contact-request"}

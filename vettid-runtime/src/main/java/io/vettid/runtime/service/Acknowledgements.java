@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The acknowledgements of settled messages, sent together: once {@value #ACK_EVERY} are waiting,
- * the oldest waited 100 ms (checked between messages), or the poll ends. At low rates one
- * acknowledgement sent alone per event cost both sides a wake-up and a socket write each. A crash
+ * the oldest waited 100 ms (checked between messages), or the poll ends (docs/benchmarks/README.md,
+ * "Design choices the figures made"). A crash
  * before they go out redelivers those messages; their records say they were handled, so nothing is
  * done twice (the same as a crash between a commit and its acknowledgement). Poller thread only.
  */

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * AppManager apps = new AppManager(nc, vaultAccount);
  * AppManager.App app = apps.register("calendar", Set.of(EventType.of("calendar.invite")));
- * EventService service = apps.service().handlers(...).rules(...).build();
+ * EventService service = apps.service().handlers(HandlerRegistry.of(new MyHandlerFactory())).rules(rules).build();
  * // the app connects with app.credentials() and inboxPrefix(Subjects.appInbox(app.id()))
  * }</pre>
  */

@@ -1,9 +1,6 @@
 package io.vettid.runtime.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -12,7 +9,6 @@ import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.vettid.api.ConnectionId;
 import io.vettid.api.Decision;
@@ -30,15 +26,9 @@ import io.vettid.api.spi.RuleEngine;
 import io.vettid.nats.subjects.Subjects;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,9 +70,10 @@ import org.slf4j.LoggerFactory;
  * logs ids, types and reasons, never payloads or keys.
  *
  * <pre>{@code
+ * RuleStore rules = RuleStore.open(nc);
  * EventService manager = EventService.builder(nc, "Manager")
- *     .handlers(HandlerRegistry.of(new ContactRequestHandler()))
- *     .rules(RuleStore.open(nc))
+ *     .handlers(HandlerRegistry.of(new ChatHandler(), new ContactRequestHandler(rules, field -> Optional.empty())))
+ *     .rules(rules)
  *     .build();
  * manager.start();
  * }</pre>
@@ -90,14 +81,6 @@ import org.slf4j.LoggerFactory;
 public final class EventService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final int MAX_DONE = 1024;
-  private static final int MAX_OUTBOX = 16;
-  /** The longest a handled message waits for its commit to be settled while messages keep coming. */
-  private static final long MAX_PENDING_NANOS = 2_000_000;
-  /** How many one-event commits wait before their group record is written, under a steady stream. */
-  private static final int GROUP_EARLY = 64;
-  /** How long the oldest pending commit waits before the group record of those waiting is written. */
-  private static final long GROUP_AFTER_NANOS = 300_000;
 
   private final String name;
   private final String queue;
@@ -112,6 +95,7 @@ public final class EventService implements AutoCloseable {
   private final Listener listener;
   private final SourceCheck sourceCheck;
   private final Admission admission;
+  private final Commits commits;
   private final HandlerRunner runner;
   private final PollingLoop loop;
   private final Acknowledgements acks = new Acknowledgements();
@@ -140,6 +124,18 @@ public final class EventService implements AutoCloseable {
         .build());
     this.subscription = js.subscribe(queue, PullSubscribeOptions.bind(b.stream, durable));
     this.runner = new HandlerRunner(name);
+    this.commits = new Commits(name, records, runner, inbox, counters, js, b.replies, new Commits.Settlement() {
+      @Override
+      public boolean quarantine(Delivery m, InternalEvent event, byte[] data, FailureReason reason, String detail,
+          String key) {
+        return EventService.this.settle(m, event, data, reason, detail, key);
+      }
+
+      @Override
+      public void handled(InternalEvent event, String detail) {
+        EventService.this.notify(event, Outcome.HANDLED, null, detail);
+      }
+    });
     this.loop = new PollingLoop("vettid-" + name, this::poll);
   }
 
@@ -185,9 +181,8 @@ public final class EventService implements AutoCloseable {
     Objects.requireNonNull(wait, "wait");
     int done = 0;
     // a reader keeps pull requests outstanding (no expiring pulls, so no 408 statuses) and each
-    // message is processed as it arrives (fetch held a lone event for the whole wait). Commits in
-    // flight are settled as soon as no further message is waiting: under load they share round
-    // trips, at low rates each event is settled at once.
+    // message is processed as it arrives; commits in flight are settled as soon as no further
+    // message is waiting (docs/benchmarks/README.md, "Design choices the figures made")
     long deadline = System.nanoTime() + wait.toNanos();
     int received = 0;
     while (received < batch) {
@@ -195,29 +190,22 @@ public final class EventService implements AutoCloseable {
       if (left <= 0) {
         break;
       }
-      done -= settleReady();
+      done -= commits.settleReady();
       acks.sendIfDue();
-      if (!pending.isEmpty()) {
-        long age = System.nanoTime() - pending.peekFirst().start;
-        if (age > MAX_PENDING_NANOS) {
-          done -= flush(); // keep latency bounded under a steady stream
-        } else if (ungrouped >= GROUP_EARLY || (ungrouped > 0 && age > GROUP_AFTER_NANOS)) {
-          writeGroups(); // written while further messages are processed; settled as they are acknowledged
-        }
-      }
-      Message m = reader().nextMessage(pending.isEmpty() ? Duration.ofNanos(left) : arrivals.nextOrSettle());
+      done -= commits.bound();
+      Message m = reader().nextMessage(commits.isEmpty() ? Duration.ofNanos(left) : arrivals.nextOrSettle());
       if (m == null) {
-        if (pending.isEmpty()) {
+        if (commits.isEmpty()) {
           break;
         }
-        done -= flush();
+        done -= commits.flush();
         continue;
       }
       arrivals.arrived();
       received++;
       done += process(m);
     }
-    done -= flush();
+    done -= commits.flush();
     acks.send();
     return done;
   }
@@ -313,8 +301,8 @@ public final class EventService implements AutoCloseable {
         break;
       }
     }
-    if (pendingIds.contains(HandlerKey.of(event))) {
-      done -= flush(); // the eventId's last commit must be settled before its record is used again
+    if (commits.holds(HandlerKey.of(event))) {
+      done -= commits.flush(); // the eventId's last commit must be settled before its record is used again
     }
     try {
       sourceCheck.check(m.subject(), event);
@@ -351,7 +339,7 @@ public final class EventService implements AutoCloseable {
       if (verdict instanceof Admission.Duplicate) {
         // committed before: finish what the commit may not have (its outbox), then acknowledge
         try {
-          publishOutbox(event, rec, key);
+          commits.sendOutbox(event, rec, key);
         } catch (VettidException e) {
           return settle(m, event, data, e.reason(), "handled, but its reply failed: " + e.getMessage(), key);
         }
@@ -382,39 +370,16 @@ public final class EventService implements AutoCloseable {
     }
   }
 
-  /** Commits one job whose handler ran: the record (or its group entry), then the pending settle. */
+  /** Commits one job whose handler ran ({@link Commits#add}), or quarantines it if the handler failed. */
   private boolean commit(HandlerJob job, HandlerRunner.Run run) throws InterruptedException {
     Delivery m = job.m;
-    byte[] data = job.data;
     InternalEvent event = job.event;
-    String key = job.key;
-    String approved = job.approved;
-    EventHandlerFactory factory = job.factory;
-    HandledOnceRecord rec = job.rec;
     try {
       if (run.failure() != null) {
         runner.forget(HandlerKey.of(event));
-        return settle(m, event, data, run.failure(), run.detail(), key);
+        return settle(m, event, job.data, run.failure(), run.detail(), job.key);
       }
-      HandledOnceRecord next = prepare(factory, rec, key, run.ctx());
-      // an eventId handled in one event (no record before, finished now) is committed with the
-      // others of this flush in one group record; any other commit is a compare-and-set of the
-      // eventId's own record
-      HandlerKey id = HandlerKey.of(event);
-      byte[] groupEntry = rec == null && run.ctx().finished ? HandledOnceStore.groupEntry(id, next) : null;
-      CompletableFuture<PublishAck> write = groupEntry != null ? null : records.write(id, next);
-      records.remember(id, next);
-      if (run.ctx().finished) {
-        runner.forget(HandlerKey.of(event));
-      }
-      if (groupEntry != null) {
-        ungrouped++;
-      }
-      pending.add(new Pending(m, event, data, key, next, write, groupEntry, m.start, approved, "by " + factory.name()
-          + (approved != null ? " (approved by the owner)" : "")
-          + (run.ctx().replies.isEmpty() ? "" : ", " + run.ctx().replies.size() + " reply(ies)")
-          + (run.ctx().finished ? ", finished" : "")));
-      pendingIds.add(HandlerKey.of(event));
+      commits.add(job, run.ctx());
       return true;
     } catch (IOException | RuntimeException e) {
       return redeliver(m, event, e);
@@ -513,225 +478,6 @@ public final class EventService implements AutoCloseable {
     Headers h = m.getHeaders();
     return h == null ? null : h.getFirst(name);
   }
-
-  /**
-   * A message whose record write is in flight; settled by {@link #flush()}. A one-event commit
-   * has a {@code groupEntry} and gets its {@code write} when its group record is written.
-   */
-  private static final class Pending {
-    final Delivery m;
-    final InternalEvent event;
-    final byte[] data;
-    final String key;
-    final HandledOnceRecord next;
-    CompletableFuture<PublishAck> write;
-    final byte[] groupEntry;
-    final long start;
-    final String approved;
-    final String detail;
-
-    Pending(Delivery m, InternalEvent event, byte[] data, String key, HandledOnceRecord next, CompletableFuture<PublishAck> write,
-        byte[] groupEntry, long start, String approved, String detail) {
-      this.m = m;
-      this.event = event;
-      this.data = data;
-      this.key = key;
-      this.next = next;
-      this.write = write;
-      this.groupEntry = groupEntry;
-      this.start = start;
-      this.approved = approved;
-      this.detail = detail;
-    }
-  }
-
-  // ---------------------------------------------------------------- group commits
-
-  /**
-   * Writes the group records of the pending one-event commits: one record (create-only, under a
-   * fresh key) per up to {@value HandledOnceStore#MAX_GROUP} events, published asynchronously; each member's
-   * pending write becomes its group's.
-   */
-  private void writeGroups() {
-    List<Pending> members = new ArrayList<>();
-    int bytes = 0;
-    for (Pending p : pending) {
-      if (p.groupEntry == null || p.write != null) {
-        continue;
-      }
-      int size = p.groupEntry.length + 1;
-      if (!members.isEmpty() && (members.size() >= HandledOnceStore.MAX_GROUP || bytes + size > HandledOnceStore.MAX_GROUP_BYTES)) {
-        writeGroup(members);
-        members = new ArrayList<>();
-        bytes = 0;
-      }
-      members.add(p);
-      bytes += size;
-    }
-    if (!members.isEmpty()) {
-      writeGroup(members);
-    }
-    ungrouped = 0;
-  }
-
-  private void writeGroup(List<Pending> members) {
-    List<HandlerKey> ids = new ArrayList<>(members.size());
-    List<byte[]> entries = new ArrayList<>(members.size());
-    for (Pending p : members) {
-      ids.add(HandlerKey.of(p.event));
-      entries.add(p.groupEntry);
-    }
-    CompletableFuture<PublishAck> write = records.writeGroup(ids, entries);
-    for (Pending p : members) {
-      p.write = write;
-    }
-  }
-
-  private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
-  /** Pending one-event commits whose group record is not written yet. */
-  private int ungrouped;
-  private final java.util.Set<HandlerKey> pendingIds = new java.util.HashSet<>();
-
-  /**
-   * The record to write for a handled message: state, finished flag, the message's key, and its
-   * outbox (the replies and emitted events still to send). It is written first; the outbox is sent
-   * after, with stable ids, and sent again if the message comes back (a crash between the two): so
-   * nothing is lost and nothing is kept twice.
-   */
-  private HandledOnceRecord prepare(EventHandlerFactory factory, HandledOnceRecord rec, String key, BufferedContext ctx) {
-    HandledOnceRecord next = rec == null ? new HandledOnceRecord(factory.name(), null, false, new ArrayDeque<>(), 0) : rec.copy();
-    next.state = ctx.working;
-    next.finished = ctx.finished;
-    next.done.addLast(key);
-    while (next.done.size() > MAX_DONE) {
-      next.done.removeFirst();
-    }
-    ObjectNode box = JSON.createObjectNode().put("key", key);
-    ArrayNode rs = box.putArray("replies");
-    for (BufferedContext.Reply r : ctx.replies) {
-      rs.addObject().put("type", r.type().value()).set("payload", r.payload());
-    }
-    ArrayNode es = box.putArray("emits");
-    for (InternalEvent e : ctx.emitted) {
-      es.add(Base64.getEncoder().encodeToString(InternalEventCodec.encode(e)));
-    }
-    next.outbox.addLast(box);
-    while (next.outbox.size() > MAX_OUTBOX) {
-      next.outbox.removeFirst();
-    }
-    return next;
-  }
-
-  /**
-   * Settles the messages whose record writes are in flight, in order: each record write is a
-   * compare-and-set (expected last revision), published asynchronously so that several eventIds'
-   * commits share one round trip; then the outbox goes out and the message is acknowledged. A
-   * failed write (a conflict: the record changed) naks the message, which comes back and is
-   * processed with the record read from the bucket.
-   *
-   * @return how many messages could not be settled (nak'ed)
-   */
-  private int flush() throws InterruptedException {
-    int failed = 0;
-    writeGroups();
-    Pending p;
-    while ((p = pending.pollFirst()) != null) {
-      pendingIds.remove(HandlerKey.of(p.event));
-      if (settleOne(p)) {
-        failed++;
-      }
-    }
-    return failed;
-  }
-
-  /**
-   * Settles, without waiting, the pending messages at the head whose record writes are already
-   * acknowledged: under a steady stream most are, so commits go on without a stop to wait for a
-   * round trip.
-   *
-   * @return how many messages could not be settled (nak'ed)
-   */
-  private int settleReady() throws InterruptedException {
-    int failed = 0;
-    Pending p;
-    while ((p = pending.peekFirst()) != null && p.write != null && p.write.isDone()) {
-      pending.pollFirst();
-      pendingIds.remove(HandlerKey.of(p.event));
-      if (settleOne(p)) {
-        failed++;
-      }
-    }
-    return failed;
-  }
-
-  /** Settles one message whose record write was published; returns true if it was nak'ed. */
-  private boolean settleOne(Pending p) throws InterruptedException {
-    try {
-      PublishAck ack = p.write.get(30, java.util.concurrent.TimeUnit.SECONDS);
-      if (ack.hasError()) {
-        throw new IOException(ack.getError());
-      }
-      p.next.revision = ack.getSeqno();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
-      // the write may have been stored all the same (a lost acknowledgement): the record, or the
-      // group the index still names, is read again when the event comes back
-      records.remember(HandlerKey.of(p.event), null);
-      runner.forget(HandlerKey.of(p.event));
-      LOG.warn("{}: the handler record of {} could not be written ({}); the event will be redelivered", name,
-          p.event.eventId(), e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
-              ? e.getCause().getMessage() : e.getClass().getSimpleName());
-      p.m.fail();
-      return true;
-    }
-    try {
-      publishOutbox(p.event, p.next, p.key);
-    } catch (VettidException e) {
-      // committed, but a reply cannot be delivered (the connection is gone): keep the event with the reason
-      settle(p.m, p.event, p.data, e.reason(), "handled, but its reply failed: " + e.getMessage(), p.key);
-      return false;
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
-      LOG.warn("{}: the outbox of {} could not be sent ({}); the event will be redelivered", name,
-          p.event.eventId(), e.getClass().getSimpleName());
-      p.m.fail(); // committed: the redelivery finds its key done and sends the outbox again
-      return true;
-    }
-    if (p.approved != null) {
-      try {
-        inbox.remove(p.approved);
-      } catch (IOException | JetStreamApiException e) {
-        LOG.warn("{}: the approved inbox entry {} could not be removed ({})", name, p.approved,
-            e.getClass().getSimpleName());
-      }
-    }
-    p.m.ok();
-    counters.handled(System.nanoTime() - p.start);
-    notify(p.event, Outcome.HANDLED, null, p.detail);
-    return false;
-  }
-
-  /** Sends the committed replies and emitted events of one message (again, if it came back). */
-  private void publishOutbox(InternalEvent event, HandledOnceRecord rec, String key)
-      throws IOException, JetStreamApiException, VettidException {
-    for (JsonNode box : rec.outbox) {
-      if (!box.path("key").asText().equals(key)) {
-        continue;
-      }
-      int i = 0;
-      for (JsonNode r : box.path("replies")) {
-        replies.send(event.connectionId(), EventType.of(r.path("type").asText()), event.eventId(),
-            (ObjectNode) r.path("payload"), key + "-r" + i++);
-      }
-      i = 0;
-      for (JsonNode e : box.path("emits")) {
-        PublishAck ack = js.publish(Subjects.DATA_VAULT_QUEUE.value(),
-            new Headers().put("Nats-Msg-Id", key + "-e" + i++), Base64.getDecoder().decode(e.asText()));
-        if (ack.hasError()) {
-          throw new IOException("the queue refused an emitted event: " + ack.getError());
-        }
-      }
-    }
-  }
-
 
   /** Builds an {@link EventService}. */
   public static final class Builder {

@@ -499,8 +499,7 @@ public final class EventWatcher implements AutoCloseable {
    * had nothing delivered when this watcher started ({@link #ensureConsumer}).
    *
    * <p>Within a poll the acknowledgement waits until {@value #ACK_EVERY} deposits are settled since
-   * the last one: at low rates one acknowledgement per deposit was a fifth of the messages the
-   * server took per event, and each costs both sides a wake-up. A poll ends (after at most 250 ms or
+   * the last one (docs/benchmarks/README.md, "Design choices the figures made"). A poll ends (after at most 250 ms or
    * 1,000 deposits) with {@code now}, as does a give-back.
    *
    * @param now acknowledge whatever is settled, however few

@@ -14,7 +14,7 @@ import java.util.Deque;
 
 /**
  * A handler's committed, handled-once record: its handler, state and finished flag, the keys of the
- * messages it handled (the last {@value EventService#MAX_DONE}) and their outboxes. One key per
+ * messages it handled (the last {@value Commits#MAX_DONE}) and their outboxes. One key per
  * (service, connection, eventId) in the {@code EventHandlers} bucket, or one entry of a group
  * record ({@link HandledOnceStore}); PROTOCOL.md section 6.1 gives its JSON.
  */
@@ -64,8 +64,8 @@ final class HandledOnceRecord {
   }
 
   /**
-   * The record's JSON, written by hand (no tree, no generator: about a sixth of the Manager's
-   * time went to writing group entries through Jackson): {@code handler}, {@code finished},
+   * The record's JSON, written by hand without a tree or a generator (docs/benchmarks/README.md,
+   * "Design choices the figures made"): {@code handler}, {@code finished},
    * {@code state} (base64 or null), {@code done}, {@code outbox}, and the {@code eventId} when it
    * is a group entry. The tests check it against Jackson's serialization of {@link #toJson()}.
    */

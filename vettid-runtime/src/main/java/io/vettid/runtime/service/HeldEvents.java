@@ -31,7 +31,11 @@ import java.util.Optional;
  *
  * <pre>{@code
  * for (HeldEvents.Held h : inbox.list()) {
- *   if (h.event().type().value().equals("contact.request")) inbox.approve(h.id()); else inbox.deny(h.id());
+ *   if (h.event().type().value().equals("contact.request")) {
+ *     inbox.approve(h.id());
+ *   } else {
+ *     inbox.deny(h.id());
+ *   }
  * }
  * }</pre>
  */

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * it seals the event to the connection's key (keyID, signature, AES-256-GCM) and deposits it on the
  * peer's server, where only that connection's NATS user may publish.
  *
- * <pre>{@code
+ * <pre>{@literal
  * vettid --home alice server start --detach      # your vault, connected to Bob (see the README)
  * java -cp ... com.example.vettid.hello.HelloEventSpace alice Bob "hello from my program"
  * }</pre>

@@ -1,0 +1,255 @@
+package io.vettid.runtime;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.Decision;
+import io.vettid.api.EventId;
+import io.vettid.api.EventType;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.spi.EventHandler;
+import io.vettid.api.spi.EventHandlerContext;
+import io.vettid.api.spi.EventHandlerFactory;
+import io.vettid.api.spi.Providers;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.envelope.EnvelopeOpener;
+import io.vettid.nats.auth.JetStreamLimits;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.profile.TrustedResource;
+import io.vettid.runtime.client.VaultClient;
+import io.vettid.runtime.connection.BlockList;
+import io.vettid.runtime.connection.ConnectionRotation;
+import io.vettid.runtime.connection.ConnectionStore;
+import io.vettid.runtime.connection.Connections;
+import io.vettid.runtime.connection.Established;
+import io.vettid.runtime.connection.Identity;
+import io.vettid.runtime.connection.Invitation;
+import io.vettid.runtime.connection.Invitations;
+import io.vettid.runtime.connection.Invitee;
+import io.vettid.runtime.handlers.ChatHandler;
+import io.vettid.runtime.handlers.ContactRequestHandler;
+import io.vettid.runtime.resources.TrustedResources;
+import io.vettid.runtime.service.AppManager;
+import io.vettid.runtime.service.Concierge;
+import io.vettid.runtime.service.EventService;
+import io.vettid.runtime.service.HandlerRegistry;
+import io.vettid.runtime.service.HeldEvents;
+import io.vettid.runtime.service.InboxResponder;
+import io.vettid.runtime.service.Quarantine;
+import io.vettid.runtime.service.RuleStore;
+import io.vettid.runtime.service.RuntimeCounters;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The javadoc examples of vettid-runtime, compiled with its tests (never run): each stands between
+ * a line {@code // example: <Class>} and a line {@code // end}, exactly as the javadoc of that
+ * class shows it; {@code DocumentationExamplesTest} holds the two together.
+ */
+@SuppressWarnings({"unused", "resource"})
+final class JavadocExamples {
+  private JavadocExamples() {}
+
+  void vettIdRuntime(byte[] secret, EnvelopeOpener opener) throws Exception {
+    // example: VettIdRuntime
+    try (VettIdRuntime vault = VettIdRuntime.builder()
+        .dataDirectory(Path.of("vault"))
+        .vaultSecret(secret)                       // 32+ bytes kept sealed by the owner
+        .handler(new MyHandlerFactory())           // plus any found by ServiceLoader
+        .start()) {
+      vault.rules().orElseThrow().put("[{\"id\":\"contacts\",\"eventType\":\"contact.request\",\"action\":\"hold\"}]");
+      vault.watch(vault.subscriberGuid().orElseThrow(), "home", opener);
+    }
+    // end
+  }
+
+  void quarantine(Quarantine quarantine) throws Exception {
+    // example: Quarantine
+    for (Quarantine.Entry e : quarantine.list(100)) {
+      System.out.println(e.sequence() + " " + e.reason() + " from " + e.source());
+    }
+    // end
+  }
+
+  void runtimeCounters(VettIdRuntime runtime) {
+    // example: RuntimeCounters
+    RuntimeCounters.Snapshot s = runtime.counters().snapshot();
+    System.out.println(s.handled() + " handled, p99 " + s.p99Millis() + " ms");
+    // end
+  }
+
+  void appManager(Connection nc, NatsAccount vaultAccount, RuleStore rules) throws Exception {
+    // example: AppManager
+    AppManager apps = new AppManager(nc, vaultAccount);
+    AppManager.App app = apps.register("calendar", Set.of(EventType.of("calendar.invite")));
+    EventService service = apps.service().handlers(HandlerRegistry.of(new MyHandlerFactory())).rules(rules).build();
+    // the app connects with app.credentials() and inboxPrefix(Subjects.appInbox(app.id()))
+    // end
+  }
+
+  void inboxResponder(Connection responderConnection, Quarantine quarantine, Dispatcher dispatcher, String guid,
+      byte[] signedProfileBytes) {
+    // example: InboxResponder
+    InboxResponder profiles = new InboxResponder(responderConnection, quarantine);
+    dispatcher.subscribe(Subjects.profilesOf(guid, "home"), m -> profiles.answer(m,
+        Subjects.inbox(guid, "home", requesterOf(m)).value(), signedProfileBytes));
+    // end
+  }
+
+  void eventService(Connection nc) throws Exception {
+    // example: EventService
+    RuleStore rules = RuleStore.open(nc);
+    EventService manager = EventService.builder(nc, "Manager")
+        .handlers(HandlerRegistry.of(new ChatHandler(), new ContactRequestHandler(rules, field -> Optional.empty())))
+        .rules(rules)
+        .build();
+    manager.start();
+    // end
+  }
+
+  void heldEvents(HeldEvents inbox) throws Exception {
+    // example: HeldEvents
+    for (HeldEvents.Held h : inbox.list()) {
+      if (h.event().type().value().equals("contact.request")) {
+        inbox.approve(h.id());
+      } else {
+        inbox.deny(h.id());
+      }
+    }
+    // end
+  }
+
+  void handlerRegistry() {
+    // example: HandlerRegistry
+    HandlerRegistry handlers = HandlerRegistry.of(Providers
+        .builder(EventHandlerFactory.class, EventHandlerFactory::name)
+        .discover().add(new MyHandlerFactory()).build());
+    // end
+  }
+
+  void ruleStore(Connection nc, InternalEvent event) throws Exception {
+    // example: RuleStore
+    try (RuleStore rules = RuleStore.open(nc)) {
+      rules.put("[{\"id\":\"friends\",\"eventType\":\"contact.request\",\"action\":\"hold\"}]");
+      Decision d = rules.evaluate(event);
+    }
+    // end
+  }
+
+  void concierge(NatsOperator operator, Connection systemConnection, Options.Builder options) throws Exception {
+    // example: Concierge
+    Concierge concierge = new Concierge(operator, systemConnection);
+    String token = concierge.issueToken(Duration.ofHours(1));      // give it to the subscriber
+    Concierge.Registration r = concierge.register(token, JetStreamLimits.subscriberDefault());
+    Connection owner = Nats.connect(options.authHandler(r.owner().authHandler()).build());
+    // end
+  }
+
+  void trustedResources(Connection nc, TrustedResource resource) throws Exception {
+    // example: TrustedResources
+    TrustedResources resources = new TrustedResources(nc, HttpClient.newHttpClient());
+    List<EventHandlerFactory> plugins = resources.loadHandlers(resource);  // throws unless the hash matches
+    // end
+  }
+
+  void connections(BlockList blocks, Options.Builder options, byte[] vaultSecret, Connections.PeerConnector connector,
+      Established established, ObjectNode payload) throws Exception {
+    // example: Connections
+    Connections connections = new Connections(Clock.systemUTC(), blocks);
+    VettIdRuntime vault = VettIdRuntime.builder().nats(options).connections(connections).start();
+    connections.persistTo(new ConnectionStore(vault.connection(), vaultSecret), connector); // sealed, restored
+    connections.add(established, connector);                  // from Invitations or Invitee
+    EventId id = connections.send(established.local(), EventType.of("chat.message"), payload);
+    // end
+  }
+
+  void connectionsSendAsync(Connections connections, ConnectionId bob, List<ObjectNode> items) {
+    // example: Connections#sendAsync
+    List<CompletableFuture<EventId>> window = new ArrayList<>();
+    for (ObjectNode item : items) {
+      window.add(connections.sendAsync(bob, EventType.of("order.request"), item));
+    }
+    CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).join();
+    // end
+  }
+
+  void connectionRotation(Connections connections, NatsAccount account, NatsOperator operator,
+      Connection systemConnection) {
+    // example: ConnectionRotation
+    ConnectionRotation rotation = new ConnectionRotation(connections, account, Duration.ofMinutes(10), acct -> {
+      try {
+        operator.push(systemConnection, acct);                  // the account's new users reach the server
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    rotation.start(Duration.ofDays(30), Duration.ofMinutes(1));   // rotate keys older than 30 days
+    // end
+  }
+
+  void invitations(Invitations invitations, byte[] acceptBytes, Connections connections,
+      Connections.PeerConnector connector) throws Exception {
+    // example: Invitations
+    Invitation inv = invitations.create("home", false);           // show inv.toUri() as a QR code
+    Invitations.Result r = invitations.accept(acceptBytes);         // from the invitee
+    send(r.confirm().orElseThrow());                                 // to the invitee
+    connections.add(r.established().orElseThrow(), connector);
+    // end
+  }
+
+  void invitee(String uri, Identity bobIdentity, String bobGuid, NatsAccount bobAccount, Suite suite, Clock clock,
+      BlockList blocks, byte[] confirmBytes) throws Exception {
+    // example: Invitee
+    Invitee bob = Invitee.accept(Invitation.parse(uri), bobIdentity, bobGuid, "home", bobAccount, suite, clock, blocks);
+    send(bob.message());                                   // to the inviter
+    Established e = bob.complete(confirmBytes);            // from the inviter
+    // end
+  }
+
+  void vaultClient() throws Exception {
+    // example: VaultClient
+    try (VaultClient vault = VaultClient.open(Path.of("alice"))) {
+      EventId id = vault.send("Bob", EventType.of("chat.message"), JsonNodeFactory.instance.objectNode().put("text", "hi"));
+    }
+    // end
+  }
+
+  // ---------------------------------------------------------------- what the examples lean on
+
+  private static ConnectionId requesterOf(Message m) {
+    return ConnectionId.of(m.getSubject().substring(m.getSubject().lastIndexOf('.') + 1));
+  }
+
+  private static void send(byte[] handshakeMessage) {}
+
+  private static final class MyHandlerFactory implements EventHandlerFactory {
+    @Override
+    public String name() {
+      return "mine";
+    }
+
+    @Override
+    public Set<EventType> eventTypes() {
+      return Set.of(EventType.of("my.event"));
+    }
+
+    @Override
+    public EventHandler create(EventHandlerContext ctx) {
+      return event -> ctx.finish();
+    }
+  }
+}

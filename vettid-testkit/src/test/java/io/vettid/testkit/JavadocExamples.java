@@ -1,0 +1,70 @@
+package io.vettid.testkit;
+
+import io.nats.client.Connection;
+import io.vettid.nats.auth.JetStreamLimits;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.NatsOperator;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The javadoc examples of vettid-testkit, compiled with its tests (never run: surefire runs
+ * classes named {@code *Test}, and these are nested in one that is not): each stands between a
+ * line {@code // example: <Class>} and a line {@code // end}, exactly as the javadoc of that class
+ * shows it (vettid-runtime's {@code DocumentationExamplesTest} holds the two together).
+ */
+@SuppressWarnings("unused")
+final class JavadocExamples {
+  private JavadocExamples() {}
+
+  static final class ClusterExample {
+    // example: NatsClusterExtension
+    static final NatsOperator OP = NatsOperator.create("test");
+    static final NatsAccount ACCOUNT = OP.createAccount("subscriber-a1", JetStreamLimits.subscriberDefault());
+    @RegisterExtension
+    static final NatsClusterExtension CLUSTER = NatsClusterExtension.builder(OP, ACCOUNT).build();
+
+    @Test
+    void keepsQuorumWithANodeDown() throws Exception {
+      CLUSTER.node(0).stop();      // the other two keep quorum
+    }
+    // end
+  }
+
+  void shiftedClock() {
+    // example: ShiftedClock
+    ShiftedClock clock = new ShiftedClock();
+    NatsOperator operator = NatsOperator.create("test", clock);   // anything that takes a Clock
+    clock.advance(Duration.ofMinutes(2));
+    // end
+  }
+
+  static final class ServerExample {
+    // example: NatsServerExtension
+    @RegisterExtension
+    static final NatsServerExtension NATS = NatsServerExtension.builder()
+        .encryptedAtRest()                                   // random store key
+        .configure(c -> c.serverName("vault-a"))             // any NatsServerConfig setting
+        .build();
+
+    @Test
+    void survivesRestart() throws Exception {
+      try (Connection nc = NATS.connect()) {
+        nc.publish("Example.Subject", new byte[] {1});
+      }
+      NATS.server().restart();
+    }
+    // end
+  }
+
+  // example: NatsTest
+  @NatsTest
+  static final class MyHandlerTest {
+    @Test
+    void publishesAndConsumes(Connection nc) throws Exception {
+      nc.publish("Example.Subject", new byte[] {1});
+    }
+  }
+  // end
+}
