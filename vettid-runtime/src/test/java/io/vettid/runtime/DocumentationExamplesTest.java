@@ -119,6 +119,18 @@ class DocumentationExamplesTest {
   }
 
   @Test
+  void theRuleExamplesInTheJavadocAreValidRules() throws Exception {
+    Pattern literal = Pattern.compile("<pre>\\{@literal\\n(.*?)\\n\\s*\\*?\\s*}</pre>", Pattern.DOTALL);
+    for (String file : List.of("vettid-rules/src/main/java/io/vettid/rules/DeclarativeRuleEngine.java",
+        "vettid-runtime/src/main/java/io/vettid/runtime/handlers/ContactRequestHandler.java")) {
+      Matcher m = literal.matcher(Files.readString(root().resolve(file)));
+      assertThat(m.find()).as("%s shows a rule", file).isTrue();
+      String json = javadoc(m.group(1));
+      io.vettid.rules.DeclarativeRuleEngine.parse(json.startsWith("[") ? json : "[" + json + "]");
+    }
+  }
+
+  @Test
   void theCheckSeesAChangedExample() {
     String javadoc = " * for (X x : xs) {\n *   use(x);\n * }";
     assertThat(javadoc(javadoc)).isEqualTo(dedent(List.of("    for (X x : xs) {", "      use(x);", "    }")));

@@ -236,7 +236,8 @@ final class JavadocExamples {
 
   private static void send(byte[] handshakeMessage) {}
 
-  private static final class MyHandlerFactory implements EventHandlerFactory {
+  /** The handler factory the examples name (the README's too). */
+  static class MyHandlerFactory implements EventHandlerFactory {
     @Override
     public String name() {
       return "mine";

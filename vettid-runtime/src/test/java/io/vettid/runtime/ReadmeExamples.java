@@ -6,9 +6,6 @@ import io.vettid.api.ConnectionId;
 import io.vettid.api.EventType;
 import io.vettid.api.InternalEvent;
 import io.vettid.api.InternalEventCodec;
-import io.vettid.api.spi.EventHandler;
-import io.vettid.api.spi.EventHandlerContext;
-import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.Providers;
 import io.vettid.crypto.Suites;
@@ -19,6 +16,7 @@ import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.auth.UserLimits;
 import io.vettid.nats.auth.UserPermissions;
 import io.vettid.nats.auth.VaultAccounts;
+import io.vettid.runtime.JavadocExamples.MyHandlerFactory;
 import io.vettid.runtime.client.VaultClient;
 import io.vettid.runtime.connection.BlockList;
 import io.vettid.runtime.connection.Connections;
@@ -31,7 +29,6 @@ import io.vettid.runtime.service.HeldEvents;
 import io.vettid.testkit.NatsTest;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -118,22 +115,5 @@ final class ReadmeExamples {
       vault.onEvent(notice -> System.out.println(notice.path("outcome") + " " + notice.path("type")));
     }
     // end
-  }
-
-  private static final class MyHandlerFactory implements EventHandlerFactory {
-    @Override
-    public String name() {
-      return "mine";
-    }
-
-    @Override
-    public Set<EventType> eventTypes() {
-      return Set.of(EventType.of("my.event"));
-    }
-
-    @Override
-    public EventHandler create(EventHandlerContext ctx) {
-      return event -> ctx.finish();
-    }
   }
 }
