@@ -10,12 +10,9 @@ import io.vettid.api.spi.RuleEngine;
 import io.vettid.crypto.envelope.EnvelopeOpener;
 import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
-import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.server.NatsServer;
-import io.vettid.nats.server.NatsServerConfig;
-import io.vettid.nats.tls.TlsMaterial;
 import io.vettid.runtime.connection.Connections;
 import io.vettid.runtime.handlers.ContactRequestHandler;
 import io.vettid.runtime.handlers.KeyRotationHandler;
@@ -31,7 +28,6 @@ import io.vettid.runtime.service.ReplyTransport;
 import io.vettid.runtime.service.RuleStore;
 import io.vettid.runtime.service.RuntimeCounters;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -197,35 +193,13 @@ public final class VettIdRuntime implements AutoCloseable {
       String subscriber = b.accounts != null ? b.accounts.guid() : null;
       NatsAccount appsAccount = b.account;
       if (b.dataDirectory != null) {
-        Path dir = Files.createDirectories(b.dataDirectory);
-        EmbeddedAccounts embedded = EmbeddedAccounts.openOrCreate(dir, b.vaultSecret, b.subscriberGuid);
-        subscriber = embedded.accounts().guid();
-        appsAccount = embedded.accounts().apps();
-        // fresh TLS material on every start: the CA key lives in memory only, so last run's
-        // certificates cannot be extended and are replaced
-        Path tlsDir = Files.createDirectories(dir.resolve("tls"));
-        for (String f : List.of("ca.pem", "server-cert.pem", "server-key.pem")) {
-          Files.deleteIfExists(tlsDir.resolve(f));
-        }
-        TlsMaterial tls = TlsMaterial.generate(tlsDir, List.of("localhost"), List.of("127.0.0.1"));
-        char[] storeKey = NatsServerConfig.deriveStoreKey(b.vaultSecret, EMBEDDED_SERVER_NAME);
-        try {
-          started = NatsServer.start(NatsServerConfig.builder()
-              .serverName(EMBEDDED_SERVER_NAME)
-              .workDir(dir.resolve("nats"))
-              .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
-              .tls(tls.serverTls(true))
-              .extraConfig(embedded.operator().serverConfig(NatsOperator.ServerRole.DATA_VAULT,
-                  Files.createDirectories(dir.resolve("nats").resolve("jwt")), embedded.accounts().all()))
-              .build());
-        } finally {
-          Arrays.fill(storeKey, '\0');
-        }
-        Options base = new Options.Builder().server(started.clientUrl()).sslContext(tls.clientContext("vettid-runtime"))
-            .build();
-        options = new Options.Builder(base).authHandler(embedded.accounts().issueOwner("vault").authHandler());
-        depositOptions = new Options.Builder(base).authHandler(embedded.accounts().issueWatcher("watcher").authHandler());
-        peerOptions = new Options.Builder(base).authHandler(embedded.accounts().issueResponder("responder").authHandler());
+        EmbeddedServer embedded = EmbeddedServer.start(b.dataDirectory, b.vaultSecret, b.subscriberGuid);
+        started = embedded.server();
+        subscriber = embedded.guid();
+        appsAccount = embedded.apps();
+        options = embedded.vault();
+        depositOptions = embedded.deposits();
+        peerOptions = embedded.peers();
       } else {
         options = b.options;
       }
@@ -250,21 +224,7 @@ public final class VettIdRuntime implements AutoCloseable {
       final Connection kvConn = conn;
       io.nats.client.KeyValue profiles = conn.keyValue(io.vettid.nats.subjects.Subjects.name("Profiles"));
       io.nats.client.KeyValue vault = conn.keyValue(io.vettid.nats.subjects.Subjects.name("Vault"));
-      List<EventHandlerFactory> builtIns = new ArrayList<>();
-      if (b.builtIns) {
-        builtIns.add(new ProfileRequestHandler(es -> readBytes(profiles, es)));
-        builtIns.add(new io.vettid.runtime.handlers.ChatHandler());
-        builtIns.add(new ContactRequestHandler(engine, field -> readText(vault, SHARED_PREFIX + field)));
-        Providers<io.vettid.api.spi.KeyAlgorithm> algorithms = Providers.builder(io.vettid.api.spi.KeyAlgorithm.class,
-            io.vettid.api.spi.KeyAlgorithm::name).discover(VettIdRuntime.class.getClassLoader()).build();
-        if (b.connections != null) {
-          builtIns.add(new ResponseHandler(name -> algorithms.names().contains(name)
-              ? Optional.of(algorithms.get(name)) : Optional.empty(), b.connections));
-          builtIns.add(new KeyRotationHandler(b.connections, b.rotationGrace));
-          builtIns.add(new io.vettid.runtime.handlers.ConnectionRevokedHandler(b.connections));
-          builtIns.add(new io.vettid.runtime.handlers.SessionResetHandler(b.connections));
-        }
-      }
+      List<EventHandlerFactory> builtIns = b.builtIns ? builtInHandlers(b, engine, profiles, vault) : List.of();
       this.profiles = profiles;
       this.vaultKv = vault;
       this.connections = b.connections;
@@ -297,6 +257,28 @@ public final class VettIdRuntime implements AutoCloseable {
     this.nc = conn;
     this.ruleStore = rs;
     LOG.info("VettID runtime started ({})", server != null ? "embedded nats-server" : "external NATS");
+  }
+
+  /**
+   * The built-in handlers: profile requests, chat, contact requests, and with connections the
+   * responses, key rotation, revocation and session reset.
+   */
+  private static List<EventHandlerFactory> builtInHandlers(Builder b, RuleEngine engine,
+      io.nats.client.KeyValue profiles, io.nats.client.KeyValue vault) {
+    List<EventHandlerFactory> builtIns = new ArrayList<>();
+    builtIns.add(new ProfileRequestHandler(es -> readBytes(profiles, es)));
+    builtIns.add(new io.vettid.runtime.handlers.ChatHandler());
+    builtIns.add(new ContactRequestHandler(engine, field -> readText(vault, SHARED_PREFIX + field)));
+    Providers<io.vettid.api.spi.KeyAlgorithm> algorithms = Providers.builder(io.vettid.api.spi.KeyAlgorithm.class,
+        io.vettid.api.spi.KeyAlgorithm::name).discover(VettIdRuntime.class.getClassLoader()).build();
+    if (b.connections != null) {
+      builtIns.add(new ResponseHandler(name -> algorithms.names().contains(name)
+          ? Optional.of(algorithms.get(name)) : Optional.empty(), b.connections));
+      builtIns.add(new KeyRotationHandler(b.connections, b.rotationGrace));
+      builtIns.add(new io.vettid.runtime.handlers.ConnectionRevokedHandler(b.connections));
+      builtIns.add(new io.vettid.runtime.handlers.SessionResetHandler(b.connections));
+    }
+    return builtIns;
   }
 
   /** Everything the runtime's services share: handlers, rules, replies, counters, inbox, quarantine. */

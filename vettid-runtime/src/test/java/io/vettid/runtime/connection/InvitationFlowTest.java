@@ -471,6 +471,14 @@ class InvitationFlowTest {
       asBobsUser.publish(profileSubject, "$KV.Vault.rules", new byte[0]);
       asBobsUser.flush(Duration.ofSeconds(2));
       await(() -> alice.runtime.refusedProfileReplies() == 1, "the request made before a profile was published refused");
+      // the refusal is counted before it is written to the quarantine: wait for the write too
+      await(() -> {
+        try {
+          return alice.runtime.quarantine().list(10).size() == 1;
+        } catch (java.io.IOException | io.nats.client.JetStreamApiException x) {
+          return false;
+        }
+      }, "the refused request kept");
       assertThat(alice.runtime.quarantine().list(10)).singleElement()
           .satisfies(q -> assertThat(q.reason()).isEqualTo(FailureReason.FOREIGN_REPLY));
       alice.runtime.publishProfile(alice.identity.profile());
