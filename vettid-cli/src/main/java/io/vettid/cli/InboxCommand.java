@@ -10,29 +10,9 @@ import picocli.CommandLine.Parameters;
 /** {@code vettid inbox list | approve | deny}: events the rules held for the owner. */
 @Command(name = "inbox", mixinStandardHelpOptions = true, description = "Events your rules held for your approval.",
     subcommands = {InboxCommand.ListAll.class, InboxCommand.Approve.class, InboxCommand.Deny.class})
-final class InboxCommand extends VaultRequest {
-  @Override
-  ObjectNode request() {
-    return VaultRequest.verb("inbox.list");
-  }
-
-  @Override
-  void print(JsonNode a, PrintStream out) {
-    printInbox(a, out);
-  }
-
+final class InboxCommand extends InboxListing {
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List held events.")
-  static final class ListAll extends VaultRequest {
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("inbox.list");
-    }
-
-    @Override
-    void print(JsonNode a, PrintStream out) {
-      printInbox(a, out);
-    }
-  }
+  static final class ListAll extends InboxListing {}
 
   @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approve a held event: it is handled.")
   static final class Approve extends Decision {
@@ -70,14 +50,5 @@ final class InboxCommand extends VaultRequest {
     void print(JsonNode a, PrintStream out) {
       out.println(answered + " " + a.path(answered).asText());
     }
-  }
-
-  static void printInbox(JsonNode a, PrintStream out) {
-    if (a.path("held").isEmpty()) {
-      out.println("nothing waits for your approval");
-    }
-    a.path("held").forEach(h -> out.println(h.path("id").asText() + "  " + h.path("type").asText() + " from "
-        + h.path("from").asText() + "  (rule " + h.path("rule").asText() + ", " + h.path("heldAt").asText()
-        + (h.path("approved").asBoolean() ? ", approved" : "") + ")"));
   }
 }

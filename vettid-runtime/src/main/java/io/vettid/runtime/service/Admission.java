@@ -71,9 +71,8 @@ final class Admission {
    * Its handler runs.
    *
    * @param factory the handler's factory
-   * @param approved whether the owner approved it (it skipped the rules)
    */
-  record Run(EventHandlerFactory factory, boolean approved) implements Verdict {}
+  record Run(EventHandlerFactory factory) implements Verdict {}
 
   /**
    * Decides one event.
@@ -91,8 +90,7 @@ final class Admission {
       return new Duplicate();
     }
     EventHandlerFactory factory;
-    boolean byOwner = approved != null;
-    if (byOwner) {
+    if (approved != null) {
       if (!approved.equals(key) || !inbox.isApproved(approved)) {
         return new Quarantine(FailureReason.DENIED_BY_RULE, "approval mark without an approved inbox entry");
       }
@@ -132,7 +130,7 @@ final class Admission {
     if (rec != null && rec.finished) {
       return new Quarantine(FailureReason.HANDLER_FINISHED, "handler " + rec.handler + " already finished");
     }
-    return new Run(factory, byOwner);
+    return new Run(factory);
   }
 
   /** The rules' decision; a rule engine that fails or answers nothing denies. */

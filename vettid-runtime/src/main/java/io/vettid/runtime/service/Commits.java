@@ -1,7 +1,6 @@
 package io.vettid.runtime.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.JetStream;
@@ -40,7 +39,6 @@ import org.slf4j.LoggerFactory;
 final class Commits {
   // the service's own log: these are its events
   private static final Logger LOG = LoggerFactory.getLogger(EventService.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Message keys a record remembers as done. */
   static final int MAX_DONE = 1024;
   /** Outboxes a record keeps, for the messages that may come back. */
@@ -127,7 +125,7 @@ final class Commits {
     if (groupEntry != null) {
       ungrouped++;
     }
-    pending.add(new Pending(job.m, job.event, job.data, job.key, next, write, groupEntry, job.m.start, job.approved,
+    pending.add(new Pending(job.m, job.event, job.data, job.key, next, write, groupEntry, job.approved,
         "by " + job.factory.name()
         + (job.approved != null ? " (approved by the owner)" : "")
         + (ctx.replies.isEmpty() ? "" : ", " + ctx.replies.size() + " reply(ies)")
@@ -148,7 +146,7 @@ final class Commits {
     if (pending.isEmpty()) {
       return 0;
     }
-    long age = System.nanoTime() - pending.peekFirst().start;
+    long age = System.nanoTime() - pending.peekFirst().m.start;
     if (age > MAX_PENDING_NANOS) {
       return flush();
     }
@@ -170,12 +168,11 @@ final class Commits {
     final HandledOnceRecord next;
     CompletableFuture<PublishAck> write;
     final byte[] groupEntry;
-    final long start;
     final String approved;
     final String detail;
 
     Pending(Delivery m, InternalEvent event, byte[] data, String key, HandledOnceRecord next, CompletableFuture<PublishAck> write,
-        byte[] groupEntry, long start, String approved, String detail) {
+        byte[] groupEntry, String approved, String detail) {
       this.m = m;
       this.event = event;
       this.data = data;
@@ -183,7 +180,6 @@ final class Commits {
       this.next = next;
       this.write = write;
       this.groupEntry = groupEntry;
-      this.start = start;
       this.approved = approved;
       this.detail = detail;
     }
@@ -246,7 +242,7 @@ final class Commits {
     while (next.done.size() > MAX_DONE) {
       next.done.removeFirst();
     }
-    ObjectNode box = JSON.createObjectNode().put("key", key);
+    ObjectNode box = HandledOnceRecord.JSON.createObjectNode().put("key", key);
     ArrayNode rs = box.putArray("replies");
     for (BufferedContext.Reply r : ctx.replies) {
       rs.addObject().put("type", r.type().value()).set("payload", r.payload());
@@ -344,7 +340,7 @@ final class Commits {
       }
     }
     p.m.ok();
-    counters.handled(System.nanoTime() - p.start);
+    counters.handled(System.nanoTime() - p.m.start);
     settlement.handled(p.event, p.detail);
     return false;
   }

@@ -1,6 +1,5 @@
 package io.vettid.runtime.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -80,7 +79,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventService.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String name;
   private final String queue;

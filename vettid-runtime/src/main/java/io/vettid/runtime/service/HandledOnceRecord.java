@@ -19,7 +19,8 @@ import java.util.Deque;
  * record ({@link HandledOnceStore}); PROTOCOL.md section 6.1 gives its JSON.
  */
 final class HandledOnceRecord {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The service's one mapper, for the records, their outboxes and the group records. */
+  static final ObjectMapper JSON = new ObjectMapper();
 
   final String handler;
   byte[] state;

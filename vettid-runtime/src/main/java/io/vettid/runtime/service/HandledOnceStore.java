@@ -1,7 +1,6 @@
 package io.vettid.runtime.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
@@ -32,8 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * Writes are published asynchronously: the caller settles them.
  */
 final class HandledOnceStore {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** The token after the service's name that marks a record of its own. */
   private static final String RECORD_TOKEN = "r.";
 
@@ -210,7 +207,7 @@ final class HandledOnceStore {
     }
     JsonNode entries;
     try {
-      entries = JSON.readTree(entry.getValue()).path("entries");
+      entries = HandledOnceRecord.JSON.readTree(entry.getValue()).path("entries");
     } catch (IOException e) {
       throw unreadable(group);
     }
@@ -238,7 +235,7 @@ final class HandledOnceStore {
     if (e == null || e.getValue() == null) {
       return null;
     }
-    for (JsonNode x : JSON.readTree(e.getValue()).path("entries")) {
+    for (JsonNode x : HandledOnceRecord.JSON.readTree(e.getValue()).path("entries")) {
       if (x instanceof ObjectNode o && o.path("eventId").asText().equals(id.eventId().value())
           && o.path("connectionId").asText().equals(id.connection().value())) {
         return HandledOnceRecord.fromJson(o, e.getRevision());

@@ -43,7 +43,7 @@ class AdmissionTest {
   @Test
   void aRuleThatHandlesRunsTheNamedHandler() throws Exception {
     assertThat(decide(TestHandlers.COUNT, null))
-        .isEqualTo(new Admission.Run(recorder, false));
+        .isEqualTo(new Admission.Run(recorder));
   }
 
   @Test
@@ -95,7 +95,7 @@ class AdmissionTest {
   @Test
   void theRecordsHandlerGoesOnWhicheverTheRuleNames() throws Exception {
     rules.set(e -> Decision.handle("r", "nobody"));
-    assertThat(decide(TestHandlers.COUNT, record("recorder", false, "k-0"))).isEqualTo(new Admission.Run(recorder, false));
+    assertThat(decide(TestHandlers.COUNT, record("recorder", false, "k-0"))).isEqualTo(new Admission.Run(recorder));
     assertThat(counters.snapshot().approved()).isZero();
   }
 }
