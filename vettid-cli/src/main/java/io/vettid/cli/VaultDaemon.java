@@ -51,6 +51,7 @@ import io.vettid.runtime.connection.Identity;
 import io.vettid.runtime.connection.Invitation;
 import io.vettid.runtime.connection.Invitations;
 import io.vettid.runtime.connection.Invitee;
+import io.vettid.runtime.connection.PeerConnector;
 import io.vettid.runtime.handlers.ChatHandler;
 import io.vettid.runtime.handlers.ContactRequestHandler;
 import io.vettid.runtime.handlers.KeyRotationHandler;
@@ -404,8 +405,8 @@ final class VaultDaemon implements AutoCloseable {
         .connectionTimeout(Duration.ofSeconds(10)).maxReconnects(-1);
   }
 
-  private Connections.PeerConnector connector() {
-    return new Connections.PeerConnector() {
+  private PeerConnector connector() {
+    return new PeerConnector() {
       @Override
       public Connection connect(UserCredentials creds, String inbox) throws IOException, InterruptedException {
         return connect(creds, inbox, address);

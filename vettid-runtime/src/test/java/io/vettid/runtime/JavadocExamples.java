@@ -33,6 +33,7 @@ import io.vettid.runtime.connection.Identity;
 import io.vettid.runtime.connection.Invitation;
 import io.vettid.runtime.connection.Invitations;
 import io.vettid.runtime.connection.Invitee;
+import io.vettid.runtime.connection.PeerConnector;
 import io.vettid.runtime.handlers.ChatHandler;
 import io.vettid.runtime.handlers.ContactRequestHandler;
 import io.vettid.runtime.resources.TrustedResources;
@@ -166,7 +167,7 @@ final class JavadocExamples {
     // end
   }
 
-  void connections(BlockList blocks, Options.Builder options, byte[] vaultSecret, Connections.PeerConnector connector,
+  void connections(BlockList blocks, Options.Builder options, byte[] vaultSecret, PeerConnector connector,
       Established established, ObjectNode payload) throws Exception {
     // example: Connections
     Connections connections = new Connections(Clock.systemUTC(), blocks);
@@ -202,7 +203,7 @@ final class JavadocExamples {
   }
 
   void invitations(Invitations invitations, byte[] acceptBytes, Connections connections,
-      Connections.PeerConnector connector) throws Exception {
+      PeerConnector connector) throws Exception {
     // example: Invitations
     Invitation inv = invitations.create("home", false);           // show inv.toUri() as a QR code
     Invitations.Result r = invitations.accept(acceptBytes);         // from the invitee

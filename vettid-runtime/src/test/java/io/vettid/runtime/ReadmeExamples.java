@@ -25,6 +25,7 @@ import io.vettid.runtime.connection.Identity;
 import io.vettid.runtime.connection.Invitation;
 import io.vettid.runtime.connection.Invitations;
 import io.vettid.runtime.connection.Invitee;
+import io.vettid.runtime.connection.PeerConnector;
 import io.vettid.runtime.service.HeldEvents;
 import io.vettid.testkit.NatsTest;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ final class ReadmeExamples {
 
   void handshake(Identity aliceIdentity, String aliceGuid, NatsAccount aliceAccount, BlockList blocks, Clock clock,
       String uri, Identity bobIdentity, String bobGuid, NatsAccount bobAccount, BlockList bobBlocks,
-      Connections aliceConnections, Connections bobConnections, Connections.PeerConnector connector) throws Exception {
+      Connections aliceConnections, Connections bobConnections, PeerConnector connector) throws Exception {
     // example: README-handshake
     Invitations invitations = new Invitations(aliceIdentity, aliceGuid, aliceAccount, Suites.DEFAULT, blocks, clock);
     Invitation inv = invitations.create("home", false);              // show inv.toUri() as a QR code

@@ -9,6 +9,7 @@ import io.vettid.api.EventType;
 import io.vettid.api.spi.EventHandler;
 import io.vettid.api.spi.EventHandlerContext;
 import io.vettid.api.spi.EventHandlerFactory;
+import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import io.vettid.nats.auth.JetStreamLimits;
@@ -20,10 +21,9 @@ import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.nats.tls.TlsMaterial;
-import io.vettid.runtime.VettIdRuntime;
-import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.profile.Profile;
 import io.vettid.profile.SignedProfile;
+import io.vettid.runtime.VettIdRuntime;
 import io.vettid.runtime.connection.BlockList;
 import io.vettid.runtime.connection.Connections;
 import io.vettid.runtime.connection.Established;
@@ -31,6 +31,7 @@ import io.vettid.runtime.connection.Identity;
 import io.vettid.runtime.connection.Invitation;
 import io.vettid.runtime.connection.Invitations;
 import io.vettid.runtime.connection.Invitee;
+import io.vettid.runtime.connection.PeerConnector;
 import io.vettid.runtime.handlers.ContactRequestHandler;
 import io.vettid.runtime.handlers.KeyRotationHandler;
 import io.vettid.runtime.handlers.ProfileRequestHandler;
@@ -209,7 +210,7 @@ public final class Demo {
     BlockList bobBlocks = new BlockList();
     Connections aliceConnections = new Connections(java.time.Clock.systemUTC(), aliceBlocks);
     Connections bobConnections = new Connections(java.time.Clock.systemUTC(), bobBlocks);
-    Connections.PeerConnector connector = (creds, inbox) -> Nats.connect(options(url, tls, creds).inboxPrefix(inbox)
+    PeerConnector connector = (creds, inbox) -> Nats.connect(options(url, tls, creds).inboxPrefix(inbox)
         .build());
     try (VettIdRuntime aliceVault = VettIdRuntime.builder().vault(aliceAccounts, server(url, tls))
             .connections(aliceConnections).discoverHandlers(false)

@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +109,24 @@ public final class KeyRing {
     return ring;
   }
 
+  /**
+   * Creates a ring whose primary is a given key pair (one made elsewhere, such as in a handshake or
+   * taken from a key pool).
+   *
+   * @param algorithm the algorithm of every key in the ring
+   * @param primary a key pair of that algorithm
+   * @param policy when to rotate
+   * @param clock the clock (inject one in tests)
+   * @param random the randomness source
+   * @return the ring
+   */
+  public static KeyRing of(KeyAlgorithm algorithm, KeyPair primary, RotationPolicy policy, Clock clock,
+      SecureRandom random) {
+    KeyRing ring = new KeyRing(algorithm, policy, clock, random, List.of(), 1);
+    ring.install(primary);
+    return ring;
+  }
+
   /** {@return the algorithm of the ring's keys} */
   public KeyAlgorithm algorithm() {
     return algorithm;
@@ -147,8 +166,69 @@ public final class KeyRing {
     }
     KeyId id = algorithm.keyId(pair.getPublic());
     slots.add(new Slot(nextVersion++, pair, id, now, State.PRIMARY, null, 0));
-    destroyExpired(now);
+    destroyExpiredAt(now);
     return id;
+  }
+
+  /**
+   * Undoes the rotation that made {@code rotatedTo} the primary, for a rotation that could not be
+   * announced: that key is destroyed and the newest key in grace is primary again, with no end.
+   * Nothing changes when {@code rotatedTo} is no longer the primary (another rotation followed) or
+   * no key is in grace.
+   *
+   * @param rotatedTo the keyID {@link #rotate()} or {@link #install} returned
+   * @return whether the rotation was undone
+   */
+  public synchronized boolean undoRotation(KeyId rotatedTo) {
+    Objects.requireNonNull(rotatedTo, "rotatedTo");
+    destroyExpiredAt(clock.instant());
+    Slot primary = primarySlot();
+    Slot previous = null;
+    for (Slot s : slots) {
+      if (s.state == State.GRACE && (previous == null || s.version > previous.version)) {
+        previous = s;
+      }
+    }
+    if (!primary.keyId.equals(rotatedTo) || previous == null) {
+      return false;
+    }
+    slots.remove(primary);
+    destroy(primary);
+    previous.state = State.PRIMARY;
+    previous.graceUntil = null;
+    return true;
+  }
+
+  /**
+   * Shortens the grace of every replaced key to at most {@code within} from now (an end already
+   * sooner is kept): for a rotation the other side acknowledged, after which the replaced keys are
+   * needed only for events still in flight.
+   *
+   * @param within the longest any replaced key may still open, zero to end it now
+   */
+  public synchronized void endGraceWithin(Duration within) {
+    Objects.requireNonNull(within, "within");
+    if (within.isNegative()) {
+      throw new IllegalArgumentException("within must not be negative");
+    }
+    Instant at = clock.instant().plus(within);
+    for (Slot s : slots) {
+      if (s.state == State.GRACE && s.graceUntil.isAfter(at)) {
+        s.graceUntil = at;
+      }
+    }
+  }
+
+  /**
+   * Destroys the keys whose grace is over now (lookups do so too, so a key past its grace never
+   * opens even without this call).
+   *
+   * @return how many this call destroyed
+   */
+  public synchronized int destroyExpired() {
+    long before = destroyed;
+    destroyExpiredAt(clock.instant());
+    return (int) (destroyed - before);
   }
 
   /**
@@ -176,7 +256,7 @@ public final class KeyRing {
    */
   public synchronized Optional<PrivateKeyEntry> privateKey(KeyId keyId) {
     Objects.requireNonNull(keyId, "keyId");
-    destroyExpired(clock.instant());
+    destroyExpiredAt(clock.instant());
     for (Slot s : slots) {
       if (s.keyId.equals(keyId)) {
         return Optional.of(new PrivateKeyEntry(s.keyId, algorithm, s.pair.getPrivate()));
@@ -196,7 +276,7 @@ public final class KeyRing {
     boolean due;
     synchronized (this) {
       Instant now = clock.instant();
-      destroyExpired(now);
+      destroyExpiredAt(now);
       Slot p = primarySlot();
       due = !now.isBefore(p.created.plus(policy.maxAge())) || p.uses >= policy.maxUses();
     }
@@ -237,22 +317,26 @@ public final class KeyRing {
     throw new IllegalStateException("key ring has no primary");
   }
 
-  private void destroyExpired(Instant now) {
+  private void destroyExpiredAt(Instant now) {
     slots.removeIf(s -> {
       boolean expired = s.state == State.GRACE && !now.isBefore(s.graceUntil);
       if (expired) {
-        destroyed++;
-        Destroyable key = s.pair.getPrivate();
-        if (!key.isDestroyed()) {
-          try {
-            key.destroy();
-          } catch (DestroyFailedException e) {
-            // the key type cannot wipe itself; it is dropped all the same
-          }
-        }
+        destroy(s);
       }
       return expired;
     });
+  }
+
+  private void destroy(Slot s) {
+    destroyed++;
+    Destroyable key = s.pair.getPrivate();
+    if (!key.isDestroyed()) {
+      try {
+        key.destroy();
+      } catch (DestroyFailedException e) {
+        // the key type cannot wipe itself; it is dropped all the same
+      }
+    }
   }
 
   @Override

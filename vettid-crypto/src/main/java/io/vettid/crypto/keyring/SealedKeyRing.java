@@ -229,9 +229,7 @@ public final class SealedKeyRing {
         out.writeLong(s.graceUntil == null ? -1 : s.graceUntil.toEpochMilli());
         out.writeLong(s.uses);
         writeBytes(out, s.pair.getPublic().getEncoded());
-        byte[] priv = s.pair.getPrivate().getEncoded();
-        writeBytes(out, priv);
-        Arrays.fill(priv, (byte) 0);
+        writePrivate(out, s.pair.getPrivate());
       }
       out.flush();
       return bytes.toByteArray();
@@ -287,6 +285,20 @@ public final class SealedKeyRing {
       return new KeyRing(algorithm, policy, clock, random, slots, nextVersion);
     } catch (IOException e) {
       throw new GeneralSecurityException("sealed key ring content is truncated");
+    }
+  }
+
+  /**
+   * Writes a private key's encoding and wipes the copy, unless the key hands out its own array
+   * rather than a copy (Bouncy Castle's decoded ML-KEM keys do): wiping that would break the key.
+   */
+  private static void writePrivate(DataOutputStream out, PrivateKey key) throws IOException {
+    byte[] encoded = key.getEncoded();
+    writeBytes(out, encoded);
+    byte[] again = key.getEncoded();
+    if (again != encoded) {
+      Arrays.fill(encoded, (byte) 0);
+      Arrays.fill(again, (byte) 0);
     }
   }
 

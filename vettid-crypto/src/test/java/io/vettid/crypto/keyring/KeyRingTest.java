@@ -97,6 +97,68 @@ class KeyRingTest {
   }
 
   @Test
+  void aRingMadeFromAGivenPairHasItAsItsOnlyPrimary() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
+    MlKem768 kem = new MlKem768();
+    KeyPair pair = kem.generateKeyPair(RANDOM);
+
+    KeyRing ring = KeyRing.of(kem, pair, RotationPolicy.DEFAULT, clock, RANDOM);
+
+    assertThat(ring.primaryPublic().keyId()).isEqualTo(kem.keyId(pair.getPublic()));
+    assertThat(ring.versions()).singleElement().satisfies(v -> {
+      assertThat(v.state()).isEqualTo(KeyRing.State.PRIMARY);
+      assertThat(v.created()).isEqualTo(clock.instant());
+    });
+    assertThatThrownBy(() -> KeyRing.of(kem, null, RotationPolicy.DEFAULT, clock, RANDOM))
+        .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void anUndoneRotationDestroysTheNewKeyAndMakesThePreviousPrimaryWithoutEnd() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
+    KeyRing ring = kemRing(clock, new RotationPolicy(Duration.ofDays(30), 1000, Duration.ofHours(1)));
+    KeyId first = ring.primaryPublic().keyId();
+    KeyId second = ring.rotate();
+
+    assertThat(ring.undoRotation(first)).as("not the primary").isFalse();
+    assertThat(ring.undoRotation(second)).isTrue();
+
+    assertThat(ring.primaryPublic().keyId()).isEqualTo(first);
+    assertThat(ring.privateKey(second)).as("the undone key is destroyed").isEmpty();
+    assertThat(ring.destroyedCount()).isEqualTo(1);
+    clock.advance(Duration.ofDays(2));
+    assertThat(ring.privateKey(first)).as("primary again, so its grace is gone").isPresent();
+    assertThat(ring.undoRotation(first)).as("no key in grace to go back to").isFalse();
+
+    KeyId third = ring.rotate();
+    KeyId fourth = ring.rotate();
+    assertThat(ring.undoRotation(third)).as("another rotation followed").isFalse();
+    assertThat(ring.undoRotation(fourth)).isTrue();
+    assertThat(ring.primaryPublic().keyId()).as("the newest replaced key comes back").isEqualTo(third);
+  }
+
+  @Test
+  void endingGraceEarlyShortensItAndNeverLengthensIt() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
+    KeyRing ring = kemRing(clock, new RotationPolicy(Duration.ofDays(30), 1000, Duration.ofDays(30)));
+    KeyId first = ring.primaryPublic().keyId();
+    KeyId second = ring.rotate();
+
+    ring.endGraceWithin(Duration.ofMinutes(10));
+    ring.endGraceWithin(Duration.ofDays(5));
+    clock.advance(Duration.ofMinutes(9));
+    assertThat(ring.destroyExpired()).isZero();
+    assertThat(ring.privateKey(first)).isPresent();
+
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(ring.destroyExpired()).isEqualTo(1);
+    assertThat(ring.privateKey(first)).isEmpty();
+    assertThat(ring.privateKey(second)).as("the primary has no grace to end").isPresent();
+    assertThatThrownBy(() -> ring.endGraceWithin(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void maintainRotatesByAgeAndByUse() throws Exception {
     MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
     KeyRing ring = kemRing(clock, new RotationPolicy(Duration.ofDays(1), 3, Duration.ZERO));
@@ -153,6 +215,29 @@ class KeyRingTest {
   }
 
   /** Low item of the review: the sealed ring's AAD named no purpose, so one ring's file opened as another's. */
+  /**
+   * Sealing used to wipe the array a private key's getEncoded returned; Bouncy Castle's decoded
+   * ML-KEM keys return their own array, so sealing an opened ring again broke its keys ("not an
+   * ML-KEM-768 private key"): a restarted vault's connections could not open anything after their
+   * first save.
+   */
+  @Test
+  void aRingOpenedFromItsSealStillOpensAfterItIsSealedAgain() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
+    MlKem768 kem = new MlKem768();
+    KeyRing ring = kemRing(clock, RotationPolicy.DEFAULT);
+    KeyRing opened = SealedKeyRing.open(SealedKeyRing.seal(ring, PURPOSE, HOST_KEY), PURPOSE, HOST_KEY, ALGORITHMS,
+        RotationPolicy.DEFAULT, clock, RANDOM);
+    byte[] context = "ctx".getBytes(StandardCharsets.US_ASCII);
+    byte[] wrapped = kem.wrapKey(ring.primaryPublic().key(), new byte[32], context, RANDOM);
+
+    byte[] resealed = SealedKeyRing.seal(opened, PURPOSE, HOST_KEY);
+
+    assertThat(kem.unwrapKey(opened.usePrimary().key(), wrapped, context)).isEqualTo(new byte[32]);
+    KeyRing again = SealedKeyRing.open(resealed, PURPOSE, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT, clock, RANDOM);
+    assertThat(kem.unwrapKey(again.usePrimary().key(), wrapped, context)).isEqualTo(new byte[32]);
+  }
+
   @Test
   void aRingSealedForOnePurposeDoesNotOpenAsAnother() throws Exception {
     byte[] sealed = hostSealedKemRing();

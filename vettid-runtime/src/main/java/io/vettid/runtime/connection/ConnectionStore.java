@@ -7,12 +7,18 @@ import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.spi.KeyAlgorithm;
+import io.vettid.api.spi.Providers;
 import io.vettid.crypto.SecretBox;
+import io.vettid.crypto.keyring.KeyRing;
+import io.vettid.crypto.keyring.SealedKeyRing;
 import io.vettid.nats.subjects.Subjects;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +30,10 @@ import java.util.Objects;
  * state) is a JSON document sealed with AES-256-GCM under a key derived from the vault secret
  * ({@code HKDF(vaultSecret, "vettid/connections/v1")}), bound to its key name. The bucket is also
  * encrypted at rest by the server; this second seal means a copy of the store, or a NATS user with
- * read access to the bucket, still learns nothing.
+ * read access to the bucket, still learns nothing. A connection's wrapping keys are a {@link
+ * KeyRing} inside the record, sealed on their own with {@link SealedKeyRing} under another key
+ * derived from the vault secret ({@code "vettid/connections/rings/v1"}), for the purpose {@code
+ * connection/<id>/wrapping}.
  */
 public final class ConnectionStore {
   private static final String PREFIX = "conn.";
@@ -32,6 +41,7 @@ public final class ConnectionStore {
 
   private final KeyValue kv;
   private final byte[] key;
+  private final byte[] ringKey;
   private final SecureRandom random = new SecureRandom();
 
   /**
@@ -47,6 +57,23 @@ public final class ConnectionStore {
       throw new IllegalArgumentException("the vault secret must be at least 32 bytes");
     }
     this.key = SecretBox.derive(vaultSecret, "vettid/connections/v1", 32);
+    this.ringKey = SecretBox.derive(vaultSecret, "vettid/connections/rings/v1", 32);
+  }
+
+  /** Seals a connection's wrapping key ring for its record (purpose {@code connection/<local>/wrapping}). */
+  byte[] sealRing(ConnectionId local, KeyRing ring) throws GeneralSecurityException {
+    return SealedKeyRing.seal(ring, ringPurpose(local), ringKey);
+  }
+
+  /** Opens a connection's wrapping key ring, sealed by {@link #sealRing} for that connection. */
+  KeyRing openRing(ConnectionId local, byte[] sealed, KeyAlgorithm algorithm, Clock clock, SecureRandom random)
+      throws GeneralSecurityException {
+    Providers<KeyAlgorithm> one = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).add(algorithm).build();
+    return SealedKeyRing.open(sealed, ringPurpose(local), ringKey, one, Connections.WRAPPING_POLICY, clock, random);
+  }
+
+  private static String ringPurpose(ConnectionId local) {
+    return "connection/" + local.value() + "/wrapping";
   }
 
   private static final String TOMB = "tomb.";
@@ -69,9 +96,16 @@ public final class ConnectionStore {
     kv.delete(PREFIX + local);
   }
 
-  /** Keeps what remains of a revoked connection (no keys, no credentials), sealed like a record. */
-  void putTombstone(String local, ObjectNode tombstone) throws IOException, JetStreamApiException {
-    sealAndPut(TOMB + local, tombstone);
+  /**
+   * Replaces a revoked connection's record by its tombstone ({@code {"revokedAt", "peerUser",
+   * "peerIdentity"}}: no keys, no credentials), sealed like a record.
+   */
+  void bury(Revocation r) throws IOException, JetStreamApiException {
+    ObjectNode tomb = JSON.createObjectNode().put("revokedAt", r.at().toString())
+        .put("peerUser", r.peerUser().orElse(""))
+        .put("peerIdentity", r.peerIdentity().map(io.vettid.api.KeyId::value).orElse(""));
+    sealAndPut(TOMB + r.local().value(), tomb);
+    delete(r.local().value());
   }
 
   /** {@return the tombstones of revoked connections, by connection id} */

@@ -179,7 +179,7 @@ class InvitationFlowTest {
     return e[1];
   }
 
-  static final Connections.PeerConnector CONNECTOR =
+  static final PeerConnector CONNECTOR =
       (creds, inbox) -> NATS.connect(creds, NATS.options().inboxPrefix(inbox));
 
   static void await(BooleanSupplier condition, String what) throws InterruptedException {

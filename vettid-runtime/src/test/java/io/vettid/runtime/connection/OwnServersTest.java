@@ -44,7 +44,7 @@ class OwnServersTest {
       .operatorMode(BOB_OP, BOB_VAULT).build();
 
   /** Connects to whatever server the handshake named, trusting only its pinned CA. */
-  static final Connections.PeerConnector PINNED = new Connections.PeerConnector() {
+  static final PeerConnector PINNED = new PeerConnector() {
     @Override
     public io.nats.client.Connection connect(io.vettid.nats.auth.UserCredentials creds, String inbox) {
       throw new AssertionError("every peer here names its own server");

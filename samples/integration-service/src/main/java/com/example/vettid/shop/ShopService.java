@@ -22,6 +22,7 @@ import io.vettid.runtime.connection.HandshakeException;
 import io.vettid.runtime.connection.Identity;
 import io.vettid.runtime.connection.Invitation;
 import io.vettid.runtime.connection.Invitee;
+import io.vettid.runtime.connection.PeerConnector;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -89,7 +90,7 @@ public final class ShopService implements AutoCloseable {
    * @throws Exception if NATS or key generation fails
    */
   public static ShopService start(VaultAccounts accounts, Options.Builder server, Suite suite,
-      Connections.PeerConnector connector) throws Exception {
+      PeerConnector connector) throws Exception {
     Objects.requireNonNull(connector, "connector");
     String guid = accounts.guid();
     NatsAccount account = accounts.eventSpace();
@@ -112,7 +113,7 @@ public final class ShopService implements AutoCloseable {
     return shop;
   }
 
-  private volatile Connections.PeerConnector connector;
+  private volatile PeerConnector connector;
 
   /**
    * Accepts a person's invitation.

@@ -6,6 +6,7 @@ import io.vettid.crypto.Suite;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.runtime.connection.Connections;
 import io.vettid.runtime.connection.Invitation;
+import io.vettid.runtime.connection.PeerConnector;
 
 /**
  * The javadoc examples of this sample, compiled with its tests (never run): each stands between a
@@ -17,7 +18,7 @@ final class JavadocExamples {
   private JavadocExamples() {}
 
   void shopService(VaultAccounts accounts, Options.Builder serverOptions, Suite suite,
-      Connections.PeerConnector connector, String uri, byte[] confirmation) throws Exception {
+      PeerConnector connector, String uri, byte[] confirmation) throws Exception {
     // example: ShopService
     try (ShopService shop = ShopService.start(accounts, serverOptions, suite, connector)) {
       byte[] acceptance = shop.accept(Invitation.parse(uri));     // send it to the person

@@ -13,8 +13,8 @@ import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import io.vettid.nats.auth.JetStreamLimits;
-import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.profile.Profile;
 import io.vettid.profile.SignedProfile;
 import io.vettid.runtime.VettIdRuntime;
@@ -24,6 +24,7 @@ import io.vettid.runtime.connection.Established;
 import io.vettid.runtime.connection.Identity;
 import io.vettid.runtime.connection.Invitation;
 import io.vettid.runtime.connection.Invitations;
+import io.vettid.runtime.connection.PeerConnector;
 import io.vettid.testkit.NatsServerExtension;
 import java.security.KeyPair;
 import java.security.SecureRandom;
@@ -51,7 +52,7 @@ class ShopServiceTest {
   static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest()
       .operatorMode(OP, PERSON, SHOP).build();
 
-  static final Connections.PeerConnector CONNECTOR =
+  static final PeerConnector CONNECTOR =
       (creds, inbox) -> NATS.connect(creds, NATS.options().inboxPrefix(inbox));
 
   static void await(BooleanSupplier condition, String what) throws InterruptedException {
