@@ -14,12 +14,13 @@ module io.vettid.runtime {
   requires transitive io.vettid.profile;
   requires transitive java.net.http;
   requires org.slf4j;
+  requires static transitive org.apiguardian.api;
 
   exports io.vettid.runtime;
   exports io.vettid.runtime.client;
   exports io.vettid.runtime.service;
   exports io.vettid.runtime.connection;
-  exports io.vettid.runtime.handlers;
+  exports io.vettid.runtime.internal.handlers to io.vettid.cli;
   exports io.vettid.runtime.resources;
 
   uses io.vettid.api.spi.EventHandlerFactory;

@@ -28,6 +28,7 @@ import io.vettid.nats.server.NatsServerConfig;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.nats.tls.TlsMaterial;
 import io.vettid.runtime.VettIdRuntime;
+import io.vettid.runtime.VettIdRuntimeBuilder;
 import io.vettid.runtime.connection.ConnectionKeys;
 import io.vettid.runtime.connection.Connections;
 import io.vettid.runtime.service.EventService;
@@ -870,12 +871,12 @@ public final class PipelineBenchmark {
         sendAll(sides, perConnection, p, null);
       }
       try {
-        VettIdRuntime.Builder builder = oneAccount
-            ? VettIdRuntime.builder().nats(serverOptions().authHandler(watcherUser.authHandler()))
+        VettIdRuntimeBuilder builder = oneAccount
+            ? VettIdRuntime.connect(serverOptions().authHandler(watcherUser.authHandler()))
                 .eventSpaceNats(serverOptions().authHandler(watcherUser.authHandler()),
                     serverOptions().authHandler(watcherUser.authHandler()))
                 .account(accounts.apps()).storageBytes(accounts.vault().limits().diskBytes())
-            : VettIdRuntime.builder().vault(accounts, serverOptions());
+            : VettIdRuntime.connect(accounts, serverOptions());
         try (VettIdRuntime vault = builder
             .connections(sides.vault()).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
             .listener(listener).start()) {

@@ -42,7 +42,7 @@ final class JavadocExamples {
             ? Decision.handle("only-chat", "chat") : Decision.defaultDeny();
       }
     }
-    // registered in META-INF/services, then: VettIdRuntime.builder().ruleEngineProvider("only-chat")
+    // registered in META-INF/services, then: VettIdRuntime.embedded(dir, secret).ruleEngineProvider("only-chat")
     // end
   }
 

@@ -4,6 +4,7 @@ import static io.vettid.cli.Inputs.orStdin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.AcceptanceEndpoints;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -16,9 +17,9 @@ import picocli.CommandLine.Parameters;
     description = "Accept an invitation: generates this side's connection keys and prints the acceptance to send"
         + " to the inviter; finish with 'accept complete' and their confirmation.",
     subcommands = {AcceptCommand.Complete.class})
-final class AcceptCommand extends VaultRequest {
+final class AcceptCommand extends VaultRequest<AcceptanceEndpoints.Start, AcceptanceEndpoints.Started> {
   AcceptCommand() {
-    super(Duration.ofMinutes(3), true);
+    super(AcceptanceEndpoints.START, Duration.ofMinutes(3), true);
   }
 
   @Parameters(paramLabel = "INVITATION", arity = "0..1",
@@ -30,36 +31,40 @@ final class AcceptCommand extends VaultRequest {
   String eventSpace;
 
   @Override
-  ObjectNode request() throws IOException {
+  AcceptanceEndpoints.Start request() throws IOException {
     if (uri == null) {
       throw new IllegalArgumentException("give the invitation: vettid accept 'vettid:invite?...'");
     }
-    return VaultRequest.verb("accept").put("uri", orStdin(uri)).put("eventSpace", eventSpace);
+    return new AcceptanceEndpoints.Start(orStdin(uri), eventSpace);
   }
 
   @Override
-  void print(JsonNode a, PrintStream out) {
-    out.println(a.path("message").asText());
-    System.err.println("accepted the invitation of " + a.path("inviter").asText() + " to its EventSpace "
-        + a.path("theirEventSpace").asText() + "; send the line above to the inviter, then: vettid accept complete"
+  void print(AcceptanceEndpoints.Started a, PrintStream out) {
+    out.println(a.message());
+    System.err.println("accepted the invitation of " + a.inviter() + " to its EventSpace "
+        + a.theirEventSpace() + "; send the line above to the inviter, then: vettid accept complete"
         + " <their confirmation>");
   }
 
   @Command(name = "complete", mixinStandardHelpOptions = true,
       description = "Finish accepting with the inviter's confirmation.")
-  static final class Complete extends VaultRequest {
+  static final class Complete extends VaultRequest<AcceptanceEndpoints.Complete, AcceptanceEndpoints.Connected> {
+    Complete() {
+      super(AcceptanceEndpoints.COMPLETE);
+    }
+
     @Parameters(paramLabel = "CONFIRMATION", description = "The vettid-confirm:... text, or - to read it from stdin.")
     String message;
 
     @Override
-    ObjectNode request() throws IOException {
-      return VaultRequest.verb("accept.complete").put("message", orStdin(message));
+    AcceptanceEndpoints.Complete request() throws IOException {
+      return new AcceptanceEndpoints.Complete(orStdin(message));
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println("connected to " + a.path("peer").asText() + " (connection " + a.path("connection").asText() + ")");
-      out.println("safety number: " + a.path("safetyNumber").asText() + " (compare it with theirs)");
+    void print(AcceptanceEndpoints.Connected a, PrintStream out) {
+      out.println("connected to " + a.peer() + " (connection " + a.connection() + ")");
+      out.println("safety number: " + a.safetyNumber() + " (compare it with theirs)");
     }
   }
 }

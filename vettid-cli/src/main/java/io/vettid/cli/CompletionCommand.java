@@ -3,8 +3,8 @@ package io.vettid.cli;
 import static io.vettid.cli.VettidCli.OK;
 
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code vettid completion}: the bash completion script. */
 @Command(name = "completion", mixinStandardHelpOptions = true,

@@ -2,6 +2,8 @@ package io.vettid.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ConnectionEndpoints;
+import io.vettid.runtime.client.ControlEndpoint;
 import java.io.PrintStream;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -21,38 +23,44 @@ final class ConnectionsCommand implements Runnable {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List connections.")
-  static final class ListAll extends VaultRequest {
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("connections.list");
+  static final class ListAll extends VaultRequest<ControlEndpoint.None, ConnectionEndpoints.Listed> {
+    ListAll() {
+      super(ConnectionEndpoints.LIST);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      if (a.path("connections").isEmpty()) {
+    ControlEndpoint.None request() {
+      return new ControlEndpoint.None();
+    }
+
+    @Override
+    void print(ConnectionEndpoints.Listed a, PrintStream out) {
+      if (a.connections().isEmpty()) {
         out.println("no connections yet: vettid invite, or vettid accept <invitation>");
       }
-      a.path("connections").forEach(c -> out.println(c.path("id").asText() + "  " + c.path("peer").asText() + "  "
-          + c.path("suite").asText() + "  identity " + c.path("identity").asText("?") + "\n    safety number "
-          + c.path("safetyNumber").asText()));
+      a.connections().forEach(c -> out.println(c.id() + "  " + c.peer() + "  " + c.suite() + "  identity "
+          + (c.identity() == null ? "?" : c.identity()) + "\n    safety number " + c.safetyNumber()));
     }
   }
 
   @Command(name = "revoke", mixinStandardHelpOptions = true,
       description = "Revoke a connection: tells the peer, destroys its keys, revokes its NATS user on the server.")
-  static final class Revoke extends VaultRequest {
+  static final class Revoke extends VaultRequest<ControlEndpoint.ByConnection, ConnectionEndpoints.Revoked> {
     @Parameters(paramLabel = "CONNECTION", description = "The connection id, or the peer's name.")
     String connection;
 
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("connections.revoke").put("connection", connection);
+    Revoke() {
+      super(ConnectionEndpoints.REVOKE);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println("revoked " + a.path("revoked").asText() + (a.path("peerTold").asBoolean() ? " (peer told)"
-          : " (the peer could not be told)"));
+    ControlEndpoint.ByConnection request() {
+      return new ControlEndpoint.ByConnection(connection);
+    }
+
+    @Override
+    void print(ConnectionEndpoints.Revoked a, PrintStream out) {
+      out.println("revoked " + a.revoked() + (a.peerTold() ? " (peer told)" : " (the peer could not be told)"));
     }
   }
 }

@@ -2,6 +2,8 @@ package io.vettid.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ControlEndpoint;
+import io.vettid.runtime.client.EventSpaceEndpoints;
 import java.io.PrintStream;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -22,32 +24,40 @@ final class EventSpaceCommand implements Runnable {
 
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Create an EventSpace: its deposit queue, its Event Watcher and a signed profile.")
-  static final class Create extends VaultRequest {
+  static final class Create extends VaultRequest<EventSpaceEndpoints.Create, EventSpaceEndpoints.Created> {
+    Create() {
+      super(EventSpaceEndpoints.CREATE);
+    }
+
     @Parameters(paramLabel = "NAME", description = "Lowercase name, such as home.")
     String name;
 
     @Override
-    ObjectNode request() {
-      return VaultRequest.verb("eventspace.create").put("name", name);
+    EventSpaceEndpoints.Create request() {
+      return new EventSpaceEndpoints.Create(name);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println("EventSpace " + a.path("eventSpace").asText() + " created; deposits on "
-          + a.path("deposits").asText() + "; profile signed by " + a.path("profileSignedBy").asText());
+    void print(EventSpaceEndpoints.Created a, PrintStream out) {
+      out.println("EventSpace " + a.eventSpace() + " created; deposits on " + a.deposits() + "; profile signed by "
+          + a.profileSignedBy());
     }
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List the EventSpaces.")
-  static final class ListAll extends VaultRequest {
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("eventspace.list");
+  static final class ListAll extends VaultRequest<ControlEndpoint.None, EventSpaceEndpoints.EventSpaces> {
+    ListAll() {
+      super(EventSpaceEndpoints.LIST);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      a.path("eventSpaces").forEach(e -> out.println(e.asText()));
+    ControlEndpoint.None request() {
+      return new ControlEndpoint.None();
+    }
+
+    @Override
+    void print(EventSpaceEndpoints.EventSpaces a, PrintStream out) {
+      a.eventSpaces().forEach(out::println);
     }
   }
 }

@@ -6,6 +6,7 @@ import static io.vettid.cli.VettidCli.PROBLEM;
 import static io.vettid.cli.VettidCli.root;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vettid.runtime.client.EventEndpoints;
 import io.vettid.runtime.client.VaultClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -61,8 +62,10 @@ final class EventsCommand implements Runnable {
         c.connection().flush(Duration.ofSeconds(5));
         java.util.Set<String> seen = new java.util.HashSet<>();
         int shown = 0;
-        for (JsonNode n : c.call(VaultRequest.verb("events.recent").put("last", last), Duration.ofSeconds(30), null)
-            .path("events")) {
+        if (last < 0 || last > 10_000) {
+          throw new IllegalArgumentException("--last must be 0..10000");
+        }
+        for (JsonNode n : c.call(EventEndpoints.RECENT, new EventEndpoints.Recent(last)).events()) {
           seen.add(n.toString());
           if (show(n, root.json)) {
             shown++;

@@ -17,20 +17,20 @@ final class HandshakeText {
     return "vettid-" + kind + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(message);
   }
 
-  static byte[] decode(String kind, String text) throws VaultDaemon.Refused {
+  static byte[] decode(String kind, String text) throws Refused {
     Objects.requireNonNull(text, "text");
     String t = text.strip();
     String prefix = "vettid-" + kind + ":";
     if (!t.startsWith(prefix)) {
       String other = kind.equals("accept") ? "confirm" : "accept";
-      throw new VaultDaemon.Refused(t.startsWith("vettid-" + other + ":")
+      throw Refused.malformed(t.startsWith("vettid-" + other + ":")
           ? "this is a " + other + " message; give it to " + (other.equals("accept") ? "'vettid invite confirm'"
               : "'vettid accept complete'")
-          : "not a VettID " + kind + " message (it starts with '" + prefix + "')", 2);
+          : "not a VettID " + kind + " message (it starts with '" + prefix + "')");
     }
     String body = t.substring(prefix.length());
     if (body.length() > MAX_CHARS || !body.matches("[A-Za-z0-9_-]+")) {
-      throw new VaultDaemon.Refused("the " + kind + " message is damaged (not base64url): copy it whole", 2);
+      throw Refused.malformed("the " + kind + " message is damaged (not base64url): copy it whole");
     }
     return Base64.getUrlDecoder().decode(body);
   }

@@ -1,7 +1,7 @@
 package io.vettid.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ControlEndpoint;
+import io.vettid.runtime.client.InboxEndpoints;
 import java.io.PrintStream;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -17,38 +17,34 @@ final class InboxCommand extends InboxListing {
   @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approve a held event: it is handled.")
   static final class Approve extends Decision {
     Approve() {
-      super("inbox.approve", "approved");
+      super(InboxEndpoints.APPROVE);
     }
   }
 
   @Command(name = "deny", mixinStandardHelpOptions = true, description = "Deny a held event: it is quarantined.")
   static final class Deny extends Decision {
     Deny() {
-      super("inbox.deny", "denied");
+      super(InboxEndpoints.DENY);
     }
   }
 
-  /** The owner's decision on one held event: the verb that carries it and the field its answer names. */
-  abstract static class Decision extends VaultRequest {
-    private final String verb;
-    private final String answered;
-
+  /** The owner's decision on one held event: the endpoint that carries it. */
+  abstract static class Decision extends VaultRequest<ControlEndpoint.ById, InboxEndpoints.Decided> {
     @Parameters(paramLabel = "ID", description = "Its id (vettid inbox list).")
     String id;
 
-    Decision(String verb, String answered) {
-      this.verb = verb;
-      this.answered = answered;
+    Decision(ControlEndpoint<ControlEndpoint.ById, InboxEndpoints.Decided> endpoint) {
+      super(endpoint);
     }
 
     @Override
-    ObjectNode request() {
-      return VaultRequest.verb(verb).put("id", id);
+    ControlEndpoint.ById request() {
+      return new ControlEndpoint.ById(id);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println(answered + " " + a.path(answered).asText());
+    void print(InboxEndpoints.Decided a, PrintStream out) {
+      out.println(a.decision() + " " + a.id());
     }
   }
 }

@@ -1,23 +1,26 @@
 package io.vettid.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ControlEndpoint;
+import io.vettid.runtime.client.InboxEndpoints;
 import java.io.PrintStream;
 
 /** Lists the held events: {@code vettid inbox} and {@code vettid inbox list}. */
-abstract class InboxListing extends VaultRequest {
-  @Override
-  ObjectNode request() {
-    return VaultRequest.verb("inbox.list");
+abstract class InboxListing extends VaultRequest<ControlEndpoint.None, InboxEndpoints.Listed> {
+  InboxListing() {
+    super(InboxEndpoints.LIST);
   }
 
   @Override
-  void print(JsonNode a, PrintStream out) {
-    if (a.path("held").isEmpty()) {
+  ControlEndpoint.None request() {
+    return new ControlEndpoint.None();
+  }
+
+  @Override
+  void print(InboxEndpoints.Listed a, PrintStream out) {
+    if (a.held().isEmpty()) {
       out.println("nothing waits for your approval");
     }
-    a.path("held").forEach(h -> out.println(h.path("id").asText() + "  " + h.path("type").asText() + " from "
-        + h.path("from").asText() + "  (rule " + h.path("rule").asText() + ", " + h.path("heldAt").asText()
-        + (h.path("approved").asBoolean() ? ", approved" : "") + ")"));
+    a.held().forEach(h -> out.println(h.id() + "  " + h.type() + " from " + h.from() + "  (rule " + h.rule() + ", "
+        + h.heldAt() + (h.approved() ? ", approved" : "") + ")"));
   }
 }

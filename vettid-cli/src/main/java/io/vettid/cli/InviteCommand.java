@@ -5,6 +5,8 @@ import static io.vettid.cli.Inputs.orStdin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ControlEndpoint;
+import io.vettid.runtime.client.InvitationEndpoints;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Parameters;
     description = "Invite someone to an EventSpace: prints a single-use invitation (valid 10 minutes in person,"
         + " up to 7 days with --remote). Then take their acceptance with 'invite confirm'.",
     subcommands = {InviteCommand.Confirm.class, InviteCommand.Pending.class, InviteCommand.Approve.class, InviteCommand.Decline.class})
-final class InviteCommand extends VaultRequest {
+final class InviteCommand extends VaultRequest<InvitationEndpoints.Create, InvitationEndpoints.Created> {
   @Parameters(paramLabel = "EVENTSPACE", arity = "0..1", description = "The EventSpace (default: the first).")
   String eventSpace;
 
@@ -28,99 +30,114 @@ final class InviteCommand extends VaultRequest {
   @Option(names = "--valid", paramLabel = "DURATION", description = "Validity, such as 5m or 2d.")
   String valid;
 
-  @Override
-  ObjectNode request() {
-    return VaultRequest.verb("invite").put("eventSpace", eventSpace).put("remote", remote)
-        .put("validSeconds", valid == null ? 0 : duration(valid).toSeconds());
+  InviteCommand() {
+    super(InvitationEndpoints.CREATE);
   }
 
   @Override
-  void print(JsonNode a, PrintStream out) {
-    out.println(a.path("uri").asText());
-    System.err.println("invitation to " + a.path("eventSpace").asText() + ", single use, valid until "
-        + a.path("expiresAt").asText() + "; share the line above (as text or QR code), then: vettid invite confirm"
+  InvitationEndpoints.Create request() {
+    return new InvitationEndpoints.Create(eventSpace, remote, valid == null ? 0 : duration(valid).toSeconds());
+  }
+
+  @Override
+  void print(InvitationEndpoints.Created a, PrintStream out) {
+    out.println(a.uri());
+    System.err.println("invitation to " + a.eventSpace() + ", single use, valid until "
+        + a.expiresAt() + "; share the line above (as text or QR code), then: vettid invite confirm"
         + " <their acceptance>");
   }
 
   @Command(name = "confirm", mixinStandardHelpOptions = true,
       description = "Take an invitee's acceptance: checks it, generates this side's connection keys, and prints the"
           + " confirmation to send back (or, for a remote invitation, waits for 'invite approve').")
-  static final class Confirm extends VaultRequest {
+  static final class Confirm extends VaultRequest<InvitationEndpoints.Confirm, InvitationEndpoints.Confirmed> {
     Confirm() {
-      super(Duration.ofMinutes(3), true);
+      super(InvitationEndpoints.CONFIRM, Duration.ofMinutes(3), true);
     }
 
     @Parameters(paramLabel = "ACCEPTANCE", description = "The vettid-accept:... text, or - to read it from stdin.")
     String message;
 
     @Override
-    ObjectNode request() throws IOException {
-      return VaultRequest.verb("invite.confirm").put("message", orStdin(message));
+    InvitationEndpoints.Confirm request() throws IOException {
+      return new InvitationEndpoints.Confirm(orStdin(message));
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
+    void print(InvitationEndpoints.Confirmed a, PrintStream out) {
       printConfirmed(a, out);
     }
   }
 
   @Command(name = "pending", mixinStandardHelpOptions = true, description = "List remote acceptances waiting for you.")
-  static final class Pending extends VaultRequest {
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("invite.pending");
+  static final class Pending extends VaultRequest<ControlEndpoint.None, InvitationEndpoints.Pending> {
+    Pending() {
+      super(InvitationEndpoints.PENDING);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      if (a.path("pending").isEmpty()) {
+    ControlEndpoint.None request() {
+      return new ControlEndpoint.None();
+    }
+
+    @Override
+    void print(InvitationEndpoints.Pending a, PrintStream out) {
+      if (a.pending().isEmpty()) {
         out.println("no acceptance waits for approval");
       }
-      a.path("pending").forEach(p -> out.println(p.path("id").asText() + "  " + p.path("peer").asText() + "  to "
-          + p.path("eventSpace").asText() + "  safety number " + p.path("safetyNumber").asText()));
+      a.pending().forEach(p -> out.println(p.id() + "  " + p.peer() + "  to " + p.eventSpace() + "  safety number "
+          + p.safetyNumber()));
     }
   }
 
   @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approve a remote acceptance.")
-  static final class Approve extends VaultRequest {
+  static final class Approve extends VaultRequest<ControlEndpoint.ById, InvitationEndpoints.Confirmed> {
     @Parameters(paramLabel = "ID", description = "Its id (vettid invite pending).")
     String id;
 
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("invite.approve").put("id", id);
+    Approve() {
+      super(InvitationEndpoints.APPROVE);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
+    ControlEndpoint.ById request() {
+      return new ControlEndpoint.ById(id);
+    }
+
+    @Override
+    void print(InvitationEndpoints.Confirmed a, PrintStream out) {
       printConfirmed(a, out);
     }
   }
 
   @Command(name = "decline", mixinStandardHelpOptions = true, description = "Decline a remote acceptance.")
-  static final class Decline extends VaultRequest {
+  static final class Decline extends VaultRequest<ControlEndpoint.ById, InvitationEndpoints.Declined> {
     @Parameters(paramLabel = "ID", description = "Its id (vettid invite pending).")
     String id;
 
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("invite.decline").put("id", id);
+    Decline() {
+      super(InvitationEndpoints.DECLINE);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println("declined " + a.path("declined").asText());
+    ControlEndpoint.ById request() {
+      return new ControlEndpoint.ById(id);
+    }
+
+    @Override
+    void print(InvitationEndpoints.Declined a, PrintStream out) {
+      out.println("declined " + a.declined());
     }
   }
 
-  static void printConfirmed(JsonNode a, PrintStream out) {
-    if (a.has("pending")) {
-      out.println("the acceptance waits for your approval: vettid invite approve " + a.path("pending").asText());
+  static void printConfirmed(InvitationEndpoints.Confirmed a, PrintStream out) {
+    if (a.pending() != null) {
+      out.println("the acceptance waits for your approval: vettid invite approve " + a.pending());
       return;
     }
-    out.println(a.path("message").asText());
-    System.err.println("connected to " + a.path("peer").asText() + " (connection " + a.path("connection").asText()
+    out.println(a.message());
+    System.err.println("connected to " + a.peer() + " (connection " + a.connection()
         + "); send the line above back to them");
-    System.err.println("safety number: " + a.path("safetyNumber").asText() + " (compare it with theirs)");
+    System.err.println("safety number: " + a.safetyNumber() + " (compare it with theirs)");
   }
 }

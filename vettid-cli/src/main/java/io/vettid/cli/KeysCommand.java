@@ -2,6 +2,8 @@ package io.vettid.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ControlEndpoint;
+import io.vettid.runtime.client.KeyEndpoints;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -23,40 +25,43 @@ final class KeysCommand implements Runnable {
 
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = "List the identity key and each connection's current wrapping key (keyIDs only).")
-  static final class ListAll extends VaultRequest {
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("keys.list");
+  static final class ListAll extends VaultRequest<ControlEndpoint.None, KeyEndpoints.Listed> {
+    ListAll() {
+      super(KeyEndpoints.LIST);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println("identity  " + a.path("identity").path("keyId").asText() + " ("
-          + a.path("identity").path("algorithm").asText() + ")");
-      a.path("connections").forEach(c -> out.println(c.path("connection").asText() + "  " + c.path("peer").asText()
-          + "  wrapping " + c.path("wrapping").asText() + " (" + c.path("suite").asText() + ")"));
+    ControlEndpoint.None request() {
+      return new ControlEndpoint.None();
+    }
+
+    @Override
+    void print(KeyEndpoints.Listed a, PrintStream out) {
+      out.println("identity  " + a.identity().keyId() + " (" + a.identity().algorithm() + ")");
+      a.connections().forEach(c -> out.println(c.connection() + "  " + c.peer() + "  wrapping " + c.wrapping() + " ("
+          + c.suite() + ")"));
     }
   }
 
   @Command(name = "rotate", mixinStandardHelpOptions = true,
       description = "Rotate a connection's key pair and NATS user now (they also rotate every 30 days); the peer"
           + " acknowledges, and the old key still opens events for 10 minutes after that.")
-  static final class Rotate extends VaultRequest {
+  static final class Rotate extends VaultRequest<ControlEndpoint.ByConnection, KeyEndpoints.Rotated> {
     Rotate() {
-      super(Duration.ofMinutes(2), true);
+      super(KeyEndpoints.ROTATE, Duration.ofMinutes(2), true);
     }
 
     @Parameters(paramLabel = "CONNECTION", description = "The connection id, or the peer's name.")
     String connection;
 
     @Override
-    ObjectNode request() {
-      return VaultRequest.verb("keys.rotate").put("connection", connection);
+    ControlEndpoint.ByConnection request() {
+      return new ControlEndpoint.ByConnection(connection);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println("connection " + a.path("connection").asText() + ": new wrapping key " + a.path("wrapping").asText()
+    void print(KeyEndpoints.Rotated a, PrintStream out) {
+      out.println("connection " + a.connection() + ": new wrapping key " + a.wrapping()
           + "; rotation announced to the peer");
     }
   }

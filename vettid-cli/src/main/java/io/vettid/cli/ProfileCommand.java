@@ -2,6 +2,8 @@ package io.vettid.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ControlEndpoint;
+import io.vettid.runtime.client.ProfileEndpoints;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +30,11 @@ final class ProfileCommand implements Runnable {
   @Command(name = "publish", mixinStandardHelpOptions = true,
       description = "Sign and publish the profile of an EventSpace: your identity, shared data, event types,"
           + " trusted links and resources.")
-  static final class Publish extends VaultRequest {
+  static final class Publish extends VaultRequest<ProfileEndpoints.Publish, ProfileEndpoints.Published> {
+    Publish() {
+      super(ProfileEndpoints.PUBLISH);
+    }
+
     @Parameters(paramLabel = "EVENTSPACE", arity = "0..1", description = "The EventSpace (default: the first).")
     String eventSpace;
 
@@ -46,42 +52,42 @@ final class ProfileCommand implements Runnable {
     List<String> resources = new ArrayList<>();
 
     @Override
-    ObjectNode request() {
-      ObjectNode r = VaultRequest.verb("profile.publish").put("eventSpace", eventSpace);
-      share.forEach(r.putObject("share")::put);
-      links.forEach(r.putObject("links")::put);
-      eventTypes.forEach(r.putArray("eventTypes")::add);
-      var res = r.putArray("resources");
+    ProfileEndpoints.Publish request() {
+      List<ProfileEndpoints.Resource> res = new ArrayList<>();
       for (String s : resources) {
         String[] p = s.split(":", 4);
         if (p.length != 4) {
           throw new IllegalArgumentException("--resource is NAME:VERSION:SHA256:URL, got " + s);
         }
-        res.addObject().put("name", p[0]).put("version", p[1]).put("sha256", p[2]).put("location", p[3]);
+        res.add(new ProfileEndpoints.Resource(p[0], p[1], p[3], p[2]));
       }
-      return r;
+      return new ProfileEndpoints.Publish(eventSpace, share, links, eventTypes, res);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println("profile of " + a.path("eventSpace").asText() + " published (" + a.path("bytes").asInt()
-          + " bytes, signed by " + a.path("signedBy").asText() + ")");
+    void print(ProfileEndpoints.Published a, PrintStream out) {
+      out.println("profile of " + a.eventSpace() + " published (" + a.bytes() + " bytes, signed by " + a.signedBy()
+          + ")");
     }
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an EventSpace's profile, verified.")
-  static final class Show extends VaultRequest {
+  static final class Show extends VaultRequest<ControlEndpoint.ByEventSpace, ProfileEndpoints.Shown> {
+    Show() {
+      super(ProfileEndpoints.SHOW);
+    }
+
     @Parameters(paramLabel = "EVENTSPACE", arity = "0..1", description = "The EventSpace (default: the first).")
     String eventSpace;
 
     @Override
-    ObjectNode request() {
-      return VaultRequest.verb("profile.show").put("eventSpace", eventSpace);
+    ControlEndpoint.ByEventSpace request() {
+      return new ControlEndpoint.ByEventSpace(eventSpace);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      JsonNode p = a.path("profile");
+    void print(ProfileEndpoints.Shown a, PrintStream out) {
+      JsonNode p = a.profile();
       JsonNode o = p.path("owner");
       out.println("profile of " + p.path("eventSpace").asText() + " (signature verified), issued "
           + p.path("issuedAt").asText());

@@ -2,6 +2,7 @@ package io.vettid.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.QuarantineEndpoints;
 import java.io.PrintStream;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -23,30 +24,40 @@ final class QuarantineCommand implements Runnable {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List quarantined events.")
-  static final class ListAll extends VaultRequest {
+  static final class ListAll extends VaultRequest<QuarantineEndpoints.ListSome, QuarantineEndpoints.Listed> {
+    ListAll() {
+      super(QuarantineEndpoints.LIST);
+    }
+
     @Option(names = "--limit", defaultValue = "20", description = "At most this many (default ${DEFAULT-VALUE}).")
     int limit;
 
     @Override
-    ObjectNode request() {
-      return VaultRequest.verb("quarantine.list").put("limit", limit);
+    QuarantineEndpoints.ListSome request() {
+      if (limit < 1 || limit > 10_000) {
+        throw new IllegalArgumentException("--limit must be 1..10000");
+      }
+      return new QuarantineEndpoints.ListSome(limit);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      if (a.path("quarantined").isEmpty()) {
+    void print(QuarantineEndpoints.Listed a, PrintStream out) {
+      if (a.quarantined().isEmpty()) {
         out.println("the quarantine is empty");
       }
-      a.path("quarantined").forEach(q -> out.println(q.path("sequence").asLong() + "  " + q.path("reason").asText()
-          + "  from " + q.path("source").asText() + "  " + q.path("time").asText() + "  " + q.path("bytes").asInt()
-          + " bytes" + (q.path("detail").asText().isEmpty() ? "" : "\n    " + q.path("detail").asText())));
+      a.quarantined().forEach(q -> out.println(q.sequence() + "  " + q.reason() + "  from " + q.source() + "  "
+          + q.time() + "  " + q.bytes() + " bytes" + (q.detail().isEmpty() ? "" : "\n    " + q.detail())));
     }
   }
 
   @Command(name = "replay", mixinStandardHelpOptions = true,
       description = "Put quarantined events back where they came from, after you fixed the cause (such as a"
           + " missing rule); each goes through every check again. Name one by its sequence, or all of a reason.")
-  static final class Replay extends VaultRequest {
+  static final class Replay extends VaultRequest<QuarantineEndpoints.Replay, QuarantineEndpoints.Replayed> {
+    Replay() {
+      super(QuarantineEndpoints.REPLAY);
+    }
+
     @Parameters(paramLabel = "SEQUENCE", arity = "0..1", description = "Its sequence (vettid quarantine list).")
     Long sequence;
 
@@ -54,18 +65,16 @@ final class QuarantineCommand implements Runnable {
     String reason;
 
     @Override
-    ObjectNode request() {
+    QuarantineEndpoints.Replay request() {
       if ((sequence == null) == (reason == null)) {
         throw new IllegalArgumentException("name a sequence or a --reason (vettid quarantine list)");
       }
-      ObjectNode r = VaultRequest.verb("quarantine.replay");
-      return sequence != null ? r.put("sequence", sequence) : r.put("reason", reason);
+      return new QuarantineEndpoints.Replay(sequence, reason);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      a.path("replayed").forEach(q -> out.println("replayed " + q.path("sequence").asLong() + " ("
-          + q.path("reason").asText() + ") to " + q.path("to").asText()));
+    void print(QuarantineEndpoints.Replayed a, PrintStream out) {
+      a.replayed().forEach(q -> out.println("replayed " + q.sequence() + " (" + q.reason() + ") to " + q.to()));
     }
   }
 }

@@ -4,6 +4,8 @@ import static io.vettid.cli.Inputs.parseJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ControlEndpoint;
+import io.vettid.runtime.client.RuleEndpoints;
 import java.io.PrintStream;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -28,7 +30,11 @@ final class RulesCommand implements Runnable {
   @Command(name = "add", mixinStandardHelpOptions = true,
       description = "Add (or replace, by id) a rule, as JSON or with options; it applies to the next event. Example:"
           + " vettid rules add --id chat --event-type chat.message --action handle --handler chat")
-  static final class Add extends VaultRequest {
+  static final class Add extends VaultRequest<RuleEndpoints.Add, RuleEndpoints.Added> {
+    Add() {
+      super(RuleEndpoints.ADD);
+    }
+
     @Parameters(paramLabel = "RULE", arity = "0..1",
         description = "The rule as a JSON object, such as {\"id\":\"chat\",\"eventType\":\"chat.message\","
             + "\"action\":\"handle\",\"handler\":\"chat\"}.")
@@ -53,19 +59,21 @@ final class RulesCommand implements Runnable {
     String reason;
 
     @Override
-    ObjectNode request() {
-      ObjectNode r = VaultRequest.verb("rules.add");
+    RuleEndpoints.Add request() {
       if (rule != null) {
         if (id != null || eventType != null || connection != null || action != null || handler != null) {
           throw new IllegalArgumentException("give the rule as JSON or with options, not both");
         }
-        r.set("rule", parseJson("the rule", rule));
-        return r;
+        JsonNode json = parseJson("the rule", rule);
+        if (!json.isObject()) {
+          throw new IllegalArgumentException("a rule is a JSON object with an 'id' (see: vettid rules add --help)");
+        }
+        return new RuleEndpoints.Add((ObjectNode) json);
       }
       if (id == null || action == null) {
         throw new IllegalArgumentException("a rule needs --id and --action (or give it as JSON)");
       }
-      ObjectNode o = r.putObject("rule").put("id", id);
+      ObjectNode o = VaultHome.JSON.createObjectNode().put("id", id);
       if (eventType != null) {
         o.put("eventType", eventType);
       }
@@ -79,49 +87,56 @@ final class RulesCommand implements Runnable {
       if (reason != null) {
         o.put("reason", reason);
       }
-      return r;
+      return new RuleEndpoints.Add(o);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println((a.path("replaced").asBoolean() ? "replaced rule " : "added rule ") + a.path("id").asText() + " ("
-          + a.path("rules").asInt() + " rules)");
+    void print(RuleEndpoints.Added a, PrintStream out) {
+      out.println((a.replaced() ? "replaced rule " : "added rule ") + a.id() + " (" + a.rules() + " rules)");
     }
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List the rules, in the order they apply.")
-  static final class ListAll extends VaultRequest {
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("rules.list");
+  static final class ListAll extends VaultRequest<ControlEndpoint.None, RuleEndpoints.Listed> {
+    ListAll() {
+      super(RuleEndpoints.LIST);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      a.path("rules").forEach(r -> out.println(r.toString()));
+    ControlEndpoint.None request() {
+      return new ControlEndpoint.None();
+    }
+
+    @Override
+    void print(RuleEndpoints.Listed a, PrintStream out) {
+      a.rules().forEach(r -> out.println(r.toString()));
       out.println("(anything no rule matches is denied)");
     }
   }
 
   @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a rule by its id.")
-  static final class Remove extends VaultRequest {
+  static final class Remove extends VaultRequest<ControlEndpoint.ById, RuleEndpoints.Removed> {
     @Parameters(paramLabel = "ID", description = "The rule's id.")
     String id;
 
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("rules.remove").put("id", id);
+    Remove() {
+      super(RuleEndpoints.REMOVE);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println("removed rule " + a.path("removed").asText() + " (" + a.path("rules").asInt() + " rules)");
+    ControlEndpoint.ById request() {
+      return new ControlEndpoint.ById(id);
+    }
+
+    @Override
+    void print(RuleEndpoints.Removed a, PrintStream out) {
+      out.println("removed rule " + a.removed() + " (" + a.rules() + " rules)");
     }
   }
 
   @Command(name = "test", mixinStandardHelpOptions = true,
       description = "Dry-run an event against the rules and show the decision; nothing is sent or handled.")
-  static final class Test extends VaultRequest {
+  static final class Test extends VaultRequest<RuleEndpoints.Test, RuleEndpoints.Verdict> {
     @Parameters(index = "0", paramLabel = "TYPE", description = "The event type.")
     String type;
 
@@ -132,21 +147,23 @@ final class RulesCommand implements Runnable {
     @Option(names = "--from", paramLabel = "CONNECTION", description = "The connection id or peer it comes from.")
     String from;
 
-    @Override
-    ObjectNode request() {
-      ObjectNode r = VaultRequest.verb("rules.test").put("type", type);
-      if (from != null) {
-        r.put("connection", from);
-      }
-      r.set("payload", parseJson("the payload", payload));
-      return r;
+    Test() {
+      super(RuleEndpoints.TEST);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println(a.path("action").asText() + (a.has("rule") ? " by rule " + a.path("rule").asText() : "")
-          + (a.has("handler") ? " with handler " + a.path("handler").asText() : "") + " (" + a.path("reason").asText()
-          + ")");
+    RuleEndpoints.Test request() {
+      JsonNode p = parseJson("the payload", payload);
+      if (!p.isObject()) {
+        throw new IllegalArgumentException("the payload must be a JSON object, such as {\"text\": \"hi\"}");
+      }
+      return new RuleEndpoints.Test(type, (ObjectNode) p, from);
+    }
+
+    @Override
+    void print(RuleEndpoints.Verdict a, PrintStream out) {
+      out.println(a.action() + (a.rule() != null ? " by rule " + a.rule() : "")
+          + (a.handler() != null ? " with handler " + a.handler() : "") + " (" + a.reason() + ")");
     }
   }
 }

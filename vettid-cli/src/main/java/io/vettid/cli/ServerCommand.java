@@ -8,8 +8,10 @@ import static io.vettid.cli.VettidCli.root;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ControlEndpoint;
 import io.vettid.runtime.client.VaultClient;
 import io.vettid.runtime.client.VaultClientException;
+import io.vettid.runtime.client.VaultEndpoints;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -122,10 +124,10 @@ final class ServerCommand implements Runnable {
         }
         if (Files.isRegularFile(home.controlInfo())) {
           try (VaultClient c = VaultClient.open(home.dir)) {
-            JsonNode s = c.call(VaultRequest.verb("ping"), Duration.ofSeconds(5), null);
+            VaultEndpoints.Status s = c.call(VaultEndpoints.STATUS, new ControlEndpoint.None(), Duration.ofSeconds(5),
+                null);
             System.err.println();
-            System.out.println("vault " + s.path("name").asText() + " running at " + s.path("url").asText() + " (pid "
-                + s.path("pid").asText() + "); log: " + home.logFile() + "; stop: vettid --home " + home.dir
+            System.out.println("vault " + s.name() + " running at " + s.url() + " (pid " + s.pid() + "); log: " + home.logFile() + "; stop: vettid --home " + home.dir
                 + " server stop");
             return OK;
           } catch (VaultClientException e) {
@@ -149,8 +151,8 @@ final class ServerCommand implements Runnable {
       VaultHome home = root(spec).vaultHome();
       long pid;
       try (VaultClient c = VaultClient.open(home.dir)) {
-        pid = c.call(VaultRequest.verb("stop"), Duration.ofSeconds(30), null).path("pid").asLong(-1);
-        pid = VaultHome.JSON.readTree(Files.readAllBytes(home.controlInfo())).path("pid").asLong(pid);
+        pid = VaultHome.JSON.readTree(Files.readAllBytes(home.controlInfo())).path("pid").asLong(-1);
+        c.call(VaultEndpoints.STOP, new ControlEndpoint.None());
       }
       ProcessHandle.of(pid).ifPresent(h -> {
         try {
@@ -165,22 +167,25 @@ final class ServerCommand implements Runnable {
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the running vault and its counters.")
-  static final class Status extends VaultRequest {
-    @Override
-    ObjectNode request() {
-      return VaultRequest.verb("status");
+  static final class Status extends VaultRequest<ControlEndpoint.None, VaultEndpoints.Status> {
+    Status() {
+      super(VaultEndpoints.STATUS);
     }
 
     @Override
-    void print(JsonNode a, PrintStream out) {
-      out.println(a.path("name").asText() + " (" + a.path("guid").asText() + ") at " + a.path("url").asText()
-          + ", pid " + a.path("pid").asText() + ", since " + a.path("startedAt").asText());
-      out.println("  identity     " + a.path("identity").asText() + " (" + a.path("suite").asText() + ")");
-      out.println("  eventspaces  " + a.path("eventSpaces"));
-      out.println("  connections  " + a.path("connections").asInt());
-      JsonNode c = a.path("counters");
-      out.println("  events       received=" + c.path("received") + " handled=" + c.path("handled") + " held="
-          + c.path("held") + " dropped=" + c.path("dropped") + " quarantined=" + c.path("quarantined"));
+    ControlEndpoint.None request() {
+      return new ControlEndpoint.None();
+    }
+
+    @Override
+    void print(VaultEndpoints.Status a, PrintStream out) {
+      out.println(a.name() + " (" + a.guid() + ") at " + a.url() + ", pid " + a.pid() + ", since " + a.startedAt());
+      out.println("  identity     " + a.identity() + " (" + a.suite() + ")");
+      out.println("  eventspaces  " + VaultHome.JSON.valueToTree(a.eventSpaces()));
+      out.println("  connections  " + a.connections());
+      VaultEndpoints.Counters c = a.counters();
+      out.println("  events       received=" + c.received() + " handled=" + c.handled() + " held=" + c.held()
+          + " dropped=" + c.dropped() + " quarantined=" + c.quarantined());
     }
   }
 

@@ -3,8 +3,7 @@ package io.vettid.cli;
 import static io.vettid.cli.VettidCli.OK;
 import static io.vettid.cli.VettidCli.root;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ControlEndpoint;
 import io.vettid.runtime.client.VaultClient;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -12,54 +11,53 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** A command that asks the running vault one thing and prints the answer. */
-abstract class VaultRequest implements Callable<Integer> {
-  /**
-   * A control request for a verb (PROTOCOL.md section 9), to which a command adds its fields.
-   *
-   * @param verb the verb
-   * @return the request
-   */
-  static ObjectNode verb(String verb) {
-    return VaultHome.JSON.createObjectNode().put("verb", verb);
-  }
-
+/**
+ * A command that asks the running vault one thing, at one endpoint of its control service, and
+ * prints the answer (as JSON with {@code --json}).
+ *
+ * @param <Q> the endpoint's request type
+ * @param <R> the endpoint's answer type
+ */
+abstract class VaultRequest<Q, R> implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  private final ControlEndpoint<Q, R> endpoint;
   private final Duration timeout;
   private final boolean dotsWhileWaiting;
 
   /** A quick request: answered within 30 seconds. */
-  VaultRequest() {
-    this(Duration.ofSeconds(30), false);
+  VaultRequest(ControlEndpoint<Q, R> endpoint) {
+    this(endpoint, Duration.ofSeconds(30), false);
   }
 
   /**
    * A request the vault may work on a while (it waits for a peer, or generates keys).
    *
+   * @param endpoint the endpoint asked
    * @param timeout how long to wait for the answer
    * @param dotsWhileWaiting whether to print dots on standard error meanwhile
    */
-  VaultRequest(Duration timeout, boolean dotsWhileWaiting) {
+  VaultRequest(ControlEndpoint<Q, R> endpoint, Duration timeout, boolean dotsWhileWaiting) {
+    this.endpoint = endpoint;
     this.timeout = timeout;
     this.dotsWhileWaiting = dotsWhileWaiting;
   }
 
   /** {@return the request} */
-  abstract ObjectNode request() throws Exception;
+  abstract Q request() throws Exception;
 
   /** Prints a human-readable answer. */
-  abstract void print(JsonNode answer, PrintStream out);
+  abstract void print(R answer, PrintStream out);
 
   @Override
   public Integer call() throws Exception {
     VettidCli root = root(spec);
-    ObjectNode req = request();
+    Q req = request();
     try (VaultClient c = VaultClient.open(root.vaultHome().dir)) {
-      JsonNode answer = c.call(req, timeout, dotsWhileWaiting ? System.err : null);
+      R answer = c.call(endpoint, req, timeout, dotsWhileWaiting ? System.err : null);
       if (root.json) {
-        ((ObjectNode) answer).remove("ok");
-        System.out.println(VaultHome.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer));
+        System.out.println(VaultHome.JSON.writerWithDefaultPrettyPrinter()
+            .writeValueAsString(VaultHome.JSON.readTree(endpoint.encode(answer))));
       } else {
         print(answer, System.out);
       }

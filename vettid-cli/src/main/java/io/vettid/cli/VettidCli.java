@@ -5,10 +5,10 @@ import io.vettid.runtime.client.VaultClientException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The {@code vettid} command line: create a vault, run it, publish EventSpaces and profiles,

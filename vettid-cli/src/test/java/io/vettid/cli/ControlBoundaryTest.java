@@ -14,6 +14,9 @@ import io.vettid.api.FailureReason;
 import io.vettid.crypto.Suites;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.nats.tls.TlsMaterial;
+import io.vettid.runtime.client.ControlEndpoint;
+import io.vettid.runtime.client.RuleEndpoints;
+import io.vettid.runtime.client.VaultEndpoints;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -107,8 +110,7 @@ class ControlBoundaryTest {
           "$JS.API.STREAM.PURGE." + Subjects.QUARANTINE_STREAM, "$KV.Vault.rules",
           Subjects.DATA_VAULT_QUEUE.value(), "_INBOX.elsewhere", Subjects.controlInbox("someone-else").value() + ".x");
       for (String reply : aimed) {
-        control.publish(Subjects.MANAGER_CONTROL.value(), reply,
-            "{\"verb\": \"rules.list\"}".getBytes(StandardCharsets.UTF_8));
+        control.publish(RuleEndpoints.LIST.subject(), reply, "{}".getBytes(StandardCharsets.UTF_8));
       }
       control.flush(Duration.ofSeconds(2));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -116,11 +118,12 @@ class ControlBoundaryTest {
           && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
-      Message answer = control.request(Subjects.MANAGER_CONTROL.value(),
-          "{\"verb\": \"ping\"}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5));
+      Message answer = control.request(VaultEndpoints.STATUS.subject(), "{}".getBytes(StandardCharsets.UTF_8),
+          Duration.ofSeconds(5));
 
       assertThat(answer).as("its own inbox is answered").isNotNull();
-      assertThat(VaultHome.JSON.readTree(answer.getData()).path("ok").asBoolean()).isTrue();
+      assertThat(answer.getHeaders()).as("no service error").isNull();
+      assertThat(VaultEndpoints.STATUS.decodeAnswer(answer.getData()).guid()).isEqualTo(info().path("guid").asText());
       assertThat(vault.runtime().counters().snapshot().quarantined().get(FailureReason.FOREIGN_REPLY))
           .isEqualTo(aimed.size());
       assertThat(messages(owner, "KV_EventHandlers")).isEqualTo(records);
@@ -143,13 +146,50 @@ class ControlBoundaryTest {
     }
   }
 
+  /**
+   * The control service is a NATS service: discovery through the control user's own inbox finds
+   * it with every endpoint; a request that is not its endpoint's gets the standard error headers,
+   * the whole message in the body, and nothing is done.
+   */
+  @Test
+  void theControlServiceIsDiscoverableAndRefusesMalformedRequestsWithStandardErrors() throws Exception {
+    BlockingQueue<String> errors = new LinkedBlockingQueue<>();
+    try (Connection control = Nats.connect(asControlUser(home.controlCreds(), errors)
+        .inboxPrefix(info().path("inboxPrefix").asText()).build())) {
+      io.nats.service.Discovery discovery = new io.nats.service.Discovery(control, 2000, 1);
+      List<io.nats.service.InfoResponse> infos = discovery.info(ControlEndpoint.SERVICE_NAME);
+      assertThat(infos).hasSize(1);
+      assertThat(infos.get(0).getEndpoints()).extracting(io.nats.service.Endpoint::getSubject)
+          .containsExactlyInAnyOrderElementsOf(ControlEndpoint.all().stream().map(ControlEndpoint::subject).toList());
+      long rules = messages(vault.runtime().connection(), "KV_Vault");
+
+      Message unknownMember = control.request(RuleEndpoints.ADD.subject(),
+          "{\"rule\": {\"id\": \"x\", \"action\": \"handle\"}, \"extra\": 1}".getBytes(StandardCharsets.UTF_8),
+          Duration.ofSeconds(5));
+      Message notJson = control.request(RuleEndpoints.ADD.subject(), "{not json".getBytes(StandardCharsets.UTF_8),
+          Duration.ofSeconds(5));
+      Message noId = control.request(RuleEndpoints.ADD.subject(), "{\"rule\": {}}".getBytes(StandardCharsets.UTF_8),
+          Duration.ofSeconds(5));
+
+      for (Message m : List.of(unknownMember, notJson, noId)) {
+        assertThat(m.getHeaders().getFirst(io.nats.service.ServiceMessage.NATS_SERVICE_ERROR_CODE)).isEqualTo("400");
+        assertThat(m.getHeaders().getFirst(io.nats.service.ServiceMessage.NATS_SERVICE_ERROR)).startsWith("not a rules.add");
+        assertThat(VaultHome.JSON.readTree(m.getData()).path("error").asText()).startsWith("not a rules.add");
+      }
+      assertThat(VaultHome.JSON.readTree(noId.getData()).path("error").asText()).contains("'id'");
+      assertThat(messages(vault.runtime().connection(), "KV_Vault")).as("no rule written").isEqualTo(rules);
+      assertThat(vault.runtime().rules().orElseThrow().text()).isEqualTo(VaultDaemon.DEFAULT_RULES);
+      assertThat(errors).isEmpty();
+    }
+  }
+
   /** Item 5: the control user's JWT had no expiry; now it lives an hour and is renewed while the vault runs. */
   @Test
   void theControlCredentialsExpireAndAreRenewedWithTheSameKey() throws Exception {
     String key = claim(home.controlCreds(), "sub");
     long iat = Long.parseLong(claim(home.controlCreds(), "iat"));
     long exp = Long.parseLong(claim(home.controlCreds(), "exp"));
-    assertThat(exp - iat).isEqualTo(VaultDaemon.CONTROL_VALIDITY.toSeconds());
+    assertThat(exp - iat).isEqualTo(ControlUsers.VALIDITY.toSeconds());
     assertThat(Files.getPosixFilePermissions(home.controlCreds())).containsExactlyInAnyOrder(
         java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
 
@@ -162,7 +202,7 @@ class ControlBoundaryTest {
     BlockingQueue<String> errors = new LinkedBlockingQueue<>();
     try (Connection control = Nats.connect(asControlUser(home.controlCreds(), errors)
         .inboxPrefix(info().path("inboxPrefix").asText()).build())) {
-      assertThat(control.request(Subjects.MANAGER_CONTROL.value(), "{\"verb\": \"ping\"}".getBytes(StandardCharsets.UTF_8),
+      assertThat(control.request(VaultEndpoints.STATUS.subject(), "{}".getBytes(StandardCharsets.UTF_8),
           Duration.ofSeconds(5))).isNotNull();
     }
   }
@@ -213,8 +253,8 @@ class ControlBoundaryTest {
           .sslContext(TlsMaterial.pinned(fresh.path("caPin").asText()))
           .authHandler(Nats.credentials(crashy.controlCreds().toString()))
           .inboxPrefix(fresh.path("inboxPrefix").asText()).connectionTimeout(Duration.ofSeconds(5)).build())) {
-        assertThat(control.request(Subjects.MANAGER_CONTROL.value(),
-            "{\"verb\": \"ping\"}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5))).isNotNull();
+        assertThat(control.request(VaultEndpoints.STATUS.subject(), "{}".getBytes(StandardCharsets.UTF_8),
+            Duration.ofSeconds(5))).isNotNull();
       }
       assertThat(errors).isEmpty();
     } finally {

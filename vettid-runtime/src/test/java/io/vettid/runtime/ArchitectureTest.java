@@ -117,6 +117,44 @@ class ArchitectureTest {
     assertThat(descriptor).doesNotContain("picocli");
   }
 
+  /**
+   * What a third party may use is marked, as JUnit 5 marks its own: every public type of the
+   * runtime carries {@code @API}; those of {@code internal} packages (exported, if at all, to the
+   * command line only) are {@code INTERNAL}, and no exported one is.
+   */
+  @Test
+  void everyPublicTypeOfTheRuntimeSaysWhatUsersMayRelyOn() throws Exception {
+    Path sources = root.resolve("vettid-runtime/src/main/java");
+    String descriptor = Files.readString(sources.resolve("module-info.java"));
+    Matcher qualified = Pattern.compile("exports\\s+([a-z.]+)\\s+to\\s+([a-z.,\\s]+);").matcher(descriptor);
+    while (qualified.find()) {
+      assertThat(qualified.group(1)).as("a package exported only to some modules").contains(".internal.");
+      assertThat(qualified.group(2).trim()).as("who may read %s", qualified.group(1)).isEqualTo("io.vettid.cli");
+    }
+    Pattern publicType = Pattern.compile("^public (final |abstract |sealed )*(class|interface|record|enum) ",
+        Pattern.MULTILINE);
+    int checked = 0;
+    try (var files = Files.walk(sources)) {
+      for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+        String text = Files.readString(f);
+        Matcher m = publicType.matcher(text);
+        if (f.getFileName().toString().contains("-info") || !m.find()) {
+          continue;
+        }
+        String head = text.substring(0, m.start());
+        boolean internal = sources.relativize(f).toString().contains("/internal/");
+        assertThat(head).as("%s is marked @API", f.getFileName()).contains("@API(status = ");
+        if (internal) {
+          assertThat(head).as("%s, in an internal package", f.getFileName()).contains("@API(status = INTERNAL)");
+        } else {
+          assertThat(head).as("%s, in an exported package", f.getFileName()).doesNotContain("status = INTERNAL");
+        }
+        checked++;
+      }
+    }
+    assertThat(checked).as("public types checked").isGreaterThan(40);
+  }
+
   @Test
   void testScopeMayOnlyAddTheTestkitAndThePropertyTestSupport() {
     TEST.forEach((module, deps) -> assertThat(deps).as("test dependencies of %s", module)

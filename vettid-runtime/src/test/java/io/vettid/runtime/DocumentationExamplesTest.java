@@ -122,7 +122,7 @@ class DocumentationExamplesTest {
   void theRuleExamplesInTheJavadocAreValidRules() throws Exception {
     Pattern literal = Pattern.compile("<pre>\\{@literal\\n(.*?)\\n\\s*\\*?\\s*}</pre>", Pattern.DOTALL);
     for (String file : List.of("vettid-rules/src/main/java/io/vettid/rules/DeclarativeRuleEngine.java",
-        "vettid-runtime/src/main/java/io/vettid/runtime/handlers/ContactRequestHandler.java")) {
+        "vettid-runtime/src/main/java/io/vettid/runtime/internal/handlers/ContactRequestHandler.java")) {
       Matcher m = literal.matcher(Files.readString(root().resolve(file)));
       assertThat(m.find()).as("%s shows a rule", file).isTrue();
       String json = javadoc(m.group(1));

@@ -23,6 +23,7 @@ import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.profile.TrustedResource;
+import io.vettid.runtime.client.RuleEndpoints;
 import io.vettid.runtime.client.VaultClient;
 import io.vettid.runtime.connection.BlockList;
 import io.vettid.runtime.connection.ConnectionRotation;
@@ -34,8 +35,8 @@ import io.vettid.runtime.connection.Invitation;
 import io.vettid.runtime.connection.Invitations;
 import io.vettid.runtime.connection.Invitee;
 import io.vettid.runtime.connection.PeerConnector;
-import io.vettid.runtime.handlers.ChatHandler;
-import io.vettid.runtime.handlers.ContactRequestHandler;
+import io.vettid.runtime.internal.handlers.ChatHandler;
+import io.vettid.runtime.internal.handlers.ContactRequestHandler;
 import io.vettid.runtime.resources.TrustedResources;
 import io.vettid.runtime.service.AppManager;
 import io.vettid.runtime.service.Concierge;
@@ -67,9 +68,7 @@ final class JavadocExamples {
 
   void vettIdRuntime(byte[] secret, EnvelopeOpener opener) throws Exception {
     // example: VettIdRuntime
-    try (VettIdRuntime vault = VettIdRuntime.builder()
-        .dataDirectory(Path.of("vault"))
-        .vaultSecret(secret)                       // 32+ bytes kept sealed by the owner
+    try (VettIdRuntime vault = VettIdRuntime.embedded(Path.of("vault"), secret) // secret: 32+ bytes kept sealed
         .handler(new MyHandlerFactory())           // plus any found by ServiceLoader
         .start()) {
       vault.rules().orElseThrow().put("[{\"id\":\"contacts\",\"eventType\":\"contact.request\",\"action\":\"hold\"}]");
@@ -171,7 +170,7 @@ final class JavadocExamples {
       Established established, ObjectNode payload) throws Exception {
     // example: Connections
     Connections connections = new Connections(Clock.systemUTC(), blocks);
-    VettIdRuntime vault = VettIdRuntime.builder().nats(options).connections(connections).start();
+    VettIdRuntime vault = VettIdRuntime.connect(options).connections(connections).start();
     connections.persistTo(new ConnectionStore(vault.connection(), vaultSecret), connector); // sealed, restored
     connections.add(established, connector);                  // from Invitations or Invitee
     EventId id = connections.send(established.local(), EventType.of("chat.message"), payload);
@@ -221,11 +220,19 @@ final class JavadocExamples {
     // end
   }
 
-  void vaultClient() throws Exception {
+  void vaultClient(com.fasterxml.jackson.databind.node.ObjectNode rule) throws Exception {
     // example: VaultClient
     try (VaultClient vault = VaultClient.open(Path.of("alice"))) {
       EventId id = vault.send("Bob", EventType.of("chat.message"), JsonNodeFactory.instance.objectNode().put("text", "hi"));
+      RuleEndpoints.Added added = vault.call(RuleEndpoints.ADD, new RuleEndpoints.Add(rule));
     }
+    // end
+  }
+
+  void controlEndpoint(VaultClient vault) throws Exception {
+    // example: ControlEndpoint
+    RuleEndpoints.Verdict verdict = vault.call(RuleEndpoints.TEST,
+        new RuleEndpoints.Test("chat.message", JsonNodeFactory.instance.objectNode(), null));
     // end
   }
 

@@ -17,6 +17,7 @@ import io.vettid.nats.auth.UserLimits;
 import io.vettid.nats.auth.UserPermissions;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.runtime.JavadocExamples.MyHandlerFactory;
+import io.vettid.runtime.client.RuleEndpoints;
 import io.vettid.runtime.client.VaultClient;
 import io.vettid.runtime.connection.BlockList;
 import io.vettid.runtime.connection.Connections;
@@ -77,8 +78,7 @@ final class ReadmeExamples {
 
   void runtime(byte[] secret, Connections connections, String subscriberGuid) throws Exception {
     // example: README-runtime
-    try (VettIdRuntime vault = VettIdRuntime.builder()
-        .dataDirectory(Path.of("vault")).vaultSecret(secret)   // or .vault(accounts, new Options.Builder()...)
+    try (VettIdRuntime vault = VettIdRuntime.embedded(Path.of("vault"), secret) // or .connect(accounts, options)
         .connections(connections)                              // seals replies, opens deposits
         .handler(new MyHandlerFactory())                       // plus ServiceLoader and built-ins
         .start()) {
@@ -114,6 +114,7 @@ final class ReadmeExamples {
     try (VaultClient vault = VaultClient.open(Path.of("alice"))) {
       vault.send("Bob", EventType.of("chat.message"), JsonNodeFactory.instance.objectNode().put("text", "hi"));
       vault.onEvent(notice -> System.out.println(notice.path("outcome") + " " + notice.path("type")));
+      RuleEndpoints.Verdict verdict = vault.call(RuleEndpoints.TEST, new RuleEndpoints.Test("chat.message", null, "Bob"));
     }
     // end
   }

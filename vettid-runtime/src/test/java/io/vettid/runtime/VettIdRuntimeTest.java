@@ -31,7 +31,7 @@ class VettIdRuntimeTest {
 
   @Test
   void anEventSpaceIsWatchedByOneWatcherAtATime() throws Exception {
-    try (VettIdRuntime rt = VettIdRuntime.builder().dataDirectory(dir).vaultSecret(secret()).subscriberGuid("g1")
+    try (VettIdRuntime rt = VettIdRuntime.embedded(dir, secret()).subscriberGuid("g1")
         .start()) {
       assertThat(rt.subscriberGuid()).contains("g1");
       assertThatThrownBy(() -> rt.watch("g2", "home", (envelope, destination) -> null))
@@ -55,7 +55,7 @@ class VettIdRuntimeTest {
     byte[] secret = secret();
     String marker = "VETTID-MARKER-" + System.nanoTime();
     String url;
-    try (VettIdRuntime rt = VettIdRuntime.builder().dataDirectory(dir).vaultSecret(secret).start()) {
+    try (VettIdRuntime rt = VettIdRuntime.embedded(dir, secret).start()) {
       url = rt.embeddedServer().orElseThrow().clientUrl();
       assertThat(url).startsWith("tls://127.0.0.1:");
       // trusting the CA is not enough: the server wants a client certificate only the runtime has
@@ -76,7 +76,7 @@ class VettIdRuntimeTest {
     assertThat(StoreScan.filesContaining(dir.resolve("nats"), marker)).as("files holding the marker").isEmpty();
 
     // the same secret reopens the same store
-    try (VettIdRuntime rt = VettIdRuntime.builder().dataDirectory(dir).vaultSecret(secret).start()) {
+    try (VettIdRuntime rt = VettIdRuntime.embedded(dir, secret).start()) {
       assertThat(rt.quarantine().list(10)).hasSize(1);
     }
   }
@@ -100,7 +100,7 @@ class VettIdRuntimeTest {
         return event -> chats.incrementAndGet();
       }
     };
-    try (VettIdRuntime rt = VettIdRuntime.builder().dataDirectory(dir).vaultSecret(secret())
+    try (VettIdRuntime rt = VettIdRuntime.embedded(dir, secret())
         .ruleEngineProvider("allow-chat").handler(chat).start()) {
       assertThat(rt.rules()).isEmpty();
       for (String type : new String[] {"chat.message", "payment.request", "chat.message"}) {
@@ -116,18 +116,24 @@ class VettIdRuntimeTest {
       assertThat(chats.get()).isEqualTo(2);
       assertThat(rt.counters().snapshot().quarantined().get(io.vettid.api.FailureReason.DENIED_BY_RULE)).isEqualTo(1);
     }
-    assertThatThrownBy(() -> VettIdRuntime.builder().ruleEngineProvider("no-such-engine"))
+    assertThatThrownBy(() -> VettIdRuntime.embedded(dir, secret()).ruleEngineProvider("no-such-engine"))
         .isInstanceOf(io.vettid.api.spi.ProviderLookupException.class);
   }
 
   @Test
-  void theBuilderSaysWhatIsMissing() {
-    assertThatThrownBy(() -> VettIdRuntime.builder().start()).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("data directory");
-    assertThatThrownBy(() -> VettIdRuntime.builder().dataDirectory(dir).start())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("vault secret");
-    assertThatThrownBy(() -> VettIdRuntime.builder().vaultSecret(new byte[16]))
+  void theEntryPointsAndTheBuilderSayWhatIsWrong() {
+    assertThatThrownBy(() -> VettIdRuntime.embedded(null, secret())).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("dataDirectory");
+    assertThatThrownBy(() -> VettIdRuntime.embedded(dir, null)).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("vaultSecret");
+    assertThatThrownBy(() -> VettIdRuntime.embedded(dir, new byte[16]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 32 bytes");
+    assertThatThrownBy(() -> VettIdRuntime.connect((Options.Builder) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> VettIdRuntime.embedded(dir, secret()).replicas(0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> VettIdRuntime.builder().replicas(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> VettIdRuntime.connect(new Options.Builder()).subscriberGuid("g1"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("only to the embedded default");
+    assertThatThrownBy(() -> VettIdRuntime.embedded(dir, secret()).eventSpaceNats(new Options.Builder(),
+        new Options.Builder())).isInstanceOf(IllegalStateException.class).hasMessageContaining("your own users");
   }
 }

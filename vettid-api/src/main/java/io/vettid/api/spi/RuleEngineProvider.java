@@ -16,7 +16,7 @@ package io.vettid.api.spi;
  *         ? Decision.handle("only-chat", "chat") : Decision.defaultDeny();
  *   }
  * }
- * // registered in META-INF/services, then: VettIdRuntime.builder().ruleEngineProvider("only-chat")
+ * // registered in META-INF/services, then: VettIdRuntime.embedded(dir, secret).ruleEngineProvider("only-chat")
  * }</pre>
  *
  * <p>See the {@code custom-rule-engine} sample for one with state and tests.

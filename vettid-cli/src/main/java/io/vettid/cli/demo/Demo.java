@@ -32,9 +32,9 @@ import io.vettid.runtime.connection.Invitation;
 import io.vettid.runtime.connection.Invitations;
 import io.vettid.runtime.connection.Invitee;
 import io.vettid.runtime.connection.PeerConnector;
-import io.vettid.runtime.handlers.ContactRequestHandler;
-import io.vettid.runtime.handlers.KeyRotationHandler;
-import io.vettid.runtime.handlers.ProfileRequestHandler;
+import io.vettid.runtime.internal.handlers.ContactRequestHandler;
+import io.vettid.runtime.internal.handlers.KeyRotationHandler;
+import io.vettid.runtime.internal.handlers.ProfileRequestHandler;
 import io.vettid.runtime.service.EventService;
 import io.vettid.runtime.service.HeldEvents;
 import io.vettid.runtime.service.RuntimeCounters;
@@ -212,10 +212,10 @@ public final class Demo {
     Connections bobConnections = new Connections(java.time.Clock.systemUTC(), bobBlocks);
     PeerConnector connector = (creds, inbox) -> Nats.connect(options(url, tls, creds).inboxPrefix(inbox)
         .build());
-    try (VettIdRuntime aliceVault = VettIdRuntime.builder().vault(aliceAccounts, server(url, tls))
+    try (VettIdRuntime aliceVault = VettIdRuntime.connect(aliceAccounts, server(url, tls))
             .connections(aliceConnections).discoverHandlers(false)
             .handler(new Wallet()).listener(transcript("alice")).start();
-        VettIdRuntime bobVault = VettIdRuntime.builder().vault(bobAccounts, server(url, tls))
+        VettIdRuntime bobVault = VettIdRuntime.connect(bobAccounts, server(url, tls))
             .connections(bobConnections).discoverHandlers(false)
             .handler(new Wallet()).listener(transcript("bob")).start()) {
       aliceVault.publishProfile(aliceId.profile());

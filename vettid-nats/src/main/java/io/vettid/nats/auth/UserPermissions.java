@@ -67,25 +67,28 @@ public record UserPermissions(List<String> publish, List<String> subscribe) {
 
   /**
    * The permissions of an owner's tool talking to the running vault: it may publish its requests
-   * to {@code Manager.Control} and read its own inbox and the vault's notices, nothing else.
+   * to the control service's endpoints ({@code Manager.Control.>}) and NATS service discovery
+   * ({@code $SRV.>}), and read its own inbox and the vault's notices, nothing else.
    *
    * @param inboxPrefix its inbox prefix ({@code Subjects.controlInbox(token)})
    * @return the permissions
    */
   public static UserPermissions forControl(String inboxPrefix) {
-    return new UserPermissions(List.of(Subjects.MANAGER_CONTROL.value()),
+    return new UserPermissions(List.of(Subjects.controlEndpoints(), Subjects.serviceDiscovery()),
         List.of(checkSubject("control inbox", inboxPrefix) + ".>", Subjects.MANAGER_EVENTS.value()));
   }
 
   /**
-   * The permissions of the control service's answering connection: it may publish only into one
-   * tool's inbox and subscribe to nothing.
+   * The permissions of the control service's connection: it reads the requests to its endpoints
+   * and NATS service discovery, and may publish only into one tool's inbox, so a reply subject a
+   * requester chose cannot make it write anywhere else.
    *
    * @param inboxPrefix the tool's inbox prefix
    * @return the permissions
    */
   public static UserPermissions forControlAnswers(String inboxPrefix) {
-    return new UserPermissions(List.of(checkSubject("control inbox", inboxPrefix) + ".>"), List.of());
+    return new UserPermissions(List.of(checkSubject("control inbox", inboxPrefix) + ".>"),
+        List.of(Subjects.controlEndpoints(), Subjects.serviceDiscovery()));
   }
 
   private static List<String> checked(String what, List<String> subjects) {

@@ -204,6 +204,35 @@ public final class Subjects {
   }
 
   /**
+   * One endpoint of the running vault's control service: {@code Manager.Control.<group>.<verb>},
+   * such as {@code Manager.Control.rules.add}.
+   *
+   * @param group the verb group, a lowercase token
+   * @param verb the verb, a lowercase token
+   * @return the endpoint's subject
+   */
+  public static Subject controlEndpoint(String group, String verb) {
+    checkToken(group, LOWER_TOKEN, "control group");
+    checkToken(verb, LOWER_TOKEN, "control verb");
+    return internal("Manager", "Control", group, verb);
+  }
+
+  /** {@return every endpoint of the control service, the pattern {@code Manager.Control.>}} */
+  public static String controlEndpoints() {
+    return MANAGER_CONTROL.value() + ".>";
+  }
+
+  /**
+   * The NATS service discovery subjects ({@code $SRV.PING}, {@code $SRV.INFO}, {@code $SRV.STATS},
+   * and those of one service): NATS's own namespace, not the vault's, so outside the naming rule.
+   *
+   * @return the pattern {@code $SRV.>}
+   */
+  public static String serviceDiscovery() {
+    return "$SRV.>";
+  }
+
+  /**
    * The inbox prefix of one owner's tool talking to the running vault ({@link #MANAGER_CONTROL}):
    * the control service answers only below it, and only that tool may read it.
    *

@@ -62,6 +62,10 @@ class SubjectsTest {
     assertThat(Subjects.profilesOfSubscriber("3f7a9c")).isEqualTo("subscriber.3f7a9c.*.profile.*");
     assertThat(Subjects.inboxesOfSubscriber("3f7a9c")).isEqualTo("subscriber.3f7a9c.*.inbox.*.>");
     assertThat(Subjects.controlInbox("t0k3n").value()).isEqualTo("Manager.ControlInbox.t0k3n");
+    assertThat(Subjects.controlEndpoint("rules", "add").value()).isEqualTo("Manager.Control.rules.add");
+    assertThat(Subjects.controlEndpoint("rules", "add").scope()).isEqualTo(Subject.Scope.INTERNAL);
+    assertThatThrownBy(() -> Subjects.controlEndpoint("rules", "*")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Subjects.controlEndpoint("Rules", "add")).isInstanceOf(IllegalArgumentException.class);
     assertThat(Subjects.depositStream("3f7a9c", "home")).isEqualTo("EventSpace_3f7a9c_home");
     assertThat(Subjects.consumer("Watcher", "home")).isEqualTo("Watcher_home");
     assertThat(Subjects.internal("EventHandlers", "contact-request", "state").value())
@@ -134,6 +138,8 @@ class SubjectsTest {
     String deposit = Subjects.deposit("g1", "home", ConnectionId.of("c1")).value();
     assertThat(deposit).isEqualTo(deposit.toLowerCase(java.util.Locale.ROOT));
     assertThat(Subjects.appQueues()).isEqualTo("AppManager.Queue.*");
+    assertThat(Subjects.controlEndpoints()).isEqualTo("Manager.Control.>");
+    assertThat(Subjects.serviceDiscovery()).isEqualTo("$SRV.>");
     assertThat(Subjects.appQueue("a1").value()).startsWith("AppManager.Queue.");
     assertThatThrownBy(() -> Subjects.appQueue("a.b")).isInstanceOf(IllegalArgumentException.class);
     assertThat(checked).contains("DataVault.Queue", "DataVault.Quarantine", "DataVault", "Quarantine",

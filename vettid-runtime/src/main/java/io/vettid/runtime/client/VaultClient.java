@@ -1,30 +1,40 @@
 package io.vettid.runtime.client;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.impl.Headers;
+import io.nats.service.ServiceMessage;
 import io.vettid.api.EventId;
 import io.vettid.api.EventType;
+import io.vettid.nats.subjects.Subjects;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apiguardian.api.API;
 
 /**
- * Asks a running vault (the one {@code vettid server start} runs) to act: send an event to a
- * connection, list connections, follow what it settles, or any request of its control service
- * (PROTOCOL.md section 9). It connects to the vault's own server with the control user the vault
+ * Asks a running vault (the one {@code vettid server start} runs) to act, through its control
+ * service (a NATS service, PROTOCOL.md section 9): any request of {@link ControlEndpoint#all()}
+ * with {@link #call}, typed by its endpoint, and following what the vault settles with {@link
+ * #onEvent}. It connects to the vault's own server with the control user the vault
  * writes to {@code <home>/run/control.creds} while it runs, renewed every 20 minutes (that user may
  * read only its own inbox, named in {@code control.json}, and may publish nothing but
  * control requests), trusting only the vault's pinned CA. It needs no passphrase.
@@ -32,11 +42,13 @@ import java.util.concurrent.TimeoutException;
  * <pre>{@code
  * try (VaultClient vault = VaultClient.open(Path.of("alice"))) {
  *   EventId id = vault.send("Bob", EventType.of("chat.message"), JsonNodeFactory.instance.objectNode().put("text", "hi"));
+ *   RuleEndpoints.Added added = vault.call(RuleEndpoints.ADD, new RuleEndpoints.Add(rule));
  * }
  * }</pre>
  *
  * <p>Thread-safe. Every refusal is a {@link VaultClientException} whose message says what to do.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class VaultClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -112,115 +124,68 @@ public final class VaultClient implements AutoCloseable {
   }
 
   /**
-   * Seals an event to a connection and deposits it on the peer's EventSpace.
+   * Asks the vault one thing and waits for its answer, up to 30 seconds.
    *
-   * @param to the connection id, or the peer's first name when only one connection has it
-   * @param type the event type
-   * @param payload the payload
-   * @return the new event's id
-   * @throws VaultClientException if there is no such connection or the deposit failed
-   */
-  public EventId send(String to, EventType type, ObjectNode payload) throws VaultClientException {
-    Objects.requireNonNull(to, "to");
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(payload, "payload");
-    ObjectNode r = JSON.createObjectNode().put("verb", "send").put("to", to).put("type", type.value());
-    r.set("payload", payload);
-    return EventId.of(call(r, DEFAULT_TIMEOUT, null).path("eventId").asText());
-  }
-
-  /**
-   * A connection, as the vault lists it.
-   *
-   * @param id the connection id (the peer deposits here under it)
-   * @param peer the peer's first name, from its verified profile
-   * @param identity the keyID of the peer's identity key
-   * @param safetyNumber the number to compare with the peer out of band
-   */
-  public record Peer(String id, String peer, String identity, String safetyNumber) {}
-
-  /**
-   * The vault's connections.
-   *
-   * @return the connections
-   * @throws VaultClientException if the vault cannot be asked
-   */
-  public java.util.List<Peer> connections() throws VaultClientException {
-    java.util.List<Peer> out = new java.util.ArrayList<>();
-    for (JsonNode c : call(JSON.createObjectNode().put("verb", "connections.list"), DEFAULT_TIMEOUT, null)
-        .path("connections")) {
-      out.add(new Peer(c.path("id").asText(), c.path("peer").asText(), c.path("identity").asText(),
-          c.path("safetyNumber").asText()));
-    }
-    return out;
-  }
-
-  /**
-   * Follows what the vault settles from now on: one notice per event ({@code time}, {@code
-   * outcome} such as {@code handled} or {@code quarantined}, {@code type}, {@code eventId}, {@code
-   * connection}, {@code peer}, and {@code reason} when it failed a check); never payloads.
-   *
-   * @param notices called for each notice, on a NATS dispatcher thread
-   * @return closes the subscription
-   * @throws VaultClientException if the subscription fails
-   */
-  public AutoCloseable onEvent(java.util.function.Consumer<JsonNode> notices) throws VaultClientException {
-    Objects.requireNonNull(notices, "notices");
-    io.nats.client.Dispatcher d = nc.createDispatcher(m -> {
-      try {
-        notices.accept(JSON.readTree(m.getData()));
-      } catch (IOException e) {
-        // not a notice
-      }
-    });
-    d.subscribe(io.vettid.nats.subjects.Subjects.MANAGER_EVENTS.value());
-    try {
-      nc.flush(Duration.ofSeconds(5));
-    } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
-      nc.closeDispatcher(d);
-      throw new VaultClientException("cannot follow the vault's events", VaultClientException.ENVIRONMENT);
-    }
-    return () -> nc.closeDispatcher(d);
-  }
-
-  /**
-   * Any request of the vault's control service (PROTOCOL.md section 9), such as {@code
-   * {"verb": "rules.test", "type": "chat.message"}}.
-   *
-   * @param request the request, with its {@code verb}
-   * @param timeout how long to wait for the answer
+   * @param <Q> the request type
+   * @param <R> the answer type
+   * @param endpoint the endpoint, such as {@link RuleEndpoints#ADD}
+   * @param request the request
    * @return the answer
-   * @throws VaultClientException if the vault refused or did not answer
+   * @throws VaultClientException with the vault's message when it refused ({@link
+   *     VaultClientException#USAGE} for a malformed request), or when it did not answer
    */
-  public JsonNode request(ObjectNode request, Duration timeout) throws VaultClientException {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(timeout, "timeout");
-    return call(request, timeout, null);
-  }
-
-  /** {@return the NATS connection to the vault (as the control user)} */
-  public Connection connection() {
-    return nc;
+  public <Q, R> R call(ControlEndpoint<Q, R> endpoint, Q request) throws VaultClientException {
+    return call(endpoint, request, DEFAULT_TIMEOUT, null);
   }
 
   /**
-   * Asks the vault; prints a dot to {@code progress} every second while it works (slow work such
-   * as RSA-4096 key generation), when progress is not null.
+   * Asks the vault one thing; prints a dot to {@code progress} every second while it works (slow
+   * work such as RSA-4096 key generation), when progress is not null.
    *
-   * @param request the request, with its {@code verb}
+   * @param <Q> the request type
+   * @param <R> the answer type
+   * @param endpoint the endpoint
+   * @param request the request
    * @param timeout how long to wait
    * @param progress where the dots go, or null
-   * @return the answer, when it is ok
-   * @throws VaultClientException with the vault's message and exit code when it refused
+   * @return the answer
+   * @throws VaultClientException with the vault's message when it refused, or when it did not answer
    */
-  public JsonNode call(ObjectNode request, Duration timeout, PrintStream progress) throws VaultClientException {
-    CompletableFuture<Message> reply;
-    try {
-      reply = nc.requestWithTimeout(io.vettid.nats.subjects.Subjects.MANAGER_CONTROL.value(),
-          JSON.writeValueAsBytes(request), timeout.plusSeconds(5));
-    } catch (IOException e) {
-      throw new VaultClientException("cannot encode the request: " + e.getMessage(), VaultClientException.USAGE);
+  public <Q, R> R call(ControlEndpoint<Q, R> endpoint, Q request, Duration timeout, PrintStream progress)
+      throws VaultClientException {
+    Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(timeout, "timeout");
+    Message m = await(nc.requestWithTimeout(endpoint.subject(), endpoint.encode(request), timeout.plusSeconds(5)),
+        timeout, progress);
+    Headers h = m.getHeaders();
+    String code = h == null ? null : h.getFirst(ServiceMessage.NATS_SERVICE_ERROR_CODE);
+    if (code != null) {
+      String error = errorOf(m.getData(), h.getFirst(ServiceMessage.NATS_SERVICE_ERROR));
+      throw new VaultClientException(error == null || error.isBlank() ? "the vault refused (" + code + ")" : error,
+          String.valueOf(ControlEndpoint.MALFORMED).equals(code) ? VaultClientException.USAGE
+              : VaultClientException.REFUSED);
     }
+    try {
+      return endpoint.decodeAnswer(m.getData());
+    } catch (IllegalArgumentException e) {
+      throw new VaultClientException("unreadable answer from the vault (" + e.getMessage() + ")",
+          VaultClientException.REFUSED);
+    }
+  }
+
+  /** The refusal's whole message from its body ({@code {"error": ...}}), else its header's (ASCII only). */
+  private static String errorOf(byte[] body, String header) {
+    try {
+      JsonNode n = body == null || body.length == 0 ? null : JSON.readTree(body);
+      return n != null && n.path("error").isTextual() ? n.path("error").asText() : header;
+    } catch (IOException e) {
+      return header;
+    }
+  }
+
+  private static Message await(CompletableFuture<Message> reply, Duration timeout, PrintStream progress)
+      throws VaultClientException {
     long deadline = System.nanoTime() + timeout.toNanos();
     boolean dotted = false;
     try {
@@ -230,12 +195,7 @@ public final class VaultClient implements AutoCloseable {
           if (dotted) {
             progress.println();
           }
-          JsonNode answer = JSON.readTree(m.getData());
-          if (!answer.path("ok").asBoolean(false)) {
-            throw new VaultClientException(answer.path("error").asText("the vault refused"),
-                answer.path("exit").asInt(VaultClientException.REFUSED));
-          }
-          return answer;
+          return m;
         } catch (TimeoutException e) {
           if (System.nanoTime() > deadline) {
             throw new VaultClientException("the vault did not answer within " + timeout.toSeconds() + " s",
@@ -251,12 +211,79 @@ public final class VaultClient implements AutoCloseable {
     } catch (ExecutionException e) {
       throw new VaultClientException("the vault did not answer (" + e.getCause().getMessage() + "); is it running?",
           VaultClientException.ENVIRONMENT);
-    } catch (IOException e) {
-      throw new VaultClientException("unreadable answer from the vault", VaultClientException.REFUSED);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new VaultClientException("interrupted", VaultClientException.REFUSED);
     }
+  }
+
+  /**
+   * The running vault and its counters ({@link VaultEndpoints#STATUS}).
+   *
+   * @return the status
+   * @throws VaultClientException if the vault cannot be asked
+   */
+  public VaultEndpoints.Status status() throws VaultClientException {
+    return call(VaultEndpoints.STATUS, new ControlEndpoint.None());
+  }
+
+  /**
+   * Seals an event to a connection and deposits it on the peer's EventSpace ({@link
+   * ConnectionEndpoints#SEND}).
+   *
+   * @param to the connection id, or the peer's first name when only one connection has it
+   * @param type the event type
+   * @param payload the payload
+   * @return the new event's id
+   * @throws VaultClientException if there is no such connection or the deposit failed
+   */
+  public EventId send(String to, EventType type, ObjectNode payload) throws VaultClientException {
+    Objects.requireNonNull(type, "type");
+    return EventId.of(call(ConnectionEndpoints.SEND, new ConnectionEndpoints.Send(to, type.value(), payload))
+        .eventId());
+  }
+
+  /**
+   * The vault's connections ({@link ConnectionEndpoints#LIST}).
+   *
+   * @return the connections
+   * @throws VaultClientException if the vault cannot be asked
+   */
+  public List<ConnectionEndpoints.Peer> connections() throws VaultClientException {
+    return call(ConnectionEndpoints.LIST, new ControlEndpoint.None()).connections();
+  }
+
+  /**
+   * Follows what the vault settles from now on: one notice per event ({@code time}, {@code
+   * outcome} such as {@code handled} or {@code quarantined}, {@code type}, {@code eventId}, {@code
+   * connection}, {@code peer}, and {@code reason} when it failed a check); never payloads.
+   *
+   * @param notices called for each notice, on a NATS dispatcher thread
+   * @return closes the subscription
+   * @throws VaultClientException if the subscription fails
+   */
+  public AutoCloseable onEvent(Consumer<JsonNode> notices) throws VaultClientException {
+    Objects.requireNonNull(notices, "notices");
+    Dispatcher d = nc.createDispatcher(m -> {
+      try {
+        notices.accept(JSON.readTree(m.getData()));
+      } catch (IOException e) {
+        // not a notice
+      }
+    });
+    d.subscribe(Subjects.MANAGER_EVENTS.value());
+    try {
+      nc.flush(Duration.ofSeconds(5));
+    } catch (TimeoutException | InterruptedException e) {
+      nc.closeDispatcher(d);
+      throw new VaultClientException("cannot follow the vault's events", VaultClientException.ENVIRONMENT);
+    }
+    return () -> nc.closeDispatcher(d);
+  }
+
+  /** {@return the NATS connection to the vault (as the control user)} */
+  public Connection connection() {
+    return nc;
   }
 
   /**

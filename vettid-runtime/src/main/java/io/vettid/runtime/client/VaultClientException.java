@@ -1,10 +1,15 @@
 package io.vettid.runtime.client;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import org.apiguardian.api.API;
+
 /**
  * A request to a running vault failed: the vault refused it (its message says why and what to do
  * next), or the vault could not be reached. {@link #exitCode()} is what the {@code vettid}
  * command line exits with for it.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class VaultClientException extends Exception {
   @java.io.Serial private static final long serialVersionUID = 1L;
 

@@ -1,14 +1,18 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.api.KeyId;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apiguardian.api.API;
 
 /**
  * Identity keys this owner blocked: no invitation acceptance, confirmation or new connection from
  * them is accepted. Thread-safe.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class BlockList {
   private final Set<KeyId> blocked = ConcurrentHashMap.newKeySet();
 

@@ -1,5 +1,7 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.crypto.PrivateKeyEntry;
 import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.crypto.Suite;
@@ -7,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * One side's key pairs for one connection: a signing pair (the side signs what it sends) and a
@@ -19,6 +22,7 @@ import java.util.Objects;
  * @param wrapping the wrapping key
  * @param wrappingPublic its public half, for the peer
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record ConnectionKeys(Suite suite, PrivateKeyEntry signing, PublicKeyEntry signingPublic,
     PrivateKeyEntry wrapping, PublicKeyEntry wrappingPublic) {
   /**

@@ -1,5 +1,7 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.ConnectionId;
 import io.vettid.api.VettidException;
@@ -7,7 +9,7 @@ import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.auth.UserPermissions;
-import io.vettid.runtime.handlers.KeyRotationHandler;
+import io.vettid.runtime.internal.handlers.KeyRotationHandler;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * rotation.start(Duration.ofDays(30), Duration.ofMinutes(1));   // rotate keys older than 30 days
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ConnectionRotation implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionRotation.class);
 

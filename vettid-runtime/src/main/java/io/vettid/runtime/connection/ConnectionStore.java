@@ -1,5 +1,7 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * Connection records sealed in the vault's {@code Connections} bucket: each record (this side's
@@ -35,6 +38,7 @@ import java.util.Objects;
  * derived from the vault secret ({@code "vettid/connections/rings/v1"}), for the purpose {@code
  * connection/<id>/wrapping}.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ConnectionStore {
   private static final String PREFIX = "conn.";
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,5 +1,7 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,6 +43,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +68,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Connections connections = new Connections(Clock.systemUTC(), blocks);
- * VettIdRuntime vault = VettIdRuntime.builder().nats(options).connections(connections).start();
+ * VettIdRuntime vault = VettIdRuntime.connect(options).connections(connections).start();
  * connections.persistTo(new ConnectionStore(vault.connection(), vaultSecret), connector); // sealed, restored
  * connections.add(established, connector);                  // from Invitations or Invitee
  * EventId id = connections.send(established.local(), EventType.of("chat.message"), payload);
@@ -74,6 +77,7 @@ import org.slf4j.LoggerFactory;
  * <p>Records are kept sealed in the {@code Connections} bucket once {@link #persistTo} is called;
  * {@link ConnectionRotation} rotates keys and NATS users on a schedule.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Connections implements ReplyTransport, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
 

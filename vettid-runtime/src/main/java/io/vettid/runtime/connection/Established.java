@@ -1,11 +1,14 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.api.ConnectionId;
 import io.vettid.api.KeyId;
 import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.profile.Profile;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * A connection both sides agreed on, from one side's point of view: ready to be added to {@link
@@ -25,6 +28,7 @@ import java.util.Objects;
  * @param ownDepositSubject this side's deposit subject for the peer ({@code subscriber.<guid>.<es>.queue.<local>})
  * @param peerServer where the peer's server listens and its CA pin, or null when both share a server
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Established(ConnectionId local, ConnectionId remote, String peerDepositSubject, String peerInbox,
     UserCredentials peerCredentials, ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping,
     Profile peerProfile, String peerUserPublicKey, String ownDepositSubject,

@@ -1,5 +1,7 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.api.KeyId;
 import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.profile.SignedProfile;
@@ -7,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * An owner's identity: the identity key pair (the key a profile is signed with and that names the
@@ -17,6 +20,7 @@ import java.util.Objects;
  * @param keys the identity key pair
  * @param profile the owner's signed profile, signed with these keys
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Identity(KeyAlgorithm algorithm, KeyPair keys, SignedProfile profile) {
   /**
    * Validates that the profile names and is signed by these keys.

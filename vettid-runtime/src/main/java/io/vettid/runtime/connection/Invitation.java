@@ -1,5 +1,7 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.api.KeyId;
 import io.vettid.nats.server.ServerAddress;
 import java.time.Instant;
@@ -9,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 
 /**
  * An invitation to connect to one EventSpace: single use, expiring, and short enough for a QR
@@ -40,6 +43,7 @@ import java.util.regex.Pattern;
  * @param remote whether it was sent remotely (rather than shown in person)
  * @param server where the inviter's server listens and its CA pin, or null when both sides share a server
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, byte[] oneTimeKey,
     KeyId inviter, Instant expiresAt, boolean remote, ServerAddress server) {
   /** The version of the URI this side writes and reads. */

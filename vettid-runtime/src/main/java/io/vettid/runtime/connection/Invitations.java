@@ -1,5 +1,7 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.api.ConnectionId;
 import io.vettid.crypto.EphemeralBox;
 import io.vettid.crypto.Suite;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,7 @@ import org.slf4j.LoggerFactory;
  * connections.add(r.established().orElseThrow(), connector);
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Invitations {
   /** Longest validity of an invitation shown in person. */
   public static final Duration IN_PERSON_MAX = Duration.ofMinutes(10);

@@ -1,5 +1,7 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.api.ConnectionId;
 import io.vettid.crypto.PublicKeyBox;
 import io.vettid.crypto.Suite;
@@ -11,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * The invited side of a connection. {@link #accept} checks that the invitation has not expired
@@ -27,6 +30,7 @@ import java.util.Objects;
  * Established e = bob.complete(confirmBytes);            // from the inviter
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Invitee {
   private final Invitation invitation;
   private final ConnectionKeys mine;

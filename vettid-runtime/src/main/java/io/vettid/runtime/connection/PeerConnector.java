@@ -1,9 +1,12 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.nats.client.Connection;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.server.ServerAddress;
 import java.io.IOException;
+import org.apiguardian.api.API;
 
 /**
  * Opens a NATS connection as the user a peer issued, to deposit on the peer's EventSpace ({@link
@@ -11,6 +14,7 @@ import java.io.IOException;
  * store).
  */
 @FunctionalInterface
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface PeerConnector {
   /**
    * Connects.

@@ -1,10 +1,13 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.api.ConnectionId;
 import io.vettid.api.KeyId;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * A connection revoked here, by the owner or because its peer said so ({@link
@@ -16,6 +19,7 @@ import java.util.Optional;
  * @param peerIdentity the peer's identity keyID, if known
  * @param at when it was revoked
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Revocation(ConnectionId local, Optional<String> peerUser, Optional<KeyId> peerIdentity, Instant at) {
   /**
    * Validates.

@@ -1,5 +1,7 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.crypto.PublicKeyEntry;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * A number both sides of a connection compute from the connection's four public keys, to compare
@@ -19,6 +22,7 @@ import java.util.Objects;
  * collision expensive); the first 30 bytes become 12 groups of 5 digits (each 5-byte chunk read as an
  * unsigned big-endian number, taken mod 10^10 and written as two groups of 5 digits).
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class SafetyNumber {
   private static final byte[] DOMAIN = "vettid-safety-number-v1\0".getBytes(StandardCharsets.US_ASCII);
   private static final int ITERATIONS = 5200;

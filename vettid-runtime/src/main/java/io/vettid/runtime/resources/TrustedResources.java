@@ -1,5 +1,7 @@
 package io.vettid.runtime.resources;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.ObjectStore;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import org.apiguardian.api.API;
 
 /**
  * Gets trusted resources and checks them before any use. A resource listed in a profile names its
@@ -33,6 +36,7 @@ import java.util.ServiceLoader;
  * List<EventHandlerFactory> plugins = resources.loadHandlers(resource);  // throws unless the hash matches
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class TrustedResources {
   /** Largest resource fetched (16 MiB). */
   public static final int MAX_BYTES = 16 << 20;

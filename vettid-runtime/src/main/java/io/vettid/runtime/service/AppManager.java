@@ -1,5 +1,7 @@
 package io.vettid.runtime.service;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
@@ -20,6 +22,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 
 /**
  * Apps registered to a vault. An app (the owner's calendar, a bot, an integration) gets its own
@@ -38,6 +41,7 @@ import java.util.regex.Pattern;
  * // the app connects with app.credentials() and inboxPrefix(Subjects.appInbox(app.id()))
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class AppManager {
   private static final String PREFIX = "app.";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");

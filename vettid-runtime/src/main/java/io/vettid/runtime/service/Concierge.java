@@ -1,5 +1,7 @@
 package io.vettid.runtime.service;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.nats.client.Connection;
 import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
@@ -18,6 +20,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,7 @@ import org.slf4j.LoggerFactory;
  * Connection owner = Nats.connect(options.authHandler(r.owner().authHandler()).build());
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Concierge {
   private static final Logger LOG = LoggerFactory.getLogger(Concierge.class);
   private static final Duration MAX_TTL = Duration.ofDays(7);

@@ -1,5 +1,7 @@
 package io.vettid.runtime.service;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +80,7 @@ import org.slf4j.LoggerFactory;
  * manager.start();
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class EventService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventService.class);
 

@@ -1,5 +1,7 @@
 package io.vettid.runtime.service;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -34,6 +36,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +60,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Logs name reasons and subjects, never keys or payloads. Not thread-safe: one thread polls.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class EventWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventWatcher.class);
 

@@ -1,11 +1,14 @@
 package io.vettid.runtime.service;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.api.EventType;
 import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.api.spi.Providers;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * The event handler factories a service may start, by name (rules name them) and by the event
@@ -18,6 +21,7 @@ import java.util.Optional;
  *     .discover().add(new MyHandlerFactory()).build());
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class HandlerRegistry {
   private final Providers<EventHandlerFactory> factories;
 

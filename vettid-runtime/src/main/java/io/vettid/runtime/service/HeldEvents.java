@@ -1,5 +1,7 @@
 package io.vettid.runtime.service;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
@@ -21,6 +23,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * The owner's approval inbox: events a rule held ({@code "action": "hold"}) wait here, in the
@@ -39,6 +42,7 @@ import java.util.Optional;
  * }
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class HeldEvents {
   /** Header set on an approved event put back on its queue: the held entry's id. */
   public static final String APPROVED_HEADER = "VettID-Approved";

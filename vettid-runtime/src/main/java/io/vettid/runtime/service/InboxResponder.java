@@ -1,5 +1,7 @@
 package io.vettid.runtime.service;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
@@ -7,6 +9,7 @@ import io.vettid.api.FailureReason;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class InboxResponder {
   private static final Logger LOG = LoggerFactory.getLogger(InboxResponder.class);
   private static final int MAX_SHOWN = 120;

@@ -1,10 +1,13 @@
 package io.vettid.runtime.service;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.ConnectionId;
 import io.vettid.api.EventId;
 import io.vettid.api.EventType;
 import io.vettid.api.VettidException;
+import org.apiguardian.api.API;
 
 /**
  * Sends an event back over a connection: builds the Internal Event the peer expects (with the
@@ -13,6 +16,7 @@ import io.vettid.api.VettidException;
  * io.vettid.api.spi.EventHandlerContext#reply}.
  */
 @FunctionalInterface
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface ReplyTransport {
   /** A transport for a vault with no connections: every reply fails with CONNECTION_REVOKED. */
   ReplyTransport NONE = (connection, type, eventId, payload, dedupeId) -> {

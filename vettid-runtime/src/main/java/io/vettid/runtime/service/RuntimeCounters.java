@@ -1,5 +1,7 @@
 package io.vettid.runtime.service;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.vettid.api.FailureReason;
 import java.util.Arrays;
 import java.util.Collections;
@@ -7,6 +9,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
+import org.apiguardian.api.API;
 
 /**
  * What the runtime counted: events received, handled, held, dropped, seen twice, quarantined by
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * System.out.println(s.handled() + " handled, p99 " + s.p99Millis() + " ms");
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class RuntimeCounters {
   private static final int LATENCY_SAMPLES = 1 << 16;
 

@@ -25,7 +25,7 @@ import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.profile.Profile;
 import io.vettid.profile.SignedProfile;
 import io.vettid.runtime.VettIdRuntime;
-import io.vettid.runtime.handlers.KeyRotationHandler;
+import io.vettid.runtime.internal.handlers.KeyRotationHandler;
 import io.vettid.testkit.NatsServerExtension;
 import io.vettid.testkit.ShiftedClock;
 import java.security.KeyPair;
@@ -146,8 +146,7 @@ class InvitationFlowTest {
       this.identity = identity;
       this.connections = new Connections(clock, blocks);
       EventHandlerFactory chat = chat(chats, chatCalls);
-      runtime = VettIdRuntime.builder()
-          .vault(accounts, NATS.options())
+      runtime = VettIdRuntime.connect(accounts, NATS.options())
           .connections(connections).discoverHandlers(false).handler(chat).start();
       runtime.rules().orElseThrow().put(RULES);
       if (vaultSecret != null) {
@@ -547,7 +546,7 @@ class InvitationFlowTest {
     try (Vault alice = new Vault("alice7", clock); Vault bob = new Vault("bob7", clock)) {
       Established[] e = connect(alice, bob, clock);
       alice.runtime.publishProfile(alice.identity.profile());
-      bob.connections.send(e[1].local(), io.vettid.runtime.handlers.ProfileRequestHandler.REQUEST,
+      bob.connections.send(e[1].local(), io.vettid.runtime.internal.handlers.ProfileRequestHandler.REQUEST,
           JsonNodeFactory.instance.objectNode().put("eventSpace", "home"));
       await(() -> bob.runtime.counters().snapshot().handled() == 1, "the verified profile taken by bob");
       // the same profile by request on the EventSpace's profile subject, as bob's connection user
@@ -564,13 +563,13 @@ class InvitationFlowTest {
           "{\"id\": \"profiles\", \"eventType\": \"profile.request\", \"action\": \"handle\", \"handler\": \"profile-request\"},",
           ""));
       alice.runtime.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
-      io.vettid.api.EventType response = io.vettid.runtime.handlers.ProfileRequestHandler.RESPONSE;
+      io.vettid.api.EventType response = io.vettid.runtime.internal.handlers.ProfileRequestHandler.RESPONSE;
 
       // alice's side (or anyone on the way) alters the profile: bob refuses it with the reason
       com.fasterxml.jackson.databind.node.ObjectNode tampered = (com.fasterxml.jackson.databind.node.ObjectNode)
           new com.fasterxml.jackson.databind.ObjectMapper().readTree(alice.identity.profile().bytes());
       ((com.fasterxml.jackson.databind.node.ObjectNode) tampered.get("profile").get("owner")).put("ageOver", 21);
-      io.vettid.api.EventId asked = bob.connections.send(e[1].local(), io.vettid.runtime.handlers.ProfileRequestHandler
+      io.vettid.api.EventId asked = bob.connections.send(e[1].local(), io.vettid.runtime.internal.handlers.ProfileRequestHandler
           .REQUEST, JsonNodeFactory.instance.objectNode().put("eventSpace", "home"));
       alice.connections.send(e[0].local(), response, asked, profileBody(tampered), "tampered-" + asked.value());
       await(() -> bob.runtime.counters().snapshot().quarantined().get(FailureReason.BAD_SIGNATURE) == 1,
@@ -585,7 +584,7 @@ class InvitationFlowTest {
           "an answer to no request quarantined as UNSOLICITED");
       Identity carol = identity("carol7");
       io.vettid.api.EventId askedAgain = bob.connections.send(e[1].local(),
-          io.vettid.runtime.handlers.ProfileRequestHandler.REQUEST, JsonNodeFactory.instance.objectNode());
+          io.vettid.runtime.internal.handlers.ProfileRequestHandler.REQUEST, JsonNodeFactory.instance.objectNode());
       alice.connections.send(e[0].local(), response, askedAgain,
           profileBody(new com.fasterxml.jackson.databind.ObjectMapper().readTree(carol.profile().bytes())),
           "carol-" + askedAgain.value());

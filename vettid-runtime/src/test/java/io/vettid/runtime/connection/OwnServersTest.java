@@ -69,7 +69,7 @@ class OwnServersTest {
 
   static VettIdRuntime vault(NatsServerExtension nats, VaultAccounts accounts, String guid, Connections connections,
       Set<String> seen) throws Exception {
-    VettIdRuntime r = VettIdRuntime.builder().vault(accounts, nats.options())
+    VettIdRuntime r = VettIdRuntime.connect(accounts, nats.options())
         .connections(connections).discoverHandlers(false).handler(InvitationFlowTest.chat(seen, new java.util.concurrent.atomic.AtomicInteger())).start();
     r.rules().orElseThrow().put("[{\"id\": \"chat\", \"eventType\": \"chat.message\", \"action\": \"handle\","
         + " \"handler\": \"chat\"}]");

@@ -59,7 +59,7 @@ class StorageFloodTest {
     ConnectionId malloryId = ConnectionId.of("mallory");
     ConnectionKeys aliceForBob = ConnectionKeys.generate(SUITE, random);
     ConnectionKeys bobKeys = ConnectionKeys.generate(SUITE, random);
-    try (VettIdRuntime vault = VettIdRuntime.builder().vault(ALICE, NATS.options()).connections(alice)
+    try (VettIdRuntime vault = VettIdRuntime.connect(ALICE, NATS.options()).connections(alice)
         .discoverHandlers(false).handler(InvitationFlowTest.chat(chats, new AtomicInteger())).start()) {
       vault.rules().orElseThrow().put("[{\"id\": \"chat\", \"eventType\": \"chat.message\", \"action\": \"handle\","
           + " \"handler\": \"chat\"}]");

@@ -48,8 +48,7 @@ public final class CrashChild {
     AtomicReference<Connection> conn = new AtomicReference<>(io.nats.client.Nats.connect(
         new io.nats.client.Options.Builder().server(args[0]).sslContext(TlsMaterial.trusting(Path.of(args[1])))
             .build()));
-    VettIdRuntime rt = VettIdRuntime.builder()
-        .nats(args[0], TlsMaterial.trusting(Path.of(args[1])))
+    VettIdRuntime rt = VettIdRuntime.connect(args[0], TlsMaterial.trusting(Path.of(args[1])))
         .discoverHandlers(false)
         .builtInHandlers(false)
         .handler(new Tally(() -> {

@@ -126,8 +126,7 @@ class AppManagerTest {
         return event -> handled.incrementAndGet();
       }
     };
-    try (io.vettid.runtime.VettIdRuntime rt = io.vettid.runtime.VettIdRuntime.builder()
-        .nats(NATS.options().authHandler(VAULT.issueUser("owner2", UserPermissions.ACCOUNT_OWNER).authHandler()))
+    try (io.vettid.runtime.VettIdRuntime rt = io.vettid.runtime.VettIdRuntime.connect(NATS.options().authHandler(VAULT.issueUser("owner2", UserPermissions.ACCOUNT_OWNER).authHandler()))
         .account(VAULT).discoverHandlers(false).handler(cal)
         .ruleEngine(e -> Decision.handle("apps", "calendar")).start()) {
       AppManager.App app = rt.apps().orElseThrow().register("planner", Set.of(INVITE));

@@ -49,7 +49,7 @@ class PollHandlerTest {
   @Test
   void votesAreCountedAcrossTheEventsOfOnePollAndTheResultIsTheReply() throws Exception {
     List<Reply> replies = new CopyOnWriteArrayList<>();
-    try (VettIdRuntime vault = VettIdRuntime.builder().nats(NATS.options())
+    try (VettIdRuntime vault = VettIdRuntime.connect(NATS.options())
         .replies((to, type, id, payload, dedupe) -> replies.add(new Reply(to, type, id, payload)))
         .start()) {
       vault.rules().orElseThrow().put("""

@@ -12,7 +12,7 @@ import java.util.Map;
  * Provides {@link RateLimitRuleEngine} as {@code "rate-limit"}, configured by system properties:
  * {@code ratelimit.types} (such as {@code chat.message=chat,poll.vote=poll}; default {@code
  * chat.message=chat}), {@code ratelimit.limit} (default 10) and {@code ratelimit.window.seconds}
- * (default 60). Select it with {@code VettIdRuntime.builder().ruleEngineProvider("rate-limit")}.
+ * (default 60). Select it with {@code VettIdRuntime.embedded(dir, secret).ruleEngineProvider("rate-limit")}.
  */
 public final class RateLimitRuleEngineProvider implements RuleEngineProvider {
   /** Creates the provider (ServiceLoader needs a public no-argument constructor). */

@@ -112,7 +112,7 @@ class RateLimitRuleEngineTest {
   @Test
   void aRuntimeFindsTheEngineByNameAndDeniesWhatIsOverTheLimit() throws Exception {
     System.setProperty("ratelimit.limit", "3");
-    try (VettIdRuntime vault = VettIdRuntime.builder().nats(NATS.options()).ruleEngineProvider("rate-limit").start()) {
+    try (VettIdRuntime vault = VettIdRuntime.connect(NATS.options()).ruleEngineProvider("rate-limit").start()) {
       assertThat(vault.rules()).as("the owner's rule store is replaced").isEmpty();
       ConnectionId bob = ConnectionId.of("conn-bob");
       for (int i = 0; i < 5; i++) {

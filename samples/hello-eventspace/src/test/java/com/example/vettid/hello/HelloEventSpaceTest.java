@@ -8,6 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.EventId;
 import io.vettid.cli.VettidCli;
+import io.vettid.runtime.client.AcceptanceEndpoints;
+import io.vettid.runtime.client.ControlEndpoint;
+import io.vettid.runtime.client.EventSpaceEndpoints;
+import io.vettid.runtime.client.InvitationEndpoints;
+import io.vettid.runtime.client.RuleEndpoints;
 import io.vettid.runtime.client.VaultClient;
 import io.vettid.runtime.client.VaultClientException;
 import java.nio.file.Files;
@@ -35,14 +40,10 @@ class HelloEventSpaceTest {
     assertThat(VettidCli.run(args)).as("vettid " + String.join(" ", args)).isZero();
   }
 
-  static JsonNode ask(Path home, ObjectNode request) throws Exception {
+  static <Q, R> R ask(Path home, ControlEndpoint<Q, R> endpoint, Q request) throws Exception {
     try (VaultClient vault = VaultClient.open(home)) {
-      return vault.request(request, Duration.ofMinutes(2));
+      return vault.call(endpoint, request, Duration.ofMinutes(2), null);
     }
-  }
-
-  static ObjectNode verb(String verb) {
-    return JSON.createObjectNode().put("verb", verb);
   }
 
   @BeforeAll
@@ -58,16 +59,16 @@ class HelloEventSpaceTest {
     vettid("--home", alice.toString(), "server", "start", "--detach", "--passphrase-file", pass.toString());
     vettid("--home", bob.toString(), "server", "start", "--detach", "--passphrase-file", pass.toString());
     for (Path home : List.of(alice, bob)) {
-      ask(home, verb("eventspace.create").put("name", "home"));
+      ask(home, EventSpaceEndpoints.CREATE, new EventSpaceEndpoints.Create("home"));
     }
-    String uri = ask(alice, verb("invite")).path("uri").asText();
-    String acceptance = ask(bob, verb("accept").put("uri", uri)).path("message").asText();
-    String confirmation = ask(alice, verb("invite.confirm").put("message", acceptance)).path("message").asText();
-    ask(bob, verb("accept.complete").put("message", confirmation));
-    ObjectNode rule = verb("rules.add");
-    rule.putObject("rule").put("id", "chat").put("eventType", "chat.message").put("action", "handle")
+    String uri = ask(alice, InvitationEndpoints.CREATE, new InvitationEndpoints.Create(null, false, 0)).uri();
+    String acceptance = ask(bob, AcceptanceEndpoints.START, new AcceptanceEndpoints.Start(uri, null)).message();
+    String confirmation = ask(alice, InvitationEndpoints.CONFIRM, new InvitationEndpoints.Confirm(acceptance))
+        .message();
+    ask(bob, AcceptanceEndpoints.COMPLETE, new AcceptanceEndpoints.Complete(confirmation));
+    ObjectNode rule = JSON.createObjectNode().put("id", "chat").put("eventType", "chat.message").put("action", "handle")
         .put("handler", "chat");
-    ask(bob, rule);
+    ask(bob, RuleEndpoints.ADD, new RuleEndpoints.Add(rule));
   }
 
   @AfterAll

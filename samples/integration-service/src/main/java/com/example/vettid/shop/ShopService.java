@@ -95,7 +95,7 @@ public final class ShopService implements AutoCloseable {
     String guid = accounts.guid();
     NatsAccount account = accounts.eventSpace();
     Connections connections = new Connections();
-    VettIdRuntime runtime = VettIdRuntime.builder().vault(accounts, server).connections(connections)
+    VettIdRuntime runtime = VettIdRuntime.connect(accounts, server).connections(connections)
         .discoverHandlers(false).handler(new Orders()).start();
     runtime.rules().orElseThrow().put("""
         [{"id": "orders", "eventType": "order.request", "action": "handle", "handler": "orders"},

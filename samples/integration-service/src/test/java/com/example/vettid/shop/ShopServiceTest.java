@@ -90,7 +90,7 @@ class ShopServiceTest {
         Profile.builder("home", Profile.Owner.of("Dana", SUITE.signature(), keys.getPublic()).ageOver(18)).build(),
         SUITE.signature(), keys.getPrivate(), new SecureRandom()));
     Connections mine = new Connections();
-    try (VettIdRuntime person = VettIdRuntime.builder().vault(PERSON, NATS.options())
+    try (VettIdRuntime person = VettIdRuntime.connect(PERSON, NATS.options())
             .connections(mine).discoverHandlers(false).handler(wallet).start();
         ShopService shop = ShopService.start(SHOP, NATS.options(), SUITE, CONNECTOR)) {
       person.rules().orElseThrow().put("""

@@ -1,4 +1,4 @@
-package io.vettid.runtime.handlers;
+package io.vettid.runtime.internal.handlers;
 
 import static io.vettid.proptest.Gens.text;
 import static io.vettid.proptest.Gens.anyInt;

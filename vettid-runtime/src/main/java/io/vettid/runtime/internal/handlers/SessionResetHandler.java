@@ -1,4 +1,6 @@
-package io.vettid.runtime.handlers;
+package io.vettid.runtime.internal.handlers;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 import io.vettid.api.EventType;
 import io.vettid.api.spi.EventHandler;
@@ -6,6 +8,7 @@ import io.vettid.api.spi.EventHandlerContext;
 import io.vettid.runtime.connection.Connections;
 import java.util.Objects;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * The peer lost its session keys (it restarted; sessions live in memory) and asks for a new
@@ -13,6 +16,7 @@ import java.util.Set;
  * key block. Events it sent meanwhile on the old session are quarantined there as {@code
  * UNKNOWN_SESSION}, kept and counted.
  */
+@API(status = INTERNAL)
 public final class SessionResetHandler extends BuiltInHandler {
   /** The peer's request. */
   public static final EventType RESET = EventType.of("session.reset");

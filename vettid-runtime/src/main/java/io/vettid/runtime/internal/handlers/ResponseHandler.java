@@ -1,4 +1,6 @@
-package io.vettid.runtime.handlers;
+package io.vettid.runtime.internal.handlers;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.apiguardian.api.API;
 
 /**
  * Takes the answers to this vault's own requests ({@code profile.response}, {@code
@@ -26,6 +29,7 @@ import java.util.function.Function;
  * key the handshake established ({@code WRONG_KEY} for anyone else's, {@code BAD_SIGNATURE} or
  * {@code MALFORMED} for a tampered one). The answer is quarantined with that reason.
  */
+@API(status = INTERNAL)
 public final class ResponseHandler extends BuiltInHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
 

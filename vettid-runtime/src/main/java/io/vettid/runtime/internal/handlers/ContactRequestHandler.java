@@ -1,4 +1,6 @@
-package io.vettid.runtime.handlers;
+package io.vettid.runtime.internal.handlers;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.apiguardian.api.API;
 
 /**
  * Answers {@code contact.request} ({@code {"fields": ["email", "phone", ...]}}) and asks the
@@ -27,6 +30,7 @@ import java.util.function.Function;
  *  "action": "handle", "handler": "contact-request"}
  * }</pre>
  */
+@API(status = INTERNAL)
 public final class ContactRequestHandler extends BuiltInHandler {
   /** The request type. */
   public static final EventType REQUEST = EventType.of("contact.request");

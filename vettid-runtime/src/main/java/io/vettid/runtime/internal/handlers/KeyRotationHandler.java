@@ -1,4 +1,6 @@
-package io.vettid.runtime.handlers;
+package io.vettid.runtime.internal.handlers;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * Connection key rotation, both sides. {@code connection.rotate} ({@code {"keyId": "...", "key":
@@ -22,6 +25,7 @@ import java.util.Set;
  * (sealed to the new key, which proves it works). The ack, back at the rotating side, starts the grace
  * period after which the previous key is destroyed.
  */
+@API(status = INTERNAL)
 public final class KeyRotationHandler extends BuiltInHandler {
   /** Announces a new wrapping key. */
   public static final EventType ROTATE = EventType.of("connection.rotate");

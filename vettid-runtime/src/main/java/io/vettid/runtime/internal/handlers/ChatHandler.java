@@ -1,10 +1,13 @@
-package io.vettid.runtime.handlers;
+package io.vettid.runtime.internal.handlers;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 import io.vettid.api.EventType;
 import io.vettid.api.InternalEventCodec;
 import io.vettid.api.spi.EventHandler;
 import io.vettid.api.spi.EventHandlerContext;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * Keeps chat messages ({@code chat.message}, payload such as {@code {"text": "hello"}}) in the
@@ -13,6 +16,7 @@ import java.util.Set;
  * every handler, it runs only where the owner's rules say so, for example
  * {@code {"id": "chat", "eventType": "chat.message", "action": "handle", "handler": "chat"}}.
  */
+@API(status = INTERNAL)
 public final class ChatHandler extends BuiltInHandler {
   /** A chat message. */
   public static final EventType MESSAGE = EventType.of("chat.message");

@@ -1,4 +1,6 @@
-package io.vettid.runtime.handlers;
+package io.vettid.runtime.internal.handlers;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -11,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 
 /**
  * Answers {@code profile.request} ({@code {"eventSpace": "home"}}, default {@code home}) with
@@ -18,6 +21,7 @@ import java.util.regex.Pattern;
  * profile JSON>}}) or {@code {"error": "no-profile"}}, then finishes. The requester verifies the
  * signature ({@link ResponseHandler}).
  */
+@API(status = INTERNAL)
 public final class ProfileRequestHandler extends BuiltInHandler {
   /** The request type. */
   public static final EventType REQUEST = EventType.of("profile.request");

@@ -1,4 +1,4 @@
-package io.vettid.runtime.handlers;
+package io.vettid.runtime.internal.handlers;
 
 import io.vettid.api.spi.EventHandlerFactory;
 import java.time.Duration;

@@ -1,0 +1,209 @@
+package io.vettid.cli;
+
+import io.vettid.runtime.client.AcceptanceEndpoints;
+import io.vettid.runtime.client.InvitationEndpoints;
+import io.vettid.runtime.connection.Established;
+import io.vettid.runtime.connection.HandshakeException;
+import io.vettid.runtime.connection.Invitation;
+import io.vettid.runtime.connection.Invitations;
+import io.vettid.runtime.connection.Invitee;
+import io.vettid.runtime.connection.PeerConnector;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control service's {@code invitations} and {@code acceptances} groups: both sides of the
+ * handshake (PROTOCOL.md section 8). Invitations are made per EventSpace and carry its current
+ * profile; acceptances wait in memory for their confirmation, so the ones never completed are given
+ * up (and the NATS user each issued for its inviter revoked) when they can no longer complete.
+ */
+final class HandshakeControl {
+  private static final Logger LOG = LoggerFactory.getLogger(HandshakeControl.class);
+
+  private final RunningVault vault;
+  private final ProfileControl profiles;
+  private final PeerConnector connector;
+  private final Map<String, Invitations> invitations = new ConcurrentHashMap<>();
+  private final Map<String, Invitee> accepting = new ConcurrentHashMap<>();
+
+  HandshakeControl(RunningVault vault, ProfileControl profiles, PeerConnector connector) {
+    this.vault = vault;
+    this.profiles = profiles;
+    this.connector = connector;
+  }
+
+  void serve(ControlService.Builder b) {
+    b.on(InvitationEndpoints.CREATE, this::invite)
+        .on(InvitationEndpoints.CONFIRM, r -> confirm(HandshakeText.decode("accept", r.message())))
+        .on(InvitationEndpoints.PENDING, r -> pending())
+        .on(InvitationEndpoints.APPROVE, r -> approve(r.id()))
+        .on(InvitationEndpoints.DECLINE, r -> decline(r.id()))
+        .on(AcceptanceEndpoints.START, r -> accept(r.uri(), vault.eventSpace(r.eventSpace())))
+        .on(AcceptanceEndpoints.COMPLETE, r -> complete(HandshakeText.decode("confirm", r.message())));
+  }
+
+  /** An EventSpace's profile changed: its next invitation carries the new one. */
+  void profileChanged(String eventSpace) {
+    invitations.remove(eventSpace);
+  }
+
+  // ---------------------------------------------------------------- inviting
+
+  private Invitations invitations(String es) throws Exception {
+    Invitations inv = invitations.get(es);
+    if (inv == null) {
+      inv = new Invitations(profiles.identity(es), vault.config().guid(), vault.accounts().eventSpace(), vault.suite,
+          vault.blocks, Clock.systemUTC());
+      inv.advertise(vault.address);
+      inv.approvalRules(vault.runtime.rules().orElseThrow());
+      invitations.put(es, inv);
+    }
+    return inv;
+  }
+
+  private InvitationEndpoints.Created invite(InvitationEndpoints.Create r) throws Exception {
+    String es = vault.eventSpace(r.eventSpace());
+    Invitations inv = invitations(es);
+    Invitation i = r.validSeconds() == 0 ? inv.create(es, r.remote())
+        : inv.create(es, r.remote(), Duration.ofSeconds(r.validSeconds()));
+    return new InvitationEndpoints.Created(i.toUri(), i.idText(), es, i.expiresAt().toString(), r.remote());
+  }
+
+  private InvitationEndpoints.Confirmed confirm(byte[] acceptMessage) throws Exception {
+    HandshakeException last = null;
+    for (String es : vault.config().eventSpaces()) {
+      Invitations.Result r;
+      try {
+        r = invitations(es).accept(acceptMessage);
+      } catch (HandshakeException e) {
+        if (e.getMessage().startsWith("unknown, already used or revoked invitation")) {
+          last = e;
+          continue;
+        }
+        throw e;
+      }
+      return confirmed(r);
+    }
+    throw last != null ? last : new HandshakeException("unknown, already used or revoked invitation");
+  }
+
+  private InvitationEndpoints.Confirmed confirmed(Invitations.Result r) throws Exception {
+    if (r.pendingId().isPresent()) {
+      return new InvitationEndpoints.Confirmed(r.pendingId().get(), null, null, null, null);
+    }
+    Established e = r.established().orElseThrow();
+    added(e);
+    return new InvitationEndpoints.Confirmed(null, HandshakeText.encode("confirm", r.confirm().orElseThrow()),
+        e.local().value(), e.peerProfile().owner().firstName(), e.safetyNumber());
+  }
+
+  private InvitationEndpoints.Pending pending() throws Exception {
+    List<InvitationEndpoints.Waiting> list = new ArrayList<>();
+    for (String es : vault.config().eventSpaces()) {
+      for (Invitations.PendingAcceptance p : invitations(es).pending()) {
+        list.add(new InvitationEndpoints.Waiting(p.id(), p.peerName(), es, p.safetyNumber(),
+            p.receivedAt().toString()));
+      }
+    }
+    return new InvitationEndpoints.Pending(list);
+  }
+
+  private InvitationEndpoints.Confirmed approve(String id) throws Exception {
+    for (String es : vault.config().eventSpaces()) {
+      Invitations inv = invitations(es);
+      if (inv.pending().stream().anyMatch(p -> p.id().equals(id))) {
+        return confirmed(inv.approve(id));
+      }
+    }
+    throw Refused.notFound("no pending acceptance " + id + "; see: vettid invite pending");
+  }
+
+  private InvitationEndpoints.Declined decline(String id) throws Exception {
+    for (String es : vault.config().eventSpaces()) {
+      if (invitations(es).decline(id)) {
+        return new InvitationEndpoints.Declined(id);
+      }
+    }
+    throw Refused.notFound("no pending acceptance " + id + "; see: vettid invite pending");
+  }
+
+  // ---------------------------------------------------------------- accepting
+
+  private AcceptanceEndpoints.Started accept(String uri, String es) throws Exception {
+    forgetAbandonedAcceptances(Instant.now());
+    Invitation inv = Invitation.parse(uri.trim());
+    Invitee invitee = Invitee.accept(inv, profiles.identity(es), vault.config().guid(), es,
+        vault.accounts().eventSpace(), vault.suite, Clock.systemUTC(), vault.blocks, vault.address);
+    accepting.put(inv.idText(), invitee);
+    vault.push(vault.accounts().eventSpace());
+    return new AcceptanceEndpoints.Started(HandshakeText.encode("accept", invitee.message()), inv.inviter().value(),
+        inv.eventSpace(), es, inv.expiresAt().toString());
+  }
+
+  private AcceptanceEndpoints.Connected complete(byte[] confirmMessage) throws Exception {
+    forgetAbandonedAcceptances(Instant.now());
+    HandshakeException last = null;
+    for (Iterator<Map.Entry<String, Invitee>> it = accepting.entrySet().iterator(); it.hasNext(); ) {
+      Established e;
+      try {
+        e = it.next().getValue().complete(confirmMessage);
+      } catch (HandshakeException x) {
+        last = x;
+        continue;
+      }
+      it.remove();
+      added(e);
+      return new AcceptanceEndpoints.Connected(e.local().value(), e.peerProfile().owner().firstName(),
+          e.safetyNumber());
+    }
+    if (accepting.isEmpty()) {
+      throw new Refused("no acceptance waits for a confirmation here (the vault was restarted, or it was completed);"
+          + " accept the invitation again: vettid accept <uri>");
+    }
+    throw last;
+  }
+
+  private void added(Established e) throws Exception {
+    vault.connections.add(e, connector);
+    vault.peers.add(e);
+    vault.push(vault.accounts().eventSpace()); // keeps the users issued so far, and the revocation list, with the vault
+  }
+
+  /**
+   * Gives up the acceptances that can no longer be completed (all of them when the vault stops:
+   * they live in memory only) and revokes the user each issued for its inviter, so that no
+   * deposit right outlives the handshake that granted it.
+   *
+   * @param now the time, or {@link Instant#MAX} to give up every one
+   * @return how many were given up
+   */
+  int forgetAbandonedAcceptances(Instant now) {
+    List<String> users = new ArrayList<>();
+    for (Iterator<Map.Entry<String, Invitee>> it = accepting.entrySet().iterator(); it.hasNext(); ) {
+      Invitee i = it.next().getValue();
+      if (!i.isCompleted() && !now.isBefore(i.abandonedAt())) {
+        it.remove();
+        users.add(i.issuedUser());
+      }
+    }
+    if (!users.isEmpty()) {
+      users.forEach(vault.accounts().eventSpace()::revoke);
+      vault.push(vault.accounts().eventSpace());
+      LOG.info("{} acceptance(s) never completed given up; the users they issued are revoked", users.size());
+    }
+    return users.size();
+  }
+
+  /** {@return the public NKeys of the users issued by acceptances still waiting for a confirmation} */
+  List<String> acceptancesWaiting() {
+    return accepting.values().stream().map(Invitee::issuedUser).toList();
+  }
+}

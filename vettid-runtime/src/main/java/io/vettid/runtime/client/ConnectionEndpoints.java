@@ -1,0 +1,85 @@
+package io.vettid.runtime.client;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vettid.runtime.client.ControlEndpoint.ByConnection;
+import io.vettid.runtime.client.ControlEndpoint.None;
+import java.util.List;
+import org.apiguardian.api.API;
+
+/** The control service's {@code connections} group: the vault's connections, and sending on one. */
+@API(status = EXPERIMENTAL, since = "0.1")
+public final class ConnectionEndpoints {
+  private ConnectionEndpoints() {}
+
+  /** {@code connections.list}: the connections. */
+  public static final ControlEndpoint<None, Listed> LIST = ControlEndpoint.of("connections", "list", None.class,
+      Listed.class);
+  /** {@code connections.revoke}: tells the peer, destroys the keys, revokes the peer's NATS user. */
+  public static final ControlEndpoint<ByConnection, Revoked> REVOKE = ControlEndpoint.of("connections", "revoke",
+      ByConnection.class, Revoked.class);
+  /** {@code connections.send}: seals an event to a connection and deposits it on the peer's EventSpace. */
+  public static final ControlEndpoint<Send, Sent> SEND = ControlEndpoint.of("connections", "send", Send.class,
+      Sent.class);
+
+  /**
+   * The connections.
+   *
+   * @param connections each one
+   */
+  public record Listed(List<Peer> connections) {}
+
+  /**
+   * A connection, as the vault lists it.
+   *
+   * @param id the connection id (the peer deposits here under it)
+   * @param peer the peer's first name, from its verified profile
+   * @param identity the keyID of the peer's identity key
+   * @param suite the connection's suite
+   * @param safetyNumber the number to compare with the peer out of band
+   */
+  public record Peer(String id, String peer, String identity, String suite, String safetyNumber) {}
+
+  /**
+   * A connection revoked.
+   *
+   * @param revoked its id
+   * @param peerTold whether the peer could be told
+   * @param userRevoked whether the NATS user issued for the peer was revoked
+   */
+  public record Revoked(String revoked, boolean peerTold, boolean userRevoked) {}
+
+  /**
+   * An event to send.
+   *
+   * @param to the connection id, or the peer's first name when only one connection has it
+   * @param type the event type
+   * @param payload the payload
+   */
+  public record Send(String to, String type, ObjectNode payload) {
+    /**
+     * Validates.
+     *
+     * @param to the record component {@code to}
+     * @param type the record component {@code type}
+     * @param payload the record component {@code payload}
+     */
+    public Send {
+      ControlEndpoint.required(to, "to");
+      ControlEndpoint.required(type, "type");
+      if (payload == null) {
+        throw new IllegalArgumentException("the request needs 'payload', a JSON object");
+      }
+    }
+  }
+
+  /**
+   * An event sent.
+   *
+   * @param eventId its eventId
+   * @param connection the connection it went on
+   * @param peer the peer's first name
+   */
+  public record Sent(String eventId, String connection, String peer) {}
+}
