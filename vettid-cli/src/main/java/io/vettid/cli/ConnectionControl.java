@@ -36,14 +36,14 @@ final class ConnectionControl {
     List<ConnectionEndpoints.Peer> list = new ArrayList<>();
     for (ConnectionId c : vault.connections.list()) {
       list.add(new ConnectionEndpoints.Peer(c.value(), peer(c),
-          vault.connections.peerIdentity(c).map(k -> k.value()).orElse(null), vault.connections.suite(c).name(),
-          vault.connections.safetyNumber(c)));
+          vault.connections.link(c).peerIdentity().map(k -> k.value()).orElse(null), vault.connections.link(c).suite().name(),
+          vault.connections.link(c).safetyNumber()));
     }
     return new ConnectionEndpoints.Listed(list);
   }
 
   private ConnectionEndpoints.Revoked revoke(ConnectionId c) throws Exception {
-    Optional<String> user = vault.connections.peerUser(c);
+    Optional<String> user = vault.connections.link(c).peerUser();
     boolean told = vault.connections.revokeAndTell(c); // the user issued for the peer is revoked with it (onRevoked)
     vault.peers.remove(c);
     return new ConnectionEndpoints.Revoked(c.value(), told, user.isPresent());
@@ -58,8 +58,8 @@ final class ConnectionControl {
   private KeyEndpoints.Listed keys() {
     List<KeyEndpoints.ConnectionKey> list = new ArrayList<>();
     for (ConnectionId c : vault.connections.list()) {
-      list.add(new KeyEndpoints.ConnectionKey(c.value(), peer(c), vault.connections.suite(c).name(),
-          vault.connections.wrappingKey(c).keyId().value()));
+      list.add(new KeyEndpoints.ConnectionKey(c.value(), peer(c), vault.connections.link(c).suite().name(),
+          vault.connections.link(c).wrappingKey().keyId().value()));
     }
     return new KeyEndpoints.Listed(new KeyEndpoints.Identity(vault.identityKeyId(), vault.identityAlgorithm.name()),
         list);
@@ -68,6 +68,6 @@ final class ConnectionControl {
   private KeyEndpoints.Rotated rotate(ConnectionId c) throws Exception {
     rotation.rotate(c);
     vault.push(vault.accounts().eventSpace());
-    return new KeyEndpoints.Rotated(c.value(), vault.connections.wrappingKey(c).keyId().value());
+    return new KeyEndpoints.Rotated(c.value(), vault.connections.link(c).wrappingKey().keyId().value());
   }
 }

@@ -223,9 +223,9 @@ class VettidCommandsTest {
     io.vettid.api.ConnectionId bobAtAlice = aliceVault.connections().list().get(0);
     io.vettid.api.ConnectionId aliceAtBob = bobVault.connections().list().get(0);
     // the user bob issued alice, to deposit on his server with
-    io.vettid.nats.auth.UserCredentials aliceAtBobsServer = aliceVault.connections().peerCredentials(bobAtAlice)
+    io.vettid.nats.auth.UserCredentials aliceAtBobsServer = aliceVault.connections().link(bobAtAlice).peerCredentials()
         .orElseThrow();
-    String userBobIssued = bobVault.connections().peerUser(aliceAtBob).orElseThrow();
+    String userBobIssued = bobVault.connections().link(aliceAtBob).peerUser().orElseThrow();
     Run r = ok(alice, "connections", "revoke", "Bob");
     assertThat(r.out()).contains("revoked", "peer told");
     await(() -> cli(bob, "connections", "list").out().contains("no connections"), "bob was told and forgot alice");

@@ -16,6 +16,7 @@ import io.vettid.api.spi.EventHandler;
 import io.vettid.api.spi.EventHandlerContext;
 import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.api.spi.Providers;
+import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.envelope.EnvelopeOpener;
 import io.vettid.nats.auth.JetStreamLimits;
@@ -34,6 +35,7 @@ import io.vettid.runtime.connection.Identity;
 import io.vettid.runtime.connection.Invitation;
 import io.vettid.runtime.connection.Invitations;
 import io.vettid.runtime.connection.Invitee;
+import io.vettid.runtime.connection.Link;
 import io.vettid.runtime.connection.PeerConnector;
 import io.vettid.runtime.internal.handlers.ChatHandler;
 import io.vettid.runtime.internal.handlers.ContactRequestHandler;
@@ -226,6 +228,14 @@ final class JavadocExamples {
       EventId id = vault.send("Bob", EventType.of("chat.message"), JsonNodeFactory.instance.objectNode().put("text", "hi"));
       RuleEndpoints.Added added = vault.call(RuleEndpoints.ADD, new RuleEndpoints.Add(rule));
     }
+    // end
+  }
+
+  void link(Connections connections, ConnectionId bobId) throws Exception {
+    // example: Link
+    Link bob = connections.link(bobId);
+    PublicKeyEntry next = bob.rotateWrappingKey();   // announce it in a connection.rotate event
+    System.out.println(bob.safetyNumber());
     // end
   }
 

@@ -186,32 +186,14 @@ public final class Demo {
 
   private Result exchange(String url, TlsMaterial tls, VaultAccounts aliceAccounts, VaultAccounts bobAccounts,
       int chats) throws Exception {
-    String aliceGuid = aliceAccounts.guid();
-    String bobGuid = bobAccounts.guid();
     Suite suite = Suites.DEFAULT;
-    KeyAlgorithm identityAlgorithm = suite.signature();
-
-    out.println("Generating identity keys (" + identityAlgorithm.name() + ") and signing the profiles...");
-    long t0 = System.nanoTime();
-    Identity aliceId;
-    Identity bobId;
-    ExecutorService gen = Executors.newFixedThreadPool(2);
-    try {
-      Future<Identity> a = gen.submit(() -> identity(identityAlgorithm, "Alice", 34, "Berlin area"));
-      Future<Identity> b = gen.submit(() -> identity(identityAlgorithm, "Bob", 29, "Hamburg area"));
-      aliceId = a.get();
-      bobId = b.get();
-    } finally {
-      gen.shutdownNow();
-    }
-    out.printf("  in %.1f s: alice is %s, bob is %s%n", (System.nanoTime() - t0) / 1e9, aliceId.keyId(), bobId.keyId());
-
+    Identity[] ids = identities(suite.signature());
+    Identity aliceId = ids[0];
+    Identity bobId = ids[1];
     BlockList aliceBlocks = new BlockList();
     BlockList bobBlocks = new BlockList();
     Connections aliceConnections = new Connections(java.time.Clock.systemUTC(), aliceBlocks);
     Connections bobConnections = new Connections(java.time.Clock.systemUTC(), bobBlocks);
-    PeerConnector connector = (creds, inbox) -> Nats.connect(options(url, tls, creds).inboxPrefix(inbox)
-        .build());
     try (VettIdRuntime aliceVault = VettIdRuntime.connect(aliceAccounts, server(url, tls))
             .connections(aliceConnections).discoverHandlers(false)
             .handler(new Wallet()).listener(transcript("alice")).start();
@@ -223,87 +205,119 @@ public final class Demo {
       aliceVault.shareableData("email", "alice@example.org");
       aliceVault.shareableData("phone", "+49 30 000000");
       aliceVault.shareableData("city", "Berlin");
-      aliceVault.watch(aliceGuid, ES);
-      bobVault.watch(bobGuid, ES);
+      aliceVault.watch(aliceAccounts.guid(), ES);
+      bobVault.watch(bobAccounts.guid(), ES);
 
       out.println("\n-- alice invites bob in person (a single-use invitation, valid 10 minutes)");
-      Invitations aliceInvitations = new Invitations(aliceId, aliceGuid, aliceAccounts.eventSpace(), suite, aliceBlocks,
-          java.time.Clock.systemUTC());
+      Invitations aliceInvitations = new Invitations(aliceId, aliceAccounts.guid(), aliceAccounts.eventSpace(), suite,
+          aliceBlocks, java.time.Clock.systemUTC());
       Invitation invitation = aliceInvitations.create(ES, false);
       out.println("   invitation " + invitation.idText() + ": " + invitation.toUri().length()
           + " characters, fits a QR code");
-      t0 = System.nanoTime();
-      Invitee bobAccepting = Invitee.accept(Invitation.parse(invitation.toUri()), bobId, bobGuid, ES,
-          bobAccounts.eventSpace(), suite,
-          java.time.Clock.systemUTC(), bobBlocks);
+      long t0 = System.nanoTime();
+      Invitee bobAccepting = Invitee.accept(Invitation.parse(invitation.toUri()), bobId, bobAccounts.guid(), ES,
+          bobAccounts.eventSpace(), suite, java.time.Clock.systemUTC(), bobBlocks);
       Invitations.Result confirmed = aliceInvitations.accept(bobAccepting.message());
       Established atAlice = confirmed.established().orElseThrow();
       Established atBob = bobAccepting.complete(confirmed.confirm().orElseThrow());
+      PeerConnector connector = (creds, inbox) -> Nats.connect(options(url, tls, creds).inboxPrefix(inbox).build());
       aliceConnections.add(atAlice, connector);
       bobConnections.add(atBob, connector);
-      ConnectionId bobAtAlice = atAlice.local();
-      ConnectionId aliceAtBob = atBob.local();
-      names.put(bobAtAlice.value(), "bob");
-      names.put(aliceAtBob.value(), "alice");
-      out.printf("   connected in %.1f s (%s keys unique to this connection, generated on each side);%n",
-          (System.nanoTime() - t0) / 1e9, suite.name());
-      out.println("   each side issued the other a NATS user that may only deposit on its own subject");
-      out.println("   safety number at alice: " + atAlice.safetyNumber());
-      out.println("   safety number at bob:   " + atBob.safetyNumber()
-          + (atAlice.safetyNumber().equals(atBob.safetyNumber()) ? "  (they match)" : "  (MISMATCH)"));
-      aliceVault.rules().orElseThrow().put(RULES.replace("$BOB", bobAtAlice.value()));
+      connected(atAlice, atBob, suite, t0);
+      aliceVault.rules().orElseThrow().put(RULES.replace("$BOB", atAlice.local().value()));
       bobVault.rules().orElseThrow().put(RULES.replace("$BOB", "nobody"));
       out.println();
 
-      Step step = new Step(aliceVault, bobVault, aliceConnections, bobConnections);
-      out.println("-- bob asks for alice's profile (signed with her identity key; bob verifies it)");
-      bobConnections.send(aliceAtBob, ProfileRequestHandler.REQUEST, JsonNodeFactory.instance.objectNode());
-      step.settle();
-
-      out.println("-- chat, both ways");
-      chat(aliceConnections, bobConnections, bobAtAlice, aliceAtBob, chats, 0);
-      step.settle();
-
-      out.println("-- bob rotates his connection key mid-stream (alice's messages already sealed to the old key still open)");
-      chat(aliceConnections, bobConnections, bobAtAlice, aliceAtBob, 1, chats);
-      bobConnections.send(aliceAtBob, KeyRotationHandler.ROTATE,
-          KeyRotationHandler.announce(bobConnections.rotateWrappingKey(aliceAtBob)));
-      chat(aliceConnections, bobConnections, bobAtAlice, aliceAtBob, chats, chats + 1);
-      step.settle();
-      out.println("   bob's wrapping key is now " + bobConnections.wrappingKey(aliceAtBob).keyId());
-
-      out.println("-- bob asks for alice's email, phone and city; alice's rules hold it for her");
-      ObjectNode fields = JsonNodeFactory.instance.objectNode();
-      fields.putArray("fields").add("email").add("phone").add("city");
-      bobConnections.send(aliceAtBob, ContactRequestHandler.REQUEST, fields);
-      step.settle();
-      for (HeldEvents.Held h : aliceVault.inbox().list()) {
-        out.println("   alice's inbox: " + h.event().type() + " from " + name(h.event().connectionId())
-            + " (rule " + h.rule() + ") -> alice approves");
-        aliceVault.inbox().approve(h.id());
-      }
-      step.settle();
-
-      out.println("-- bob sends a payment request; alice's rules deny it");
-      bobConnections.send(aliceAtBob, PAYMENT, JsonNodeFactory.instance.objectNode().put("amount", 250));
-      step.settle();
-
-      RuntimeCounters.Snapshot a = aliceVault.counters().snapshot();
-      RuntimeCounters.Snapshot b = bobVault.counters().snapshot();
-      long sent = aliceConnections.sent() + bobConnections.sent();
-      long delivered = a.handled() + b.handled();
-      long held = a.held() + b.held();
-      long quarantined = a.quarantinedTotal() + b.quarantinedTotal();
-      long waiting = aliceVault.inbox().list().size() + bobVault.inbox().list().size();
-      Result r = new Result(sent, delivered, held, quarantined, sent - delivered - quarantined - waiting
-          - a.dropped() - b.dropped());
-      out.println();
-      out.printf("sent=%d (alice %d, bob %d); latency p50 %.1f ms, p99 %.1f ms (receipt to commit)%n", sent,
-          aliceConnections.sent(), bobConnections.sent(), Math.max(a.p50Millis(), b.p50Millis()),
-          Math.max(a.p99Millis(), b.p99Millis()));
-      out.println(r.summary());
-      return r;
+      Side alice = new Side(aliceVault, aliceConnections, atAlice.local());
+      Side bob = new Side(bobVault, bobConnections, atBob.local());
+      play(alice, bob, chats);
+      return result(alice, bob);
     }
+  }
+
+  /** One vault in the demo: its runtime, its connections, and its connection to the other. */
+  private record Side(VettIdRuntime vault, Connections connections, ConnectionId peer) {}
+
+  /** Alice's and Bob's identities, generated side by side. */
+  private Identity[] identities(KeyAlgorithm identityAlgorithm) throws Exception {
+    out.println("Generating identity keys (" + identityAlgorithm.name() + ") and signing the profiles...");
+    long t0 = System.nanoTime();
+    ExecutorService gen = Executors.newFixedThreadPool(2);
+    try {
+      Future<Identity> a = gen.submit(() -> identity(identityAlgorithm, "Alice", 34, "Berlin area"));
+      Future<Identity> b = gen.submit(() -> identity(identityAlgorithm, "Bob", 29, "Hamburg area"));
+      Identity[] ids = {a.get(), b.get()};
+      out.printf("  in %.1f s: alice is %s, bob is %s%n", (System.nanoTime() - t0) / 1e9, ids[0].keyId(),
+          ids[1].keyId());
+      return ids;
+    } finally {
+      gen.shutdownNow();
+    }
+  }
+
+  private void connected(Established atAlice, Established atBob, Suite suite, long t0) {
+    names.put(atAlice.local().value(), "bob");
+    names.put(atBob.local().value(), "alice");
+    out.printf("   connected in %.1f s (%s keys unique to this connection, generated on each side);%n",
+        (System.nanoTime() - t0) / 1e9, suite.name());
+    out.println("   each side issued the other a NATS user that may only deposit on its own subject");
+    out.println("   safety number at alice: " + atAlice.safetyNumber());
+    out.println("   safety number at bob:   " + atBob.safetyNumber()
+        + (atAlice.safetyNumber().equals(atBob.safetyNumber()) ? "  (they match)" : "  (MISMATCH)"));
+  }
+
+  /** The conversation: a profile, chat, a key rotation mid-stream, a held contact request, a denied payment. */
+  private void play(Side alice, Side bob, int chats) throws Exception {
+    Step step = new Step(alice.vault(), bob.vault(), alice.connections(), bob.connections());
+    out.println("-- bob asks for alice's profile (signed with her identity key; bob verifies it)");
+    bob.connections().send(bob.peer(), ProfileRequestHandler.REQUEST, JsonNodeFactory.instance.objectNode());
+    step.settle();
+
+    out.println("-- chat, both ways");
+    chat(alice.connections(), bob.connections(), alice.peer(), bob.peer(), chats, 0);
+    step.settle();
+
+    out.println("-- bob rotates his connection key mid-stream (alice's messages already sealed to the old key still open)");
+    chat(alice.connections(), bob.connections(), alice.peer(), bob.peer(), 1, chats);
+    bob.connections().send(bob.peer(), KeyRotationHandler.ROTATE,
+        KeyRotationHandler.announce(bob.connections().link(bob.peer()).rotateWrappingKey()));
+    chat(alice.connections(), bob.connections(), alice.peer(), bob.peer(), chats, chats + 1);
+    step.settle();
+    out.println("   bob's wrapping key is now " + bob.connections().link(bob.peer()).wrappingKey().keyId());
+
+    out.println("-- bob asks for alice's email, phone and city; alice's rules hold it for her");
+    ObjectNode fields = JsonNodeFactory.instance.objectNode();
+    fields.putArray("fields").add("email").add("phone").add("city");
+    bob.connections().send(bob.peer(), ContactRequestHandler.REQUEST, fields);
+    step.settle();
+    for (HeldEvents.Held h : alice.vault().inbox().list()) {
+      out.println("   alice's inbox: " + h.event().type() + " from " + name(h.event().connectionId())
+          + " (rule " + h.rule() + ") -> alice approves");
+      alice.vault().inbox().approve(h.id());
+    }
+    step.settle();
+
+    out.println("-- bob sends a payment request; alice's rules deny it");
+    bob.connections().send(bob.peer(), PAYMENT, JsonNodeFactory.instance.objectNode().put("amount", 250));
+    step.settle();
+  }
+
+  private Result result(Side alice, Side bob) throws Exception {
+    RuntimeCounters.Snapshot a = alice.vault().counters().snapshot();
+    RuntimeCounters.Snapshot b = bob.vault().counters().snapshot();
+    long sent = alice.connections().sent() + bob.connections().sent();
+    long delivered = a.handled() + b.handled();
+    long held = a.held() + b.held();
+    long quarantined = a.quarantinedTotal() + b.quarantinedTotal();
+    long waiting = alice.vault().inbox().list().size() + bob.vault().inbox().list().size();
+    Result r = new Result(sent, delivered, held, quarantined, sent - delivered - quarantined - waiting
+        - a.dropped() - b.dropped());
+    out.println();
+    out.printf("sent=%d (alice %d, bob %d); latency p50 %.1f ms, p99 %.1f ms (receipt to commit)%n", sent,
+        alice.connections().sent(), bob.connections().sent(), Math.max(a.p50Millis(), b.p50Millis()),
+        Math.max(a.p99Millis(), b.p99Millis()));
+    out.println(r.summary());
+    return r;
   }
 
   private void chat(Connections alice, Connections bob, ConnectionId bobAtAlice, ConnectionId aliceAtBob, int n,

@@ -74,10 +74,11 @@ public final class ConnectionRotation implements AutoCloseable {
    *     is destroyed, the new user revoked, the old key and user stay)
    */
   public void rotate(ConnectionId local) throws GeneralSecurityException, VettidException {
-    PublicKeyEntry key = connections.rotateWrappingKey(local);
+    Link link = connections.link(local);
+    PublicKeyEntry key = link.rotateWrappingKey();
     ObjectNode announce = KeyRotationHandler.announce(key);
-    String own = connections.ownDepositSubject(local).orElse(null);
-    String oldUser = connections.peerUser(local).orElse(null);
+    String own = link.ownDepositSubject().orElse(null);
+    String oldUser = link.peerUser().orElse(null);
     UserCredentials fresh = null;
     if (own != null && oldUser != null) {
       String[] t = own.split("\\.");
@@ -86,17 +87,17 @@ public final class ConnectionRotation implements AutoCloseable {
       char[] seed = fresh.seed();
       announce.putObject("creds").put("jwt", fresh.jwt()).put("seed", new String(seed));
       java.util.Arrays.fill(seed, '\0');
-      connections.peerUserRotated(local, fresh.publicKey());
+      link.peerUserRotated(fresh.publicKey());
     }
     try {
       connections.send(local, KeyRotationHandler.ROTATE, announce);
     } catch (VettidException | RuntimeException e) {
       // the peer never heard of it: it goes on with the old key and the old user, which stay
-      connections.undoRotation(local, key);
+      link.undoRotation(key);
       if (fresh != null) {
         account.cancelRotation(oldUser);
         account.revoke(fresh.publicKey());
-        connections.peerUserRotated(local, oldUser);
+        link.peerUserRotated(oldUser);
         push.accept(account);
       }
       throw e;

@@ -81,6 +81,45 @@ public final class ConnectionStore {
   }
 
   private static final String TOMB = "tomb.";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConnectionStore.class);
+
+  /**
+   * Writes a connection's record (its wrapping ring sealed on its own); a failure is logged, and
+   * the connection lives in memory only until its next change.
+   */
+  void save(Link link) {
+    try {
+      long destroyed = link.wrapping.destroyedCount();
+      put(link.local.value(), ConnectionRecord.encode(link, this));
+      link.destroyedWhenSaved = destroyed;
+    } catch (IOException | JetStreamApiException | GeneralSecurityException e) {
+      LOG.warn("connection {}: could not be saved ({}); it lives in memory only until the next change", link.local,
+          e.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * Reads back the stored connections that {@code wanted} accepts.
+   *
+   * @throws IOException if the bucket cannot be read
+   * @throws GeneralSecurityException if a record does not open (wrong vault secret, tampering) or a
+   *     key does not decode
+   */
+  List<ConnectionRecord.Restored> restore(java.util.function.Predicate<ConnectionId> wanted, java.time.Clock clock,
+      SecureRandom random) throws IOException, InterruptedException, GeneralSecurityException {
+    List<ConnectionRecord.Restored> out = new ArrayList<>();
+    try {
+      for (String id : ids()) {
+        JsonNode r = wanted.test(ConnectionId.of(id)) ? get(id) : null;
+        if (r != null) {
+          out.add(ConnectionRecord.decode(r, this, clock, random));
+        }
+      }
+    } catch (JetStreamApiException e) {
+      throw new IOException("cannot read the Connections bucket: " + e.getMessage(), e);
+    }
+    return out;
+  }
 
   void put(String local, ObjectNode record) throws IOException, JetStreamApiException {
     sealAndPut(PREFIX + local, record);
@@ -113,8 +152,19 @@ public final class ConnectionStore {
   }
 
   /** {@return the tombstones of revoked connections, by connection id} */
-  java.util.Map<String, JsonNode> tombstones() throws IOException, JetStreamApiException, InterruptedException,
-      GeneralSecurityException {
+  java.util.Map<String, JsonNode> tombstones() throws IOException, GeneralSecurityException {
+    try {
+      return readTombstones();
+    } catch (JetStreamApiException e) {
+      throw new IOException("cannot read the Connections bucket: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading the Connections bucket", e);
+    }
+  }
+
+  private java.util.Map<String, JsonNode> readTombstones() throws IOException, JetStreamApiException,
+      InterruptedException, GeneralSecurityException {
     java.util.Map<String, JsonNode> out = new java.util.TreeMap<>();
     for (String k : kv.keys()) {
       if (k.startsWith(TOMB)) {

@@ -15,15 +15,10 @@ import io.vettid.api.InternalEvent;
 import io.vettid.api.InternalEventCodec;
 import io.vettid.api.KeyId;
 import io.vettid.api.VettidException;
-import io.vettid.crypto.PrivateKeyEntry;
 import io.vettid.crypto.PublicKeyEntry;
-import io.vettid.crypto.Suite;
-import io.vettid.crypto.envelope.EnvelopeException;
 import io.vettid.crypto.envelope.EnvelopeOpener;
-import io.vettid.crypto.envelope.Opener;
 import io.vettid.crypto.keyring.KeyRing;
 import io.vettid.crypto.keyring.RotationPolicy;
-import io.vettid.nats.auth.UserCredentials;
 import io.vettid.runtime.service.ReplyTransport;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -37,11 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apiguardian.api.API;
 import org.slf4j.Logger;
@@ -59,12 +50,13 @@ import org.slf4j.LoggerFactory;
  * to the other's subject. Each connection has its own opener and sessions: one peer's session
  * openings neither wait for nor evict another's.
  *
- * <p>Key rotation: {@link #rotateWrappingKey} makes a new wrapping pair the ring's primary, keeps
- * the old one open for at most {@link #UNACKNOWLEDGED_KEY_LIFE}, and returns the new public key to
- * announce to the peer in a {@code connection.rotate} event; the peer calls {@link #peerRotated}
- * and acknowledges, and {@link #retireAfter} shortens the old key's grace. Revocation ({@link
- * #revoke}) forgets the connection and destroys its keys, so later events sealed to them are
- * quarantined as {@link FailureReason#UNKNOWN_KEY_ID}.
+ * <p>Each connection is a {@link Link} ({@link #link}): what it is, and how its keys rotate: {@link
+ * Link#rotateWrappingKey} makes a new wrapping pair the ring's primary, keeps the old one open for
+ * at most {@link #UNACKNOWLEDGED_KEY_LIFE}, and returns the new public key to announce to the peer
+ * in a {@code connection.rotate} event; the peer calls {@link Link#peerRotated} and acknowledges,
+ * and {@link Link#retireAfter} shortens the old key's grace. Revocation ({@link #revoke}) forgets
+ * the connection and destroys its keys, so later events sealed to them are quarantined as {@link
+ * FailureReason#UNKNOWN_KEY_ID}.
  *
  * <pre>{@code
  * Connections connections = new Connections(Clock.systemUTC(), blocks);
@@ -92,17 +84,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
    */
   static final RotationPolicy WRAPPING_POLICY =
       new RotationPolicy(Duration.ofDays(30), Long.MAX_VALUE, UNACKNOWLEDGED_KEY_LIFE);
-  /** Sessions one connection's opener remembers (a sender has one at a time, more only briefly). */
-  static final int SESSIONS_PER_CONNECTION = 16;
 
-  private final Map<ConnectionId, Link> links = new ConcurrentHashMap<>();
-  private final Map<String, Link> byDeposit = new ConcurrentHashMap<>();
-  /** Every wrapping key of every connection (primary or in grace) and the connection it is for. */
-  private final Map<KeyId, ConnectionId> wrappingOwners = new ConcurrentHashMap<>();
-  /** Every peer signing key and the connection it signs for. */
-  private final Map<KeyId, ConnectionId> signerOwners = new ConcurrentHashMap<>();
+  private final LinkIndex links;
   private final List<Consumer<Revocation>> revocationListeners = new CopyOnWriteArrayList<>();
-  private final EnvelopeOpener opener = this::open;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final BlockList blocked;
@@ -135,6 +119,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.blocked = Objects.requireNonNull(blocked, "blocked");
     this.awaited = new AwaitedAnswers(clock);
+    this.links = new LinkIndex(blocked);
   }
 
   // ---------------------------------------------------------------- adding and restoring
@@ -181,34 +166,19 @@ public final class Connections implements ReplyTransport, AutoCloseable {
 
   private Link.Keys keys(ConnectionId local, ConnectionId remote, String depositSubject, ConnectionKeys mine,
       PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping, KeyId peerIdentity, String ownDeposit) {
-    Objects.requireNonNull(local, "local");
-    Objects.requireNonNull(remote, "remote");
-    Objects.requireNonNull(depositSubject, "depositSubject");
-    Objects.requireNonNull(mine, "mine");
-    Objects.requireNonNull(peerSigning, "peerSigning");
-    Objects.requireNonNull(peerWrapping, "peerWrapping");
-    if (!depositSubject.endsWith("." + remote.value())) {
-      throw new IllegalArgumentException("the deposit subject must end with the remote connection id");
-    }
-    if (links.containsKey(local)) {
+    if (links.contains(Objects.requireNonNull(local, "local"))) {
       throw new IllegalArgumentException("connection " + local + " already exists");
     }
-    KeyRing wrapping = KeyRing.of(mine.suite().wrap(),
-        new KeyPair(mine.wrappingPublic().key(), mine.wrapping().key()), WRAPPING_POLICY, clock, random);
-    return new Link.Keys(local, remote, depositSubject, mine.suite(), mine.signing(), mine.signingPublic(), wrapping,
-        peerSigning, peerWrapping, peerIdentity, ownDeposit);
+    return Link.Keys.of(local, remote, depositSubject, mine, peerSigning, peerWrapping, peerIdentity, ownDeposit,
+        KeyRing.of(mine.suite().wrap(), new KeyPair(mine.wrappingPublic().key(), mine.wrapping().key()),
+            WRAPPING_POLICY, clock, random));
   }
 
   private Link add(Link.Keys keys, String peerUser, Link.Route route) {
-    Link link = new Link(keys, peerUser, route, this::openerOf);
-    if (links.putIfAbsent(link.local, link) != null) {
+    Link link = new Link(this, keys, peerUser, route, links::openerOf);
+    if (!links.add(link)) {
       route.close();
       throw new IllegalArgumentException("connection " + link.local + " already exists");
-    }
-    link.wrapping.versions().forEach(v -> wrappingOwners.put(v.keyId(), link.local));
-    signerOwners.put(link.peerSigning.keyId(), link.local);
-    if (link.ownDeposit != null) {
-      byDeposit.put(link.ownDeposit, link);
     }
     return link;
   }
@@ -232,21 +202,13 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(connector, "connector");
     int restored = 0;
-    try {
-      for (String id : store.ids()) {
-        JsonNode r = links.containsKey(ConnectionId.of(id)) ? null : store.get(id);
-        if (r != null) {
-          ConnectionRecord.Restored s = ConnectionRecord.decode(r, store, clock, random);
-          Connection nats = connector.connect(s.creds(), s.inbox(), s.server());
-          add(s.keys(), s.peerUser(), Link.Route.of(nats, true, s.creds(), s.inbox(), connector, s.server()));
-          restored++;
-        }
-      }
-    } catch (JetStreamApiException e) {
-      throw new IOException("cannot read the Connections bucket: " + e.getMessage(), e);
+    for (ConnectionRecord.Restored s : store.restore(id -> !links.contains(id), clock, random)) {
+      Connection nats = connector.connect(s.creds(), s.inbox(), s.server());
+      add(s.keys(), s.peerUser(), Link.Route.of(nats, true, s.creds(), s.inbox(), connector, s.server()));
+      restored++;
     }
     this.store = store;
-    links.values().forEach(this::persist);
+    links.all().forEach(this::persist);
     if (restored > 0) {
       askPeersForNewSessions(); // this side's session keys were in memory only
     }
@@ -255,79 +217,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
 
   private void persist(Link link) {
     ConnectionStore s = store;
-    if (s == null || link.route.creds() == null) {
-      return;
+    if (s != null && link.route.creds() != null) {
+      s.save(link);
     }
-    try {
-      long destroyed = link.wrapping.destroyedCount();
-      s.put(link.local.value(), ConnectionRecord.encode(link, s));
-      link.destroyedWhenSaved = destroyed;
-    } catch (IOException | JetStreamApiException | GeneralSecurityException e) {
-      LOG.warn("connection {}: could not be saved ({}); it lives in memory only until the next change", link.local,
-          e.getClass().getSimpleName());
-    }
-  }
-
-  // ---------------------------------------------------------------- opening
-
-  /**
-   * The opener of one connection: its own wrapping ring and its peer's signing key, nothing else;
-   * a key this vault holds for another connection is a wrong key.
-   */
-  private Opener openerOf(Link link) {
-    return Opener.builder(id -> {
-      Optional<PrivateKeyEntry> own = link.wrapping.privateKey(id);
-      if (own.isEmpty() && isOther(wrappingOwners.get(id), link)) {
-        throw new EnvelopeException(FailureReason.WRONG_KEY,
-            "recipient key " + id + " is not a key of connection " + link.local.value());
-      }
-      return own;
-    }, id -> {
-      if (link.peerSigning.keyId().equals(id)) {
-        boolean blockedPeer = link.peerIdentity != null && blocked.isBlocked(link.peerIdentity);
-        return blockedPeer ? Optional.empty() : Optional.of(link.peerSigning);
-      }
-      if (isOther(signerOwners.get(id), link)) {
-        throw new EnvelopeException(FailureReason.WRONG_KEY,
-            "sender key " + id + " signs for another connection, not " + link.local.value());
-      }
-      return Optional.empty();
-    }).maxSessions(SESSIONS_PER_CONNECTION).build();
-  }
-
-  private boolean isOther(ConnectionId owner, Link link) {
-    return owner != null && !owner.equals(link.local) && links.containsKey(owner);
-  }
-
-  /** Opens a deposit with the keys of the connection whose deposit subject it arrived on. */
-  private Opener.Opened open(byte[] envelope, String destination) throws EnvelopeException {
-    Objects.requireNonNull(envelope, "envelope");
-    Objects.requireNonNull(destination, "destination");
-    Link link = linkAt(destination);
-    if (link == null) {
-      Opener.checkWellFormed(envelope);
-      throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID,
-          "no connection deposits on " + destination + " (unknown or revoked; its keys are destroyed)");
-    }
-    return link.opener.open(envelope, destination);
-  }
-
-  /**
-   * The connection a deposit subject belongs to: the one whose own deposit subject it is, or one
-   * added without a deposit subject of its own whose id is the subject's last token.
-   */
-  private Link linkAt(String destination) {
-    Link link = byDeposit.get(destination);
-    if (link != null) {
-      return link;
-    }
-    String last = destination.substring(destination.lastIndexOf('.') + 1);
-    try {
-      link = links.get(ConnectionId.of(last));
-    } catch (IllegalArgumentException notAnId) {
-      return null;
-    }
-    return link != null && link.ownDeposit == null ? link : null;
   }
 
   /**
@@ -339,7 +231,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
    * @return the opener
    */
   public EnvelopeOpener opener() {
-    return opener;
+    return links;
   }
 
   // ---------------------------------------------------------------- sending
@@ -374,24 +266,8 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   @Override
   public void send(ConnectionId local, EventType type, EventId eventId, ObjectNode payload, String dedupeId)
       throws VettidException {
-    try {
-      // one way to seal and deposit: this waits for the asynchronous deposit (jnats times it out
-      // after its request timeout; 30 s is only a backstop)
-      sendAsync(local, type, eventId, payload, dedupeId).get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof VettidException v) {
-        throw v;
-      }
-      throw new VettidException(FailureReason.CONNECTION_REVOKED,
-          "cannot deposit on connection " + local.value() + ": " + e.getCause().getClass().getSimpleName(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new VettidException(FailureReason.CONNECTION_REVOKED,
-          "the peer's server did not confirm the deposit on connection " + local.value() + " within 30 s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new VettidException(FailureReason.CONNECTION_REVOKED, "interrupted while depositing on " + local.value(),
-          e);
-    }
+    // one way to seal and deposit: this waits for the asynchronous deposit
+    Deposits.await(sendAsync(local, type, eventId, payload, dedupeId), local);
   }
 
   /**
@@ -476,15 +352,6 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   }
 
   /**
-   * Starts a new sealing session with a peer: the next event carries a new key block.
-   *
-   * @param local the connection
-   */
-  public void newSession(ConnectionId local) {
-    link(local).sealer.rotateSession();
-  }
-
-  /**
    * Asks every peer for a new session ({@code session.reset}, best effort), after a restart lost
    * this side's session keys.
    *
@@ -506,60 +373,6 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   // ---------------------------------------------------------------- rotation
 
   /**
-   * Starts a rotation of this side's wrapping key: a new pair becomes current; the old one still
-   * opens events until {@code grace} after the peer acknowledged ({@link #retireAfter}), and at
-   * most {@link #UNACKNOWLEDGED_KEY_LIFE}.
-   *
-   * @param local the connection
-   * @return the new public key, to send to the peer
-   * @throws GeneralSecurityException if generation fails
-   */
-  public PublicKeyEntry rotateWrappingKey(ConnectionId local) throws GeneralSecurityException {
-    Link link = link(local);
-    KeyId old = link.wrapping.primaryPublic().keyId();
-    KeyId next = link.wrapping.rotate();
-    wrappingOwners.put(next, local);
-    persist(link);
-    LOG.info("connection {}: new wrapping key {} (previous {} stays open until retired)", local, next, old);
-    return link.wrappingPublic();
-  }
-
-  /**
-   * Undoes a rotation whose announcement could not be sent: the previous wrapping key is current
-   * again (and open without end), the new one is destroyed. Nothing changes if another rotation
-   * followed.
-   *
-   * @param local the connection
-   * @param rotatedTo the new key {@link #rotateWrappingKey} returned
-   * @return whether the rotation was undone
-   */
-  public boolean undoRotation(ConnectionId local, PublicKeyEntry rotatedTo) {
-    Link link = link(local);
-    if (!link.wrapping.undoRotation(Objects.requireNonNull(rotatedTo, "rotatedTo").keyId())) {
-      return false;
-    }
-    wrappingOwners.remove(rotatedTo.keyId(), local);
-    persist(link);
-    LOG.info("connection {}: rotation to {} undone (its announcement was not sent)", local, rotatedTo.keyId());
-    return true;
-  }
-
-  /**
-   * Schedules this side's previous wrapping keys of a connection for destruction, once the peer
-   * acknowledged the rotation; events in flight under them still open until then.
-   *
-   * @param local the connection
-   * @param grace how long the previous keys stay open
-   */
-  public void retireAfter(ConnectionId local, Duration grace) {
-    Link link = link(local);
-    link.wrapping.endGraceWithin(Objects.requireNonNull(grace, "grace"));
-    if (retireDue() == 0) {
-      persist(link);
-    }
-  }
-
-  /**
    * Destroys keys whose grace period ended, and saves the connections whose keys were destroyed.
    *
    * @return how many keys were destroyed since the connections were last saved (by this call, or
@@ -567,17 +380,13 @@ public final class Connections implements ReplyTransport, AutoCloseable {
    */
   public int retireDue() {
     int destroyed = 0;
-    for (Link link : links.values()) {
+    for (Link link : links.all()) {
       link.wrapping.destroyExpired();
       long unsaved = link.wrapping.destroyedCount() - link.destroyedWhenSaved;
       if (unsaved > 0) {
         destroyed += (int) unsaved;
-        java.util.Set<KeyId> kept = new java.util.HashSet<>();
-        link.wrapping.versions().forEach(v -> kept.add(v.keyId()));
-        wrappingOwners.entrySet().removeIf(e -> e.getValue().equals(link.local) && !kept.contains(e.getKey()));
         LOG.info("connection {}: {} wrapping key(s) retired", link.local, unsaved);
-        link.destroyedWhenSaved = link.wrapping.destroyedCount();
-        persist(link);
+        changed(link);
       }
     }
     return destroyed;
@@ -592,60 +401,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   public List<ConnectionId> rotationDue(Duration maxAge) {
     Objects.requireNonNull(maxAge, "maxAge");
     Instant limit = clock.instant().minus(maxAge);
-    return links.values().stream().filter(l -> l.wrappingSince().isBefore(limit)).map(l -> l.local).toList();
-  }
-
-  /**
-   * The peer rotated its wrapping key: seal to the new one from now on.
-   *
-   * @param local the connection
-   * @param newWrapping the peer's new wrapping key (decoded and checked against its keyID)
-   */
-  public void peerRotated(ConnectionId local, PublicKeyEntry newWrapping) {
-    Link link = link(local);
-    Objects.requireNonNull(newWrapping, "newWrapping");
-    if (!newWrapping.algorithm().name().equals(link.suite.wrap().name())) {
-      throw new IllegalArgumentException("the new key is not of the connection's wrap algorithm");
-    }
-    link.peerRotated(newWrapping);
-    persist(link);
-    LOG.info("connection {}: peer's wrapping key is now {}", local, newWrapping.keyId());
-  }
-
-  /**
-   * Records the user issued for the peer after an NKey rotation.
-   *
-   * @param local the connection
-   * @param userPublicKey the new user's public NKey
-   */
-  public void peerUserRotated(ConnectionId local, String userPublicKey) {
-    Link link = link(local);
-    link.peerUser = Objects.requireNonNull(userPublicKey, "userPublicKey");
-    persist(link);
-  }
-
-  /**
-   * The peer issued this side a new NATS user (NKey rotation): reconnect with it and close the old
-   * connection. Events already deposited are unaffected.
-   *
-   * @param local the connection
-   * @param credentials the new user
-   * @throws IOException if the peer's server refuses the new user
-   * @throws InterruptedException if interrupted
-   */
-  public void peerCredentialsRotated(ConnectionId local, UserCredentials credentials)
-      throws IOException, InterruptedException {
-    Link link = link(local);
-    Link.Route old = link.route;
-    if (old.connector() == null) {
-      throw new IllegalStateException("connection " + local + " was not added through an invitation");
-    }
-    Connection fresh = old.connector().connect(Objects.requireNonNull(credentials, "credentials"), old.inbox(),
-        old.server());
-    link.route = Link.Route.of(fresh, true, credentials, old.inbox(), old.connector(), old.server());
-    persist(link);
-    old.close();
-    LOG.info("connection {}: now depositing as a new NATS user", local);
+    return links.all().stream().filter(l -> l.wrappingSince().isBefore(limit)).map(l -> l.local).toList();
   }
 
   // ---------------------------------------------------------------- revocation
@@ -664,7 +420,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   /**
    * Tells the peer (best effort: a {@code connection.revoked} event, sealed and deposited like any
    * other), then revokes the connection here. Revoke the user issued for the peer in the account as
-   * well ({@link #peerUser}), so that the server refuses it.
+   * well ({@link Link#peerUser}), so that the server refuses it.
    *
    * @param local the connection
    * @return whether the peer could be told
@@ -695,11 +451,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     if (link == null) {
       return false;
     }
-    wrappingOwners.values().removeIf(local::equals);
-    signerOwners.remove(link.peerSigning.keyId(), local);
-    if (link.ownDeposit != null) {
-      byDeposit.remove(link.ownDeposit, link);
-    }
+    link.revoked = true;
     Revocation revocation = new Revocation(local, Optional.ofNullable(link.peerUser),
         Optional.ofNullable(link.peerIdentity), clock.instant());
     ConnectionStore s = store;
@@ -733,31 +485,21 @@ public final class Connections implements ReplyTransport, AutoCloseable {
    */
   public Map<String, JsonNode> tombstones() throws IOException, GeneralSecurityException {
     ConnectionStore s = store;
-    if (s == null) {
-      return Map.of();
-    }
-    try {
-      return s.tombstones();
-    } catch (JetStreamApiException e) {
-      throw new IOException("cannot read the Connections bucket: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while reading the Connections bucket", e);
-    }
+    return s == null ? Map.of() : s.tombstones();
   }
 
   /**
    * Blocks a peer identity: its connections here are revoked (keys destroyed, so its events are
    * quarantined), its signing keys verify nothing more, and {@link Invitations} and {@link Invitee}
    * refuse it when given the same {@link BlockList}. Revoke the users issued for it ({@link
-   * #peerUser}, read before blocking) in the account too.
+   * Link#peerUser}, read before blocking) in the account too.
    *
    * @param identity the identity keyID
    * @return the connections revoked
    */
   public List<ConnectionId> block(KeyId identity) {
     blocked.block(Objects.requireNonNull(identity, "identity"));
-    List<ConnectionId> cut = links.values().stream().filter(l -> identity.equals(l.peerIdentity))
+    List<ConnectionId> cut = links.all().stream().filter(l -> identity.equals(l.peerIdentity))
         .map(l -> l.local).toList();
     cut.forEach(this::revoke);
     return cut;
@@ -772,87 +514,31 @@ public final class Connections implements ReplyTransport, AutoCloseable {
 
   /** {@return the connections, by local id} */
   public List<ConnectionId> list() {
-    return List.copyOf(links.keySet());
+    return links.ids();
   }
 
   /**
-   * The connection's suite.
+   * One connection: what it is, and how its keys and NATS users change.
    *
-   * @param local the connection
-   * @return the suite
+   * @param local the connection's id here
+   * @return its link
+   * @throws IllegalArgumentException if there is no such connection (never added, or revoked)
    */
-  public Suite suite(ConnectionId local) {
-    return link(local).suite;
-  }
-
-  /**
-   * This side's current wrapping key for a connection.
-   *
-   * @param local the connection
-   * @return the public key
-   */
-  public PublicKeyEntry wrappingKey(ConnectionId local) {
-    return link(local).wrappingPublic();
-  }
-
-  /**
-   * The connection's safety number, as this side computes it.
-   *
-   * @param local the connection
-   * @return the number
-   */
-  public String safetyNumber(ConnectionId local) {
-    return link(local).safetyNumber();
-  }
-
-  /**
-   * The peer's identity keyID.
-   *
-   * @param local the connection
-   * @return the identity, when the connection came through an invitation
-   */
-  public Optional<KeyId> peerIdentity(ConnectionId local) {
-    return Optional.ofNullable(link(local).peerIdentity);
-  }
-
-  /**
-   * The public NKey of the NATS user this side issued for a connection's peer (revoke it in the
-   * account, then push the account, to have the server refuse the peer).
-   *
-   * @param local the connection
-   * @return the user's public key, when the connection came through an invitation
-   */
-  public Optional<String> peerUser(ConnectionId local) {
-    return Optional.ofNullable(link(local).peerUser);
-  }
-
-  /**
-   * The NATS user the peer issued for this side, to deposit on its EventSpace with.
-   *
-   * @param local the connection
-   * @return the credentials, when the connection came through an invitation
-   */
-  public Optional<UserCredentials> peerCredentials(ConnectionId local) {
-    return Optional.ofNullable(link(local).route.creds());
-  }
-
-  /**
-   * This side's deposit subject for a connection's peer (what the user issued for the peer may
-   * publish to).
-   *
-   * @param local the connection
-   * @return the subject, when the connection came through an invitation
-   */
-  public Optional<String> ownDepositSubject(ConnectionId local) {
-    return Optional.ofNullable(link(local).ownDeposit);
-  }
-
-  private Link link(ConnectionId local) {
+  public Link link(ConnectionId local) {
     Link link = links.get(Objects.requireNonNull(local, "local"));
     if (link == null) {
       throw new IllegalArgumentException("no connection " + local);
     }
     return link;
+  }
+
+  /**
+   * A link's keys or route changed: its wrapping keys are indexed as its own (a key it no longer
+   * has, not), and it is saved.
+   */
+  void changed(Link link) {
+    links.reindex(link);
+    persist(link);
   }
 
   /**
@@ -862,6 +548,6 @@ public final class Connections implements ReplyTransport, AutoCloseable {
    */
   @Override
   public void close() {
-    links.values().forEach(l -> l.route.close());
+    links.all().forEach(l -> l.route.close());
   }
 }

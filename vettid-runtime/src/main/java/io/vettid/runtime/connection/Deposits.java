@@ -3,12 +3,15 @@ package io.vettid.runtime.connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
+import io.vettid.api.ConnectionId;
 import io.vettid.api.FailureReason;
 import io.vettid.api.VettidException;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -73,6 +76,31 @@ final class Deposits {
       return CompletableFuture.<Void>failedFuture(new VettidException(FailureReason.CONNECTION_REVOKED,
           "the peer did not store the deposit on connection " + link.local.value() + ": " + refusal, err));
     }).thenCompose(f -> f);
+  }
+
+  /**
+   * Waits for a deposit (jnats times it out after its request timeout; 30 s is only a backstop).
+   *
+   * @throws VettidException {@link FailureReason#CONNECTION_REVOKED} if it failed, was refused or
+   *     did not complete
+   */
+  static void await(CompletableFuture<Void> deposit, ConnectionId local) throws VettidException {
+    try {
+      deposit.get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof VettidException v) {
+        throw v;
+      }
+      throw new VettidException(FailureReason.CONNECTION_REVOKED,
+          "cannot deposit on connection " + local.value() + ": " + e.getCause().getClass().getSimpleName(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new VettidException(FailureReason.CONNECTION_REVOKED,
+          "the peer's server did not confirm the deposit on connection " + local.value() + " within 30 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new VettidException(FailureReason.CONNECTION_REVOKED, "interrupted while depositing on " + local.value(),
+          e);
+    }
   }
 
   private static String refusalOf(Throwable err) {

@@ -1,5 +1,7 @@
 package io.vettid.runtime.connection;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.vettid.api.ConnectionId;
@@ -13,18 +15,34 @@ import io.vettid.crypto.keyring.KeyRing;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.server.ServerAddress;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
+import org.apiguardian.api.API;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One connection as {@link Connections} keeps it: this side's signing key and wrapping {@link
- * KeyRing} (its primary is what the peer seals to; keys in grace still open), the peer's keys and
- * identity, the sealer and opener made from them, and the {@link Route} to the peer's EventSpace.
- * The fields that change (rotation, a new NATS user) are volatile; the sealer is used under the
- * link's lock ({@link Deposits}).
+ * One connection of a vault ({@link Connections#link}): this side's signing key and wrapping
+ * {@link KeyRing} (its primary is what the peer seals to; a key it replaced still opens during its
+ * grace), the peer's keys and identity, and the route to the peer's EventSpace. What it is ({@link
+ * #suite}, {@link #wrappingKey}, {@link #safetyNumber}, {@link #peerIdentity}, ...) and how its keys
+ * and NATS users change ({@link #rotateWrappingKey}, {@link #peerRotated}, ...); every change is
+ * written to the vault's sealed store. A link of a revoked connection refuses every change.
+ *
+ * <pre>{@code
+ * Link bob = connections.link(bobId);
+ * PublicKeyEntry next = bob.rotateWrappingKey();   // announce it in a connection.rotate event
+ * System.out.println(bob.safetyNumber());
+ * }</pre>
  */
-final class Link {
+@API(status = EXPERIMENTAL, since = "0.1")
+public final class Link {
+  private static final Logger LOG = LoggerFactory.getLogger(Link.class);
+
   final ConnectionId local;
   final ConnectionId remote;
   /** The peer's deposit subject for this side. */
@@ -39,13 +57,18 @@ final class Link {
   /** This side's deposit subject for the peer, null for a connection added without one. */
   final String ownDeposit;
   final Opener opener;
+  private final Connections owner;
   volatile PublicKeyEntry peerWrapping;
+  /** Used under the link's lock ({@link Deposits}). */
   volatile Sealer sealer;
   /** The public NKey of the user this side issued for the peer, null when unknown. */
   volatile String peerUser;
   volatile Route route;
   /** The ring's destroyed count when the link was last written to the store. */
   volatile long destroyedWhenSaved;
+  volatile boolean revoked;
+  /** The keyIDs of this link's wrapping keys that {@link Connections} indexes as this connection's. */
+  final java.util.Set<KeyId> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * How this side reaches the peer's EventSpace: the NATS connection as the user the peer issued,
@@ -61,8 +84,8 @@ final class Link {
    */
   record Route(Connection nats, JetStream js, boolean owned, UserCredentials creds, String inbox,
       PeerConnector connector, ServerAddress server) {
-    static Route of(Connection nats, boolean owned, UserCredentials creds, String inbox,
-        PeerConnector connector, ServerAddress server) throws IOException {
+    static Route of(Connection nats, boolean owned, UserCredentials creds, String inbox, PeerConnector connector,
+        ServerAddress server) throws IOException {
       return new Route(nats, nats.jetStream(), owned, creds, inbox, connector, server);
     }
 
@@ -95,17 +118,27 @@ final class Link {
    */
   record Keys(ConnectionId local, ConnectionId remote, String depositSubject, Suite suite, PrivateKeyEntry signing,
       PublicKeyEntry signingPublic, KeyRing wrapping, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping,
-      KeyId peerIdentity, String ownDeposit) {}
+      KeyId peerIdentity, String ownDeposit) {
+    /** Checks a new connection's keys and names; the wrapping ring holds this side's wrapping pair. */
+    static Keys of(ConnectionId local, ConnectionId remote, String depositSubject, ConnectionKeys mine,
+        PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping, KeyId peerIdentity, String ownDeposit,
+        KeyRing wrapping) {
+      Objects.requireNonNull(local, "local");
+      Objects.requireNonNull(remote, "remote");
+      Objects.requireNonNull(depositSubject, "depositSubject");
+      Objects.requireNonNull(mine, "mine");
+      Objects.requireNonNull(peerSigning, "peerSigning");
+      Objects.requireNonNull(peerWrapping, "peerWrapping");
+      if (!depositSubject.endsWith("." + remote.value())) {
+        throw new IllegalArgumentException("the deposit subject must end with the remote connection id");
+      }
+      return new Keys(local, remote, depositSubject, mine.suite(), mine.signing(), mine.signingPublic(), wrapping,
+          peerSigning, peerWrapping, peerIdentity, ownDeposit);
+    }
+  }
 
-  /**
-   * Makes a link.
-   *
-   * @param k the connection's keys and names
-   * @param peerUser the user issued for the peer, or null
-   * @param route how to reach the peer
-   * @param openerOf makes the link's opener (it may look at the link's keys)
-   */
-  Link(Keys k, String peerUser, Route route, Function<Link, Opener> openerOf) {
+  Link(Connections owner, Keys k, String peerUser, Route route, Function<Link, Opener> openerOf) {
+    this.owner = owner;
     this.local = k.local();
     this.remote = k.remote();
     this.depositSubject = k.depositSubject();
@@ -124,9 +157,55 @@ final class Link {
     this.opener = openerOf.apply(this);
   }
 
+  // ---------------------------------------------------------------- what it is
+
+  /** {@return the connection's id here (the peer deposits under it)} */
+  public ConnectionId id() {
+    return local;
+  }
+
+  /** {@return the connection's suite} */
+  public Suite suite() {
+    return suite;
+  }
+
   /** {@return this side's current wrapping key, the one the peer seals to} */
-  PublicKeyEntry wrappingPublic() {
+  public PublicKeyEntry wrappingKey() {
     return wrapping.primaryPublic();
+  }
+
+  /** {@return the connection's safety number, as this side computes it} */
+  public String safetyNumber() {
+    return SafetyNumber.of(signingPublic, wrappingKey(), peerSigning, peerWrapping);
+  }
+
+  /** {@return the peer's identity keyID, when the connection came through an invitation} */
+  public Optional<KeyId> peerIdentity() {
+    return Optional.ofNullable(peerIdentity);
+  }
+
+  /**
+   * The public NKey of the NATS user this side issued for the peer (revoke it in the account,
+   * then push the account, to have the server refuse the peer).
+   *
+   * @return the user's public key, when the connection came through an invitation
+   */
+  public Optional<String> peerUser() {
+    return Optional.ofNullable(peerUser);
+  }
+
+  /** {@return the NATS user the peer issued for this side, when the connection came through an invitation} */
+  public Optional<UserCredentials> peerCredentials() {
+    return Optional.ofNullable(route.creds());
+  }
+
+  /**
+   * This side's deposit subject for the peer (what the user issued for the peer may publish to).
+   *
+   * @return the subject, when the connection came through an invitation
+   */
+  public Optional<String> ownDepositSubject() {
+    return Optional.ofNullable(ownDeposit);
   }
 
   /** {@return when this side's current wrapping key was made} */
@@ -135,14 +214,120 @@ final class Link {
         .created();
   }
 
-  /** {@return the connection's safety number, as this side computes it} */
-  String safetyNumber() {
-    return SafetyNumber.of(signingPublic, wrappingPublic(), peerSigning, peerWrapping);
+  // ---------------------------------------------------------------- how it changes
+
+  /**
+   * Starts a rotation of this side's wrapping key: a new pair becomes current; the old one still
+   * opens events until the grace after the peer acknowledged ({@link #retireAfter}), and at most
+   * {@link Connections#UNACKNOWLEDGED_KEY_LIFE}.
+   *
+   * @return the new public key, to send to the peer
+   * @throws GeneralSecurityException if generation fails
+   */
+  public PublicKeyEntry rotateWrappingKey() throws GeneralSecurityException {
+    checkLive();
+    KeyId old = wrapping.primaryPublic().keyId();
+    KeyId next = wrapping.rotate();
+    owner.changed(this);
+    LOG.info("connection {}: new wrapping key {} (previous {} stays open until retired)", local, next, old);
+    return wrappingKey();
   }
 
-  /** Seals to a new wrapping key of the peer from now on. */
-  void peerRotated(PublicKeyEntry newWrapping) {
+  /**
+   * Undoes a rotation whose announcement could not be sent: the previous wrapping key is current
+   * again (and open without end), the new one is destroyed. Nothing changes if another rotation
+   * followed.
+   *
+   * @param rotatedTo the new key {@link #rotateWrappingKey} returned
+   * @return whether the rotation was undone
+   */
+  public boolean undoRotation(PublicKeyEntry rotatedTo) {
+    checkLive();
+    if (!wrapping.undoRotation(Objects.requireNonNull(rotatedTo, "rotatedTo").keyId())) {
+      return false;
+    }
+    owner.changed(this);
+    LOG.info("connection {}: rotation to {} undone (its announcement was not sent)", local, rotatedTo.keyId());
+    return true;
+  }
+
+  /**
+   * Schedules this side's previous wrapping keys for destruction, once the peer acknowledged the
+   * rotation; events in flight under them still open until then.
+   *
+   * @param grace how long the previous keys stay open
+   */
+  public void retireAfter(Duration grace) {
+    checkLive();
+    wrapping.endGraceWithin(Objects.requireNonNull(grace, "grace"));
+    if (owner.retireDue() == 0) {
+      owner.changed(this);
+    }
+  }
+
+  /**
+   * The peer rotated its wrapping key: seal to the new one from now on.
+   *
+   * @param newWrapping the peer's new wrapping key (decoded and checked against its keyID)
+   */
+  public void peerRotated(PublicKeyEntry newWrapping) {
+    checkLive();
+    Objects.requireNonNull(newWrapping, "newWrapping");
+    if (!newWrapping.algorithm().name().equals(suite.wrap().name())) {
+      throw new IllegalArgumentException("the new key is not of the connection's wrap algorithm");
+    }
     sealer = Sealer.builder(suite, signing, newWrapping, depositSubject).build();
     peerWrapping = newWrapping;
+    owner.changed(this);
+    LOG.info("connection {}: peer's wrapping key is now {}", local, newWrapping.keyId());
+  }
+
+  /**
+   * Records the user issued for the peer after an NKey rotation.
+   *
+   * @param userPublicKey the new user's public NKey
+   */
+  public void peerUserRotated(String userPublicKey) {
+    checkLive();
+    peerUser = Objects.requireNonNull(userPublicKey, "userPublicKey");
+    owner.changed(this);
+  }
+
+  /**
+   * The peer issued this side a new NATS user (NKey rotation): reconnect with it and close the old
+   * connection. Events already deposited are unaffected.
+   *
+   * @param credentials the new user
+   * @throws IOException if the peer's server refuses the new user
+   * @throws InterruptedException if interrupted
+   */
+  public void peerCredentialsRotated(UserCredentials credentials) throws IOException, InterruptedException {
+    checkLive();
+    Route old = route;
+    if (old.connector() == null) {
+      throw new IllegalStateException("connection " + local + " was not added through an invitation");
+    }
+    Connection fresh = old.connector().connect(Objects.requireNonNull(credentials, "credentials"), old.inbox(),
+        old.server());
+    route = Route.of(fresh, true, credentials, old.inbox(), old.connector(), old.server());
+    owner.changed(this);
+    old.close();
+    LOG.info("connection {}: now depositing as a new NATS user", local);
+  }
+
+  /** Starts a new sealing session with the peer: the next event carries a new key block. */
+  public void newSession() {
+    sealer.rotateSession();
+  }
+
+  private void checkLive() {
+    if (revoked) {
+      throw new IllegalStateException("connection " + local + " is revoked");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Link[" + local + " <-> " + remote + ", " + suite.name() + (revoked ? ", revoked" : "") + "]";
   }
 }

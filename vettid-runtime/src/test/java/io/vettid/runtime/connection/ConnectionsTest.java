@@ -85,16 +85,16 @@ class ConnectionsTest {
   @Test
   void eventsSealedToTheOldKeyOpenDuringTheGracePeriodAndNotAfter() throws Exception {
     bobSays("before");
-    PublicKeyEntry oldKey = alice.wrappingKey(BOB_AT_ALICE);
-    PublicKeyEntry newKey = alice.rotateWrappingKey(BOB_AT_ALICE);
+    PublicKeyEntry oldKey = alice.link(BOB_AT_ALICE).wrappingKey();
+    PublicKeyEntry newKey = alice.link(BOB_AT_ALICE).rotateWrappingKey();
     assertThat(newKey.keyId()).isNotEqualTo(oldKey.keyId());
     bobSays("in flight, still sealed to the old key");
-    bob.peerRotated(ALICE_AT_BOB, newKey);
+    bob.link(ALICE_AT_BOB).peerRotated(newKey);
     bobSays("sealed to the new key");
     drain(3);
     assertThat(watcher.forwarded()).isEqualTo(3);
 
-    alice.retireAfter(BOB_AT_ALICE, Duration.ZERO); // the peer acknowledged; no grace left
+    alice.link(BOB_AT_ALICE).retireAfter(Duration.ZERO); // the peer acknowledged; no grace left
     // a straggler sealed to the old key arrives after the old key was destroyed
     Sealer stale = Sealer.builder(SUITE, bobKeys.signing(), oldKey,
         Subjects.deposit(ALICE, ES, BOB_AT_ALICE).value()).build();
@@ -211,7 +211,7 @@ class ConnectionsTest {
         mallorysSubject).build();
     alice.opener().open(mallorySeals.sealBytes(new byte[] {'0'}), mallorysSubject);
     byte[] mallorysFirstSessionLater = mallorySeals.sealBytes(new byte[] {'1'});
-    for (int i = 0; i < Connections.SESSIONS_PER_CONNECTION; i++) {
+    for (int i = 0; i < LinkIndex.SESSIONS_PER_CONNECTION; i++) {
       Sealer fresh = Sealer.builder(SUITE, malloryKeys.signing(), aliceForMallory.wrappingPublic(), mallorysSubject)
           .build();
       alice.opener().open(fresh.sealBytes(new byte[] {'s'}), mallorysSubject);
@@ -233,8 +233,8 @@ class ConnectionsTest {
     carol.add(bobAtCarol, ALICE_AT_BOB, Subjects.deposit("b1", ES, ALICE_AT_BOB).value(), nc, aliceKeys,
         bobKeys.signingPublic(), bobKeys.wrappingPublic());
     String subject = Subjects.deposit(ALICE, ES, bobAtCarol).value();
-    PublicKeyEntry old = carol.wrappingKey(bobAtCarol);
-    carol.rotateWrappingKey(bobAtCarol); // announced, never acknowledged
+    PublicKeyEntry old = carol.link(bobAtCarol).wrappingKey();
+    carol.link(bobAtCarol).rotateWrappingKey(); // announced, never acknowledged
     clock.advance(Duration.ofDays(29));
     carol.retireDue();
     assertThat(carol.opener().open(Sealer.builder(SUITE, bobKeys.signing(), old, subject).build()
@@ -256,9 +256,9 @@ class ConnectionsTest {
     assertThatThrownBy(() -> alice.add(ConnectionId.of("other"), ALICE_AT_BOB, "subscriber.b1.home.queue.someone-else",
         nc, aliceKeys, bobKeys.signingPublic(), bobKeys.wrappingPublic()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("remote connection id");
-    assertThatThrownBy(() -> alice.peerRotated(BOB_AT_ALICE, aliceKeys.signingPublic()))
+    assertThatThrownBy(() -> alice.link(BOB_AT_ALICE).peerRotated(aliceKeys.signingPublic()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wrap algorithm");
-    assertThatThrownBy(() -> alice.rotateWrappingKey(ConnectionId.of("nobody")))
+    assertThatThrownBy(() -> alice.link(ConnectionId.of("nobody")).rotateWrappingKey())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no connection");
   }
 }

@@ -222,7 +222,7 @@ class InvitationFlowTest {
       assertThat(a.peerIdentity()).isEqualTo(bob.identity.keyId());
       assertThat(b.peerIdentity()).isEqualTo(alice.identity.keyId());
       assertThat(a.safetyNumber()).matches("(\\d{5} ){11}\\d{5}").isEqualTo(b.safetyNumber());
-      assertThat(alice.connections.safetyNumber(a.local())).isEqualTo(bob.connections.safetyNumber(b.local()));
+      assertThat(alice.connections.link(a.local()).safetyNumber()).isEqualTo(bob.connections.link(b.local()).safetyNumber());
 
       for (int i = 0; i < 5; i++) {
         alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "a" + i));
@@ -429,7 +429,7 @@ class InvitationFlowTest {
       await(() -> alice.chats.contains("before"), "the chat before revocation");
 
       // alice revokes: the user she issued bob is revoked on the running server, her keys destroyed
-      alice.account.revoke(alice.connections.peerUser(a.local()).orElseThrow());
+      alice.account.revoke(alice.connections.link(a.local()).peerUser().orElseThrow());
       OP.push(NATS.connect(OP.systemUser(), NATS.options()), alice.account);
       assertThat(alice.connections.revokeAndTell(a.local())).as("bob was told").isTrue();
       await(() -> bob.connections.list().isEmpty(), "bob forgets the connection when told");
@@ -525,13 +525,13 @@ class InvitationFlowTest {
       Connection sys = NATS.connect(OP.systemUser(), NATS.options());
       ConnectionRotation rotation = new ConnectionRotation(alice.connections, alice.account, Duration.ofMinutes(10),
           pushWith(sys));
-      String oldUser = alice.connections.peerUser(a.local()).orElseThrow();
-      io.vettid.api.KeyId oldKey = alice.connections.wrappingKey(a.local()).keyId();
+      String oldUser = alice.connections.link(a.local()).peerUser().orElseThrow();
+      io.vettid.api.KeyId oldKey = alice.connections.link(a.local()).wrappingKey().keyId();
       alice.connections.close(); // alice cannot reach bob's EventSpace now: the announcement fails
 
       assertThatThrownBy(() -> rotation.rotate(a.local())).isInstanceOf(VettidException.class);
-      assertThat(alice.connections.wrappingKey(a.local()).keyId()).isEqualTo(oldKey);
-      assertThat(alice.connections.peerUser(a.local())).contains(oldUser);
+      assertThat(alice.connections.link(a.local()).wrappingKey().keyId()).isEqualTo(oldKey);
+      assertThat(alice.connections.link(a.local()).peerUser()).contains(oldUser);
       clock.advance(Duration.ofMinutes(11));
       rotation.maintain();
       assertThat(alice.account.isRevoked(oldUser)).as("the user bob deposits with").isFalse();
@@ -616,9 +616,9 @@ class InvitationFlowTest {
         b = e[1];
         // a rotation before the restart: the new key must survive it too
         alice.connections.send(a.local(), KeyRotationHandler.ROTATE,
-            KeyRotationHandler.announce(alice.connections.rotateWrappingKey(a.local())));
+            KeyRotationHandler.announce(alice.connections.link(a.local()).rotateWrappingKey()));
         await(() -> alice.runtime.counters().snapshot().handled() >= 1, "rotation acknowledged");
-        safety = alice.connections.safetyNumber(a.local());
+        safety = alice.connections.link(a.local()).safetyNumber();
 
         ConnectionStore store = new ConnectionStore(alice.runtime.connection(), secret);
         byte[] sealed = store.sealedBytes(a.local().value());
@@ -635,8 +635,8 @@ class InvitationFlowTest {
       long bobHandled = bob.runtime.counters().snapshot().handled(); // before alice asks for a new session
       try (Vault alice = new Vault("alice8", aliceId, secret, clock, restored)) {
         assertThat(restored[0]).isEqualTo(1);
-        assertThat(alice.connections.safetyNumber(a.local())).isEqualTo(safety);
-        assertThat(alice.connections.peerIdentity(a.local())).contains(bob.identity.keyId());
+        assertThat(alice.connections.link(a.local()).safetyNumber()).isEqualTo(safety);
+        assertThat(alice.connections.link(a.local()).peerIdentity()).contains(bob.identity.keyId());
         await(() -> bob.runtime.counters().snapshot().handled() > bobHandled, "bob starts a new session for alice");
         bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "after-restart"));
         alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "from-restored"));
@@ -658,11 +658,11 @@ class InvitationFlowTest {
           pushWith(sys))) {
         assertThat(rotation.rotateDue(Duration.ofDays(30))).isEmpty();
         clock.advance(Duration.ofDays(31));
-        String oldUser = alice.connections.peerUser(a.local()).orElseThrow();
+        String oldUser = alice.connections.link(a.local()).peerUser().orElseThrow();
         assertThat(rotation.rotateDue(Duration.ofDays(30))).containsExactly(a.local());
         await(() -> alice.runtime.counters().snapshot().handled() >= 1, "bob acknowledged the rotation");
-        assertThat(alice.connections.peerUser(a.local()).orElseThrow()).isNotEqualTo(oldUser);
-        assertThat(alice.connections.safetyNumber(a.local())).isEqualTo(bob.connections.safetyNumber(b.local()));
+        assertThat(alice.connections.link(a.local()).peerUser().orElseThrow()).isNotEqualTo(oldUser);
+        assertThat(alice.connections.link(a.local()).safetyNumber()).isEqualTo(bob.connections.link(b.local()).safetyNumber());
 
         Thread.sleep(1_200); // the grace of the old user
         assertThat(rotation.maintain()).as("the old user's revocation pushed").isTrue();
@@ -698,14 +698,14 @@ class InvitationFlowTest {
       Established[] e = connect(alice, bob, clock);
       Established a = e[0];
       Established b = e[1];
-      String before = alice.connections.safetyNumber(a.local());
+      String before = alice.connections.link(a.local()).safetyNumber();
       int n = 200;
       for (int i = 0; i < n; i++) {
         bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", String.valueOf(i)));
         if (i == n / 2) {
           // alice rotates the key bob seals to, in the middle of bob's stream
           alice.connections.send(a.local(), KeyRotationHandler.ROTATE,
-              KeyRotationHandler.announce(alice.connections.rotateWrappingKey(a.local())));
+              KeyRotationHandler.announce(alice.connections.link(a.local()).rotateWrappingKey()));
         }
       }
       await(() -> alice.chats.size() == n, n + " chats handled");
@@ -714,8 +714,8 @@ class InvitationFlowTest {
       assertThat(alice.chatCalls.get()).as("handled twice").isEqualTo(n);
       assertThat(alice.runtime.counters().snapshot().quarantinedTotal()).isZero();
       assertThat(bob.runtime.counters().snapshot().quarantinedTotal()).isZero();
-      assertThat(alice.connections.safetyNumber(a.local())).as("a new key, a new safety number")
-          .isNotEqualTo(before).isEqualTo(bob.connections.safetyNumber(b.local()));
+      assertThat(alice.connections.link(a.local()).safetyNumber()).as("a new key, a new safety number")
+          .isNotEqualTo(before).isEqualTo(bob.connections.link(b.local()).safetyNumber());
     }
   }
 }

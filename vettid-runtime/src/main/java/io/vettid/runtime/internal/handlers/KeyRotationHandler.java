@@ -75,17 +75,17 @@ public final class KeyRotationHandler extends BuiltInHandler {
         KeyId claimed = KeyId.of(event.payload().path("keyId").asText());
         byte[] encoded = Base64.getDecoder().decode(event.payload().path("key").asText());
         PublicKeyEntry key = PublicKeyEntry.decode(claimed,
-            connections.suite(ctx.connectionId()).wrap(), encoded); // throws if the keyID does not match
-        connections.peerRotated(ctx.connectionId(), key);
+            connections.link(ctx.connectionId()).suite().wrap(), encoded); // throws if the keyID does not match
+        connections.link(ctx.connectionId()).peerRotated(key);
         com.fasterxml.jackson.databind.JsonNode creds = event.payload().get("creds");
         if (creds != null) {
           // the peer also issued this side a new NATS user (NKey rotation): deposit with it from now on
-          connections.peerCredentialsRotated(ctx.connectionId(), io.vettid.nats.auth.UserCredentials.of(
+          connections.link(ctx.connectionId()).peerCredentialsRotated(io.vettid.nats.auth.UserCredentials.of(
               creds.path("jwt").asText(), creds.path("seed").asText().toCharArray()));
         }
         ctx.reply(ACK, JsonNodeFactory.instance.objectNode().put("keyId", claimed.value()));
       } else {
-        connections.retireAfter(ctx.connectionId(), grace);
+        connections.link(ctx.connectionId()).retireAfter(grace);
       }
       ctx.finish();
     };

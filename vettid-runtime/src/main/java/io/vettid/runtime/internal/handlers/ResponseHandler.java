@@ -71,7 +71,7 @@ public final class ResponseHandler extends BuiltInHandler {
       }
       JsonNode profile = event.payload().get("profile");
       if (isProfile && profile != null) {
-        KeyId peer = connections.peerIdentity(ctx.connectionId()).orElseThrow(() -> new VettidException(
+        KeyId peer = connections.link(ctx.connectionId()).peerIdentity().orElseThrow(() -> new VettidException(
             FailureReason.WRONG_KEY, "connection " + ctx.connectionId().value() + " has no peer identity to check"
                 + " the profile against"));
         // throws ProfileException: UNEXPECTED_KEY (WRONG_KEY) for a profile of anyone but the peer

@@ -45,7 +45,7 @@ public final class SessionResetHandler extends BuiltInHandler {
   @Override
   public EventHandler create(EventHandlerContext ctx) {
     return event -> {
-      connections.newSession(ctx.connectionId());
+      connections.link(ctx.connectionId()).newSession();
       ctx.finish();
     };
   }

@@ -1,0 +1,160 @@
+package io.vettid.runtime.connection;
+
+import io.vettid.api.ConnectionId;
+import io.vettid.api.FailureReason;
+import io.vettid.api.KeyId;
+import io.vettid.crypto.PrivateKeyEntry;
+import io.vettid.crypto.envelope.EnvelopeException;
+import io.vettid.crypto.envelope.EnvelopeOpener;
+import io.vettid.crypto.envelope.Opener;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The links of a vault and what finds them: by id, by the deposit subject they arrive on, and by
+ * key (every wrapping key and peer signing key, with the connection it belongs to). It opens
+ * deposits ({@link EnvelopeOpener}) with the link of the subject they arrived on, and builds each
+ * link's {@link Opener}, which refuses a key of another connection as {@link
+ * FailureReason#WRONG_KEY} rather than treat it as unknown.
+ */
+final class LinkIndex implements EnvelopeOpener {
+  /** Sessions one connection's opener remembers (a sender has one at a time, more only briefly). */
+  static final int SESSIONS_PER_CONNECTION = 16;
+
+  private final Map<ConnectionId, Link> links = new ConcurrentHashMap<>();
+  private final Map<String, Link> byDeposit = new ConcurrentHashMap<>();
+  /** Every wrapping key of every connection (primary or in grace) and the connection it is for. */
+  private final Map<KeyId, ConnectionId> wrappingOwners = new ConcurrentHashMap<>();
+  /** Every peer signing key and the connection it signs for. */
+  private final Map<KeyId, ConnectionId> signerOwners = new ConcurrentHashMap<>();
+  private final BlockList blocked;
+
+  LinkIndex(BlockList blocked) {
+    this.blocked = blocked;
+  }
+
+  /** Adds a link; false if its id is taken. */
+  boolean add(Link link) {
+    if (links.putIfAbsent(link.local, link) != null) {
+      return false;
+    }
+    reindex(link);
+    signerOwners.put(link.peerSigning.keyId(), link.local);
+    if (link.ownDeposit != null) {
+      byDeposit.put(link.ownDeposit, link);
+    }
+    return true;
+  }
+
+  /** Removes a link and every key it was found by; null if there was none. */
+  Link remove(ConnectionId local) {
+    Link link = links.remove(local);
+    if (link != null) {
+      link.indexed.forEach(id -> wrappingOwners.remove(id, local));
+      signerOwners.remove(link.peerSigning.keyId(), local);
+      if (link.ownDeposit != null) {
+        byDeposit.remove(link.ownDeposit, link);
+      }
+    }
+    return link;
+  }
+
+  Link get(ConnectionId local) {
+    return links.get(local);
+  }
+
+  boolean contains(ConnectionId local) {
+    return links.containsKey(local);
+  }
+
+  Collection<Link> all() {
+    return links.values();
+  }
+
+  List<ConnectionId> ids() {
+    return List.copyOf(links.keySet());
+  }
+
+  /** Indexes a link's wrapping keys as its own, and no more a key it no longer has. */
+  void reindex(Link link) {
+    Set<KeyId> now = new HashSet<>();
+    link.wrapping.versions().forEach(v -> now.add(v.keyId()));
+    for (KeyId gone : link.indexed) {
+      if (!now.contains(gone)) {
+        wrappingOwners.remove(gone, link.local);
+        link.indexed.remove(gone);
+      }
+    }
+    for (KeyId id : now) {
+      wrappingOwners.put(id, link.local);
+      link.indexed.add(id);
+    }
+  }
+
+  /**
+   * The opener of one connection: its own wrapping ring and its peer's signing key, nothing else;
+   * a key this vault holds for another connection is a wrong key.
+   */
+  Opener openerOf(Link link) {
+    return Opener.builder(id -> {
+      Optional<PrivateKeyEntry> own = link.wrapping.privateKey(id);
+      if (own.isEmpty() && isOther(wrappingOwners.get(id), link)) {
+        throw new EnvelopeException(FailureReason.WRONG_KEY,
+            "recipient key " + id + " is not a key of connection " + link.local.value());
+      }
+      return own;
+    }, id -> {
+      if (link.peerSigning.keyId().equals(id)) {
+        boolean blockedPeer = link.peerIdentity != null && blocked.isBlocked(link.peerIdentity);
+        return blockedPeer ? Optional.empty() : Optional.of(link.peerSigning);
+      }
+      if (isOther(signerOwners.get(id), link)) {
+        throw new EnvelopeException(FailureReason.WRONG_KEY,
+            "sender key " + id + " signs for another connection, not " + link.local.value());
+      }
+      return Optional.empty();
+    }).maxSessions(SESSIONS_PER_CONNECTION).build();
+  }
+
+  private boolean isOther(ConnectionId owner, Link link) {
+    return owner != null && !owner.equals(link.local) && links.containsKey(owner);
+  }
+
+  /** Opens a deposit with the keys of the connection whose deposit subject it arrived on. */
+  @Override
+  public Opener.Opened open(byte[] envelope, String destination) throws EnvelopeException {
+    Objects.requireNonNull(envelope, "envelope");
+    Objects.requireNonNull(destination, "destination");
+    Link link = linkAt(destination);
+    if (link == null) {
+      Opener.checkWellFormed(envelope);
+      throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID,
+          "no connection deposits on " + destination + " (unknown or revoked; its keys are destroyed)");
+    }
+    return link.opener.open(envelope, destination);
+  }
+
+  /**
+   * The connection a deposit subject belongs to: the one whose own deposit subject it is, or one
+   * added without a deposit subject of its own whose id is the subject's last token.
+   */
+  private Link linkAt(String destination) {
+    Link link = byDeposit.get(destination);
+    if (link != null) {
+      return link;
+    }
+    String last = destination.substring(destination.lastIndexOf('.') + 1);
+    try {
+      link = links.get(ConnectionId.of(last));
+    } catch (IllegalArgumentException notAnId) {
+      return null;
+    }
+    return link != null && link.ownDeposit == null ? link : null;
+  }
+}
