@@ -23,6 +23,7 @@ import io.vettid.runtime.internal.handlers.ResponseHandler;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.runtime.service.AppManager;
 import io.vettid.runtime.service.EventService;
+import io.vettid.runtime.service.EventServiceBuilder;
 import io.vettid.runtime.service.EventWatcher;
 import io.vettid.runtime.service.HandlerRegistry;
 import io.vettid.runtime.service.HeldEvents;
@@ -197,7 +198,7 @@ public final class VettIdRuntime implements AutoCloseable {
   }
 
   /** Everything the runtime's services share: handlers, rules, replies, counters, inbox, quarantine. */
-  private EventService.Builder configure(EventService.Builder service, VettIdRuntimeBuilder b, HandlerRegistry handlers,
+  private EventServiceBuilder configure(EventServiceBuilder service, VettIdRuntimeBuilder b, HandlerRegistry handlers,
       RuleEngine engine) {
     return service.handlers(handlers).rules(engine).replies(b.replies).counters(counters).quarantine(quarantine)
         .inbox(inbox).ackWait(b.ackWait).listener(b.listener);

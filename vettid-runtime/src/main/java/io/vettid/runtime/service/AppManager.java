@@ -142,7 +142,7 @@ public final class AppManager {
    *
    * @return the builder
    */
-  public EventService.Builder service() {
+  public EventServiceBuilder service() {
     return EventService.builder(nc, "AppManager")
         .queue(Subjects.appQueues(), Subjects.APP_MANAGER_STREAM)
         .sourceCheck(this::check);

@@ -12,7 +12,6 @@ import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.impl.Headers;
 import io.vettid.api.ConnectionId;
-import io.vettid.api.Decision;
 import io.vettid.api.EventId;
 import io.vettid.api.EventType;
 import io.vettid.api.FailureReason;
@@ -22,7 +21,6 @@ import io.vettid.api.InternalEventCodec;
 import io.vettid.api.InvalidEventException;
 import io.vettid.api.VettidException;
 import io.vettid.api.spi.EventHandler;
-import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.api.spi.RuleEngine;
 import io.vettid.nats.subjects.Subjects;
 import java.io.IOException;
@@ -102,7 +100,7 @@ public final class EventService implements AutoCloseable {
   private final PollingLoop loop;
   private final Acknowledgements acks = new Acknowledgements();
 
-  private EventService(Builder b) throws IOException, JetStreamApiException {
+  EventService(EventServiceBuilder b) throws IOException, JetStreamApiException {
     this.name = b.name;
     this.queue = b.queue;
     this.nc = b.nc;
@@ -149,8 +147,8 @@ public final class EventService implements AutoCloseable {
    *     AppManager}
    * @return the builder
    */
-  public static Builder builder(Connection nc, String name) {
-    return new Builder(nc, name);
+  public static EventServiceBuilder builder(Connection nc, String name) {
+    return new EventServiceBuilder(nc, name);
   }
 
   /** {@return the service's name} */
@@ -452,7 +450,7 @@ public final class EventService implements AutoCloseable {
   public record Settled(String service, EventType type, EventId eventId, ConnectionId connectionId, Outcome outcome,
       FailureReason reason, String detail) {}
 
-  /** Checks where an event came from; see {@link Builder#sourceCheck}. */
+  /** Checks where an event came from; see {@link EventServiceBuilder#sourceCheck}. */
   @FunctionalInterface
   public interface SourceCheck {
     /**
@@ -479,172 +477,5 @@ public final class EventService implements AutoCloseable {
   private static String header(Message m, String name) {
     Headers h = m.getHeaders();
     return h == null ? null : h.getFirst(name);
-  }
-
-  /** Builds an {@link EventService}. */
-  public static final class Builder {
-    private final Connection nc;
-    private final String name;
-    private String queue = Subjects.DATA_VAULT_QUEUE.value();
-    private String stream = Subjects.DATA_VAULT_STREAM;
-    private HandlerRegistry handlers = HandlerRegistry.of();
-    private RuleEngine rules = event -> Decision.defaultDeny();
-    private ReplyTransport replies = ReplyTransport.NONE;
-    private RuntimeCounters counters = new RuntimeCounters();
-    private Quarantine quarantine;
-    private HeldEvents inbox;
-    private Duration ackWait = Duration.ofSeconds(60);
-    private Listener listener;
-    private SourceCheck sourceCheck = (subject, event) -> { };
-
-    private Builder(Connection nc, String name) {
-      this.nc = Objects.requireNonNull(nc, "nc");
-      Subjects.consumer(Objects.requireNonNull(name, "name"), "queue"); // validates: Capitalized token
-      this.name = name;
-    }
-
-    /**
-     * The queue to consume (default {@code DataVault.Queue} in stream {@code DataVault}).
-     *
-     * @param subject the queue subject (internal; the last token may be {@code *})
-     * @param stream the stream holding it
-     * @return this builder
-     */
-    public Builder queue(String subject, String stream) {
-      Objects.requireNonNull(subject, "subject");
-      String[] tokens = subject.split("\\.", -1);
-      boolean wildcard = tokens.length > 1 && tokens[tokens.length - 1].equals("*");
-      String[] rest = java.util.Arrays.copyOfRange(tokens, 1, tokens.length - (wildcard ? 1 : 0));
-      Subjects.internal(tokens[0], rest); // validates every token but a trailing '*'
-      this.queue = subject;
-      this.stream = Subjects.name(Objects.requireNonNull(stream, "stream"));
-      return this;
-    }
-
-    /**
-     * A check of where an event came from, run after decoding and before the rules (for example:
-     * an app may speak only for itself). A {@link VettidException} quarantines the event with its
-     * reason.
-     *
-     * @param check the check
-     * @return this builder
-     */
-    public Builder sourceCheck(SourceCheck check) {
-      this.sourceCheck = Objects.requireNonNull(check, "check");
-      return this;
-    }
-
-    /**
-     * The handlers this service may start (default: none, so every event is refused).
-     *
-     * @param handlers the registry
-     * @return this builder
-     */
-    public Builder handlers(HandlerRegistry handlers) {
-      this.handlers = Objects.requireNonNull(handlers, "handlers");
-      return this;
-    }
-
-    /**
-     * The rule engine (default: deny everything). Usually a {@link RuleStore}; any {@link
-     * RuleEngine} from the SPI works.
-     *
-     * @param rules the engine
-     * @return this builder
-     */
-    public Builder rules(RuleEngine rules) {
-      this.rules = Objects.requireNonNull(rules, "rules");
-      return this;
-    }
-
-    /**
-     * How handler replies reach connections (default: no connections).
-     *
-     * @param replies the transport
-     * @return this builder
-     */
-    public Builder replies(ReplyTransport replies) {
-      this.replies = Objects.requireNonNull(replies, "replies");
-      return this;
-    }
-
-    /**
-     * The counters to update (default: the service's own).
-     *
-     * @param counters the counters
-     * @return this builder
-     */
-    public Builder counters(RuntimeCounters counters) {
-      this.counters = Objects.requireNonNull(counters, "counters");
-      return this;
-    }
-
-    /**
-     * The quarantine to write to (default: one on the same connection).
-     *
-     * @param quarantine the quarantine
-     * @return this builder
-     */
-    public Builder quarantine(Quarantine quarantine) {
-      this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
-      return this;
-    }
-
-    /**
-     * Observes every settled event (default: none).
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder listener(Listener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
-      return this;
-    }
-
-    /**
-     * The owner's inbox (default: one on the same connection).
-     *
-     * @param inbox the inbox
-     * @return this builder
-     */
-    public Builder inbox(HeldEvents inbox) {
-      this.inbox = Objects.requireNonNull(inbox, "inbox");
-      return this;
-    }
-
-    /**
-     * How long the server waits for an acknowledgement before redelivering (default 60 s; after
-     * a crash, events in hand come back after this long). Must exceed every handler's timeout.
-     *
-     * @param ackWait 1 s .. 1 h
-     * @return this builder
-     */
-    public Builder ackWait(Duration ackWait) {
-      Objects.requireNonNull(ackWait, "ackWait");
-      if (ackWait.compareTo(Duration.ofSeconds(1)) < 0 || ackWait.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException("ackWait must be 1 s .. 1 h, got " + ackWait);
-      }
-      this.ackWait = ackWait;
-      return this;
-    }
-
-    /**
-     * Creates the service and its durable consumer ({@code <Name>_queue}); call {@link
-     * EventService#start()} or {@link EventService#poll}.
-     *
-     * @return the service
-     * @throws IOException on a connection failure
-     * @throws JetStreamApiException if the consumer or a bucket is missing or refused
-     * @throws IllegalArgumentException if a handler's timeout is not shorter than the ack wait
-     */
-    public EventService build() throws IOException, JetStreamApiException {
-      for (EventHandlerFactory f : handlers.all()) {
-        if (f.timeout().compareTo(ackWait) >= 0) {
-          throw new IllegalArgumentException("handler " + f.name() + "'s timeout " + f.timeout()
-              + " must be shorter than the ack wait " + ackWait);
-        }
-      }
-      return new EventService(this);
-    }
   }
 }

@@ -30,7 +30,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +80,7 @@ public final class EventWatcher implements AutoCloseable {
   private final io.nats.client.JetStreamManagement jsm;
   /** Replaced only by {@link #purgeThresholds} (tests). */
   private DepositPurger purger;
+  private final DepositLedger ledger;
   /** Bytes of acknowledged deposits after which a purge is asked for: a quarter of the stream's cap at most. */
   private final long purgeBytes;
 
@@ -156,6 +156,7 @@ public final class EventWatcher implements AutoCloseable {
     this.purgeBytes = cap > 0 ? Math.min(DepositPurger.EVERY_BYTES, cap / 4) : DepositPurger.EVERY_BYTES;
     this.purger = new DepositPurger(jsm, depositStream, subscription, DepositPurger.EVERY, purgeBytes,
         DepositPurger.AFTER);
+    this.ledger = new DepositLedger(jsm, depositStream, (seq, bytes) -> purger.acknowledged(seq, bytes));
     this.loop = new PollingLoop("vettid-watcher-" + eventSpace, this::poll);
   }
 
@@ -290,8 +291,8 @@ public final class EventWatcher implements AutoCloseable {
     }
     forward(inFlight);
     done += settleAll(inFlight);
-    acknowledgeSettled(true);
-    checkHeld();
+    ledger.acknowledge(true);
+    ledger.checkHeld();
     return done;
   }
 
@@ -331,22 +332,6 @@ public final class EventWatcher implements AutoCloseable {
     }
   }
 
-  /** The highest stream sequence acknowledged (cumulatively). */
-  private long acknowledgedThrough;
-  /** The settled deposit with the highest sequence not yet acknowledged, or null. */
-  private Message settledHighest;
-  /** Deposits given back for redelivery and not settled since: sequence to when. */
-  private final TreeMap<Long, Long> held = new TreeMap<>();
-  /** The events of opened deposits given back, for their redelivery (bounded by {@link #MAX_KEPT}). */
-  private final Map<Long, byte[]> reopen = new java.util.HashMap<>();
-  /** Most events kept for redelivery; past it a redelivery is opened again (and refused as replayed). */
-  static final int MAX_KEPT = 4096;
-  private long lastHeldCheck = System.nanoTime();
-  /**
-   * Set by {@link #close()} when the poll in hand did not end in time: no acknowledgement is sent
-   * after it (a successor may already have replaced the consumer).
-   */
-  private volatile boolean closed;
   /** Set once {@link #close()} is called. */
   private volatile boolean stopped;
 
@@ -406,7 +391,7 @@ public final class EventWatcher implements AutoCloseable {
     while (!inFlight.isEmpty() && inFlight.get(0).ready()) {
       done += settle(inFlight.remove(0));
     }
-    acknowledgeSettled(false);
+    ledger.acknowledge(false);
     return done;
   }
 
@@ -416,14 +401,14 @@ public final class EventWatcher implements AutoCloseable {
       done += settle(f);
     }
     inFlight.clear();
-    acknowledgeSettled(false);
+    ledger.acknowledge(false);
     return done;
   }
 
-  /** Settles one forward (in delivery order); its deposits are acknowledged by {@link #acknowledgeSettled}. */
+  /** Settles one forward (in delivery order); its deposits are acknowledged by the {@link DepositLedger}. */
   private int settle(Forward f) throws InterruptedException {
     if (f.ack() == null) {
-      settled(f.deposits().get(0).deposit());
+      ledger.settled(f.deposits().get(0).deposit());
       return 1;
     }
     try {
@@ -434,7 +419,7 @@ public final class EventWatcher implements AutoCloseable {
       for (Opened o : f.deposits()) {
         forwarded.incrementAndGet();
         counters.forwarded();
-        settled(o.deposit());
+        ledger.settled(o.deposit());
       }
       forwardMessages.incrementAndGet();
       return f.deposits().size();
@@ -449,138 +434,23 @@ public final class EventWatcher implements AutoCloseable {
     LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", deposits.size(),
         e.getClass().getSimpleName());
     for (Opened o : deposits) {
-      giveBack(o.deposit(), o.bytes());
+      ledger.giveBack(o.deposit(), o.bytes());
     }
   }
 
-  /** A deposit's forward or quarantine is stored: it may be covered by the next acknowledgement. */
-  private void settled(Message d) {
-    long seq = d.metaData().streamSequence();
-    release(seq);
-    purger.acknowledged(seq, d.getData().length);
-    if (settledHighest == null || seq > settledHighest.metaData().streamSequence()) {
-      settledHighest = d;
-    }
-    settledSinceAck++;
-  }
-
-  /** Forgets a held deposit and its kept event: settled, or no longer in the stream. */
-  private void release(long seq) {
-    held.remove(seq);
-    reopen.remove(seq);
-  }
-
-  /**
-   * Gives a deposit back for redelivery: nothing at or past its sequence is acknowledged until its
-   * redelivery is settled. What was settled before it is acknowledged first. An opened deposit's
-   * event is kept for its redelivery, which is not opened again: the opener would refuse a sequence
-   * it already accepted as {@code REPLAYED}.
-   *
-   * @param event the deposit's checked Internal Event, or null if it was not opened
-   */
-  private void giveBack(Message d, byte[] event) {
-    long seq = d.metaData().streamSequence();
-    if (event != null && (reopen.size() < MAX_KEPT || reopen.containsKey(seq))) {
-      reopen.put(seq, event);
-    }
-    if (settledHighest != null && settledHighest.metaData().streamSequence() < seq) {
-      acknowledgeSettled(true);
-    }
-    held.putIfAbsent(seq, System.nanoTime());
-    try {
-      d.nak();
-    } catch (RuntimeException e) {
-      // not given back now: it comes back when its acknowledgement wait ends
-      LOG.warn("could not give back deposit {} ({}); it comes back after its acknowledgement wait", seq,
-          e.getClass().getSimpleName());
-    }
-  }
-
-  /**
-   * Acknowledges, in one cumulative acknowledgement, the settled deposits up to the highest
-   * sequence below every held deposit. Every deposit delivered up to that sequence is settled:
-   * deliveries come in stream order (a redelivery's first delivery came before), and the consumer
-   * had nothing delivered when this watcher started ({@link #ensureConsumer}).
-   *
-   * <p>Within a poll the acknowledgement waits until {@value #ACK_EVERY} deposits are settled since
-   * the last one (docs/benchmarks/README.md, "Design choices the figures made"). A poll ends (after at most 250 ms or
-   * 1,000 deposits) with {@code now}, as does a give-back.
-   *
-   * @param now acknowledge whatever is settled, however few
-   */
-  private void acknowledgeSettled(boolean now) {
-    if (settledHighest == null || (!now && settledSinceAck < ACK_EVERY)) {
-      return;
-    }
-    long seq = settledHighest.metaData().streamSequence();
-    if (seq <= acknowledgedThrough) {
-      settledHighest = null; // a redelivery of a deposit already acknowledged
-      return;
-    }
-    if (!held.isEmpty() && held.firstKey() < seq) {
-      return; // wait for the held deposit's redelivery
-    }
-    if (closed) {
-      return; // its deposits come back to the next watcher
-    }
-    settledHighest.ack();
-    acknowledgedThrough = seq;
-    settledHighest = null;
-    settledSinceAck = 0;
-  }
-
-  /** Deposits settled since the last acknowledgement after which the next is sent within a poll. */
-  static final int ACK_EVERY = 128;
-
-  /** Deposits settled since the last acknowledgement was sent. */
-  private int settledSinceAck;
-
-  /** How long a held deposit waits before the watcher checks that the stream still holds it. */
-  static final Duration HELD_CHECK = Duration.ofSeconds(60);
-
-  private long heldCheckNanos = HELD_CHECK.toNanos();
-
-  /** Replaces {@link #HELD_CHECK} (tests). */
+  /** Replaces {@link DepositLedger#HELD_CHECK} (tests). */
   void heldCheck(Duration after) {
-    heldCheckNanos = after.toNanos();
+    ledger.heldCheck(after);
   }
 
   /** Holds a sequence as if its deposit had been given back (tests). */
   void hold(long streamSequence) {
-    held.putIfAbsent(streamSequence, System.nanoTime());
+    ledger.hold(streamSequence);
   }
 
   /** {@return the deposits given back and not settled since, by sequence (tests)} */
   java.util.Set<Long> held() {
-    return java.util.Set.copyOf(held.keySet());
-  }
-
-  /**
-   * Releases held deposits the stream no longer holds (removed by a limit or by hand), which would
-   * otherwise stop every acknowledgement after them. Checked at most once per {@link #HELD_CHECK}.
-   */
-  private void checkHeld() {
-    long now = System.nanoTime();
-    if (held.isEmpty() || now - lastHeldCheck < heldCheckNanos) {
-      return;
-    }
-    lastHeldCheck = now;
-    for (Long seq : new ArrayList<>(held.keySet())) {
-      if (now - held.get(seq) < heldCheckNanos) {
-        continue;
-      }
-      try {
-        jsm.getMessage(depositStream, seq);
-      } catch (JetStreamApiException e) {
-        if (e.getErrorCode() == 404) {
-          LOG.warn("deposit {} of {} is no longer stored; acknowledgements go on past it", seq, depositStream);
-          release(seq);
-        }
-      } catch (IOException | RuntimeException e) {
-        return; // tried again at the next check
-      }
-    }
-    acknowledgeSettled(true);
+    return ledger.held();
   }
 
   /** Starts polling on a daemon thread until {@link #close()}. */
@@ -598,7 +468,7 @@ public final class EventWatcher implements AutoCloseable {
     // a poll still running after the wait sends nothing more: a successor may already have
     // replaced the consumer
     if (!loop.stop()) {
-      closed = true;
+      ledger.silence();
     }
     PollingLoop.flushQuietly(nc, "the watcher of " + depositStream);
     PollingLoop.flushQuietly(vault, "the watcher of " + depositStream);
@@ -625,7 +495,7 @@ public final class EventWatcher implements AutoCloseable {
     try {
       // the plaintext goes on as it opened: it was just checked as strictly as decode checks, and
       // the service decodes it
-      byte[] kept = reopen.isEmpty() ? null : reopen.get(m.metaData().streamSequence());
+      byte[] kept = ledger.kept(m.metaData().streamSequence());
       byte[] plaintext = kept != null ? kept : opener.open(m.getData(), subject).plaintext();
       check(InternalEventCodec.validate(plaintext), subject); // decode's checks, without building the event
       return new Opened(m, plaintext);
@@ -638,12 +508,12 @@ public final class EventWatcher implements AutoCloseable {
       } catch (IOException | JetStreamApiException | RuntimeException qe) {
         LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", subject,
             qe.getClass().getSimpleName());
-        giveBack(m, null);
+        ledger.giveBack(m, null);
       }
       return null;
     } catch (RuntimeException e) {
       LOG.warn("could not forward a deposit from {} ({}); it will be redelivered", subject, e.getClass().getSimpleName());
-      giveBack(m, null);
+      ledger.giveBack(m, null);
       return null;
     }
   }

@@ -179,7 +179,7 @@ class EventWatcherAcknowledgementTest {
       sent++;
     }
     // one every ACK_EVERY settled deposits and one when the poll ends, not one per settled run
-    assertThat(sent).isBetween(1, 300 / EventWatcher.ACK_EVERY + 1);
+    assertThat(sent).isBetween(1, 300 / DepositLedger.ACK_EVERY + 1);
     w.close();
     spy.close();
   }
