@@ -229,6 +229,30 @@ public final class SignedProfile {
    */
   public static SignedProfile parse(byte[] bytes) throws ProfileException {
     Objects.requireNonNull(bytes, "bytes");
+    JsonNode top = envelope(bytes);
+    JsonNode pj = top.get("profile");
+    try {
+      Profile profile = new Profile(text(pj, "eventSpace", "profile.eventSpace"), owner(pj), sharedData(pj),
+          eventTypes(pj), resources(pj), links(pj), Instant.parse(text(pj, "issuedAt", "profile.issuedAt")));
+      JsonNode sig = object(top, "signature", "signature");
+      only(sig, SIGNATURE, "signature.");
+      KeyId signer = KeyId.of(text(sig, "keyId", "signature.keyId"));
+      byte[] value = base64(sig, "value", "signature.value");
+      ObjectNode canonical = toJson(profile);
+      if (!canonical.equals(pj)) {
+        // e.g. "issuedAt" with fractions, or a sha256 in upper case: the signature covers the canonical form
+        throw malformed("'profile' is not in canonical form");
+      }
+      return new SignedProfile(profile, canonical, signer, value);
+    } catch (ProfileException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw malformed("bad value: " + e.getMessage());
+    }
+  }
+
+  /** The top object, with a {@code profile} object of the known version and only known members. */
+  private static JsonNode envelope(byte[] bytes) throws ProfileException {
     if (bytes.length > MAX_BYTES) {
       throw malformed("the profile is larger than " + MAX_BYTES + " bytes");
     }
@@ -255,66 +279,66 @@ public final class SignedProfile {
     }
     only(top, TOP, "");
     only(pj, PROFILE, "profile.");
-    try {
-      JsonNode oj = object(pj, "owner", "profile.owner");
-      only(oj, OWNER, "profile.owner.");
-      Profile.Owner owner = new Profile.Owner(text(oj, "firstName", "profile.owner.firstName"),
-          optionalInt(oj, "age", "profile.owner.age"), optionalInt(oj, "ageOver", "profile.owner.ageOver"),
-          oj.has("location") ? Optional.of(text(oj, "location", "profile.owner.location")) : Optional.empty(),
-          text(oj, "keyAlgorithm", "profile.owner.keyAlgorithm"),
-          base64(oj, "publicKey", "profile.owner.publicKey"),
-          KeyId.of(text(oj, "keyId", "profile.owner.keyId")));
-      Map<String, String> shared = new LinkedHashMap<>();
-      JsonNode sj = object(pj, "sharedData", "profile.sharedData");
-      for (Iterator<Map.Entry<String, JsonNode>> it = sj.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        shared.put(e.getKey(), text(sj, e.getKey(), "profile.sharedData." + e.getKey()));
-      }
-      List<EventType> types = new ArrayList<>();
-      for (JsonNode t : array(pj, "eventTypes", "profile.eventTypes")) {
-        if (!t.isTextual()) {
-          throw malformed("'profile.eventTypes' must hold strings");
-        }
-        types.add(EventType.of(t.textValue()));
-      }
-      List<TrustedResource> resources = new ArrayList<>();
-      for (JsonNode r : array(pj, "resources", "profile.resources")) {
-        if (!r.isObject()) {
-          throw malformed("'profile.resources' must hold objects");
-        }
-        only(r, RESOURCE, "profile.resources[].");
-        resources.add(new TrustedResource(text(r, "name", "profile.resources[].name"),
-            text(r, "version", "profile.resources[].version"),
-            URI.create(text(r, "location", "profile.resources[].location")),
-            text(r, "sha256", "profile.resources[].sha256")));
-      }
-      List<TrustedLink> links = new ArrayList<>();
-      for (JsonNode l : array(pj, "links", "profile.links")) {
-        if (!l.isObject()) {
-          throw malformed("'profile.links' must hold objects");
-        }
-        only(l, LINK, "profile.links[].");
-        links.add(new TrustedLink(text(l, "label", "profile.links[].label"),
-            URI.create(text(l, "uri", "profile.links[].uri"))));
-      }
-      Instant issuedAt = Instant.parse(text(pj, "issuedAt", "profile.issuedAt"));
-      Profile profile = new Profile(text(pj, "eventSpace", "profile.eventSpace"), owner, shared, types, resources,
-          links, issuedAt);
-      JsonNode sig = object(top, "signature", "signature");
-      only(sig, SIGNATURE, "signature.");
-      KeyId signer = KeyId.of(text(sig, "keyId", "signature.keyId"));
-      byte[] value = base64(sig, "value", "signature.value");
-      ObjectNode canonical = toJson(profile);
-      if (!canonical.equals(pj)) {
-        // e.g. "issuedAt" with fractions, or a sha256 in upper case: the signature covers the canonical form
-        throw malformed("'profile' is not in canonical form");
-      }
-      return new SignedProfile(profile, canonical, signer, value);
-    } catch (ProfileException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw malformed("bad value: " + e.getMessage());
+    return top;
+  }
+
+  private static Profile.Owner owner(JsonNode pj) throws ProfileException {
+    JsonNode oj = object(pj, "owner", "profile.owner");
+    only(oj, OWNER, "profile.owner.");
+    return new Profile.Owner(text(oj, "firstName", "profile.owner.firstName"),
+        optionalInt(oj, "age", "profile.owner.age"), optionalInt(oj, "ageOver", "profile.owner.ageOver"),
+        oj.has("location") ? Optional.of(text(oj, "location", "profile.owner.location")) : Optional.empty(),
+        text(oj, "keyAlgorithm", "profile.owner.keyAlgorithm"),
+        base64(oj, "publicKey", "profile.owner.publicKey"),
+        KeyId.of(text(oj, "keyId", "profile.owner.keyId")));
+  }
+
+  private static Map<String, String> sharedData(JsonNode pj) throws ProfileException {
+    Map<String, String> shared = new LinkedHashMap<>();
+    JsonNode sj = object(pj, "sharedData", "profile.sharedData");
+    for (Iterator<Map.Entry<String, JsonNode>> it = sj.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      shared.put(e.getKey(), text(sj, e.getKey(), "profile.sharedData." + e.getKey()));
     }
+    return shared;
+  }
+
+  private static List<EventType> eventTypes(JsonNode pj) throws ProfileException {
+    List<EventType> types = new ArrayList<>();
+    for (JsonNode t : array(pj, "eventTypes", "profile.eventTypes")) {
+      if (!t.isTextual()) {
+        throw malformed("'profile.eventTypes' must hold strings");
+      }
+      types.add(EventType.of(t.textValue()));
+    }
+    return types;
+  }
+
+  private static List<TrustedResource> resources(JsonNode pj) throws ProfileException {
+    List<TrustedResource> resources = new ArrayList<>();
+    for (JsonNode r : array(pj, "resources", "profile.resources")) {
+      if (!r.isObject()) {
+        throw malformed("'profile.resources' must hold objects");
+      }
+      only(r, RESOURCE, "profile.resources[].");
+      resources.add(new TrustedResource(text(r, "name", "profile.resources[].name"),
+          text(r, "version", "profile.resources[].version"),
+          URI.create(text(r, "location", "profile.resources[].location")),
+          text(r, "sha256", "profile.resources[].sha256")));
+    }
+    return resources;
+  }
+
+  private static List<TrustedLink> links(JsonNode pj) throws ProfileException {
+    List<TrustedLink> links = new ArrayList<>();
+    for (JsonNode l : array(pj, "links", "profile.links")) {
+      if (!l.isObject()) {
+        throw malformed("'profile.links' must hold objects");
+      }
+      only(l, LINK, "profile.links[].");
+      links.add(new TrustedLink(text(l, "label", "profile.links[].label"), URI.create(text(l, "uri", "profile.links[].uri"))));
+    }
+    return links;
   }
 
   private static ProfileException malformed(String message) {

@@ -232,6 +232,11 @@ public final class DeclarativeRuleEngine implements RuleEngine {
         when.add(condition(c, where + ", condition #" + i++));
       }
     }
+    return new Rule(id, eventType, connectionId, when, decision(r, id, where));
+  }
+
+  /** The rule's action as a decision: handle and reply name a handler, deny may give a reason. */
+  private static Decision decision(JsonNode r, String id, String where) throws RuleValidationException {
     String action = text(r, "action", where, true);
     String handler = text(r, "handler", where, false);
     String reason = text(r, "reason", where, false);
@@ -252,7 +257,7 @@ public final class DeclarativeRuleEngine implements RuleEngine {
     if (handler != null && !(action.equals("handle") || action.equals("reply"))) {
       throw new RuleValidationException(where + ": field 'handler' is only for actions handle and reply");
     }
-    return new Rule(id, eventType, connectionId, when, decision);
+    return decision;
   }
 
   private static Condition condition(JsonNode c, String where) throws RuleValidationException {
