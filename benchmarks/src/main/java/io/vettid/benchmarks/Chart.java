@@ -13,13 +13,13 @@ import org.knowm.xchart.CategoryChartBuilder;
 final class Chart {
   private Chart() {}
 
-  static void write(Path png, List<PipelineBenchmark.Run> runs) throws java.io.IOException {
+  static void write(Path png, List<Run> runs) throws java.io.IOException {
     CategoryChart chart = new CategoryChartBuilder().width(1100).height(900)
         .title("VettID pipeline vs raw JetStream (1 KiB, one nats-server, TLS, encrypted store)")
         .xAxisTitle("run").yAxisTitle("events per second").build();
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setXAxisLabelRotation(90);
-    chart.addSeries("events/s", runs.stream().map(PipelineBenchmark.Run::name).toList(),
+    chart.addSeries("events/s", runs.stream().map(Run::name).toList(),
         runs.stream().map(r -> (Number) r.eventsPerSecond()).toList());
     String name = png.getFileName().toString();
     BitmapEncoder.saveBitmap(chart, png.getParent().resolve(name.substring(0, name.length() - 4)).toString(),

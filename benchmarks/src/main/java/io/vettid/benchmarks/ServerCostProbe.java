@@ -70,74 +70,82 @@ public final class ServerCostProbe {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         for (int rep = 0; rep < rounds; rep++) {
           for (String mode : modes) {
-            String stream = "S" + System.nanoTime() % 1000000;
-            boolean kv = mode.startsWith("kv");
-            if (kv) {
-              nc.keyValueManagement().create(KeyValueConfiguration.builder().name(stream).storageType(StorageType.File)
-                  .maxHistoryPerKey(1).build());
-            } else {
-              nc.jetStreamManagement().addStream(StreamConfiguration.builder().name(stream).subjects(stream + ".>")
-                  .retentionPolicy(mode.startsWith("workqueue") ? RetentionPolicy.WorkQueue : RetentionPolicy.Limits)
-                  .storageType(StorageType.File).duplicateWindow(Duration.ofMinutes(2)).build());
-            }
-            JetStream js = nc.jetStream();
-            String target = kv ? "$KV." + stream + ".k" : stream + ".In";
-            if (mode.endsWith("after-10k")) {
-              publish(js, target, payload, 10000, mode, true);
-            }
-            Thread consumer = null;
-            int batch = mode.endsWith("batch16") ? 16 : 1;
-            int[] got = new int[1];
-            if (!mode.startsWith("publish") && !kv) {
-              JetStreamSubscription s = sub.jetStream().subscribe(stream + ".In",
-                  PullSubscribeOptions.builder().configuration(io.nats.client.api.ConsumerConfiguration.builder()
-                      .durable("c").ackPolicy(mode.contains("ackall") ? io.nats.client.api.AckPolicy.All
-                          : io.nats.client.api.AckPolicy.Explicit).build()).build());
-              consumer = new Thread(() -> {
-                var reader = s.reader(256, 64);
-                try {
-                  while (got[0] < n / batch) {
-                    Message m = reader.nextMessage(Duration.ofMillis(500));
-                    if (m != null) {
-                      got[0]++;
-                      if (!mode.contains("ackall") || got[0] % 48 == 0 || got[0] == n / batch) {
-                        m.ack();
-                      }
-                      if (mode.endsWith("+purge") && got[0] % Integer.getInteger("probe.purgeEvery", 2048) == 0) {
-                        // everything up to this message is acknowledged: purge below it in one request
-                        sub.jetStreamManagement().purgeStream(stream, io.nats.client.PurgeOptions.builder()
-                            .sequence(m.metaData().streamSequence() + 1).build());
-                      }
-                    }
-                  }
-                } catch (InterruptedException e) {
-                  return;
-                } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
-                  throw new IllegalStateException(e);
-                } finally {
-                  reader.stop();
-                }
-              });
-              consumer.start();
-            }
-            long c0 = cpu();
-            long t0 = System.nanoTime();
-            publish(js, target, batch > 1 ? new byte[1024 * batch] : payload, n / batch, mode, false);
-            if (consumer != null) {
-              consumer.join();
-            }
-            long t = System.nanoTime() - t0;
-            long c = cpu() - c0;
-            System.out.printf("%-30s %8.0f msg/s  server %6.1f us/event%n", mode, n / (t / 1e9), c / 1e3 / n);
-            if (kv) {
-              nc.keyValueManagement().delete(stream);
-            } else {
-              nc.jetStreamManagement().deleteStream(stream);
-            }
+            probe(nc, sub, mode, payload, n);
           }
         }
       }
     }
+  }
+
+  /** Measures one pattern: the server's CPU per message and the rate, on a stream (or bucket) of its own. */
+  private static void probe(Connection nc, Connection sub, String mode, byte[] payload, int n) throws Exception {
+    String stream = "S" + System.nanoTime() % 1000000;
+    boolean kv = mode.startsWith("kv");
+    if (kv) {
+      nc.keyValueManagement().create(KeyValueConfiguration.builder().name(stream).storageType(StorageType.File)
+          .maxHistoryPerKey(1).build());
+    } else {
+      nc.jetStreamManagement().addStream(StreamConfiguration.builder().name(stream).subjects(stream + ".>")
+          .retentionPolicy(mode.startsWith("workqueue") ? RetentionPolicy.WorkQueue : RetentionPolicy.Limits)
+          .storageType(StorageType.File).duplicateWindow(Duration.ofMinutes(2)).build());
+    }
+    JetStream js = nc.jetStream();
+    String target = kv ? "$KV." + stream + ".k" : stream + ".In";
+    if (mode.endsWith("after-10k")) {
+      publish(js, target, payload, 10000, mode, true);
+    }
+    int batch = mode.endsWith("batch16") ? 16 : 1;
+    Thread consumer = !mode.startsWith("publish") && !kv ? consumer(sub, stream, mode, n / batch) : null;
+    long c0 = cpu();
+    long t0 = System.nanoTime();
+    publish(js, target, batch > 1 ? new byte[1024 * batch] : payload, n / batch, mode, false);
+    if (consumer != null) {
+      consumer.join();
+    }
+    long t = System.nanoTime() - t0;
+    long c = cpu() - c0;
+    System.out.printf("%-30s %8.0f msg/s  server %6.1f us/event%n", mode, n / (t / 1e9), c / 1e3 / n);
+    if (kv) {
+      nc.keyValueManagement().delete(stream);
+    } else {
+      nc.jetStreamManagement().deleteStream(stream);
+    }
+  }
+
+  /** A started consumer of {@code count} messages of the pattern's stream. */
+  private static Thread consumer(Connection sub, String stream, String mode, int count) throws Exception {
+    JetStreamSubscription s = sub.jetStream().subscribe(stream + ".In",
+        PullSubscribeOptions.builder().configuration(io.nats.client.api.ConsumerConfiguration.builder()
+            .durable("c").ackPolicy(mode.contains("ackall") ? io.nats.client.api.AckPolicy.All
+                : io.nats.client.api.AckPolicy.Explicit).build()).build());
+    int[] got = new int[1];
+    Thread consumer = new Thread(() -> {
+      var reader = s.reader(256, 64);
+      try {
+        while (got[0] < count) {
+          Message m = reader.nextMessage(Duration.ofMillis(500));
+          if (m != null) {
+            got[0]++;
+            if (!mode.contains("ackall") || got[0] % 48 == 0 || got[0] == count) {
+              m.ack();
+            }
+            if (mode.endsWith("+purge") && got[0] % Integer.getInteger("probe.purgeEvery", 2048) == 0) {
+              // everything up to this message is acknowledged: purge below it in one request
+              sub.jetStreamManagement().purgeStream(stream, io.nats.client.PurgeOptions.builder()
+                  .sequence(m.metaData().streamSequence() + 1).build());
+            }
+          }
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
+        throw new IllegalStateException(e);
+      } finally {
+        reader.stop();
+      }
+    });
+    consumer.start();
+    return consumer;
   }
 
   static void publish(JetStream js, String target, byte[] payload, int n, String mode, boolean pre) throws Exception {

@@ -24,7 +24,7 @@ class PipelineBenchmarkQuickTest {
   void theQuickRunWritesAReportWithEveryKeyAndAChart() throws Exception {
     System.setProperty("java.awt.headless", "true");
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    new PipelineBenchmark(PipelineBenchmark.Config.of(new String[] {"--quick", "--out", out.toString()}),
+    new PipelineBenchmark(BenchConfig.of(new String[] {"--quick", "--out", out.toString()}),
         new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
     String text = printed.toString(StandardCharsets.UTF_8);
     System.out.print(text);

@@ -1,0 +1,82 @@
+package io.vettid.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vettid.crypto.Suite;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a benchmark run found: the table of every run, the goals' figures, and the report written
+ * as {@code latest.json} (or {@code latest-quick.json}) with its chart.
+ *
+ * @param pair raw JetStream and the default pipeline, measured in alternation
+ * @param first the default suite's pipeline run
+ * @param paced the latency run at the offered rate
+ * @param ten the 10-connection run the scale run is compared with
+ * @param scale the many-connection run
+ * @param setup connection setup times, ms, by suite
+ * @param all every run, in the table's order
+ */
+record Figures(Rounds.Paired pair, Run first, Run paced, Run ten, PipelineBenchmark.ScaleResult scale,
+    Map<String, Double> setup, List<Run> all) {
+
+  /** Prints the table and the figures the goals name. */
+  void print(PrintStream out, BenchConfig config, Suite fast) {
+    out.println();
+    out.printf("%-58s %8s %12s %9s %9s %12s %12s%n", "run", "events", "events/s", "p50 ms", "p99 ms",
+        "server us/ev", "client us/ev");
+    for (Run r : all) {
+      out.printf("%-58s %8d %12.0f %9.2f %9.2f %12.1f %12.1f%n", r.name(), r.events(), r.eventsPerSecond(),
+          r.p50Millis(), r.p99Millis(), r.serverMicros(), r.clientMicros());
+    }
+    out.printf("%nthroughput ratio pipeline (%s) / raw: %.3f (goal >= 0.5)%n", first.name(), pair.ratio());
+    out.printf("at %d events/s offered: p50 %.2f ms (goal <= 2), p99 %.2f ms (goal <= 10)%n", config.rate(),
+        paced.p50Millis(), paced.p99Millis());
+    out.printf("%d connections: heap after GC %.1f MB (goal <= 256); throughput %.0f/s = %.2f x the 10-connection"
+        + " figure (goal >= 0.8); key generation for them %.1f s (%s, both sides)%n", config.scaleConnections(),
+        scale.heapMb(), scale.run().eventsPerSecond(), scale.run().eventsPerSecond() / ten.eventsPerSecond(),
+        scale.keygenSeconds(), fast.name());
+    out.println("connection setup (both key pairs of one side), ms: " + setup);
+  }
+
+  /** Writes the report (JSON) and the chart (PNG) under the configured directory; returns the report. */
+  Map<String, Object> write(BenchConfig config) throws IOException {
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("raw_events_per_s", Math.round(pair.raw().eventsPerSecond()));
+    report.put("pipeline_events_per_s", Math.round(first.eventsPerSecond()));
+    report.put("throughput_ratio", Math.round(pair.ratio() * 1000) / 1000.0); // the median of the rounds' ratios
+    report.put("p50_ms", Math.round(paced.p50Millis() * 100) / 100.0);
+    report.put("p99_ms", Math.round(paced.p99Millis() * 100) / 100.0);
+    report.put("offered_rate_per_s", config.rate());
+    report.put("heap_mb_10k_connections", Math.round(scale.heapMb() * 10) / 10.0);
+    report.put("scale_connections", config.scaleConnections());
+    report.put("scale_throughput_ratio", Math.round(scale.run().eventsPerSecond() / ten.eventsPerSecond() * 100)
+        / 100.0);
+    report.put("scale_keygen_s", Math.round(scale.keygenSeconds() * 10) / 10.0);
+    report.put("connection_setup_ms", setup);
+    Map<String, Object> runTable = new LinkedHashMap<>();
+    for (Run r : all) {
+      runTable.put(r.name(), Map.of("events", r.events(), "events_per_s", Math.round(r.eventsPerSecond()),
+          "p50_ms", Math.round(r.p50Millis() * 100) / 100.0, "p99_ms", Math.round(r.p99Millis() * 100) / 100.0,
+          "server_cpu_us_per_event", Math.round(r.serverMicros() * 10) / 10.0,
+          "client_cpu_us_per_event", Math.round(r.clientMicros() * 10) / 10.0));
+    }
+    report.put("runs", runTable);
+    report.put("mode", config.quick() ? "quick" : "full");
+    report.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+        "jdk", System.getProperty("java.version"), "os", System.getProperty("os.name") + " "
+            + System.getProperty("os.arch")));
+    Files.createDirectories(config.out());
+    Path json = config.out().resolve(config.quick() ? "latest-quick.json" : "latest.json");
+    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
+    Path png = config.out().resolve(config.quick() ? "pipeline-quick.png" : "pipeline.png");
+    Chart.write(png, all);
+    report.put("_files", List.of(json.toString(), png.toString()));
+    return report;
+  }
+}
