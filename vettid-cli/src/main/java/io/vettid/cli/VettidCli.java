@@ -115,6 +115,11 @@ public final class VettidCli implements Runnable {
   /** {@return the command line, with its exception handlers} */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new VettidCli());
+    // the id of a pending acceptance is an invitation id, base64url: one in 64 starts with '-', which
+    // picocli would otherwise take for an unknown option
+    for (String[] path : ID_TAKERS) {
+      cl.getSubcommands().get(path[0]).getSubcommands().get(path[1]).setUnmatchedOptionsArePositionalParams(true);
+    }
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       PrintStream err = line.getErr() == null ? System.err : new PrintStream(System.err);
       if (e instanceof VaultClientException f) {
@@ -134,6 +139,10 @@ public final class VettidCli implements Runnable {
     });
     return cl;
   }
+
+  /** The commands whose only parameter is an id, which may start with '-'. */
+  private static final String[][] ID_TAKERS = {{"invite", "approve"}, {"invite", "decline"}, {"inbox", "approve"},
+      {"inbox", "deny"}};
 
   VaultHome vaultHome() {
     if (home != null) {

@@ -29,4 +29,23 @@ class VettidCliTest {
     assertThat(cli.execute("demo", "--bogus")).isEqualTo(2);
     assertThat(err.toString()).contains("--bogus");
   }
+
+  /**
+   * A pending acceptance's id is an invitation id in base64url, and one in 64 starts with '-':
+   * {@code vettid invite approve -IhF7...} was refused as an unknown option (a CI run of
+   * VettidCommandsTest met one).
+   */
+  @Test
+  void anIdThatStartsWithADashIsTheIdNotAnOption() {
+    CommandLine cli = VettidCli.commandLine();
+    for (String[] command : new String[][] {{"invite", "approve"}, {"invite", "decline"}, {"inbox", "approve"},
+        {"inbox", "deny"}}) {
+      CommandLine.ParseResult parsed = cli.parseArgs(command[0], command[1], "-IhF7OtFMfyB86TR6X32Og");
+      CommandLine.ParseResult sub = parsed.subcommand().subcommand();
+      assertThat(sub.matchedPositionals()).as(String.join(" ", command)).singleElement()
+          .satisfies(p -> assertThat((String) p.getValue()).isEqualTo("-IhF7OtFMfyB86TR6X32Og"));
+    }
+    assertThat(cli.parseArgs("invite", "approve", "--help").subcommand().subcommand().isUsageHelpRequested())
+        .as("its own options still work").isTrue();
+  }
 }
