@@ -36,7 +36,7 @@ class InternalEventCodecFastPathProperties {
   @Test
   void theUtf8CheckAgreesWithTheJdkDecoderOnRandomBytes() {
     tries(3000).forAll(bytes(0, 64)).checkAssert(bytes ->
-        assertThat(InternalEventCodec.isStrictUtf8WithoutNul(bytes)).isEqualTo(jdkAccepts(bytes) && noNul(bytes)));
+        assertThat(JsonBytes.isStrictUtf8WithoutNul(bytes)).isEqualTo(jdkAccepts(bytes) && noNul(bytes)));
   }
 
   @Test
@@ -54,7 +54,7 @@ class InternalEventCodecFastPathProperties {
         b[at] = value;
       }
     }
-    assertThat(InternalEventCodec.isStrictUtf8WithoutNul(b)).isEqualTo(jdkAccepts(b) && noNul(b));
+    assertThat(JsonBytes.isStrictUtf8WithoutNul(b)).isEqualTo(jdkAccepts(b) && noNul(b));
   }
 
   @Test
@@ -113,7 +113,7 @@ class InternalEventCodecFastPathProperties {
       System.arraycopy(b, at, m, at + 1, b.length - at);
       b = m;
     }
-    assertThat(InternalEventCodec.isStrictUtf8WithoutNul(b)).isEqualTo(jdkAccepts(b) && noNul(b));
+    assertThat(JsonBytes.isStrictUtf8WithoutNul(b)).isEqualTo(jdkAccepts(b) && noNul(b));
   }
 
   /** 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z, in epoch seconds. */

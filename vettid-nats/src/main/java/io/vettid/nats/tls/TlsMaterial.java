@@ -3,8 +3,6 @@ package io.vettid.nats.tls;
 import io.vettid.nats.server.NatsServerConfig;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,15 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.Date;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -220,7 +213,7 @@ public final class TlsMaterial {
   }
 
   /** SHA-256 of the certificate's DER encoding: the pin's bytes. */
-  private static byte[] sha256(X509Certificate cert) {
+  static byte[] sha256(X509Certificate cert) {
     try {
       return java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
     } catch (GeneralSecurityException e) {
@@ -403,153 +396,5 @@ public final class TlsMaterial {
         + "\n-----END " + type + "-----\n";
   }
 
-  /**
-   * Trusts what the delegate trusts, and then requires the leaf certificate's subject alternative
-   * names to hold the host the connection was made to. Without a socket or engine (so without a
-   * host), it refuses: fail safe.
-   */
-  static final class HostnameVerifyingTrustManager extends X509ExtendedTrustManager {
-    private final X509ExtendedTrustManager delegate;
 
-    HostnameVerifyingTrustManager(X509ExtendedTrustManager delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      delegate.checkServerTrusted(chain, authType, socket);
-      SSLSession session = socket instanceof SSLSocket s ? s.getHandshakeSession() : null;
-      verifyHost(chain[0], session == null ? null : session.getPeerHost());
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-      delegate.checkServerTrusted(chain, authType, engine);
-      verifyHost(chain[0], engine == null ? null : engine.getPeerHost());
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      throw new CertificateException("the server's host name cannot be verified without a connection");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      delegate.checkClientTrusted(chain, authType, socket);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-      delegate.checkClientTrusted(chain, authType, engine);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      delegate.checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return delegate.getAcceptedIssuers();
-    }
-
-    static void verifyHost(X509Certificate leaf, String host) throws CertificateException {
-      if (host == null || host.isEmpty()) {
-        throw new CertificateException("no host name to verify the server certificate against");
-      }
-      Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
-      if (sans != null) {
-        boolean ipLiteral = host.chars().allMatch(c -> Character.isDigit(c) || c == '.') || host.contains(":");
-        for (List<?> san : sans) {
-          int type = (Integer) san.get(0);
-          String value = (String) san.get(1);
-          if (type == 2 && !ipLiteral && value.toLowerCase(Locale.ROOT).equals(host.toLowerCase(Locale.ROOT))) {
-            return;
-          }
-          if (type == 7 && ipLiteral && sameAddress(value, host)) {
-            return;
-          }
-        }
-      }
-      throw new CertificateException("the server certificate does not name " + host);
-    }
-
-    private static boolean sameAddress(String a, String b) {
-      try {
-        return InetAddress.getByName(a).equals(InetAddress.getByName(b));
-      } catch (IOException e) {
-        return false;
-      }
-    }
-  }
-
-  /**
-   * Trusts a server whose chain holds the CA with the pinned SHA-256, validates the chain to that
-   * CA with the JDK's PKIX checks, and verifies the host name. Refuses client checks: it is for
-   * clients only.
-   */
-  static final class PinnedCaTrustManager extends X509ExtendedTrustManager {
-    private final byte[] pin;
-
-    PinnedCaTrustManager(byte[] pin) {
-      this.pin = pin.clone();
-    }
-
-    private X509ExtendedTrustManager delegateFor(X509Certificate[] chain) throws CertificateException {
-      if (chain == null || chain.length == 0) {
-        throw new CertificateException("the server presented no certificate");
-      }
-      for (X509Certificate c : chain) {
-        if (java.security.MessageDigest.isEqual(sha256(c), pin)) {
-          if (c.getBasicConstraints() < 0) {
-            throw new CertificateException("the pinned certificate is not a CA");
-          }
-          try {
-            return trustingOnly(c);
-          } catch (GeneralSecurityException e) {
-            throw new CertificateException("cannot trust the pinned CA", e);
-          }
-        }
-      }
-      throw new CertificateException("the server's chain holds no CA with the pinned SHA-256");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      delegateFor(chain).checkServerTrusted(chain, authType, socket);
-      SSLSession session = socket instanceof SSLSocket s ? s.getHandshakeSession() : null;
-      HostnameVerifyingTrustManager.verifyHost(chain[0], session == null ? null : session.getPeerHost());
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-      delegateFor(chain).checkServerTrusted(chain, authType, engine);
-      HostnameVerifyingTrustManager.verifyHost(chain[0], engine == null ? null : engine.getPeerHost());
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      throw new CertificateException("the server's host name cannot be verified without a connection");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      throw new CertificateException("a pinned client context does not check clients");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-      throw new CertificateException("a pinned client context does not check clients");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      throw new CertificateException("a pinned client context does not check clients");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
-  }
 }

@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.vettid.api.Decision;
+import io.vettid.api.VettidException;
 import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.api.spi.RuleEngine;
 import io.vettid.nats.subjects.Subjects;
