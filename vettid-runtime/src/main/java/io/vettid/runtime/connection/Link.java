@@ -67,8 +67,8 @@ public final class Link {
   /** The ring's destroyed count when the link was last written to the store. */
   volatile long destroyedWhenSaved;
   volatile boolean revoked;
-  /** The keyIDs of this link's wrapping keys that {@link Connections} indexes as this connection's. */
-  final java.util.Set<KeyId> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The keyIDs of this link's wrapping keys that {@link LinkIndex} indexes as this connection's (1 to 3). */
+  volatile java.util.Set<KeyId> indexed = java.util.Set.of();
 
   /**
    * How this side reaches the peer's EventSpace: the NATS connection as the user the peer issued,

@@ -53,7 +53,7 @@ final class LinkIndex implements EnvelopeOpener {
   }
 
   /** Removes a link and every key it was found by; null if there was none. */
-  Link remove(ConnectionId local) {
+  synchronized Link remove(ConnectionId local) {
     Link link = links.remove(local);
     if (link != null) {
       link.indexed.forEach(id -> wrappingOwners.remove(id, local));
@@ -82,19 +82,18 @@ final class LinkIndex implements EnvelopeOpener {
   }
 
   /** Indexes a link's wrapping keys as its own, and no more a key it no longer has. */
-  void reindex(Link link) {
+  synchronized void reindex(Link link) {
     Set<KeyId> now = new HashSet<>();
     link.wrapping.versions().forEach(v -> now.add(v.keyId()));
     for (KeyId gone : link.indexed) {
       if (!now.contains(gone)) {
         wrappingOwners.remove(gone, link.local);
-        link.indexed.remove(gone);
       }
     }
     for (KeyId id : now) {
       wrappingOwners.put(id, link.local);
-      link.indexed.add(id);
     }
+    link.indexed = Set.copyOf(now);
   }
 
   /**
