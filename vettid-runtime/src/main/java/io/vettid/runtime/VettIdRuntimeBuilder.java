@@ -278,10 +278,6 @@ public final class VettIdRuntimeBuilder {
     return this;
   }
 
-  HandlerRegistry handlers() {
-    return handlers(List.of());
-  }
-
   HandlerRegistry handlers(List<EventHandlerFactory> builtIns) {
     Providers.Builder<EventHandlerFactory> p = Providers.builder(EventHandlerFactory.class, EventHandlerFactory::name);
     if (discover) {

@@ -89,9 +89,7 @@ public final class ConnectionStore {
    */
   void save(Link link) {
     try {
-      long destroyed = link.wrapping.destroyedCount();
       put(link.local.value(), ConnectionRecord.encode(link, this));
-      link.destroyedWhenSaved = destroyed;
     } catch (IOException | JetStreamApiException | GeneralSecurityException e) {
       LOG.warn("connection {}: could not be saved ({}); it lives in memory only until the next change", link.local,
           e.getClass().getSimpleName());

@@ -375,21 +375,30 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   /**
    * Destroys keys whose grace period ended, and saves the connections whose keys were destroyed.
    *
-   * @return how many keys were destroyed since the connections were last saved (by this call, or
-   *     because a lookup found their grace over)
+   * @return how many keys were retired since the last call (by this call, or because a lookup found
+   *     their grace over)
    */
   public int retireDue() {
-    int destroyed = 0;
+    int retired = 0;
     for (Link link : links.all()) {
-      link.wrapping.destroyExpired();
-      long unsaved = link.wrapping.destroyedCount() - link.destroyedWhenSaved;
-      if (unsaved > 0) {
-        destroyed += (int) unsaved;
-        LOG.info("connection {}: {} wrapping key(s) retired", link.local, unsaved);
-        changed(link);
-      }
+      retired += retire(link);
     }
-    return destroyed;
+    return retired;
+  }
+
+  /** Destroys one link's keys whose grace ended; saves the link if any was retired since last counted. */
+  int retire(Link link) {
+    link.wrapping.destroyExpired();
+    long retired;
+    synchronized (this) {
+      retired = link.wrapping.destroyedCount() - link.destroyedCounted;
+      link.destroyedCounted += retired;
+    }
+    if (retired > 0) {
+      LOG.info("connection {}: {} wrapping key(s) retired", link.local, retired);
+      changed(link);
+    }
+    return (int) retired;
   }
 
   /**

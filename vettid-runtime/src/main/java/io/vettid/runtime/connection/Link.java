@@ -64,8 +64,8 @@ public final class Link {
   /** The public NKey of the user this side issued for the peer, null when unknown. */
   volatile String peerUser;
   volatile Route route;
-  /** The ring's destroyed count when the link was last written to the store. */
-  volatile long destroyedWhenSaved;
+  /** How many of the ring's destroyed keys {@link Connections#retireDue} has already counted as retired. */
+  long destroyedCounted;
   volatile boolean revoked;
   /** The keyIDs of this link's wrapping keys that {@link LinkIndex} indexes as this connection's (1 to 3). */
   volatile java.util.Set<KeyId> indexed = java.util.Set.of();
@@ -153,7 +153,7 @@ public final class Link {
     this.peerUser = peerUser;
     this.route = Objects.requireNonNull(route, "route");
     this.sealer = Sealer.builder(suite, signing, peerWrapping, depositSubject).build();
-    this.destroyedWhenSaved = wrapping.destroyedCount();
+    this.destroyedCounted = wrapping.destroyedCount();
     this.opener = openerOf.apply(this);
   }
 
@@ -246,6 +246,9 @@ public final class Link {
     if (!wrapping.undoRotation(Objects.requireNonNull(rotatedTo, "rotatedTo").keyId())) {
       return false;
     }
+    synchronized (owner) {
+      destroyedCounted++; // the undone key: destroyed, but not retired
+    }
     owner.changed(this);
     LOG.info("connection {}: rotation to {} undone (its announcement was not sent)", local, rotatedTo.keyId());
     return true;
@@ -260,7 +263,7 @@ public final class Link {
   public void retireAfter(Duration grace) {
     checkLive();
     wrapping.endGraceWithin(Objects.requireNonNull(grace, "grace"));
-    if (owner.retireDue() == 0) {
+    if (owner.retire(this) == 0) {
       owner.changed(this);
     }
   }

@@ -242,6 +242,7 @@ class ConnectionsTest {
 
     clock.advance(Duration.ofDays(2));
     assertThat(carol.retireDue()).isEqualTo(1);
+    assertThat(carol.retireDue()).as("a retired key is counted once").isZero();
     byte[] late = Sealer.builder(SUITE, bobKeys.signing(), old, subject).build().sealBytes(new byte[] {'1'});
     assertThatThrownBy(() -> carol.opener().open(late, subject))
         .isInstanceOfSatisfying(io.vettid.crypto.envelope.EnvelopeException.class,
