@@ -97,8 +97,9 @@ final class ControlService implements AutoCloseable {
           .description("VettID Data Vault control (PROTOCOL.md section 9)");
       for (Served<?, ?> s : served.values()) {
         Dispatcher d = groups.computeIfAbsent(s.endpoint().group(), g -> answers.createDispatcher());
+        String subject = s.endpoint().subject(); // Subjects builds it: Manager.Control.<group>.<verb>
         b.addServiceEndpoint(ServiceEndpoint.builder()
-            .group(new Group("Manager").appendGroup(new Group("Control")).appendGroup(new Group(s.endpoint().group())))
+            .group(new Group(subject.substring(0, subject.lastIndexOf('.'))))
             .endpointName(s.endpoint().name()).endpointSubject(s.endpoint().verb()).dispatcher(d)
             .handler(m -> serve(answers, responder, inbox, s, m)).build());
       }
