@@ -20,6 +20,7 @@ module io.vettid.runtime {
   exports io.vettid.runtime.client;
   exports io.vettid.runtime.service;
   exports io.vettid.runtime.connection;
+  exports io.vettid.runtime.eventspace;
   exports io.vettid.runtime.internal.handlers to io.vettid.cli;
   exports io.vettid.runtime.resources;
 

@@ -3,16 +3,14 @@ package io.vettid.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vettid.crypto.SecretBox;
 import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.VaultAccounts;
+import io.vettid.runtime.internal.SealedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -55,52 +53,38 @@ final class EmbeddedAccounts {
    */
   static EmbeddedAccounts openOrCreate(Path dir, byte[] vaultSecret, String guid)
       throws IOException, GeneralSecurityException {
-    Path file = dir.resolve(FILE);
-    byte[] key = SecretBox.derive(vaultSecret, PURPOSE, 32);
-    byte[] aad = PURPOSE.getBytes(StandardCharsets.US_ASCII);
-    try {
-      if (Files.exists(file)) {
-        byte[] plain = SecretBox.open(key, aad, Files.readAllBytes(file));
-        try {
-          JsonNode n = JSON.readTree(plain);
-          NatsOperator op = NatsOperator.restore(n.path("operator").toString().getBytes(StandardCharsets.UTF_8));
-          return new EmbeddedAccounts(op, VaultAccounts.restore(op,
-              n.path("accounts").toString().getBytes(StandardCharsets.UTF_8)));
-        } finally {
-          Arrays.fill(plain, (byte) 0);
-        }
-      }
-      if (Files.isDirectory(dir.resolve("nats").resolve("jetstream"))) {
-        throw new IOException("the data directory " + dir + " holds a store made by an earlier VettID, whose vault"
-            + " had one NATS account for everything; it cannot be opened with the vault's accounts split by trust"
-            + " zone. Use a new data directory");
-      }
-      byte[] id = new byte[8];
-      new SecureRandom().nextBytes(id);
-      NatsOperator op = NatsOperator.create("vettid-embedded");
-      VaultAccounts accounts = VaultAccounts.create(op, guid != null ? guid : HexFormat.of().formatHex(id),
-          JetStreamLimits.subscriberDefault());
-      ObjectNode n = JSON.createObjectNode().put("v", 1);
-      n.set("operator", JSON.readTree(op.export()));
-      n.set("accounts", JSON.readTree(accounts.export()));
-      byte[] plain = JSON.writeValueAsBytes(n);
+    SealedFile file = new SealedFile(dir.resolve(FILE), PURPOSE);
+    if (file.exists()) {
+      byte[] plain = file.open(vaultSecret);
       try {
-        write(file, SecretBox.seal(key, aad, plain, new SecureRandom()));
+        JsonNode n = JSON.readTree(plain);
+        NatsOperator op = NatsOperator.restore(n.path("operator").toString().getBytes(StandardCharsets.UTF_8));
+        return new EmbeddedAccounts(op, VaultAccounts.restore(op,
+            n.path("accounts").toString().getBytes(StandardCharsets.UTF_8)));
       } finally {
         Arrays.fill(plain, (byte) 0);
-        n.removeAll();
       }
-      return new EmbeddedAccounts(op, accounts);
-    } finally {
-      Arrays.fill(key, (byte) 0);
     }
-  }
-
-  private static void write(Path file, byte[] bytes) throws IOException {
-    Path tmp = file.resolveSibling(FILE + ".tmp");
-    Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.write(tmp, bytes);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    if (Files.isDirectory(dir.resolve("nats").resolve("jetstream"))) {
+      throw new IOException("the data directory " + dir + " holds a store made by an earlier VettID, whose vault"
+          + " had one NATS account for everything; it cannot be opened with the vault's accounts split by trust"
+          + " zone. Use a new data directory");
+    }
+    byte[] id = new byte[8];
+    new SecureRandom().nextBytes(id);
+    NatsOperator op = NatsOperator.create("vettid-embedded");
+    VaultAccounts accounts = VaultAccounts.create(op, guid != null ? guid : HexFormat.of().formatHex(id),
+        JetStreamLimits.subscriberDefault());
+    ObjectNode n = JSON.createObjectNode().put("v", 1);
+    n.set("operator", JSON.readTree(op.export()));
+    n.set("accounts", JSON.readTree(accounts.export()));
+    byte[] plain = JSON.writeValueAsBytes(n);
+    try {
+      file.write(vaultSecret, plain);
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+      n.removeAll();
+    }
+    return new EmbeddedAccounts(op, accounts);
   }
 }

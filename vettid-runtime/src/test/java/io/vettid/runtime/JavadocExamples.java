@@ -22,6 +22,8 @@ import io.vettid.crypto.envelope.EnvelopeOpener;
 import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.SubscriberAccounts;
+import io.vettid.nats.server.ServerAddress;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.profile.TrustedResource;
 import io.vettid.runtime.client.RuleEndpoints;
@@ -37,11 +39,13 @@ import io.vettid.runtime.connection.Invitations;
 import io.vettid.runtime.connection.Invitee;
 import io.vettid.runtime.connection.Link;
 import io.vettid.runtime.connection.PeerConnector;
+import io.vettid.runtime.eventspace.ConciergeClient;
+import io.vettid.runtime.eventspace.EventSpaceServer;
+import io.vettid.runtime.eventspace.RegistrationToken;
 import io.vettid.runtime.internal.handlers.ChatHandler;
 import io.vettid.runtime.internal.handlers.ContactRequestHandler;
 import io.vettid.runtime.resources.TrustedResources;
 import io.vettid.runtime.service.AppManager;
-import io.vettid.runtime.service.Concierge;
 import io.vettid.runtime.service.EventService;
 import io.vettid.runtime.service.HandlerRegistry;
 import io.vettid.runtime.service.HeldEvents;
@@ -152,12 +156,24 @@ final class JavadocExamples {
     // end
   }
 
-  void concierge(NatsOperator operator, Connection systemConnection, Options.Builder options) throws Exception {
-    // example: Concierge
-    Concierge concierge = new Concierge(operator, systemConnection);
-    String token = concierge.issueToken(Duration.ofHours(1));      // give it to the subscriber
-    Concierge.Registration r = concierge.register(token, JetStreamLimits.subscriberDefault());
-    Connection owner = Nats.connect(options.authHandler(r.owner().authHandler()).build());
+  void eventSpaceServer(Path dir, byte[] secret) throws Exception {
+    // example: EventSpaceServer
+    try (EventSpaceServer es = EventSpaceServer.builder(dir, secret).start()) {
+      RegistrationToken token = es.concierge().issueToken(Duration.ofHours(1));
+      SubscriberAccounts mine = ConciergeClient.register(es.address(), token,
+          SubscriberAccounts.create(JetStreamLimits.subscriberDefault()));
+    }
+    // end
+  }
+
+  void conciergeClient(ServerAddress address, String text, Connection watcherConnection, String peerUser)
+      throws Exception {
+    // example: ConciergeClient
+    SubscriberAccounts keys = SubscriberAccounts.create(JetStreamLimits.subscriberDefault());
+    SubscriberAccounts mine = ConciergeClient.register(address, RegistrationToken.parse(text), keys);
+    // later, with a connection of the deposit account (mine.issueWatcher(..)):
+    mine.eventSpace().revoke(peerUser);
+    new ConciergeClient(watcherConnection).update(mine, mine.eventSpace());
     // end
   }
 

@@ -22,6 +22,18 @@ import java.util.regex.Pattern;
  * operator. Changes take effect on a running server when the new JWT is {@linkplain
  * NatsOperator#push pushed}.
  *
+ * <p>An account has up to two halves, and may hold only one of them:
+ *
+ * <ul>
+ *   <li>its <b>key</b> (the NKey seed), which signs its users' JWTs and the {@linkplain
+ *       #signRequest requests} its holder makes about it. A Data Vault holds the keys of its
+ *       external accounts on an EventSpace server: {@link #createHeld} makes such an account,
+ *       {@link #jwt()} is then not available;</li>
+ *   <li>its <b>operator</b>, which signs its JWT. The EventSpace server's Concierge holds those
+ *       accounts {@linkplain NatsOperator#adoptAccount by their public key} only: it renders and
+ *       pushes their JWTs, and cannot issue a single user of them.</li>
+ * </ul>
+ *
  * <p>Thread-safe. The account's NKey seed stays in memory; nothing is logged.
  */
 public final class NatsAccount {
@@ -34,6 +46,7 @@ public final class NatsAccount {
   private final JetStreamLimits limits;
   private final NatsOperator operator;
   private final Clock clock;
+  private final SecureRandom random;
   private final Map<String, Long> revocations = new TreeMap<>();
   private final Map<String, Instant> pending = new LinkedHashMap<>();
   /** Subjects this account serves to other accounts (service exports). */
@@ -42,20 +55,69 @@ public final class NatsAccount {
   private final Map<String, String> serviceImports = new TreeMap<>();
 
   NatsAccount(String name, JetStreamLimits limits, NatsOperator operator, Clock clock, SecureRandom random) {
-    this(name, limits, operator, clock, newAccountKey(random));
+    this(name, limits, operator, clock, random, newAccountKey(random), null);
   }
 
-  private NatsAccount(String name, JetStreamLimits limits, NatsOperator operator, Clock clock, NKey key) {
+  /** An account with its key, its operator, or both; {@code publicKey} is read from the key when it is there. */
+  private NatsAccount(String name, JetStreamLimits limits, NatsOperator operator, Clock clock, SecureRandom random,
+      NKey key, String publicKey) {
     this.name = checkName(name);
     this.limits = Objects.requireNonNull(limits, "limits");
     this.operator = operator;
-    this.clock = clock;
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.random = random;
     this.key = key;
+    if (key == null) {
+      this.publicKey = checkAccountKey(publicKey);
+      return;
+    }
     try {
       this.publicKey = new String(key.getPublicKey());
     } catch (GeneralSecurityException | IOException e) {
       throw new NatsAuthException("cannot read an account NKey", e);
     }
+  }
+
+  /**
+   * Creates an account whose key this side holds and whose JWT another operator signs: a Data
+   * Vault's external account on an EventSpace server. It issues users and {@linkplain
+   * #signRequest signs requests}; its JWT is rendered by the server's Concierge, which learns only
+   * its {@linkplain #publicKey() public key}.
+   *
+   * @param name the account's name ({@code [A-Za-z0-9_-]}, 1-64)
+   * @param limits its JetStream limits, as the holder asks for them
+   * @return the account
+   */
+  public static NatsAccount createHeld(String name, JetStreamLimits limits) {
+    SecureRandom random = new SecureRandom();
+    return new NatsAccount(name, limits, null, Clock.systemUTC(), random, newAccountKey(random), null);
+  }
+
+  /** An account known by its public key only, whose JWT {@code operator} signs. */
+  static NatsAccount adopted(String name, String publicKey, JetStreamLimits limits, NatsOperator operator,
+      Clock clock) {
+    return new NatsAccount(name, limits, Objects.requireNonNull(operator, "operator"), clock, null, null, publicKey);
+  }
+
+  private static String checkAccountKey(String publicKey) {
+    Objects.requireNonNull(publicKey, "publicKey");
+    if (!NKey.isValidPublicAccountKey(publicKey.toCharArray())) {
+      throw new IllegalArgumentException("not a NATS account public key (A...)");
+    }
+    return publicKey;
+  }
+
+  /** {@return whether this side holds the account's key (it can issue users and sign requests)} */
+  public boolean holdsKey() {
+    return key != null;
+  }
+
+  private NKey key() {
+    if (key == null) {
+      throw new IllegalStateException("the key of account " + name + " is held by its owner, not here: "
+          + "it issues its users and signs requests about it");
+    }
+    return key;
   }
 
   private static NKey newAccountKey(SecureRandom random) {
@@ -68,17 +130,22 @@ public final class NatsAccount {
 
   /**
    * Everything needed to {@linkplain NatsOperator#restoreAccount restore} this account later: its
-   * name, NKey seed, limits, revocations and scheduled revocations, as UTF-8 JSON. <b>It holds the
-   * seed</b>: seal it (for example with {@code io.vettid.crypto.SealedBytes}) and wipe the array.
+   * name, NKey seed (or only its public key, when this side does not hold the key), limits,
+   * revocations and scheduled revocations, as UTF-8 JSON. <b>It holds the seed</b>: seal it (for
+   * example with {@code io.vettid.crypto.SealedBytes}) and wipe the array.
    *
    * @return the account's secret state
    */
   public synchronized byte[] export() {
     ObjectNode n = JSON.objectNode();
     n.put("v", 1).put("name", name);
-    char[] seed = seed(key);
-    n.put("seed", new String(seed));
-    java.util.Arrays.fill(seed, '\0');
+    if (key == null) {
+      n.put("publicKey", publicKey);
+    } else {
+      char[] seed = seed(key);
+      n.put("seed", new String(seed));
+      java.util.Arrays.fill(seed, '\0');
+    }
     n.putObject("limits").put("memory", limits.memoryBytes()).put("disk", limits.diskBytes())
         .put("streams", limits.streams()).put("consumers", limits.consumers());
     ObjectNode r = n.putObject("revocations");
@@ -95,7 +162,23 @@ public final class NatsAccount {
     return key.getSeed();
   }
 
-  /** Restores what {@link #export()} wrote; the operator signs its JWTs. */
+  /**
+   * Restores what {@link #export()} wrote of an account {@linkplain #createHeld held here} (its
+   * key, no operator).
+   *
+   * @param exported the exported state
+   * @return the account
+   * @throws IllegalArgumentException if it is not an exported account with its key
+   */
+  public static NatsAccount restoreHeld(byte[] exported) {
+    NatsAccount a = restore(exported, null, Clock.systemUTC());
+    if (a.key == null) {
+      throw new IllegalArgumentException("the exported account holds no key");
+    }
+    return a;
+  }
+
+  /** Restores what {@link #export()} wrote; the operator, if any, signs its JWTs. */
   static NatsAccount restore(byte[] exported, NatsOperator operator, Clock clock) {
     Objects.requireNonNull(exported, "exported");
     com.fasterxml.jackson.databind.JsonNode n;
@@ -104,21 +187,27 @@ public final class NatsAccount {
     } catch (IOException e) {
       throw new IllegalArgumentException("not an exported NATS account (not JSON)");
     }
-    if (n == null || n.path("v").asInt() != 1 || !n.path("seed").isTextual() || !n.path("name").isTextual()) {
-      throw new IllegalArgumentException("not an exported NATS account (version 1 with name and seed)");
+    if (n == null || n.path("v").asInt() != 1 || !n.path("name").isTextual()
+        || n.path("seed").isTextual() == n.path("publicKey").isTextual()) {
+      throw new IllegalArgumentException("not an exported NATS account (version 1 with name and seed or public key)");
     }
-    NKey key;
-    try {
-      key = NKey.fromSeed(n.path("seed").textValue().toCharArray());
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("the exported account's seed is not an NKey seed");
-    }
-    if (key.getType() != NKey.Type.ACCOUNT) {
-      throw new IllegalArgumentException("the exported account's seed is not an account seed");
+    NKey key = null;
+    if (n.path("seed").isTextual()) {
+      try {
+        key = NKey.fromSeed(n.path("seed").textValue().toCharArray());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("the exported account's seed is not an NKey seed");
+      }
+      if (key.getType() != NKey.Type.ACCOUNT) {
+        throw new IllegalArgumentException("the exported account's seed is not an account seed");
+      }
+    } else if (operator == null) {
+      throw new IllegalArgumentException("an exported account without its key needs its operator");
     }
     com.fasterxml.jackson.databind.JsonNode l = n.path("limits");
     NatsAccount a = new NatsAccount(n.path("name").textValue(), new JetStreamLimits(l.path("memory").asLong(),
-        l.path("disk").asLong(), l.path("streams").asLong(), l.path("consumers").asLong()), operator, clock, key);
+        l.path("disk").asLong(), l.path("streams").asLong(), l.path("consumers").asLong()), operator, clock,
+        operator != null ? operator.random() : new SecureRandom(), key, n.path("publicKey").textValue());
     n.path("revocations").fields().forEachRemaining(e -> {
       checkUserKey(e.getKey());
       a.revocations.put(e.getKey(), e.getValue().asLong());
@@ -186,9 +275,10 @@ public final class NatsAccount {
    */
   public UserCredentials issueUser(String userName, UserPermissions permissions, UserLimits limits,
       Duration validity) {
+    key();
     NKey user;
     try {
-      user = NKey.createUser(operator.random());
+      user = NKey.createUser(random != null ? random : operator.random());
     } catch (GeneralSecurityException | IOException e) {
       throw new NatsAuthException("cannot create a user NKey for account " + name, e);
     }
@@ -245,7 +335,7 @@ public final class NatsAccount {
       claim.put("subs", limits.subscriptions()).put("data", limits.dataBytes()).put("payload", limits.payloadBytes())
           .put("type", "user").put("version", 2);
       String json = claim.toString();
-      String jwt = JwtUtils.issueJWT(key, userPublic, userName, validity, clock.instant().getEpochSecond(), publicKey,
+      String jwt = JwtUtils.issueJWT(key(), userPublic, userName, validity, clock.instant().getEpochSecond(), publicKey,
           () -> json);
       char[] seed = user.getSeed();
       try {
@@ -391,6 +481,80 @@ public final class NatsAccount {
   }
 
   /**
+   * Revokes a user as of a given second, as the account's holder asked (an EventSpace server
+   * applying a vault's signed request): JWTs of that key issued at or before {@code
+   * epochSecond}, or before now if that is later, are refused from the next push on. A user
+   * already on the list with a time at or after {@code epochSecond} stays as it is.
+   *
+   * @param userPublicKey the user's public NKey
+   * @param epochSecond the revocation time the holder gave
+   * @return whether the list changed
+   */
+  public synchronized boolean revokeAt(String userPublicKey, long epochSecond) {
+    checkUserKey(userPublicKey);
+    if (epochSecond < 0) {
+      throw new IllegalArgumentException("a revocation time is a non-negative epoch second, got " + epochSecond);
+    }
+    Long before = revocations.get(userPublicKey);
+    if (before != null && before >= epochSecond) {
+      return false;
+    }
+    long at = Math.max(epochSecond, clock.instant().getEpochSecond() + 1);
+    pending.remove(userPublicKey);
+    revocations.put(userPublicKey, at);
+    return true;
+  }
+
+  /** {@return the revocation list: user public key to the epoch second up to which its JWTs are refused} */
+  public synchronized Map<String, Long> revocations() {
+    return Map.copyOf(revocations);
+  }
+
+  /** {@return how many users are revoked} */
+  public synchronized int revocationCount() {
+    return revocations.size();
+  }
+
+  /**
+   * Signs a request about this account with its key (Ed25519, as NKeys sign), so that whoever
+   * holds only its public key (the Concierge) can tell the account's holder asked for it.
+   *
+   * @param body the request's bytes
+   * @return the 64-byte signature
+   * @throws IllegalStateException if this side does not hold the key
+   */
+  public byte[] signRequest(byte[] body) {
+    Objects.requireNonNull(body, "body");
+    try {
+      return key().sign(body);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new NatsAuthException("cannot sign a request for account " + name, e);
+    }
+  }
+
+  /**
+   * Checks a {@linkplain #signRequest request signature}.
+   *
+   * @param accountPublicKey the account's public NKey ({@code A...})
+   * @param body the request's bytes
+   * @param signature the signature
+   * @return whether the account's key signed exactly these bytes; false for anything malformed
+   */
+  public static boolean verifyRequest(String accountPublicKey, byte[] body, byte[] signature) {
+    Objects.requireNonNull(accountPublicKey, "accountPublicKey");
+    Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(signature, "signature");
+    if (signature.length != 64 || !NKey.isValidPublicAccountKey(accountPublicKey.toCharArray())) {
+      return false;
+    }
+    try {
+      return NKey.fromPublicKey(accountPublicKey.toCharArray()).verify(body, signature);
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
    * Whether a user is on the revocation list.
    *
    * @param userPublicKey the user's public NKey
@@ -406,6 +570,10 @@ public final class NatsAccount {
    * @return the JWT
    */
   public String jwt() {
+    if (operator == null) {
+      throw new IllegalStateException("the JWT of account " + name + " is signed by the operator of the server that"
+          + " hosts it, not here");
+    }
     ObjectNode nats = JSON.objectNode();
     ObjectNode l = nats.putObject("limits");
     l.put("subs", -1).put("data", -1).put("payload", -1).put("imports", -1).put("exports", -1)

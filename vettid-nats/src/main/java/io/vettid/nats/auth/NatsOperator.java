@@ -213,6 +213,20 @@ public final class NatsOperator {
     return new NatsAccount(accountName, limits, this, clock, random);
   }
 
+  /**
+   * Takes on an account whose key someone else holds (a Data Vault's external account, {@link
+   * NatsAccount#createHeld}): this operator signs and pushes its JWT, and cannot issue its users.
+   *
+   * @param accountName the account's name ({@code [A-Za-z0-9_-]}, 1-64)
+   * @param accountPublicKey its public NKey ({@code A...})
+   * @param limits its JetStream limits, as this operator grants them
+   * @return the account
+   * @throws IllegalArgumentException if the key is not an account public key
+   */
+  public NatsAccount adoptAccount(String accountName, String accountPublicKey, JetStreamLimits limits) {
+    return NatsAccount.adopted(accountName, accountPublicKey, limits, this, clock);
+  }
+
   /** {@return the operator's self-signed JWT, naming the system account} */
   public String jwt() {
     ObjectNode nats = MAPPER.createObjectNode();

@@ -66,6 +66,21 @@ public final class Subjects {
   /** Stream holding {@link #MANAGER_EVENTS} (limits retention: the last 10,000, at most 30 days). */
   public static final String EVENTS_STREAM = name("Events");
 
+  /**
+   * Where a prospective subscriber redeems its one-time registration token with the EventSpace
+   * server's Concierge (external: reached from the registration account through an import).
+   */
+  public static final Subject CONCIERGE_REGISTER = external("concierge", "register");
+
+  /**
+   * Where a registered vault asks the Concierge to change its accounts (revocations), in a
+   * request signed with the account's key (external: imported by each vault's deposit account).
+   */
+  public static final Subject CONCIERGE_ACCOUNT_UPDATE = external("concierge", "account", "update");
+
+  /** The Concierge's key/value bucket on the EventSpace server (hashed tokens, subscriber records). */
+  public static final String CONCIERGE_BUCKET = name("Concierge");
+
   private Subjects() {}
 
   /**

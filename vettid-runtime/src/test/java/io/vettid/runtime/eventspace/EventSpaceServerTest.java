@@ -1,0 +1,281 @@
+package io.vettid.runtime.eventspace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.PublishAck;
+import io.vettid.api.ConnectionId;
+import io.vettid.nats.auth.JetStreamLimits;
+import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.SignedRequest;
+import io.vettid.nats.auth.SubscriberAccounts;
+import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.auth.UserLimits;
+import io.vettid.nats.auth.UserPermissions;
+import io.vettid.nats.jetstream.JetStreamLayout;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.testkit.ShiftedClock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An EventSpace server, a real {@code nats-server} in operator mode with its Concierge on NATS:
+ * vaults register with one-time tokens and keep their accounts' keys; the Concierge takes only
+ * updates signed with them; nothing reaches what it should not.
+ */
+class EventSpaceServerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ShiftedClock CLOCK = new ShiftedClock();
+  private static final byte[] SECRET = new byte[32];
+
+  @TempDir
+  static Path dir;
+  static EventSpaceServer es;
+  static final List<Connection> OPENED = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    new SecureRandom().nextBytes(SECRET);
+    es = EventSpaceServer.builder(dir, SECRET).clock(CLOCK).start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (Connection c : OPENED) {
+      c.close();
+    }
+    if (es != null) {
+      es.close();
+    }
+  }
+
+  static SubscriberAccounts registered() throws Exception {
+    return ConciergeClient.register(es.address(), es.concierge().issueToken(Duration.ofMinutes(10)),
+        SubscriberAccounts.create(JetStreamLimits.subscriberDefault()));
+  }
+
+  /** A connection collecting the server's permission errors. */
+  static final class Client {
+    final BlockingQueue<String> errors = new LinkedBlockingQueue<>();
+    final Connection nc;
+
+    Client(UserCredentials user, String inboxPrefix) throws Exception {
+      Options.Builder o = options(user).errorListener(new ErrorListener() {
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+          errors.add(error);
+        }
+      });
+      nc = Nats.connect((inboxPrefix == null ? o : o.inboxPrefix(inboxPrefix)).build());
+      OPENED.add(nc);
+    }
+
+    void expectRefusal(String kind, String subject) throws InterruptedException {
+      String expected = "permissions violation for " + kind + " to \"" + subject.toLowerCase();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (System.nanoTime() < deadline) {
+        String e = errors.poll(100, TimeUnit.MILLISECONDS);
+        if (e != null && e.toLowerCase().contains(expected)) {
+          return;
+        }
+      }
+      throw new AssertionError("the server did not refuse: expected '" + expected + "', errors seen: " + errors);
+    }
+  }
+
+  static Options.Builder options(UserCredentials user) throws Exception {
+    return new Options.Builder().server(es.address().url()).sslContext(es.address().sslContext())
+        .authHandler(user.authHandler()).connectionTimeout(Duration.ofSeconds(5)).noReconnect();
+  }
+
+  static void assertRefusedAtConnect(UserCredentials user) {
+    assertThatThrownBy(() -> Nats.connect(options(user).errorListener(new ErrorListener() { }).build()).close())
+        .hasMessageContaining("Authorization Violation");
+  }
+
+  @Test
+  void aTokenRegistersOneVaultWhoseKeysIssueItsOwnUsers() throws Exception {
+    RegistrationToken token = es.concierge().issueToken(Duration.ofMinutes(10));
+    assertThat(RegistrationToken.parse(token.encode()).secret()).isEqualTo(token.secret());
+    assertThat(token.toString()).doesNotContain(token.secret());
+    SubscriberAccounts keys = SubscriberAccounts.create(JetStreamLimits.subscriberDefault());
+
+    SubscriberAccounts mine = ConciergeClient.register(es.address(), token, keys);
+
+    assertThat(mine.guid()).matches("[0-9a-f]{16}");
+    // the vault's own keys issue its watcher, its responder and its connections' users
+    Connection watcher = new Client(mine.issueWatcher("watcher"), null).nc;
+    assertThat(JetStreamLayout.builder().build().ensureEventSpace(watcher, mine.guid(), "home"))
+        .contains(Subjects.depositStream(mine.guid(), "home"));
+    ConnectionId bob = ConnectionId.random();
+    Client peer = new Client(mine.eventSpace().issueUser("bob", UserPermissions.forConnection(mine.guid(), "home", bob),
+        UserLimits.CONNECTION, null), Subjects.inbox(mine.guid(), "home", bob).value());
+    PublishAck ack = peer.nc.jetStream().publish(Subjects.deposit(mine.guid(), "home", bob).value(), new byte[] {7});
+    assertThat(ack.getStream()).isEqualTo(Subjects.depositStream(mine.guid(), "home"));
+    // the token is gone, and its bootstrap user with it
+    assertThatThrownBy(() -> ConciergeClient.register(es.address(), token,
+        SubscriberAccounts.create(JetStreamLimits.subscriberDefault())))
+        .isInstanceOf(ConciergeClient.RefusedException.class);
+    assertRefusedAtConnect(token.bootstrap());
+  }
+
+  @Test
+  void aRegistrationWithoutBothSignaturesOrWithTakenKeysIsRefusedAndUsesTheToken() throws Exception {
+    SubscriberAccounts first = registered();
+    RegistrationToken token = es.concierge().issueToken(Duration.ofMinutes(10));
+    SubscriberAccounts other = SubscriberAccounts.create(JetStreamLimits.subscriberDefault());
+    ObjectNode body = JSON.createObjectNode().put("v", 1).put("token", token.secret())
+        .put("eventSpace", other.eventSpace().publicKey()).put("deposits", other.deposits().publicKey())
+        .put("ts", CLOCK.millis());
+    // signed by one of the two keys only
+    SignedRequest half = SignedRequest.sign(JSON.writeValueAsBytes(body), other.eventSpace());
+    assertThatThrownBy(() -> es.concierge().register(half))
+        .isInstanceOf(Concierge.ConciergeException.class).hasMessageContaining("not signed by both");
+    // the token was used by the refused attempt: a brute force gets one try per token
+    SignedRequest whole = SignedRequest.sign(JSON.writeValueAsBytes(body), other.eventSpace(), other.deposits());
+    assertThatThrownBy(() -> es.concierge().register(whole)).hasMessageContaining("already used");
+    // keys registered already cannot be registered again
+    RegistrationToken again = es.concierge().issueToken(Duration.ofMinutes(10));
+    SubscriberAccounts sameKeys = unregistered(first);
+    assertThatThrownBy(() -> ConciergeClient.register(es.address(), again, sameKeys))
+        .isInstanceOf(ConciergeClient.RefusedException.class).hasMessageContaining("already registered");
+  }
+
+  /** The same keys as {@code registered}, without their guid. */
+  private static SubscriberAccounts unregistered(SubscriberAccounts registered) throws Exception {
+    ObjectNode n = (ObjectNode) JSON.readTree(registered.export());
+    n.remove("guid");
+    return SubscriberAccounts.restore(JSON.writeValueAsBytes(n));
+  }
+
+  @Test
+  void expiredAndRevokedTokensAreRefused() throws Exception {
+    RegistrationToken expiring = es.concierge().issueToken(Duration.ofMinutes(1));
+    RegistrationToken revoked = es.concierge().issueToken(Duration.ofMinutes(10));
+    assertThat(es.concierge().revokeToken(revoked.secret())).isTrue();
+    assertThat(es.concierge().revokeToken(revoked.secret())).isFalse();
+    assertRefusedAtConnect(revoked.bootstrap());
+    CLOCK.advance(Duration.ofMinutes(2)); // the other tests' requests stay within the Concierge's 5 minutes
+    {
+      SubscriberAccounts keys = SubscriberAccounts.create(JetStreamLimits.subscriberDefault());
+      ObjectNode body = JSON.createObjectNode().put("v", 1).put("token", expiring.secret())
+          .put("eventSpace", keys.eventSpace().publicKey()).put("deposits", keys.deposits().publicKey())
+          .put("ts", CLOCK.millis());
+      assertThatThrownBy(() -> es.concierge().register(SignedRequest.sign(JSON.writeValueAsBytes(body),
+          keys.eventSpace(), keys.deposits()))).hasMessageContaining("expired");
+    }
+    assertThatThrownBy(() -> es.concierge().issueToken(Duration.ofDays(8))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> es.concierge().issueToken(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aSignedUpdateRevokesAConnectionUserAndNothingElseChangesAnAccount() throws Exception {
+    SubscriberAccounts mine = registered();
+    SubscriberAccounts theirs = registered();
+    Connection watcher = new Client(mine.issueWatcher("watcher"), null).nc;
+    JetStreamLayout.builder().build().ensureEventSpace(watcher, mine.guid(), "home");
+    ConnectionId bob = ConnectionId.random();
+    UserCredentials bobUser = mine.eventSpace().issueUser("bob",
+        UserPermissions.forConnection(mine.guid(), "home", bob), UserLimits.CONNECTION, null);
+    new Client(bobUser, Subjects.inbox(mine.guid(), "home", bob).value()); // works before
+
+    mine.eventSpace().revoke(bobUser.publicKey());
+    ConciergeClient client = new ConciergeClient(watcher);
+    assertThat(client.update(mine, mine.eventSpace())).isEqualTo(1);
+    assertRefusedAtConnect(bobUser);
+    assertThat(client.update(mine, mine.eventSpace())).as("the same list again changes nothing").isZero();
+
+    // signed with another vault's key, or with the other account's key: refused
+    byte[] body = JSON.writeValueAsBytes(JSON.createObjectNode().put("v", 1).put("guid", mine.guid())
+        .put("account", mine.eventSpace().publicKey()).put("ts", CLOCK.millis() + 10_000)
+        .set("revoke", JSON.createObjectNode()));
+    for (NatsAccount wrongKey : List.of(theirs.eventSpace(), mine.deposits())) {
+      assertThatThrownBy(() -> es.concierge().update(SignedRequest.sign(body, wrongKey)))
+          .isInstanceOf(Concierge.ConciergeException.class).hasMessageContaining("not signed by the account's key");
+    }
+    // the right key, but a replay of an update taken already
+    SignedRequest taken = SignedRequest.sign(body, mine.eventSpace());
+    es.concierge().update(taken);
+    assertThatThrownBy(() -> es.concierge().update(taken)).hasMessageContaining("not newer");
+    // an update of another subscriber's account, signed by the key of one's own
+    byte[] foreign = JSON.writeValueAsBytes(JSON.createObjectNode().put("v", 1).put("guid", theirs.guid())
+        .put("account", mine.eventSpace().publicKey()).put("ts", CLOCK.millis() + 20_000)
+        .set("revoke", JSON.createObjectNode()));
+    assertThatThrownBy(() -> es.concierge().update(SignedRequest.sign(foreign, mine.eventSpace())))
+        .hasMessageContaining("not one of subscriber");
+    // too far from the Concierge's clock
+    byte[] old = JSON.writeValueAsBytes(JSON.createObjectNode().put("v", 1).put("guid", mine.guid())
+        .put("account", mine.eventSpace().publicKey()).put("ts", CLOCK.millis() - Duration.ofHours(1).toMillis())
+        .set("revoke", JSON.createObjectNode()));
+    assertThatThrownBy(() -> es.concierge().update(SignedRequest.sign(old, mine.eventSpace())))
+        .hasMessageContaining("minutes from the Concierge's clock");
+  }
+
+  @Test
+  void theConciergeIsReachedOnlyThroughItsImports() throws Exception {
+    SubscriberAccounts mine = registered();
+    ConnectionId bob = ConnectionId.random();
+    Client peer = new Client(mine.eventSpace().issueUser("bob", UserPermissions.forConnection(mine.guid(), "home", bob),
+        UserLimits.CONNECTION, null), Subjects.inbox(mine.guid(), "home", bob).value());
+    // a connection user may not even publish there
+    peer.nc.publish(Subjects.CONCIERGE_ACCOUNT_UPDATE.value(), new byte[] {1});
+    peer.expectRefusal("publish", Subjects.CONCIERGE_ACCOUNT_UPDATE.value());
+    // the EventSpace account imports no Concierge service: a user allowed everything there reaches nothing
+    Connection owner = new Client(mine.eventSpace().issueUser("all", UserPermissions.ACCOUNT_OWNER), null).nc;
+    for (String subject : List.of(Subjects.CONCIERGE_ACCOUNT_UPDATE.value(), Subjects.CONCIERGE_REGISTER.value(),
+        "$KV.Concierge.token")) {
+      assertThat(requestOrNull(owner, subject)).as(subject).isNull();
+    }
+    assertThat(new String(requestOrNull(owner, "$JS.API.INFO").getData(), StandardCharsets.UTF_8))
+        .as("the EventSpace account has no JetStream").contains("not enabled");
+    // a bootstrap user publishes to concierge.register and nowhere else
+    RegistrationToken token = es.concierge().issueToken(Duration.ofMinutes(10));
+    Client bootstrap = new Client(token.bootstrap(), token.inboxPrefix());
+    bootstrap.nc.publish(Subjects.CONCIERGE_ACCOUNT_UPDATE.value(), new byte[] {1});
+    bootstrap.expectRefusal("publish", Subjects.CONCIERGE_ACCOUNT_UPDATE.value());
+    bootstrap.nc.publish(Subjects.deposit(mine.guid(), "home", bob).value(), new byte[] {1});
+    bootstrap.expectRefusal("publish", Subjects.deposit(mine.guid(), "home", bob).value());
+    bootstrap.nc.subscribe("_INBOX.>");
+    bootstrap.expectRefusal("subscription", "_INBOX.>");
+    // what it may publish answers with a refusal, not silence
+    Message refused = bootstrap.nc.request(Subjects.CONCIERGE_REGISTER.value(), "{}".getBytes(StandardCharsets.UTF_8),
+        Duration.ofSeconds(5));
+    assertThat(new String(refused.getData(), StandardCharsets.UTF_8)).contains("\"error\"");
+    assertThat(es.service().refused()).isPositive();
+  }
+
+  private static Message requestOrNull(Connection nc, String subject) throws InterruptedException {
+    try {
+      return nc.request(subject, new byte[] {1}, Duration.ofMillis(500));
+    } catch (RuntimeException e) {
+      return null; // no responders
+    }
+  }
+
+  @Test
+  void anUnregisteredClientCannotConnect() throws Exception {
+    SubscriberAccounts stranger = SubscriberAccounts.create(JetStreamLimits.subscriberDefault());
+    assertRefusedAtConnect(stranger.issueWatcher("watcher"));
+    assertThatThrownBy(() -> Nats.connect(new Options.Builder().server(es.address().url())
+        .sslContext(es.address().sslContext()).connectionTimeout(Duration.ofSeconds(5)).noReconnect()
+        .errorListener(new ErrorListener() { }).build()).close()).hasMessageContaining("Authorization Violation");
+  }
+}
