@@ -2,8 +2,6 @@ package io.vettid.cli;
 
 import static io.vettid.cli.Inputs.orStdin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.runtime.client.AcceptanceEndpoints;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -6,14 +6,17 @@ import io.nats.client.api.KeyValueEntry;
 import io.vettid.crypto.SecretBox;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.SubscriberAccounts;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
+import io.vettid.runtime.eventspace.ConciergeClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,26 +24,51 @@ import org.slf4j.LoggerFactory;
  * The vault's NATS accounts as they change while it runs (users issued and revoked): each change is
  * pushed to the server and the state of every account saved in the {@code Vault} bucket, sealed
  * under a key derived from the vault secret, so the next start begins from it rather than from
- * the accounts made at {@code init}.
+ * the accounts made at {@code init}. A vault registered with an EventSpace server also keeps its
+ * two external accounts ({@link SubscriberAccounts}, whose keys it holds): a change of one goes to
+ * that server's Concierge as a signed update ({@link ConciergeClient}); one that could not be sent
+ * is sent again by {@link #retryExternal()} (each update carries the account's whole revocation
+ * list, so the next one carries what an earlier one lost).
  */
 final class AccountKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(AccountKeeper.class);
   private static final String KEY = "nats.accounts";
+  private static final String EXTERNAL_KEY = "nats.external";
 
   private final NatsOperator operator;
   private final byte[] sealKey;
   private volatile VaultAccounts accounts;
+  private volatile SubscriberAccounts external;
   private volatile Connection system;
   private volatile Connection vault;
+  private volatile ConciergeClient concierge;
+  private final java.util.Set<String> unsent = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  AccountKeeper(NatsOperator operator, VaultAccounts accounts, byte[] vaultSecret) {
+  AccountKeeper(NatsOperator operator, VaultAccounts accounts, SubscriberAccounts external, byte[] vaultSecret) {
     this.operator = operator;
     this.accounts = accounts;
+    this.external = external;
     this.sealKey = SecretBox.derive(vaultSecret, "vettid/cli/account/v1", 32);
   }
 
   VaultAccounts accounts() {
     return accounts;
+  }
+
+  /** {@return the external accounts on an EventSpace server, or null for a vault that is its own} */
+  SubscriberAccounts external() {
+    return external;
+  }
+
+  /** {@return the account the connections' users are in: on the EventSpace server, or the vault's own} */
+  NatsAccount eventSpace() {
+    SubscriberAccounts e = external;
+    return e != null ? e.eventSpace() : accounts.eventSpace();
+  }
+
+  /** {@return the accounts the vault's own server holds} */
+  List<NatsAccount> local() {
+    return external != null ? accounts.internal() : accounts.all();
   }
 
   /**
@@ -73,6 +101,25 @@ final class AccountKeeper {
         Arrays.fill(plain, (byte) 0);
       }
     }
+    KeyValueEntry x = external == null ? null : owner.keyValue(Subjects.name("Vault")).get(EXTERNAL_KEY);
+    if (x != null && x.getValue() != null) {
+      byte[] plain = SecretBox.open(sealKey, EXTERNAL_KEY.getBytes(StandardCharsets.US_ASCII), x.getValue());
+      try {
+        SubscriberAccounts saved = SubscriberAccounts.restore(plain);
+        if (!saved.guid().equals(external.guid())
+            || !saved.eventSpace().publicKey().equals(external.eventSpace().publicKey())) {
+          throw new GeneralSecurityException("the saved external accounts are not this vault's");
+        }
+        external = saved;
+      } finally {
+        Arrays.fill(plain, (byte) 0);
+      }
+    }
+  }
+
+  /** From now on, changes of the external accounts go to the EventSpace server's Concierge through this client. */
+  void attachConcierge(ConciergeClient client) {
+    this.concierge = client;
   }
 
   /** From now on, pushes go through {@code system} and the state is saved through {@code vault}. */
@@ -81,32 +128,82 @@ final class AccountKeeper {
     this.vault = vault;
   }
 
-  /** Pushes every account to the server. */
+  /** Pushes every local account to the vault's own server, and the external ones' revocations to the Concierge. */
   void pushAll() throws InterruptedException {
-    for (NatsAccount a : accounts.all()) {
+    for (NatsAccount a : local()) {
       operator.push(system, a);
+    }
+    SubscriberAccounts e = external;
+    if (e != null) {
+      unsent.add(e.eventSpace().publicKey());
+      unsent.add(e.deposits().publicKey());
+      retryExternal();
     }
   }
 
-  /** Pushes a changed account to the server and saves the state of every account with the vault. */
+  /**
+   * Pushes a changed account (to the vault's own server, or as a signed update to the EventSpace
+   * server's Concierge) and saves the state of every account with the vault.
+   */
   void push(NatsAccount a) {
     try {
-      operator.push(system, a);
-      Connection v = vault;
-      if (v == null) {
-        return;
+      SubscriberAccounts e = external;
+      if (e != null && (a == e.eventSpace() || a == e.deposits())) {
+        unsent.add(a.publicKey());
+        retryExternal();
+      } else {
+        operator.push(system, a);
       }
-      byte[] plain = accounts.export();
-      try {
-        v.keyValue(Subjects.name("Vault")).put(KEY,
-            SecretBox.seal(sealKey, KEY.getBytes(StandardCharsets.US_ASCII), plain, new SecureRandom()));
-      } finally {
-        Arrays.fill(plain, (byte) 0);
-      }
+      save();
     } catch (IOException | JetStreamApiException e) {
       LOG.warn("the account's state could not be saved ({})", e.getClass().getSimpleName());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Sends the external accounts whose changes have not reached the Concierge yet; true if none is left. */
+  boolean retryExternal() throws InterruptedException {
+    SubscriberAccounts e = external;
+    ConciergeClient c = concierge;
+    if (e == null || unsent.isEmpty()) {
+      return true;
+    }
+    if (c == null) {
+      return false;
+    }
+    for (NatsAccount a : List.of(e.eventSpace(), e.deposits())) {
+      if (unsent.contains(a.publicKey())) {
+        try {
+          c.update(e, a);
+          unsent.remove(a.publicKey());
+        } catch (IOException x) {
+          LOG.warn("the EventSpace server did not take the change of account {} ({}); sent again later",
+              a.publicKey(), x.getMessage());
+        }
+      }
+    }
+    return unsent.isEmpty();
+  }
+
+  private void save() throws IOException, JetStreamApiException {
+    Connection v = vault;
+    if (v == null) {
+      return;
+    }
+    put(v, KEY, accounts.export());
+    SubscriberAccounts e = external;
+    if (e != null) {
+      put(v, EXTERNAL_KEY, e.export());
+    }
+  }
+
+  private void put(Connection v, String key, byte[] plain) throws IOException, JetStreamApiException {
+    try {
+      v.keyValue(Subjects.name("Vault")).put(key,
+          SecretBox.seal(sealKey, key.getBytes(StandardCharsets.US_ASCII), plain, new SecureRandom()));
+    } finally {
+      Arrays.fill(plain, (byte) 0);
     }
   }
 }

@@ -67,7 +67,7 @@ final class ConnectionControl {
 
   private KeyEndpoints.Rotated rotate(ConnectionId c) throws Exception {
     rotation.rotate(c);
-    vault.push(vault.accounts().eventSpace());
+    vault.push(vault.eventSpaceAccount());
     return new KeyEndpoints.Rotated(c.value(), vault.connections.link(c).wrappingKey().keyId().value());
   }
 }

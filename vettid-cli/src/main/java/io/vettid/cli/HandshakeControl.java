@@ -60,9 +60,9 @@ final class HandshakeControl {
   private Invitations invitations(String es) throws Exception {
     Invitations inv = invitations.get(es);
     if (inv == null) {
-      inv = new Invitations(profiles.identity(es), vault.config().guid(), vault.accounts().eventSpace(), vault.suite,
+      inv = new Invitations(profiles.identity(es), vault.config().guid(), vault.eventSpaceAccount(), vault.suite,
           vault.blocks, Clock.systemUTC());
-      inv.advertise(vault.address);
+      inv.advertise(vault.publicAddress);
       inv.approvalRules(vault.runtime.rules().orElseThrow());
       invitations.put(es, inv);
     }
@@ -141,9 +141,9 @@ final class HandshakeControl {
     forgetAbandonedAcceptances(Instant.now());
     Invitation inv = Invitation.parse(uri.trim());
     Invitee invitee = Invitee.accept(inv, profiles.identity(es), vault.config().guid(), es,
-        vault.accounts().eventSpace(), vault.suite, Clock.systemUTC(), vault.blocks, vault.address);
+        vault.eventSpaceAccount(), vault.suite, Clock.systemUTC(), vault.blocks, vault.publicAddress);
     accepting.put(inv.idText(), invitee);
-    vault.push(vault.accounts().eventSpace());
+    vault.push(vault.eventSpaceAccount());
     return new AcceptanceEndpoints.Started(HandshakeText.encode("accept", invitee.message()), inv.inviter().value(),
         inv.eventSpace(), es, inv.expiresAt().toString());
   }
@@ -174,7 +174,7 @@ final class HandshakeControl {
   private void added(Established e) throws Exception {
     vault.connections.add(e, connector);
     vault.peers.add(e);
-    vault.push(vault.accounts().eventSpace()); // keeps the users issued so far, and the revocation list, with the vault
+    vault.push(vault.eventSpaceAccount()); // keeps the users issued so far, and the revocation list, with the vault
   }
 
   /**
@@ -195,8 +195,8 @@ final class HandshakeControl {
       }
     }
     if (!users.isEmpty()) {
-      users.forEach(vault.accounts().eventSpace()::revoke);
-      vault.push(vault.accounts().eventSpace());
+      users.forEach(vault.eventSpaceAccount()::revoke);
+      vault.push(vault.eventSpaceAccount());
       LOG.info("{} acceptance(s) never completed given up; the users they issued are revoked", users.size());
     }
     return users.size();

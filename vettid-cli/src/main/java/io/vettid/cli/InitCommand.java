@@ -3,11 +3,14 @@ package io.vettid.cli;
 import static io.vettid.cli.Inputs.passphrase;
 import static io.vettid.cli.VettidCli.OK;
 import static io.vettid.cli.VettidCli.PROBLEM;
+import static io.vettid.cli.VettidCli.USAGE;
 import static io.vettid.cli.VettidCli.root;
 
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
+import io.vettid.nats.server.ServerAddress;
 import io.vettid.runtime.client.VaultClientException;
+import io.vettid.runtime.eventspace.RegistrationToken;
 import java.util.Arrays;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -48,7 +51,38 @@ final class InitCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", description = "The server's port (default: a free one, kept).")
   int port;
 
+  @Option(names = "--eventspace-server", paramLabel = "HOST:PORT",
+      description = "Register with this EventSpace server (with --pin and --token): peers reach the vault there, and"
+          + " the vault's own server listens on loopback only.")
+  String eventSpaceServer;
+
+  @Option(names = "--pin", description = "The EventSpace server's CA pin, as its operator gave it.")
+  String pin;
+
+  @Option(names = "--token", description = "The one-time registration token its operator gave (vettid-token:...).")
+  String token;
+
   @Mixin PassphraseFile passphraseFile;
+
+  /** The EventSpace server to register with, or null; all three options or none. */
+  private VaultInit.Registration registration() throws VaultClientException {
+    if (eventSpaceServer == null && pin == null && token == null) {
+      return null;
+    }
+    if (eventSpaceServer == null || pin == null || token == null) {
+      throw new VaultClientException("registering with an EventSpace server takes --eventspace-server, --pin and"
+          + " --token together", USAGE);
+    }
+    if (!"127.0.0.1".equals(host)) {
+      throw new VaultClientException("a vault registered with an EventSpace server listens on loopback only; leave"
+          + " out --host", USAGE);
+    }
+    try {
+      return new VaultInit.Registration(ServerAddress.parse(eventSpaceServer, pin), RegistrationToken.parse(token));
+    } catch (IllegalArgumentException e) {
+      throw new VaultClientException(e.getMessage(), USAGE);
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -61,16 +95,20 @@ final class InitCommand implements Callable<Integer> {
     }
     Suite s = Suites.byName(suite).orElseThrow(() -> new IllegalArgumentException("unknown suite " + suite
         + "; one of " + Suites.all().stream().map(Suite::name).toList()));
+    VaultInit.Registration registration = registration();
     char[] pass = passphrase(true, false, passphraseFile.path);
     try {
       VaultHome.Config c = VaultInit.run(home, name, age == null ? OptionalInt.empty() : OptionalInt.of(age),
-          ageOver == null ? OptionalInt.empty() : OptionalInt.of(ageOver), location, s, host, port, pass,
-          System.err);
+          ageOver == null ? OptionalInt.empty() : OptionalInt.of(ageOver), location, s,
+          registration == null ? host : "127.0.0.1", port, registration, pass, System.err);
       System.out.println("vault created in " + home.dir);
       System.out.println("  owner     " + c.name());
       System.out.println("  identity  " + c.identityKeyId());
-      System.out.println("  server    tls://" + c.host() + ":" + c.port() + " (start it: vettid --home " + home.dir
-          + " server start --detach)");
+      if (c.eventSpaceServer() != null) {
+        System.out.println("  registered on the EventSpace server " + c.eventSpaceServer().hostPort() + " as " + c.guid());
+      }
+      System.out.println("  server    tls://" + c.host() + ":" + c.port() + (c.eventSpaceServer() != null
+          ? " (loopback only)" : "") + " (start it: vettid --home " + home.dir + " server start --detach)");
       return OK;
     } finally {
       Arrays.fill(pass, '\0');

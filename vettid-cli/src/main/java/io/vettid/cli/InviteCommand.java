@@ -3,8 +3,6 @@ package io.vettid.cli;
 import static io.vettid.cli.Inputs.duration;
 import static io.vettid.cli.Inputs.orStdin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.runtime.client.ControlEndpoint;
 import io.vettid.runtime.client.InvitationEndpoints;
 import java.io.IOException;

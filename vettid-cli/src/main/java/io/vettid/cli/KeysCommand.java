@@ -1,7 +1,5 @@
 package io.vettid.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.runtime.client.ControlEndpoint;
 import io.vettid.runtime.client.KeyEndpoints;
 import java.io.PrintStream;

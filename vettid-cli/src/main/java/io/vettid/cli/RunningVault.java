@@ -6,7 +6,6 @@ import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.Providers;
 import io.vettid.crypto.Suite;
 import io.vettid.nats.auth.NatsAccount;
-import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.server.ServerAddress;
 import io.vettid.profile.Profile;
 import io.vettid.runtime.VettIdRuntime;
@@ -33,11 +32,14 @@ final class RunningVault {
   final VettIdRuntime runtime;
   final Connections connections;
   final BlockList blocks;
+  /** The vault's own server (its tools connect there). */
   final ServerAddress address;
+  /** Where peers reach the vault: its EventSpace server, or its own server when it is its own. */
+  final ServerAddress publicAddress;
   final Providers<KeyAlgorithm> algorithms;
   final PeerNames peers;
   final Instant started = Instant.now();
-  private final Supplier<VaultAccounts> accounts;
+  private final Supplier<NatsAccount> eventSpaceAccount;
   private final Consumer<NatsAccount> push;
   private volatile VaultHome.Config config;
 
@@ -45,8 +47,9 @@ final class RunningVault {
   record Identity(Suite suite, KeyAlgorithm algorithm, KeyPair keys) {}
 
   RunningVault(VaultHome home, VaultHome.Config config, Identity identity, VettIdRuntime runtime,
-      Connections connections, BlockList blocks, ServerAddress address, Providers<KeyAlgorithm> algorithms,
-      Supplier<VaultAccounts> accounts, Consumer<NatsAccount> push) throws IOException {
+      Connections connections, BlockList blocks, ServerAddress address, ServerAddress publicAddress,
+      Providers<KeyAlgorithm> algorithms, Supplier<NatsAccount> eventSpaceAccount, Consumer<NatsAccount> push)
+      throws IOException {
     this.home = home;
     this.config = config;
     this.suite = identity.suite();
@@ -56,8 +59,9 @@ final class RunningVault {
     this.connections = connections;
     this.blocks = blocks;
     this.address = address;
+    this.publicAddress = publicAddress;
     this.algorithms = algorithms;
-    this.accounts = accounts;
+    this.eventSpaceAccount = eventSpaceAccount;
     this.push = push;
     this.peers = new PeerNames(runtime.connection());
   }
@@ -73,9 +77,9 @@ final class RunningVault {
     config = next;
   }
 
-  /** The accounts as they are now (restored ones replace those of the secrets). */
-  VaultAccounts accounts() {
-    return accounts.get();
+  /** The account the connections' users are in, as it is now (on the EventSpace server, or the vault's own). */
+  NatsAccount eventSpaceAccount() {
+    return eventSpaceAccount.get();
   }
 
   /** Pushes a changed account to the server and saves every account's state with the vault. */

@@ -6,8 +6,6 @@ import static io.vettid.cli.VettidCli.OK;
 import static io.vettid.cli.VettidCli.PROBLEM;
 import static io.vettid.cli.VettidCli.root;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.runtime.client.ControlEndpoint;
 import io.vettid.runtime.client.VaultClient;
 import io.vettid.runtime.client.VaultClientException;

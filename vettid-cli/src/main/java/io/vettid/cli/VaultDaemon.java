@@ -9,7 +9,9 @@ import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.Providers;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
+import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.SubscriberAccounts;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.server.NatsServer;
@@ -18,6 +20,7 @@ import io.vettid.nats.server.ServerAddress;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.nats.tls.TlsMaterial;
 import io.vettid.runtime.VettIdRuntime;
+import io.vettid.runtime.VettIdRuntimeBuilder;
 import io.vettid.runtime.client.ControlEndpoint;
 import io.vettid.runtime.client.VaultEndpoints;
 import io.vettid.runtime.connection.BlockList;
@@ -25,6 +28,7 @@ import io.vettid.runtime.connection.ConnectionRotation;
 import io.vettid.runtime.connection.ConnectionStore;
 import io.vettid.runtime.connection.Connections;
 import io.vettid.runtime.connection.PeerConnector;
+import io.vettid.runtime.eventspace.ConciergeClient;
 import io.vettid.runtime.service.EventService;
 import io.vettid.runtime.service.InboxResponder;
 import io.vettid.runtime.service.RuleStore;
@@ -116,7 +120,7 @@ final class VaultDaemon implements AutoCloseable {
 
   /** The secrets the vault starts from; the vault secret is wiped by whoever takes it last. */
   private record Secrets(RunningVault.Identity identity, byte[] vaultSecret, NatsOperator operator,
-      VaultAccounts accounts, UserCredentials owner) {}
+      VaultAccounts accounts, SubscriberAccounts external, UserCredentials owner) {}
 
   private static Secrets open(VaultHome home, VaultHome.Config config, char[] passphrase) throws Exception {
     ObjectNode secrets = home.readSecrets(passphrase);
@@ -131,6 +135,8 @@ final class VaultDaemon implements AutoCloseable {
       return new Secrets(new RunningVault.Identity(suite, algorithm, keys),
           d.decode(secrets.path("vaultSecret").asText()), operator,
           VaultAccounts.restore(operator, VaultHome.JSON.writeValueAsBytes(secrets.get("accounts"))),
+          secrets.path("subscriber").isObject()
+              ? SubscriberAccounts.restore(VaultHome.JSON.writeValueAsBytes(secrets.get("subscriber"))) : null,
           UserCredentials.of(secrets.path("owner").path("jwt").asText(),
               secrets.path("owner").path("seed").asText().toCharArray()));
     } finally {
@@ -144,8 +150,8 @@ final class VaultDaemon implements AutoCloseable {
     try {
       TlsMaterial tls = TlsMaterial.load(home.tlsDir());
       ServerAddress address = new ServerAddress(config.host(), config.port(), tls.caPin());
-      accounts = new AccountKeeper(s.operator(), s.accounts(), s.vaultSecret());
-      opened.add(startServer(home, config, s, tls));
+      accounts = new AccountKeeper(s.operator(), s.accounts(), s.external(), s.vaultSecret());
+      opened.add(startServer(home, config, s, tls, accounts.local()));
       Connection system = opened(Nats.connect(options(address, s.operator().systemUser()).build()));
       accounts.attach(system, null);
       // the accounts as last saved by a running vault (users and revocations since init), if newer;
@@ -154,21 +160,32 @@ final class VaultDaemon implements AutoCloseable {
         accounts.restoreSaved(first);
         ControlUsers.revokeEarlier(first, accounts);
       }
+      ServerAddress eventSpaceServer = config.eventSpaceServer();
+      if (eventSpaceServer != null) {
+        // the Concierge takes the external accounts' changes through the deposit account's import
+        Connection concierge = opened(Nats.connect(options(eventSpaceServer,
+            accounts.external().issueWatcher("concierge-client")).build()));
+        accounts.attachConcierge(new ConciergeClient(concierge));
+      }
       accounts.pushAll();
       BlockList blocks = new BlockList();
       Connections connections = new Connections(Clock.systemUTC(), blocks);
       // whoever revokes a connection (the owner, or the peer telling this side), the user issued
       // for the peer goes with it
       connections.onRevoked(revoked -> revoked.peerUser().ifPresent(u -> {
-        accounts.accounts().eventSpace().revoke(u);
-        accounts.push(accounts.accounts().eventSpace());
+        accounts.eventSpace().revoke(u);
+        accounts.push(accounts.eventSpace());
       }));
-      VettIdRuntime runtime = opened(VettIdRuntime.connect(accounts.accounts(), serverOptions(address))
-          .connections(connections).listener(this::settled).start());
+      VettIdRuntimeBuilder rb = VettIdRuntime.connect(accounts.accounts(), serverOptions(address));
+      if (eventSpaceServer != null) {
+        rb.eventSpaceServer(accounts.external(), serverOptions(eventSpaceServer), Math.max(1, config.eventSpaceReplicas()));
+      }
+      VettIdRuntime runtime = opened(rb.connections(connections).listener(this::settled).start());
       accounts.attach(system, runtime.connection());
       vault = new RunningVault(home, config, s.identity(), runtime, connections, blocks, address,
+          eventSpaceServer != null ? eventSpaceServer : address,
           Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover(VaultDaemon.class.getClassLoader())
-              .build(), accounts::accounts, accounts::push);
+              .build(), accounts::eventSpace, accounts::push);
       int restored = restore(s.vaultSecret());
       startControl();
       LOG.info("vault {} running at {} ({} connections restored)", config.guid(), address.url(), restored);
@@ -177,8 +194,8 @@ final class VaultDaemon implements AutoCloseable {
     }
   }
 
-  private static NatsServer startServer(VaultHome home, VaultHome.Config config, Secrets s, TlsMaterial tls)
-      throws Exception {
+  private static NatsServer startServer(VaultHome home, VaultHome.Config config, Secrets s, TlsMaterial tls,
+      List<NatsAccount> accounts) throws Exception {
     char[] storeKey = NatsServerConfig.deriveStoreKey(s.vaultSecret(), config.serverName());
     try {
       return NatsServer.start(NatsServerConfig.builder()
@@ -189,7 +206,7 @@ final class VaultDaemon implements AutoCloseable {
           .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
           .tls(tls.serverTls(false))
           .extraConfig(s.operator().serverConfig(NatsOperator.ServerRole.DATA_VAULT,
-              Files.createDirectories(home.natsDir().resolve("jwt")), s.accounts().all()))
+              Files.createDirectories(home.natsDir().resolve("jwt")), accounts))
           .build());
     } finally {
       Arrays.fill(storeKey, '\0');
@@ -207,8 +224,7 @@ final class VaultDaemon implements AutoCloseable {
     for (String es : vault.config().eventSpaces()) {
       vault.runtime.watch(vault.config().guid(), es);
     }
-    rotation = opened(new ConnectionRotation(vault.connections, accounts.accounts().eventSpace(), GRACE,
-        accounts::push));
+    rotation = opened(new ConnectionRotation(vault.connections, accounts.eventSpace(), GRACE, accounts::push));
     rotation.start(Duration.ofDays(30), Duration.ofHours(1));
     return restored;
   }
@@ -235,6 +251,13 @@ final class VaultDaemon implements AutoCloseable {
         ControlUsers.RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(() -> handshakes.forgetAbandonedAcceptances(Instant.now()), 10, 10,
         TimeUnit.MINUTES);
+    timers.scheduleWithFixedDelay(() -> {
+      try {
+        accounts.retryExternal();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, 30, 30, TimeUnit.SECONDS);
   }
 
   private <T extends AutoCloseable> T opened(T resource) {
@@ -252,7 +275,7 @@ final class VaultDaemon implements AutoCloseable {
   }
 
   private PeerConnector connector() {
-    ServerAddress own = vault.address;
+    ServerAddress own = vault.publicAddress;
     return new PeerConnector() {
       @Override
       public Connection connect(UserCredentials creds, String inbox) throws IOException, InterruptedException {
@@ -329,6 +352,21 @@ final class VaultDaemon implements AutoCloseable {
   /** {@return this vault's accounts} */
   VaultAccounts accounts() {
     return accounts.accounts();
+  }
+
+  /** {@return the account its connections' users are in (on its EventSpace server, or its own)} */
+  NatsAccount eventSpaceAccount() {
+    return accounts.eventSpace();
+  }
+
+  /** {@return the external accounts on its EventSpace server, or null for a vault that is its own} */
+  SubscriberAccounts externalAccounts() {
+    return accounts.external();
+  }
+
+  /** {@return where peers reach this vault: its EventSpace server, or its own server} */
+  ServerAddress publicAddress() {
+    return vault.publicAddress;
   }
 
   /** {@return the public NKeys of the users issued by acceptances still waiting for a confirmation} */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.crypto.SealedBytes;
+import io.vettid.nats.server.ServerAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,9 +80,15 @@ final class VaultHome {
     return Files.isRegularFile(configFile()) && Files.isRegularFile(sealedFile());
   }
 
-  /** The public description of a vault. */
+  /**
+   * The public description of a vault. {@code host} and {@code port} are where its own server
+   * listens; {@code eventSpaceServer}, when the vault registered with one, is where its EventSpaces
+   * are (peers reach it there, and its own server listens on loopback only), and {@code
+   * eventSpaceReplicas} the replicas of its deposit streams there (0 without one).
+   */
   record Config(String name, OptionalInt age, OptionalInt ageOver, String location, String guid, String suite,
-      String identityKeyId, String host, int port, List<String> eventSpaces) {
+      String identityKeyId, String host, int port, List<String> eventSpaces, ServerAddress eventSpaceServer,
+      int eventSpaceReplicas) {
     Config {
       eventSpaces = List.copyOf(eventSpaces);
     }
@@ -91,7 +98,8 @@ final class VaultHome {
       if (!more.contains(es)) {
         more.add(es);
       }
-      return new Config(name, age, ageOver, location, guid, suite, identityKeyId, host, port, more);
+      return new Config(name, age, ageOver, location, guid, suite, identityKeyId, host, port, more, eventSpaceServer,
+          eventSpaceReplicas);
     }
 
     String serverName() {
@@ -110,7 +118,9 @@ final class VaultHome {
         : OptionalInt.empty(), n.hasNonNull("ageOver") ? OptionalInt.of(n.get("ageOver").asInt()) : OptionalInt.empty(),
         n.hasNonNull("location") ? n.get("location").asText() : null, n.path("guid").asText(),
         n.path("suite").asText(), n.path("identityKeyId").asText(), n.path("host").asText(), n.path("port").asInt(),
-        es);
+        es, n.path("eventSpaceServer").isObject() ? new ServerAddress(n.path("eventSpaceServer").path("host").asText(),
+            n.path("eventSpaceServer").path("port").asInt(), n.path("eventSpaceServer").path("caPin").asText()) : null,
+        n.path("eventSpaceServer").path("replicas").asInt(0));
   }
 
   void writeConfig(Config c) throws IOException {
@@ -124,6 +134,10 @@ final class VaultHome {
     n.put("guid", c.guid()).put("suite", c.suite()).put("identityKeyId", c.identityKeyId()).put("host", c.host())
         .put("port", c.port());
     c.eventSpaces().forEach(n.putArray("eventSpaces")::add);
+    if (c.eventSpaceServer() != null) {
+      n.putObject("eventSpaceServer").put("host", c.eventSpaceServer().host()).put("port", c.eventSpaceServer().port())
+          .put("caPin", c.eventSpaceServer().caPin()).put("replicas", c.eventSpaceReplicas());
+    }
     writeAtomically(configFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n), false);
   }
 

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.crypto.Suite;
 import io.vettid.nats.auth.JetStreamLimits;
-import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.SubscriberAccounts;
 import io.vettid.nats.auth.UserCredentials;
-import io.vettid.nats.auth.UserPermissions;
 import io.vettid.nats.auth.VaultAccounts;
+import io.vettid.nats.server.ServerAddress;
 import io.vettid.nats.tls.TlsMaterial;
+import io.vettid.runtime.eventspace.ConciergeClient;
+import io.vettid.runtime.eventspace.RegistrationToken;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -31,14 +33,24 @@ import java.util.concurrent.TimeoutException;
 /**
  * Creates a vault's home: the identity key (the suite's signature algorithm, RSA-4096 by
  * default), a 256-bit vault secret, the vault's own NATS operator, its accounts (one per trust zone)
- * and owner user, the
- * server's CA and certificate, and a fixed port for its server (peers reach it there).
+ * and owner user, the server's CA and certificate, and a fixed port for its server. Registered
+ * with an EventSpace server, the vault also makes its two external accounts' keys and registers
+ * them there ({@link ConciergeClient#register}); its own server then listens on loopback only and
+ * peers reach the vault on the EventSpace server. Otherwise peers reach its own server.
  */
 final class VaultInit {
   private VaultInit() {}
 
+  /**
+   * Where a vault registers: an EventSpace server and the one-time token its operator gave.
+   *
+   * @param server the server's address and CA pin
+   * @param token the token
+   */
+  record Registration(ServerAddress server, RegistrationToken token) {}
+
   static VaultHome.Config run(VaultHome home, String name, OptionalInt age, OptionalInt ageOver, String location,
-      Suite suite, String host, int port, char[] passphrase, PrintStream progress)
+      Suite suite, String host, int port, Registration registration, char[] passphrase, PrintStream progress)
       throws IOException, GeneralSecurityException, InterruptedException {
     if (home.initialized()) {
       throw new IllegalStateException("a vault exists at " + home.dir + " already");
@@ -52,9 +64,23 @@ final class VaultInit {
     progress.printf(" %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
     SecureRandom random = new SecureRandom();
-    byte[] id = new byte[8];
-    random.nextBytes(id);
-    String guid = HexFormat.of().formatHex(id);
+    SubscriberAccounts external = null;
+    int replicas = 0;
+    String guid;
+    if (registration != null) {
+      progress.print("Registering with the EventSpace server " + registration.server().hostPort());
+      progress.flush();
+      ConciergeClient.Registration r = ConciergeClient.register(registration.server(), registration.token(),
+          SubscriberAccounts.create(JetStreamLimits.subscriberDefault()));
+      external = r.accounts();
+      replicas = r.replicas();
+      guid = external.guid();
+      progress.println(" as " + guid);
+    } else {
+      byte[] id = new byte[8];
+      random.nextBytes(id);
+      guid = HexFormat.of().formatHex(id);
+    }
     byte[] vaultSecret = new byte[32];
     random.nextBytes(vaultSecret);
     NatsOperator operator = NatsOperator.create("vault-" + guid);
@@ -85,6 +111,11 @@ final class VaultInit {
     s.set("accounts", VaultHome.JSON.readTree(acc));
     Arrays.fill(op, (byte) 0);
     Arrays.fill(acc, (byte) 0);
+    if (external != null) {
+      byte[] ext = external.export();
+      s.set("subscriber", VaultHome.JSON.readTree(ext));
+      Arrays.fill(ext, (byte) 0);
+    }
     char[] seed = owner.seed();
     s.putObject("owner").put("jwt", owner.jwt()).put("seed", new String(seed));
     Arrays.fill(seed, '\0');
@@ -97,7 +128,8 @@ final class VaultInit {
     progress.println();
     s.removeAll();
     VaultHome.Config c = new VaultHome.Config(name, age, ageOver, location, guid, suite.name(),
-        alg.keyId(identity.getPublic()).value(), host, chosen, List.of());
+        alg.keyId(identity.getPublic()).value(), host, chosen, List.of(),
+        registration == null ? null : registration.server(), replicas);
     home.writeConfig(c);
     return c;
   }

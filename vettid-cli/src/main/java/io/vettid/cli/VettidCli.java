@@ -45,6 +45,7 @@ import picocli.CommandLine;
         InitCommand.class,
         ServerCommand.class,
         EventSpaceCommand.class,
+        EventSpaceServerCommand.class,
         ProfileCommand.class,
         InviteCommand.class,
         AcceptCommand.class,

@@ -51,7 +51,7 @@ class ControlBoundaryTest {
     home = new VaultHome(dir.resolve("alice"));
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     VaultInit.run(home, "Alice", OptionalInt.empty(), OptionalInt.of(18), null, Suites.MLKEM768_MLDSA65_V1,
-        "127.0.0.1", 0, PASS, quiet);
+        "127.0.0.1", 0, null, PASS, quiet);
     vault = VaultDaemon.start(home, PASS, quiet);
   }
 
@@ -216,7 +216,7 @@ class ControlBoundaryTest {
     VaultHome crashy = new VaultHome(dir.resolve("crashy"));
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     VaultInit.run(crashy, "Crashy", OptionalInt.empty(), OptionalInt.of(18), null, Suites.MLKEM768_MLDSA65_V1,
-        "127.0.0.1", 0, PASS, quiet);
+        "127.0.0.1", 0, null, PASS, quiet);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
         VettidCli.class.getName(), "--home", crashy.dir.toString(), "server", "start").redirectErrorStream(true)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vettid.crypto.Suites;
+import io.vettid.runtime.eventspace.EventSpaceServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The command line's other commands against two running vaults (in this JVM, each with its own
- * nats-server): holding and approving, denying, key rotation, a restart that restores the
- * connection, revocation, and the errors and exit codes a user meets. A post-quantum suite keeps
- * key generation quick; the README walk-through runs the RSA-4096 default.
+ * nats-server on loopback), both registered with one EventSpace server (a third nats-server) where
+ * their EventSpaces, their peers' users and their deposits are: holding and approving, denying,
+ * key rotation (the peer's new user issued with the vault's account key, the old one revoked
+ * through the Concierge), a restart that restores the connection and the external accounts,
+ * revocation (refused by the EventSpace server at once), and the errors and exit codes a user
+ * meets. A post-quantum suite keeps key generation quick; the README walk-through runs the
+ * RSA-4096 default.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VettidCommandsTest {
@@ -37,6 +42,7 @@ class VettidCommandsTest {
   static VaultHome bob;
   static VaultDaemon aliceVault;
   static VaultDaemon bobVault;
+  static EventSpaceServer eventSpaceServer;
   static final ByteArrayOutputStream aliceTranscript = new ByteArrayOutputStream();
   static final ByteArrayOutputStream bobTranscript = new ByteArrayOutputStream();
 
@@ -80,11 +86,11 @@ class VettidCommandsTest {
     assertThat(condition.getAsBoolean()).as(what).isTrue();
   }
 
-  /** Whether a vault's server refuses a user at connect time. */
+  /** Whether the server a vault's peers reach it at refuses a user at connect time. */
   static boolean refusedAt(VaultDaemon vault, io.vettid.nats.auth.UserCredentials user) {
     try {
-      io.nats.client.Options o = new io.nats.client.Options.Builder().server(vault.address().url())
-          .sslContext(vault.address().sslContext()).authHandler(user.authHandler()).noReconnect()
+      io.nats.client.Options o = new io.nats.client.Options.Builder().server(vault.publicAddress().url())
+          .sslContext(vault.publicAddress().sslContext()).authHandler(user.authHandler()).noReconnect()
           .connectionTimeout(Duration.ofSeconds(2)).errorListener(new io.nats.client.ErrorListener() { }).build();
       io.nats.client.Nats.connect(o).close();
       return false;
@@ -108,10 +114,13 @@ class VettidCommandsTest {
     alice = new VaultHome(dir.resolve("alice"));
     bob = new VaultHome(dir.resolve("bob"));
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    eventSpaceServer = EventSpaceServer.builder(dir.resolve("eventspace"), secret).start();
     VaultInit.run(alice, "Alice", OptionalInt.empty(), OptionalInt.of(18), "Berlin area", Suites.MLKEM768_MLDSA65_V1,
-        "127.0.0.1", 0, PASS, quiet);
+        "127.0.0.1", 0, registration(eventSpaceServer), PASS, quiet);
     VaultInit.run(bob, "Bob", OptionalInt.of(29), OptionalInt.empty(), null, Suites.MLKEM768_MLDSA65_V1, "127.0.0.1",
-        0, PASS, quiet);
+        0, registration(eventSpaceServer), PASS, quiet);
     aliceVault = start(alice, aliceTranscript);
     bobVault = start(bob, bobTranscript);
     ok(alice, "eventspace", "create", "home");
@@ -124,6 +133,11 @@ class VettidCommandsTest {
     ok(bob, "rules", "add", "--id", "chat", "--event-type", "chat.message", "--action", "handle", "--handler", "chat");
   }
 
+  /** A registration with an EventSpace server, with a token its Concierge issued. */
+  static VaultInit.Registration registration(EventSpaceServer es) throws Exception {
+    return new VaultInit.Registration(es.address(), es.concierge().issueToken(Duration.ofMinutes(10)));
+  }
+
   @AfterAll
   static void stop() {
     if (aliceVault != null) {
@@ -131,6 +145,9 @@ class VettidCommandsTest {
     }
     if (bobVault != null) {
       bobVault.close();
+    }
+    if (eventSpaceServer != null) {
+      eventSpaceServer.close();
     }
   }
 
@@ -198,7 +215,7 @@ class VettidCommandsTest {
     ok(alice, "accept", ok(bob, "invite").out().strip());
     assertThat(aliceVault.acceptancesWaiting()).hasSize(1);
     String abandoned = aliceVault.acceptancesWaiting().get(0);
-    assertThat(aliceVault.accounts().eventSpace().isRevoked(abandoned)).isFalse();
+    assertThat(aliceVault.eventSpaceAccount().isRevoked(abandoned)).isFalse();
     aliceVault.close();
     Run stopped = cli(alice, "events", "tail", "--last", "1", "--count", "1");
     assertThat(stopped.exit()).isEqualTo(VettidCli.ENVIRONMENT);
@@ -207,7 +224,7 @@ class VettidCommandsTest {
     aliceVault = start(alice, aliceTranscript);
 
     assertThat(ok(alice, "connections", "list").out()).contains("Bob");
-    assertThat(aliceVault.accounts().eventSpace().isRevoked(abandoned)).as("the abandoned acceptance's user").isTrue();
+    assertThat(aliceVault.eventSpaceAccount().isRevoked(abandoned)).as("the abandoned acceptance's user").isTrue();
     assertThat(aliceVault.acceptancesWaiting()).isEmpty();
     String id = cli(bob, "--json", "send", "Alice", "chat.message", "{\"text\":\"welcome back\"}").json()
         .path("eventId").asText();
@@ -222,7 +239,7 @@ class VettidCommandsTest {
   void aRevokedConnectionIsGoneOnBothSides() throws Exception {
     io.vettid.api.ConnectionId bobAtAlice = aliceVault.connections().list().get(0);
     io.vettid.api.ConnectionId aliceAtBob = bobVault.connections().list().get(0);
-    // the user bob issued alice, to deposit on his server with
+    // the user bob issued alice, to deposit on the EventSpace server with
     io.vettid.nats.auth.UserCredentials aliceAtBobsServer = aliceVault.connections().link(bobAtAlice).peerCredentials()
         .orElseThrow();
     String userBobIssued = bobVault.connections().link(aliceAtBob).peerUser().orElseThrow();
@@ -230,7 +247,7 @@ class VettidCommandsTest {
     assertThat(r.out()).contains("revoked", "peer told");
     await(() -> cli(bob, "connections", "list").out().contains("no connections"), "bob was told and forgot alice");
     // item 7 of the review: told by alice, bob also revokes the user he issued her, and keeps a tombstone
-    await(() -> refusedAt(bobVault, aliceAtBobsServer), "bob's server refuses the user he issued alice");
+    await(() -> refusedAt(bobVault, aliceAtBobsServer), "the EventSpace server refuses the user bob issued alice");
     assertThat(bobVault.connections().tombstones()).containsKey(aliceAtBob.value());
     assertThat(bobVault.connections().tombstones().get(aliceAtBob.value()).path("peerUser").asText())
         .isEqualTo(userBobIssued);

@@ -100,6 +100,8 @@ public final class VettIdRuntime implements AutoCloseable {
   private final EventService manager;
   private final List<EventWatcher> watchers = new CopyOnWriteArrayList<>();
   private final JetStreamLayout layout;
+  /** The layout of the deposit streams (on an EventSpace server, its own replicas). */
+  private final JetStreamLayout depositLayout;
   private final io.nats.client.KeyValue profiles;
   private final io.nats.client.KeyValue vaultKv;
   private final Connections connections;
@@ -164,6 +166,8 @@ public final class VettIdRuntime implements AutoCloseable {
     try {
       Connection conn = n.vault();
       layout = JetStreamLayout.builder().replicas(b.replicas).storageBytes(b.storageBytes).build();
+      depositLayout = b.depositReplicas == 0 ? layout
+          : JetStreamLayout.builder().replicas(b.depositReplicas).storageBytes(b.storageBytes).build();
       layout.ensureVault(conn);
       RuleEngine engine = b.ruleEngine;
       if (engine == null) {
@@ -317,7 +321,7 @@ public final class VettIdRuntime implements AutoCloseable {
             + " is already watched; close its watcher first");
       }
     }
-    layout.ensureEventSpace(nats.deposits(), subscriberGuid, eventSpace);
+    depositLayout.ensureEventSpace(nats.deposits(), subscriberGuid, eventSpace);
     profileAnswers.serve(subscriberGuid, eventSpace);
     EventWatcher w = new EventWatcher(nats.deposits(), nats.vault(), subscriberGuid, eventSpace, opener, counters, quarantine);
     w.start();

@@ -9,6 +9,7 @@ import io.vettid.api.spi.Providers;
 import io.vettid.api.spi.RuleEngine;
 import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
+import io.vettid.nats.auth.SubscriberAccounts;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.runtime.connection.Connections;
@@ -50,6 +51,8 @@ public final class VettIdRuntimeBuilder {
   byte[] vaultSecret;
   Options.Builder options;
   int replicas = 1;
+  /** Replicas of the deposit streams, when they are on an EventSpace server; 0: as {@link #replicas}. */
+  int depositReplicas;
   RuleEngine ruleEngine;
   ReplyTransport replies = ReplyTransport.NONE;
   final List<EventHandlerFactory> handlers = new ArrayList<>();
@@ -101,6 +104,37 @@ public final class VettIdRuntimeBuilder {
     only(Mode.OPTIONS, "eventSpaceNats");
     this.depositOptions = Objects.requireNonNull(deposits, "deposits");
     this.peerOptions = Objects.requireNonNull(peers, "peers");
+    return this;
+  }
+
+  /**
+   * The vault's EventSpaces live on an EventSpace server it registered with ({@link
+   * io.vettid.runtime.eventspace.ConciergeClient#register}): its Event Watchers read their deposit
+   * streams there, with a user of its deposit account, and its profile responder answers there,
+   * with a user of its EventSpace account; both issued here with the keys the vault holds. The
+   * vault's own server (the one given to {@link VettIdRuntime#connect(VaultAccounts,
+   * Options.Builder)}) then needs only the internal accounts ({@link VaultAccounts#internal()}).
+   *
+   * @param external the vault's external accounts, registered under the same guid as its accounts
+   * @param server options with the EventSpace server's URL(s) and TLS context
+   * @param replicas the replicas of the deposit streams there: 1 on one server, 3 on a cluster
+   * @return this builder
+   * @throws IllegalArgumentException if the guids differ
+   */
+  public VettIdRuntimeBuilder eventSpaceServer(SubscriberAccounts external, Options.Builder server, int replicas) {
+    only(Mode.ACCOUNTS, "eventSpaceServer");
+    if (replicas < 1 || replicas > 5) {
+      throw new IllegalArgumentException("replicas must be 1..5, got " + replicas);
+    }
+    this.depositReplicas = replicas;
+    Objects.requireNonNull(external, "external");
+    Options base = Objects.requireNonNull(server, "server").build();
+    if (!external.guid().equals(accounts.guid())) {
+      throw new IllegalArgumentException("the external accounts are registered as " + external.guid()
+          + ", the vault's accounts are " + accounts.guid());
+    }
+    this.depositOptions = new Options.Builder(base).authHandler(external.issueWatcher("watcher").authHandler());
+    this.peerOptions = new Options.Builder(base).authHandler(external.issueResponder("responder").authHandler());
     return this;
   }
 

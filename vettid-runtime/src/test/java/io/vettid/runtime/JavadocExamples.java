@@ -161,7 +161,7 @@ final class JavadocExamples {
     try (EventSpaceServer es = EventSpaceServer.builder(dir, secret).start()) {
       RegistrationToken token = es.concierge().issueToken(Duration.ofHours(1));
       SubscriberAccounts mine = ConciergeClient.register(es.address(), token,
-          SubscriberAccounts.create(JetStreamLimits.subscriberDefault()));
+          SubscriberAccounts.create(JetStreamLimits.subscriberDefault())).accounts();
     }
     // end
   }
@@ -170,7 +170,7 @@ final class JavadocExamples {
       throws Exception {
     // example: ConciergeClient
     SubscriberAccounts keys = SubscriberAccounts.create(JetStreamLimits.subscriberDefault());
-    SubscriberAccounts mine = ConciergeClient.register(address, RegistrationToken.parse(text), keys);
+    SubscriberAccounts mine = ConciergeClient.register(address, RegistrationToken.parse(text), keys).accounts();
     // later, with a connection of the deposit account (mine.issueWatcher(..)):
     mine.eventSpace().revoke(peerUser);
     new ConciergeClient(watcherConnection).update(mine, mine.eventSpace());

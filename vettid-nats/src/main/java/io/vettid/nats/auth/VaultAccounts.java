@@ -170,6 +170,16 @@ public final class VaultAccounts {
     return deposits;
   }
 
+  /**
+   * The internal accounts, all a vault's own server needs when its EventSpaces live on an
+   * EventSpace server ({@link SubscriberAccounts}).
+   *
+   * @return vault, apps
+   */
+  public List<NatsAccount> internal() {
+    return List.of(vault, apps);
+  }
+
   /** {@return the four accounts: vault, apps, EventSpace, deposits} */
   public List<NatsAccount> all() {
     return List.of(vault, apps, eventSpace, deposits);

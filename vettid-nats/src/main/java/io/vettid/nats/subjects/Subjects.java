@@ -81,6 +81,32 @@ public final class Subjects {
   /** The Concierge's key/value bucket on the EventSpace server (hashed tokens, subscriber records). */
   public static final String CONCIERGE_BUCKET = name("Concierge");
 
+  /**
+   * An endpoint of the EventSpace server's admin service, asked by its operator's tools (internal:
+   * only users of the Concierge's account reach it).
+   *
+   * @param verb the verb, such as {@code status}
+   * @return {@code Concierge.Admin.<verb>}
+   */
+  public static Subject conciergeAdmin(String verb) {
+    return internal("Concierge", "Admin", verb);
+  }
+
+  /** {@return every endpoint of the EventSpace server's admin service, {@code Concierge.Admin.>}} */
+  public static String conciergeAdmins() {
+    return internal("Concierge", "Admin").value() + ".>";
+  }
+
+  /**
+   * The inbox prefix of one run's admin tool user: the admin service answers only below it.
+   *
+   * @param token the run's random token
+   * @return {@code Concierge.AdminInbox.<token>}
+   */
+  public static Subject conciergeAdminInbox(String token) {
+    return internal("Concierge", "AdminInbox", token);
+  }
+
   private Subjects() {}
 
   /**

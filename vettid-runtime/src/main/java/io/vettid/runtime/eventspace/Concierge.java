@@ -126,9 +126,10 @@ public final class Concierge {
    * @param eventSpace the public key of its EventSpace account
    * @param deposits the public key of its deposit account
    * @param limits the JetStream limits granted to its deposit account
+   * @param replicas the replicas its deposit streams should have: 1 on one server, 3 on a cluster
    */
   @API(status = EXPERIMENTAL, since = "0.1")
-  public record Registered(String guid, String eventSpace, String deposits, JetStreamLimits limits) {}
+  public record Registered(String guid, String eventSpace, String deposits, JetStreamLimits limits, int replicas) {}
 
   /**
    * Issues a one-time registration token.
@@ -225,7 +226,7 @@ public final class Concierge {
       put(accountKey(a.publicKey()), JSON.createObjectNode().put("guid", guid));
     }
     LOG.info("registered subscriber {} (EventSpace account {})", guid, es);
-    return new Registered(guid, es, dep, granted);
+    return new Registered(guid, es, dep, granted, replicas());
   }
 
   /**
@@ -294,22 +295,68 @@ public final class Concierge {
    */
   public List<NatsAccount> subscriberAccounts() throws IOException {
     List<NatsAccount> all = new ArrayList<>();
-    try {
-      for (String key : store.keys()) {
-        if (key.startsWith("subscriber.")) {
-          JsonNode r = get(key);
-          if (r != null) {
-            all.addAll(restore(r));
-          }
+    for (String key : keys()) {
+      if (key.startsWith("subscriber.")) {
+        JsonNode r = get(key);
+        if (r != null) {
+          all.addAll(restore(r));
         }
       }
+    }
+    return all;
+  }
+
+  /**
+   * How many tokens are outstanding (neither redeemed, revoked nor expired).
+   *
+   * @return the count
+   * @throws IOException if the bucket cannot be read
+   */
+  public int outstandingTokens() throws IOException {
+    int n = 0;
+    Instant now = clock.instant();
+    for (String key : keys()) {
+      if (key.startsWith("token.")) {
+        JsonNode t = get(key);
+        if (t != null && now.isBefore(Instant.parse(t.path("until").asText()))) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * How many subscribers are registered.
+   *
+   * @return the count
+   * @throws IOException if the bucket cannot be read
+   */
+  public int subscribers() throws IOException {
+    return (int) keys().stream().filter(k -> k.startsWith("subscriber.")).count();
+  }
+
+  /** {@return the replicas of the Concierge's bucket: those of the servers it runs on (1, or 3 on a cluster)} */
+  private int replicas() throws IOException {
+    try {
+      return store.getStatus().getReplicas();
+    } catch (JetStreamApiException e) {
+      throw new IOException("the Concierge bucket's status cannot be read: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading the Concierge bucket's status", e);
+    }
+  }
+
+  private List<String> keys() throws IOException {
+    try {
+      return store.keys();
     } catch (JetStreamApiException e) {
       throw new IOException("the Concierge bucket cannot be listed: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while listing the Concierge bucket", e);
     }
-    return all;
   }
 
   /** The body, as a JSON object of version 1 with the named text members and a {@code ts}. */

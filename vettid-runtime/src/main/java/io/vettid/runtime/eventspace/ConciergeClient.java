@@ -29,7 +29,7 @@ import org.apiguardian.api.API;
  *
  * <pre>{@code
  * SubscriberAccounts keys = SubscriberAccounts.create(JetStreamLimits.subscriberDefault());
- * SubscriberAccounts mine = ConciergeClient.register(address, RegistrationToken.parse(text), keys);
+ * SubscriberAccounts mine = ConciergeClient.register(address, RegistrationToken.parse(text), keys).accounts();
  * // later, with a connection of the deposit account (mine.issueWatcher(..)):
  * mine.eventSpace().revoke(peerUser);
  * new ConciergeClient(watcherConnection).update(mine, mine.eventSpace());
@@ -39,6 +39,7 @@ import org.apiguardian.api.API;
 public final class ConciergeClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final AtomicLong LAST_TS = new AtomicLong();
 
   private final Connection nc;
@@ -58,6 +59,15 @@ public final class ConciergeClient {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /**
+   * A vault registered with an EventSpace server.
+   *
+   * @param accounts its external accounts, with the guid the Concierge named
+   * @param replicas the replicas its deposit streams should have there (1, or 3 on a cluster)
+   */
+  @API(status = EXPERIMENTAL, since = "0.1")
+  public record Registration(SubscriberAccounts accounts, int replicas) {}
+
   /** Why the Concierge refused, or could not be asked. */
   @API(status = EXPERIMENTAL, since = "0.1")
   public static final class RefusedException extends IOException {
@@ -76,12 +86,12 @@ public final class ConciergeClient {
    * @param server the EventSpace server (address and CA pin)
    * @param token the one-time token its operator handed out
    * @param accounts the vault's external accounts, not registered yet
-   * @return the same accounts with their guid
+   * @return the same accounts with their guid, and the replicas of the server's streams
    * @throws RefusedException if the Concierge refused (the message says why) or did not answer
    * @throws IOException if the server cannot be reached
    * @throws InterruptedException if interrupted
    */
-  public static SubscriberAccounts register(ServerAddress server, RegistrationToken token, SubscriberAccounts accounts)
+  public static Registration register(ServerAddress server, RegistrationToken token, SubscriberAccounts accounts)
       throws IOException, InterruptedException {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(token, "token");
@@ -97,7 +107,9 @@ public final class ConciergeClient {
     try {
       options = new Options.Builder().server(server.url()).sslContext(server.sslContext())
           .authHandler(token.bootstrap().authHandler()).inboxPrefix(token.inboxPrefix())
-          .connectionTimeout(TIMEOUT).maxReconnects(0).build();
+          // the Concierge revokes the bootstrap user once it answered: the server then closes this connection
+          .errorListener(new io.nats.client.ErrorListener() { })
+          .connectionTimeout(CONNECT_TIMEOUT).maxReconnects(0).build();
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot make the TLS context for " + server.hostPort(), e);
     }
@@ -114,8 +126,12 @@ public final class ConciergeClient {
           || !answer.path("deposits").asText().equals(accounts.deposits().publicKey())) {
         throw new RefusedException("the Concierge answered for other accounts than the ones registered");
       }
+      int replicas = answer.path("replicas").asInt(1);
+      if (replicas < 1 || replicas > 5) {
+        throw new RefusedException("the Concierge named " + replicas + " replicas; 1 to 5 are possible");
+      }
       try {
-        return accounts.registered(guid);
+        return new Registration(accounts.registered(guid), replicas);
       } catch (IllegalArgumentException e) {
         throw new RefusedException("the Concierge named no valid guid");
       }

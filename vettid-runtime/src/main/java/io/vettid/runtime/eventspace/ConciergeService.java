@@ -70,7 +70,8 @@ public final class ConciergeService implements AutoCloseable {
       SignedRequest request = SignedRequest.decode(m.getData());
       if (register) {
         Concierge.Registered r = concierge.register(request);
-        out.put("guid", r.guid()).put("eventSpace", r.eventSpace()).put("deposits", r.deposits());
+        out.put("guid", r.guid()).put("eventSpace", r.eventSpace()).put("deposits", r.deposits())
+            .put("replicas", r.replicas());
         out.putObject("limits").put("memory", r.limits().memoryBytes()).put("disk", r.limits().diskBytes())
             .put("streams", r.limits().streams()).put("consumers", r.limits().consumers());
       } else {

@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * try (EventSpaceServer es = EventSpaceServer.builder(dir, secret).start()) {
  *   RegistrationToken token = es.concierge().issueToken(Duration.ofHours(1));
  *   SubscriberAccounts mine = ConciergeClient.register(es.address(), token,
- *       SubscriberAccounts.create(JetStreamLimits.subscriberDefault()));
+ *       SubscriberAccounts.create(JetStreamLimits.subscriberDefault())).accounts();
  * }
  * }</pre>
  */
@@ -76,15 +76,17 @@ public final class EventSpaceServer implements AutoCloseable {
   private static final JetStreamLimits CONCIERGE_LIMITS = new JetStreamLimits(0, 64L << 20, 4, 16);
 
   private final NatsServer server;
+  private final NatsAccount conciergeAccount;
   private final ServerAddress address;
   private final Connection system;
   private final Connection conciergeConnection;
   private final Concierge concierge;
   private final ConciergeService service;
 
-  private EventSpaceServer(NatsServer server, ServerAddress address, Connection system, Connection conciergeConnection,
-      Concierge concierge, ConciergeService service) {
+  private EventSpaceServer(NatsServer server, NatsAccount conciergeAccount, ServerAddress address, Connection system,
+      Connection conciergeConnection, Concierge concierge, ConciergeService service) {
     this.server = server;
+    this.conciergeAccount = conciergeAccount;
     this.address = address;
     this.system = system;
     this.conciergeConnection = conciergeConnection;
@@ -266,7 +268,8 @@ public final class EventSpaceServer implements AutoCloseable {
           b.clock);
       concierge.restoreRevocations(); // the bootstrap users of tokens redeemed before this start
       LOG.info("EventSpace server at {} (CA pin {})", address.hostPort(), address.caPin());
-      return new EventSpaceServer(server, address, system, nc, concierge, new ConciergeService(concierge, nc));
+      return new EventSpaceServer(server, s.concierge(), address, system, nc, concierge,
+          new ConciergeService(concierge, nc));
     } catch (IOException | GeneralSecurityException | InterruptedException | RuntimeException e) {
       for (Connection c : opened) {
         c.close();
@@ -300,6 +303,20 @@ public final class EventSpaceServer implements AutoCloseable {
   /** {@return where vaults and peers connect: host, port and the CA's pin} */
   public ServerAddress address() {
     return address;
+  }
+
+  /**
+   * Issues a user of the Concierge's own account, for the operator's tools (the command line's
+   * admin service and its clients). Nothing but the Concierge and such users is in that account.
+   *
+   * @param userName a name for logs
+   * @param permissions what it may publish and subscribe to
+   * @param validity how long it is valid
+   * @return the credentials
+   */
+  public UserCredentials issueOperatorUser(String userName, UserPermissions permissions, Duration validity) {
+    Objects.requireNonNull(validity, "validity");
+    return conciergeAccount.issueUser(userName, permissions, io.vettid.nats.auth.UserLimits.UNLIMITED, validity);
   }
 
   /** {@return the Concierge (issue and revoke registration tokens)} */

@@ -69,7 +69,7 @@ class EventSpaceServerTest {
 
   static SubscriberAccounts registered() throws Exception {
     return ConciergeClient.register(es.address(), es.concierge().issueToken(Duration.ofMinutes(10)),
-        SubscriberAccounts.create(JetStreamLimits.subscriberDefault()));
+        SubscriberAccounts.create(JetStreamLimits.subscriberDefault())).accounts();
   }
 
   /** A connection collecting the server's permission errors. */
@@ -103,7 +103,7 @@ class EventSpaceServerTest {
 
   static Options.Builder options(UserCredentials user) throws Exception {
     return new Options.Builder().server(es.address().url()).sslContext(es.address().sslContext())
-        .authHandler(user.authHandler()).connectionTimeout(Duration.ofSeconds(5)).noReconnect();
+        .authHandler(user.authHandler()).connectionTimeout(Duration.ofSeconds(3)).noReconnect();
   }
 
   static void assertRefusedAtConnect(UserCredentials user) {
@@ -118,9 +118,11 @@ class EventSpaceServerTest {
     assertThat(token.toString()).doesNotContain(token.secret());
     SubscriberAccounts keys = SubscriberAccounts.create(JetStreamLimits.subscriberDefault());
 
-    SubscriberAccounts mine = ConciergeClient.register(es.address(), token, keys);
+    ConciergeClient.Registration registration = ConciergeClient.register(es.address(), token, keys);
+    SubscriberAccounts mine = registration.accounts();
 
     assertThat(mine.guid()).matches("[0-9a-f]{16}");
+    assertThat(registration.replicas()).as("one server").isEqualTo(1);
     // the vault's own keys issue its watcher, its responder and its connections' users
     Connection watcher = new Client(mine.issueWatcher("watcher"), null).nc;
     assertThat(JetStreamLayout.builder().build().ensureEventSpace(watcher, mine.guid(), "home"))
@@ -275,7 +277,7 @@ class EventSpaceServerTest {
     SubscriberAccounts stranger = SubscriberAccounts.create(JetStreamLimits.subscriberDefault());
     assertRefusedAtConnect(stranger.issueWatcher("watcher"));
     assertThatThrownBy(() -> Nats.connect(new Options.Builder().server(es.address().url())
-        .sslContext(es.address().sslContext()).connectionTimeout(Duration.ofSeconds(5)).noReconnect()
+        .sslContext(es.address().sslContext()).connectionTimeout(Duration.ofSeconds(3)).noReconnect()
         .errorListener(new ErrorListener() { }).build()).close()).hasMessageContaining("Authorization Violation");
   }
 }
