@@ -86,7 +86,7 @@ final class EventSpaceDaemon implements AutoCloseable {
     EventSpaceServer server;
     try {
       server = EventSpaceServer.builder(home.dataDir(), secret).listen(c.host(), c.port())
-          .certificateNames(c.dnsNames(), c.ipAddresses()).start();
+          .certificateNames(c.dnsNames(), c.ipAddresses()).nodes(c.nodes()).start();
     } finally {
       Arrays.fill(secret, (byte) 0);
     }
@@ -164,6 +164,7 @@ final class EventSpaceDaemon implements AutoCloseable {
   private void status(ObjectNode out) throws IOException {
     ServerAddress a = server.address();
     out.put("url", a.url()).put("caPin", a.caPin()).put("pid", ProcessHandle.current().pid())
+        .put("nodes", server.nodes().size())
         .put("startedAt", started.toString()).put("subscribers", server.concierge().subscribers())
         .put("tokens", server.concierge().outstandingTokens())
         .put("answered", server.service().answered()).put("refused", server.service().refused())

@@ -30,8 +30,8 @@ final class EventSpaceHome {
     this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
   }
 
-  /** Where the server's settings are. */
-  record Config(String host, int port, List<String> dnsNames, List<String> ipAddresses) {}
+  /** Where the server listens, the names its certificate is made for, and how many nodes it runs (1 or 3). */
+  record Config(String host, int port, List<String> dnsNames, List<String> ipAddresses, int nodes) {}
 
   Path configFile() {
     return dir.resolve("eventspace.json");
@@ -66,7 +66,8 @@ final class EventSpaceHome {
   }
 
   void writeConfig(Config c) throws IOException {
-    ObjectNode n = VaultHome.JSON.createObjectNode().put("v", 1).put("host", c.host()).put("port", c.port());
+    ObjectNode n = VaultHome.JSON.createObjectNode().put("v", 1).put("host", c.host()).put("port", c.port())
+        .put("nodes", c.nodes());
     ArrayNode dns = n.putArray("dnsNames");
     c.dnsNames().forEach(dns::add);
     ArrayNode ips = n.putArray("ipAddresses");
@@ -83,7 +84,7 @@ final class EventSpaceHome {
     n.path("dnsNames").forEach(x -> dns.add(x.asText()));
     List<String> ips = new ArrayList<>();
     n.path("ipAddresses").forEach(x -> ips.add(x.asText()));
-    return new Config(n.get("host").textValue(), n.get("port").asInt(), dns, ips);
+    return new Config(n.get("host").textValue(), n.get("port").asInt(), dns, ips, n.path("nodes").asInt(1));
   }
 
   /** Makes a new server secret and seals it under the passphrase. */

@@ -73,6 +73,10 @@ final class EventSpaceServerCommand implements Runnable {
     @Option(names = "--ip", paramLabel = "IP", description = "An IP address vaults reach it at (repeatable; default 127.0.0.1).")
     List<String> ips = new ArrayList<>();
 
+    @Option(names = "--cluster", description = "Run a cluster of 3 nats-server nodes on this machine (routes over TLS,"
+        + " every stream with 3 replicas) instead of one.")
+    boolean cluster;
+
     @Mixin PassphraseFile passphraseFile;
 
     @Override
@@ -90,10 +94,10 @@ final class EventSpaceServerCommand implements Runnable {
       try {
         Files.createDirectories(home.dir);
         TlsMaterial tls = TlsMaterial.generate(home.tlsDir(), dns, ip);
-        home.writeConfig(new EventSpaceHome.Config(host, port, dns, ip));
+        home.writeConfig(new EventSpaceHome.Config(host, port, dns, ip, cluster ? 3 : 1));
         home.writeSecret(pass);
         System.out.println("EventSpace server made at " + home.dir);
-        System.out.println("  listens on   " + host + ":" + port);
+        System.out.println("  listens on   " + host + ":" + port + (cluster ? " (the first of 3 nodes)" : ""));
         System.out.println("  CA pin       " + tls.caPin() + "   (vaults register with --pin this)");
         System.out.println("start it: vettid eventspace-server --dir " + home.dir + " start --detach");
       } finally {
@@ -250,6 +254,7 @@ final class EventSpaceServerCommand implements Runnable {
       System.out.println("EventSpace server at " + s.path("url").asText() + ", pid " + s.path("pid").asLong()
           + ", since " + s.path("startedAt").asText());
       System.out.println("  CA pin       " + s.path("caPin").asText());
+      System.out.println("  nodes        " + s.path("nodes").asInt(1));
       System.out.println("  subscribers  " + s.path("subscribers").asInt());
       System.out.println("  tokens       " + s.path("tokens").asInt() + " outstanding");
       System.out.println("  concierge    answered=" + s.path("answered").asLong() + " refused="

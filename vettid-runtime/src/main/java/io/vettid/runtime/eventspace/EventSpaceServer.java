@@ -27,6 +27,8 @@ import io.vettid.runtime.internal.SealedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -35,13 +37,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An EventSpace server: the Internet-facing, multi-tenant half of VettID. One {@code nats-server}
- * in operator mode with the server's own operator and system account, a {@code full} resolver
+ * An EventSpace server: the Internet-facing, multi-tenant half of VettID. One {@code nats-server},
+ * or a cluster of three ({@link Builder#nodes}), in operator mode with the server's own operator and system account, a {@code full} resolver
  * (subscriber accounts pushed while it runs are kept under its directory and survive restarts),
  * TLS with its own CA (vaults pin it: {@link #address()}), JetStream encrypted at rest under a key
  * derived from the server secret; and the {@link Concierge} on it, as a NATS service ({@link
@@ -75,19 +81,22 @@ public final class EventSpaceServer implements AutoCloseable {
   /** The Concierge's own JetStream: its bucket only. */
   private static final JetStreamLimits CONCIERGE_LIMITS = new JetStreamLimits(0, 64L << 20, 4, 16);
 
-  private final NatsServer server;
+  private final List<NatsServer> nodes;
   private final NatsAccount conciergeAccount;
   private final ServerAddress address;
+  private final List<String> urls;
   private final Connection system;
   private final Connection conciergeConnection;
   private final Concierge concierge;
   private final ConciergeService service;
 
-  private EventSpaceServer(NatsServer server, NatsAccount conciergeAccount, ServerAddress address, Connection system,
-      Connection conciergeConnection, Concierge concierge, ConciergeService service) {
-    this.server = server;
+  private EventSpaceServer(List<NatsServer> nodes, NatsAccount conciergeAccount, ServerAddress address,
+      List<String> urls, Connection system, Connection conciergeConnection, Concierge concierge,
+      ConciergeService service) {
+    this.nodes = List.copyOf(nodes);
     this.conciergeAccount = conciergeAccount;
     this.address = address;
+    this.urls = List.copyOf(urls);
     this.system = system;
     this.conciergeConnection = conciergeConnection;
     this.concierge = concierge;
@@ -116,6 +125,7 @@ public final class EventSpaceServer implements AutoCloseable {
     private List<String> ipAddresses = List.of("127.0.0.1");
     private JetStreamLimits granted = JetStreamLimits.subscriberDefault();
     private Clock clock = Clock.systemUTC();
+    private int nodes = 1;
 
     private Builder(Path dir, byte[] secret) {
       this.dir = Objects.requireNonNull(dir, "dataDirectory");
@@ -168,6 +178,23 @@ public final class EventSpaceServer implements AutoCloseable {
      */
     public Builder subscriberLimits(JetStreamLimits limits) {
       this.granted = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * Runs the server as a cluster of this many {@code nats-server} nodes on this machine (routes
+     * over TLS with the server's CA; the Concierge's bucket and every vault's deposit streams with
+     * that many replicas), or as one (the default). The first node listens where {@link #listen}
+     * says, the others on free ports, which clients learn from the first.
+     *
+     * @param count 1 or 3
+     * @return this builder
+     */
+    public Builder nodes(int count) {
+      if (count != 1 && count != 3) {
+        throw new IllegalArgumentException("an EventSpace server runs 1 node or a cluster of 3, not " + count);
+      }
+      this.nodes = count;
       return this;
     }
 
@@ -242,57 +269,112 @@ public final class EventSpaceServer implements AutoCloseable {
     Path tlsDir = dir.resolve("tls");
     TlsMaterial tls = Files.isRegularFile(tlsDir.resolve("ca.pem")) ? TlsMaterial.load(tlsDir)
         : TlsMaterial.generate(tlsDir, b.dnsNames, b.ipAddresses);
-    char[] storeKey = NatsServerConfig.deriveStoreKey(b.secret, "vettid-eventspace");
-    NatsServer server;
-    try {
-      server = NatsServer.start(NatsServerConfig.builder()
-          .serverName("vettid-eventspace")
-          .host(b.host)
-          .port(b.port)
-          .workDir(dir.resolve("nats"))
-          .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
-          .tls(tls.serverTls(false))
-          .extraConfig(s.operator().serverConfig(NatsOperator.ServerRole.EVENTSPACE_SERVER,
-              Files.createDirectories(dir.resolve("nats").resolve("jwt")), List.of(s.concierge(), s.registration())))
-          .build());
-    } finally {
-      Arrays.fill(storeKey, '\0');
-    }
+    List<NatsServer> nodes = startNodes(b, dir, s, tls);
     List<Connection> opened = new ArrayList<>();
     try {
-      ServerAddress address = new ServerAddress(b.host, server.port(), tls.caPin());
-      Connection system = open(opened, address, s.operator().systemUser());
+      ServerAddress address = new ServerAddress(b.host, nodes.get(0).port(), tls.caPin());
+      List<String> urls = nodes.stream().map(n -> "tls://" + b.host + ":" + n.port()).toList();
+      Connection system = open(opened, address, urls, s.operator().systemUser());
       UserCredentials user = s.concierge().issueUser("concierge", UserPermissions.ACCOUNT_OWNER);
-      Connection nc = open(opened, address, user);
-      Concierge concierge = new Concierge(s.operator(), s.concierge(), s.registration(), system, bucket(nc), b.granted,
-          b.clock);
+      Connection nc = open(opened, address, urls, user);
+      Concierge concierge = new Concierge(s.operator(), s.concierge(), s.registration(), system,
+          bucket(nc, nodes.size()), b.granted, b.clock);
       concierge.restoreRevocations(); // the bootstrap users of tokens redeemed before this start
-      LOG.info("EventSpace server at {} (CA pin {})", address.hostPort(), address.caPin());
-      return new EventSpaceServer(server, s.concierge(), address, system, nc, concierge,
+      LOG.info("EventSpace server at {} (CA pin {}, {} node(s))", address.hostPort(), address.caPin(), nodes.size());
+      return new EventSpaceServer(nodes, s.concierge(), address, urls, system, nc, concierge,
           new ConciergeService(concierge, nc));
     } catch (IOException | GeneralSecurityException | InterruptedException | RuntimeException e) {
       for (Connection c : opened) {
         c.close();
       }
-      server.close();
+      nodes.forEach(NatsServer::close);
       throw e;
     }
   }
 
-  private static Connection open(List<Connection> opened, ServerAddress address, UserCredentials user)
-      throws IOException, GeneralSecurityException, InterruptedException {
-    Connection c = Nats.connect(new Options.Builder().server(address.url()).sslContext(address.sslContext())
-        .authHandler(user.authHandler()).connectionTimeout(Duration.ofSeconds(10)).maxReconnects(-1).build());
+  /**
+   * Starts the server's nodes: one, or a cluster whose routes use TLS with the server's CA, all
+   * at once (a clustered JetStream is ready only once a majority is up to elect its meta leader).
+   */
+  private static List<NatsServer> startNodes(Builder b, Path dir, State s, TlsMaterial tls)
+      throws IOException, InterruptedException {
+    int[] routePorts = new int[b.nodes];
+    for (int i = 0; i < b.nodes && b.nodes > 1; i++) {
+      routePorts[i] = freePort(b.host);
+    }
+    char[] storeKey = NatsServerConfig.deriveStoreKey(b.secret, "vettid-eventspace");
+    List<NatsServerConfig> configs = new ArrayList<>();
+    try {
+      for (int i = 0; i < b.nodes; i++) {
+        Path work = dir.resolve(b.nodes == 1 ? "nats" : "nats-" + i);
+        NatsServerConfig.Builder c = NatsServerConfig.builder()
+            .serverName(b.nodes == 1 ? "vettid-eventspace" : "vettid-eventspace-" + i)
+            .host(b.host)
+            .port(i == 0 ? b.port : 0)
+            .workDir(work)
+            .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
+            .tls(tls.serverTls(false))
+            .startTimeout(Duration.ofSeconds(60))
+            .extraConfig(s.operator().serverConfig(NatsOperator.ServerRole.EVENTSPACE_SERVER,
+                Files.createDirectories(work.resolve("jwt")), List.of(s.concierge(), s.registration())));
+        if (b.nodes > 1) {
+          List<String> routes = new ArrayList<>();
+          for (int j = 0; j < b.nodes; j++) {
+            if (j != i) {
+              routes.add("nats-route://" + b.host + ":" + routePorts[j]);
+            }
+          }
+          c.cluster(new NatsServerConfig.Cluster("vettid-eventspace", routePorts[i], routes));
+        }
+        configs.add(c.build());
+      }
+    } finally {
+      Arrays.fill(storeKey, '\0');
+    }
+    ExecutorService starter = Executors.newFixedThreadPool(b.nodes);
+    List<Future<NatsServer>> started = new ArrayList<>();
+    for (NatsServerConfig c : configs) {
+      started.add(starter.submit(() -> NatsServer.start(c)));
+    }
+    starter.shutdown();
+    List<NatsServer> nodes = new ArrayList<>();
+    RuntimeException failed = null;
+    for (Future<NatsServer> f : started) {
+      try {
+        nodes.add(f.get());
+      } catch (ExecutionException e) {
+        failed = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      }
+    }
+    if (failed != null) {
+      nodes.forEach(NatsServer::close);
+      throw failed;
+    }
+    return nodes;
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static Connection open(List<Connection> opened, ServerAddress address, List<String> urls,
+      UserCredentials user) throws IOException, GeneralSecurityException, InterruptedException {
+    Connection c = Nats.connect(new Options.Builder().servers(urls.toArray(String[]::new))
+        .sslContext(address.sslContext()).authHandler(user.authHandler()).connectionTimeout(Duration.ofSeconds(10))
+        .maxReconnects(-1).build());
     opened.add(c);
     return c;
   }
 
-  private static KeyValue bucket(Connection nc) throws IOException {
+  private static KeyValue bucket(Connection nc, int replicas) throws IOException {
     KeyValueManagement kvm = nc.keyValueManagement();
     try {
       if (!kvm.getBucketNames().contains(Subjects.CONCIERGE_BUCKET)) {
         kvm.create(KeyValueConfiguration.builder().name(Subjects.CONCIERGE_BUCKET).storageType(StorageType.File)
-            .maxHistoryPerKey(1).maxBucketSize(32L << 20).maximumValueSize(256 * 1024).build());
+            .replicas(replicas).maxHistoryPerKey(1).maxBucketSize((48L << 20) / replicas) // the account has 64 MiB, each replica counts
+            .maximumValueSize(256 * 1024).build());
       }
     } catch (JetStreamApiException e) {
       throw new IOException("the Concierge bucket cannot be made: " + e.getMessage(), e);
@@ -329,9 +411,24 @@ public final class EventSpaceServer implements AutoCloseable {
     return service;
   }
 
-  /** {@return the nats-server process (tests stop, kill and restart it)} */
+  /** {@return the first node's nats-server process (tests stop, kill and restart it)} */
   public NatsServer server() {
-    return server;
+    return nodes.get(0);
+  }
+
+  /** {@return every node's nats-server process: one, or the cluster's} */
+  public List<NatsServer> nodes() {
+    return nodes;
+  }
+
+  /**
+   * Every node's client URL: give them all to a client of a cluster (jnats also learns them from
+   * the first it reaches), so it goes on through another node when one is down.
+   *
+   * @return the URLs, the first node's first
+   */
+  public List<String> urls() {
+    return urls;
   }
 
   /** Stops the Concierge and the server. */
@@ -345,6 +442,6 @@ public final class EventSpaceServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    server.close();
+    nodes.forEach(NatsServer::close);
   }
 }
