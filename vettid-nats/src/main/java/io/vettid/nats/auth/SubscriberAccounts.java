@@ -88,8 +88,11 @@ public final class SubscriberAccounts {
     NatsAccount eventSpace = operator.adoptAccount(name("subscriber-", subscriberGuid), eventSpacePublicKey,
         JetStreamLimits.DISABLED);
     NatsAccount deposits = operator.adoptAccount(name("deposits-", subscriberGuid), depositsPublicKey, limits);
+    String handshakes = Subjects.handshakesOfSubscriber(subscriberGuid);
     deposits.exportService(deposited);
     eventSpace.importService(deposits, deposited);
+    deposits.exportService(handshakes);
+    eventSpace.importService(deposits, handshakes);
     deposits.importService(concierge, Subjects.CONCIERGE_ACCOUNT_UPDATE.value());
     return List.of(eventSpace, deposits);
   }

@@ -34,10 +34,12 @@ public record UserPermissions(List<String> publish, List<String> subscribe) {
   }
 
   /**
-   * The permissions of one connection in an EventSpace: publish to its own deposit subject and
-   * to its own profile request subject; subscribe only to its own inbox (replies and JetStream
-   * acknowledgements). Nothing else: no JetStream API, no other deposit subject, no internal
-   * subject. (It lives in the vault's EventSpace account, where no JetStream API answers at all.)
+   * The permissions of one connection in an EventSpace: publish to its own deposit subject, to
+   * its own profile request subject and to its own handshake subject (where the inviter delivers
+   * its confirmation, PROTOCOL.md section 8.5); subscribe only to its own inbox (replies and
+   * JetStream acknowledgements). Nothing else: no JetStream API, no other deposit subject, no
+   * internal subject. (It lives in the vault's EventSpace account, where no JetStream API answers
+   * at all.)
    *
    * @param subscriberGuid the owner's subscriber id
    * @param eventSpace the EventSpace name
@@ -47,8 +49,24 @@ public record UserPermissions(List<String> publish, List<String> subscribe) {
   public static UserPermissions forConnection(String subscriberGuid, String eventSpace, ConnectionId connection) {
     return new UserPermissions(
         List.of(Subjects.deposit(subscriberGuid, eventSpace, connection).value(),
-            Subjects.profile(subscriberGuid, eventSpace, connection).value()),
+            Subjects.profile(subscriberGuid, eventSpace, connection).value(),
+            Subjects.handshake(subscriberGuid, eventSpace, connection.value()).value()),
         List.of(Subjects.inbox(subscriberGuid, eventSpace, connection).value() + ".>"));
+  }
+
+  /**
+   * The permissions of an invitation's one-time bootstrap user (PROTOCOL.md section 8.5): publish
+   * to the invitation's handshake subject and nothing else; subscribe only below it, to {@code
+   * .inbox.>} (its JetStream acknowledgement).
+   *
+   * @param subscriberGuid the inviter's subscriber id
+   * @param eventSpace the EventSpace
+   * @param token the invitation's handshake token
+   * @return the permissions
+   */
+  public static UserPermissions forHandshake(String subscriberGuid, String eventSpace, String token) {
+    String subject = Subjects.handshake(subscriberGuid, eventSpace, token).value();
+    return new UserPermissions(List.of(subject), List.of(subject + ".inbox.>"));
   }
 
   /**

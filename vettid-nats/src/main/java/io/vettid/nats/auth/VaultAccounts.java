@@ -79,8 +79,11 @@ public final class VaultAccounts {
     NatsAccount deposits = operator.createAccount(name("deposits-", subscriberGuid), limits);
     vault.exportService(Subjects.appQueues());
     apps.importService(vault, Subjects.appQueues());
+    String handshakes = Subjects.handshakesOfSubscriber(subscriberGuid);
     deposits.exportService(deposited);
     eventSpace.importService(deposits, deposited);
+    deposits.exportService(handshakes);
+    eventSpace.importService(deposits, handshakes);
     return new VaultAccounts(subscriberGuid, vault, apps, eventSpace, deposits);
   }
 

@@ -68,6 +68,8 @@ public final class JetStreamLayout {
 
   /** The largest message any VettID stream takes: an Internal Event or envelope of 1 MiB, with room for headers. */
   public static final int MAX_MESSAGE_BYTES = io.vettid.nats.server.NatsServerConfig.MAX_PAYLOAD;
+  /** The largest handshake message a handshake stream takes. */
+  public static final int HANDSHAKE_BYTES = 64 * 1024;
   /** Deposits one connection may have waiting in its EventSpace's stream. */
   public static final long DEPOSITS_PER_CONNECTION = 10_000;
   /** The least JetStream storage a layout's caps are shares of: 16 MiB. */
@@ -203,6 +205,36 @@ public final class JetStreamLayout {
         .maxBytes(depositCap()).discardPolicy(DiscardPolicy.New).maxMsgSize(MAX_MESSAGE_BYTES)
         .maxMessagesPerSubject(DEPOSITS_PER_CONNECTION).discardNewPerSubject(true).build();
     if (existing == null) {
+      jsm.addStream(config);
+    } else {
+      jsm.updateStream(config);
+    }
+    return name;
+  }
+
+  /**
+   * Creates or updates a subscriber's handshake stream ({@code Handshakes_<guid>}, in its deposit
+   * account): the acceptances of its invitations and the confirmations of its acceptances, one
+   * message per handshake subject (a second one is refused, so an invitation is answered once),
+   * at most 64 KiB each, kept for 8 days (the longest invitation, 7 days, and a day to answer),
+   * capped at a sixty-fourth of the storage.
+   *
+   * @param nc a connection allowed to use the JetStream API of the subscriber's deposit account
+   * @param subscriberGuid the owner's subscriber id
+   * @return the stream's name
+   * @throws IOException on a connection failure
+   * @throws JetStreamApiException if the server refuses
+   */
+  public String ensureHandshakes(Connection nc, String subscriberGuid) throws IOException, JetStreamApiException {
+    Objects.requireNonNull(nc, "nc");
+    JetStreamManagement jsm = nc.jetStreamManagement();
+    String name = Subjects.handshakeStream(subscriberGuid);
+    StreamConfiguration config = StreamConfiguration.builder(stream(name,
+            List.of(Subjects.handshakesOfSubscriber(subscriberGuid)), RetentionPolicy.Limits))
+        .maxBytes(Math.max(MIN_STORAGE_BYTES / 4, storageBytes / 64 / replicas)).discardPolicy(DiscardPolicy.New)
+        .maxMsgSize(HANDSHAKE_BYTES).maxMessagesPerSubject(1).discardNewPerSubject(true).maxAge(Duration.ofDays(8))
+        .build();
+    if (retentionOf(jsm, name) == null) {
       jsm.addStream(config);
     } else {
       jsm.updateStream(config);

@@ -300,6 +300,43 @@ public final class Subjects {
   }
 
   /**
+   * Where a handshake message reaches a vault before a connection exists, or before the
+   * connection's keys are settled (PROTOCOL.md section 8.5): an invitation's acceptance, on the
+   * invitation's handshake token; a confirmation, on the connection id the invitee named.
+   *
+   * @param subscriberGuid the receiving vault's subscriber id
+   * @param eventSpace the EventSpace
+   * @param token the invitation's handshake token, or a connection id (a lowercase token)
+   * @return {@code subscriber.<guid>.<eventspace>.handshake.<token>}
+   */
+  public static Subject handshake(String subscriberGuid, String eventSpace, String token) {
+    return external("subscriber", subscriberGuid, eventSpace, "handshake", token);
+  }
+
+  /**
+   * Every handshake subject of a subscriber: what its EventSpace account imports from its deposit
+   * account, and what its handshake stream holds.
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @return {@code subscriber.<guid>.*.handshake.*}
+   */
+  public static String handshakesOfSubscriber(String subscriberGuid) {
+    checkToken(subscriberGuid, LOWER_TOKEN, "subscriber guid");
+    return String.join(".", "subscriber", subscriberGuid, "*", "handshake", "*");
+  }
+
+  /**
+   * The stream that holds a subscriber's handshake messages (internal: Capitalized, no dots).
+   *
+   * @param subscriberGuid the owner's subscriber id
+   * @return {@code Handshakes_<guid>}
+   */
+  public static String handshakeStream(String subscriberGuid) {
+    checkToken(subscriberGuid, LOWER_TOKEN, "subscriber guid");
+    return name("Handshakes_" + subscriberGuid);
+  }
+
+  /**
    * The stream that holds an EventSpace's deposits (internal: Capitalized, no dots).
    *
    * @param subscriberGuid the owner's subscriber id

@@ -15,7 +15,7 @@ import org.apiguardian.api.API;
 
 /**
  * An invitation to connect to one EventSpace: single use, expiring, and short enough for a QR
- * code (about 250 characters, 320 with a server). It carries the inviter's subscriber guid and
+ * code (about 250 characters, 320 with a server, 470 with a bootstrap user). It carries the inviter's subscriber guid and
  * EventSpace, a random id, a 256-bit secret that authenticates the acceptance, a one-time X25519
  * public key the invitee seals the NATS user it issues to (so the secret alone never opens it;
  * the inviter keeps the private half until the invitation is used or expires), the keyID of the
@@ -27,9 +27,11 @@ import org.apiguardian.api.API;
  * vettid:invite?v=2&g=3f7a9c&e=home&i=<id>&s=<secret>&p=<one-time key>&k=rsa4096-...&x=1764066000&m=p&n=127.0.0.1:4222&c=<pin>
  * }</pre>
  *
- * <p>When the inviter's vault runs its own {@code nats-server}, {@code n} and {@code c} say where
- * it listens and pin its TLS CA ({@link ServerAddress}); both are absent when both sides share a
- * server.
+ * <p>{@code n} and {@code c} say where the inviter's EventSpaces are (its EventSpace server, or
+ * its own {@code nats-server}) and pin that server's TLS CA ({@link ServerAddress}); both are
+ * absent when both sides share a server. {@code a} and {@code b}, with them, are the grant of the
+ * invitation's bootstrap user ({@link HandshakeBootstrap}), with which the invitee delivers its
+ * acceptance to that server.
  *
  * <p>{@link #toString()} never shows the secret; treat the URI itself as a secret until used.
  *
@@ -42,10 +44,12 @@ import org.apiguardian.api.API;
  * @param expiresAt when it expires (whole seconds)
  * @param remote whether it was sent remotely (rather than shown in person)
  * @param server where the inviter's server listens and its CA pin, or null when both sides share a server
+ * @param bootstrap the grant of the invitation's bootstrap user ({@code a} and {@code b}), with
+ *     which the invitee delivers its acceptance over NATS; or null (then only as text)
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, byte[] oneTimeKey,
-    KeyId inviter, Instant expiresAt, boolean remote, ServerAddress server) {
+    KeyId inviter, Instant expiresAt, boolean remote, ServerAddress server, HandshakeBootstrap bootstrap) {
   /** The version of the URI this side writes and reads. */
   public static final String VERSION = "2";
   private static final String PREFIX = "vettid:invite?";
@@ -65,6 +69,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
    * @param expiresAt the record component {@code expiresAt}
    * @param remote the record component {@code remote}
    * @param server the record component {@code server} (may be null)
+   * @param bootstrap the record component {@code bootstrap} (may be null)
    */
   public Invitation {
     Objects.requireNonNull(subscriberGuid, "subscriberGuid");
@@ -100,7 +105,46 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
    */
   public Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, byte[] oneTimeKey,
       KeyId inviter, Instant expiresAt, boolean remote) {
-    this(subscriberGuid, eventSpace, id, secret, oneTimeKey, inviter, expiresAt, remote, null);
+    this(subscriberGuid, eventSpace, id, secret, oneTimeKey, inviter, expiresAt, remote, null, null);
+  }
+
+  /**
+   * An invitation naming the inviter's server, without a bootstrap user.
+   *
+   * @param subscriberGuid the inviter's subscriber guid
+   * @param eventSpace the EventSpace it grants access to
+   * @param id the invitation's id, 16 bytes
+   * @param secret the invitation secret, 32 bytes
+   * @param oneTimeKey the inviter's one-time X25519 public key, 32 bytes
+   * @param inviter the keyID of the inviter's identity key
+   * @param expiresAt when it expires
+   * @param remote whether it was sent remotely
+   * @param server where the inviter's server listens and its CA pin, or null
+   */
+  public Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, byte[] oneTimeKey,
+      KeyId inviter, Instant expiresAt, boolean remote, ServerAddress server) {
+    this(subscriberGuid, eventSpace, id, secret, oneTimeKey, inviter, expiresAt, remote, server, null);
+  }
+
+  /**
+   * The same invitation with its bootstrap user's grant.
+   *
+   * @param grant the grant
+   * @return the invitation
+   */
+  public Invitation withBootstrap(HandshakeBootstrap grant) {
+    return new Invitation(subscriberGuid, eventSpace, id, secret, oneTimeKey, inviter, expiresAt, remote, server,
+        Objects.requireNonNull(grant, "grant"));
+  }
+
+  /** {@return the bootstrap user's grant, when the invitation carries one} */
+  public java.util.Optional<HandshakeBootstrap> bootstrapGrant() {
+    return java.util.Optional.ofNullable(bootstrap);
+  }
+
+  /** {@return the invitation's handshake token, the last token of its handshake subject} */
+  public String handshakeToken() {
+    return HandshakeBootstrap.token(idText());
   }
 
   /** {@return the server address, when the invitation names one} */
@@ -136,7 +180,8 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     Base64.Encoder b = Base64.getUrlEncoder().withoutPadding();
     return PREFIX + "v=" + VERSION + "&g=" + subscriberGuid + "&e=" + eventSpace + "&i=" + b.encodeToString(id)
         + "&s=" + b.encodeToString(secret) + "&p=" + b.encodeToString(oneTimeKey) + "&k=" + inviter.value() + "&x=" + expiresAt.getEpochSecond() + "&m="
-        + (remote ? "r" : "p") + (server == null ? "" : "&n=" + server.hostPort() + "&c=" + server.caPin());
+        + (remote ? "r" : "p") + (server == null ? "" : "&n=" + server.hostPort() + "&c=" + server.caPin())
+        + (bootstrap == null ? "" : "&a=" + bootstrap.account() + "&b=" + b.encodeToString(bootstrap.signature()));
   }
 
   /**
@@ -158,7 +203,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
         throw new IllegalArgumentException("invitation parameter without a name or value");
       }
       String name = pair.substring(0, eq);
-      if (!"vgeispkxmnc".contains(name) || name.length() != 1) {
+      if (!"vgeispkxmncab".contains(name) || name.length() != 1) {
         throw new IllegalArgumentException("unknown invitation parameter '" + printable(name) + "'");
       }
       if (p.put(name, pair.substring(eq + 1)) != null) {
@@ -183,6 +228,21 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     if (p.containsKey("n") != p.containsKey("c")) {
       throw new IllegalArgumentException("invitation parameters 'n' (server) and 'c' (CA pin) come together");
     }
+    if (p.containsKey("a") != p.containsKey("b")) {
+      throw new IllegalArgumentException("invitation parameters 'a' (account) and 'b' (bootstrap signature) come"
+          + " together");
+    }
+    if (p.containsKey("a") && !p.containsKey("n")) {
+      throw new IllegalArgumentException("invitation parameters 'a' and 'b' need the server 'n' and 'c'");
+    }
+    HandshakeBootstrap bootstrap = null;
+    if (p.containsKey("a")) {
+      try {
+        bootstrap = new HandshakeBootstrap(p.get("a"), b64("b", p.get("b"), 64));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("invitation bootstrap: " + e.getMessage());
+      }
+    }
     ServerAddress server = null;
     if (p.containsKey("n")) {
       try {
@@ -192,7 +252,8 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
       }
     }
     return new Invitation(p.get("g"), p.get("e"), b64("i", p.get("i"), 16), b64("s", p.get("s"), 32),
-        b64("p", p.get("p"), 32), KeyId.of(p.get("k")), Instant.ofEpochSecond(Long.parseLong(p.get("x"))), p.get("m").equals("r"), server);
+        b64("p", p.get("p"), 32), KeyId.of(p.get("k")), Instant.ofEpochSecond(Long.parseLong(p.get("x"))),
+        p.get("m").equals("r"), server, bootstrap);
   }
 
   private static byte[] b64(String name, String value, int length) {
@@ -225,7 +286,8 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     return o instanceof Invitation x && subscriberGuid.equals(x.subscriberGuid) && eventSpace.equals(x.eventSpace)
         && Arrays.equals(id, x.id) && Arrays.equals(secret, x.secret) && Arrays.equals(oneTimeKey, x.oneTimeKey)
         && inviter.equals(x.inviter)
-        && expiresAt.equals(x.expiresAt) && remote == x.remote && Objects.equals(server, x.server);
+        && expiresAt.equals(x.expiresAt) && remote == x.remote && Objects.equals(server, x.server)
+        && Objects.equals(bootstrap, x.bootstrap);
   }
 
   @Override

@@ -173,6 +173,9 @@ public final class Invitations {
     EphemeralBox.KeyPair oneTime = EphemeralBox.generate(random);
     Invitation inv = new Invitation(guid, eventSpace, id, secret, oneTime.publicKey(), me.keyId(),
         clock.instant().plus(validity).plusSeconds(1), remote, server);
+    if (server != null && account.holdsKey()) {
+      inv = inv.withBootstrap(HandshakeBootstrap.sign(inv, account)); // the invitee can deliver its acceptance
+    }
     open.put(inv.idText(), new Open(inv, oneTime));
     return inv;
   }

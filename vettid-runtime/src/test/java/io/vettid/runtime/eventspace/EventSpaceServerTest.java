@@ -264,6 +264,41 @@ class EventSpaceServerTest {
     assertThat(es.service().refused()).isPositive();
   }
 
+  @Test
+  void anInvitationsBootstrapUserDeliversOneHandshakeMessageAndNothingElse() throws Exception {
+    SubscriberAccounts mine = registered();
+    Connection watcher = new Client(mine.issueWatcher("watcher"), null).nc;
+    JetStreamLayout.builder().build().ensureHandshakes(watcher, mine.guid());
+    byte[] id = new byte[16];
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(id);
+    new SecureRandom().nextBytes(secret);
+    io.vettid.runtime.connection.Invitation bare = new io.vettid.runtime.connection.Invitation(mine.guid(), "home", id,
+        secret, new byte[32], io.vettid.api.KeyId.of("mldsa65-" + "0".repeat(40)),
+        java.time.Instant.now().plus(Duration.ofMinutes(10)), false, es.address());
+    io.vettid.runtime.connection.Invitation inv = bare.withBootstrap(
+        io.vettid.runtime.connection.HandshakeBootstrap.sign(bare, mine.eventSpace()));
+    // what the invitee rebuilds from the URI alone
+    io.vettid.runtime.connection.Invitation received = io.vettid.runtime.connection.Invitation.parse(inv.toUri());
+    assertThat(inv.toUri().length()).as("still QR-sized").isLessThan(600);
+    UserCredentials bootstrap = received.bootstrapGrant().orElseThrow().credentials(received);
+    String subject = Subjects.handshake(mine.guid(), "home", received.handshakeToken()).value();
+    Client invitee = new Client(bootstrap, subject + ".inbox");
+
+    PublishAck ack = invitee.nc.jetStream().publish(subject, "accept".getBytes(StandardCharsets.UTF_8));
+    assertThat(ack.getStream()).isEqualTo(Subjects.handshakeStream(mine.guid()));
+    assertThatThrownBy(() -> invitee.nc.jetStream().publish(subject, "again".getBytes(StandardCharsets.UTF_8)))
+        .as("one message per handshake subject").hasMessageContaining("maximum messages per subject");
+    invitee.nc.publish(Subjects.deposit(mine.guid(), "home", ConnectionId.random()).value(), new byte[] {1});
+    invitee.expectRefusal("publish", "subscriber." + mine.guid() + ".home.queue.");
+    // the secret is what makes the user: another secret, the same grant, is refused
+    byte[] other = secret.clone();
+    other[0] ^= 1;
+    io.vettid.runtime.connection.Invitation guessed = new io.vettid.runtime.connection.Invitation(mine.guid(), "home",
+        id, other, new byte[32], received.inviter(), received.expiresAt(), false, es.address(), received.bootstrap());
+    assertRefusedAtConnect(received.bootstrap().credentials(guessed));
+  }
+
   private static Message requestOrNull(Connection nc, String subject) throws InterruptedException {
     try {
       return nc.request(subject, new byte[] {1}, Duration.ofMillis(500));
