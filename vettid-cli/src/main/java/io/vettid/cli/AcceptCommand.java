@@ -12,8 +12,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code vettid accept} and {@code accept complete}: the invited side of the handshake. */
 @Command(name = "accept", mixinStandardHelpOptions = true,
-    description = "Accept an invitation: generates this side's connection keys and prints the acceptance to send"
-        + " to the inviter; finish with 'accept complete' and their confirmation.",
+    description = "Accept an invitation: generates this side's connection keys and delivers the acceptance to the"
+        + " inviter's EventSpace server, which completes the connection (an invitation shown in person at once, a"
+        + " remote one once the inviter approves it). For an invitation without a bootstrap user it prints the"
+        + " acceptance to send instead; finish then with 'accept complete' and their confirmation.",
     subcommands = {AcceptCommand.Complete.class})
 final class AcceptCommand extends VaultRequest<AcceptanceEndpoints.Start, AcceptanceEndpoints.Started> {
   AcceptCommand() {
@@ -38,6 +40,16 @@ final class AcceptCommand extends VaultRequest<AcceptanceEndpoints.Start, Accept
 
   @Override
   void print(AcceptanceEndpoints.Started a, PrintStream out) {
+    if (a.connected() != null) {
+      out.println("connected to " + a.connected().peer() + " (connection " + a.connected().connection() + ")");
+      out.println("safety number: " + a.connected().safetyNumber() + " (compare it with theirs)");
+      return;
+    }
+    if (a.delivered()) {
+      out.println("acceptance delivered to the inviter's EventSpace server; the connection completes by itself once"
+          + " they approve it (see: vettid connections list)");
+      return;
+    }
     out.println(a.message());
     System.err.println("accepted the invitation of " + a.inviter() + " to its EventSpace "
         + a.theirEventSpace() + "; send the line above to the inviter, then: vettid accept complete"

@@ -64,7 +64,8 @@ final class EventSpaceServerCommand implements Runnable {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "The address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "4222", description = "The client port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "0",
+        description = "The client port (default: a free one, kept; an Internet-facing server takes 4222).")
     int port;
 
     @Option(names = "--name", paramLabel = "DNS", description = "A host name vaults reach it by (repeatable; default localhost).")
@@ -85,8 +86,13 @@ final class EventSpaceServerCommand implements Runnable {
       if (home.initialized()) {
         throw new VaultClientException("an EventSpace server exists at " + home.dir + " already", PROBLEM);
       }
-      if (port < 1 || port > 65535) {
-        throw new VaultClientException("--port must be 1..65535", USAGE);
+      if (port < 0 || port > 65535) {
+        throw new VaultClientException("--port must be 1..65535, or 0 for a free one", USAGE);
+      }
+      if (port == 0) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+          port = socket.getLocalPort();
+        }
       }
       List<String> dns = names.isEmpty() && ips.isEmpty() ? List.of("localhost") : names;
       List<String> ip = names.isEmpty() && ips.isEmpty() ? List.of("127.0.0.1") : ips;
@@ -248,9 +254,24 @@ final class EventSpaceServerCommand implements Runnable {
   static final class Status implements Callable<Integer> {
     @ParentCommand EventSpaceServerCommand parent;
 
+    @Option(names = "--address", description = "Print only where vaults reach it (HOST:PORT).")
+    boolean address;
+
+    @Option(names = "--pin", description = "Print only its CA pin.")
+    boolean pin;
+
     @Override
     public Integer call() throws Exception {
       JsonNode s = EventSpaceDaemon.ask(parent.home(), "status", new byte[0]);
+      if (address || pin) {
+        if (address) {
+          System.out.println(s.path("url").asText().replaceFirst("^tls://", ""));
+        }
+        if (pin) {
+          System.out.println(s.path("caPin").asText());
+        }
+        return OK;
+      }
       System.out.println("EventSpace server at " + s.path("url").asText() + ", pid " + s.path("pid").asLong()
           + ", since " + s.path("startedAt").asText());
       System.out.println("  CA pin       " + s.path("caPin").asText());

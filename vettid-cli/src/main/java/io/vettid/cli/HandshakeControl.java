@@ -1,5 +1,14 @@
 package io.vettid.cli;
 
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
+import io.vettid.api.FailureReason;
+import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.server.ServerAddress;
+import io.vettid.nats.subjects.Subjects;
 import io.vettid.runtime.client.AcceptanceEndpoints;
 import io.vettid.runtime.client.InvitationEndpoints;
 import io.vettid.runtime.connection.Established;
@@ -8,6 +17,8 @@ import io.vettid.runtime.connection.Invitation;
 import io.vettid.runtime.connection.Invitations;
 import io.vettid.runtime.connection.Invitee;
 import io.vettid.runtime.connection.PeerConnector;
+import io.vettid.runtime.service.HandshakeInbox;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +26,10 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +47,10 @@ final class HandshakeControl {
   private final PeerConnector connector;
   private final Map<String, Invitations> invitations = new ConcurrentHashMap<>();
   private final Map<String, Invitee> accepting = new ConcurrentHashMap<>();
+  /** Acceptances delivered over NATS whose confirmation this vault waits for, by invitation id. */
+  private final Map<String, CompletableFuture<AcceptanceEndpoints.Connected>> completions = new ConcurrentHashMap<>();
+  /** How long {@code acceptances.start} waits for the confirmation of an invitation shown in person. */
+  static final Duration CONFIRMATION_WAIT = Duration.ofSeconds(60);
 
   HandshakeControl(RunningVault vault, ProfileControl profiles, PeerConnector connector) {
     this.vault = vault;
@@ -48,6 +66,41 @@ final class HandshakeControl {
         .on(InvitationEndpoints.DECLINE, r -> decline(r.id()))
         .on(AcceptanceEndpoints.START, r -> accept(r.uri(), vault.eventSpace(r.eventSpace())))
         .on(AcceptanceEndpoints.COMPLETE, r -> complete(HandshakeText.decode("confirm", r.message())));
+  }
+
+  /**
+   * A handshake message that came over NATS (the vault's handshake stream, PROTOCOL.md section
+   * 8.5): an acceptance of one of this vault's invitations, or the confirmation of one of its
+   * acceptances. What fails is refused with its reason and kept in the quarantine.
+   *
+   * @param eventSpace the EventSpace of the subject it came on
+   * @param token the subject's last token
+   * @param body the message
+   */
+  void received(String eventSpace, String token, byte[] body) throws HandshakeInbox.Refused {
+    String kind;
+    try {
+      kind = VaultHome.JSON.readTree(body).path("kind").asText("");
+    } catch (java.io.IOException e) {
+      throw new HandshakeInbox.Refused(FailureReason.MALFORMED, "a handshake message is JSON");
+    }
+    try {
+      switch (kind) {
+        case "accept" -> {
+          InvitationEndpoints.Confirmed c = confirm(body);
+          LOG.info("an acceptance came over NATS on {}: {}", eventSpace,
+              c.pending() != null ? "waits for the owner's approval (" + c.pending() + ")" : "connected");
+        }
+        case "confirm" -> complete(body);
+        default -> throw new HandshakeInbox.Refused(FailureReason.MALFORMED, "not an accept or confirm message");
+      }
+    } catch (HandshakeInbox.Refused r) {
+      throw r;
+    } catch (HandshakeException | Refused e) {
+      throw new HandshakeInbox.Refused(FailureReason.BAD_SIGNATURE, e.getMessage());
+    } catch (Exception e) {
+      throw new HandshakeInbox.Refused(FailureReason.MALFORMED, e.getClass().getSimpleName());
+    }
   }
 
   /** An EventSpace's profile changed: its next invitation carries the new one. */
@@ -97,12 +150,20 @@ final class HandshakeControl {
 
   private InvitationEndpoints.Confirmed confirmed(Invitations.Result r) throws Exception {
     if (r.pendingId().isPresent()) {
-      return new InvitationEndpoints.Confirmed(r.pendingId().get(), null, null, null, null);
+      return new InvitationEndpoints.Confirmed(r.pendingId().get(), null, null, null, null, false);
     }
     Established e = r.established().orElseThrow();
     added(e);
-    return new InvitationEndpoints.Confirmed(null, HandshakeText.encode("confirm", r.confirm().orElseThrow()),
-        e.local().value(), e.peerProfile().owner().firstName(), e.safetyNumber());
+    byte[] confirm = r.confirm().orElseThrow();
+    boolean delivered = false;
+    try {
+      vault.connections.link(e.local()).deliverHandshake(confirm);
+      delivered = true;
+    } catch (IOException | RuntimeException x) {
+      LOG.info("the confirmation was not delivered over NATS ({}); it is printed to pass on", x.getMessage());
+    }
+    return new InvitationEndpoints.Confirmed(null, HandshakeText.encode("confirm", confirm),
+        e.local().value(), e.peerProfile().owner().firstName(), e.safetyNumber(), delivered);
   }
 
   private InvitationEndpoints.Pending pending() throws Exception {
@@ -144,25 +205,72 @@ final class HandshakeControl {
         vault.eventSpaceAccount(), vault.suite, Clock.systemUTC(), vault.blocks, vault.publicAddress);
     accepting.put(inv.idText(), invitee);
     vault.push(vault.eventSpaceAccount());
+    CompletableFuture<AcceptanceEndpoints.Connected> done = new CompletableFuture<>();
+    completions.put(inv.idText(), done);
+    boolean delivered = deliver(inv, invitee.message());
+    AcceptanceEndpoints.Connected connected = null;
+    if (delivered && !inv.remote()) {
+      try {
+        connected = done.get(CONFIRMATION_WAIT.toSeconds(), TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        LOG.info("no confirmation within {} s; the connection completes when it comes", CONFIRMATION_WAIT.toSeconds());
+      }
+    }
     return new AcceptanceEndpoints.Started(HandshakeText.encode("accept", invitee.message()), inv.inviter().value(),
-        inv.eventSpace(), es, inv.expiresAt().toString());
+        inv.eventSpace(), es, inv.expiresAt().toString(), delivered, connected);
+  }
+
+  /**
+   * Delivers an acceptance to the inviter's EventSpace server with the invitation's bootstrap user
+   * (PROTOCOL.md section 8.5).
+   *
+   * @return whether the server took it; false when the invitation has no bootstrap user or the
+   *     server cannot be reached (the acceptance is then passed on as text)
+   */
+  private boolean deliver(Invitation inv, byte[] accept) {
+    if (inv.bootstrapGrant().isEmpty() || inv.serverAddress().isEmpty()) {
+      return false;
+    }
+    ServerAddress server = inv.serverAddress().get();
+    String subject = Subjects.handshake(inv.subscriberGuid(), inv.eventSpace(), inv.handshakeToken()).value();
+    UserCredentials bootstrap = inv.bootstrapGrant().get().credentials(inv);
+    try (Connection nc = Nats.connect(new Options.Builder().server(server.url()).sslContext(server.sslContext())
+        .authHandler(bootstrap.authHandler()).inboxPrefix(subject + ".inbox").connectionTimeout(Duration.ofSeconds(10))
+        .noReconnect().errorListener(new io.nats.client.ErrorListener() { }).build())) {
+      PublishAck ack = nc.jetStream().publish(subject, new Headers().put("Nats-Msg-Id", "accept-" + inv.idText()),
+          accept);
+      return !ack.hasError();
+    } catch (Exception e) {
+      LOG.info("the acceptance was not delivered to {} ({}); it is printed to pass on", server.hostPort(),
+          e.getMessage());
+      return false;
+    } finally {
+      bootstrap.destroy();
+    }
   }
 
   private AcceptanceEndpoints.Connected complete(byte[] confirmMessage) throws Exception {
     forgetAbandonedAcceptances(Instant.now());
     HandshakeException last = null;
     for (Iterator<Map.Entry<String, Invitee>> it = accepting.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Invitee> entry = it.next();
       Established e;
       try {
-        e = it.next().getValue().complete(confirmMessage);
+        e = entry.getValue().complete(confirmMessage);
       } catch (HandshakeException x) {
         last = x;
         continue;
       }
+      String invitation = entry.getKey();
       it.remove();
       added(e);
-      return new AcceptanceEndpoints.Connected(e.local().value(), e.peerProfile().owner().firstName(),
-          e.safetyNumber());
+      AcceptanceEndpoints.Connected c = new AcceptanceEndpoints.Connected(e.local().value(),
+          e.peerProfile().owner().firstName(), e.safetyNumber());
+      CompletableFuture<AcceptanceEndpoints.Connected> waiting = completions.remove(invitation);
+      if (waiting != null) {
+        waiting.complete(c);
+      }
+      return c;
     }
     if (accepting.isEmpty()) {
       throw new Refused("no acceptance waits for a confirmation here (the vault was restarted, or it was completed);"
@@ -191,6 +299,7 @@ final class HandshakeControl {
       Invitee i = it.next().getValue();
       if (!i.isCompleted() && !now.isBefore(i.abandonedAt())) {
         it.remove();
+        completions.keySet().retainAll(accepting.keySet());
         users.add(i.issuedUser());
       }
     }

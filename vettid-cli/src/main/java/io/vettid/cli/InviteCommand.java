@@ -133,6 +133,12 @@ final class InviteCommand extends VaultRequest<InvitationEndpoints.Create, Invit
       out.println("the acceptance waits for your approval: vettid invite approve " + a.pending());
       return;
     }
+    if (a.delivered()) {
+      out.println("connected to " + a.peer() + " (connection " + a.connection() + "); the confirmation was delivered"
+          + " to their EventSpace server");
+      out.println("safety number: " + a.safetyNumber() + " (compare it with theirs)");
+      return;
+    }
     out.println(a.message());
     System.err.println("connected to " + a.peer() + " (connection " + a.connection()
         + "); send the line above back to them");

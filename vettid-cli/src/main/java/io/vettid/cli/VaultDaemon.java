@@ -236,6 +236,8 @@ final class VaultDaemon implements AutoCloseable {
     Connection answers = Nats.connect(options(vault.address, controlUsers.answersUser()).build());
     ProfileControl profiles = new ProfileControl(vault, es -> handshakes.profileChanged(es));
     handshakes = new HandshakeControl(vault, profiles, connector());
+    // acceptances of this vault's invitations, and confirmations of its acceptances, that came over NATS
+    vault.runtime.handshakes(vault.config().guid(), handshakes::received);
     ControlService.Builder b = ControlService.builder()
         .on(VaultEndpoints.STATUS, r -> status())
         .on(VaultEndpoints.STOP, r -> new VaultEndpoints.Stopping(true), stopped::countDown);

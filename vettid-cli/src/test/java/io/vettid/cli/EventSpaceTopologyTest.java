@@ -26,7 +26,10 @@ import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connects through {@code invite} / {@code accept} and events flow both ways, each deposited on the
  * recipient's EventSpace server.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EventSpaceTopologyTest {
   static final char[] PASS = VettidCommandsTest.PASS;
   @TempDir static Path dir;
@@ -93,14 +97,15 @@ class EventSpaceTopologyTest {
   }
 
   @Test
+  @Order(1)
   void vaultsOnTwoEventSpaceServersConnectAndExchangeEventsBothWays() throws Exception {
     // the invitation names alice's EventSpace server and pins its CA, not alice's own server
     String invitation = ok(alice, "invite").out().strip();
     assertThat(invitation).contains("&n=" + first.address().hostPort(), "&c=" + first.address().caPin())
         .doesNotContain(aliceVault.address().hostPort());
-    String acceptance = ok(carol, "accept", invitation).out().strip();
-    String confirmation = ok(alice, "invite", "confirm", acceptance).out().strip();
-    ok(carol, "accept", "complete", confirmation);
+    // carol's acceptance reaches alice's server with the invitation's bootstrap user; alice's vault
+    // confirms and delivers the confirmation to carol's server: the one command connects both sides
+    assertThat(ok(carol, "accept", invitation).out()).contains("connected to Alice", "safety number");
 
     String toAlice = cli(carol, "--json", "send", "Alice", "chat.message", "{\"text\":\"from the other server\"}")
         .json().path("eventId").asText();
@@ -115,6 +120,20 @@ class EventSpaceTopologyTest {
   }
 
   @Test
+  @Order(2)
+  void aRemoteInvitationsAcceptanceWaitsForTheInvitersApprovalThenCompletesByItself() throws Exception {
+    String invitation = ok(carol, "invite", "--remote").out().strip();
+    assertThat(ok(alice, "accept", invitation).out()).contains("delivered", "once they approve");
+    await(() -> cli(carol, "invite", "pending").out().contains("Alice"), "carol sees alice's acceptance waiting");
+    String id = cli(carol, "--json", "invite", "pending").json().path("pending").get(0).path("id").asText();
+    int before = aliceVault.connections().list().size();
+    assertThat(ok(carol, "invite", "approve", "--", id).out()).contains("connected to Alice", "delivered");
+    await(() -> aliceVault.connections().list().size() == before + 1, "alice's side completed by itself");
+    assertThat(ok(carol, "invite", "pending").out()).doesNotContain(id);
+  }
+
+  @Test
+  @Order(3)
   void aVaultsOwnServerListensOnLoopbackAndItsEventSpacesAreOnTheEventSpaceServer() throws Exception {
     for (VaultDaemon v : List.of(aliceVault, carolVault)) {
       assertThat(v.address().host()).isEqualTo("127.0.0.1");
@@ -127,7 +146,8 @@ class EventSpaceTopologyTest {
     SubscriberAccounts external = SubscriberAccounts.restore(aliceVault.externalAccounts().export());
     try (Connection watcher = connect(first.address(), external.issueWatcher("test"))) {
       var streams = watcher.jetStreamManagement().getStreamNames();
-      assertThat(streams).containsExactly(Subjects.depositStream(external.guid(), "home"));
+      assertThat(streams).containsExactlyInAnyOrder(Subjects.depositStream(external.guid(), "home"),
+          Subjects.handshakeStream(external.guid()));
       assertThat(watcher.keyValueManagement().getBucketNames()).isEmpty();
     }
     // and none of it is on the vault's own server

@@ -6,38 +6,27 @@ import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.vettid.api.spi.EventHandlerFactory;
-import io.vettid.api.spi.Providers;
 import io.vettid.api.spi.RuleEngine;
 import io.vettid.crypto.envelope.EnvelopeOpener;
-import io.vettid.nats.auth.JetStreamLimits;
-import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.server.NatsServer;
-import io.vettid.runtime.connection.Connections;
-import io.vettid.runtime.internal.handlers.ContactRequestHandler;
-import io.vettid.runtime.internal.handlers.KeyRotationHandler;
-import io.vettid.runtime.internal.handlers.ProfileRequestHandler;
-import io.vettid.runtime.internal.handlers.ResponseHandler;
 import io.vettid.nats.subjects.Subjects;
+import io.vettid.runtime.connection.Connections;
 import io.vettid.runtime.service.AppManager;
 import io.vettid.runtime.service.EventService;
 import io.vettid.runtime.service.EventServiceBuilder;
 import io.vettid.runtime.service.EventWatcher;
 import io.vettid.runtime.service.HandlerRegistry;
+import io.vettid.runtime.service.HandshakeInbox;
 import io.vettid.runtime.service.HeldEvents;
 import io.vettid.runtime.service.InboxResponder;
 import io.vettid.runtime.service.Quarantine;
-import io.vettid.runtime.service.ReplyTransport;
 import io.vettid.runtime.service.RuleStore;
 import io.vettid.runtime.service.RuntimeCounters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -99,6 +88,7 @@ public final class VettIdRuntime implements AutoCloseable {
   private final HeldEvents inbox;
   private final EventService manager;
   private final List<EventWatcher> watchers = new CopyOnWriteArrayList<>();
+  private final List<HandshakeInbox> handshakeInboxes = new CopyOnWriteArrayList<>();
   private final JetStreamLayout layout;
   /** The layout of the deposit streams (on an EventSpace server, its own replicas). */
   private final JetStreamLayout depositLayout;
@@ -389,8 +379,33 @@ public final class VettIdRuntime implements AutoCloseable {
     return Optional.ofNullable(apps);
   }
 
+  /**
+   * Reads the vault's handshake stream (PROTOCOL.md section 8.5): acceptances of its invitations
+   * and confirmations of its acceptances, delivered over NATS, each handed to the listener.
+   *
+   * @param subscriberGuid the vault's subscriber guid
+   * @param listener what the vault does with each message
+   * @return the inbox (closed with the runtime)
+   * @throws IOException on a connection failure
+   * @throws JetStreamApiException if the stream or consumer cannot be made
+   * @throws IllegalStateException if the runtime has no connection to the deposit account
+   */
+  public HandshakeInbox handshakes(String subscriberGuid, HandshakeInbox.Listener listener)
+      throws IOException, JetStreamApiException {
+    if (nats.deposits() == null) {
+      throw new IllegalStateException("this runtime has no connection to the vault's deposit account; start it with"
+          + " VettIdRuntime.connect(accounts, server) or give VettIdRuntimeBuilder.eventSpaceNats");
+    }
+    HandshakeInbox inbox = new HandshakeInbox(nats.deposits(), subscriberGuid, depositLayout, quarantine, listener);
+    handshakeInboxes.add(inbox);
+    return inbox;
+  }
+
   @Override
   public void close() {
+    for (HandshakeInbox h : handshakeInboxes) {
+      h.close();
+    }
     for (EventWatcher w : watchers) {
       w.close();
     }

@@ -63,7 +63,8 @@ class NatsAuthTest {
     assertThat(usr.get("iss").asText()).isEqualTo(account.publicKey());
     assertThat(usr.get("sub").asText()).isEqualTo(user.publicKey());
     assertThat(usr.at("/nats/pub/allow").toString())
-        .isEqualTo("[\"subscriber.g1.home.queue.conn-a\",\"subscriber.g1.home.profile.conn-a\"]");
+        .isEqualTo("[\"subscriber.g1.home.queue.conn-a\",\"subscriber.g1.home.profile.conn-a\","
+            + "\"subscriber.g1.home.handshake.conn-a\"]");
     assertThat(usr.at("/nats/sub/allow").toString()).isEqualTo("[\"subscriber.g1.home.inbox.conn-a.>\"]");
     assertThat(signedBy(OPERATOR.jwt(), OPERATOR.publicKey())).isTrue();
     assertThat(signedBy(account.jwt(), OPERATOR.publicKey())).isTrue();
@@ -99,14 +100,17 @@ class NatsAuthTest {
     JsonNode apps = claims(v.apps().jwt());
     JsonNode vault = claims(v.vault().jwt());
 
-    assertThat(peers.at("/nats/imports/0/subject").asText()).isEqualTo("subscriber.g3.*.queue.*");
-    assertThat(peers.at("/nats/imports/0/account").asText()).isEqualTo(v.deposits().publicKey());
-    assertThat(peers.at("/nats/imports/0/type").asText()).isEqualTo("service");
+    // imports and exports are rendered sorted by subject: the handshake subjects, then the deposit subjects
+    assertThat(peers.at("/nats/imports/0/subject").asText()).isEqualTo("subscriber.g3.*.handshake.*");
+    assertThat(peers.at("/nats/imports/1/subject").asText()).isEqualTo("subscriber.g3.*.queue.*");
+    assertThat(peers.at("/nats/imports/1/account").asText()).isEqualTo(v.deposits().publicKey());
+    assertThat(peers.at("/nats/imports/1/type").asText()).isEqualTo("service");
     assertThat(peers.at("/nats/limits/disk_storage").asLong()).as("no JetStream where peers are").isZero();
     assertThat(apps.at("/nats/limits/disk_storage").asLong()).isZero();
     assertThat(apps.at("/nats/imports/0/subject").asText()).isEqualTo("AppManager.Queue.*");
-    assertThat(deposits.at("/nats/exports/0/subject").asText()).isEqualTo("subscriber.g3.*.queue.*");
-    assertThat(deposits.at("/nats/exports/0/response_type").asText()).isEqualTo("Singleton");
+    assertThat(deposits.at("/nats/exports/0/subject").asText()).isEqualTo("subscriber.g3.*.handshake.*");
+    assertThat(deposits.at("/nats/exports/1/subject").asText()).isEqualTo("subscriber.g3.*.queue.*");
+    assertThat(deposits.at("/nats/exports/1/response_type").asText()).isEqualTo("Singleton");
     assertThat(vault.at("/nats/exports/0/subject").asText()).isEqualTo("AppManager.Queue.*");
     assertThat(vault.at("/nats/imports").isMissingNode()).isTrue();
     assertThat(claims(v.issueResponder("r").jwt()).at("/nats/pub/allow").toString())

@@ -37,13 +37,20 @@ public final class AcceptanceEndpoints {
   /**
    * The acceptance made.
    *
-   * @param message {@code vettid-accept:<base64url>}, to send to the inviter
+   * @param message {@code vettid-accept:<base64url>}, to send to the inviter when it was not
+   *     delivered
    * @param inviter the inviter's identity keyID
    * @param theirEventSpace the inviter's EventSpace
    * @param eventSpace this vault's EventSpace
    * @param expiresAt when the invitation expires (ISO-8601)
+   * @param delivered whether the acceptance reached the inviter's EventSpace server over NATS
+   *     (with the invitation's bootstrap user); then nothing needs to be sent by hand
+   * @param connected the connection, when the inviter's confirmation came back while this request
+   *     waited (an invitation shown in person); null otherwise (a remote one waits for the
+   *     inviter's approval and completes by itself)
    */
-  public record Started(String message, String inviter, String theirEventSpace, String eventSpace, String expiresAt) {}
+  public record Started(String message, String inviter, String theirEventSpace, String eventSpace, String expiresAt,
+      boolean delivered, Connected connected) {}
 
   /**
    * The inviter's confirmation.

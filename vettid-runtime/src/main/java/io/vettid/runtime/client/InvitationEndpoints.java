@@ -86,8 +86,11 @@ public final class InvitationEndpoints {
    * @param connection the new connection's id
    * @param peer the peer's first name
    * @param safetyNumber the number to compare with the peer
+   * @param delivered whether the confirmation reached the invitee's EventSpace server over NATS
+   *     (then nothing needs to be sent back by hand)
    */
-  public record Confirmed(String pending, String message, String connection, String peer, String safetyNumber) {}
+  public record Confirmed(String pending, String message, String connection, String peer, String safetyNumber,
+      boolean delivered) {}
 
   /**
    * Remote acceptances waiting for the owner.

@@ -318,6 +318,30 @@ public final class Link {
     LOG.info("connection {}: now depositing as a new NATS user", local);
   }
 
+  /**
+   * Delivers a handshake message (this side's confirmation) to the peer's handshake subject for
+   * this connection, {@code subscriber.<guid>.<es>.handshake.<connectionId>} on the peer's
+   * EventSpace server, with the user the peer issued (PROTOCOL.md section 8.5). JetStream keeps it
+   * until the peer's vault reads it; a second message on the same subject is refused there.
+   *
+   * @param message the message bytes
+   * @throws IOException if the peer's server does not take it (the caller falls back to text)
+   */
+  public void deliverHandshake(byte[] message) throws IOException {
+    Objects.requireNonNull(message, "message");
+    String[] t = depositSubject.split("\\.");
+    String subject = io.vettid.nats.subjects.Subjects.handshake(t[1], t[2], t[4]).value();
+    try {
+      io.nats.client.api.PublishAck ack = route.js().publish(subject,
+          new io.nats.client.impl.Headers().put("Nats-Msg-Id", "handshake-" + t[4]), message);
+      if (ack.hasError()) {
+        throw new IOException("the peer's server refused the handshake message: " + ack.getError());
+      }
+    } catch (io.nats.client.JetStreamApiException e) {
+      throw new IOException("the peer's server refused the handshake message: " + e.getMessage(), e);
+    }
+  }
+
   /** Starts a new sealing session with the peer: the next event carries a new key block. */
   public void newSession() {
     sealer.rotateSession();

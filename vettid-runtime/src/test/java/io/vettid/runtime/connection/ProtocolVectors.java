@@ -13,7 +13,6 @@ import io.vettid.crypto.Suites;
 import io.vettid.profile.Profile;
 import io.vettid.profile.SignedProfile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -123,6 +122,38 @@ public final class ProtocolVectors {
         false, io.vettid.nats.server.ServerAddress.parse("127.0.0.1:4222", "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"));
   }
 
+  /** The account whose key signs the bootstrap vector's JWT: its seed from the bytes 0x10, 0x11, ... */
+  static io.vettid.nats.auth.NatsAccount bootstrapAccount() throws Exception {
+    io.nats.client.NKey key = io.nats.client.NKey.createAccount(fixedRandom(bytes(0x10, 32)));
+    ObjectNode n = JSON.createObjectNode().put("v", 1).put("name", "vector").put("seed", new String(key.getSeed()));
+    n.putObject("limits").put("memory", 0).put("disk", 0).put("streams", 0).put("consumers", 0);
+    return io.vettid.nats.auth.NatsAccount.restoreHeld(JSON.writeValueAsBytes(n));
+  }
+
+  /** Section 8.5: an invitation's bootstrap user, derived and signed. */
+  static ObjectNode bootstrapVector() throws Exception {
+    io.vettid.nats.auth.NatsAccount account = bootstrapAccount();
+    Invitation bare = invitation("mldsa65-0000000000000000000000000000000000000000");
+    HandshakeBootstrap grant = HandshakeBootstrap.sign(bare, account);
+    Invitation inv = bare.withBootstrap(grant);
+    String jwt = grant.credentials(inv).jwt();
+    ObjectNode v = JSON.createObjectNode().put("description", "An invitation's bootstrap user (PROTOCOL.md 8.5): from"
+        + " the invitation (id, secret, guid, eventSpace, expiry) and the signing account's key, the handshake token,"
+        + " the user's public key, the JWT claims text, the signature b (Ed25519 is deterministic) and the whole JWT;"
+        + " the URI carries a and b.").put("version", 1);
+    v.put("accountSeed", new String(io.nats.client.NKey.createAccount(fixedRandom(bytes(0x10, 32))).getSeed()))
+        .put("account", account.publicKey()).put("uri", inv.toUri()).put("id", inv.idText())
+        .put("secret", HEX.formatHex(inv.secret())).put("guid", inv.subscriberGuid()).put("eventSpace", inv.eventSpace())
+        .put("expires", inv.expiresAt().getEpochSecond()).put("token", inv.handshakeToken())
+        .put("subject", io.vettid.nats.subjects.Subjects.handshake(inv.subscriberGuid(), inv.eventSpace(),
+            inv.handshakeToken()).value())
+        .put("userPublicKey", HandshakeBootstrap.userPublicKey(inv))
+        .put("claims", HandshakeBootstrap.claims(inv, account.publicKey(), HandshakeBootstrap.userPublicKey(inv)))
+        .put("b", java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(grant.signature()))
+        .put("jwt", jwt);
+    return v;
+  }
+
   /** The handshake members that precede {@code mac}, in order, for the vector. */
   static Map<String, String> handshakeFields(Invitation inv) {
     Map<String, String> f = new LinkedHashMap<>();
@@ -151,6 +182,10 @@ public final class ProtocolVectors {
    */
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args.length > 0 ? args[0] : "docs/vectors");
+    JSON.writeValue(dir.resolve("bootstrap-v1.json").toFile(), bootstrapVector());
+    if (args.length > 1 && args[1].equals("bootstrap-only")) {
+      return;
+    }
     JsonNode env = envelopeVectors(dir);
 
     // keyIDs: every key of the envelope vectors

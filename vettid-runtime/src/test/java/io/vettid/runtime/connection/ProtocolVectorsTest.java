@@ -108,6 +108,26 @@ class ProtocolVectorsTest {
   }
 
   @Test
+  void anInvitationsBootstrapUserFollowsFromTheInvitationAndTheAccountKey() throws Exception {
+    JsonNode v = read("bootstrap-v1.json");
+    Invitation inv = Invitation.parse(v.path("uri").asText());
+    io.vettid.nats.auth.NatsAccount account = ProtocolVectors.bootstrapAccount();
+    assertThat(account.publicKey()).isEqualTo(v.path("account").asText());
+    assertThat(inv.idText()).isEqualTo(v.path("id").asText());
+    assertThat(inv.handshakeToken()).isEqualTo(v.path("token").asText());
+    assertThat(HandshakeBootstrap.userPublicKey(inv)).isEqualTo(v.path("userPublicKey").asText());
+    assertThat(HandshakeBootstrap.claims(inv, account.publicKey(), HandshakeBootstrap.userPublicKey(inv)))
+        .isEqualTo(v.path("claims").asText()).contains(v.path("subject").asText());
+    // Ed25519 is deterministic: the inviter's signature is the vector's, byte for byte
+    HandshakeBootstrap grant = HandshakeBootstrap.sign(inv, account);
+    assertThat(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(grant.signature()))
+        .isEqualTo(v.path("b").asText());
+    assertThat(inv.bootstrapGrant()).contains(grant);
+    assertThat(inv.bootstrapGrant().orElseThrow().credentials(inv).jwt()).isEqualTo(v.path("jwt").asText());
+    assertThat(v.path("jwt").asText()).startsWith(HandshakeBootstrap.HEADER + ".");
+  }
+
+  @Test
   void safetyNumbersAreTheSameFromEitherSideAndChangeWithAKey() throws Exception {
     JsonNode vectors = read("safety-number-v1.json").path("vectors");
     assertThat(vectors).hasSize(2);
