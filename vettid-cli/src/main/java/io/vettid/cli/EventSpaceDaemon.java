@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * answering only inside one admin user's inbox. The admin user's credentials are written to {@code
  * run/admin.creds} (0600) while the server runs, valid for a day and replaced every six hours.
  */
-final class EventSpaceDaemon implements AutoCloseable {
+final class EventSpaceDaemon implements Detached.Daemon {
   private static final Logger LOG = LoggerFactory.getLogger(EventSpaceDaemon.class);
   static final Duration ADMIN_VALIDITY = Duration.ofDays(1);
   private static final Duration ADMIN_RENEWAL = Duration.ofHours(6);
@@ -187,7 +187,8 @@ final class EventSpaceDaemon implements AutoCloseable {
   }
 
   /** Blocks until a stop request. */
-  void awaitStop() throws InterruptedException {
+  @Override
+  public void awaitStop() throws InterruptedException {
     stopped.await();
   }
 

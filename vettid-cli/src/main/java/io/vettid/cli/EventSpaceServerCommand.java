@@ -9,7 +9,6 @@ import static io.vettid.cli.VettidCli.USAGE;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vettid.nats.tls.TlsMaterial;
 import io.vettid.runtime.client.VaultClientException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -150,67 +149,23 @@ final class EventSpaceServerCommand implements Runnable {
       } finally {
         Arrays.fill(pass, '\0');
       }
-      Thread hook = new Thread(d::close, "vettid-eventspace-stop");
-      Runtime.getRuntime().addShutdownHook(hook);
-      System.out.println("EventSpace server running at " + d.address().url() + ", CA pin " + d.address().caPin()
-          + " (pid " + ProcessHandle.current().pid() + ")");
-      System.out.flush();
-      d.awaitStop();
-      d.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // shutting down already
-      }
-      System.out.println("EventSpace server stopped");
-      return OK;
+      return Detached.runUntilStopped(d, "EventSpace server running at " + d.address().url() + ", CA pin "
+          + d.address().caPin() + " (pid " + ProcessHandle.current().pid() + ")", "EventSpace server stopped");
     }
 
     private int detach(EventSpaceHome home) throws Exception {
       char[] pass = System.getenv("VETTID_PASSPHRASE") == null || passphraseFile.path != null
           ? passphrase(false, false, passphraseFile.path) : null;
-      List<String> cmd = new ArrayList<>();
-      cmd.add(ProcessHandle.current().info().command().orElse("java"));
-      System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("org.slf4j."))
-          .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VettidCli.class.getName(), "eventspace-server",
-          "--dir", home.dir.toString(), "start"));
-      if (pass != null) {
-        cmd.add("--passphrase-stdin");
-      }
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(home.logFile().toFile())).start();
-      if (pass != null) {
-        p.getOutputStream().write((new String(pass) + "\n").getBytes(StandardCharsets.UTF_8));
-        Arrays.fill(pass, '\0');
-      }
-      p.getOutputStream().close();
-      System.err.print("starting the EventSpace server");
-      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-      while (System.nanoTime() < deadline) {
-        if (!p.isAlive()) {
-          System.err.println();
-          throw new VaultClientException("the EventSpace server did not start (exit " + p.exitValue() + "); its log "
-              + home.logFile() + " ends:\n" + ServerCommand.tail(home.logFile(), 12), PROBLEM);
-        }
-        if (Files.isRegularFile(home.runInfo())) {
-          try {
+      return Detached.start("the EventSpace server", List.of("eventspace-server", "--dir", home.dir.toString(), "start"),
+          pass, home.logFile(), () -> {
+            if (!Files.isRegularFile(home.runInfo())) {
+              return null;
+            }
             JsonNode s = EventSpaceDaemon.ask(home, "status", new byte[0]);
-            System.err.println();
-            System.out.println("EventSpace server running at " + s.path("url").asText() + ", CA pin "
-                + s.path("caPin").asText() + " (pid " + s.path("pid").asLong() + "); log: " + home.logFile()
-                + "; stop: vettid eventspace-server --dir " + home.dir + " stop");
-            return OK;
-          } catch (Exception e) {
-            // not answering yet
-          }
-        }
-        System.err.print('.');
-        Thread.sleep(500);
-      }
-      p.destroy();
-      throw new VaultClientException("the EventSpace server did not answer within 3 minutes; see " + home.logFile(),
-          PROBLEM);
+            return "EventSpace server running at " + s.path("url").asText() + ", CA pin " + s.path("caPin").asText()
+                + " (pid " + s.path("pid").asLong() + "); log: " + home.logFile() + "; stop: vettid eventspace-server"
+                + " --dir " + home.dir + " stop";
+          });
     }
   }
 

@@ -12,11 +12,8 @@ import io.vettid.runtime.client.VaultClientException;
 import io.vettid.runtime.client.VaultEndpoints;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -75,68 +72,27 @@ final class ServerCommand implements Runnable {
       } finally {
         Arrays.fill(pass, '\0');
       }
-      Thread hook = new Thread(d::close, "vettid-stop");
-      Runtime.getRuntime().addShutdownHook(hook);
-      System.out.println("vault running at " + d.address().url() + " (pid " + ProcessHandle.current().pid()
-          + "); stop it with Ctrl-C or: vettid --home " + home.dir + " server stop");
-      System.out.flush();
-      d.awaitStop();
-      d.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // shutting down already
-      }
-      System.out.println("vault stopped");
-      return OK;
+      return Detached.runUntilStopped(d, "vault running at " + d.address().url() + " (pid "
+          + ProcessHandle.current().pid() + "); stop it with Ctrl-C or: vettid --home " + home.dir + " server stop",
+          "vault stopped");
     }
 
     private int detach(VaultHome home) throws Exception {
       char[] pass = System.getenv("VETTID_PASSPHRASE") == null || passphraseFile.path != null
           ? passphrase(false, false, passphraseFile.path) : null;
-      List<String> cmd = new ArrayList<>();
-      cmd.add(ProcessHandle.current().info().command().orElse("java"));
-      System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("org.slf4j."))
-          .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VettidCli.class.getName(), "--home",
-          home.dir.toString(), "server", "start"));
-      if (pass != null) {
-        cmd.add("--passphrase-stdin");
-      }
       Files.createDirectories(home.dir);
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(home.logFile().toFile()));
-      Process p = pb.start();
-      if (pass != null) {
-        p.getOutputStream().write((new String(pass) + "\n").getBytes(StandardCharsets.UTF_8));
-        Arrays.fill(pass, '\0');
-      }
-      p.getOutputStream().close();
-      System.err.print("starting the vault");
-      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-      while (System.nanoTime() < deadline) {
-        if (!p.isAlive()) {
-          System.err.println();
-          throw new VaultClientException("the vault did not start (exit " + p.exitValue() + "); its log "
-              + home.logFile() + " ends:\n" + tail(home.logFile(), 12), p.exitValue() == 0 ? PROBLEM : p.exitValue());
-        }
-        if (Files.isRegularFile(home.controlInfo())) {
-          try (VaultClient c = VaultClient.open(home.dir)) {
-            VaultEndpoints.Status s = c.call(VaultEndpoints.STATUS, new ControlEndpoint.None(), Duration.ofSeconds(5),
-                null);
-            System.err.println();
-            System.out.println("vault " + s.name() + " running at " + s.url() + " (pid " + s.pid() + "); log: " + home.logFile() + "; stop: vettid --home " + home.dir
-                + " server stop");
-            return OK;
-          } catch (VaultClientException e) {
-            // not answering yet
-          }
-        }
-        System.err.print('.');
-        Thread.sleep(500);
-      }
-      p.destroy();
-      throw new VaultClientException("the vault did not answer within 3 minutes; see " + home.logFile(), PROBLEM);
+      return Detached.start("the vault", List.of("--home", home.dir.toString(), "server", "start"), pass,
+          home.logFile(), () -> {
+            if (!Files.isRegularFile(home.controlInfo())) {
+              return null;
+            }
+            try (VaultClient c = VaultClient.open(home.dir)) {
+              VaultEndpoints.Status s = c.call(VaultEndpoints.STATUS, new ControlEndpoint.None(), Duration.ofSeconds(5),
+                  null);
+              return "vault " + s.name() + " running at " + s.url() + " (pid " + s.pid() + "); log: " + home.logFile()
+                  + "; stop: vettid --home " + home.dir + " server stop";
+            }
+          });
     }
   }
 
@@ -199,14 +155,5 @@ final class ServerCommand implements Runnable {
     Files.deleteIfExists(home.controlInfo());
     Files.deleteIfExists(home.controlCreds());
     return false;
-  }
-
-  static String tail(Path file, int lines) {
-    try {
-      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "(no log)";
-    }
   }
 }

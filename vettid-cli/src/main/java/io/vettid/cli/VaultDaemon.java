@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * ({@link ControlService}, on users {@link ControlUsers} issues). Settled events are published as
  * notices on {@link Subjects#MANAGER_EVENTS} (ids, types, outcomes; never payloads).
  */
-final class VaultDaemon implements AutoCloseable {
+final class VaultDaemon implements Detached.Daemon {
   private static final Logger LOG = LoggerFactory.getLogger(VaultDaemon.class);
   private static final Duration GRACE = Duration.ofMinutes(10);
   /** Rules every vault starts with: the built-in plumbing; anything else is denied until the owner adds a rule. */
@@ -387,7 +387,8 @@ final class VaultDaemon implements AutoCloseable {
   }
 
   /** Blocks until a {@code vault.stop} request, then closes. */
-  void awaitStop() throws InterruptedException {
+  @Override
+  public void awaitStop() throws InterruptedException {
     stopped.await();
   }
 
