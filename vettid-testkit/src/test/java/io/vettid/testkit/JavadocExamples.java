@@ -67,4 +67,13 @@ final class JavadocExamples {
     }
   }
   // end
+
+  void refusals(NatsServerExtension NATS, io.vettid.nats.auth.UserCredentials user) throws Exception {
+    // example: Refusals
+    Refusals refusals = new Refusals();
+    Connection nc = NATS.connect(user, NATS.options().errorListener(refusals));
+    nc.publish("subscriber.g1.home.queue.other", new byte[] {1});
+    refusals.expect("publish", "subscriber.g1.home.queue.other");
+    // end
+  }
 }

@@ -21,6 +21,7 @@ import io.vettid.nats.auth.UserLimits;
 import io.vettid.nats.auth.UserPermissions;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
+import io.vettid.testkit.Refusals;
 import io.vettid.testkit.ShiftedClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,9 +29,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,30 +72,17 @@ class EventSpaceServerTest {
 
   /** A connection collecting the server's permission errors. */
   static final class Client {
-    final BlockingQueue<String> errors = new LinkedBlockingQueue<>();
+    final Refusals errors = new Refusals();
     final Connection nc;
 
     Client(UserCredentials user, String inboxPrefix) throws Exception {
-      Options.Builder o = options(user).errorListener(new ErrorListener() {
-        @Override
-        public void errorOccurred(Connection conn, String error) {
-          errors.add(error);
-        }
-      });
+      Options.Builder o = options(user).errorListener(errors);
       nc = Nats.connect((inboxPrefix == null ? o : o.inboxPrefix(inboxPrefix)).build());
       OPENED.add(nc);
     }
 
     void expectRefusal(String kind, String subject) throws InterruptedException {
-      String expected = "permissions violation for " + kind + " to \"" + subject.toLowerCase();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (System.nanoTime() < deadline) {
-        String e = errors.poll(100, TimeUnit.MILLISECONDS);
-        if (e != null && e.toLowerCase().contains(expected)) {
-          return;
-        }
-      }
-      throw new AssertionError("the server did not refuse: expected '" + expected + "', errors seen: " + errors);
+      errors.expectStartingWith(kind, subject);
     }
   }
 
