@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The runtime as a child process for {@link CrashRecoveryTest}: connects to the test's server,
@@ -42,14 +41,32 @@ public final class CrashChild {
   public static void main(String[] args) throws Exception {
     String mode = args[2];
     int haltAt = Integer.parseInt(args[3]);
+    // replies go out on a connection of their own, ready before the runtime starts consuming
+    Connection replies = io.nats.client.Nats.connect(new io.nats.client.Options.Builder().server(args[0])
+        .sslContext(TlsMaterial.trusting(Path.of(args[1]))).build());
+    VettIdRuntime rt = tally(VettIdRuntime.connect(args[0], TlsMaterial.trusting(Path.of(args[1]))), replies, mode,
+        haltAt).start();
+    rt.counters(); // started
+    System.out.println("ready");
+    System.out.flush();
+    Thread.sleep(Long.MAX_VALUE);
+  }
+
+  /**
+   * The runtime's settings for the crash tests: the tally handler and rule, replies on {@code
+   * CrashOut}, and the crash point.
+   *
+   * @param b the builder
+   * @param replies the connection replies go out on
+   * @param mode {@code none}, {@code in-handler} or {@code after-reply}
+   * @param haltAt the event or reply to halt at
+   * @return the builder
+   */
+  static io.vettid.runtime.VettIdRuntimeBuilder tally(io.vettid.runtime.VettIdRuntimeBuilder b, Connection replies,
+      String mode, int haltAt) throws io.vettid.rules.RuleValidationException {
     java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger replied = new java.util.concurrent.atomic.AtomicInteger();
-    // replies go out on a connection of their own, ready before the runtime starts consuming
-    AtomicReference<Connection> conn = new AtomicReference<>(io.nats.client.Nats.connect(
-        new io.nats.client.Options.Builder().server(args[0]).sslContext(TlsMaterial.trusting(Path.of(args[1])))
-            .build()));
-    VettIdRuntime rt = VettIdRuntime.connect(args[0], TlsMaterial.trusting(Path.of(args[1])))
-        .discoverHandlers(false)
+    return b.discoverHandlers(false)
         .builtInHandlers(false)
         .handler(new Tally(() -> {
           if (mode.equals("in-handler") && handled.incrementAndGet() == haltAt) {
@@ -62,7 +79,7 @@ public final class CrashChild {
             "[{\"id\":\"tally\",\"eventType\":\"crash.tally\",\"action\":\"handle\",\"handler\":\"tally\"}]"))
         .replies((connection, type, eventId, payload, dedupeId) -> {
           try {
-            JetStream js = conn.get().jetStream();
+            JetStream js = replies.jetStream();
             PublishAck ack = js.publish(OUT_SUBJECT, new Headers().put("Nats-Msg-Id", dedupeId),
                 (eventId.value() + ":" + payload.path("n").asText()).getBytes(StandardCharsets.UTF_8));
             if (ack.hasError()) {
@@ -74,12 +91,7 @@ public final class CrashChild {
           } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
             throw new VettidException(FailureReason.CONNECTION_REVOKED, "reply failed: " + e.getMessage(), e);
           }
-        })
-        .start();
-    rt.counters(); // started
-    System.out.println("ready");
-    System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
+        });
   }
 
   static final class Tally implements EventHandlerFactory {

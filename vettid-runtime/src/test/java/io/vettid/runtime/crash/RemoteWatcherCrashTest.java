@@ -1,0 +1,195 @@
+package io.vettid.runtime.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.KeyValue;
+import io.nats.client.Message;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
+import io.vettid.api.ConnectionId;
+import io.vettid.api.EventId;
+import io.vettid.api.InternalEvent;
+import io.vettid.crypto.PrivateKeyEntry;
+import io.vettid.crypto.PublicKeyEntry;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.Suites;
+import io.vettid.crypto.envelope.Sealer;
+import io.vettid.crypto.envelope.SessionPolicy;
+import io.vettid.nats.jetstream.JetStreamLayout;
+import io.vettid.nats.subjects.Subjects;
+import io.vettid.testkit.NatsServerExtension;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The vault killed with SIGKILL while its Event Watcher reads a deposit stream on another server
+ * (the EventSpace server's role: a second nats-server process), and started again: every deposit
+ * is handled, none twice. The watcher acknowledges a remote deposit only after its event is stored
+ * in the vault's own queue, and the Manager acknowledges the queue only after the handler's commit.
+ */
+class RemoteWatcherCrashTest {
+  @RegisterExtension final NatsServerExtension vault = NatsServerExtension.builder().tls().encryptedAtRest().build();
+  @RegisterExtension final NatsServerExtension eventSpace = NatsServerExtension.builder().tls().encryptedAtRest()
+      .build();
+  @TempDir Path dir;
+
+  private static final int EVENT_IDS = 30;
+  private static final int PER_ID = 8;
+  private static final int TOTAL = EVENT_IDS * PER_ID;
+  private static final Suite SUITE = Suites.MLKEM768_MLDSA65_V1;
+
+  @Test
+  void aVaultKilledWhileItsWatcherReadsARemoteStreamLosesNothingAndHandlesNothingTwice() throws Exception {
+    Connection own = vault.connect();
+    JetStreamLayout.builder().build().ensureVault(own);
+    own.jetStreamManagement().addStream(StreamConfiguration.builder().name("CrashOut")
+        .subjects(CrashChild.OUT_SUBJECT).storageType(StorageType.File).duplicateWindow(Duration.ofMinutes(2)).build());
+    Connection remote = eventSpace.connect();
+    JetStreamLayout.builder().build().ensureEventSpace(remote, RemoteWatcherChild.GUID, RemoteWatcherChild.ES);
+
+    // the peer's keys, and the vault's wrapping key for it, handed to the child in a file
+    SecureRandom random = new SecureRandom();
+    KeyPair sign = SUITE.signature().generateKeyPair(random);
+    KeyPair wrap = SUITE.wrap().generateKeyPair(random);
+    PublicKeyEntry peerPublic = PublicKeyEntry.of(SUITE.signature(), sign.getPublic());
+    PrivateKeyEntry peer = new PrivateKeyEntry(peerPublic.keyId(), SUITE.signature(), sign.getPrivate());
+    Base64.Encoder b64 = Base64.getEncoder();
+    Path keys = dir.resolve("keys.json");
+    Files.writeString(keys, new ObjectMapper().createObjectNode().put("suite", SUITE.name())
+        .put("peerSigning", b64.encodeToString(sign.getPublic().getEncoded()))
+        .put("wrapping", b64.encodeToString(wrap.getPrivate().getEncoded()))
+        .put("wrappingPublic", b64.encodeToString(wrap.getPublic().getEncoded())).toString());
+
+    // every deposit carries its own session key block, so a restarted vault opens each on its own
+    ConnectionId from = ConnectionId.of("conn-crash");
+    String subject = Subjects.deposit(RemoteWatcherChild.GUID, RemoteWatcherChild.ES, from).value();
+    Sealer sealer = Sealer.builder(SUITE, peer, PublicKeyEntry.of(SUITE.wrap(), wrap.getPublic()), subject)
+        .policy(new SessionPolicy(1, Duration.ofHours(1))).build();
+    List<EventId> ids = new ArrayList<>();
+    for (int i = 0; i < EVENT_IDS; i++) {
+      ids.add(EventId.random());
+    }
+    for (int n = 1; n <= PER_ID; n++) {
+      for (EventId id : ids) {
+        InternalEvent e = InternalEvent.builder().type(CrashChild.TALLY).eventId(id).connectionId(from)
+            .payload(JsonNodeFactory.instance.objectNode().put("n", String.valueOf(n))).build();
+        remote.jetStream().publish(subject, new Headers().put("Nats-Msg-Id", "send-" + id.value() + "-" + n),
+            sealer.seal(e).sealed());
+      }
+    }
+
+    Process first = startChild(keys);
+    long out = waitForReplies(own, TOTAL / 4, Duration.ofSeconds(60));
+    assertThat(out).as("replies before the kill").isGreaterThanOrEqualTo(TOTAL / 4).isLessThan(TOTAL);
+    first.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no graceful close
+    assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("the first child died").isTrue();
+    assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+
+    Process second = startChild(keys);
+    try {
+      waitForReplies(own, TOTAL, Duration.ofSeconds(90));
+      Thread.sleep(6_000); // anything handled twice would show up by now (ack wait is 5 s)
+    } finally {
+      second.destroyForcibly();
+      second.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    KeyValue records = own.keyValue("EventHandlers");
+    ObjectMapper json = new ObjectMapper();
+    int lost = 0;
+    int twice = 0;
+    for (EventId id : ids) {
+      KeyValueEntry e = records.get("Manager.r." + from.value() + "." + id.value());
+      assertThat(e).as("record of %s", id).isNotNull();
+      String state = new String(Base64.getDecoder().decode(json.readTree(e.getValue()).path("state").asText()),
+          StandardCharsets.UTF_8);
+      List<String> seen = Arrays.asList(state.split(","));
+      twice += seen.size() - new HashSet<>(seen).size();
+      lost += PER_ID - new HashSet<>(seen).size();
+    }
+    Map<String, Integer> replies = new HashMap<>();
+    JetStreamSubscription sub = own.jetStream().subscribe(CrashChild.OUT_SUBJECT,
+        PullSubscribeOptions.builder().durable("check").build());
+    List<Message> got;
+    while (!(got = sub.fetch(500, Duration.ofSeconds(1))).isEmpty()) {
+      for (Message m : got) {
+        replies.merge(new String(m.getData(), StandardCharsets.UTF_8), 1, Integer::sum);
+        m.ack();
+      }
+    }
+    long quarantined = own.jetStreamManagement().getStreamInfo(Subjects.QUARANTINE_STREAM).getStreamState()
+        .getMsgCount();
+    System.out.printf("remote watcher crash test: events=%d replies-before-kill=%d lost=%d handled-twice=%d"
+        + " quarantined=%d%n", TOTAL, out, lost, twice, quarantined);
+    assertThat(lost).as("events lost").isZero();
+    assertThat(twice).as("events handled twice").isZero();
+    assertThat(replies).as("distinct replies").hasSize(TOTAL);
+    assertThat(replies.values()).as("each replied once").allMatch(c -> c == 1);
+    assertThat(quarantined).as("quarantined").isZero();
+  }
+
+  private Process startChild(Path keys) throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        RemoteWatcherChild.class.getName(), vault.url(), vault.tlsMaterial().caFile().toString(), eventSpace.url(),
+        eventSpace.tlsMaterial().caFile().toString(), keys.toString()).redirectErrorStream(true).start();
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    StringBuilder log = new StringBuilder();
+    String line;
+    while ((line = r.readLine()) != null) {
+      log.append(line).append('\n');
+      if (line.equals("ready")) {
+        Thread drain = new Thread(() -> {
+          try {
+            while (r.readLine() != null) {
+              // keep the pipe flowing
+            }
+          } catch (java.io.IOException ignored) {
+            // the child died
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+    }
+    throw new AssertionError("the child vault did not start:\n" + log);
+  }
+
+  private static long waitForReplies(Connection nc, long atLeast, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long n;
+    do {
+      n = nc.jetStreamManagement().getStreamInfo("CrashOut").getStreamState().getMsgCount();
+      if (n >= atLeast) {
+        return n;
+      }
+      Thread.sleep(20);
+    } while (System.nanoTime() < deadline);
+    return n;
+  }
+}
