@@ -27,6 +27,9 @@ class DemoTest {
     assertThat(r.delivered()).isEqualTo(r.sent() - 1);
     assertThat(r.lost()).isZero();
     assertThat(out).containsPattern("(?m)^summary: delivered=16 held=1 quarantined=1 lost=0$");
+    // the topology: an EventSpace server, each vault registered with it and on its own loopback server
+    assertThat(out).contains("EventSpace server ready at tls://127.0.0.1:", "alice registered as subscriber",
+        "bob registered as subscriber", "(loopback, internal namespace only)", "names the EventSpace server");
     assertThat(out).contains("[alice] HELD contact.request from bob");
     assertThat(out).contains("[alice] QUARANTINED (DENIED_BY_RULE) payment.request from bob");
     assertThat(out).contains("[alice] handled connection.rotate from bob");

@@ -13,17 +13,17 @@ import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import io.vettid.nats.auth.JetStreamLimits;
-import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
-import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.auth.SubscriberAccounts;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
-import io.vettid.nats.subjects.Subjects;
 import io.vettid.nats.tls.TlsMaterial;
 import io.vettid.profile.Profile;
 import io.vettid.profile.SignedProfile;
 import io.vettid.runtime.VettIdRuntime;
+import io.vettid.runtime.eventspace.ConciergeClient;
+import io.vettid.runtime.eventspace.EventSpaceServer;
 import io.vettid.runtime.connection.BlockList;
 import io.vettid.runtime.connection.Connections;
 import io.vettid.runtime.connection.Established;
@@ -132,48 +132,58 @@ public final class Demo {
   }
 
   private Result run(Path dir, int chats) throws Exception {
-    NatsOperator operator = NatsOperator.create("vettid-demo");
-    VaultAccounts aliceAccounts = VaultAccounts.create(operator, "a" + Long.toHexString(new SecureRandom().nextLong()
-        >>> 1), JetStreamLimits.subscriberDefault());
-    VaultAccounts bobAccounts = VaultAccounts.create(operator, "b" + Long.toHexString(new SecureRandom().nextLong()
-        >>> 1), JetStreamLimits.subscriberDefault());
-    List<NatsAccount> all = new java.util.ArrayList<>(aliceAccounts.all());
-    all.addAll(bobAccounts.all());
-    TlsMaterial tls = TlsMaterial.generate(Files.createDirectories(dir.resolve("tls")),
-        List.of("localhost"), List.of("127.0.0.1"));
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    out.println("Starting an embedded EventSpace server (the Internet-facing side: its own NATS operator and CA,"
+        + " TLS, JetStream encrypted at rest, the Concierge on NATS)...");
+    try (EventSpaceServer es = EventSpaceServer.builder(dir.resolve("eventspace"), secret).start()) {
+      Arrays.fill(secret, (byte) 0);
+      out.println("EventSpace server ready at " + es.address().url() + ": deposits, peers' users, the Concierge");
+      try (Vault alice = vault(dir, "alice", es); Vault bob = vault(dir, "bob", es)) {
+        return exchange(es, alice, bob, chats);
+      }
+    }
+  }
+
+  /**
+   * One vault of the demo: registered with the EventSpace server (its two external accounts' keys
+   * made here, only their public keys sent), and its own nats-server on loopback holding only its
+   * internal accounts (its own operator and CA).
+   */
+  private record Vault(String name, SubscriberAccounts external, VaultAccounts accounts, NatsServer server,
+      TlsMaterial tls) implements AutoCloseable {
+    @Override
+    public void close() {
+      server.close();
+    }
+  }
+
+  private Vault vault(Path dir, String name, EventSpaceServer es) throws Exception {
+    SubscriberAccounts external = ConciergeClient.register(es.address(), es.concierge().issueToken(Duration.ofMinutes(5)),
+        SubscriberAccounts.create(JetStreamLimits.subscriberDefault())).accounts();
+    NatsOperator operator = NatsOperator.create("vault-" + name);
+    VaultAccounts accounts = VaultAccounts.create(operator, external.guid(), JetStreamLimits.subscriberDefault());
+    Path home = Files.createDirectories(dir.resolve(name));
+    TlsMaterial tls = TlsMaterial.generate(home.resolve("tls"), List.of("localhost"), List.of("127.0.0.1"));
     byte[] vaultSecret = new byte[32];
     new SecureRandom().nextBytes(vaultSecret);
-    char[] storeKey = NatsServerConfig.deriveStoreKey(vaultSecret, "vettid-demo");
+    char[] storeKey = NatsServerConfig.deriveStoreKey(vaultSecret, "vettid-demo-" + name);
     Arrays.fill(vaultSecret, (byte) 0);
-    NatsServerConfig config = NatsServerConfig.builder()
-        .serverName("vettid-demo")
-        .workDir(dir.resolve("nats"))
-        .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
-        .tls(tls.serverTls(false))
-        .extraConfig(operator.serverConfig(NatsOperator.ServerRole.EVENTSPACE_SERVER,
-            Files.createDirectories(dir.resolve("jwt")), all))
-        .build();
-    Arrays.fill(storeKey, '\0');
-    out.println("Starting an embedded nats-server (operator mode, TLS, JetStream encrypted at rest)...");
-    try (NatsServer server = NatsServer.start(config)) {
-      out.println("nats-server ready at " + server.clientUrl() + "; accounts per vault: its own (internal),"
-          + " its apps', its EventSpace's (what peers touch) and its deposits'");
-      return exchange(server.clientUrl(), tls, aliceAccounts, bobAccounts, chats);
-    }
-  }
-
-  private Options.Builder options(String url, TlsMaterial tls, UserCredentials user) throws java.io.IOException {
     try {
-      return optionsOrThrow(url, tls, user);
-    } catch (java.security.GeneralSecurityException e) {
-      throw new java.io.IOException("cannot make the TLS context", e);
+      NatsServer server = NatsServer.start(NatsServerConfig.builder()
+          .serverName("vault-" + name)
+          .workDir(home.resolve("nats"))
+          .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
+          .tls(tls.serverTls(false))
+          .extraConfig(operator.serverConfig(NatsOperator.ServerRole.DATA_VAULT,
+              Files.createDirectories(home.resolve("jwt")), accounts.internal()))
+          .build());
+      out.println(name + " registered as subscriber " + external.guid() + "; " + name + "'s own nats-server at "
+          + server.clientUrl() + " (loopback, internal namespace only)");
+      return new Vault(name, external, accounts, server, tls);
+    } finally {
+      Arrays.fill(storeKey, '\0');
     }
-  }
-
-  private Options.Builder optionsOrThrow(String url, TlsMaterial tls, UserCredentials user)
-      throws java.security.GeneralSecurityException {
-    return new Options.Builder().server(url).sslContext(tls.clientContext()).authHandler(user.authHandler())
-        .connectionTimeout(Duration.ofSeconds(10));
   }
 
   private static Options.Builder server(String url, TlsMaterial tls) throws java.io.IOException {
@@ -184,8 +194,7 @@ public final class Demo {
     }
   }
 
-  private Result exchange(String url, TlsMaterial tls, VaultAccounts aliceAccounts, VaultAccounts bobAccounts,
-      int chats) throws Exception {
+  private Result exchange(EventSpaceServer es, Vault a, Vault b, int chats) throws Exception {
     Suite suite = Suites.DEFAULT;
     Identity[] ids = identities(suite.signature());
     Identity aliceId = ids[0];
@@ -194,10 +203,12 @@ public final class Demo {
     BlockList bobBlocks = new BlockList();
     Connections aliceConnections = new Connections(java.time.Clock.systemUTC(), aliceBlocks);
     Connections bobConnections = new Connections(java.time.Clock.systemUTC(), bobBlocks);
-    try (VettIdRuntime aliceVault = VettIdRuntime.connect(aliceAccounts, server(url, tls))
+    try (VettIdRuntime aliceVault = VettIdRuntime.connect(a.accounts(), server(a.server().clientUrl(), a.tls()))
+            .eventSpaceServer(a.external(), eventSpace(es), 1)
             .connections(aliceConnections).discoverHandlers(false)
             .handler(new Wallet()).listener(transcript("alice")).start();
-        VettIdRuntime bobVault = VettIdRuntime.connect(bobAccounts, server(url, tls))
+        VettIdRuntime bobVault = VettIdRuntime.connect(b.accounts(), server(b.server().clientUrl(), b.tls()))
+            .eventSpaceServer(b.external(), eventSpace(es), 1)
             .connections(bobConnections).discoverHandlers(false)
             .handler(new Wallet()).listener(transcript("bob")).start()) {
       aliceVault.publishProfile(aliceId.profile());
@@ -205,33 +216,50 @@ public final class Demo {
       aliceVault.shareableData("email", "alice@example.org");
       aliceVault.shareableData("phone", "+49 30 000000");
       aliceVault.shareableData("city", "Berlin");
-      aliceVault.watch(aliceAccounts.guid(), ES);
-      bobVault.watch(bobAccounts.guid(), ES);
+      aliceVault.watch(a.external().guid(), ES);
+      bobVault.watch(b.external().guid(), ES);
+      out.println("each vault's Event Watcher reads its deposit stream on the EventSpace server and queues what opens"
+          + " on its own server");
 
       out.println("\n-- alice invites bob in person (a single-use invitation, valid 10 minutes)");
-      Invitations aliceInvitations = new Invitations(aliceId, aliceAccounts.guid(), aliceAccounts.eventSpace(), suite,
+      Invitations aliceInvitations = new Invitations(aliceId, a.external().guid(), a.external().eventSpace(), suite,
           aliceBlocks, java.time.Clock.systemUTC());
+      aliceInvitations.advertise(es.address());
       Invitation invitation = aliceInvitations.create(ES, false);
       out.println("   invitation " + invitation.idText() + ": " + invitation.toUri().length()
-          + " characters, fits a QR code");
+          + " characters, fits a QR code; it names the EventSpace server " + es.address().hostPort()
+          + " and pins its CA");
       long t0 = System.nanoTime();
-      Invitee bobAccepting = Invitee.accept(Invitation.parse(invitation.toUri()), bobId, bobAccounts.guid(), ES,
-          bobAccounts.eventSpace(), suite, java.time.Clock.systemUTC(), bobBlocks);
+      Invitee bobAccepting = Invitee.accept(Invitation.parse(invitation.toUri()), bobId, b.external().guid(), ES,
+          b.external().eventSpace(), suite, java.time.Clock.systemUTC(), bobBlocks, es.address());
       Invitations.Result confirmed = aliceInvitations.accept(bobAccepting.message());
       Established atAlice = confirmed.established().orElseThrow();
       Established atBob = bobAccepting.complete(confirmed.confirm().orElseThrow());
-      PeerConnector connector = (creds, inbox) -> Nats.connect(options(url, tls, creds).inboxPrefix(inbox).build());
+      PeerConnector connector = (creds, inbox) -> Nats.connect(eventSpace(es).authHandler(creds.authHandler())
+          .inboxPrefix(inbox).build());
       aliceConnections.add(atAlice, connector);
       bobConnections.add(atBob, connector);
       connected(atAlice, atBob, suite, t0);
       aliceVault.rules().orElseThrow().put(RULES.replace("$BOB", atAlice.local().value()));
       bobVault.rules().orElseThrow().put(RULES.replace("$BOB", "nobody"));
+      out.println("   each deposits on the other's deposit subject on the EventSpace server, with the user the other"
+          + " issued; nothing of either vault's own server is reachable from there");
       out.println();
 
       Side alice = new Side(aliceVault, aliceConnections, atAlice.local());
       Side bob = new Side(bobVault, bobConnections, atBob.local());
       play(alice, bob, chats);
       return result(alice, bob);
+    }
+  }
+
+  /** Options for the EventSpace server: its address, pinned by its CA. */
+  private static Options.Builder eventSpace(EventSpaceServer es) throws java.io.IOException {
+    try {
+      return new Options.Builder().server(es.address().url()).sslContext(es.address().sslContext())
+          .connectionTimeout(Duration.ofSeconds(10));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new java.io.IOException("cannot make the TLS context", e);
     }
   }
 
