@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.nats.client.Connection;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.KeyValue;
-import io.nats.client.Message;
-import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -21,10 +18,7 @@ import io.vettid.api.InternalEventCodec;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.testkit.NatsServerExtension;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,18 +96,18 @@ class CrashRecoveryTest {
     Process first = startChild(mode, TOTAL / 4);
     long out;
     if (mode.equals("kill-9")) {
-      out = waitForReplies(nc, TOTAL / 4, Duration.ofSeconds(60));
+      out = Children.waitForReplies(nc, TOTAL / 4, Duration.ofSeconds(60));
       assertThat(out).as("replies before the kill").isGreaterThanOrEqualTo(TOTAL / 4).isLessThan(TOTAL);
       first.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no graceful close
     }
     assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("the first child died").isTrue();
-    out = waitForReplies(nc, 0, Duration.ZERO);
+    out = Children.waitForReplies(nc, 0, Duration.ZERO);
     assertThat(out).as("replies before the crash").isLessThan(TOTAL);
     assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(137);
 
     Process second = startChild("none", 0);
     try {
-      waitForReplies(nc, TOTAL, Duration.ofSeconds(90));
+      Children.waitForReplies(nc, TOTAL, Duration.ofSeconds(90));
       Thread.sleep(6_000); // anything handled twice would show up by now (ack wait is 5 s)
     } finally {
       second.destroyForcibly();
@@ -152,16 +146,7 @@ class CrashRecoveryTest {
     }
     assertThat(committed.keySet()).as("group entries only for one-event eventIds").hasSize(oneShot ? TOTAL : 0);
     // the replies: one per event
-    Map<String, Integer> replies = new HashMap<>();
-    JetStreamSubscription sub = nc.jetStream().subscribe(CrashChild.OUT_SUBJECT,
-        PullSubscribeOptions.builder().durable("check").build());
-    List<Message> got;
-    while (!(got = sub.fetch(500, Duration.ofSeconds(1))).isEmpty()) {
-      for (Message m : got) {
-        replies.merge(new String(m.getData(), StandardCharsets.UTF_8), 1, Integer::sum);
-        m.ack();
-      }
-    }
+    Map<String, Integer> replies = Children.replies(nc);
     long repliedTwice = replies.values().stream().filter(c -> c > 1).count();
     long quarantined = nc.jetStreamManagement().getStreamInfo(Subjects.QUARANTINE_STREAM).getStreamState().getMsgCount();
     for (long q = 1; q <= quarantined; q++) {
@@ -180,46 +165,7 @@ class CrashRecoveryTest {
   }
 
   private Process startChild(String mode, int haltAt) throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-        CrashChild.class.getName(), nats.url(), nats.tlsMaterial().caFile().toString(), mode, String.valueOf(haltAt))
-        .redirectErrorStream(true).start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    StringBuilder log = new StringBuilder();
-    while ((line = r.readLine()) != null) {
-      log.append(line).append('\n');
-      if (line.equals("ready")) {
-        Thread drain = new Thread(() -> {
-          try {
-            String l;
-            while ((l = r.readLine()) != null) {
-              if (System.getenv("CRASH_DEBUG") != null) {
-                System.out.println("child: " + l);
-              }
-            }
-          } catch (java.io.IOException ignored) {
-            // the child died
-          }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return p;
-      }
-    }
-    throw new AssertionError("the child runtime did not start:\n" + log);
-  }
-
-  private static long waitForReplies(Connection nc, long atLeast, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long n = 0;
-    do {
-      n = nc.jetStreamManagement().getStreamInfo("CrashOut").getStreamState().getMsgCount();
-      if (n >= atLeast) {
-        return n;
-      }
-      Thread.sleep(20);
-    } while (System.nanoTime() < deadline);
-    return n;
+    return Children.start(CrashChild.class, nats.url(), nats.tlsMaterial().caFile().toString(), mode,
+        String.valueOf(haltAt));
   }
 }

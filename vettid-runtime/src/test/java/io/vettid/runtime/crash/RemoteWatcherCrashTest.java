@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.nats.client.Connection;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.KeyValue;
-import io.nats.client.Message;
-import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -25,8 +22,6 @@ import io.vettid.crypto.envelope.SessionPolicy;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.testkit.NatsServerExtension;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +97,7 @@ class RemoteWatcherCrashTest {
     }
 
     Process first = startChild(keys);
-    long out = waitForReplies(own, TOTAL / 4, Duration.ofSeconds(60));
+    long out = Children.waitForReplies(own, TOTAL / 4, Duration.ofSeconds(60));
     assertThat(out).as("replies before the kill").isGreaterThanOrEqualTo(TOTAL / 4).isLessThan(TOTAL);
     first.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no graceful close
     assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("the first child died").isTrue();
@@ -111,7 +105,7 @@ class RemoteWatcherCrashTest {
 
     Process second = startChild(keys);
     try {
-      waitForReplies(own, TOTAL, Duration.ofSeconds(90));
+      Children.waitForReplies(own, TOTAL, Duration.ofSeconds(90));
       Thread.sleep(6_000); // anything handled twice would show up by now (ack wait is 5 s)
     } finally {
       second.destroyForcibly();
@@ -131,16 +125,7 @@ class RemoteWatcherCrashTest {
       twice += seen.size() - new HashSet<>(seen).size();
       lost += PER_ID - new HashSet<>(seen).size();
     }
-    Map<String, Integer> replies = new HashMap<>();
-    JetStreamSubscription sub = own.jetStream().subscribe(CrashChild.OUT_SUBJECT,
-        PullSubscribeOptions.builder().durable("check").build());
-    List<Message> got;
-    while (!(got = sub.fetch(500, Duration.ofSeconds(1))).isEmpty()) {
-      for (Message m : got) {
-        replies.merge(new String(m.getData(), StandardCharsets.UTF_8), 1, Integer::sum);
-        m.ack();
-      }
-    }
+    Map<String, Integer> replies = Children.replies(own);
     long quarantined = own.jetStreamManagement().getStreamInfo(Subjects.QUARANTINE_STREAM).getStreamState()
         .getMsgCount();
     System.out.printf("remote watcher crash test: events=%d replies-before-kill=%d lost=%d handled-twice=%d"
@@ -153,43 +138,7 @@ class RemoteWatcherCrashTest {
   }
 
   private Process startChild(Path keys) throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-        RemoteWatcherChild.class.getName(), vault.url(), vault.tlsMaterial().caFile().toString(), eventSpace.url(),
-        eventSpace.tlsMaterial().caFile().toString(), keys.toString()).redirectErrorStream(true).start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    StringBuilder log = new StringBuilder();
-    String line;
-    while ((line = r.readLine()) != null) {
-      log.append(line).append('\n');
-      if (line.equals("ready")) {
-        Thread drain = new Thread(() -> {
-          try {
-            while (r.readLine() != null) {
-              // keep the pipe flowing
-            }
-          } catch (java.io.IOException ignored) {
-            // the child died
-          }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return p;
-      }
-    }
-    throw new AssertionError("the child vault did not start:\n" + log);
-  }
-
-  private static long waitForReplies(Connection nc, long atLeast, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long n;
-    do {
-      n = nc.jetStreamManagement().getStreamInfo("CrashOut").getStreamState().getMsgCount();
-      if (n >= atLeast) {
-        return n;
-      }
-      Thread.sleep(20);
-    } while (System.nanoTime() < deadline);
-    return n;
+    return Children.start(RemoteWatcherChild.class, vault.url(), vault.tlsMaterial().caFile().toString(),
+        eventSpace.url(), eventSpace.tlsMaterial().caFile().toString(), keys.toString());
   }
 }

@@ -1,0 +1,89 @@
+package io.vettid.runtime.crash;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.PullSubscribeOptions;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the crash tests share: starting a child JVM until it says "ready", and reading its replies. */
+final class Children {
+  private Children() {}
+
+  /**
+   * Starts a class of this test class path in a child JVM and waits for its line {@code ready}; its
+   * further output is drained (printed with {@code CRASH_DEBUG} set).
+   *
+   * @param main the class
+   * @param args its arguments
+   * @return the running process
+   */
+  static Process start(Class<?> main, String... args) throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+        main.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    StringBuilder log = new StringBuilder();
+    String line;
+    while ((line = r.readLine()) != null) {
+      log.append(line).append('\n');
+      if (line.equals("ready")) {
+        Thread drain = new Thread(() -> {
+          try {
+            String l;
+            while ((l = r.readLine()) != null) {
+              if (System.getenv("CRASH_DEBUG") != null) {
+                System.out.println("child: " + l);
+              }
+            }
+          } catch (java.io.IOException ignored) {
+            // the child died
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+    }
+    throw new AssertionError("the child " + main.getSimpleName() + " did not start:\n" + log);
+  }
+
+  /** Waits until stream {@code CrashOut} holds at least so many replies, or the time is up; returns how many. */
+  static long waitForReplies(Connection nc, long atLeast, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long n;
+    do {
+      n = nc.jetStreamManagement().getStreamInfo("CrashOut").getStreamState().getMsgCount();
+      if (n >= atLeast) {
+        return n;
+      }
+      Thread.sleep(20);
+    } while (System.nanoTime() < deadline);
+    return n;
+  }
+
+  /** Every reply in stream {@code CrashOut}, with how often it came. */
+  static Map<String, Integer> replies(Connection nc) throws Exception {
+    Map<String, Integer> replies = new HashMap<>();
+    JetStreamSubscription sub = nc.jetStream().subscribe(CrashChild.OUT_SUBJECT,
+        PullSubscribeOptions.builder().durable("check").build());
+    List<Message> got;
+    while (!(got = sub.fetch(500, Duration.ofSeconds(1))).isEmpty()) {
+      for (Message m : got) {
+        replies.merge(new String(m.getData(), StandardCharsets.UTF_8), 1, Integer::sum);
+        m.ack();
+      }
+    }
+    return replies;
+  }
+}
