@@ -34,6 +34,7 @@ public final class Refusals implements ErrorListener {
    * @param kind {@code publish} or {@code subscription}
    * @param subject the subject
    * @throws AssertionError if the server did not refuse it
+   * @throws InterruptedException if interrupted while waiting
    */
   public void expect(String kind, String subject) throws InterruptedException {
     expectStartingWith(kind, subject + "\"");
@@ -45,6 +46,7 @@ public final class Refusals implements ErrorListener {
    * @param kind {@code publish} or {@code subscription}
    * @param subjectStart how the subject starts
    * @throws AssertionError if the server did not refuse it
+   * @throws InterruptedException if interrupted while waiting
    */
   public void expectStartingWith(String kind, String subjectStart) throws InterruptedException {
     expectError("permissions violation for " + kind + " to \"" + subjectStart);
@@ -56,6 +58,7 @@ public final class Refusals implements ErrorListener {
    *
    * @param text what the error says
    * @throws AssertionError if the server said no such thing
+   * @throws InterruptedException if interrupted while waiting
    */
   public void expectError(String text) throws InterruptedException {
     String expected = text.toLowerCase(Locale.ROOT);

@@ -60,6 +60,7 @@ public record HandshakeBootstrap(String account, byte[] signature) {
     signature = signature.clone();
   }
 
+  /** {@return a copy of the signature} */
   @Override
   public byte[] signature() {
     return signature.clone();

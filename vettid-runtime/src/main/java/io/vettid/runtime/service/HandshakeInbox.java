@@ -53,6 +53,7 @@ public final class HandshakeInbox implements AutoCloseable {
   @API(status = EXPERIMENTAL, since = "0.1")
   public static final class Refused extends Exception {
     @java.io.Serial private static final long serialVersionUID = 1L;
+    /** Why the message is refused, as the quarantine names it. */
     private final FailureReason reason;
 
     /**
