@@ -62,10 +62,11 @@ class HelloEventSpaceTest {
       ask(home, EventSpaceEndpoints.CREATE, new EventSpaceEndpoints.Create("home"));
     }
     String uri = ask(alice, InvitationEndpoints.CREATE, new InvitationEndpoints.Create(null, false, 0)).uri();
-    String acceptance = ask(bob, AcceptanceEndpoints.START, new AcceptanceEndpoints.Start(uri, null)).message();
-    String confirmation = ask(alice, InvitationEndpoints.CONFIRM, new InvitationEndpoints.Confirm(acceptance))
-        .message();
-    ask(bob, AcceptanceEndpoints.COMPLETE, new AcceptanceEndpoints.Complete(confirmation));
+    // bob's vault delivers its acceptance to alice's server with the invitation's bootstrap user, and
+    // alice's confirmation comes back to bob's: one request connects both sides
+    AcceptanceEndpoints.Started started = ask(bob, AcceptanceEndpoints.START, new AcceptanceEndpoints.Start(uri, null));
+    assertThat(started.delivered()).as("delivered over NATS").isTrue();
+    assertThat(started.connected()).as("connected while the request waited").isNotNull();
     ObjectNode rule = JSON.createObjectNode().put("id", "chat").put("eventType", "chat.message").put("action", "handle")
         .put("handler", "chat");
     ask(bob, RuleEndpoints.ADD, new RuleEndpoints.Add(rule));
