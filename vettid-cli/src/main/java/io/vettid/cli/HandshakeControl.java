@@ -1,11 +1,14 @@
 package io.vettid.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.vettid.api.FailureReason;
+import io.vettid.crypto.SecretBox;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.server.ServerAddress;
 import io.vettid.nats.subjects.Subjects;
@@ -19,10 +22,13 @@ import io.vettid.runtime.connection.Invitee;
 import io.vettid.runtime.connection.PeerConnector;
 import io.vettid.runtime.service.HandshakeInbox;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +42,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The control service's {@code invitations} and {@code acceptances} groups: both sides of the
  * handshake (PROTOCOL.md section 8). Invitations are made per EventSpace and carry its current
- * profile; acceptances wait in memory for their confirmation, so the ones never completed are given
- * up (and the NATS user each issued for its inviter revoked) when they can no longer complete.
+ * profile. Open invitations (with their one-time keys), acceptances waiting for the owner's
+ * approval and this vault's acceptances waiting for their confirmation are kept across restarts,
+ * sealed in the {@code Vault} bucket under a key derived from the vault secret; acceptances never
+ * completed are given up (and the NATS user each issued for its inviter revoked) when they can no
+ * longer complete.
  */
 final class HandshakeControl {
   private static final Logger LOG = LoggerFactory.getLogger(HandshakeControl.class);
@@ -52,10 +61,70 @@ final class HandshakeControl {
   /** How long {@code acceptances.start} waits for the confirmation of an invitation shown in person. */
   static final Duration CONFIRMATION_WAIT = Duration.ofSeconds(60);
 
-  HandshakeControl(RunningVault vault, ProfileControl profiles, PeerConnector connector) {
+  /** What the sealed record is for (its key is derived from the vault secret for it, and it is the AAD). */
+  static final String SEAL_PURPOSE = "vettid/cli/handshakes/v1";
+  private static final String KEY = "handshakes.state";
+  private final byte[] sealKey;
+
+  HandshakeControl(RunningVault vault, ProfileControl profiles, PeerConnector connector, byte[] sealKey) {
     this.vault = vault;
     this.profiles = profiles;
     this.connector = connector;
+    this.sealKey = sealKey.clone();
+  }
+
+  /**
+   * Takes back the open invitations and acceptances the last run kept.
+   *
+   * @return how many
+   */
+  int restore() throws Exception {
+    io.nats.client.api.KeyValueEntry e = vault.nats().keyValue(Subjects.name("Vault")).get(KEY);
+    if (e == null || e.getValue() == null) {
+      return 0;
+    }
+    byte[] plain = SecretBox.open(sealKey, KEY.getBytes(StandardCharsets.US_ASCII), e.getValue());
+    try {
+      JsonNode n = VaultHome.JSON.readTree(plain);
+      Base64.Decoder d = Base64.getDecoder();
+      int restored = 0;
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.path("invitations").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> x = it.next();
+        if (vault.config().eventSpaces().contains(x.getKey())) {
+          restored += invitations(x.getKey()).restore(d.decode(x.getValue().asText()));
+        }
+      }
+      for (JsonNode x : n.path("acceptances")) {
+        Invitee i = Invitee.restore(d.decode(x.asText()), vault.blocks);
+        if (!i.isCompleted()) {
+          accepting.put(i.invitation().idText(), i);
+          restored++;
+        }
+      }
+      return restored;
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /** Keeps the open invitations and acceptances, sealed, for the next run. */
+  private synchronized void save() {
+    ObjectNode n = VaultHome.JSON.createObjectNode().put("v", 1);
+    Base64.Encoder b = Base64.getEncoder();
+    ObjectNode inv = n.putObject("invitations");
+    invitations.forEach((es, i) -> inv.put(es, b.encodeToString(i.export())));
+    accepting.values().forEach(i -> n.withArray("acceptances").add(b.encodeToString(i.export())));
+    byte[] plain = n.toString().getBytes(StandardCharsets.UTF_8);
+    try {
+      vault.nats().keyValue(Subjects.name("Vault")).put(KEY,
+          SecretBox.seal(sealKey, KEY.getBytes(StandardCharsets.US_ASCII), plain, new java.security.SecureRandom()));
+    } catch (IOException | io.nats.client.JetStreamApiException | RuntimeException e) {
+      LOG.warn("the open invitations and acceptances could not be kept ({}); a restart forgets them",
+          e.getClass().getSimpleName());
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+      n.removeAll();
+    }
   }
 
   void serve(ControlService.Builder b) {
@@ -127,6 +196,7 @@ final class HandshakeControl {
     Invitations inv = invitations(es);
     Invitation i = r.validSeconds() == 0 ? inv.create(es, r.remote())
         : inv.create(es, r.remote(), Duration.ofSeconds(r.validSeconds()));
+    save();
     return new InvitationEndpoints.Created(i.toUri(), i.idText(), es, i.expiresAt().toString(), r.remote());
   }
 
@@ -149,6 +219,7 @@ final class HandshakeControl {
   }
 
   private InvitationEndpoints.Confirmed confirmed(Invitations.Result r) throws Exception {
+    save(); // the invitation is spent; the acceptance waits, or is done
     if (r.pendingId().isPresent()) {
       return new InvitationEndpoints.Confirmed(r.pendingId().get(), null, null, null, null, false);
     }
@@ -190,6 +261,7 @@ final class HandshakeControl {
   private InvitationEndpoints.Declined decline(String id) throws Exception {
     for (String es : vault.config().eventSpaces()) {
       if (invitations(es).decline(id)) {
+        save();
         return new InvitationEndpoints.Declined(id);
       }
     }
@@ -207,6 +279,7 @@ final class HandshakeControl {
     vault.push(vault.eventSpaceAccount());
     CompletableFuture<AcceptanceEndpoints.Connected> done = new CompletableFuture<>();
     completions.put(inv.idText(), done);
+    save();
     boolean delivered = deliver(inv, invitee.message());
     AcceptanceEndpoints.Connected connected = null;
     if (delivered && !inv.remote()) {
@@ -264,6 +337,7 @@ final class HandshakeControl {
       String invitation = entry.getKey();
       it.remove();
       added(e);
+      save();
       AcceptanceEndpoints.Connected c = new AcceptanceEndpoints.Connected(e.local().value(),
           e.peerProfile().owner().firstName(), e.safetyNumber());
       CompletableFuture<AcceptanceEndpoints.Connected> waiting = completions.remove(invitation);
@@ -286,9 +360,8 @@ final class HandshakeControl {
   }
 
   /**
-   * Gives up the acceptances that can no longer be completed (all of them when the vault stops:
-   * they live in memory only) and revokes the user each issued for its inviter, so that no
-   * deposit right outlives the handshake that granted it.
+   * Gives up the acceptances that can no longer be completed and revokes the user each issued for
+   * its inviter, so that no deposit right outlives the handshake that granted it.
    *
    * @param now the time, or {@link Instant#MAX} to give up every one
    * @return how many were given up
@@ -304,6 +377,7 @@ final class HandshakeControl {
       }
     }
     if (!users.isEmpty()) {
+      save();
       users.forEach(vault.eventSpaceAccount()::revoke);
       vault.push(vault.eventSpaceAccount());
       LOG.info("{} acceptance(s) never completed given up; the users they issued are revoked", users.size());

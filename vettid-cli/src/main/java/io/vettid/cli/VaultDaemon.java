@@ -7,6 +7,7 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.Providers;
+import io.vettid.crypto.SecretBox;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import io.vettid.nats.auth.NatsAccount;
@@ -187,7 +188,7 @@ final class VaultDaemon implements Detached.Daemon {
           Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover(VaultDaemon.class.getClassLoader())
               .build(), accounts::eventSpace, accounts::push);
       int restored = restore(s.vaultSecret());
-      startControl();
+      startControl(SecretBox.derive(s.vaultSecret(), HandshakeControl.SEAL_PURPOSE, 32));
       LOG.info("vault {} running at {} ({} connections restored)", config.guid(), address.url(), restored);
     } finally {
       Arrays.fill(s.vaultSecret(), (byte) 0);
@@ -230,12 +231,16 @@ final class VaultDaemon implements Detached.Daemon {
   }
 
   /** The control users, the control service on its own connection, the run files, the timers. */
-  private void startControl() throws Exception {
+  private void startControl(byte[] handshakeKey) throws Exception {
     controlUsers = new ControlUsers(vault.home, accounts);
     controlUsers.record(vault.nats());
     Connection answers = Nats.connect(options(vault.address, controlUsers.answersUser()).build());
     ProfileControl profiles = new ProfileControl(vault, es -> handshakes.profileChanged(es));
-    handshakes = new HandshakeControl(vault, profiles, connector());
+    handshakes = new HandshakeControl(vault, profiles, connector(), handshakeKey);
+    int kept = handshakes.restore(); // open invitations and acceptances of the last run
+    if (kept > 0) {
+      LOG.info("{} open invitation(s) and acceptance(s) kept from the last run", kept);
+    }
     // acceptances of this vault's invitations, and confirmations of its acceptances, that came over NATS
     vault.runtime.handshakes(vault.config().guid(), handshakes::received);
     ControlService.Builder b = ControlService.builder()
@@ -395,13 +400,6 @@ final class VaultDaemon implements Detached.Daemon {
   @Override
   public void close() {
     timers.shutdownNow();
-    if (handshakes != null) {
-      try {
-        handshakes.forgetAbandonedAcceptances(Instant.MAX); // they cannot be completed after a restart
-      } catch (RuntimeException e) {
-        LOG.warn("the users of acceptances never completed could not be revoked ({})", e.getClass().getSimpleName());
-      }
-    }
     if (controlUsers != null) {
       controlUsers.revoke();
     }

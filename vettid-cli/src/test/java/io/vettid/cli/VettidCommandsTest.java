@@ -43,6 +43,8 @@ class VettidCommandsTest {
   static VaultDaemon aliceVault;
   static VaultDaemon bobVault;
   static EventSpaceServer eventSpaceServer;
+  /** An invitation alice made before her restart (@Order(4)). */
+  static String keptInvitation;
   static final ByteArrayOutputStream aliceTranscript = new ByteArrayOutputStream();
   static final ByteArrayOutputStream bobTranscript = new ByteArrayOutputStream();
 
@@ -210,13 +212,12 @@ class VettidCommandsTest {
   @Test
   @Order(4)
   void aRestartedVaultRestoresItsConnectionAndItsEventLog() throws Exception {
-    // an acceptance alice never completes: it cannot be completed after a restart, so when her vault
-    // stops the user it issued for bob is revoked (and stays so)
-    // (a remote invitation bob never approves: the acceptance waits for his confirmation)
+    // kept across the restart, sealed in the Vault bucket: an open invitation of alice's, and her
+    // acceptance of a remote invitation of bob's, which waits for his approval (both used in @Order(8))
+    keptInvitation = ok(alice, "invite", "--remote", "--valid", "2d").out().strip();
     assertThat(ok(alice, "accept", ok(bob, "invite", "--remote").out().strip()).out()).contains("delivered");
     assertThat(aliceVault.acceptancesWaiting()).hasSize(1);
-    String abandoned = aliceVault.acceptancesWaiting().get(0);
-    assertThat(aliceVault.eventSpaceAccount().isRevoked(abandoned)).isFalse();
+    String kept = aliceVault.acceptancesWaiting().get(0);
     aliceVault.close();
     Run stopped = cli(alice, "events", "tail", "--last", "1", "--count", "1");
     assertThat(stopped.exit()).isEqualTo(VettidCli.ENVIRONMENT);
@@ -225,8 +226,8 @@ class VettidCommandsTest {
     aliceVault = start(alice, aliceTranscript);
 
     assertThat(ok(alice, "connections", "list").out()).contains("Bob");
-    assertThat(aliceVault.eventSpaceAccount().isRevoked(abandoned)).as("the abandoned acceptance's user").isTrue();
-    assertThat(aliceVault.acceptancesWaiting()).isEmpty();
+    assertThat(aliceVault.acceptancesWaiting()).as("the acceptance is kept").containsExactly(kept);
+    assertThat(aliceVault.eventSpaceAccount().isRevoked(kept)).as("and the user it issued bob").isFalse();
     String id = cli(bob, "--json", "send", "Alice", "chat.message", "{\"text\":\"welcome back\"}").json()
         .path("eventId").asText();
     await(() -> transcript(aliceTranscript).contains(id), "handled after the restart");
@@ -303,8 +304,9 @@ class VettidCommandsTest {
   @Test
   @Order(8)
   void aRemoteAcceptanceWaitsForApprovalAndProfilesRulesAndTheQuarantineAnswer() throws Exception {
-    // a remote invitation: the acceptance waits until alice approves it; a second one she declines
-    String remote = ok(alice, "invite", "--remote", "--valid", "2d").out().strip();
+    // a remote invitation (made before alice's restart, and kept): the acceptance waits until alice
+    // approves it; a second one she declines
+    String remote = keptInvitation;
     assertThat(remote).contains("&m=r&");
     // bob's acceptance reaches alice's EventSpace server and waits there for her approval
     assertThat(ok(bob, "accept", remote).out()).contains("delivered", "once they approve");
@@ -327,6 +329,13 @@ class VettidCommandsTest {
     Run again = cli(alice, "invite", "approve", "--", id);
     assertThat(again.exit()).isEqualTo(1);
     assertThat(again.err()).contains("no pending acceptance");
+
+    // alice's acceptance kept across her restart (@Order(4)): bob approves it, her side completes by itself
+    await(() -> cli(bob, "--json", "invite", "pending").out().contains("Alice"), "alice's acceptance waits for bob");
+    String keptId = cli(bob, "--json", "invite", "pending").json().path("pending").get(0).path("id").asText();
+    int alicesBefore = aliceVault.connections().list().size();
+    assertThat(ok(bob, "invite", "approve", "--", keptId).out()).contains("connected to Alice", "delivered");
+    await(() -> aliceVault.connections().list().size() == alicesBefore + 1, "alice's kept acceptance completed");
 
     // profiles: published with shared data and a link, shown verified
     ok(alice, "profile", "publish", "home", "--share", "email=alice@example.org", "--link",

@@ -44,8 +44,9 @@ public final class EphemeralBox {
   private EphemeralBox() {}
 
   /**
-   * A one-time X25519 key pair. Its private key lives in this object only; {@link #destroy()}
-   * overwrites it, after which it opens nothing.
+   * A one-time X25519 key pair. Its private key lives in this object, and leaves it only to be
+   * sealed at rest ({@link #exportPrivateKey()}, for an invitation that must outlive a restart);
+   * {@link #destroy()} overwrites it, after which it opens nothing.
    */
   public static final class KeyPair implements Destroyable {
     private final byte[] privateKey;
@@ -61,6 +62,19 @@ public final class EphemeralBox {
     /** {@return a copy of the public key (32 bytes)} */
     public byte[] publicKey() {
       return publicKey.clone();
+    }
+
+    /**
+     * A copy of the private key, to seal at rest (and wipe); nothing else should hold it.
+     *
+     * @return the 32-byte private key
+     * @throws IllegalStateException if the key pair was destroyed
+     */
+    public synchronized byte[] exportPrivateKey() {
+      if (destroyed) {
+        throw new IllegalStateException("this one-time key was destroyed");
+      }
+      return privateKey.clone();
     }
 
     /**
@@ -107,6 +121,21 @@ public final class EphemeralBox {
     public String toString() {
       return "EphemeralBox.KeyPair[X25519" + (destroyed ? ", destroyed" : "") + "]";
     }
+  }
+
+  /**
+   * The key pair of a private key {@linkplain KeyPair#exportPrivateKey exported} before (opened
+   * from where it was sealed at rest).
+   *
+   * @param privateKey the 32-byte private key (copied; wipe yours)
+   * @return the key pair
+   */
+  public static KeyPair fromPrivateKey(byte[] privateKey) {
+    Objects.requireNonNull(privateKey, "privateKey");
+    if (privateKey.length != KEY_BYTES) {
+      throw new IllegalArgumentException("an X25519 private key is " + KEY_BYTES + " bytes");
+    }
+    return new KeyPair(privateKey.clone());
   }
 
   /**

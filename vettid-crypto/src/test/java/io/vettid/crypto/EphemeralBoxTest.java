@@ -80,6 +80,22 @@ class EphemeralBoxTest {
   }
 
   @Test
+  void anExportedPrivateKeyOpensWhatWasSealedToItsPairAndADestroyedOneExportsNothing() throws Exception {
+    SecureRandom random = new SecureRandom();
+    EphemeralBox.KeyPair pair = EphemeralBox.generate(random);
+    byte[] ctx = "ctx".getBytes(StandardCharsets.US_ASCII);
+    byte[] box = EphemeralBox.seal(pair.publicKey(), ctx, "creds".getBytes(StandardCharsets.US_ASCII), random);
+    byte[] exported = pair.exportPrivateKey();
+
+    EphemeralBox.KeyPair back = EphemeralBox.fromPrivateKey(exported);
+    assertThat(back.publicKey()).isEqualTo(pair.publicKey());
+    assertThat(new String(back.open(ctx, box), StandardCharsets.US_ASCII)).isEqualTo("creds");
+    pair.destroy();
+    assertThatThrownBy(pair::exportPrivateKey).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> EphemeralBox.fromPrivateKey(new byte[31])).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void smallOrderOrMisSizedPublicKeysAreRefusedWhenSealing() {
     byte[] zero = new byte[32];
     byte[] one = new byte[32];

@@ -73,6 +73,28 @@ public record ConnectionKeys(Suite suite, PrivateKeyEntry signing, PublicKeyEntr
         new PrivateKeyEntry(wp.keyId(), suite.wrap(), wrapping.getPrivate()), wp);
   }
 
+  /** The keys as JSON (private halves PKCS#8, public X.509, base64): for a sealed record only. */
+  com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+    java.util.Base64.Encoder b = java.util.Base64.getEncoder();
+    return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("suite", suite.name())
+        .put("signingPrivate", b.encodeToString(signing.key().getEncoded()))
+        .put("signingPublic", b.encodeToString(signingPublic.key().getEncoded()))
+        .put("wrappingPrivate", b.encodeToString(wrapping.key().getEncoded()))
+        .put("wrappingPublic", b.encodeToString(wrappingPublic.key().getEncoded()));
+  }
+
+  /** Reads what {@link #toJson()} wrote. */
+  static ConnectionKeys fromJson(com.fasterxml.jackson.databind.JsonNode n) throws GeneralSecurityException {
+    Suite suite = io.vettid.crypto.Suites.byName(n.path("suite").asText())
+        .orElseThrow(() -> new GeneralSecurityException("unknown suite in a sealed record"));
+    java.util.Base64.Decoder d = java.util.Base64.getDecoder();
+    return of(suite,
+        new KeyPair(suite.signature().decodePublicKey(d.decode(n.path("signingPublic").asText())),
+            suite.signature().decodePrivateKey(d.decode(n.path("signingPrivate").asText()))),
+        new KeyPair(suite.wrap().decodePublicKey(d.decode(n.path("wrappingPublic").asText())),
+            suite.wrap().decodePrivateKey(d.decode(n.path("wrappingPrivate").asText()))));
+  }
+
   @Override
   public String toString() {
     return "ConnectionKeys[" + suite.name() + ", signing=" + signing.keyId() + ", wrapping=" + wrapping.keyId() + "]";

@@ -131,6 +131,93 @@ public final class Invitations {
       ConnectionKeys mine, Instant receivedAt) {}
 
   /**
+   * The open invitations (with their one-time private keys) and the acceptances waiting for
+   * approval (with this side's new keys and the credentials the invitee issued), as a record to
+   * keep across a restart. <b>It holds secrets</b>: seal it, and wipe the array.
+   *
+   * @return UTF-8 JSON
+   */
+  public byte[] export() {
+    forgetExpired();
+    java.util.Base64.Encoder b = java.util.Base64.getEncoder();
+    com.fasterxml.jackson.databind.node.ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+        .objectNode().put("v", 1);
+    com.fasterxml.jackson.databind.node.ArrayNode o = n.putArray("open");
+    for (Open x : open.values()) {
+      byte[] k = x.oneTimeKey().exportPrivateKey();
+      o.addObject().put("uri", x.invitation().toUri()).put("oneTime", b.encodeToString(k));
+      java.util.Arrays.fill(k, (byte) 0);
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode w = n.putArray("pending");
+    for (Pending p : pending.values()) {
+      char[] seed = p.content().creds().seed();
+      byte[] creds = (p.content().creds().jwt() + "\n" + new String(seed))
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      java.util.Arrays.fill(seed, '\0');
+      w.addObject().put("uri", p.invitation().toUri()).put("accept", b.encodeToString(p.acceptBytes()))
+          .put("creds", b.encodeToString(creds)).put("receivedAt", p.receivedAt().toString())
+          .set("keys", p.mine().toJson());
+      java.util.Arrays.fill(creds, (byte) 0);
+    }
+    return n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Takes back what {@link #export()} wrote: open invitations that have not expired, and the
+   * acceptances waiting for approval, each verified again as when it came (its MAC, profile and
+   * signature; the credentials it carried as they were opened then).
+   *
+   * @param exported the record
+   * @return how many invitations and acceptances were restored
+   * @throws IllegalArgumentException if it is not such a record
+   * @throws GeneralSecurityException if a key does not decode
+   */
+  public int restore(byte[] exported) throws GeneralSecurityException {
+    Objects.requireNonNull(exported, "exported");
+    com.fasterxml.jackson.databind.JsonNode n;
+    try {
+      n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(exported);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not an invitations record (not JSON)");
+    }
+    if (n == null || n.path("v").asInt() != 1) {
+      throw new IllegalArgumentException("not an invitations record (version 1)");
+    }
+    java.util.Base64.Decoder d = java.util.Base64.getDecoder();
+    Instant now = clock.instant();
+    int restored = 0;
+    for (com.fasterxml.jackson.databind.JsonNode x : n.path("open")) {
+      Invitation inv = Invitation.parse(x.path("uri").asText());
+      byte[] k = d.decode(x.path("oneTime").asText());
+      EphemeralBox.KeyPair key = EphemeralBox.fromPrivateKey(k);
+      java.util.Arrays.fill(k, (byte) 0);
+      if (now.isBefore(inv.expiresAt()) && java.util.Arrays.equals(key.publicKey(), inv.oneTimeKey())) {
+        open.put(inv.idText(), new Open(inv, key));
+        restored++;
+      } else {
+        key.destroy();
+      }
+    }
+    for (com.fasterxml.jackson.databind.JsonNode x : n.path("pending")) {
+      Invitation inv = Invitation.parse(x.path("uri").asText());
+      byte[] accept = d.decode(x.path("accept").asText());
+      byte[] creds = d.decode(x.path("creds").asText());
+      try {
+        HandshakeMessage.Content c = HandshakeMessage.parse(accept, HandshakeMessage.ACCEPT)
+            .verify(inv, null, blocked, (context, box) -> creds.clone());
+        pending.put(inv.idText(), new Pending(inv, accept, c, ConnectionKeys.fromJson(x.get("keys")),
+            Instant.parse(x.path("receivedAt").asText())));
+        restored++;
+      } catch (HandshakeException e) {
+        LOG.warn("a kept acceptance of invitation {} no longer verifies ({}); dropped", inv.idText(), e.getMessage());
+      } finally {
+        java.util.Arrays.fill(creds, (byte) 0);
+      }
+    }
+    return restored;
+  }
+
+  /**
    * What {@link #accept} or {@link #approve} produced.
    *
    * @param pendingId set when the acceptance waits for approval

@@ -140,6 +140,55 @@ public final class Invitee {
   }
 
   /**
+   * This acceptance as a record to keep across a restart: the invitation (with its secret), this
+   * side's new connection keys (private halves), the connection id, the user it issued and its
+   * message. <b>It holds secrets</b>: seal it, and wipe the array.
+   *
+   * @return UTF-8 JSON
+   */
+  public synchronized byte[] export() {
+    com.fasterxml.jackson.databind.node.ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+        .objectNode().put("v", 1).put("uri", invitation.toUri()).put("local", local.value()).put("user", publicUser)
+        .put("deposit", ownDeposit).put("message", java.util.Base64.getEncoder().encodeToString(message))
+        .put("completed", completed);
+    n.set("keys", mine.toJson());
+    return n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Restores an acceptance {@linkplain #export() exported} before.
+   *
+   * @param exported the record
+   * @param blocked identities to refuse
+   * @return the acceptance, waiting for its confirmation as before
+   * @throws IllegalArgumentException if it is not such a record
+   * @throws GeneralSecurityException if its keys do not decode
+   */
+  public static Invitee restore(byte[] exported, BlockList blocked) throws GeneralSecurityException {
+    Objects.requireNonNull(exported, "exported");
+    Objects.requireNonNull(blocked, "blocked");
+    com.fasterxml.jackson.databind.JsonNode n;
+    try {
+      n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(exported);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not an acceptance record (not JSON)");
+    }
+    if (n == null || n.path("v").asInt() != 1 || !n.path("uri").isTextual() || !n.path("keys").isObject()) {
+      throw new IllegalArgumentException("not an acceptance record (version 1 with uri and keys)");
+    }
+    Invitee i = new Invitee(Invitation.parse(n.path("uri").asText()), ConnectionKeys.fromJson(n.get("keys")),
+        ConnectionId.of(n.path("local").asText()), n.path("user").asText(), n.path("deposit").asText(),
+        java.util.Base64.getDecoder().decode(n.path("message").asText()), blocked);
+    i.completed = n.path("completed").asBoolean();
+    return i;
+  }
+
+  /** {@return the invitation this acceptance answers} */
+  public Invitation invitation() {
+    return invitation;
+  }
+
+  /**
    * Completes the handshake with the inviter's confirmation.
    *
    * @param confirmBytes the confirmation

@@ -246,6 +246,44 @@ class InvitationFlowTest {
    * (the old HKDF labels and the new one) on both boxes; the two sides' real users still work on
    * the server. Before the fix the {@code v1} encryption key opened both boxes.
    */
+  /**
+   * What a vault keeps across a restart, sealed: its open invitations (with their one-time keys),
+   * the acceptances waiting for its approval, and its own acceptances waiting for their
+   * confirmation. Taken back by new objects, as after a restart, each completes as before.
+   */
+  @Test
+  void openInvitationsAndWaitingAcceptancesCompleteAfterARestart() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    Identity aliceId = identity("alice");
+    Identity bobId = identity("bob");
+    Invitations before = new Invitations(aliceId, "alice7", ALICE, SUITE, new BlockList(), clock);
+    String inPerson = before.create("home", false).toUri();
+    String remote = before.create("home", true).toUri();
+    Invitee bobInPerson = Invitee.accept(Invitation.parse(inPerson), bobId, "bob7", "home", BOB, SUITE, clock,
+        new BlockList());
+    Invitee bobRemote = Invitee.accept(Invitation.parse(remote), bobId, "bob7", "home", BOB, SUITE, clock,
+        new BlockList());
+    String pendingId = before.accept(bobRemote.message()).pendingId().orElseThrow();
+
+    // the restart: new objects from the records alone
+    Invitations after = new Invitations(aliceId, "alice7", ALICE, SUITE, new BlockList(), clock);
+    assertThat(after.restore(before.export())).as("one open invitation, one waiting acceptance").isEqualTo(2);
+    Invitee bobInPersonAgain = Invitee.restore(bobInPerson.export(), new BlockList());
+    Invitee bobRemoteAgain = Invitee.restore(bobRemote.export(), new BlockList());
+    assertThat(after.pending()).extracting(Invitations.PendingAcceptance::id).containsExactly(pendingId);
+
+    Invitations.Result r = after.accept(bobInPersonAgain.message());
+    Established atBob = bobInPersonAgain.complete(r.confirm().orElseThrow());
+    assertThat(atBob.safetyNumber()).isEqualTo(r.established().orElseThrow().safetyNumber());
+    Invitations.Result approved = after.approve(pendingId);
+    Established remoteAtBob = bobRemoteAgain.complete(approved.confirm().orElseThrow());
+    assertThat(remoteAtBob.safetyNumber()).isEqualTo(approved.established().orElseThrow().safetyNumber());
+    // spent, and so not in the next record
+    assertThat(new Invitations(aliceId, "alice7", ALICE, SUITE, new BlockList(), clock).restore(after.export()))
+        .isZero();
+    assertThatThrownBy(() -> after.accept(bobInPerson.message())).isInstanceOf(HandshakeException.class);
+  }
+
   @Test
   void anObserverOfTheInvitationAndBothMessagesOpensNeitherNatsUser() throws Exception {
     ShiftedClock clock = new ShiftedClock();
