@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
  * never holds a vault's keys, so it cannot open a vault's events. (The operator it acts for could
  * replace an account's JWT with one that adds a signing key of its own: THREAT-MODEL.md says what an
  * EventSpace server's operator can and cannot do.) Every refusal is a {@link ConciergeException}
- * whose message says why without echoing a secret. Not thread-safe: {@link ConciergeService} calls
- * it from one thread.
+ * whose message says why without echoing a secret. Thread-safe: its operations run one at a time
+ * ({@link ConciergeService} on its dispatcher, an operator's tools on theirs).
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class Concierge {
@@ -138,7 +138,7 @@ public final class Concierge {
    * @return the token; shown once, kept only as a hash
    * @throws IOException if the bucket cannot be written
    */
-  public RegistrationToken issueToken(Duration ttl) throws IOException {
+  public synchronized RegistrationToken issueToken(Duration ttl) throws IOException {
     Objects.requireNonNull(ttl, "ttl");
     if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
       throw new IllegalArgumentException("a token is valid for more than 0 and at most 7 days, got " + ttl);
@@ -165,7 +165,7 @@ public final class Concierge {
    * @throws IOException if the bucket cannot be read or written
    * @throws InterruptedException if interrupted while the server confirms the revocation
    */
-  public boolean revokeToken(String secret) throws IOException, InterruptedException {
+  public synchronized boolean revokeToken(String secret) throws IOException, InterruptedException {
     Objects.requireNonNull(secret, "secret");
     JsonNode t = take(tokenKey(RegistrationToken.hash(secret)));
     if (t == null) {
@@ -188,7 +188,8 @@ public final class Concierge {
    * @throws IOException if the bucket cannot be read or written
    * @throws InterruptedException if interrupted while the server confirms the accounts
    */
-  public Registered register(SignedRequest request) throws ConciergeException, IOException, InterruptedException {
+  public synchronized Registered register(SignedRequest request)
+      throws ConciergeException, IOException, InterruptedException {
     Objects.requireNonNull(request, "request");
     JsonNode body = body(request, "token", "eventSpace", "deposits");
     JsonNode token = take(tokenKey(RegistrationToken.hash(body.get("token").textValue())));
@@ -240,7 +241,7 @@ public final class Concierge {
    * @throws IOException if the bucket cannot be read or written
    * @throws InterruptedException if interrupted while the server confirms the account
    */
-  public int update(SignedRequest request) throws ConciergeException, IOException, InterruptedException {
+  public synchronized int update(SignedRequest request) throws ConciergeException, IOException, InterruptedException {
     Objects.requireNonNull(request, "request");
     JsonNode body = body(request, "guid", "account");
     String guid = body.get("guid").textValue();
@@ -288,31 +289,12 @@ public final class Concierge {
   }
 
   /**
-   * The accounts of every registered subscriber (to preload on a server that starts empty).
-   *
-   * @return the accounts
-   * @throws IOException if the bucket cannot be read
-   */
-  public List<NatsAccount> subscriberAccounts() throws IOException {
-    List<NatsAccount> all = new ArrayList<>();
-    for (String key : keys()) {
-      if (key.startsWith("subscriber.")) {
-        JsonNode r = get(key);
-        if (r != null) {
-          all.addAll(restore(r));
-        }
-      }
-    }
-    return all;
-  }
-
-  /**
    * How many tokens are outstanding (neither redeemed, revoked nor expired).
    *
    * @return the count
    * @throws IOException if the bucket cannot be read
    */
-  public int outstandingTokens() throws IOException {
+  public synchronized int outstandingTokens() throws IOException {
     int n = 0;
     Instant now = clock.instant();
     for (String key : keys()) {
@@ -332,7 +314,7 @@ public final class Concierge {
    * @return the count
    * @throws IOException if the bucket cannot be read
    */
-  public int subscribers() throws IOException {
+  public synchronized int subscribers() throws IOException {
     return (int) keys().stream().filter(k -> k.startsWith("subscriber.")).count();
   }
 
@@ -390,7 +372,7 @@ public final class Concierge {
    * @throws IOException if the bucket cannot be written
    * @throws InterruptedException if interrupted while the server confirms the account
    */
-  public void revokeUsedBootstraps() throws IOException, InterruptedException {
+  public synchronized void revokeUsedBootstraps() throws IOException, InterruptedException {
     if (usedBootstraps.isEmpty()) {
       return;
     }
@@ -413,7 +395,7 @@ public final class Concierge {
    * @throws IOException if the bucket cannot be read
    * @throws InterruptedException if interrupted while the server confirms the account
    */
-  public void restoreRevocations() throws IOException, InterruptedException {
+  public synchronized void restoreRevocations() throws IOException, InterruptedException {
     JsonNode r = get(REGISTRATION_REVOCATIONS);
     if (r != null) {
       r.fields().forEachRemaining(e -> registration.revokeAt(e.getKey(), e.getValue().asLong()));
