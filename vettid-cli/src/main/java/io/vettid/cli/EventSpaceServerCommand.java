@@ -7,6 +7,7 @@ import static io.vettid.cli.VettidCli.PROBLEM;
 import static io.vettid.cli.VettidCli.USAGE;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vettid.nats.server.NatsServerConfig;
 import io.vettid.nats.tls.TlsMaterial;
 import io.vettid.runtime.client.VaultClientException;
 import java.nio.file.Files;
@@ -89,9 +90,7 @@ final class EventSpaceServerCommand implements Runnable {
         throw new VaultClientException("--port must be 1..65535, or 0 for a free one", USAGE);
       }
       if (port == 0) {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-          port = socket.getLocalPort();
-        }
+        port = NatsServerConfig.freePort(host);
       }
       List<String> dns = names.isEmpty() && ips.isEmpty() ? List.of("localhost") : names;
       List<String> ip = names.isEmpty() && ips.isEmpty() ? List.of("127.0.0.1") : ips;

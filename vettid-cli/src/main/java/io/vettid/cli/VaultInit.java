@@ -8,13 +8,13 @@ import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.SubscriberAccounts;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.auth.VaultAccounts;
+import io.vettid.nats.server.NatsServerConfig;
 import io.vettid.nats.server.ServerAddress;
 import io.vettid.nats.tls.TlsMaterial;
 import io.vettid.runtime.eventspace.ConciergeClient;
 import io.vettid.runtime.eventspace.RegistrationToken;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -97,7 +97,7 @@ final class VaultInit {
       dns.add(host);
     }
     TlsMaterial.generate(home.tlsDir(), dns, ips);
-    int chosen = port == 0 ? freePort(host) : port;
+    int chosen = port == 0 ? NatsServerConfig.freePort(host) : port;
 
     ObjectNode s = VaultHome.JSON.createObjectNode().put("v", VaultHome.SECRETS_VERSION);
     Base64.Encoder b = Base64.getEncoder();
@@ -164,12 +164,6 @@ final class VaultInit {
         }
         throw new IllegalStateException(c);
       }
-    }
-  }
-
-  private static int freePort(String host) throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-      return s.getLocalPort();
     }
   }
 }

@@ -10,8 +10,6 @@ import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
 import io.vettid.nats.tls.TlsMaterial;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,7 +80,7 @@ public final class NatsClusterExtension implements BeforeAllCallback, AfterAllCa
     clientContext = tls.clientContext();
     int[] routePorts = new int[size];
     for (int i = 0; i < size; i++) {
-      routePorts[i] = freePort();
+      routePorts[i] = NatsServerConfig.freePort("127.0.0.1");
     }
     char[] storeKey = NatsServerConfig.randomStoreKey();
     List<NatsServerConfig> configs = new ArrayList<>();
@@ -173,12 +171,6 @@ public final class NatsClusterExtension implements BeforeAllCallback, AfterAllCa
       connections.add(nc);
     }
     return nc;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   /** Builds a {@link NatsClusterExtension}. */

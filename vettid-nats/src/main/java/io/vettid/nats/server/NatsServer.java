@@ -3,7 +3,6 @@ package io.vettid.nats.server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -408,13 +407,9 @@ public final class NatsServer implements AutoCloseable {
   }
 
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new NatsServerException("cannot find a free loopback port: " + e.getMessage(), e);
-    }
+    return NatsServerConfig.freePort(InetAddress.getLoopbackAddress().getHostAddress());
   }
+
 
   private static void sleep(long millis) {
     try {

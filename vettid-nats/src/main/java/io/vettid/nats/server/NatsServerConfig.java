@@ -138,6 +138,24 @@ public final class NatsServerConfig {
   }
 
   /**
+   * A port free on an address at this moment: for a port that must be known before a server
+   * starts (a cluster's routes, a port kept in a vault's or EventSpace server's settings).
+   *
+   * @param host the address to bind, such as {@code 127.0.0.1}
+   * @return the port
+   * @throws NatsServerException if no port can be bound there
+   */
+  public static int freePort(String host) {
+    Objects.requireNonNull(host, "host");
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new NatsServerException("cannot find a free port on " + host + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * A new random JetStream store key: 48 characters from {@code [A-Za-z0-9]} (about 285 bits)
    * from {@link java.security.SecureRandom}. Clear the array when done.
    *

@@ -27,8 +27,6 @@ import io.vettid.runtime.internal.SealedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -300,7 +298,7 @@ public final class EventSpaceServer implements AutoCloseable {
       throws IOException, InterruptedException {
     int[] routePorts = new int[b.nodes];
     for (int i = 0; i < b.nodes && b.nodes > 1; i++) {
-      routePorts[i] = freePort(b.host);
+      routePorts[i] = NatsServerConfig.freePort(b.host);
     }
     char[] storeKey = NatsServerConfig.deriveStoreKey(b.secret, "vettid-eventspace");
     List<NatsServerConfig> configs = new ArrayList<>();
@@ -351,12 +349,6 @@ public final class EventSpaceServer implements AutoCloseable {
       throw failed;
     }
     return nodes;
-  }
-
-  private static int freePort(String host) throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-      return socket.getLocalPort();
-    }
   }
 
   private static Connection open(List<Connection> opened, ServerAddress address, List<String> urls,
