@@ -23,8 +23,9 @@ import java.util.Optional;
  * Opens envelopes sealed by {@link Sealer}s for <b>one party's keys</b> (in a vault: one
  * connection's): looks up the recipient key by keyID, verifies the sender's signature over the
  * session key's wrap, unwraps it, and then opens each event of the session with one AEAD
- * operation. Sequence numbers must increase strictly within a session; a repeated or rewound one
- * is refused. A session is accepted for {@link SessionPolicy#maxAge()} (plus {@link #CLOCK_SKEW})
+ * operation. Each sequence number of a session opens once: a repeated one is refused, and so is
+ * one more than 1,024 below the highest accepted; one below the highest that was never accepted
+ * opens (a deposit delivered again after a delivery was lost, out of order). A session is accepted for {@link SessionPolicy#maxAge()} (plus {@link #CLOCK_SKEW})
  * after the time its key block states and for {@link SessionPolicy#maxEvents()} events; a key
  * block dated more than {@link #CLOCK_SKEW} ahead is refused. A session ends when its recipient
  * key is no longer found (destroyed after rotation), even if the session itself has not expired.
@@ -85,17 +86,17 @@ public final class Opener implements EnvelopeOpener {
     final byte[] destination;
     final byte[] key;
     final Instant created;
-    long lastSequence;
+    final ReplayWindow accepted;
 
     Session(Suite suite, KeyId recipient, KeyId sender, byte[] destination, byte[] key, Instant created,
-        long lastSequence) {
+        long firstSequence) {
       this.suite = suite;
       this.recipient = recipient;
       this.sender = sender;
       this.destination = destination;
       this.key = key;
       this.created = created;
-      this.lastSequence = lastSequence;
+      this.accepted = new ReplayWindow(firstSequence);
     }
   }
 
@@ -229,13 +230,14 @@ public final class Opener implements EnvelopeOpener {
       throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID, "the key " + known.recipient
           + " of session " + sessionName + " was destroyed; its sessions end with it");
     }
-    if (p.sequence() <= known.lastSequence) {
+    if (known.accepted.refuses(p.sequence())) {
       throw new EnvelopeException(FailureReason.REPLAYED, "sequence " + p.sequence() + " of session "
-          + sessionName + " repeats or goes back (last accepted " + known.lastSequence + ")");
+          + sessionName + " was accepted before or is more than " + ReplayWindow.SIZE
+          + " below the highest accepted (" + known.accepted.highest() + ")");
     }
     checkSessionLimits(known.created, p.sequence(), now, sessionName);
     byte[] plaintext = decrypt(known.key, p, aad, sessionName);
-    known.lastSequence = p.sequence();
+    known.accepted.accept(p.sequence());
     return new Opened(plaintext, p.sender(), suite, p.sequence());
   }
 

@@ -12,8 +12,8 @@ import io.vettid.api.InternalEvent;
 import io.vettid.crypto.PrivateKeyEntry;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
-import java.nio.charset.StandardCharsets;
 import io.vettid.crypto.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -75,7 +75,7 @@ class EnvelopeTest {
   }
 
   @Test
-  void refusesARepeatedOrRewoundSequence() throws Exception {
+  void refusesARepeatedSequenceAndOneBelowTheWindow() throws Exception {
     TestParties p = TestParties.of(Suites.DEFAULT);
     Sealer sealer = p.sealer(DEST).build();
     Opener opener = p.opener().build();
@@ -86,8 +86,22 @@ class EnvelopeTest {
     opener.open(e2, DEST);
 
     assertFails(FailureReason.REPLAYED, () -> opener.open(e2, DEST));
-    assertFails(FailureReason.REPLAYED, () -> opener.open(e1, DEST));
     assertFails(FailureReason.REPLAYED, () -> opener.open(e0, DEST));
+    // e1 was never accepted: it opens out of order (a deposit delivered again after a lost delivery), once
+    assertThat(new String(opener.open(e1, DEST).plaintext(), StandardCharsets.UTF_8)).isEqualTo("1");
+    assertFails(FailureReason.REPLAYED, () -> opener.open(e1, DEST));
+
+    // the window keeps 1,024 sequences below the highest: one just inside opens, one below it does not
+    byte[] e3 = sealer.sealBytes(utf8("3"));
+    byte[] e4 = sealer.sealBytes(utf8("4"));
+    for (int i = 5; i < 3 + ReplayWindow.SIZE; i++) {
+      sealer.sealBytes(utf8(Integer.toString(i)));
+    }
+    byte[] last = sealer.sealBytes(utf8("last"));
+    opener.open(last, DEST); // sequence 1027: 3 is 1,024 below it, 4 is 1,023 below
+    assertFails(FailureReason.REPLAYED, () -> opener.open(e3, DEST));
+    assertThat(new String(opener.open(e4, DEST).plaintext(), StandardCharsets.UTF_8)).isEqualTo("4");
+    assertFails(FailureReason.REPLAYED, () -> opener.open(last, DEST));
   }
 
   @Test

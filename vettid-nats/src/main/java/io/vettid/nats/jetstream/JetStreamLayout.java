@@ -205,7 +205,7 @@ public final class JetStreamLayout {
         .maxBytes(depositCap()).discardPolicy(DiscardPolicy.New).maxMsgSize(MAX_MESSAGE_BYTES)
         .maxMessagesPerSubject(DEPOSITS_PER_CONNECTION).discardNewPerSubject(true).build();
     if (existing == null) {
-      jsm.addStream(config);
+      add(jsm, config);
     } else {
       jsm.updateStream(config);
     }
@@ -235,7 +235,7 @@ public final class JetStreamLayout {
         .maxMsgSize(HANDSHAKE_BYTES).maxMessagesPerSubject(1).discardNewPerSubject(true).maxAge(Duration.ofDays(8))
         .build();
     if (retentionOf(jsm, name) == null) {
-      jsm.addStream(config);
+      add(jsm, config);
     } else {
       jsm.updateStream(config);
     }
@@ -272,9 +272,42 @@ public final class JetStreamLayout {
     if (exists(() -> jsm.getStreamInfo(config.getName()))) {
       jsm.updateStream(config);
     } else {
-      jsm.addStream(config);
+      add(jsm, config);
     }
     return config.getName();
+  }
+
+  /** The server's error for a stream store it could not create (JetStream error code 10049). */
+  static final int STREAM_STORE_FAILED = 10049;
+
+  /**
+   * Adds a stream. A stream created in an account whose JWT was just pushed to a cluster can fail on
+   * one node with "error creating store for stream" (10049): that node has not yet made the
+   * account's JetStream directory (nats-server 2.9). The add is then tried again, up to 5 times
+   * within about 3 s; a stream the failed attempt left in place is updated instead.
+   */
+  private static void add(JetStreamManagement jsm, StreamConfiguration config)
+      throws IOException, JetStreamApiException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        jsm.addStream(config);
+        return;
+      } catch (JetStreamApiException e) {
+        if (e.getApiErrorCode() != STREAM_STORE_FAILED || attempt == 5) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(200L * attempt);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while adding stream " + config.getName(), ie);
+      }
+      if (exists(() -> jsm.getStreamInfo(config.getName()))) {
+        jsm.updateStream(config);
+        return;
+      }
+    }
   }
 
   private interface Lookup<T> {

@@ -14,12 +14,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An Event Watcher's account of its deposits: which are settled (forwarded or quarantined), which
- * were given back for redelivery (held: nothing at or past one is acknowledged until its
- * redelivery is settled), and the one cumulative acknowledgement that covers every settled
- * deposit below the lowest held one. Every deposit delivered up to that sequence is settled:
- * deliveries come in stream order (a redelivery's first delivery came before), and the consumer
- * had nothing delivered when the watcher started ({@link EventWatcher#ensureConsumer}).
+ * An Event Watcher's account of its deposits: which are in hand (received, not yet settled), which
+ * are settled (forwarded or quarantined), which were given back for redelivery or lost on the way
+ * (held: nothing at or past one is acknowledged until its redelivery is settled), and the one
+ * cumulative acknowledgement that covers every settled deposit below the lowest held one. Every
+ * deposit delivered up to that sequence is settled: deliveries come in stream order (a
+ * redelivery's first delivery came before), the consumer had nothing delivered when the watcher
+ * started ({@link EventWatcher#ensureConsumer}), and a delivery that never arrived shows as a gap in
+ * the consumer's delivery sequence, whereupon the deposits it may have carried are held ({@link
+ * #received}).
+ *
+ * <p>A second delivery of a deposit in hand or settled is dropped (its first settles it; the
+ * opener would refuse it as {@code REPLAYED}); one of a deposit already acknowledged is acknowledged
+ * again (the first acknowledgement may have been lost with a node of a cluster).
  *
  * <p>An opened deposit given back keeps its event for its redelivery, which is not opened again:
  * the opener would refuse a sequence it already accepted as {@code REPLAYED}. Used by the
@@ -49,7 +56,21 @@ final class DepositLedger {
   private Message settledHighest;
   /** Deposits settled since the last acknowledgement was sent. */
   private int settledSinceAck;
-  /** Deposits given back for redelivery and not settled since: sequence to when. */
+  /** Deposits received and neither settled nor given back yet. */
+  private final java.util.HashSet<Long> inHand = new java.util.HashSet<>();
+  /** Settled deposits above {@link #acknowledgedThrough}, not yet acknowledged. */
+  private final java.util.TreeSet<Long> settledAbove = new java.util.TreeSet<>();
+  /** The consumer's delivery sequence of the last delivery received (0: none yet). */
+  private long lastDelivery;
+  /** The highest stream sequence delivered. */
+  private long highestDelivered;
+  /** Set by a gap in the delivery sequence until the next new delivery shows what it lost. */
+  private boolean gapOpen;
+  /** Deliveries that never arrived (gaps in the delivery sequence). */
+  private volatile long lostDeliveries;
+  /** Second deliveries dropped. */
+  private volatile long duplicates;
+  /** Deposits given back for redelivery, or lost on the way, and not settled since: sequence to when. */
   private final TreeMap<Long, Long> held = new TreeMap<>();
   /** The events of opened deposits given back, for their redelivery (bounded by {@link #MAX_KEPT}). */
   private final Map<Long, byte[]> reopen = new HashMap<>();
@@ -58,10 +79,93 @@ final class DepositLedger {
   /** Set when no acknowledgement may be sent any more (a successor may have replaced the consumer). */
   private volatile boolean silenced;
 
-  DepositLedger(JetStreamManagement jsm, String stream, SettledListener listener) {
+  /**
+   * Creates a ledger for a consumer just made.
+   *
+   * @param from the first stream sequence the consumer delivers ({@link EventWatcher#ensureConsumer})
+   */
+  DepositLedger(JetStreamManagement jsm, String stream, long from, SettledListener listener) {
     this.jsm = jsm;
     this.stream = stream;
     this.listener = listener;
+    this.highestDelivered = from - 1;
+  }
+
+  /** Most deposits held at once for one gap in the delivery sequence. */
+  static final int MAX_HELD_FOR_A_GAP = 4096;
+
+  /**
+   * Takes a delivery.
+   *
+   * <p>A gap in the consumer's delivery sequence means deliveries were lost on the way (a node of
+   * the cluster died with them, or a pull request's replies went to a subscription that was
+   * replaced). New deliveries come in stream order, so the lost ones carried deposits between the
+   * highest delivered and this one: those are held, so no cumulative acknowledgement covers them
+   * before the consumer delivers them again (after its acknowledgement wait); one the stream no
+   * longer holds is released by {@link #checkHeld}.
+   *
+   * @return true if the deposit is to be opened and settled; false for a second delivery of one in
+   *     hand or settled (dropped, or acknowledged again if already acknowledged)
+   */
+  boolean received(Message d) {
+    long seq = d.metaData().streamSequence();
+    long delivery = d.metaData().consumerSequence();
+    if (delivery > lastDelivery + 1) {
+      lostDeliveries += delivery - lastDelivery - 1;
+      gapOpen = true;
+      acknowledge(true); // what was settled before the gap
+      LOG.warn("{}: {} deliveries never arrived; the deposits they may have carried are held until delivered again",
+          stream, delivery - lastDelivery - 1);
+    }
+    if (gapOpen && seq > highestDelivered) {
+      holdBelow(seq);
+      gapOpen = false;
+    }
+    lastDelivery = delivery; // a new consumer leader may count again from what it was told
+    if (seq <= acknowledgedThrough) {
+      duplicates++;
+      if (!silenced) {
+        d.ack(); // covers only settled deposits; the first acknowledgement may be lost
+      }
+      return false;
+    }
+    if (inHand.contains(seq) || settledAbove.contains(seq)) {
+      duplicates++;
+      return false;
+    }
+    inHand.add(seq);
+    highestDelivered = Math.max(highestDelivered, seq);
+    return true;
+  }
+
+  /**
+   * Holds the deposits between the highest delivered and {@code seq} that are neither in hand nor
+   * settled: the new deliveries a gap lost (if the gap's first delivery after it was a redelivery,
+   * at the next new delivery).
+   */
+  private void holdBelow(long seq) {
+    long now = System.nanoTime();
+    long last = Math.min(seq - 1, highestDelivered + MAX_HELD_FOR_A_GAP);
+    int holding = 0;
+    for (long s = highestDelivered + 1; s <= last; s++) {
+      if (!inHand.contains(s) && !settledAbove.contains(s) && held.putIfAbsent(s, now) == null) {
+        holding++;
+      }
+    }
+    if (holding > 0) {
+      LOG.warn("{}: deposits {} to {} held ({} of them) until delivered again", stream, highestDelivered + 1, last,
+          holding);
+    }
+  }
+
+  /** {@return deliveries that never arrived, by the gaps in the delivery sequence} */
+  long lostDeliveries() {
+    return lostDeliveries;
+  }
+
+  /** {@return second deliveries of deposits in hand or settled, dropped or acknowledged again} */
+  long duplicates() {
+    return duplicates;
   }
 
   /** The event kept for a deposit given back after it opened, or null. */
@@ -73,6 +177,10 @@ final class DepositLedger {
   void settled(Message d) {
     long seq = d.metaData().streamSequence();
     release(seq);
+    inHand.remove(seq);
+    if (seq > acknowledgedThrough) {
+      settledAbove.add(seq);
+    }
     listener.settled(seq, d.getData().length);
     if (settledHighest == null || seq > settledHighest.metaData().streamSequence()) {
       settledHighest = d;
@@ -101,6 +209,7 @@ final class DepositLedger {
       acknowledge(true);
     }
     held.putIfAbsent(seq, System.nanoTime());
+    inHand.remove(seq);
     try {
       d.nak();
     } catch (RuntimeException e) {
@@ -135,6 +244,7 @@ final class DepositLedger {
     }
     settledHighest.ack();
     acknowledgedThrough = seq;
+    settledAbove.headSet(seq, true).clear();
     settledHighest = null;
     settledSinceAck = 0;
   }

@@ -2,7 +2,6 @@ package io.vettid.runtime.service;
 
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.PurgeOptions;
 import io.nats.client.api.PurgeResponse;
 import java.io.IOException;
@@ -53,7 +52,7 @@ final class DepositPurger implements AutoCloseable {
 
   private final JetStreamManagement jsm;
   private final String stream;
-  private final JetStreamSubscription subscription;
+  private final String consumer;
   private final long every;
   private final long everyBytes;
   private final long afterNanos;
@@ -75,16 +74,16 @@ final class DepositPurger implements AutoCloseable {
    *
    * @param jsm the management context of the owner's connection
    * @param stream the deposit stream
-   * @param subscription the watcher's subscription, whose consumer's floor bounds every purge
+   * @param consumer the watcher's durable consumer, whose acknowledgement floor bounds every purge
    * @param every acknowledged deposits after which a purge is asked for, at least 1
    * @param everyBytes bytes of acknowledged deposits after which a purge is asked for, at least 1
    * @param after how long acknowledged deposits wait at most, positive
    */
-  DepositPurger(JetStreamManagement jsm, String stream, JetStreamSubscription subscription, long every,
+  DepositPurger(JetStreamManagement jsm, String stream, String consumer, long every,
       long everyBytes, Duration after) {
     this.jsm = Objects.requireNonNull(jsm, "jsm");
     this.stream = Objects.requireNonNull(stream, "stream");
-    this.subscription = Objects.requireNonNull(subscription, "subscription");
+    this.consumer = Objects.requireNonNull(consumer, "consumer");
     if (every < 1) {
       throw new IllegalArgumentException("every must be at least 1, got " + every);
     }
@@ -150,7 +149,7 @@ final class DepositPurger implements AutoCloseable {
    * @throws JetStreamApiException if the server refuses
    */
   long purgeNow() throws IOException, JetStreamApiException {
-    long floor = subscription.getConsumerInfo().getAckFloor().getStreamSequence();
+    long floor = jsm.getConsumerInfo(stream, consumer).getAckFloor().getStreamSequence();
     if (floor < purgedBelow) {
       return 0;
     }

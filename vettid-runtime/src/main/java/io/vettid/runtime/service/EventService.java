@@ -5,9 +5,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
-import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.impl.Headers;
@@ -91,7 +89,8 @@ public final class EventService implements AutoCloseable {
   private final Quarantine quarantine;
   private final ReplyTransport replies;
   private final RuntimeCounters counters;
-  private final JetStreamSubscription subscription;
+  private final String stream;
+  private final String durable;
   private final Listener listener;
   private final SourceCheck sourceCheck;
   private final Admission admission;
@@ -122,7 +121,8 @@ public final class EventService implements AutoCloseable {
         .ackWait(b.ackWait)
         .maxAckPending(1024)
         .build());
-    this.subscription = js.subscribe(queue, PullSubscribeOptions.bind(b.stream, durable));
+    this.stream = b.stream;
+    this.durable = durable;
     this.runner = new HandlerRunner(name);
     this.commits = new Commits(name, records, runner, inbox, counters, js, b.replies, new Commits.Settlement() {
       @Override
@@ -180,8 +180,8 @@ public final class EventService implements AutoCloseable {
     }
     Objects.requireNonNull(wait, "wait");
     int done = 0;
-    // a reader keeps pull requests outstanding (no expiring pulls, so no 408 statuses) and each
-    // message is processed as it arrives; commits in flight are settled as soon as no further
+    // a reader keeps pull requests outstanding (PollingLoop.CONSUME) and each message is
+    // processed as it arrives; commits in flight are settled as soon as no further
     // message is waiting (docs/benchmarks/README.md, "Design choices the figures made")
     long deadline = System.nanoTime() + wait.toNanos();
     int received = 0;
@@ -193,7 +193,7 @@ public final class EventService implements AutoCloseable {
       done -= commits.settleReady();
       acks.sendIfDue();
       done -= commits.bound();
-      Message m = reader().nextMessage(commits.isEmpty() ? Duration.ofNanos(left) : arrivals.nextOrSettle());
+      Message m = reader().next(commits.isEmpty() ? Duration.ofNanos(left) : arrivals.nextOrSettle());
       if (m == null) {
         if (commits.isEmpty()) {
           break;
@@ -210,12 +210,12 @@ public final class EventService implements AutoCloseable {
     return done;
   }
 
-  private io.nats.client.JetStreamReader reader;
+  private PollingLoop.Reader reader;
   private final PollingLoop.Arrivals arrivals = new PollingLoop.Arrivals();
 
-  private synchronized io.nats.client.JetStreamReader reader() {
+  private synchronized PollingLoop.Reader reader() {
     if (reader == null) {
-      reader = PollingLoop.reader(subscription);
+      reader = PollingLoop.reader(nc, stream, durable);
     }
     return reader;
   }
@@ -235,7 +235,7 @@ public final class EventService implements AutoCloseable {
     PollingLoop.flushQuietly(nc, name);
     synchronized (this) {
       if (reader != null) {
-        reader.stop();
+        reader.close();
       }
     }
     runner.close();

@@ -6,9 +6,7 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
-import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
@@ -67,7 +65,7 @@ public final class EventWatcher implements AutoCloseable {
   private final Connection vault;
   private final JetStream js;
   private final EnvelopeOpener opener;
-  private final JetStreamSubscription subscription;
+  private final String durable;
   private final String depositPrefix;
   private final String deposits;
   private final String depositStream;
@@ -145,18 +143,17 @@ public final class EventWatcher implements AutoCloseable {
     this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
     this.jsm = nc.jetStreamManagement();
     String durable = Subjects.consumer("Watcher", eventSpace);
-    ensureConsumer(jsm, depositStream, durable, subjects);
-    this.subscription = nc.jetStream().subscribe(subjects, PullSubscribeOptions.builder()
-        .stream(depositStream).durable(durable).bind(true).build());
+    long from = ensureConsumer(jsm, depositStream, durable, subjects);
+    this.durable = durable;
     for (FailureReason r : FailureReason.values()) {
       quarantined.put(r, new AtomicLong());
     }
     // a capped stream is purged well before acknowledged deposits could fill it
     long cap = jsm.getStreamInfo(depositStream).getConfiguration().getMaxBytes();
     this.purgeBytes = cap > 0 ? Math.min(DepositPurger.EVERY_BYTES, cap / 4) : DepositPurger.EVERY_BYTES;
-    this.purger = new DepositPurger(jsm, depositStream, subscription, DepositPurger.EVERY, purgeBytes,
+    this.purger = new DepositPurger(jsm, depositStream, durable, DepositPurger.EVERY, purgeBytes,
         DepositPurger.AFTER);
-    this.ledger = new DepositLedger(jsm, depositStream, (seq, bytes) -> purger.acknowledged(seq, bytes));
+    this.ledger = new DepositLedger(jsm, depositStream, from, (seq, bytes) -> purger.acknowledged(seq, bytes));
     this.loop = new PollingLoop("vettid-watcher-" + eventSpace, this::poll);
   }
 
@@ -213,7 +210,7 @@ public final class EventWatcher implements AutoCloseable {
   /** Replaces the purge thresholds (tests): a purge after {@code every} deposits or {@code after}. */
   void purgeThresholds(long every, Duration after) {
     purger.close();
-    purger = new DepositPurger(jsm, depositStream, subscription, every, purgeBytes, after);
+    purger = new DepositPurger(jsm, depositStream, durable, every, purgeBytes, after);
   }
 
   /**
@@ -259,7 +256,7 @@ public final class EventWatcher implements AutoCloseable {
       }
       done += settleReady(inFlight);
       boolean idle = inFlight.isEmpty() && gathered.isEmpty();
-      Message m = reader().nextMessage(idle ? Duration.ofNanos(left) : arrivals.nextOrSettle());
+      Message m = reader().next(idle ? Duration.ofNanos(left) : arrivals.nextOrSettle());
       if (m == null) {
         if (idle) {
           break;
@@ -267,6 +264,9 @@ public final class EventWatcher implements AutoCloseable {
         forward(inFlight);
         done += settleAll(inFlight);
         continue;
+      }
+      if (!ledger.received(m)) {
+        continue; // a second delivery of a deposit in hand or settled
       }
       arrivals.arrived();
       received++;
@@ -307,11 +307,11 @@ public final class EventWatcher implements AutoCloseable {
   private boolean quarantinedInline;
   private long gatheredBytes;
 
-  private io.nats.client.JetStreamReader reader;
+  private PollingLoop.Reader reader;
 
-  private synchronized io.nats.client.JetStreamReader reader() {
+  private synchronized PollingLoop.Reader reader() {
     if (reader == null) {
-      reader = PollingLoop.reader(subscription);
+      reader = PollingLoop.reader(nc, depositStream, durable);
     }
     return reader;
   }
@@ -472,19 +472,14 @@ public final class EventWatcher implements AutoCloseable {
     }
     PollingLoop.flushQuietly(nc, "the watcher of " + depositStream);
     PollingLoop.flushQuietly(vault, "the watcher of " + depositStream);
+    purger.close();
     synchronized (this) {
       if (reader != null) {
-        reader.stop(); // no further pull requests to the durable consumer
+        // no further pull requests, and none of those outstanding is served: with no interest left
+        // in their replies the server drops them, rather than deliver a deposit here that a
+        // successor's cumulative acknowledgement would then cover
+        reader.close();
       }
-    }
-    purger.close(); // before the subscription it reads the floor through goes
-    try {
-      // and none of those outstanding is served: with no interest left in their replies the server
-      // drops them, rather than deliver a deposit here that a successor's cumulative
-      // acknowledgement would then cover
-      subscription.unsubscribe();
-    } catch (RuntimeException e) {
-      LOG.warn("could not unsubscribe from {} ({})", depositStream, e.getClass().getSimpleName());
     }
   }
 
@@ -529,6 +524,20 @@ public final class EventWatcher implements AutoCloseable {
   /** {@return how many events this watcher forwarded to DataVault.Queue} */
   public long forwarded() {
     return forwarded.get();
+  }
+
+  /**
+   * {@return how many deliveries of the consumer never reached this watcher} A node of a cluster
+   * that dies with deliveries on their way loses them; the watcher holds back its acknowledgements
+   * until the consumer delivers those deposits again.
+   */
+  public long lostDeliveries() {
+    return ledger.lostDeliveries();
+  }
+
+  /** {@return how many second deliveries of deposits in hand or settled this watcher dropped} */
+  public long duplicateDeliveries() {
+    return ledger.duplicates();
   }
 
   /**

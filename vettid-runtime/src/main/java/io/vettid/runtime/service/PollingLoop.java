@@ -1,6 +1,13 @@
 package io.vettid.runtime.service;
 
 import io.nats.client.Connection;
+import io.nats.client.ConsumeOptions;
+import io.nats.client.IterableConsumer;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamStatusCheckedException;
+import io.nats.client.Message;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +64,67 @@ final class PollingLoop {
   }
 
   /**
-   * The reader a poller consumes through: it keeps pull requests outstanding (no expiring pulls),
-   * so the next messages are already here while the last ones are settled.
+   * How a poller's consumer is read: pull requests of 256 messages, the next asked for once a
+   * quarter of one is consumed, so the next messages are already here while the last ones are
+   * settled. Each pull request expires after 5 s and asks for idle heartbeats every 2.5 s: a pull
+   * request the server lost (a consumer leader that moved to another node of a cluster, a server
+   * that restarted, a connection that reconnected) is replaced within seconds, where one that never
+   * expires would leave the reader waiting for ever with no error.
    */
-  static io.nats.client.JetStreamReader reader(io.nats.client.JetStreamSubscription subscription) {
-    return subscription.reader(256, 64);
+  static final ConsumeOptions CONSUME = ConsumeOptions.builder().batchSize(256).thresholdPercent(25)
+      .expiresIn(5_000).build();
+
+  /**
+   * Opens a reader on a durable pull consumer (jnats' simplified consumer, {@link #CONSUME}).
+   *
+   * @throws UncheckedIOException if the consumer cannot be reached (the poll fails and is retried)
+   */
+  static Reader reader(Connection nc, String stream, String durable) {
+    try {
+      return new Reader(nc.jetStream().getConsumerContext(stream, durable).iterate(CONSUME),
+          stream + " > " + durable);
+    } catch (IOException | JetStreamApiException e) {
+      throw new UncheckedIOException("cannot read consumer " + durable + " of " + stream,
+          e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+    }
+  }
+
+  /** A poller's reader of one durable pull consumer; closing it unsubscribes. */
+  static final class Reader implements AutoCloseable {
+    private final IterableConsumer consumer;
+    private final String what;
+
+    private Reader(IterableConsumer consumer, String what) {
+      this.consumer = consumer;
+      this.what = what;
+    }
+
+    /**
+     * The next message.
+     *
+     * @param wait how long to wait; null: only a message already here
+     * @return the message, or null if none came (a status the server sent instead, such as a
+     *     deleted consumer, is logged and counts as none)
+     */
+    Message next(Duration wait) throws InterruptedException {
+      try {
+        return consumer.nextMessage(wait);
+      } catch (JetStreamStatusCheckedException e) {
+        LOG.warn("{}: the server answered a pull with status {}", what, e.getCause().getMessage());
+        return null;
+      }
+    }
+
+    /** No further pull requests, and none outstanding is served any more (unsubscribes). */
+    @Override
+    public void close() {
+      consumer.stop();
+      try {
+        consumer.close();
+      } catch (Exception e) {
+        LOG.warn("{}: could not unsubscribe ({})", what, e.getClass().getSimpleName());
+      }
+    }
   }
 
   private final String name;

@@ -54,7 +54,7 @@ class DepositPurgerTest {
 
   private static DepositPurger purger(Connection nc, Space s, long every, long everyBytes, Duration after)
       throws Exception {
-    return new DepositPurger(nc.jetStreamManagement(), s.stream(), s.sub(), every, everyBytes, after);
+    return new DepositPurger(nc.jetStreamManagement(), s.stream(), s.sub().getConsumerName(), every, everyBytes, after);
   }
 
   /** As the watcher does: acknowledge the deposit, tell the purger, let it ask for a purge. */
@@ -213,13 +213,13 @@ class DepositPurgerTest {
     Connection nc = NATS.connect();
     Space s = space(nc);
     JetStreamManagement jsm = nc.jetStreamManagement();
-    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub(), 0, 1, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub().getConsumerName(), 0, 1, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("every");
-    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub(), 1, 0, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub().getConsumerName(), 1, 0, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("everyBytes");
-    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub(), 1, 1, Duration.ZERO))
+    assertThatThrownBy(() -> new DepositPurger(jsm, s.stream(), s.sub().getConsumerName(), 1, 1, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after");
-    assertThatThrownBy(() -> new DepositPurger(null, s.stream(), s.sub(), 1, 1, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> new DepositPurger(null, s.stream(), s.sub().getConsumerName(), 1, 1, Duration.ofSeconds(1)))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("jsm");
   }
 }
