@@ -11,6 +11,7 @@ import java.util.Map;
  */
 final class CpuReading {
   private final long serverPid;
+  private final long[] otherServerPids;
   private final int monitorPort;
   private final long server;
   private final long client = clientCpuNanos();
@@ -24,9 +25,12 @@ final class CpuReading {
    *
    * @param serverPid the nats-server's process id, 0 when unknown
    * @param monitorPort its monitoring port
+   * @param otherServerPids further nats-server processes the run uses, whose CPU time counts as the
+   *     server's too (the split topology: the vault's server and the EventSpace server)
    */
-  CpuReading(long serverPid, int monitorPort) {
+  CpuReading(long serverPid, int monitorPort, long... otherServerPids) {
     this.serverPid = serverPid;
+    this.otherServerPids = otherServerPids.clone();
     this.monitorPort = monitorPort;
     this.server = serverCpuNanos();
     this.varz = detail() ? varz() : null;
@@ -109,7 +113,16 @@ final class CpuReading {
   }
 
   private long serverCpuNanos() {
-    return serverPid <= 0 ? -1 : ProcessHandle.of(serverPid).flatMap(h -> h.info().totalCpuDuration())
+    long sum = cpuNanos(serverPid);
+    for (long pid : otherServerPids) {
+      long one = cpuNanos(pid);
+      sum = sum < 0 || one < 0 ? -1 : sum + one;
+    }
+    return sum;
+  }
+
+  private static long cpuNanos(long pid) {
+    return pid <= 0 ? -1 : ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration())
         .map(Duration::toNanos).orElse(-1L);
   }
 

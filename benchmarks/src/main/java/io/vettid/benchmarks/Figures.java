@@ -15,6 +15,8 @@ import java.util.Map;
  * as {@code latest.json} (or {@code latest-quick.json}) with its chart.
  *
  * @param pair raw JetStream and the default pipeline, measured in alternation
+ * @param split the same across the split topology: raw relayed between the two servers, and the
+ *     pipeline with the vault's watcher on the EventSpace server's deposit stream
  * @param first the default suite's pipeline run
  * @param paced the latency run at the offered rate
  * @param ten the 10-connection run the scale run is compared with
@@ -22,7 +24,7 @@ import java.util.Map;
  * @param setup connection setup times, ms, by suite
  * @param all every run, in the table's order
  */
-record Figures(Rounds.Paired pair, Run first, Run paced, Run ten, PipelineBenchmark.ScaleResult scale,
+record Figures(Rounds.Paired pair, Rounds.Paired split, Run first, Run paced, Run ten, PipelineBenchmark.ScaleResult scale,
     Map<String, Double> setup, List<Run> all) {
 
   /** Prints the table and the figures the goals name. */
@@ -35,6 +37,8 @@ record Figures(Rounds.Paired pair, Run first, Run paced, Run ten, PipelineBenchm
           r.p50Millis(), r.p99Millis(), r.serverMicros(), r.clientMicros());
     }
     out.printf("%nthroughput ratio pipeline (%s) / raw: %.3f (goal >= 0.5)%n", first.name(), pair.ratio());
+    out.printf("split topology (vault and EventSpace server as two nats-server processes): pipeline / raw relayed"
+        + " across them: %.3f%n", split.ratio());
     out.printf("at %d events/s offered: p50 %.2f ms (goal <= 2), p99 %.2f ms (goal <= 10)%n", config.rate(),
         paced.p50Millis(), paced.p99Millis());
     out.printf("%d connections: heap after GC %.1f MB (goal <= 256); throughput %.0f/s = %.2f x the 10-connection"
@@ -50,6 +54,9 @@ record Figures(Rounds.Paired pair, Run first, Run paced, Run ten, PipelineBenchm
     report.put("raw_events_per_s", Math.round(pair.raw().eventsPerSecond()));
     report.put("pipeline_events_per_s", Math.round(first.eventsPerSecond()));
     report.put("throughput_ratio", Math.round(pair.ratio() * 1000) / 1000.0); // the median of the rounds' ratios
+    report.put("split_raw_events_per_s", Math.round(split.raw().eventsPerSecond()));
+    report.put("split_pipeline_events_per_s", Math.round(split.pipeline().eventsPerSecond()));
+    report.put("split_throughput_ratio", Math.round(split.ratio() * 1000) / 1000.0);
     report.put("p50_ms", Math.round(paced.p50Millis() * 100) / 100.0);
     report.put("p99_ms", Math.round(paced.p99Millis() * 100) / 100.0);
     report.put("offered_rate_per_s", config.rate());

@@ -81,8 +81,11 @@ public final class PipelineBenchmark {
     System.out.println("wrote " + report.get("_files"));
   }
 
+  /** The run's temporary directory (the server's TLS material and store, the EventSpace server's). */
+  private Path tmp;
+
   Map<String, Object> run() throws Exception {
-    Path tmp = Files.createTempDirectory("vettid-bench-");
+    tmp = Files.createTempDirectory("vettid-bench-");
     tls = TlsMaterial.generate(tmp, List.of("localhost"), List.of("127.0.0.1"));
     try (NatsServer server = startServer(tmp)) {
       url = server.clientUrl();
@@ -159,6 +162,7 @@ public final class PipelineBenchmark {
 
   /** What a full (or quick) run measures besides the pair: every suite, latency, vault only, scale. */
   private Map<String, Object> measure(Rounds.Paired pair, List<ConnectionKeys[]> defaultKeys) throws Exception {
+    Rounds.Paired split = split(defaultKeys);
     Run rawPaced = raw("raw JetStream @" + config.rate() + "/s", config.rateEvents(), config.rate());
     List<Run> runs = new ArrayList<>();
     Run paced = null;
@@ -184,13 +188,13 @@ public final class PipelineBenchmark {
     Run ten = pipeline("pipeline 10 connections (" + fast.name() + ")", fast, keys(fast, 10, true),
         config.scaleConnections() * config.scaleEvents() / 10, 0, null, 1);
     ScaleResult scale = scale(fast);
-    List<Run> all = new ArrayList<>(List.of(pair.raw(), rawPaced));
+    List<Run> all = new ArrayList<>(List.of(pair.raw(), rawPaced, split.raw(), split.pipeline()));
     all.addAll(runs);
     all.add(paced);
     all.add(vaultOnly);
     all.add(ten);
     all.add(scale.run());
-    Figures f = new Figures(pair, runs.get(0), paced, ten, scale, setup, all);
+    Figures f = new Figures(pair, split, runs.get(0), paced, ten, scale, setup, all);
     f.print(out, config, fast);
     return f.write(config);
   }
@@ -380,8 +384,7 @@ public final class PipelineBenchmark {
         new io.vettid.nats.auth.UserPermissions(List.of(Subjects.depositsOf(runGuid, "bench")), List.of("_INBOX.>")));
     io.vettid.nats.auth.UserCredentials watcherUser =
         oneAccount ? accounts.issueOwner("bench-one") : accounts.issueWatcher("bench");
-    ObjectNode payload = JsonNodeFactory.instance.objectNode() // ~1 KiB JSON
-        .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760)));
+    ObjectNode payload = payload();
     try (Connection senderNc = connect(senders); Connection depositAccount = connect(watcherUser)) {
       // each run is a fresh vault (fresh accounts): no handled-once records of earlier runs
       Sides sides = sides(suite, runGuid, keys.size(), senderNc, keys);
@@ -417,6 +420,56 @@ public final class PipelineBenchmark {
     }
   }
 
+  /** An event's payload: about 1 KiB of JSON. */
+  private ObjectNode payload() {
+    return JsonNodeFactory.instance.objectNode()
+        .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760)));
+  }
+
+  /**
+   * The split topology, raw and the default pipeline measured in alternation: the vault's own
+   * server is this benchmark's, its EventSpace is on an EventSpace server of its own ({@link
+   * SplitTopology}), and raw JetStream relays between the same two processes.
+   */
+  private Rounds.Paired split(List<ConnectionKeys[]> keys) throws Exception {
+    SplitTopology t;
+    try (Connection sys = connect(operator.systemUser())) {
+      t = SplitTopology.start(tmp.resolve("eventspace"), operator, sys);
+    }
+    try (t) {
+      out.printf("split topology: the vault's own server %s; its EventSpace on an EventSpace server of its own, %s"
+          + " (operator, TLS and encrypted store of its own)%n", url, String.join(",", t.urlsForPrinting()));
+      java.util.function.Supplier<CpuReading> cpu = () -> new CpuReading(serverPid, monitorPort, t.process().pid());
+      RawJetStream relayed = new RawJetStream(this::connect, payloadBytes, cpu, this::print, out);
+      return rounds.paired("raw JetStream, relayed across the two servers",
+          n -> relayed.relayed(n, config.events(), t::raw),
+          "pipeline " + Suites.DEFAULT.name() + ", remote watcher",
+          n -> splitPipeline(n, t, keys, config.events() / 10, cpu));
+    }
+  }
+
+  /** The default pipeline with the vault's watcher on the remote deposit stream of the split topology. */
+  private Run splitPipeline(String name, SplitTopology t, List<ConnectionKeys[]> keys, int perConnection,
+      java.util.function.Supplier<CpuReading> cpu) throws Exception {
+    int warm = keys.size();
+    Tally tally = new Tally(keys.size() * perConnection + warm, warm, null, out);
+    try (Connection senderNc = t.senders()) {
+      Sides sides = sides(Suites.DEFAULT, t.guid(), keys.size(), senderNc, keys);
+      try (VettIdRuntime vault = VettIdRuntime.connect(t.accounts(), serverOptions())
+          .eventSpaceServer(t.external(), t.options(), t.replicas())
+          .connections(sides.vault()).discoverHandlers(false).builtInHandlers(false)
+          .handler(new Sink()).listener(tally).start()) {
+        long rev = vault.rules().orElseThrow().put(RULES);
+        vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
+        return measured(name, vault, t.guid(), sides, tally, new Load(perConnection, 0, 1, false, payload()), cpu);
+      }
+    } finally {
+      // each run as a fresh vault, as in the single-server runs
+      deleteStreams(t.deposits());
+      deleteStreams(connect(t.accounts().issueOwner("bench-cleanup")));
+    }
+  }
+
   /**
    * What one pipeline run sends.
    *
@@ -430,7 +483,16 @@ public final class PipelineBenchmark {
 
   /** Sends a run's events (after its warm-up) to a running vault and measures them. */
   private Run measured(String name, VettIdRuntime vault, Sides sides, Tally tally, Load load) throws Exception {
-    io.vettid.runtime.service.EventWatcher watcher = load.backlog() ? null : vault.watch(runGuid, "bench");
+    return measured(name, vault, runGuid, sides, tally, load, () -> new CpuReading(serverPid, monitorPort));
+  }
+
+  /**
+   * Sends a run's events to a running vault whose EventSpace {@code bench} is the subscriber's and
+   * measures them, reading the CPU time of the servers the run uses.
+   */
+  private Run measured(String name, VettIdRuntime vault, String guid, Sides sides, Tally tally, Load load,
+      java.util.function.Supplier<CpuReading> cpuNow) throws Exception {
+    io.vettid.runtime.service.EventWatcher watcher = load.backlog() ? null : vault.watch(guid, "bench");
     if (tally.warm > 0) {
       long w0 = System.nanoTime();
       Senders.sendAll(sides, load.warmRounds(), load.payload(), null);
@@ -441,12 +503,12 @@ public final class PipelineBenchmark {
       out.printf("  %-56s %10.0f events/s (first event of each connection: opens its session)%n",
           name + ", session setup", tally.warm / ((System.nanoTime() - w0) / 1e9));
     }
-    CpuReading cpu = new CpuReading(serverPid, monitorPort);
+    CpuReading cpu = cpuNow.get();
     long start = System.nanoTime();
     long forwards0 = watcher == null ? 0 : watcher.forwardMessages();
     long forwarded0 = watcher == null ? 0 : watcher.forwarded();
     if (load.backlog()) {
-      watcher = vault.watch(runGuid, "bench");
+      watcher = vault.watch(guid, "bench");
     } else if (load.rate() > 0) {
       int i = 0;
       for (int round = 0; round < load.perConnection(); round++) {

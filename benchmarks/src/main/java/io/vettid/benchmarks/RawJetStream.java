@@ -1,10 +1,12 @@
 package io.vettid.benchmarks;
 
 import io.nats.client.Connection;
+import io.nats.client.ConsumeOptions;
+import io.nats.client.IterableConsumer;
 import io.nats.client.JetStream;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
-import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.PublishAck;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -46,21 +48,129 @@ final class RawJetStream {
     this.out = out;
   }
 
+  /**
+   * How every raw consumer reads: as the vault's watcher and services do (the runtime's {@code
+   * PollingLoop.CONSUME}), pull requests of 256 kept outstanding, the next asked for after a
+   * quarter is consumed, each expiring after 5 s with heartbeats.
+   */
+  static final ConsumeOptions CONSUME = ConsumeOptions.builder().batchSize(256).thresholdPercent(25)
+      .expiresIn(5_000).build();
+
+  /** A durable consumer of the stream ({@code explicit} acknowledgements), read as {@link #CONSUME}. */
+  static IterableConsumer consume(Connection c, String stream, String durable) throws Exception {
+    c.jetStreamManagement().addOrUpdateConsumer(stream, ConsumerConfiguration.builder().durable(durable)
+        .ackPolicy(AckPolicy.Explicit).build());
+    return c.jetStream().getConsumerContext(stream, durable).iterate(CONSUME);
+  }
+
   /** Publishes {@code n} events (at {@code rate} per second, or as fast as the senders go) and consumes them. */
   Run run(String name, int n, int rate) throws Exception {
     String stream = "BenchRaw" + System.nanoTime() % 100000;
     try (Connection pub = connector.connect(); Connection sub = connector.connect()) {
-      pub.jetStreamManagement().addStream(StreamConfiguration.builder().name(stream).subjects(stream + ".In")
-          .storageType(StorageType.File).build());
+      addStream(pub, stream);
       JetStream js = pub.jetStream();
-      JetStreamSubscription s = sub.jetStream().subscribe(stream + ".In",
-          PullSubscribeOptions.builder().durable("bench").build());
-      Latencies lat = new Latencies(n);
-      CountDownLatch done = new CountDownLatch(1);
-      long[] end = new long[1];
-      Thread consumer = new Thread(() -> {
-        // a reader keeps pull requests outstanding, as the vault's watcher and services do
-        io.nats.client.JetStreamReader reader = s.reader(256, 64);
+      Measured m = new Measured(n);
+      Thread consumer = m.consumer(sub, stream);
+      consumer.start();
+      CpuReading cpu = cpuReading.get();
+      long start = System.nanoTime();
+      publish(js, stream + ".In", n, rate, start);
+      Run r = m.await(name, start, cpu);
+      pub.jetStreamManagement().deleteStream(stream);
+      report(r, cpu, n);
+      return r;
+    }
+  }
+
+  /**
+   * Raw JetStream across two servers, the yardstick of the split topology: published to a stream
+   * on the first server ({@code source}, the EventSpace server), read there by a relay that
+   * republishes each message to a stream on the second (this instance's server, the vault's) and
+   * acknowledges it once that publish is acknowledged (at most 256 in flight), and consumed there.
+   * The same work the remote watcher does, without opening anything.
+   */
+  Run relayed(String name, int n, Connector source) throws Exception {
+    String stream = "BenchRelay" + System.nanoTime() % 100000;
+    try (Connection pub = source.connect(); Connection relayIn = source.connect(); Connection relayOut = connector.connect();
+        Connection sub = connector.connect()) {
+      addStream(pub, stream);
+      addStream(relayOut, stream);
+      Measured m = new Measured(n);
+      Thread consumer = m.consumer(sub, stream);
+      consumer.start();
+      IterableConsumer in = consume(relayIn, stream, "relay");
+      JetStream out = relayOut.jetStream();
+      Thread relay = new Thread(() -> relay(in, out, stream + ".In", n), "bench-relay");
+      relay.start();
+      CpuReading cpu = cpuReading.get();
+      long start = System.nanoTime();
+      publish(pub.jetStream(), stream + ".In", n, 0, start);
+      Run r = m.await(name, start, cpu);
+      relay.join(10_000);
+      pub.jetStreamManagement().deleteStream(stream);
+      relayOut.jetStreamManagement().deleteStream(stream);
+      report(r, cpu, n);
+      return r;
+    }
+  }
+
+  private static void relay(IterableConsumer in, JetStream out, String subject, int n) {
+    record Pending(Message m, CompletableFuture<PublishAck> ack) {}
+    java.util.ArrayDeque<Pending> inFlight = new java.util.ArrayDeque<>();
+    int relayed = 0;
+    try {
+      while (relayed < n) {
+        Message m = in.nextMessage(inFlight.isEmpty() ? Duration.ofMillis(500) : null);
+        if (m != null) {
+          inFlight.add(new Pending(m, out.publishAsync(subject,
+              new Headers().put("t", m.getHeaders().getFirst("t")), m.getData())));
+        }
+        // what is acknowledged, what the full window waits for, and everything when nothing more waits
+        boolean drain = m == null;
+        while (!inFlight.isEmpty() && (drain || inFlight.size() >= 256 || inFlight.peek().ack().isDone())) {
+          Pending p = inFlight.poll();
+          p.ack().get(10, TimeUnit.SECONDS);
+          p.m().ack();
+          relayed++;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IllegalStateException("the relay failed", e);
+    } finally {
+      in.stop();
+    }
+  }
+
+  private static void addStream(Connection c, String stream) throws Exception {
+    c.jetStreamManagement().addStream(StreamConfiguration.builder().name(stream).subjects(stream + ".In")
+        .storageType(StorageType.File).build());
+  }
+
+  private void report(Run r, CpuReading cpu, int n) {
+    printer.accept(r);
+    if (CpuReading.detail()) {
+      out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
+      out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n) + cpu.serverUserSysPerEvent(n));
+    }
+  }
+
+  /** A raw run's consumer: it acknowledges each message and measures its latency from the header {@code t}. */
+  private static final class Measured {
+    private final int n;
+    private final Latencies lat;
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile long end;
+
+    Measured(int n) {
+      this.n = n;
+      this.lat = new Latencies(n);
+    }
+
+    Thread consumer(Connection sub, String stream) throws Exception {
+      IterableConsumer reader = consume(sub, stream, "bench");
+      return new Thread(() -> {
         int got = 0;
         try {
           while (got < n) {
@@ -75,27 +185,21 @@ final class RawJetStream {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
+        } catch (io.nats.client.JetStreamStatusCheckedException e) {
+          throw new IllegalStateException(e);
         } finally {
           reader.stop();
         }
-        end[0] = System.nanoTime();
+        end = System.nanoTime();
         done.countDown();
-      });
-      consumer.start();
-      CpuReading cpu = cpuReading.get();
-      long start = System.nanoTime();
-      publish(js, stream + ".In", n, rate, start);
+      }, "bench-raw-consumer");
+    }
+
+    Run await(String name, long start, CpuReading cpu) throws InterruptedException {
       if (!done.await(120, TimeUnit.SECONDS)) {
         throw new IllegalStateException(name + ": not all messages arrived");
       }
-      Run r = new Run(name, n, n / ((end[0] - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99), cpu);
-      pub.jetStreamManagement().deleteStream(stream);
-      printer.accept(r);
-      if (CpuReading.detail()) {
-        out.println("    client CPU by thread, us/event:" + cpu.threadsPerEvent(n));
-        out.println("    server traffic per event:" + cpu.serverTrafficPerEvent(n) + cpu.serverUserSysPerEvent(n));
-      }
-      return r;
+      return new Run(name, n, n / ((end - start) / 1e9), lat.percentileMillis(0.5), lat.percentileMillis(0.99), cpu);
     }
   }
 

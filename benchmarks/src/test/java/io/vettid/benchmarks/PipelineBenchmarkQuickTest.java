@@ -31,13 +31,15 @@ class PipelineBenchmarkQuickTest {
 
     JsonNode report = new ObjectMapper().readTree(out.resolve("latest-quick.json").toFile());
     for (String key : new String[] {"raw_events_per_s", "pipeline_events_per_s", "throughput_ratio", "p50_ms",
-        "p99_ms", "heap_mb_10k_connections", "machine"}) {
+        "p99_ms", "heap_mb_10k_connections", "split_raw_events_per_s", "split_pipeline_events_per_s",
+        "split_throughput_ratio", "machine"}) {
       assertThat(report.has(key)).as(key).isTrue();
     }
     assertThat(report.path("raw_events_per_s").asDouble()).isPositive();
     assertThat(report.path("pipeline_events_per_s").asDouble()).isPositive();
+    assertThat(report.path("split_pipeline_events_per_s").asDouble()).isPositive();
     assertThat(report.path("machine").path("cores").asInt()).isPositive();
-    assertThat(report.path("runs").size()).isGreaterThanOrEqualTo(6);
+    assertThat(report.path("runs").size()).isGreaterThanOrEqualTo(8);
     assertThat(Files.size(out.resolve("pipeline-quick.png"))).isGreaterThan(1000);
     assertThat(text).contains("throughput ratio").doesNotContain("unexpected outcome");
   }
