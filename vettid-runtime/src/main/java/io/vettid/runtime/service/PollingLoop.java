@@ -55,7 +55,7 @@ final class PollingLoop {
 
     /**
      * {@return how long to wait for the next message with work in flight: {@link #NEXT_OR_SETTLE},
-     * or null for no wait (what {@code JetStreamReader.nextMessage} takes as "only what is already
+     * or null for no wait (what {@link Reader#next} takes as "only what is already
      * here")}
      */
     Duration nextOrSettle() {

@@ -183,6 +183,33 @@ class EventServiceTest {
     assertThat(recorder.created.get()).as("a new handler instance after the restart").isEqualTo(2);
   }
 
+  /**
+   * A consumer's waiting pull requests live in the server's memory, so a server that restarts (or,
+   * on a cluster, a consumer leader that moves) forgets them. The reader the service used before
+   * (jnats' {@code JetStreamReader}, whose pull requests never expire) then waited for ever, with no
+   * error; the service's pull requests now expire and ask for heartbeats, so it takes events again.
+   */
+  @Test
+  void theServiceTakesEventsAgainAfterItsServerIsKilledAndRestarted() throws Exception {
+    publish(event(TestHandlers.COUNT, EventId.random(), 1));
+    drain(1);
+    nats.server().kill();
+    nats.server().restart();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (nc.getStatus() != Connection.Status.CONNECTED && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    EventId after = EventId.random();
+    publish(event(TestHandlers.COUNT, after, 2));
+    // (the first event may come again too: its acknowledgement may have died with the server)
+    deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (record(after) == null && System.nanoTime() < deadline) {
+      service.poll(100, Duration.ofMillis(200));
+    }
+    assertThat(record(after)).as("the event sent after the restart, handled within 30 s").isNotNull();
+    assertThat(state(after)).isEqualTo("2");
+  }
+
   @Test
   void aRedeliveredMessageIsHandledOnce() throws Exception {
     InternalEvent e = event(TestHandlers.COUNT, EventId.random(), 7);
