@@ -49,12 +49,17 @@ import org.slf4j.LoggerFactory;
  * answers into connection inboxes ({@link InboxResponder}). The watchers are the only bridge.
  *
  * <p>Two ways to start, in the jnats manner ({@code Nats.connect(options)}): <b>{@link
- * #embedded(Path, byte[])}</b>, the default, starts its own {@code nats-server} under a data
- * directory, on loopback, with TLS that requires a client certificate only this runtime holds, in
- * operator mode with the vault's accounts (made at the first start and kept in {@code
- * accounts.sealed}, sealed under a key derived from the vault secret), and with JetStream
- * encrypted at rest under a key derived from the vault secret (the same secret reopens the same
- * store; the key reaches the server only through its environment). <b>{@link
+ * #embedded(Path, byte[])}</b>, the default, runs the topology of every vault on one machine: an
+ * {@link io.vettid.runtime.eventspace.EventSpaceServer} of its own (its own operator, TLS CA and
+ * encrypted store, on loopback), with which the vault registers through the Concierge at its first
+ * start and where its EventSpaces' deposit streams are; and the vault's own {@code nats-server}
+ * under a data directory, on loopback, with TLS that requires a client certificate only this
+ * runtime holds, in operator mode with the vault's internal accounts only. The accounts are made at
+ * the first start and kept in {@code accounts.sealed}, sealed under a key derived from the vault
+ * secret; both stores are encrypted at rest under keys derived from the vault secret (the same
+ * secret reopens the same stores; a key reaches a server only through its environment). This is
+ * the code path of a vault registered with a remote EventSpace server ({@link
+ * VettIdRuntimeBuilder#eventSpaceServer}) with both servers on one machine. <b>{@link
  * #connect(VaultAccounts, Options.Builder)}</b> uses a server or cluster you run that knows the
  * vault's accounts; {@link #connect(Options.Builder)} one you reach with users you issued (with
  * {@link VettIdRuntimeBuilder#eventSpaceNats} for the external zone). Either returns a {@link VettIdRuntimeBuilder} for the
@@ -71,7 +76,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} stops the watchers, lets the service finish the event in hand,
  * closes the NATS connections (its own and those its {@link Connections} opened to peers) and stops
- * the embedded server; unacknowledged events are redelivered on
+ * the embedded servers; unacknowledged events are redelivered on
  * the next start.
  */
 @API(status = EXPERIMENTAL, since = "0.1")
@@ -156,8 +161,9 @@ public final class VettIdRuntime implements AutoCloseable {
     try {
       Connection conn = n.vault();
       layout = JetStreamLayout.builder().replicas(b.replicas).storageBytes(b.storageBytes).build();
-      depositLayout = b.depositReplicas == 0 ? layout
-          : JetStreamLayout.builder().replicas(b.depositReplicas).storageBytes(b.storageBytes).build();
+      int depositReplicas = n.depositReplicas() > 0 ? n.depositReplicas() : b.depositReplicas;
+      depositLayout = depositReplicas == 0 ? layout
+          : JetStreamLayout.builder().replicas(depositReplicas).storageBytes(b.storageBytes).build();
       layout.ensureVault(conn);
       RuleEngine engine = b.ruleEngine;
       if (engine == null) {
@@ -188,7 +194,8 @@ public final class VettIdRuntime implements AutoCloseable {
     }
     this.nats = n;
     this.ruleStore = rs;
-    LOG.info("VettID runtime started ({})", n.server() != null ? "embedded nats-server" : "external NATS");
+    LOG.info("VettID runtime started ({})", n.server() != null
+        ? "embedded: its own nats-server and an EventSpace server" : "external NATS");
   }
 
   /** Everything the runtime's services share: handlers, rules, replies, counters, inbox, quarantine. */
@@ -199,9 +206,11 @@ public final class VettIdRuntime implements AutoCloseable {
   }
 
   /**
-   * The embedded default: the runtime starts its own {@code nats-server} with its store under
-   * {@code dataDirectory/nats} (created if missing), in operator mode with the vault's accounts,
-   * TLS and JetStream encryption at rest, keys derived from the vault secret.
+   * The embedded default: the runtime starts an EventSpace server under {@code
+   * dataDirectory/eventspace} and registers the vault with it at the first start, and starts its
+   * own {@code nats-server} with its store under {@code dataDirectory/nats} (created if missing), in
+   * operator mode with the vault's internal accounts; both with TLS and JetStream encryption at
+   * rest, keys derived from the vault secret.
    *
    * @param dataDirectory the vault's data directory
    * @param vaultSecret at least 32 bytes of secret key material (copied and wiped at {@link
@@ -344,9 +353,17 @@ public final class VettIdRuntime implements AutoCloseable {
     return profileAnswers == null ? 0 : profileAnswers.refused();
   }
 
-  /** {@return the embedded server, when this runtime started one} */
+  /** {@return the vault's own embedded server, when this runtime started one} */
   public Optional<NatsServer> embeddedServer() {
     return Optional.ofNullable(nats.server());
+  }
+
+  /**
+   * {@return the embedded EventSpace server, when this runtime started one} Other vaults may
+   * register with it (its Concierge issues registration tokens) and deposit through it.
+   */
+  public Optional<io.vettid.runtime.eventspace.EventSpaceServer> embeddedEventSpaceServer() {
+    return Optional.ofNullable(nats.eventSpaceServer());
   }
 
   /** {@return what the runtime counted} */

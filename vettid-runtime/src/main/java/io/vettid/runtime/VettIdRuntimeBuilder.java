@@ -64,7 +64,6 @@ public final class VettIdRuntimeBuilder {
   Options.Builder depositOptions;
   Options.Builder peerOptions;
   VaultAccounts accounts;
-  String subscriberGuid;
   long storageBytes = JetStreamLimits.subscriberDefault().diskBytes();
   boolean builtIns = true;
   Duration rotationGrace = Duration.ofMinutes(10);
@@ -149,20 +148,6 @@ public final class VettIdRuntimeBuilder {
   public VettIdRuntimeBuilder storageBytes(long bytes) {
     JetStreamLayout.builder().storageBytes(bytes); // checks it
     this.storageBytes = bytes;
-    return this;
-  }
-
-  /**
-   * The subscriber guid of the embedded default's first start (default: a random one); it is
-   * kept with the vault's accounts.
-   *
-   * @param guid a lowercase token
-   * @return this builder
-   */
-  public VettIdRuntimeBuilder subscriberGuid(String guid) {
-    only(Mode.EMBEDDED, "subscriberGuid");
-    io.vettid.nats.subjects.Subjects.depositsOfSubscriber(guid); // checks it
-    this.subscriberGuid = guid;
     return this;
   }
 

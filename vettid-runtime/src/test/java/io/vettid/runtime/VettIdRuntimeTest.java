@@ -19,7 +19,11 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded default: own server, mutual TLS, store encrypted under a key from the vault secret. */
+/**
+ * The embedded default: an EventSpace server where the vault registers and its deposit streams are,
+ * and the vault's own server with its internal accounts only, with mutual TLS; both stores
+ * encrypted under keys from the vault secret.
+ */
 class VettIdRuntimeTest {
   @TempDir Path dir;
 
@@ -31,22 +35,32 @@ class VettIdRuntimeTest {
 
   @Test
   void anEventSpaceIsWatchedByOneWatcherAtATime() throws Exception {
-    try (VettIdRuntime rt = VettIdRuntime.embedded(dir, secret()).subscriberGuid("g1")
-        .start()) {
-      assertThat(rt.subscriberGuid()).contains("g1");
-      assertThatThrownBy(() -> rt.watch("g2", "home", (envelope, destination) -> null))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not g2");
+    try (VettIdRuntime rt = VettIdRuntime.embedded(dir, secret()).start()) {
+      String g1 = rt.subscriberGuid().orElseThrow();
+      assertThat(g1).as("named by the Concierge").matches("[0-9a-f]{16}");
+      assertThatThrownBy(() -> rt.watch("0123456789abcdef", "home", (envelope, destination) -> null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not 0123456789abcdef");
       io.vettid.crypto.envelope.Opener opener = io.vettid.crypto.envelope.Opener.builder(
           id -> java.util.Optional.empty(), id -> java.util.Optional.empty()).build();
-      io.vettid.runtime.service.EventWatcher home = rt.watch("g1", "home", opener);
+      io.vettid.runtime.service.EventWatcher home = rt.watch(g1, "home", opener);
       // its consumer acknowledges cumulatively: a second reader's deposits would be covered unread
-      assertThatThrownBy(() -> rt.watch("g1", "home", opener)).isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(() -> rt.watch(g1, "home", opener)).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("already watched");
-      io.vettid.runtime.service.EventWatcher work = rt.watch("g1", "work", opener);
+      io.vettid.runtime.service.EventWatcher work = rt.watch(g1, "work", opener);
       assertThat(work.isOpen()).isTrue();
       home.close();
       assertThat(home.isOpen()).isFalse();
-      assertThat(rt.watch("g1", "home", opener).isOpen()).as("watched again once closed").isTrue();
+      assertThat(rt.watch(g1, "home", opener).isOpen()).as("watched again once closed").isTrue();
+
+      // the deposit streams are on the EventSpace server, another process; the vault's own server
+      // holds its internal namespace only
+      var es = rt.embeddedEventSpaceServer().orElseThrow();
+      assertThat(es.server().pid()).isNotEqualTo(rt.embeddedServer().orElseThrow().pid());
+      assertThat(rt.depositConnection().orElseThrow().getConnectedUrl()).isIn(es.urls().toArray());
+      assertThat(rt.depositConnection().orElseThrow().jetStreamManagement().getStreamNames())
+          .contains(Subjects.depositStream(g1, "home"), Subjects.depositStream(g1, "work"));
+      assertThat(rt.connection().jetStreamManagement().getStreamNames()).as("the vault's own server")
+          .noneMatch(n -> n.startsWith("EventSpace_")).contains("DataVault");
     }
   }
 
@@ -74,10 +88,17 @@ class VettIdRuntimeTest {
       assertThat(rt.counters().snapshot().quarantinedTotal()).isEqualTo(1);
     }
     assertThat(StoreScan.filesContaining(dir.resolve("nats"), marker)).as("files holding the marker").isEmpty();
+    assertThat(StoreScan.filesContaining(dir.resolve("eventspace"), marker)).as("files holding the marker").isEmpty();
 
-    // the same secret reopens the same store
+    // the same secret reopens the same stores and the same registration
+    String guid;
     try (VettIdRuntime rt = VettIdRuntime.embedded(dir, secret).start()) {
       assertThat(rt.quarantine().list(10)).hasSize(1);
+      guid = rt.subscriberGuid().orElseThrow();
+    }
+    try (VettIdRuntime rt = VettIdRuntime.embedded(dir, secret).start()) {
+      assertThat(rt.subscriberGuid()).contains(guid);
+      assertThat(rt.embeddedEventSpaceServer().orElseThrow().concierge().subscribers()).isEqualTo(1);
     }
   }
 
@@ -131,8 +152,8 @@ class VettIdRuntimeTest {
     assertThatThrownBy(() -> VettIdRuntime.connect((Options.Builder) null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> VettIdRuntime.embedded(dir, secret()).replicas(0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> VettIdRuntime.connect(new Options.Builder()).subscriberGuid("g1"))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("only to the embedded default");
+    assertThatThrownBy(() -> VettIdRuntime.embedded(dir, secret()).account(null))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not to the embedded default");
     assertThatThrownBy(() -> VettIdRuntime.embedded(dir, secret()).eventSpaceNats(new Options.Builder(),
         new Options.Builder())).isInstanceOf(IllegalStateException.class).hasMessageContaining("your own users");
   }
