@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
+import io.nats.client.Nats;
+import io.nats.client.Options;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -19,8 +21,13 @@ import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import io.vettid.crypto.envelope.Sealer;
 import io.vettid.crypto.envelope.SessionPolicy;
+import io.vettid.nats.auth.JetStreamLimits;
+import io.vettid.nats.auth.SubscriberAccounts;
+import io.vettid.nats.auth.UserPermissions;
 import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
+import io.vettid.runtime.eventspace.ConciergeClient;
+import io.vettid.runtime.eventspace.EventSpaceServer;
 import io.vettid.testkit.NatsServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,8 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The vault killed with SIGKILL while its Event Watcher reads a deposit stream on another server
- * (the EventSpace server's role: a second nats-server process), and started again: every deposit
- * is handled, none twice. The watcher acknowledges a remote deposit only after its event is stored
+ * (the EventSpace server's role: a second nats-server process, or an {@link EventSpaceServer} of
+ * three nodes with replicas 3, where the vault is registered and in operator mode), and started
+ * again: every deposit is handled, none twice. The watcher acknowledges a remote deposit only after its event is stored
  * in the vault's own queue, and the Manager acknowledges the queue only after the handler's commit.
  */
 class RemoteWatcherCrashTest {
@@ -58,12 +66,52 @@ class RemoteWatcherCrashTest {
 
   @Test
   void aVaultKilledWhileItsWatcherReadsARemoteStreamLosesNothingAndHandlesNothingTwice() throws Exception {
+    Connection remote = eventSpace.connect();
+    JetStreamLayout.builder().build().ensureEventSpace(remote, RemoteWatcherChild.GUID, RemoteWatcherChild.ES);
+    crashAndCount("one server", remote, RemoteWatcherChild.GUID, keys -> startChild(keys, eventSpace.url(),
+        eventSpace.tlsMaterial().caFile().toString(), RemoteWatcherChild.GUID));
+  }
+
+  @Test
+  void aVaultKilledWhileItsWatcherReadsAStreamOfAThreeNodeEventSpaceServerLosesNothing() throws Exception {
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    try (EventSpaceServer cluster = EventSpaceServer.builder(dir.resolve("es"), secret).nodes(3).start()) {
+      ConciergeClient.Registration reg = ConciergeClient.register(cluster.address(),
+          cluster.concierge().issueToken(Duration.ofMinutes(5)), SubscriberAccounts.create(JetStreamLimits.subscriberDefault()));
+      SubscriberAccounts external = reg.accounts();
+      Path watcher = dir.resolve("watcher.creds");
+      Path responder = dir.resolve("responder.creds");
+      external.issueWatcher("child").writeTo(watcher);
+      external.issueResponder("child").writeTo(responder);
+      // the test deposits as the peer would, through a user of the deposit account
+      Connection remote = Nats.connect(new Options.Builder().servers(cluster.urls().toArray(String[]::new))
+          .sslContext(cluster.address().sslContext()).maxReconnects(-1)
+          .authHandler(external.deposits().issueUser("test", UserPermissions.ACCOUNT_OWNER).authHandler()).build());
+      JetStreamLayout.builder().replicas(reg.replicas()).build().ensureEventSpace(remote, external.guid(),
+          RemoteWatcherChild.ES);
+      String ca = dir.resolve("es").resolve("tls").resolve("ca.pem").toString();
+      crashAndCount("3-node cluster", remote, external.guid(), keys -> startChild(keys, String.join(",", cluster.urls()), ca,
+          external.guid(), watcher.toString(), responder.toString()));
+      remote.close();
+    }
+  }
+
+  /** Starts the vault's child process with the keys file. */
+  @FunctionalInterface
+  private interface Starter {
+    Process start(Path keys) throws Exception;
+  }
+
+  /**
+   * Deposits every event on the remote stream, starts the vault, kills it with SIGKILL after a
+   * quarter of the replies, starts it again, and counts: nothing lost, nothing handled twice.
+   */
+  private void crashAndCount(String what, Connection remote, String guid, Starter starter) throws Exception {
     Connection own = vault.connect();
     JetStreamLayout.builder().build().ensureVault(own);
     own.jetStreamManagement().addStream(StreamConfiguration.builder().name("CrashOut")
         .subjects(CrashChild.OUT_SUBJECT).storageType(StorageType.File).duplicateWindow(Duration.ofMinutes(2)).build());
-    Connection remote = eventSpace.connect();
-    JetStreamLayout.builder().build().ensureEventSpace(remote, RemoteWatcherChild.GUID, RemoteWatcherChild.ES);
 
     // the peer's keys, and the vault's wrapping key for it, handed to the child in a file
     SecureRandom random = new SecureRandom();
@@ -80,7 +128,7 @@ class RemoteWatcherCrashTest {
 
     // every deposit carries its own session key block, so a restarted vault opens each on its own
     ConnectionId from = ConnectionId.of("conn-crash");
-    String subject = Subjects.deposit(RemoteWatcherChild.GUID, RemoteWatcherChild.ES, from).value();
+    String subject = Subjects.deposit(guid, RemoteWatcherChild.ES, from).value();
     Sealer sealer = Sealer.builder(SUITE, peer, PublicKeyEntry.of(SUITE.wrap(), wrap.getPublic()), subject)
         .policy(new SessionPolicy(1, Duration.ofHours(1))).build();
     List<EventId> ids = new ArrayList<>();
@@ -96,14 +144,14 @@ class RemoteWatcherCrashTest {
       }
     }
 
-    Process first = startChild(keys);
+    Process first = starter.start(keys);
     long out = Children.waitForReplies(own, TOTAL / 4, Duration.ofSeconds(60));
     assertThat(out).as("replies before the kill").isGreaterThanOrEqualTo(TOTAL / 4).isLessThan(TOTAL);
     first.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no graceful close
     assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("the first child died").isTrue();
     assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(137);
 
-    Process second = startChild(keys);
+    Process second = starter.start(keys);
     try {
       Children.waitForReplies(own, TOTAL, Duration.ofSeconds(90));
       Thread.sleep(6_000); // anything handled twice would show up by now (ack wait is 5 s)
@@ -128,8 +176,8 @@ class RemoteWatcherCrashTest {
     Map<String, Integer> replies = Children.replies(own);
     long quarantined = own.jetStreamManagement().getStreamInfo(Subjects.QUARANTINE_STREAM).getStreamState()
         .getMsgCount();
-    System.out.printf("remote watcher crash test: events=%d replies-before-kill=%d lost=%d handled-twice=%d"
-        + " quarantined=%d%n", TOTAL, out, lost, twice, quarantined);
+    System.out.printf("remote watcher crash test (%s): events=%d replies-before-kill=%d lost=%d handled-twice=%d"
+        + " quarantined=%d%n", what, TOTAL, out, lost, twice, quarantined);
     assertThat(lost).as("events lost").isZero();
     assertThat(twice).as("events handled twice").isZero();
     assertThat(replies).as("distinct replies").hasSize(TOTAL);
@@ -137,8 +185,10 @@ class RemoteWatcherCrashTest {
     assertThat(quarantined).as("quarantined").isZero();
   }
 
-  private Process startChild(Path keys) throws Exception {
-    return Children.start(RemoteWatcherChild.class, vault.url(), vault.tlsMaterial().caFile().toString(),
-        eventSpace.url(), eventSpace.tlsMaterial().caFile().toString(), keys.toString());
+  private Process startChild(Path keys, String... remote) throws Exception {
+    List<String> args = new ArrayList<>(List.of(vault.url(), vault.tlsMaterial().caFile().toString(), remote[0],
+        remote[1], keys.toString()));
+    args.addAll(Arrays.asList(remote).subList(2, remote.length));
+    return Children.start(RemoteWatcherChild.class, args.toArray(String[]::new));
   }
 }
