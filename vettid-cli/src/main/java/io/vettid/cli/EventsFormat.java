@@ -12,7 +12,10 @@ final class EventsFormat {
     StringBuilder b = new StringBuilder()
         .append(n.path("time").asText()).append("  ")
         .append(String.format("%-11s", n.path("outcome").asText())).append(' ')
-        .append(n.path("type").asText()).append("  from ").append(from)
+        // a refusal before the Manager (an Event Watcher, the handshake inbox, the profile
+        // responder) has no type: the stage that refused it is shown instead
+        .append("?".equals(n.path("type").asText("?")) ? "(at " + n.path("service").asText("?") + ")"
+            : n.path("type").asText()).append("  from ").append(from)
         .append("  event ").append(n.path("eventId").asText());
     if (n.hasNonNull("reason")) {
       b.append("  reason ").append(n.get("reason").asText());

@@ -209,6 +209,31 @@ class VettidCommandsTest {
     assertThat(ok(alice, "connections", "list").out()).contains("Bob", "safety number");
   }
 
+  /**
+   * Issue #23: a deposit the Event Watcher refuses (it does not open) is kept in the quarantine and
+   * shown to the owner by {@code events tail} with its reason, as the Manager's refusals are.
+   */
+  @Test
+  @Order(3)
+  void aDepositTheWatcherRefusesShowsInEventsTailWithItsReason() throws Exception {
+    io.vettid.api.ConnectionId bobAtAlice = aliceVault.connections().list().get(0);
+    io.vettid.api.ConnectionId aliceAtBob = bobVault.connections().list().get(0);
+    // the user alice issued bob, and bob's deposit subject at alice: a peer sending garbage
+    io.vettid.nats.auth.UserCredentials bobsUser = bobVault.connections().link(aliceAtBob).peerCredentials()
+        .orElseThrow();
+    String subject = aliceVault.connections().link(bobAtAlice).ownDepositSubject().orElseThrow();
+    try (io.nats.client.Connection peer = io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+        .server(aliceVault.publicAddress().url()).sslContext(aliceVault.publicAddress().sslContext())
+        .authHandler(bobsUser.authHandler()).errorListener(new io.nats.client.ErrorListener() { }).build())) {
+      peer.publish(subject, "not an envelope".getBytes(StandardCharsets.UTF_8));
+      peer.flush(Duration.ofSeconds(5));
+    }
+    await(() -> cli(alice, "events", "tail", "--last", "100", "--timeout", "1s").out()
+        .matches("(?s).*quarantined +\\(at Watcher_[a-z0-9]+\\) +from Bob .*reason MALFORMED.*"),
+        "the watcher's refusal in events tail");
+    await(() -> cli(alice, "quarantine", "list").out().contains("MALFORMED"), "kept in the quarantine");
+  }
+
   @Test
   @Order(4)
   void aRestartedVaultRestoresItsConnectionAndItsEventLog() throws Exception {

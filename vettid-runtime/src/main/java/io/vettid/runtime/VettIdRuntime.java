@@ -171,6 +171,7 @@ public final class VettIdRuntime implements AutoCloseable {
         engine = rs;
       }
       quarantine = new Quarantine(conn, counters, Quarantine.perSourceBytes(layout));
+      quarantine.observe(b.listener); // refusals before the Manager reach the same listener
       inbox = new HeldEvents(conn, quarantine);
       profiles = conn.keyValue(Subjects.name("Profiles"));
       vaultKv = conn.keyValue(Subjects.name("Vault"));

@@ -79,7 +79,11 @@ public final class VettIdRuntimeBuilder {
   }
 
   /**
-   * Observes every event the Manager settles (ids, types and outcomes; never payloads).
+   * Observes every event the Manager settles (ids, types and outcomes; never payloads), and every
+   * message a stage before it refuses and keeps in the quarantine: an Event Watcher (a deposit that
+   * does not open or check, service {@code Watcher_<eventspace>}), the handshake inbox ({@code
+   * HandshakeInbox}) and the profile responder ({@code InboxResponder}); those notices name the
+   * stage, the connection the subject names (if any) and the reason, with no type or eventId.
    *
    * @param listener the listener
    * @return this builder

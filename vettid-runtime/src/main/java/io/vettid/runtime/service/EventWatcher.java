@@ -496,7 +496,7 @@ public final class EventWatcher implements AutoCloseable {
       return new Opened(m, plaintext);
     } catch (VettidException e) {
       try {
-        quarantine.put(m.getData(), subject, e.reason(), e.getMessage(),
+        quarantine.refused(durable, m.getData(), subject, e.reason(), e.getMessage(),
             "deposit-" + m.metaData().streamSequence() + "-" + m.metaData().getStream());
         quarantined.get(e.reason()).incrementAndGet();
         quarantinedInline = true; // acknowledged in its turn (poll)

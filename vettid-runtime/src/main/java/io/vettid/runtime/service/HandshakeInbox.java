@@ -151,7 +151,8 @@ public final class HandshakeInbox implements AutoCloseable {
     refused.incrementAndGet();
     LOG.info("a handshake message on {} was refused: {}", m.getSubject(), reason);
     try {
-      quarantine.put(m.getData(), m.getSubject(), reason, detail.length() > 200 ? detail.substring(0, 200) : detail,
+      quarantine.refused("HandshakeInbox", m.getData(), m.getSubject(), reason,
+          detail.length() > 200 ? detail.substring(0, 200) : detail,
           "hs-" + guid + "-" + m.metaData().streamSequence());
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       LOG.warn("a refused handshake message could not be quarantined ({})", e.getClass().getSimpleName());

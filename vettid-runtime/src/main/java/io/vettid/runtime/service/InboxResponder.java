@@ -131,7 +131,7 @@ public final class InboxResponder {
         + requesterInbox;
     byte[] body = request.getData() == null ? new byte[0] : request.getData();
     try {
-      quarantine.put(body, request.getSubject(), FailureReason.FOREIGN_REPLY, detail,
+      quarantine.refused("InboxResponder", body, request.getSubject(), FailureReason.FOREIGN_REPLY, detail,
           "reply-" + Long.toHexString(System.nanoTime()) + "-" + refused.get());
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       LOG.warn("a request on {} with a foreign reply subject was refused and could not be quarantined ({})",

@@ -63,6 +63,8 @@ public final class Quarantine {
   private final JetStreamManagement jsm;
   private final RuntimeCounters counters;
   private final long perSourceBytes;
+  /** Told of what the stages before the Manager refuse ({@link #refused}); null: nobody. */
+  private volatile EventService.Listener observer;
   private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> kept =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -195,6 +197,58 @@ public final class Quarantine {
       throws IOException, JetStreamApiException {
     Objects.requireNonNull(source, "source");
     put(asReceived, source, sourceOf(source), reason, detail, dedupeId);
+  }
+
+  /**
+   * Tells a listener of everything the stages before the Manager keep here ({@link #refused}):
+   * the Event Watchers, the handshake inbox, the profile responder. The runtime passes its own
+   * listener, so the owner's notices ({@code events tail}) show those refusals as they show the
+   * Manager's (which the Manager reports itself).
+   *
+   * @param listener the listener, or null for none
+   */
+  public void observe(EventService.Listener listener) {
+    this.observer = listener;
+  }
+
+  /**
+   * Keeps what a stage before the Manager refused, as received, and tells the observer ({@link
+   * #observe}): the stage, the connection the subject names (if any), the reason and the detail,
+   * never the bytes.
+   *
+   * @param stage the stage that refused it, such as {@code Watcher_home}
+   * @param asReceived the bytes as received
+   * @param source the subject they were received on
+   * @param reason why
+   * @param detail a short explanation without payload or key material
+   * @param dedupeId a stable id, so a redelivered message is kept once
+   * @throws IOException if the publish fails (the caller must not acknowledge)
+   * @throws JetStreamApiException if the stream refuses it
+   */
+  public void refused(String stage, byte[] asReceived, String source, FailureReason reason, String detail,
+      String dedupeId) throws IOException, JetStreamApiException {
+    Objects.requireNonNull(stage, "stage");
+    put(asReceived, source, reason, detail, dedupeId);
+    EventService.Listener o = observer;
+    if (o == null) {
+      return;
+    }
+    String from = sourceOf(source);
+    io.vettid.api.ConnectionId connection = null;
+    if (!from.equals(VAULT_SOURCE)) {
+      try {
+        connection = io.vettid.api.ConnectionId.of(from);
+      } catch (IllegalArgumentException e) {
+        // not a connection id: the notice names none
+      }
+    }
+    String shortDetail = detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail;
+    try {
+      o.settled(new EventService.Settled(stage, null, null, connection, EventService.Outcome.QUARANTINED, reason,
+          shortDetail));
+    } catch (RuntimeException e) {
+      LOG.warn("the quarantine's listener failed ({})", e.getClass().getSimpleName());
+    }
   }
 
   /**

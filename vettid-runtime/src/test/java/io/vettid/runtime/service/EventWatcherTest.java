@@ -117,7 +117,12 @@ class EventWatcherTest {
       nc.jetStream().publish(deposit, b);
     }
 
-    EventWatcher watcher = new EventWatcher(nc, nc, GUID, ES, opener());
+    // the runtime's listener hears of each refusal too (what `events tail` shows the owner)
+    RuntimeCounters counters = new RuntimeCounters();
+    Quarantine quarantine = new Quarantine(nc, counters);
+    List<EventService.Settled> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+    quarantine.observe(notices::add);
+    EventWatcher watcher = new EventWatcher(nc, nc, GUID, ES, opener(), counters, quarantine);
     int processed = 0;
     for (int i = 0; i < 20 && processed < 11; i++) {
       processed += watcher.poll(100, Duration.ofMillis(500));
@@ -129,6 +134,15 @@ class EventWatcherTest {
     assertThat(watcher.quarantined(FailureReason.BAD_SIGNATURE)).isEqualTo(1);
     assertThat(watcher.quarantined(FailureReason.DECRYPTION_FAILED)).isEqualTo(1);
     assertThat(watcher.quarantined(FailureReason.MALFORMED)).isEqualTo(3);
+    assertThat(notices).extracting(EventService.Settled::reason).containsExactlyInAnyOrder(
+        FailureReason.UNKNOWN_KEY_ID, FailureReason.BAD_SIGNATURE, FailureReason.DECRYPTION_FAILED,
+        FailureReason.MALFORMED, FailureReason.MALFORMED, FailureReason.MALFORMED);
+    assertThat(notices).allSatisfy(n -> {
+      assertThat(n.service()).isEqualTo(Subjects.consumer("Watcher", ES));
+      assertThat(n.outcome()).isEqualTo(EventService.Outcome.QUARANTINED);
+      assertThat(n.connectionId()).isEqualTo(BOB);
+      assertThat(n.eventId()).isNull();
+    });
 
     // deposits opened in a row travel as one batch message; one alone travels as itself
     String idPrefix = "deposit." + Subjects.depositStream(GUID, ES) + ".";
