@@ -354,7 +354,17 @@ final class HandshakeControl {
   }
 
   private void added(Established e) throws Exception {
-    vault.connections.add(e, connector);
+    try {
+      vault.connections.add(e, connector);
+    } catch (io.vettid.nats.server.PinMismatchException refused) {
+      // nothing is kept: no connection, and the user this side issued the peer is revoked
+      if (e.peerUserPublicKey() != null) {
+        vault.eventSpaceAccount().revoke(e.peerUserPublicKey());
+        vault.push(vault.eventSpaceAccount());
+      }
+      throw new Refused(refused.getMessage() + "; the connection was not made, and the user issued for it is"
+          + " revoked. Ask the peer for its server's address and pin again");
+    }
     vault.peers.add(e);
     vault.push(vault.eventSpaceAccount()); // keeps the users issued so far, and the revocation list, with the vault
   }

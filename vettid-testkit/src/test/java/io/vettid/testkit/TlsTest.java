@@ -54,6 +54,32 @@ class TlsTest {
         .isInstanceOf(Exception.class);
   }
 
+  /**
+   * Issue #23: a server that answers with another CA's certificate is told apart from one that
+   * cannot be reached, so a new connection to a peer's server fails at once on the first and
+   * waits for the second.
+   */
+  @Test
+  void aPinCheckTellsAnotherCaFromAnUnreachableServer() throws Exception {
+    int port = Integer.parseInt(NATS.url().substring(NATS.url().lastIndexOf(':') + 1));
+    io.vettid.nats.server.ServerAddress right = new io.vettid.nats.server.ServerAddress("127.0.0.1", port,
+        NATS.tlsMaterial().caPin());
+    right.checkPin(Duration.ofSeconds(5)); // the server's own CA: passes
+
+    TlsMaterial other = TlsMaterial.generate(dir, List.of("localhost"), List.of("127.0.0.1"));
+    io.vettid.nats.server.ServerAddress wrong = new io.vettid.nats.server.ServerAddress("127.0.0.1", port,
+        other.caPin());
+    assertThatThrownBy(() -> wrong.checkPin(Duration.ofSeconds(5)))
+        .isInstanceOf(io.vettid.nats.server.PinMismatchException.class)
+        .hasMessageContaining("did not present a certificate of the CA its pin names");
+
+    int nobody = io.vettid.nats.server.NatsServerConfig.freePort("127.0.0.1");
+    io.vettid.nats.server.ServerAddress offline = new io.vettid.nats.server.ServerAddress("127.0.0.1", nobody,
+        NATS.tlsMaterial().caPin());
+    assertThatThrownBy(() -> offline.checkPin(Duration.ofSeconds(2))).isInstanceOf(java.io.IOException.class)
+        .isNotInstanceOf(io.vettid.nats.server.PinMismatchException.class);
+  }
+
   @Test
   void theHostNameIsVerified() throws Exception {
     TlsMaterial onlyLocalhost = TlsMaterial.generate(dir, List.of("localhost"), List.of());

@@ -1,6 +1,7 @@
 package io.vettid.nats.server;
 
 import io.vettid.nats.tls.TlsMaterial;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -76,6 +77,61 @@ public record ServerAddress(String host, int port, String caPin) {
   /** {@return the URL to connect to, {@code tls://host:port}} */
   public String url() {
     return "tls://" + hostPort();
+  }
+
+  /**
+   * Checks that the server answering here presents a certificate of the pinned CA, as a NATS
+   * client meets it: reads the server's {@code INFO} line (plaintext, at most 64 KiB), then makes
+   * the TLS handshake with {@link #sslContext()}. A new connection to a peer's server checks this
+   * before anything is kept: a server that is unreachable now may come back, but one that answers
+   * with another CA's certificate is not the server the pin names.
+   *
+   * @param timeout for connecting and for each read, positive
+   * @throws PinMismatchException if the server answered and its certificate is not of the pinned CA
+   * @throws IOException if the server cannot be reached, or does not speak NATS over TLS
+   */
+  public void checkPin(java.time.Duration timeout) throws IOException {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("the timeout must be positive, got " + timeout);
+    }
+    int millis = (int) Math.max(1, timeout.toMillis());
+    javax.net.ssl.SSLSocketFactory factory;
+    try {
+      factory = sslContext().getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot make a TLS context for the pin of " + hostPort(), e);
+    }
+    try (java.net.Socket plain = new java.net.Socket()) {
+      plain.connect(new java.net.InetSocketAddress(host, port), millis);
+      plain.setSoTimeout(millis);
+      java.io.InputStream in = plain.getInputStream();
+      int read = 0;
+      int previous = -1;
+      for (int c = in.read(); ; c = in.read()) {
+        if (c < 0) {
+          throw new IOException("the server at " + hostPort() + " closed the connection before its INFO line");
+        }
+        if (++read > 65536) {
+          throw new IOException("the server at " + hostPort() + " sent no INFO line in 64 KiB");
+        }
+        if (previous == '\r' && c == '\n') {
+          break;
+        }
+        previous = c;
+      }
+      try (javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) factory.createSocket(plain, host, port, true)) {
+        tls.startHandshake();
+      } catch (javax.net.ssl.SSLHandshakeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+          if (t instanceof java.security.cert.CertificateException) {
+            throw new PinMismatchException("the server at " + hostPort() + " did not present a certificate of the CA"
+                + " its pin names (" + caPin + ")", e);
+          }
+        }
+        throw e;
+      }
+    }
   }
 
   /**

@@ -72,6 +72,8 @@ import org.slf4j.LoggerFactory;
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class Connections implements ReplyTransport, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
+  /** How long the pin check of a new connection's server waits for it. */
+  static final java.time.Duration PIN_CHECK = java.time.Duration.ofSeconds(5);
 
   /** How long a request waits for its answer. */
   public static final Duration ANSWER_WITHIN = Duration.ofHours(24);
@@ -149,14 +151,31 @@ public final class Connections implements ReplyTransport, AutoCloseable {
    * Adds a connection agreed through an invitation, connecting to the peer's EventSpace with the
    * user the peer issued.
    *
+   * <p>When the handshake named the peer's server, its pin is checked first ({@link
+   * io.vettid.nats.server.ServerAddress#checkPin}): a server that answers with a certificate of
+   * another CA refuses the connection at once and nothing is kept; one that cannot be reached now
+   * is left to the connector (which may wait for it).
+   *
    * @param e the agreed connection
    * @param connector opens the NATS connection to the peer's server
+   * @throws io.vettid.nats.server.PinMismatchException if the peer's server presents another CA's
+   *     certificate than the handshake pinned
    * @throws IOException if the peer's server cannot be reached
    * @throws InterruptedException if interrupted
    */
   public void add(Established e, PeerConnector connector) throws IOException, InterruptedException {
     Objects.requireNonNull(e, "e");
     Objects.requireNonNull(connector, "connector");
+    if (e.peerServer() != null) {
+      try {
+        e.peerServer().checkPin(PIN_CHECK);
+      } catch (io.vettid.nats.server.PinMismatchException refused) {
+        throw refused;
+      } catch (IOException unreachable) {
+        LOG.info("the peer's server {} cannot be checked now ({}); the connector decides", e.peerServer().hostPort(),
+            unreachable.getClass().getSimpleName());
+      }
+    }
     Link.Keys keys = keys(e.local(), e.remote(), e.peerDepositSubject(), e.mine(), e.peerSigning(), e.peerWrapping(),
         e.peerIdentity(), e.ownDepositSubject());
     Connection nats = connector.connect(e.peerCredentials(), e.peerInbox(), e.peerServer());

@@ -240,6 +240,33 @@ class InvitationFlowTest {
   }
 
   /**
+   * Issue #23: the acceptance names bob's server with a pin its certificate does not match (a
+   * server that is not the one the pin names). Alice's side refuses the connection at once, with
+   * the reason, and keeps nothing; before, the connection was kept and its NATS client tried to
+   * reconnect every 2 seconds for ever.
+   */
+  @Test
+  void aPeerServerThatFailsThePinIsRefusedAtOnceAndNothingIsKept() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice9", clock); Vault bob = new Vault("bob9", clock)) {
+      int port = Integer.parseInt(NATS.url().substring(NATS.url().lastIndexOf(':') + 1));
+      String otherCaPin = io.vettid.nats.tls.TlsMaterial.generate(java.nio.file.Files.createTempDirectory("ca"),
+          java.util.List.of("localhost"), java.util.List.of("127.0.0.1")).caPin();
+      Invitations inviter = alice.invitations(clock);
+      Invitee invitee = Invitee.accept(Invitation.parse(inviter.create("home", false).toUri()), bob.identity, bob.guid,
+          "home", bob.account, SUITE, clock, bob.blocks,
+          new io.vettid.nats.server.ServerAddress("127.0.0.1", port, otherCaPin));
+      Established a = inviter.accept(invitee.message()).established().orElseThrow();
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> alice.connections.add(a, CONNECTOR))
+          .isInstanceOf(io.vettid.nats.server.PinMismatchException.class)
+          .hasMessageContaining("did not present a certificate of the CA its pin names");
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(6));
+      assertThat(alice.connections.list()).as("no connection record").isEmpty();
+    }
+  }
+
+  /**
    * Security item 6: whoever saw the invitation URI (a QR code, a mail) and both handshake texts
    * holds the invitation secret and every byte that crossed the channel, but neither NATS user:
    * each is sealed to its recipient's private key. The observer tries every key the secret yields
