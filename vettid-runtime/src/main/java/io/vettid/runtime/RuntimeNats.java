@@ -69,15 +69,9 @@ record RuntimeNats(NatsServer server, EventSpaceServer eventSpaceServer, int dep
     }
   }
 
-  /** Closes the connections, then the embedded servers. */
+  /** Closes the connections (side by side), then the embedded servers. */
   void close() {
-    for (Connection c : new Connection[] {peers, deposits, vault}) {
-      try {
-        close(c);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    io.vettid.runtime.internal.Closing.inParallel(java.util.Arrays.asList(peers, deposits, vault));
     if (server != null) {
       server.close();
     }

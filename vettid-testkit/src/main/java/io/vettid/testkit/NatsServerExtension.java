@@ -108,21 +108,23 @@ public final class NatsServerExtension
   }
 
   /**
-   * Pushes an account's current JWT to the running server through the system account (operator
-   * mode), and waits for the server to confirm.
+   * Pushes accounts' current JWTs to the running server through the system account (operator
+   * mode), one connection for all, and waits for the server to confirm each.
    *
-   * @param account the account
+   * @param accounts the accounts
    * @throws IOException if the system user cannot connect
    * @throws InterruptedException if interrupted
    */
-  public void push(NatsAccount account) throws IOException, InterruptedException {
+  public void push(NatsAccount... accounts) throws IOException, InterruptedException {
     Options.Builder options = Options.builder().server(url()).connectionTimeout(Duration.ofSeconds(5))
         .authHandler(operator().systemUser().authHandler());
     if (sslContext != null) {
       options.sslContext(sslContext);
     }
     try (Connection sys = Nats.connect(options.build())) {
-      operator().push(sys, account);
+      for (NatsAccount account : accounts) {
+        operator().push(sys, account);
+      }
     }
   }
 

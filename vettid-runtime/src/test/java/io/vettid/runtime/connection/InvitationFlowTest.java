@@ -70,9 +70,7 @@ class InvitationFlowTest {
     return ACCOUNTS.computeIfAbsent(guid, g -> {
       VaultAccounts a = VaultAccounts.create(OP, g, JetStreamLimits.subscriberDefault());
       try {
-        for (NatsAccount account : a.all()) {
-          NATS.push(account);
-        }
+        NATS.push(a.all().toArray(NatsAccount[]::new));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -349,8 +347,7 @@ class InvitationFlowTest {
     }
     assertThat(tried).isEqualTo(24);
     // the recipients opened theirs: each user is one the other side's account issued, and it connects
-    NATS.push(ALICE);
-    NATS.push(BOB);
+    NATS.push(ALICE, BOB);
     for (io.vettid.nats.auth.UserCredentials creds : new io.vettid.nats.auth.UserCredentials[] {
         bobSide.peerCredentials(), aliceSide.peerCredentials()}) {
       try (Connection c = NATS.connect(creds, NATS.options())) {
