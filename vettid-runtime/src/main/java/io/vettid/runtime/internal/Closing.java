@@ -1,8 +1,11 @@
 package io.vettid.runtime.internal;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.nats.client.Connection;
 import java.util.ArrayList;
 import java.util.List;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * a vault closing its own three connections and one per peer one after the other took that many
  * seconds; side by side they take about one.
  */
+@API(status = INTERNAL)
 public final class Closing {
   private static final Logger LOG = LoggerFactory.getLogger(Closing.class);
 
