@@ -136,14 +136,27 @@ final class HandshakeMessage {
     byte[] transcript = transcript(f);
     byte[] mac = SecretBox.mac(macKey(inv, kind), transcript);
     f.put("mac", b64(mac));
-    f.put("sig", b64(sender.sign(concat(SIG_DOMAIN, transcript, mac), random)));
+    f.put("sig", b64(sender.sign(signed(transcript, mac), random)));
+    return serialize(f);
+  }
+
+  /**
+   * A message's bytes: compact JSON, the members in the order given, strings escaped as RFC 8259
+   * requires (PROTOCOL 8.2; the handshake vector pins it).
+   */
+  static byte[] serialize(Map<String, String> members) {
     ObjectNode n = JSON.createObjectNode();
-    f.forEach(n::put);
+    members.forEach(n::put);
     try {
       return JSON.writeValueAsBytes(n);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** {@return what the identity signature covers: the domain, the transcript and the MAC's bytes} */
+  static byte[] signed(byte[] transcript, byte[] mac) {
+    return concat(SIG_DOMAIN, transcript, mac);
   }
 
   /** Parses the structure only; {@link #verify} checks it. */
@@ -225,7 +238,7 @@ final class HandshakeMessage {
     }
     try {
       KeyAlgorithm idAlg = algorithm(profile.owner().keyAlgorithm()).orElseThrow();
-      if (!idAlg.verify(idAlg.decodePublicKey(profile.owner().publicKey()), concat(SIG_DOMAIN, transcript, mac),
+      if (!idAlg.verify(idAlg.decodePublicKey(profile.owner().publicKey()), signed(transcript, mac),
           unb64("sig"))) {
         throw new HandshakeException("the handshake is not signed by the sender's identity key");
       }

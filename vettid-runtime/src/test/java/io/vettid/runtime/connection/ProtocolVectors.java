@@ -228,12 +228,24 @@ public final class ProtocolVectors {
         + " to the invitation's one-time X25519 key (its private half 'oneTimePrivate'), with the invitee's ephemeral"
         + " private key and nonce given so the box can be recomputed byte for byte. 'confirmCreds': the box a confirm"
         + " carries, sealed to an RSA-4096 wrapping key (its PKCS#8 'recipientPrivateKeyPkcs8'; OAEP is randomized, so"
-        + " open it).").put("version", 2);
+        + " open it). 'message': the whole message as the reference writes it (compact JSON, members in order), its"
+        + " 'sig' by the RSA-4096 key 'signerPublicKeySpki' over \"vettid-handshake-v2\" || 0x00 || T || mac (RSA-PSS is"
+        + " randomized: verify it).").put("version", 2);
     ObjectNode h = hs.putArray("vectors").addObject().put("uri", inv.toUri());
     ObjectNode fo = h.putObject("fields");
     fields.forEach(fo::put);
+    byte[] mac = io.vettid.crypto.SecretBox.mac(macKey, transcript);
     h.put("macKey", HEX.formatHex(macKey)).put("transcript", HEX.formatHex(transcript))
-        .put("mac", Base64.getEncoder().encodeToString(io.vettid.crypto.SecretBox.mac(macKey, transcript)));
+        .put("mac", Base64.getEncoder().encodeToString(mac));
+    // the whole message as the reference writes it, signed with the RSA-4096 key of the envelope
+    // vectors (RSA-PSS is randomized: verify the signature, do not recompute it)
+    Key signer = recipient(env, 0);
+    Map<String, String> members = new LinkedHashMap<>(fields);
+    members.put("mac", Base64.getEncoder().encodeToString(mac));
+    members.put("sig", Base64.getEncoder().encodeToString(signer.algorithm().sign(signer.privateKey(),
+        HandshakeMessage.signed(transcript, mac), new SecureRandom())));
+    h.put("signerKeyId", signer.keyId()).put("signerPublicKeySpki", HEX.formatHex(signer.spki()))
+        .put("message", new String(HandshakeMessage.serialize(members), StandardCharsets.UTF_8));
     byte[] acceptContext = HandshakeMessage.credsContext(inv, HandshakeMessage.ACCEPT);
     byte[] creds = CREDS.getBytes(StandardCharsets.UTF_8);
     hs.putObject("acceptCreds").put("oneTimePrivate", HEX.formatHex(oneTimePrivate()))

@@ -154,6 +154,20 @@ class ProtocolVectorsTest {
     assertThat(ProtocolVectors.HEX.formatHex(t)).isEqualTo(v.path("transcript").asText());
     assertThat(Base64.getEncoder().encodeToString(io.vettid.crypto.SecretBox.mac(macKey, t)))
         .isEqualTo(v.path("mac").asText());
+
+    // the whole message: what the reference writes for these members, byte for byte, parsed back
+    // to the same members, and its signature verifies with the signer's key
+    byte[] message = v.path("message").asText().getBytes(StandardCharsets.UTF_8);
+    HandshakeMessage parsed = HandshakeMessage.parse(message, "accept");
+    Map<String, String> members = new LinkedHashMap<>(fields);
+    members.put("mac", v.path("mac").asText());
+    members.put("sig", new com.fasterxml.jackson.databind.ObjectMapper().readTree(message).path("sig").asText());
+    assertThat(HandshakeMessage.serialize(members)).isEqualTo(message);
+    assertThat(parsed.invitationId()).isEqualTo(fields.get("invitation"));
+    KeyAlgorithm rsa = ALGORITHMS.get("RSA-4096");
+    assertThat(rsa.verify(rsa.decodePublicKey(ProtocolVectors.HEX.parseHex(v.path("signerPublicKeySpki").asText())),
+        HandshakeMessage.signed(t, Base64.getDecoder().decode(v.path("mac").asText())),
+        Base64.getDecoder().decode(members.get("sig")))).isTrue();
   }
 
   /**
