@@ -284,6 +284,42 @@ class VettidCommandsTest {
     assertThat(ok(alice, "keys", "list").out()).doesNotContain("Bob");
   }
 
+  /**
+   * Issue #23: an acceptance naming a server whose certificate the pin refuses (here alice's own
+   * EventSpace server, under another CA's pin: a server that is not the one the pin names) ends
+   * {@code invite confirm} at once with exit code 1, and no connection is kept. Before, the vault
+   * kept the connection and reconnected every 2 seconds for ever while the command waited.
+   */
+  @Test
+  @Order(6)
+  void anAcceptanceWhoseServerFailsItsPinEndsInviteConfirmWithExitOneAndNoConnection() throws Exception {
+    String uri = ok(alice, "invite").out().strip();
+    io.vettid.crypto.Suite suite = Suites.MLKEM768_MLDSA65_V1;
+    java.security.KeyPair keys = suite.signature().generateKeyPair(new java.security.SecureRandom());
+    io.vettid.profile.Profile profile = io.vettid.profile.Profile.builder("home",
+        io.vettid.profile.Profile.Owner.of("Mallory", suite.signature(), keys.getPublic()).ageOver(18)).build();
+    io.vettid.runtime.connection.Identity mallory = new io.vettid.runtime.connection.Identity(suite.signature(), keys,
+        io.vettid.profile.SignedProfile.sign(profile, suite.signature(), keys.getPrivate(),
+            new java.security.SecureRandom()));
+    io.vettid.nats.auth.NatsAccount account = io.vettid.nats.auth.NatsOperator.create("mallory")
+        .createAccount("mallory", io.vettid.nats.auth.JetStreamLimits.subscriberDefault());
+    io.vettid.nats.server.ServerAddress real = aliceVault.publicAddress();
+    String otherPin = io.vettid.nats.tls.TlsMaterial.generate(Files.createDirectories(dir.resolve("other-ca")),
+        java.util.List.of("localhost"), java.util.List.of("127.0.0.1")).caPin();
+    io.vettid.runtime.connection.Invitee invitee = io.vettid.runtime.connection.Invitee.accept(
+        io.vettid.runtime.connection.Invitation.parse(uri), mallory, "0123456789abcdef", "home", account, suite,
+        java.time.Clock.systemUTC(), new io.vettid.runtime.connection.BlockList(),
+        new io.vettid.nats.server.ServerAddress(real.host(), real.port(), otherPin));
+
+    long t0 = System.nanoTime();
+    Run r = cli(alice, "invite", "confirm", HandshakeText.encode("accept", invitee.message()));
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("did not present a certificate of the CA its pin names", "not made");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("within the pin check's timeout").isLessThan(
+        Duration.ofSeconds(20));
+    assertThat(ok(alice, "connections", "list").out()).doesNotContain("Mallory");
+  }
+
   @Test
   @Order(6)
   void mistakesGetAClearErrorAndTheirExitCode() throws Exception {
