@@ -3,6 +3,7 @@ package io.vettid.cli;
 import io.vettid.api.ConnectionId;
 import io.vettid.api.EventId;
 import io.vettid.api.EventType;
+import io.vettid.api.KeyId;
 import io.vettid.runtime.client.ConnectionEndpoints;
 import io.vettid.runtime.client.KeyEndpoints;
 import io.vettid.runtime.connection.ConnectionRotation;
@@ -23,6 +24,8 @@ final class ConnectionControl {
   void serve(ControlService.Builder b) {
     b.on(ConnectionEndpoints.LIST, r -> list())
         .on(ConnectionEndpoints.REVOKE, r -> revoke(vault.connection(r.connection())))
+        .on(ConnectionEndpoints.BLOCK, r -> block(r.who()))
+        .on(ConnectionEndpoints.UNBLOCK, r -> unblock(r.identity()))
         .on(ConnectionEndpoints.SEND, this::send)
         .on(KeyEndpoints.LIST, r -> keys())
         .on(KeyEndpoints.ROTATE, r -> rotate(vault.connection(r.connection())));
@@ -47,6 +50,76 @@ final class ConnectionControl {
     boolean told = vault.connections.revokeAndTell(c); // the user issued for the peer is revoked with it (onRevoked)
     vault.peers.remove(c);
     return new ConnectionEndpoints.Revoked(c.value(), told, user.isPresent());
+  }
+
+  /** The Vault bucket key of the block list: {@code {"v":1,"blocked":["<keyID>", ...]}}. */
+  static final String BLOCKS_KEY = "blocks";
+
+  /**
+   * Blocks an identity, named by one of its connections (id or peer name) or by its keyID: its
+   * connections are revoked (the users issued for them with them) and the list is saved.
+   */
+  private ConnectionEndpoints.Blocked block(String who) throws Exception {
+    KeyId identity = keyId(who);
+    if (identity == null) {
+      identity = vault.connections.link(vault.connection(who)).peerIdentity()
+          .orElseThrow(() -> new Refused("the connection " + who + " has no known identity to block; block its keyID"));
+    }
+    List<ConnectionId> cut = vault.connections.block(identity);
+    for (ConnectionId c : cut) {
+      vault.peers.remove(c);
+    }
+    saveBlocks(vault.nats(), vault.blocks);
+    return new ConnectionEndpoints.Blocked(identity.value(), cut.stream().map(ConnectionId::value).toList());
+  }
+
+  private ConnectionEndpoints.Unblocked unblock(String identity) throws Exception {
+    KeyId id = keyId(identity);
+    if (id == null) {
+      throw Refused.malformed("'" + identity.replaceAll("[^!-~]", "?") + "' is not an identity keyID");
+    }
+    boolean was = vault.blocks.unblock(id);
+    saveBlocks(vault.nats(), vault.blocks);
+    return new ConnectionEndpoints.Unblocked(identity, was);
+  }
+
+  /** {@return the keyID the text is, or null} */
+  private static KeyId keyId(String text) {
+    try {
+      return KeyId.of(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Saves the block list in the Vault bucket (the internal zone: only the vault and its owner reach it). */
+  static void saveBlocks(io.nats.client.Connection nc, io.vettid.runtime.connection.BlockList blocks)
+      throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode n = VaultHome.JSON.createObjectNode().put("v", 1);
+    com.fasterxml.jackson.databind.node.ArrayNode a = n.putArray("blocked");
+    blocks.all().stream().map(KeyId::value).sorted().forEach(a::add);
+    nc.keyValue(io.vettid.nats.subjects.Subjects.name("Vault")).put(BLOCKS_KEY, VaultHome.JSON.writeValueAsBytes(n));
+  }
+
+  /**
+   * Loads the saved block list into {@code blocks} (at start, before any handshake is taken).
+   *
+   * @return how many identities are blocked
+   * @throws java.io.IOException if the record is not one this version wrote
+   */
+  static int loadBlocks(io.nats.client.Connection nc, io.vettid.runtime.connection.BlockList blocks) throws Exception {
+    io.nats.client.api.KeyValueEntry e = nc.keyValue(io.vettid.nats.subjects.Subjects.name("Vault")).get(BLOCKS_KEY);
+    if (e == null || e.getValue() == null) {
+      return 0;
+    }
+    com.fasterxml.jackson.databind.JsonNode n = VaultHome.JSON.readTree(e.getValue());
+    if (n.path("v").asInt() != 1 || !n.path("blocked").isArray()) {
+      throw new java.io.IOException("the saved block list is not one this version reads");
+    }
+    for (com.fasterxml.jackson.databind.JsonNode k : n.path("blocked")) {
+      blocks.block(KeyId.of(k.asText()));
+    }
+    return blocks.all().size();
   }
 
   private ConnectionEndpoints.Sent send(ConnectionEndpoints.Send r) throws Exception {

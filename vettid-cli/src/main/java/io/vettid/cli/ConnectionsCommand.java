@@ -9,9 +9,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vettid connections list | revoke}. */
-@Command(name = "connections", mixinStandardHelpOptions = true, description = "List or revoke connections.",
-    subcommands = {ConnectionsCommand.ListAll.class, ConnectionsCommand.Revoke.class})
+/** {@code vettid connections list | revoke | block | unblock}. */
+@Command(name = "connections", mixinStandardHelpOptions = true,
+    description = "List or revoke connections; block or unblock a peer identity.",
+    subcommands = {ConnectionsCommand.ListAll.class, ConnectionsCommand.Revoke.class, ConnectionsCommand.Block.class,
+        ConnectionsCommand.Unblock.class})
 final class ConnectionsCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -59,6 +61,49 @@ final class ConnectionsCommand implements Runnable {
     @Override
     void print(ConnectionEndpoints.Revoked a, PrintStream out) {
       out.println("revoked " + a.revoked() + (a.peerTold() ? " (peer told)" : " (the peer could not be told)"));
+    }
+  }
+
+  @Command(name = "block", mixinStandardHelpOptions = true,
+      description = "Block a peer identity: its connections are revoked, its invitations and acceptances refused."
+          + " Kept across restarts.")
+  static final class Block extends VaultRequest<ConnectionEndpoints.Block, ConnectionEndpoints.Blocked> {
+    @Parameters(paramLabel = "WHO", description = "A connection id, the peer's name, or an identity keyID.")
+    String who;
+
+    Block() {
+      super(ConnectionEndpoints.BLOCK);
+    }
+
+    @Override
+    ConnectionEndpoints.Block request() {
+      return new ConnectionEndpoints.Block(who);
+    }
+
+    @Override
+    void print(ConnectionEndpoints.Blocked a, PrintStream out) {
+      out.println("blocked " + a.identity() + (a.revoked().isEmpty() ? "" : "; revoked " + String.join(", ",
+          a.revoked())));
+    }
+  }
+
+  @Command(name = "unblock", mixinStandardHelpOptions = true, description = "Unblock a peer identity.")
+  static final class Unblock extends VaultRequest<ConnectionEndpoints.Unblock, ConnectionEndpoints.Unblocked> {
+    @Parameters(paramLabel = "IDENTITY", description = "The identity keyID.")
+    String identity;
+
+    Unblock() {
+      super(ConnectionEndpoints.UNBLOCK);
+    }
+
+    @Override
+    ConnectionEndpoints.Unblock request() {
+      return new ConnectionEndpoints.Unblock(identity);
+    }
+
+    @Override
+    void print(ConnectionEndpoints.Unblocked a, PrintStream out) {
+      out.println(a.wasBlocked() ? "unblocked " + a.identity() : a.identity() + " was not blocked");
     }
   }
 }

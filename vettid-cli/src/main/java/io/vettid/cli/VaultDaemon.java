@@ -182,6 +182,7 @@ final class VaultDaemon implements Detached.Daemon {
         rb.eventSpaceServer(accounts.external(), serverOptions(eventSpaceServer), Math.max(1, config.eventSpaceReplicas()));
       }
       VettIdRuntime runtime = opened(rb.connections(connections).listener(this::settled).start());
+      int blocked = ConnectionControl.loadBlocks(runtime.connection(), blocks); // before any handshake is taken
       accounts.attach(system, runtime.connection());
       vault = new RunningVault(home, config, s.identity(), runtime, connections, blocks, address,
           eventSpaceServer != null ? eventSpaceServer : address,
@@ -189,7 +190,8 @@ final class VaultDaemon implements Detached.Daemon {
               .build(), accounts::eventSpace, accounts::push);
       int restored = restore(s.vaultSecret());
       startControl(SecretBox.derive(s.vaultSecret(), HandshakeControl.SEAL_PURPOSE, 32));
-      LOG.info("vault {} running at {} ({} connections restored)", config.guid(), address.url(), restored);
+      LOG.info("vault {} running at {} ({} connections restored, {} identities blocked)", config.guid(), address.url(),
+          restored, blocked);
     } finally {
       Arrays.fill(s.vaultSecret(), (byte) 0);
     }

@@ -431,4 +431,37 @@ class VettidCommandsTest {
         "the replayed entry left the quarantine");
     assertThat(cli(alice, "quarantine", "replay", String.valueOf(seq)).exit()).isEqualTo(1);
   }
+
+  /**
+   * Issue #20, item 4: blocking an identity from the command line revokes its connections and is
+   * kept across a restart of the vault (the block list was in memory only, and a restart forgot
+   * it); unblocking lifts it, and is kept too.
+   */
+  @Test
+  @Order(9)
+  void aBlockedIdentityStaysBlockedAcrossARestartUntilUnblocked() throws Exception {
+    String bobsIdentity = cli(alice, "--json", "connections", "list").json().path("connections").get(0)
+        .path("identity").asText();
+    io.vettid.api.KeyId bob = io.vettid.api.KeyId.of(bobsIdentity);
+    // two connections with Bob by now (@Order(8)): his name is ambiguous, his identity is not
+    assertThat(cli(alice, "connections", "block", "Bob").err()).contains("2 connections are with someone named Bob");
+    Run blocked = ok(alice, "connections", "block", bobsIdentity);
+    assertThat(blocked.out()).contains("blocked " + bobsIdentity, "revoked");
+    assertThat(ok(alice, "connections", "list").out()).doesNotContain("Bob");
+
+    aliceVault.close();
+    aliceTranscript.reset();
+    aliceVault = start(alice, aliceTranscript);
+    assertThat(aliceVault.connections().blockList().isBlocked(bob)).as("kept across the restart").isTrue();
+
+    assertThat(ok(alice, "connections", "unblock", bobsIdentity).out()).contains("unblocked " + bobsIdentity);
+    assertThat(ok(alice, "connections", "unblock", bobsIdentity).out()).contains("was not blocked");
+    Run notAKey = cli(alice, "connections", "unblock", "Bob");
+    assertThat(notAKey.exit()).isEqualTo(VettidCli.USAGE);
+    assertThat(notAKey.err()).contains("not an identity keyID");
+    aliceVault.close();
+    aliceTranscript.reset();
+    aliceVault = start(alice, aliceTranscript);
+    assertThat(aliceVault.connections().blockList().isBlocked(bob)).as("the unblock is kept too").isFalse();
+  }
 }

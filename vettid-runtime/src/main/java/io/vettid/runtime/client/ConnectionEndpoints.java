@@ -19,6 +19,16 @@ public final class ConnectionEndpoints {
   /** {@code connections.revoke}: tells the peer, destroys the keys, revokes the peer's NATS user. */
   public static final ControlEndpoint<ByConnection, Revoked> REVOKE = ControlEndpoint.of("connections", "revoke",
       ByConnection.class, Revoked.class);
+  /**
+   * {@code connections.block}: blocks a peer identity (named by one of its connections or by its
+   * keyID): its connections are revoked, its invitations and acceptances refused; kept across
+   * restarts.
+   */
+  public static final ControlEndpoint<Block, Blocked> BLOCK = ControlEndpoint.of("connections", "block",
+      Block.class, Blocked.class);
+  /** {@code connections.unblock}: unblocks an identity keyID. */
+  public static final ControlEndpoint<Unblock, Unblocked> UNBLOCK = ControlEndpoint.of("connections", "unblock",
+      Unblock.class, Unblocked.class);
   /** {@code connections.send}: seals an event to a connection and deposits it on the peer's EventSpace. */
   public static final ControlEndpoint<Send, Sent> SEND = ControlEndpoint.of("connections", "send", Send.class,
       Sent.class);
@@ -49,6 +59,54 @@ public final class ConnectionEndpoints {
    * @param userRevoked whether the NATS user issued for the peer was revoked
    */
   public record Revoked(String revoked, boolean peerTold, boolean userRevoked) {}
+
+  /**
+   * Whom to block.
+   *
+   * @param who a connection id, a peer's first name (one connection only), or an identity keyID
+   */
+  public record Block(String who) {
+    /**
+     * Validates.
+     *
+     * @param who the record component {@code who}
+     */
+    public Block {
+      ControlEndpoint.required(who, "who");
+    }
+  }
+
+  /**
+   * An identity blocked.
+   *
+   * @param identity its keyID
+   * @param revoked the connections revoked with it
+   */
+  public record Blocked(String identity, List<String> revoked) {}
+
+  /**
+   * Whom to unblock.
+   *
+   * @param identity the identity keyID
+   */
+  public record Unblock(String identity) {
+    /**
+     * Validates.
+     *
+     * @param identity the record component {@code identity}
+     */
+    public Unblock {
+      ControlEndpoint.required(identity, "identity");
+    }
+  }
+
+  /**
+   * An identity unblocked.
+   *
+   * @param identity its keyID
+   * @param wasBlocked whether it was blocked
+   */
+  public record Unblocked(String identity, boolean wasBlocked) {}
 
   /**
    * An event to send.
