@@ -9,7 +9,7 @@
 module io.vettid.crypto {
   requires transitive io.vettid.api;
   requires org.bouncycastle.provider;
-  requires java.logging;
+  requires org.slf4j;
 
   exports io.vettid.crypto.rsa;
   exports io.vettid.crypto.pq;

@@ -7,8 +7,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Calls {@link KeyRing#maintain()} on a schedule, so keys rotate without anyone asking.
@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * and the next run tries again.
  */
 public final class RotationScheduler implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(RotationScheduler.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RotationScheduler.class);
 
   private final ScheduledExecutorService executor;
   private final AtomicLong rotations = new AtomicLong();
@@ -68,7 +68,7 @@ public final class RotationScheduler implements AutoCloseable {
         }
       } catch (Exception e) {
         failures.incrementAndGet();
-        LOG.log(Level.WARNING, "rotation of " + ring.algorithm().name() + " ring failed: " + e.getClass().getSimpleName());
+        LOG.warn("rotation of {} ring failed: {}", ring.algorithm().name(), e.getClass().getSimpleName());
       }
     }
   }
