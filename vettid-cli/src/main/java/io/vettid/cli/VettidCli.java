@@ -35,7 +35,7 @@ import picocli.CommandLine;
 @Command(
     name = "vettid",
     mixinStandardHelpOptions = true,
-    version = "vettid 0.1.0-SNAPSHOT",
+    versionProvider = VettidCli.Version.class,
     description = "VettID: Data Vaults and EventSpaces over NATS + JetStream.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:refused, or a problem found (such as lost events)", "2:bad usage",
@@ -156,5 +156,17 @@ public final class VettidCli implements Runnable {
   /** The command line's root, from any sub-command. */
   static VettidCli root(CommandSpec spec) {
     return (VettidCli) spec.root().userObject();
+  }
+
+  /**
+   * The version, from the jar's manifest ({@code Implementation-Version}, which Maven writes from
+   * the project's version), so it is never a literal to keep in step.
+   */
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = VettidCli.class.getPackage().getImplementationVersion();
+      return new String[] {"vettid " + (v != null ? v : "(not run from its jar: version unknown)")};
+    }
   }
 }
