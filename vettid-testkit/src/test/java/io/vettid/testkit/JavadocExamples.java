@@ -1,6 +1,9 @@
 package io.vettid.testkit;
 
 import io.nats.client.Connection;
+import io.vettid.api.Decision;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.spi.RuleEngine;
 import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
@@ -76,4 +79,25 @@ final class JavadocExamples {
     refusals.expect("publish", "subscriber.g1.home.queue.other");
     // end
   }
+
+  /** Stands for a plugin author's engine in the example below. */
+  static final class MyRuleEngine implements RuleEngine {
+    MyRuleEngine(String rules) {}
+
+    @Override
+    public Decision evaluate(InternalEvent event) {
+      return Decision.defaultDeny();
+    }
+  }
+
+  static final String myRules = "[]";
+
+  // example: RuleEngineContract
+  class MyRuleEngineContractTest extends RuleEngineContract {
+    @Override
+    protected RuleEngine engine() {
+      return new MyRuleEngine(myRules);       // rules that do not match "contract.unmatched.*"
+    }
+  }
+  // end
 }

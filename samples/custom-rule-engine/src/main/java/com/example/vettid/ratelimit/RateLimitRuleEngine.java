@@ -62,7 +62,7 @@ public final class RateLimitRuleEngine implements RuleEngine {
     Objects.requireNonNull(event, "event");
     String handler = handlers.get(event.type());
     if (handler == null) {
-      return Decision.deny("rate-limit", "event type " + event.type() + " is not accepted");
+      return Decision.defaultDeny(); // no rule matches: the SPI's answer (NO_MATCHING_RULE)
     }
     Instant now = clock.instant();
     Deque<Instant> times = recent.computeIfAbsent(event.connectionId(), c -> new ArrayDeque<>());

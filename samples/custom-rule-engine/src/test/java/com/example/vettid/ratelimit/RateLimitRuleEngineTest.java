@@ -74,7 +74,7 @@ class RateLimitRuleEngineTest {
     assertThat(engine.evaluate(chat(bob)).action()).as("a minute later").isEqualTo(Decision.Action.HANDLE);
     InternalEvent other = InternalEvent.builder().type(EventType.of("payment.request")).connectionId(bob)
         .payload(JsonNodeFactory.instance.objectNode()).build();
-    assertThat(engine.evaluate(other).action()).as("default deny").isEqualTo(Decision.Action.DENY);
+    assertThat(engine.evaluate(other)).as("default deny").isEqualTo(Decision.defaultDeny());
     assertThatThrownBy(() -> new RateLimitRuleEngine(Map.of(), 0, Duration.ofMinutes(1), clock))
         .isInstanceOf(IllegalArgumentException.class);
   }
