@@ -105,8 +105,7 @@ final class SplitTopology implements AutoCloseable {
 
   /** Options for the EventSpace server (its URL and pinned CA), without a user. */
   Options.Builder options() throws java.security.GeneralSecurityException {
-    return new Options.Builder().servers(server.urls().toArray(String[]::new))
-        .sslContext(server.address().sslContext()).connectionTimeout(Duration.ofSeconds(10));
+    return server.clientOptions().connectionTimeout(Duration.ofSeconds(10));
   }
 
   /** {@return the EventSpace server's URLs} */

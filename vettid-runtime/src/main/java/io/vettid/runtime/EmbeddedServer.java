@@ -67,8 +67,7 @@ record EmbeddedServer(NatsServer server, EventSpaceServer eventSpaceServer, Stri
           ConciergeClient.register(es.address(), es.concierge().issueToken(Duration.ofMinutes(5)), external));
       Own own = startOwn(dir, vaultSecret, embedded);
       try {
-        Options esBase = new Options.Builder().servers(es.urls().toArray(String[]::new))
-            .sslContext(es.address().sslContext()).build();
+        Options esBase = es.clientOptions().build();
         return new EmbeddedServer(own.server(), es, embedded.accounts().guid(), embedded.accounts().apps(),
             embedded.replicas(), own.options().authHandler(embedded.accounts().issueOwner("vault").authHandler()),
             new Options.Builder(esBase).authHandler(embedded.external().issueWatcher("watcher").authHandler()),

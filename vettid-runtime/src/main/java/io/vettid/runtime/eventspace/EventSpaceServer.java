@@ -353,9 +353,8 @@ public final class EventSpaceServer implements AutoCloseable {
 
   private static Connection open(List<Connection> opened, ServerAddress address, List<String> urls,
       UserCredentials user) throws IOException, GeneralSecurityException, InterruptedException {
-    Connection c = Nats.connect(new Options.Builder().servers(urls.toArray(String[]::new))
-        .sslContext(address.sslContext()).authHandler(user.authHandler()).connectionTimeout(Duration.ofSeconds(10))
-        .maxReconnects(-1).build());
+    Connection c = Nats.connect(clientOptions(address, urls).authHandler(user.authHandler())
+        .connectionTimeout(Duration.ofSeconds(10)).maxReconnects(-1).build());
     opened.add(c);
     return c;
   }
@@ -421,6 +420,22 @@ public final class EventSpaceServer implements AutoCloseable {
    */
   public List<String> urls() {
     return urls;
+  }
+
+  /**
+   * Options for a client of this server, without a user: every node's URL ({@link #urls()}) and a
+   * TLS context trusting only its CA ({@link ServerAddress#sslContext()}).
+   *
+   * @return a new builder; add the user's auth handler
+   * @throws GeneralSecurityException if the TLS context cannot be made
+   */
+  public Options.Builder clientOptions() throws GeneralSecurityException {
+    return clientOptions(address, urls);
+  }
+
+  private static Options.Builder clientOptions(ServerAddress address, List<String> urls)
+      throws GeneralSecurityException {
+    return new Options.Builder().servers(urls.toArray(String[]::new)).sslContext(address.sslContext());
   }
 
   /** Stops the Concierge and the server. */

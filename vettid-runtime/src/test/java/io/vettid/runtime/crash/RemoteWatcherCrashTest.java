@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -85,8 +84,7 @@ class RemoteWatcherCrashTest {
       external.issueWatcher("child").writeTo(watcher);
       external.issueResponder("child").writeTo(responder);
       // the test deposits as the peer would, through a user of the deposit account
-      Connection remote = Nats.connect(new Options.Builder().servers(cluster.urls().toArray(String[]::new))
-          .sslContext(cluster.address().sslContext()).maxReconnects(-1)
+      Connection remote = Nats.connect(cluster.clientOptions().maxReconnects(-1)
           .authHandler(external.deposits().issueUser("test", UserPermissions.ACCOUNT_OWNER).authHandler()).build());
       JetStreamLayout.builder().replicas(reg.replicas()).build().ensureEventSpace(remote, external.guid(),
           RemoteWatcherChild.ES);

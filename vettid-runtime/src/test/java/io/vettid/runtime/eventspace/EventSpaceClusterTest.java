@@ -91,8 +91,7 @@ class EventSpaceClusterTest {
   }
 
   static Options.Builder clusterOptions() throws Exception {
-    return new Options.Builder().servers(cluster.urls().toArray(String[]::new))
-        .sslContext(cluster.address().sslContext()).connectionTimeout(Duration.ofSeconds(5)).maxReconnects(-1)
+    return cluster.clientOptions().connectionTimeout(Duration.ofSeconds(5)).maxReconnects(-1)
         .reconnectWait(Duration.ofMillis(200)).errorListener(new ErrorListener() { });
   }
 
