@@ -228,12 +228,13 @@ public final class Quarantine {
   public void refused(String stage, byte[] asReceived, String source, FailureReason reason, String detail,
       String dedupeId) throws IOException, JetStreamApiException {
     Objects.requireNonNull(stage, "stage");
-    put(asReceived, source, reason, detail, dedupeId);
+    Objects.requireNonNull(source, "source");
+    String from = sourceOf(source);
+    put(asReceived, source, from, reason, detail, dedupeId);
     EventService.Listener o = observer;
     if (o == null) {
       return;
     }
-    String from = sourceOf(source);
     io.vettid.api.ConnectionId connection = null;
     if (!from.equals(VAULT_SOURCE)) {
       try {
@@ -242,10 +243,9 @@ public final class Quarantine {
         // not a connection id: the notice names none
       }
     }
-    String shortDetail = detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail;
     try {
       o.settled(new EventService.Settled(stage, null, null, connection, EventService.Outcome.QUARANTINED, reason,
-          shortDetail));
+          shortened(detail)));
     } catch (RuntimeException e) {
       LOG.warn("the quarantine's listener failed ({})", e.getClass().getSimpleName());
     }
@@ -268,6 +268,11 @@ public final class Quarantine {
     put(asReceived, source, from == null ? VAULT_SOURCE : from.value(), reason, detail, dedupeId);
   }
 
+  /** {@return the detail as kept: at most {@value #MAX_DETAIL} characters} */
+  private static String shortened(String detail) {
+    return detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail;
+  }
+
   private void put(byte[] asReceived, String source, String from, FailureReason reason, String detail,
       String dedupeId) throws IOException, JetStreamApiException {
     Objects.requireNonNull(asReceived, "asReceived");
@@ -275,7 +280,7 @@ public final class Quarantine {
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(detail, "detail");
     Objects.requireNonNull(dedupeId, "dedupeId");
-    String shortDetail = detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail;
+    String shortDetail = shortened(detail);
     Headers h = new Headers()
         .put(REASON_HEADER, reason.name())
         .put(SOURCE_HEADER, source)
