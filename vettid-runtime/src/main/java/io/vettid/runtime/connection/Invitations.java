@@ -173,16 +173,8 @@ public final class Invitations {
    * @throws GeneralSecurityException if a key does not decode
    */
   public int restore(byte[] exported) throws GeneralSecurityException {
-    Objects.requireNonNull(exported, "exported");
-    com.fasterxml.jackson.databind.JsonNode n;
-    try {
-      n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(exported);
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("not an invitations record (not JSON)");
-    }
-    if (n == null || n.path("v").asInt() != 1) {
-      throw new IllegalArgumentException("not an invitations record (version 1)");
-    }
+    com.fasterxml.jackson.databind.JsonNode n = SavedRecord.read(exported, "invitations",
+        r -> r.path("v").asInt() == 1, "version 1");
     java.util.Base64.Decoder d = java.util.Base64.getDecoder();
     Instant now = clock.instant();
     int restored = 0;

@@ -165,17 +165,10 @@ public final class Invitee {
    * @throws GeneralSecurityException if its keys do not decode
    */
   public static Invitee restore(byte[] exported, BlockList blocked) throws GeneralSecurityException {
-    Objects.requireNonNull(exported, "exported");
     Objects.requireNonNull(blocked, "blocked");
-    com.fasterxml.jackson.databind.JsonNode n;
-    try {
-      n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(exported);
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("not an acceptance record (not JSON)");
-    }
-    if (n == null || n.path("v").asInt() != 1 || !n.path("uri").isTextual() || !n.path("keys").isObject()) {
-      throw new IllegalArgumentException("not an acceptance record (version 1 with uri and keys)");
-    }
+    com.fasterxml.jackson.databind.JsonNode n = SavedRecord.read(exported, "acceptance",
+        r -> r.path("v").asInt() == 1 && r.path("uri").isTextual() && r.path("keys").isObject(),
+        "version 1 with uri and keys");
     Invitee i = new Invitee(Invitation.parse(n.path("uri").asText()), ConnectionKeys.fromJson(n.get("keys")),
         ConnectionId.of(n.path("local").asText()), n.path("user").asText(), n.path("deposit").asText(),
         java.util.Base64.getDecoder().decode(n.path("message").asText()), blocked);
