@@ -46,5 +46,10 @@ public enum FailureReason {
    * An answer (a profile or contact response) that answers no request this vault sent to that
    * connection under that eventId.
    */
-  UNSOLICITED
+  UNSOLICITED,
+  /**
+   * A key block of a new session beyond the cap on session openings of its connection: each one
+   * costs the receiver private-key work, so a sender that starts sessions faster is refused.
+   */
+  TOO_MANY_SESSIONS
 }

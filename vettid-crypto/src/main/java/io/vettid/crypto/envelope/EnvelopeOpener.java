@@ -30,6 +30,33 @@ public interface EnvelopeOpener {
   Opener.Opened open(byte[] envelope, String destination) throws EnvelopeException;
 
   /**
+   * Opens envelope bytes that a numbered delivery carried (a deposit's stream sequence): an opener
+   * that keeps its sessions across restarts opens the same delivery again until it is released
+   * ({@link Opener#open(byte[], String, long)}). By default, as {@link #open(byte[], String)}.
+   *
+   * @param envelope the bytes
+   * @param destination the destination they were received at
+   * @param delivery the delivery's number, at least 1 (0: none)
+   * @return what the envelope held
+   * @throws EnvelopeException if the envelope does not open (the reason says why)
+   */
+  default Opener.Opened open(byte[] envelope, String destination, long delivery) throws EnvelopeException {
+    return open(envelope, destination);
+  }
+
+  /**
+   * Called before the deliveries at destinations starting with {@code prefix} are acknowledged up
+   * to {@code through}: an opener that keeps its sessions at rest writes what it accepted there, so
+   * that nothing acknowledged can open again after a restart. By default nothing is kept.
+   *
+   * @param prefix the destinations' common prefix (such as an EventSpace's deposit subjects, up to
+   *     the connection id)
+   * @param through the highest delivery about to be acknowledged
+   * @throws java.io.IOException if what was accepted could not be kept: do not acknowledge yet
+   */
+  default void checkpoint(String prefix, long through) throws java.io.IOException {}
+
+  /**
    * Opens an External Event and decodes the Internal Event inside.
    *
    * @param event the External Event

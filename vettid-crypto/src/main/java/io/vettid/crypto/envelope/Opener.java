@@ -12,8 +12,11 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -60,6 +63,14 @@ public final class Opener implements EnvelopeOpener {
   private final SessionPolicy policy;
   private final Clock clock;
   private final Map<String, Session> sessions;
+  /** Sessions ended here (evicted, or their key destroyed): id to created; their key blocks are refused. */
+  private final Map<String, Instant> retired = new LinkedHashMap<>();
+  /** When the latest session openings of this opener began, for the cap. */
+  private final java.util.ArrayDeque<Instant> openings = new java.util.ArrayDeque<>();
+  private final int maxOpenings;
+  private final Duration openingsPer;
+  /** Counts changes to what {@link #snapshot} returns. */
+  private long version;
 
   /**
    * Finds a key by keyID for this opener's party.
@@ -80,6 +91,7 @@ public final class Opener implements EnvelopeOpener {
   }
 
   private static final class Session {
+    final byte[] id;
     final Suite suite;
     final KeyId recipient;
     final KeyId sender;
@@ -87,16 +99,33 @@ public final class Opener implements EnvelopeOpener {
     final byte[] key;
     final Instant created;
     final ReplayWindow accepted;
+    /** Sequences accepted and not yet released, with the delivery that carried each. */
+    final Map<Long, Long> redeliverable = new HashMap<>();
 
-    Session(Suite suite, KeyId recipient, KeyId sender, byte[] destination, byte[] key, Instant created,
-        long firstSequence) {
+    Session(byte[] id, Suite suite, KeyId recipient, KeyId sender, byte[] destination, byte[] key, Instant created,
+        ReplayWindow accepted) {
+      this.id = id;
       this.suite = suite;
       this.recipient = recipient;
       this.sender = sender;
       this.destination = destination;
       this.key = key;
       this.created = created;
-      this.accepted = new ReplayWindow(firstSequence);
+      this.accepted = accepted;
+    }
+
+    /** Records an accepted sequence and the delivery that carried it (0: none given). */
+    void accepted(long sequence, long delivery) {
+      accepted.accept(sequence);
+      if (delivery > 0) {
+        redeliverable.put(sequence, delivery);
+      }
+    }
+
+    /** {@return true if this delivery carried this sequence when it was accepted} */
+    boolean carried(long sequence, long delivery) {
+      Long d = delivery > 0 ? redeliverable.get(sequence) : null;
+      return d != null && d == delivery;
     }
   }
 
@@ -115,6 +144,8 @@ public final class Opener implements EnvelopeOpener {
     this.senderKeys = b.senderKeys;
     this.policy = b.policy;
     this.clock = b.clock;
+    this.maxOpenings = b.maxOpenings;
+    this.openingsPer = b.openingsPer;
     int max = b.maxSessions;
     this.sessions = new LinkedHashMap<>(1024, 0.75f, true) {
       @java.io.Serial private static final long serialVersionUID = 1L;
@@ -123,11 +154,25 @@ public final class Opener implements EnvelopeOpener {
       protected boolean removeEldestEntry(Map.Entry<String, Session> eldest) {
         boolean evict = size() > max;
         if (evict) {
-          wipe(eldest.getValue().key);
+          retire(eldest.getKey(), eldest.getValue());
         }
         return evict;
       }
     };
+  }
+
+  /** Takes the sessions a previous opener kept (at build, before any open). */
+  private synchronized void restoreFrom(SessionStates.Openings state) {
+    for (SessionStates.Retired r : state.retired()) {
+      retired.put(HexFormat.of().formatHex(r.sessionId()), r.created());
+    }
+    for (SessionStates.Opening o : state.sessions()) {
+      Suite suite = Suites.byId(o.suiteId()).orElseThrow();
+      Session s = new Session(o.sessionId(), suite, o.recipient(), o.sender(), o.destination(), o.key(), o.created(),
+          new ReplayWindow(o.highest(), o.window()));
+      s.redeliverable.putAll(o.redeliverable());
+      sessions.put(HexFormat.of().formatHex(o.sessionId()), s);
+    }
   }
 
   /**
@@ -175,7 +220,27 @@ public final class Opener implements EnvelopeOpener {
    */
   @Override
   public Opened open(byte[] envelope, String destination) throws EnvelopeException {
+    return open(envelope, destination, 0);
+  }
+
+  /**
+   * Opens envelope bytes that a numbered delivery carried (such as a deposit's stream sequence).
+   * The same delivery may open again, until {@link #release released}, even though its sequence
+   * was accepted: a deposit redelivered after a crash between its acceptance and its
+   * acknowledgement. Any other delivery of an accepted sequence is {@link FailureReason#REPLAYED}.
+   *
+   * @param envelope the bytes
+   * @param destination the destination they were received at
+   * @param delivery the delivery's number, at least 1 (0: none, as {@link #open(byte[], String)})
+   * @return what the envelope held
+   * @throws EnvelopeException if the envelope does not open (the reason says why)
+   */
+  @Override
+  public Opened open(byte[] envelope, String destination, long delivery) throws EnvelopeException {
     Objects.requireNonNull(envelope, "envelope");
+    if (delivery < 0) {
+      throw new IllegalArgumentException("delivery must not be negative");
+    }
     byte[] dest = Sealer.checkDestination(destination);
     Envelope.Parsed p = parse(envelope);
     Suite suite = Suites.byId(p.suiteId()).orElseThrow();
@@ -186,7 +251,11 @@ public final class Opener implements EnvelopeOpener {
     synchronized (this) {
       Session known = sessions.get(sessionName);
       if (known != null) {
-        return openKnown(known, suite, p, dest, aad, sessionName, now);
+        return openKnown(known, suite, p, dest, aad, sessionName, now, delivery);
+      }
+      if (retired.containsKey(sessionName)) {
+        throw new EnvelopeException(FailureReason.REPLAYED, "session " + sessionName
+            + " was ended here (forgotten or its key destroyed); it is not opened again");
       }
     }
     if (!p.keyBlock()) {
@@ -194,6 +263,7 @@ public final class Opener implements EnvelopeOpener {
           + p.sender() + " is unknown here; the sender must re-send its key block");
     }
     checkSessionLimits(Instant.ofEpochMilli(p.createdMillis()), p.sequence(), now, sessionName);
+    countOpening(now, sessionName);
     // the private-key work (signature check, unwrap) runs without the lock
     byte[] key = establish(suite, p, envelope, dest, sessionName);
     byte[] plaintext;
@@ -204,21 +274,26 @@ public final class Opener implements EnvelopeOpener {
       throw e;
     }
     synchronized (this) {
-      if (sessions.containsKey(sessionName)) {
+      if (sessions.containsKey(sessionName) || retired.containsKey(sessionName)) {
         // the same key block opened twice at once: the first one stands
         wipe(key);
         throw new EnvelopeException(FailureReason.REPLAYED,
             "the key block of session " + sessionName + " was opened already");
       }
-      sessions.put(sessionName, new Session(suite, p.recipient(), p.sender(), dest, key,
-          Instant.ofEpochMilli(p.createdMillis()), p.sequence()));
+      Session session = new Session(p.sessionId(), suite, p.recipient(), p.sender(), dest, key,
+          Instant.ofEpochMilli(p.createdMillis()), new ReplayWindow(p.sequence()));
+      if (delivery > 0) {
+        session.redeliverable.put(p.sequence(), delivery);
+      }
+      sessions.put(sessionName, session);
+      version++;
     }
     return new Opened(plaintext, p.sender(), suite, p.sequence());
   }
 
   /** An envelope of a session this opener knows; called with the lock held. */
   private Opened openKnown(Session known, Suite suite, Envelope.Parsed p, byte[] dest, byte[] aad,
-      String sessionName, Instant now) throws EnvelopeException {
+      String sessionName, Instant now, long delivery) throws EnvelopeException {
     if (known.suite != suite || !known.recipient.equals(p.recipient()) || !known.sender.equals(p.sender())
         || !MessageDigest.isEqual(known.destination, dest)) {
       throw new EnvelopeException(FailureReason.WRONG_KEY,
@@ -226,9 +301,14 @@ public final class Opener implements EnvelopeOpener {
     }
     if (recipientKeys.find(known.recipient).isEmpty()) {
       sessions.remove(sessionName);
-      wipe(known.key);
+      retire(sessionName, known);
       throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID, "the key " + known.recipient
           + " of session " + sessionName + " was destroyed; its sessions end with it");
+    }
+    if (known.carried(p.sequence(), delivery)) {
+      // the same delivery again (a crash came between its acceptance and its acknowledgement)
+      checkSessionLimits(known.created, p.sequence(), now, sessionName);
+      return new Opened(decrypt(known.key, p, aad, sessionName), p.sender(), suite, p.sequence());
     }
     if (known.accepted.refuses(p.sequence())) {
       throw new EnvelopeException(FailureReason.REPLAYED, "sequence " + p.sequence() + " of session "
@@ -237,7 +317,8 @@ public final class Opener implements EnvelopeOpener {
     }
     checkSessionLimits(known.created, p.sequence(), now, sessionName);
     byte[] plaintext = decrypt(known.key, p, aad, sessionName);
-    known.accepted.accept(p.sequence());
+    known.accepted(p.sequence(), delivery);
+    version++;
     return new Opened(plaintext, p.sender(), suite, p.sequence());
   }
 
@@ -259,6 +340,77 @@ public final class Opener implements EnvelopeOpener {
     if (sequence >= policy.maxEvents()) {
       throw new EnvelopeException(FailureReason.REPLAYED, "sequence " + sequence + " of session " + sessionName
           + " is past the session's limit of " + policy.maxEvents() + " events");
+    }
+  }
+
+  /** Ends a session (called with the lock held): its key is wiped, and its key block refused from now on. */
+  private void retire(String sessionName, Session s) {
+    wipe(s.key);
+    retired.put(sessionName, s.created);
+    version++;
+  }
+
+  /**
+   * Counts a session opening against the cap (at most {@code maxOpenings} per {@code openingsPer}):
+   * each one costs private-key work, so a sender that starts sessions beyond it is refused.
+   */
+  private synchronized void countOpening(Instant now, String sessionName) throws EnvelopeException {
+    Instant from = now.minus(openingsPer);
+    while (!openings.isEmpty() && !openings.peekFirst().isAfter(from)) {
+      openings.removeFirst();
+    }
+    if (openings.size() >= maxOpenings) {
+      throw new EnvelopeException(FailureReason.TOO_MANY_SESSIONS, "session " + sessionName + " is refused: "
+          + maxOpenings + " sessions were opened here within " + openingsPer + ", the most allowed");
+    }
+    openings.addLast(now);
+  }
+
+  /**
+   * What this opener keeps at rest, for {@link Builder#restore} after a restart: the sessions it
+   * holds (those within their age) with their anti-replay windows and redeliverable sequences, and
+   * the sessions it ended whose key blocks are still within their age. Sessions past their age and
+   * ended sessions past it are forgotten here.
+   *
+   * @return the state and its version
+   */
+  public synchronized Snapshot snapshot() {
+    Instant oldest = clock.instant().minus(policy.maxAge()).minus(CLOCK_SKEW);
+    retired.values().removeIf(created -> created.isBefore(oldest));
+    List<SessionStates.Opening> held = new ArrayList<>();
+    for (Session s : sessions.values()) {
+      if (!s.created.isBefore(oldest)) {
+        held.add(new SessionStates.Opening(s.id, s.suite.id(), s.recipient, s.sender, s.destination, s.key,
+            s.created, s.accepted.highest(), s.accepted.words(), s.redeliverable));
+      }
+    }
+    List<SessionStates.Retired> ended = new ArrayList<>();
+    retired.forEach((name, created) -> ended.add(new SessionStates.Retired(HexFormat.of().parseHex(name), created)));
+    return new Snapshot(version, new SessionStates.Openings(held, ended));
+  }
+
+  /**
+   * What {@link #snapshot} returns.
+   *
+   * @param version counts the changes to the sessions; equal versions mean equal state
+   * @param state the sessions
+   */
+  public record Snapshot(long version, SessionStates.Openings state) {}
+
+  /** {@return counts the changes to the sessions: a snapshot is due when it moved} */
+  public synchronized long version() {
+    return version;
+  }
+
+  /**
+   * Releases the redeliverable sequences of deliveries up to a number: they were acknowledged, and
+   * may no longer open again.
+   *
+   * @param deliveredThrough the highest delivery released
+   */
+  public synchronized void release(long deliveredThrough) {
+    for (Session s : sessions.values()) {
+      s.redeliverable.values().removeIf(d -> d <= deliveredThrough);
     }
   }
 
@@ -331,6 +483,9 @@ public final class Opener implements EnvelopeOpener {
     private SessionPolicy policy = SessionPolicy.DEFAULT;
     private Clock clock = Clock.systemUTC();
     private int maxSessions = 100_000;
+    private int maxOpenings = Integer.MAX_VALUE;
+    private Duration openingsPer = Duration.ofHours(1);
+    private SessionStates.Openings restore;
 
     private Builder(KeyFinder<PrivateKeyEntry> recipientKeys, KeyFinder<PublicKeyEntry> senderKeys) {
       this.recipientKeys = Objects.requireNonNull(recipientKeys, "recipientKeys");
@@ -374,9 +529,53 @@ public final class Opener implements EnvelopeOpener {
       return this;
     }
 
+    /**
+     * Caps the session openings (each a private-key operation): at most {@code max} within any
+     * {@code per}; a key block of a new session beyond it is refused as {@link
+     * FailureReason#TOO_MANY_SESSIONS} (default: no cap).
+     *
+     * @param max at least 1
+     * @param per the period, positive
+     * @return this builder
+     */
+    public Builder maxOpenings(int max, Duration per) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxOpenings must be at least 1");
+      }
+      if (Objects.requireNonNull(per, "per").isNegative() || per.isZero()) {
+        throw new IllegalArgumentException("the period must be positive");
+      }
+      this.maxOpenings = max;
+      this.openingsPer = per;
+      return this;
+    }
+
+    /**
+     * Starts with the sessions a previous opener kept ({@link Opener#snapshot}), after a restart:
+     * their events go on opening without a new key block, their accepted sequences stay refused,
+     * and the key blocks of the sessions it ended stay refused.
+     *
+     * <pre>{@code
+     * Opener opener = Opener.builder(ring::privateKey, signers::find)
+     *     .restore(SessionStates.decodeOpenings(kept))
+     *     .build();
+     * }</pre>
+     *
+     * @param state the kept sessions, or null for none
+     * @return this builder
+     */
+    public Builder restore(SessionStates.Openings state) {
+      this.restore = state;
+      return this;
+    }
+
     /** {@return the opener} */
     public Opener build() {
-      return new Opener(this);
+      Opener o = new Opener(this);
+      if (restore != null) {
+        o.restoreFrom(restore);
+      }
+      return o;
     }
   }
 }

@@ -20,6 +20,31 @@ final class ReplayWindow {
     set(first);
   }
 
+  /**
+   * A window as it was kept ({@link #words()}).
+   *
+   * @param highest the highest sequence accepted
+   * @param words the {@value #WORDS} words of the window's bits
+   */
+  ReplayWindow(long highest, long[] words) {
+    if (words.length != WORDS) {
+      throw new IllegalArgumentException("a replay window has " + WORDS + " words, got " + words.length);
+    }
+    this.highest = highest;
+    System.arraycopy(words, 0, bits, 0, WORDS);
+    if (!get(highest)) {
+      throw new IllegalArgumentException("the window does not hold its highest sequence " + highest);
+    }
+  }
+
+  /** The window's bits in {@value #WORDS} words, slot {@code s % SIZE} for sequence {@code s}. */
+  static final int WORDS = SIZE / 64;
+
+  /** {@return a copy of the window's bits, to keep it at rest} */
+  long[] words() {
+    return bits.clone();
+  }
+
   /** {@return the highest sequence accepted} */
   long highest() {
     return highest;

@@ -29,6 +29,13 @@ import java.util.Objects;
  * ExternalEvent out = sealer.seal(event);            // keyID of the peer + envelope bytes
  * }</pre>
  *
+ * <p>A sealer given a {@link Builder#journal journal} writes its session down ({@link
+ * SessionStates.Sealing}) <em>before</em> it uses a sequence it has not reserved, {@value
+ * #RESERVE} sequences at a time; a sealer {@link Builder#resume resumed} from what was written goes
+ * on from the first sequence not reserved, so a crash never makes it use a sequence (a nonce) twice
+ * and the recipient keeps the session (no new key block, no new private-key operation). If the
+ * reservation written was the session's first, the next envelope carries the key block again.
+ *
  * <p>Thread-safe: seals are serialized so that sequence numbers are unique and increasing.
  */
 public final class Sealer {
@@ -39,7 +46,27 @@ public final class Sealer {
   private final SessionPolicy policy;
   private final Clock clock;
   private final SecureRandom random;
+  private final Journal journal;
 
+  /** Sequences reserved by one write of the journal. */
+  public static final int RESERVE = 1024;
+
+  /**
+   * Keeps a sealer's session at rest, before any of its newly reserved sequences is used.
+   */
+  @FunctionalInterface
+  public interface Journal {
+    /**
+     * Writes the session down; returns only once it is kept (a crash after it may lose no more
+     * than the reserved sequences).
+     *
+     * @param session the session, its key, and the first sequence not reserved
+     * @throws java.io.IOException if it could not be kept: nothing is sealed with the new sequences
+     */
+    void reserved(SessionStates.Sealing session) throws java.io.IOException;
+  }
+
+  private long reservedThrough;
   private byte[] sessionId;
   private byte[] sessionKey;
   private Instant sessionStart;
@@ -55,6 +82,15 @@ public final class Sealer {
     this.policy = b.policy;
     this.clock = b.clock;
     this.random = b.random;
+    this.journal = b.journal;
+    if (b.resume != null && b.resume.recipient().equals(recipient.keyId())) {
+      sessionId = b.resume.sessionId();
+      sessionKey = b.resume.key();
+      sessionStart = b.resume.created();
+      nextSequence = b.resume.resumeAt();
+      reservedThrough = nextSequence;
+      sendKeyBlock = b.resume.keyBlockPending();
+    }
   }
 
   /**
@@ -97,6 +133,9 @@ public final class Sealer {
       startSession(now);
     }
     long sequence = nextSequence;
+    if (journal != null && sequence >= reservedThrough) {
+      reserve(sequence);
+    }
     byte[] header;
     byte[] signature = null;
     if (sendKeyBlock) {
@@ -128,6 +167,18 @@ public final class Sealer {
     return out;
   }
 
+  /** Writes the session down with {@value #RESERVE} more sequences reserved from {@code sequence}. */
+  private void reserve(long sequence) throws GeneralSecurityException {
+    long through = sequence + RESERVE;
+    try {
+      journal.reserved(new SessionStates.Sealing(recipient.keyId(), sessionId, sessionKey, sessionStart, through, sendKeyBlock));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new GeneralSecurityException("the session could not be kept before sealing (" + e.getClass().getSimpleName()
+          + "); nothing was sealed", e);
+    }
+    reservedThrough = through;
+  }
+
   /** Makes the next envelope carry the key block again (for a recipient that lost the session). */
   public synchronized void resendKeyBlock() {
     sendKeyBlock = true;
@@ -156,6 +207,7 @@ public final class Sealer {
     random.nextBytes(sessionKey);
     sessionStart = now;
     nextSequence = 0;
+    reservedThrough = 0;
     sendKeyBlock = true;
     sessionsStarted++;
   }
@@ -177,6 +229,8 @@ public final class Sealer {
     private SessionPolicy policy = SessionPolicy.DEFAULT;
     private Clock clock = Clock.systemUTC();
     private SecureRandom random = new SecureRandom();
+    private Journal journal;
+    private SessionStates.Sealing resume;
 
     private Builder(Suite suite, PrivateKeyEntry sender, PublicKeyEntry recipient, String destination) {
       this.suite = Objects.requireNonNull(suite, "suite");
@@ -223,6 +277,39 @@ public final class Sealer {
      */
     public Builder random(SecureRandom random) {
       this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Keeps the session at rest: the journal is called before the first of every {@value
+     * #RESERVE} sequences is used (default: none, the session lives in memory only).
+     *
+     * <pre>{@code
+     * Sealer sealer = Sealer.builder(suite, mine, theirs, destination)
+     *     .journal(session -> store.put(name, seal(SessionStates.encode(session))))
+     *     .resume(kept)                                  // null: start a new session
+     *     .build();
+     * }</pre>
+     *
+     * @param journal writes the session down
+     * @return this builder
+     */
+    public Builder journal(Journal journal) {
+      this.journal = Objects.requireNonNull(journal, "journal");
+      return this;
+    }
+
+    /**
+     * Goes on with a session written by a {@link #journal journal} (after a restart): sealing
+     * resumes at its first sequence not reserved. A session past its age or count is replaced by a
+     * new one at the first seal, as usual; one sealed to another recipient key than this sealer's
+     * is not resumed (a new session starts).
+     *
+     * @param session the kept session, or null to start a new one
+     * @return this builder
+     */
+    public Builder resume(SessionStates.Sealing session) {
+      this.resume = session;
       return this;
     }
 

@@ -13,6 +13,8 @@ import io.vettid.api.ConnectionId;
 import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.Providers;
 import io.vettid.crypto.SecretBox;
+import io.vettid.crypto.envelope.Sealer;
+import io.vettid.crypto.envelope.SessionStates;
 import io.vettid.crypto.keyring.KeyRing;
 import io.vettid.crypto.keyring.SealedKeyRing;
 import io.vettid.nats.subjects.Subjects;
@@ -44,8 +46,11 @@ public final class ConnectionStore {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KeyValue kv;
+  private final io.nats.client.JetStream js;
+  private final String bucket = Subjects.name("Connections");
   private final byte[] key;
   private final byte[] ringKey;
+  private final byte[] sessionKey;
   private final SecureRandom random = new SecureRandom();
 
   /**
@@ -57,11 +62,113 @@ public final class ConnectionStore {
    */
   public ConnectionStore(Connection nc, byte[] vaultSecret) throws IOException {
     this.kv = Objects.requireNonNull(nc, "nc").keyValue(Subjects.name("Connections"));
+    this.js = nc.jetStream();
     if (Objects.requireNonNull(vaultSecret, "vaultSecret").length < 32) {
       throw new IllegalArgumentException("the vault secret must be at least 32 bytes");
     }
     this.key = SecretBox.derive(vaultSecret, "vettid/connections/v1", 32);
     this.ringKey = SecretBox.derive(vaultSecret, "vettid/connections/rings/v1", 32);
+    this.sessionKey = SecretBox.derive(vaultSecret, "vettid/connections/sessions/v1", 32);
+  }
+
+  // ---------------------------------------------------------------- envelope sessions
+
+  private static final String SEALING = "seal.";
+  private static final String OPENINGS = "open.";
+
+  /**
+   * Writes a connection's sealing session ({@link Sealer.Journal}), waiting until the server
+   * stored it: sealed under the sessions key, bound to its key name.
+   */
+  void saveSealing(ConnectionId local, SessionStates.Sealing session) throws IOException {
+    byte[] plain = SessionStates.encode(session);
+    String k = SEALING + local.value();
+    try {
+      kv.put(k, SecretBox.seal(sessionKey, k.getBytes(StandardCharsets.UTF_8), plain, random));
+    } catch (JetStreamApiException e) {
+      throw new IOException("the sealing session of " + local + " was not stored: " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /** Starts writing a connection's opening sessions; the future completes when the server stored them. */
+  java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck> saveOpenings(ConnectionId local,
+      SessionStates.Openings openings) {
+    byte[] plain = SessionStates.encode(openings);
+    String k = OPENINGS + local.value();
+    try {
+      return js.publishAsync(Subjects.keyValue(bucket, k),
+          SecretBox.seal(sessionKey, k.getBytes(StandardCharsets.UTF_8), plain, random));
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /**
+   * A connection's kept sealing session, or null: none, or one that does not open or decode (then
+   * a new session starts, which is safe: a new key, so no nonce is used twice).
+   */
+  SessionStates.Sealing sealing(ConnectionId local) {
+    byte[] plain = sessionBytes(SEALING + local.value());
+    try {
+      return plain == null ? null : SessionStates.decodeSealing(plain);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("connection {}: its kept sealing session does not decode ({}); a new session starts", local,
+          e.getMessage());
+      return null;
+    } finally {
+      if (plain != null) {
+        Arrays.fill(plain, (byte) 0);
+      }
+    }
+  }
+
+  /**
+   * A connection's kept opening sessions, or null if none were kept.
+   *
+   * @throws GeneralSecurityException if they were kept but do not open or decode (the caller asks
+   *     the peer for a new session)
+   */
+  SessionStates.Openings openings(ConnectionId local) throws GeneralSecurityException {
+    String k = OPENINGS + local.value();
+    byte[] sealed;
+    try {
+      KeyValueEntry e = kv.get(k);
+      sealed = e == null ? null : e.getValue();
+    } catch (IOException | JetStreamApiException e) {
+      throw new GeneralSecurityException("the opening sessions of " + local + " could not be read", e);
+    }
+    if (sealed == null) {
+      return null;
+    }
+    byte[] plain = SecretBox.open(sessionKey, k.getBytes(StandardCharsets.UTF_8), sealed);
+    try {
+      return SessionStates.decodeOpenings(plain);
+    } catch (IllegalArgumentException e) {
+      throw new GeneralSecurityException("the opening sessions of " + local + " do not decode: " + e.getMessage());
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  private byte[] sessionBytes(String k) {
+    try {
+      KeyValueEntry e = kv.get(k);
+      return e == null || e.getValue() == null ? null
+          : SecretBox.open(sessionKey, k.getBytes(StandardCharsets.UTF_8), e.getValue());
+    } catch (IOException | JetStreamApiException | GeneralSecurityException e) {
+      LOG.warn("{} could not be read or opened ({}); it is not used", k, e.getClass().getSimpleName());
+      return null;
+    }
+  }
+
+  /** Deletes a connection's kept sessions (revoked: its keys are destroyed, and so are they). */
+  void forgetSessions(ConnectionId local) throws IOException, JetStreamApiException {
+    kv.delete(SEALING + local.value());
+    kv.delete(OPENINGS + local.value());
   }
 
   /** Seals a connection's wrapping key ring for its record (purpose {@code connection/<local>/wrapping}). */
@@ -147,6 +254,7 @@ public final class ConnectionStore {
         .put("peerIdentity", r.peerIdentity().map(io.vettid.api.KeyId::value).orElse(""));
     sealAndPut(TOMB + r.local().value(), tomb);
     delete(r.local().value());
+    forgetSessions(r.local());
   }
 
   /** {@return the tombstones of revoked connections, by connection id} */

@@ -194,7 +194,11 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   }
 
   private Link add(Link.Keys keys, String peerUser, Link.Route route) {
-    Link link = new Link(this, keys, peerUser, route, links::openerOf);
+    return add(keys, peerUser, route, Link.Sessions.NONE);
+  }
+
+  private Link add(Link.Keys keys, String peerUser, Link.Route route, Link.Sessions kept) {
+    Link link = new Link(this, keys, peerUser, route, links::openerOf, kept);
     if (!links.add(link)) {
       route.close();
       throw new IllegalArgumentException("connection " + link.local + " already exists");
@@ -205,8 +209,13 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   /**
    * Keeps the connections in a sealed store from now on (each change is written), after loading
    * those already there: for each stored record the keys are restored and a NATS connection to the
-   * peer is made with the stored user. Restored peers are asked for new sessions ({@code
-   * session.reset}), since session keys live in memory only.
+   * peer is made with the stored user. The envelope sessions are kept there too, sealed under their
+   * own key derived from the vault secret: each sealing session is written before its reserved
+   * sequences are used ({@link io.vettid.crypto.envelope.Sealer.Journal}), and each connection's
+   * opening sessions before the deposits they opened are acknowledged ({@link
+   * EnvelopeOpener#checkpoint}). A restored connection goes on with its sessions, so no peer is
+   * asked for a new one; only a peer whose kept sessions do not open or decode is ({@code
+   * session.reset}).
    *
    * @param store the sealed store
    * @param connector opens NATS connections to peers
@@ -221,17 +230,36 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(connector, "connector");
     int restored = 0;
+    List<ConnectionId> lost = new java.util.ArrayList<>();
     for (ConnectionRecord.Restored s : store.restore(id -> !links.contains(id), clock, random)) {
+      ConnectionId id = s.keys().local();
+      io.vettid.crypto.envelope.SessionStates.Openings openings;
+      try {
+        openings = store.openings(id);
+      } catch (GeneralSecurityException e) {
+        LOG.warn("connection {}: its kept sessions are not used ({}); the peer is asked for a new session", id,
+            e.getMessage());
+        openings = null;
+        lost.add(id);
+      }
       Connection nats = connector.connect(s.creds(), s.inbox(), s.server());
-      add(s.keys(), s.peerUser(), Link.Route.of(nats, true, s.creds(), s.inbox(), connector, s.server()));
+      add(s.keys(), s.peerUser(), Link.Route.of(nats, true, s.creds(), s.inbox(), connector, s.server()),
+          new Link.Sessions(store.sealing(id), openings));
       restored++;
     }
+    links.keepWith((link, o) -> link.route.creds() == null ? CompletableFuture.completedFuture(null)
+        : store.saveOpenings(link.local, o));
     this.store = store;
     links.all().forEach(this::persist);
-    if (restored > 0) {
-      askPeersForNewSessions(); // this side's session keys were in memory only
+    for (ConnectionId id : lost) {
+      askForNewSession(id);
     }
     return restored;
+  }
+
+  /** {@return the store the connections are kept in, or null} */
+  ConnectionStore store() {
+    return store;
   }
 
   private void persist(Link link) {
@@ -371,22 +399,27 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   }
 
   /**
-   * Asks every peer for a new session ({@code session.reset}, best effort), after a restart lost
-   * this side's session keys.
+   * Asks every peer for a new session ({@code session.reset}, best effort), for a vault whose
+   * session keys were lost (kept in memory only, without {@link #persistTo}).
    *
    * @return how many peers were asked
    */
   public int askPeersForNewSessions() {
     int n = 0;
     for (ConnectionId c : list()) {
-      try {
-        send(c, EventType.of("session.reset"), JsonNodeFactory.instance.objectNode());
-        n++;
-      } catch (VettidException e) {
-        LOG.info("connection {}: could not ask for a new session ({})", c, e.reason());
-      }
+      n += askForNewSession(c) ? 1 : 0;
     }
     return n;
+  }
+
+  private boolean askForNewSession(ConnectionId c) {
+    try {
+      send(c, EventType.of("session.reset"), JsonNodeFactory.instance.objectNode());
+      return true;
+    } catch (VettidException e) {
+      LOG.info("connection {}: could not ask for a new session ({})", c, e.reason());
+      return false;
+    }
   }
 
   // ---------------------------------------------------------------- rotation

@@ -11,6 +11,7 @@ import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.envelope.Opener;
 import io.vettid.crypto.envelope.Sealer;
+import io.vettid.crypto.envelope.SessionStates;
 import io.vettid.crypto.keyring.KeyRing;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.server.ServerAddress;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,7 +137,8 @@ public final class Link {
     }
   }
 
-  Link(Connections owner, Keys k, String peerUser, Route route, Function<Link, Opener> openerOf) {
+  Link(Connections owner, Keys k, String peerUser, Route route,
+      java.util.function.BiFunction<Link, SessionStates.Openings, Opener> openerOf, Sessions kept) {
     this.owner = owner;
     this.local = k.local();
     this.remote = k.remote();
@@ -152,9 +153,35 @@ public final class Link {
     this.peerWrapping = k.peerWrapping();
     this.peerUser = peerUser;
     this.route = Objects.requireNonNull(route, "route");
-    this.sealer = Sealer.builder(suite, signing, peerWrapping, depositSubject).build();
+    this.sealer = sealerTo(peerWrapping, kept.sealing());
     this.destroyedCounted = wrapping.destroyedCount();
-    this.opener = openerOf.apply(this);
+    this.opener = openerOf.apply(this, kept.openings());
+  }
+
+  /**
+   * The envelope sessions a restarted link goes on with.
+   *
+   * @param sealing its sealing session, or null to start a new one
+   * @param openings the sessions its opener held, or null for none
+   */
+  record Sessions(SessionStates.Sealing sealing, SessionStates.Openings openings) {
+    static final Sessions NONE = new Sessions(null, null);
+  }
+
+  /** The version of the opener's sessions last kept in the store (-1: never); under the link index's lock. */
+  long keptOpenings = -1;
+
+  /**
+   * A sealer to the peer's wrapping key whose session is written to the vault's store (once the
+   * vault keeps its connections there) before its reserved sequences are used.
+   */
+  private Sealer sealerTo(PublicKeyEntry theirs, SessionStates.Sealing resume) {
+    return Sealer.builder(suite, signing, theirs, depositSubject).journal(session -> {
+      ConnectionStore s = owner.store();
+      if (s != null && route.creds() != null) {
+        s.saveSealing(local, session);
+      }
+    }).resume(resume).build();
   }
 
   // ---------------------------------------------------------------- what it is
@@ -279,7 +306,7 @@ public final class Link {
     if (!newWrapping.algorithm().name().equals(suite.wrap().name())) {
       throw new IllegalArgumentException("the new key is not of the connection's wrap algorithm");
     }
-    sealer = Sealer.builder(suite, signing, newWrapping, depositSubject).build();
+    sealer = sealerTo(newWrapping, null);
     peerWrapping = newWrapping;
     owner.changed(this);
     LOG.info("connection {}: peer's wrapping key is now {}", local, newWrapping.keyId());

@@ -26,6 +26,15 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LinkIndex implements EnvelopeOpener {
   /** Sessions one connection's opener remembers (a sender has one at a time, more only briefly). */
   static final int SESSIONS_PER_CONNECTION = 16;
+  /**
+   * Session openings one connection may cause within {@link #OPENINGS_PER} (each a private-key
+   * operation here): a sender at the session limit of 10,000 events reaches it only above 10,000
+   * events a second, sustained. Beyond it a key block is quarantined as {@link
+   * FailureReason#TOO_MANY_SESSIONS}.
+   */
+  static final int OPENINGS_PER_CONNECTION = 3_600;
+  /** The period of {@link #OPENINGS_PER_CONNECTION}. */
+  static final java.time.Duration OPENINGS_PER = java.time.Duration.ofHours(1);
 
   private final Map<ConnectionId, Link> links = new ConcurrentHashMap<>();
   private final Map<String, Link> byDeposit = new ConcurrentHashMap<>();
@@ -100,7 +109,7 @@ final class LinkIndex implements EnvelopeOpener {
    * The opener of one connection: its own wrapping ring and its peer's signing key, nothing else;
    * a key this vault holds for another connection is a wrong key.
    */
-  Opener openerOf(Link link) {
+  Opener openerOf(Link link, io.vettid.crypto.envelope.SessionStates.Openings kept) {
     return Opener.builder(id -> {
       Optional<PrivateKeyEntry> own = link.wrapping.privateKey(id);
       if (own.isEmpty() && isOther(wrappingOwners.get(id), link)) {
@@ -118,7 +127,8 @@ final class LinkIndex implements EnvelopeOpener {
             "sender key " + id + " signs for another connection, not " + link.local.value());
       }
       return Optional.empty();
-    }).maxSessions(SESSIONS_PER_CONNECTION).build();
+    }).maxSessions(SESSIONS_PER_CONNECTION).maxOpenings(OPENINGS_PER_CONNECTION, OPENINGS_PER).restore(kept)
+        .build();
   }
 
   private boolean isOther(ConnectionId owner, Link link) {
@@ -128,6 +138,15 @@ final class LinkIndex implements EnvelopeOpener {
   /** Opens a deposit with the keys of the connection whose deposit subject it arrived on. */
   @Override
   public Opener.Opened open(byte[] envelope, String destination) throws EnvelopeException {
+    return open(envelope, destination, 0);
+  }
+
+  /**
+   * Opens a deposit with the keys of its connection; a numbered delivery marks the connection's
+   * sessions to be kept at the next {@link #checkpoint} of its destinations.
+   */
+  @Override
+  public Opener.Opened open(byte[] envelope, String destination, long delivery) throws EnvelopeException {
     Objects.requireNonNull(envelope, "envelope");
     Objects.requireNonNull(destination, "destination");
     Link link = linkAt(destination);
@@ -136,7 +155,75 @@ final class LinkIndex implements EnvelopeOpener {
       throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID,
           "no connection deposits on " + destination + " (unknown or revoked; its keys are destroyed)");
     }
-    return link.opener.open(envelope, destination);
+    if (delivery > 0) {
+      touched.computeIfAbsent(destination.substring(0, destination.lastIndexOf('.') + 1),
+          p -> ConcurrentHashMap.newKeySet()).add(link);
+    }
+    return link.opener.open(envelope, destination, delivery);
+  }
+
+  /** The links that opened numbered deliveries since their destinations' last checkpoint, by prefix. */
+  private final Map<String, Set<Link>> touched = new ConcurrentHashMap<>();
+  /** The delivery each prefix's last checkpoint covered: released at the next one. */
+  private final Map<String, Long> checkpointed = new ConcurrentHashMap<>();
+  private volatile Keeper keeper;
+
+  /** Writes a link's opening sessions at rest. */
+  @FunctionalInterface
+  interface Keeper {
+    java.util.concurrent.CompletableFuture<?> keep(Link link, io.vettid.crypto.envelope.SessionStates.Openings o);
+  }
+
+  /** From now on, {@link #checkpoint} writes the sessions with this keeper. */
+  void keepWith(Keeper keeper) {
+    this.keeper = keeper;
+  }
+
+  /**
+   * Writes the opening sessions of every connection that opened a delivery at these destinations
+   * since the last checkpoint, and waits until the store has them: only then may the deliveries
+   * be acknowledged. The redeliverable sequences of deliveries the previous checkpoint covered are
+   * released first (that acknowledgement was sent).
+   */
+  @Override
+  public void checkpoint(String prefix, long through) throws java.io.IOException {
+    Objects.requireNonNull(prefix, "prefix");
+    Keeper k = keeper;
+    Set<Link> dirty = touched.get(prefix);
+    Long previous = checkpointed.get(prefix);
+    if (k == null || dirty == null || dirty.isEmpty()) {
+      checkpointed.put(prefix, through);
+      return;
+    }
+    List<Link> due = new java.util.ArrayList<>(dirty);
+    dirty.removeAll(due);
+    List<java.util.concurrent.CompletableFuture<?>> writes = new java.util.ArrayList<>(due.size());
+    List<Long> versions = new java.util.ArrayList<>(due.size());
+    for (Link link : due) {
+      if (previous != null) {
+        link.opener.release(previous);
+      }
+      Opener.Snapshot snap = link.opener.snapshot();
+      versions.add(snap.version());
+      writes.add(snap.version() == link.keptOpenings || link.revoked
+          ? java.util.concurrent.CompletableFuture.completedFuture(null) : k.keep(link, snap.state()));
+    }
+    try {
+      java.util.concurrent.CompletableFuture.allOf(writes.toArray(java.util.concurrent.CompletableFuture[]::new))
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      dirty.addAll(due); // written again at the next checkpoint
+      throw new java.io.IOException("the sessions of " + due.size() + " connection(s) were not kept: "
+          + e.getClass().getSimpleName(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      dirty.addAll(due);
+      throw new java.io.IOException("interrupted while keeping sessions", e);
+    }
+    for (int i = 0; i < due.size(); i++) {
+      due.get(i).keptOpenings = versions.get(i);
+    }
+    checkpointed.put(prefix, through);
   }
 
   /**

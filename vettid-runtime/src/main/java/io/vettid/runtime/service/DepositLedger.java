@@ -50,6 +50,13 @@ final class DepositLedger {
   private final JetStreamManagement jsm;
   private final String stream;
   private final SettledListener listener;
+  private final Checkpoint checkpoint;
+
+  /** Called before an acknowledgement is sent; false holds it back (tried again at the next one). */
+  @FunctionalInterface
+  interface Checkpoint {
+    boolean before(long through);
+  }
   /** The highest stream sequence acknowledged (cumulatively). */
   private long acknowledgedThrough;
   /** The settled deposit with the highest sequence not yet acknowledged, or null. */
@@ -85,9 +92,18 @@ final class DepositLedger {
    * @param from the first stream sequence the consumer delivers ({@link EventWatcher#ensureConsumer})
    */
   DepositLedger(JetStreamManagement jsm, String stream, long from, SettledListener listener) {
+    this(jsm, stream, from, listener, through -> true);
+  }
+
+  /**
+   * Creates a ledger whose acknowledgements wait for a checkpoint (the opener keeping the sessions
+   * that opened the deposits at rest).
+   */
+  DepositLedger(JetStreamManagement jsm, String stream, long from, SettledListener listener, Checkpoint checkpoint) {
     this.jsm = jsm;
     this.stream = stream;
     this.listener = listener;
+    this.checkpoint = checkpoint;
     this.highestDelivered = from - 1;
   }
 
@@ -241,6 +257,9 @@ final class DepositLedger {
     }
     if (silenced) {
       return; // its deposits come back to the next watcher
+    }
+    if (!checkpoint.before(seq)) {
+      return; // nothing acknowledged before what opened it is kept
     }
     settledHighest.ack();
     acknowledgedThrough = seq;

@@ -153,7 +153,8 @@ public final class EventWatcher implements AutoCloseable {
     this.purgeBytes = cap > 0 ? Math.min(DepositPurger.EVERY_BYTES, cap / 4) : DepositPurger.EVERY_BYTES;
     this.purger = new DepositPurger(jsm, depositStream, durable, DepositPurger.EVERY, purgeBytes,
         DepositPurger.AFTER);
-    this.ledger = new DepositLedger(jsm, depositStream, from, (seq, bytes) -> purger.acknowledged(seq, bytes));
+    this.ledger = new DepositLedger(jsm, depositStream, from, (seq, bytes) -> purger.acknowledged(seq, bytes),
+        this::checkpoint);
     this.loop = new PollingLoop("vettid-watcher-" + eventSpace, this::poll);
   }
 
@@ -483,6 +484,21 @@ public final class EventWatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * Has the opener keep the sessions that opened deposits up to {@code through} before they are
+   * acknowledged; false (logged) if it could not.
+   */
+  private boolean checkpoint(long through) {
+    try {
+      opener.checkpoint(depositPrefix, through);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("{}: the sessions of deposits up to {} could not be kept ({}); they are acknowledged later",
+          depositStream, through, e.getClass().getSimpleName());
+      return false;
+    }
+  }
+
   /** Opens a deposit; a failure is quarantined (or nak'ed) here and null returned. */
   private Opened process(Message m) {
     String subject = m.getSubject();
@@ -491,7 +507,7 @@ public final class EventWatcher implements AutoCloseable {
       // the plaintext goes on as it opened: it was just checked as strictly as decode checks, and
       // the service decodes it
       byte[] kept = ledger.kept(m.metaData().streamSequence());
-      byte[] plaintext = kept != null ? kept : opener.open(m.getData(), subject).plaintext();
+      byte[] plaintext = kept != null ? kept : opener.open(m.getData(), subject, m.metaData().streamSequence()).plaintext();
       check(InternalEventCodec.validate(plaintext), subject); // decode's checks, without building the event
       return new Opened(m, plaintext);
     } catch (VettidException e) {

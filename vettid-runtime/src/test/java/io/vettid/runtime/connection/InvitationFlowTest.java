@@ -694,16 +694,30 @@ class InvitationFlowTest {
             .isInstanceOf(java.security.GeneralSecurityException.class);
       }
       int[] restored = new int[1];
-      long bobHandled = bob.runtime.counters().snapshot().handled(); // before alice asks for a new session
+      long bobSessions = bob.connections.link(b.local()).sealer.sessionsStarted();
+      long bobHandled = bob.runtime.counters().snapshot().handled();
       try (Vault alice = new Vault("alice8", aliceId, secret, clock, restored)) {
         assertThat(restored[0]).isEqualTo(1);
         assertThat(alice.connections.link(a.local()).safetyNumber()).isEqualTo(safety);
         assertThat(alice.connections.link(a.local()).peerIdentity()).contains(bob.identity.keyId());
-        await(() -> bob.runtime.counters().snapshot().handled() > bobHandled, "bob starts a new session for alice");
         bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "after-restart"));
         alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "from-restored"));
         await(() -> alice.chats.contains("after-restart") && bob.chats.contains("from-restored"),
             "both ways after the restart");
+        // the sessions were kept (sealed in the Connections bucket): both go on in them, nobody is
+        // asked for a new one, and no event waits for a key block
+        assertThat(bob.runtime.counters().snapshot().handled()).as("bob handled the chat only: no session.reset")
+            .isEqualTo(bobHandled + 1);
+        assertThat(bob.connections.link(b.local()).sealer.sessionsStarted()).as("bob's session goes on")
+            .isEqualTo(bobSessions);
+        assertThat(alice.connections.link(a.local()).sealer.sessionsStarted()).as("alice's session resumed")
+            .isZero();
+        assertThat(alice.runtime.counters().snapshot().quarantined().getOrDefault(FailureReason.UNKNOWN_SESSION, 0L))
+            .isZero();
+        assertThat(bob.runtime.counters().snapshot().quarantined().getOrDefault(FailureReason.UNKNOWN_SESSION, 0L))
+            .isZero();
+        assertThat(new String(alice.runtime.connection().keyValue("Connections").get("open." + a.local().value())
+            .getValue(), java.nio.charset.StandardCharsets.ISO_8859_1)).as("kept sealed").doesNotContain("subscriber.");
       }
     }
   }
