@@ -10,6 +10,7 @@ import io.vettid.api.spi.Providers;
 import io.vettid.crypto.envelope.EnvelopeOpener;
 import io.vettid.crypto.envelope.Opener;
 import io.vettid.crypto.envelope.Sealer;
+import io.vettid.crypto.envelope.SessionStates;
 import io.vettid.crypto.keyring.KeyRing;
 import io.vettid.crypto.keyring.RotationPolicy;
 import io.vettid.crypto.keyring.RotationScheduler;
@@ -88,6 +89,41 @@ final class JavadocExamples {
     // example: Sealer
     Sealer sealer = Sealer.builder(Suites.DEFAULT, myPrivateKey, peerPublicKey, destination).build();
     ExternalEvent out = sealer.seal(event);            // keyID of the peer + envelope bytes
+    // end
+  }
+
+  void sealerJournal(Suite suite, PrivateKeyEntry mine, PublicKeyEntry theirs, String destination,
+      Map<String, byte[]> store, String name,
+      SessionStates.Sealing kept) {
+    // example: Sealer#journal
+    Sealer sealer = Sealer.builder(suite, mine, theirs, destination)
+        .journal(session -> store.put(name, seal(SessionStates.encode(session))))
+        .resume(kept)                                  // null: start a new session
+        .build();
+    // end
+  }
+
+  private static byte[] seal(byte[] plain) {
+    return plain;
+  }
+
+  void openerRestore(KeyRing ring, Signers signers, byte[] kept) {
+    // example: Opener#restore
+    Opener opener = Opener.builder(ring::privateKey, signers::find)
+        .restore(SessionStates.decodeOpenings(kept))
+        .build();
+    // end
+  }
+
+  /** Finds signing keys (for the example). */
+  interface Signers {
+    Optional<PublicKeyEntry> find(KeyId id);
+  }
+
+  void sessionStates(SessionStates.Sealing state) {
+    // example: SessionStates
+    byte[] kept = SessionStates.encode(state);              // seal this before storing it
+    SessionStates.Sealing back = SessionStates.decodeSealing(kept);
     // end
   }
 
