@@ -26,7 +26,6 @@ import io.vettid.runtime.client.ControlEndpoint;
 import io.vettid.runtime.client.VaultEndpoints;
 import io.vettid.runtime.connection.BlockList;
 import io.vettid.runtime.connection.ConnectionRotation;
-import io.vettid.runtime.connection.ConnectionStore;
 import io.vettid.runtime.connection.Connections;
 import io.vettid.runtime.connection.PeerConnector;
 import io.vettid.runtime.eventspace.ConciergeClient;
@@ -181,14 +180,16 @@ final class VaultDaemon implements Detached.Daemon {
       if (eventSpaceServer != null) {
         rb.eventSpaceServer(accounts.external(), serverOptions(eventSpaceServer), Math.max(1, config.eventSpaceReplicas()));
       }
-      VettIdRuntime runtime = opened(rb.connections(connections).listener(this::settled).start());
+      // the connections (keys, sessions, routes) are back before the Manager takes a queued event
+      VettIdRuntime runtime = opened(rb.connections(connections, s.vaultSecret(),
+          connector(eventSpaceServer != null ? eventSpaceServer : address)).listener(this::settled).start());
       int blocked = ConnectionControl.loadBlocks(runtime.connection(), blocks); // before any handshake is taken
       accounts.attach(system, runtime.connection());
       vault = new RunningVault(home, config, s.identity(), runtime, connections, blocks, address,
           eventSpaceServer != null ? eventSpaceServer : address,
           Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover(VaultDaemon.class.getClassLoader())
               .build(), accounts::eventSpace, accounts::push);
-      int restored = restore(s.vaultSecret());
+      int restored = restore();
       startControl(SecretBox.derive(s.vaultSecret(), HandshakeControl.SEAL_PURPOSE, 32));
       LOG.info("vault {} running at {} ({} connections restored, {} identities blocked)", config.guid(), address.url(),
           restored, blocked);
@@ -217,12 +218,12 @@ final class VaultDaemon implements Detached.Daemon {
   }
 
   /** The default rules on a first start, the connections from their sealed store, the watchers. */
-  private int restore(byte[] vaultSecret) throws Exception {
+  private int restore() throws Exception {
     RuleStore rules = vault.runtime.rules().orElseThrow();
     if (rules.text().isBlank()) {
       rules.awaitRevision(rules.put(DEFAULT_RULES), Duration.ofSeconds(5));
     }
-    int restored = vault.connections.persistTo(new ConnectionStore(vault.nats(), vaultSecret), connector());
+    int restored = vault.runtime.restoredConnections();
     vault.peers.load(vault.connections.list());
     for (String es : vault.config().eventSpaces()) {
       vault.runtime.watch(vault.config().guid(), es);
@@ -238,7 +239,7 @@ final class VaultDaemon implements Detached.Daemon {
     controlUsers.record(vault.nats());
     Connection answers = Nats.connect(options(vault.address, controlUsers.answersUser()).build());
     ProfileControl profiles = new ProfileControl(vault, es -> handshakes.profileChanged(es));
-    handshakes = new HandshakeControl(vault, profiles, connector(), handshakeKey);
+    handshakes = new HandshakeControl(vault, profiles, connector(vault.publicAddress), handshakeKey);
     int kept = handshakes.restore(); // open invitations and acceptances of the last run
     if (kept > 0) {
       LOG.info("{} open invitation(s) and acceptance(s) kept from the last run", kept);
@@ -283,8 +284,7 @@ final class VaultDaemon implements Detached.Daemon {
         .connectionTimeout(Duration.ofSeconds(10)).maxReconnects(-1);
   }
 
-  private PeerConnector connector() {
-    ServerAddress own = vault.publicAddress;
+  private static PeerConnector connector(ServerAddress own) {
     return new PeerConnector() {
       @Override
       public Connection connect(UserCredentials creds, String inbox) throws IOException, InterruptedException {

@@ -100,6 +100,7 @@ public final class VettIdRuntime implements AutoCloseable {
   private final io.nats.client.KeyValue profiles;
   private final io.nats.client.KeyValue vaultKv;
   private final Connections connections;
+  private final int restoredConnections;
   private final AppManager apps;
   private final EventService appService;
 
@@ -134,6 +135,15 @@ public final class VettIdRuntime implements AutoCloseable {
       throw new IllegalArgumentException("field names are 1-64 of [a-z0-9_-], got '" + field + "'");
     }
     vaultKv.put(SHARED_PREFIX + field, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * {@return how many connections were restored from the sealed store before the services
+   * started} 0 unless the builder was given {@link VettIdRuntimeBuilder#connections(Connections,
+   * byte[], io.vettid.runtime.connection.PeerConnector)}.
+   */
+  public int restoredConnections() {
+    return restoredConnections;
   }
 
   /**
@@ -178,6 +188,8 @@ public final class VettIdRuntime implements AutoCloseable {
       profileAnswers = n.peers() == null ? null
           : new ProfileAnswers(n.peers(), new InboxResponder(n.peers(), quarantine), profiles);
       connections = b.connections;
+      restoredConnections = b.storeSecret == null ? 0
+          : connections.persistTo(new io.vettid.runtime.connection.ConnectionStore(conn, b.storeSecret), b.connector);
       HandlerRegistry registry = b.handlers(b.builtIns ? BuiltInHandlers.of(b, engine, profiles, vaultKv) : List.of());
       manager = configure(EventService.builder(conn, "Manager"), b, registry, engine).build();
       manager.start();
@@ -186,7 +198,11 @@ public final class VettIdRuntime implements AutoCloseable {
       if (appService != null) {
         appService.start();
       }
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
+    } catch (IOException | JetStreamApiException | GeneralSecurityException | InterruptedException
+        | RuntimeException e) {
+      if (b.connections != null) {
+        b.connections.close();
+      }
       if (rs != null) {
         rs.close();
       }

@@ -272,6 +272,32 @@ public final class VettIdRuntimeBuilder {
   }
 
   /**
+   * This vault's connections, kept in its sealed store ({@link Connections#persistTo}) and
+   * restored from it <em>before</em> any service starts: an event waiting in the queue at a
+   * restart is handled only once its connection (keys, sessions, route for the reply) is back.
+   * {@link VettIdRuntime#restoredConnections()} says how many were restored.
+   *
+   * @param connections the connections
+   * @param vaultSecret the vault secret (at least 32 bytes; copied, and wiped once started)
+   * @param connector opens the NATS connections to the peers' servers
+   * @return this builder
+   */
+  public VettIdRuntimeBuilder connections(Connections connections, byte[] vaultSecret,
+      io.vettid.runtime.connection.PeerConnector connector) {
+    Objects.requireNonNull(vaultSecret, "vaultSecret");
+    if (vaultSecret.length < 32) {
+      throw new IllegalArgumentException("the vault secret must be at least 32 bytes");
+    }
+    this.connector = Objects.requireNonNull(connector, "connector");
+    this.storeSecret = vaultSecret.clone();
+    return connections(connections);
+  }
+
+  /** The secret of the connections' sealed store, null when they are not kept by the runtime. */
+  byte[] storeSecret;
+  io.vettid.runtime.connection.PeerConnector connector;
+
+  /**
    * Whether to register the built-in handlers ({@code profile-request}, {@code chat}, {@code
    * contact-request}, and with connections {@code responses}, {@code connection-rotation},
    * {@code connection-revoked} and {@code session-reset});
@@ -331,6 +357,10 @@ public final class VettIdRuntimeBuilder {
       if (vaultSecret != null) {
         Arrays.fill(vaultSecret, (byte) 0);
         vaultSecret = null;
+      }
+      if (storeSecret != null) {
+        Arrays.fill(storeSecret, (byte) 0);
+        storeSecret = null;
       }
     }
   }

@@ -254,8 +254,10 @@ public final class Opener implements EnvelopeOpener {
         return openKnown(known, suite, p, dest, aad, sessionName, now, delivery);
       }
       if (retired.containsKey(sessionName)) {
-        throw new EnvelopeException(FailureReason.REPLAYED, "session " + sessionName
-            + " was ended here (forgotten or its key destroyed); it is not opened again");
+        // its key block is not accepted again; an event without one asks for a new session
+        throw new EnvelopeException(p.keyBlock() ? FailureReason.REPLAYED : FailureReason.UNKNOWN_SESSION,
+            "session " + sessionName + " was ended here (forgotten or its key destroyed); the sender must start a new"
+            + " one");
       }
     }
     if (!p.keyBlock()) {

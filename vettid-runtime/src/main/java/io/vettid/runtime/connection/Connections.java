@@ -143,8 +143,26 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   public void add(ConnectionId local, ConnectionId remote, String depositSubject, Connection peerNats,
       ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) throws IOException {
     Objects.requireNonNull(peerNats, "peerNats");
-    add(keys(local, remote, depositSubject, mine, peerSigning, peerWrapping, null, null), null,
-        Link.Route.of(peerNats, false, null, null, null, null));
+    Link.Keys keys = keys(local, remote, depositSubject, mine, peerSigning, peerWrapping, null, null);
+    add(keys, null, Link.Route.of(peerNats, false, null, null, null, null), keptSessions(local));
+  }
+
+  /**
+   * The sessions kept for a connection added by hand (its record is not kept, so {@link
+   * #persistTo} does not restore it): once the vault keeps its connections, a connection added
+   * again under the same id goes on with them (sessions of other keys end at their first event).
+   */
+  private Link.Sessions keptSessions(ConnectionId local) {
+    ConnectionStore s = store;
+    if (s == null) {
+      return Link.Sessions.NONE;
+    }
+    try {
+      return new Link.Sessions(s.sealing(local), s.openings(local));
+    } catch (GeneralSecurityException e) {
+      LOG.warn("connection {}: its kept sessions are not used ({})", local, e.getMessage());
+      return new Link.Sessions(s.sealing(local), null);
+    }
   }
 
   /**
@@ -215,7 +233,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
    * opening sessions before the deposits they opened are acknowledged ({@link
    * EnvelopeOpener#checkpoint}). A restored connection goes on with its sessions, so no peer is
    * asked for a new one; only a peer whose kept sessions do not open or decode is ({@code
-   * session.reset}).
+   * session.reset}). A connection added by hand ({@link #add(ConnectionId, ConnectionId, String,
+   * Connection, ConnectionKeys, PublicKeyEntry, PublicKeyEntry)}) after this call keeps its sessions
+   * too, and goes on with them when it is added again under the same id.
    *
    * @param store the sealed store
    * @param connector opens NATS connections to peers
@@ -247,8 +267,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
           new Link.Sessions(store.sealing(id), openings));
       restored++;
     }
-    links.keepWith((link, o) -> link.route.creds() == null ? CompletableFuture.completedFuture(null)
-        : store.saveOpenings(link.local, o));
+    links.keepWith((link, o) -> store.saveOpenings(link.local, o));
     this.store = store;
     links.all().forEach(this::persist);
     for (ConnectionId id : lost) {

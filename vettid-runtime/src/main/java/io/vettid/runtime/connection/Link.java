@@ -178,7 +178,7 @@ public final class Link {
   private Sealer sealerTo(PublicKeyEntry theirs, SessionStates.Sealing resume) {
     return Sealer.builder(suite, signing, theirs, depositSubject).journal(session -> {
       ConnectionStore s = owner.store();
-      if (s != null && route.creds() != null) {
+      if (s != null) {
         s.saveSealing(local, session);
       }
     }).resume(resume).build();

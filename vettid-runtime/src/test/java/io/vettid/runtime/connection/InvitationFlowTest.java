@@ -144,14 +144,13 @@ class InvitationFlowTest {
       this.identity = identity;
       this.connections = new Connections(clock, blocks);
       EventHandlerFactory chat = chat(chats, chatCalls);
-      runtime = VettIdRuntime.connect(accounts, NATS.options())
-          .connections(connections).discoverHandlers(false).handler(chat).start();
+      io.vettid.runtime.VettIdRuntimeBuilder b = VettIdRuntime.connect(accounts, NATS.options());
+      // kept: restored (keys, sessions, routes) before the runtime's services start
+      runtime = (vaultSecret != null ? b.connections(connections, vaultSecret, CONNECTOR) : b.connections(connections))
+          .discoverHandlers(false).handler(chat).start();
       runtime.rules().orElseThrow().put(RULES);
-      if (vaultSecret != null) {
-        int n = connections.persistTo(new ConnectionStore(runtime.connection(), vaultSecret), CONNECTOR);
-        if (restored != null) {
-          restored[0] = n;
-        }
+      if (restored != null) {
+        restored[0] = runtime.restoredConnections();
       }
       runtime.watch(guid, "home");
     }
