@@ -76,11 +76,13 @@ public final class SessionStates {
       }
     }
 
+    /** {@return a copy of the session id} */
     @Override
     public byte[] sessionId() {
       return sessionId.clone();
     }
 
+    /** {@return a copy of the session key} */
     @Override
     public byte[] key() {
       return key.clone();
@@ -158,21 +160,25 @@ public final class SessionStates {
       redeliverable = Map.copyOf(redeliverable);
     }
 
+    /** {@return a copy of the session id} */
     @Override
     public byte[] sessionId() {
       return sessionId.clone();
     }
 
+    /** {@return a copy of the destination} */
     @Override
     public byte[] destination() {
       return destination.clone();
     }
 
+    /** {@return a copy of the session key} */
     @Override
     public byte[] key() {
       return key.clone();
     }
 
+    /** {@return a copy of the window's bits} */
     @Override
     public long[] window() {
       return window.clone();
@@ -204,6 +210,7 @@ public final class SessionStates {
       Objects.requireNonNull(created, "created");
     }
 
+    /** {@return a copy of the session id} */
     @Override
     public byte[] sessionId() {
       return sessionId.clone();
