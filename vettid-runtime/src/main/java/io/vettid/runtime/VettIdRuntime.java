@@ -219,7 +219,7 @@ public final class VettIdRuntime implements AutoCloseable {
   private EventServiceBuilder configure(EventServiceBuilder service, VettIdRuntimeBuilder b, HandlerRegistry handlers,
       RuleEngine engine) {
     return service.handlers(handlers).rules(engine).replies(b.replies).counters(counters).quarantine(quarantine)
-        .inbox(inbox).ackWait(b.ackWait).listener(b.listener);
+        .inbox(inbox).ackWait(b.ackWait).handledOnceHorizon(b.horizon).listener(b.listener);
   }
 
   /**

@@ -247,6 +247,25 @@ public final class VettIdRuntimeBuilder {
   }
 
   /**
+   * How long the handled-once records of finished eventIds are kept (default 10 minutes, never less
+   * than 2 minutes or four acknowledgement waits): see {@link
+   * io.vettid.runtime.service.EventServiceBuilder#handledOnceHorizon}.
+   *
+   * @param horizon positive
+   * @return this builder
+   */
+  public VettIdRuntimeBuilder handledOnceHorizon(Duration horizon) {
+    Objects.requireNonNull(horizon, "horizon");
+    if (horizon.isNegative() || horizon.isZero()) {
+      throw new IllegalArgumentException("the horizon must be positive, got " + horizon);
+    }
+    this.horizon = horizon;
+    return this;
+  }
+
+  Duration horizon = Duration.ofMinutes(10);
+
+  /**
    * How long an unacknowledged event waits before redelivery (default 60 s).
    *
    * @param ackWait 1 s .. 1 h, longer than every handler's timeout

@@ -155,11 +155,16 @@ final class LinkIndex implements EnvelopeOpener {
       throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID,
           "no connection deposits on " + destination + " (unknown or revoked; its keys are destroyed)");
     }
-    if (delivery > 0) {
-      touched.computeIfAbsent(destination.substring(0, destination.lastIndexOf('.') + 1),
-          p -> ConcurrentHashMap.newKeySet()).add(link);
+    try {
+      return link.opener.open(envelope, destination, delivery);
+    } finally {
+      if (delivery > 0) {
+        // marked once the opener's state changed (on whichever thread opened it), so the next
+        // checkpoint of these destinations keeps it
+        touched.computeIfAbsent(destination.substring(0, destination.lastIndexOf('.') + 1),
+            p -> ConcurrentHashMap.newKeySet()).add(link);
+      }
     }
-    return link.opener.open(envelope, destination, delivery);
   }
 
   /** The links that opened numbered deliveries since their destinations' last checkpoint, by prefix. */
@@ -195,8 +200,13 @@ final class LinkIndex implements EnvelopeOpener {
       checkpointed.put(prefix, through);
       return;
     }
-    List<Link> due = new java.util.ArrayList<>(dirty);
-    dirty.removeAll(due);
+    // taken one by one: a link an opening marks again meanwhile (on another thread) stays marked
+    List<Link> due = new java.util.ArrayList<>();
+    for (Link link : dirty) {
+      if (dirty.remove(link)) {
+        due.add(link);
+      }
+    }
     List<java.util.concurrent.CompletableFuture<?>> writes = new java.util.ArrayList<>(due.size());
     List<Long> versions = new java.util.ArrayList<>(due.size());
     for (Link link : due) {

@@ -59,14 +59,12 @@ final class DepositLedger {
   }
   /** The highest stream sequence acknowledged (cumulatively). */
   private long acknowledgedThrough;
-  /** The settled deposit with the highest sequence not yet acknowledged, or null. */
-  private Message settledHighest;
   /** Deposits settled since the last acknowledgement was sent. */
   private int settledSinceAck;
   /** Deposits received and neither settled nor given back yet. */
   private final java.util.HashSet<Long> inHand = new java.util.HashSet<>();
-  /** Settled deposits above {@link #acknowledgedThrough}, not yet acknowledged. */
-  private final java.util.TreeSet<Long> settledAbove = new java.util.TreeSet<>();
+  /** Settled deposits above {@link #acknowledgedThrough}, not yet acknowledged, by sequence. */
+  private final TreeMap<Long, Message> settledAbove = new TreeMap<>();
   /** The consumer's delivery sequence of the last delivery received (0: none yet). */
   private long lastDelivery;
   /** The highest stream sequence delivered. */
@@ -145,7 +143,7 @@ final class DepositLedger {
       }
       return false;
     }
-    if (inHand.contains(seq) || settledAbove.contains(seq)) {
+    if (inHand.contains(seq) || settledAbove.containsKey(seq)) {
       duplicates++;
       return false;
     }
@@ -164,7 +162,7 @@ final class DepositLedger {
     long last = Math.min(seq - 1, highestDelivered + MAX_HELD_FOR_A_GAP);
     int holding = 0;
     for (long s = highestDelivered + 1; s <= last; s++) {
-      if (!inHand.contains(s) && !settledAbove.contains(s) && held.putIfAbsent(s, now) == null) {
+      if (!inHand.contains(s) && !settledAbove.containsKey(s) && held.putIfAbsent(s, now) == null) {
         holding++;
       }
     }
@@ -195,12 +193,9 @@ final class DepositLedger {
     release(seq);
     inHand.remove(seq);
     if (seq > acknowledgedThrough) {
-      settledAbove.add(seq);
+      settledAbove.put(seq, d);
     }
     listener.settled(seq, d.getData().length);
-    if (settledHighest == null || seq > settledHighest.metaData().streamSequence()) {
-      settledHighest = d;
-    }
     settledSinceAck++;
   }
 
@@ -221,9 +216,7 @@ final class DepositLedger {
     if (event != null && (reopen.size() < MAX_KEPT || reopen.containsKey(seq))) {
       reopen.put(seq, event);
     }
-    if (settledHighest != null && settledHighest.metaData().streamSequence() < seq) {
-      acknowledge(true);
-    }
+    acknowledge(true); // what was settled below it
     held.putIfAbsent(seq, System.nanoTime());
     inHand.remove(seq);
     try {
@@ -237,34 +230,33 @@ final class DepositLedger {
 
   /**
    * Acknowledges, in one cumulative acknowledgement, the settled deposits up to the highest
-   * sequence below every held deposit. Within a poll the acknowledgement waits until {@value
+   * settled sequence below every deposit held or in hand (still being opened: openings may finish
+   * out of delivery order). Within a poll the acknowledgement waits until {@value
    * #ACK_EVERY} deposits are settled since the last one (docs/benchmarks/README.md, "Design
    * choices the figures made"); a poll ends with {@code now}, as does a give-back.
    *
    * @param now acknowledge whatever is settled, however few
    */
   void acknowledge(boolean now) {
-    if (settledHighest == null || (!now && settledSinceAck < ACK_EVERY)) {
+    if (settledAbove.isEmpty() || (!now && settledSinceAck < ACK_EVERY)) {
       return;
     }
-    long seq = settledHighest.metaData().streamSequence();
-    if (seq <= acknowledgedThrough) {
-      settledHighest = null; // a redelivery of a deposit already acknowledged
-      return;
+    // the highest settled deposit below every one in hand (being opened) or held
+    long limit = held.isEmpty() ? Long.MAX_VALUE : held.firstKey();
+    for (long s : inHand) {
+      limit = Math.min(limit, s);
     }
-    if (!held.isEmpty() && held.firstKey() < seq) {
-      return; // wait for the held deposit's redelivery
+    Map.Entry<Long, Message> top = settledAbove.lowerEntry(limit);
+    if (top == null || silenced) {
+      return; // wait for what is in hand or held below; or its deposits come back to the next watcher
     }
-    if (silenced) {
-      return; // its deposits come back to the next watcher
-    }
+    long seq = top.getKey();
     if (!checkpoint.before(seq)) {
       return; // nothing acknowledged before what opened it is kept
     }
-    settledHighest.ack();
+    top.getValue().ack();
     acknowledgedThrough = seq;
-    settledAbove.headSet(seq, true).clear();
-    settledHighest = null;
+    settledAbove.headMap(seq, true).clear();
     settledSinceAck = 0;
   }
 

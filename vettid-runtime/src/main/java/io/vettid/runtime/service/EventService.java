@@ -104,7 +104,7 @@ public final class EventService implements AutoCloseable {
     this.queue = b.queue;
     this.nc = b.nc;
     this.js = b.nc.jetStream();
-    this.records = new HandledOnceStore(b.nc, name);
+    this.records = new HandledOnceStore(b.nc, name, b.horizon(), System::nanoTime);
     this.counters = b.counters;
     this.quarantine = b.quarantine != null ? b.quarantine : new Quarantine(b.nc, counters);
     this.inbox = b.inbox != null ? b.inbox : new HeldEvents(b.nc, quarantine);
@@ -207,7 +207,18 @@ public final class EventService implements AutoCloseable {
     }
     done -= commits.flush();
     acks.send();
+    records.expire();
     return done;
+  }
+
+  /** {@return how many finished eventIds' records this service forgot after their horizon} */
+  public long expiredRecords() {
+    return records.expired();
+  }
+
+  /** {@return how many eventIds this service's index of handled-once records holds} */
+  public int indexedRecords() {
+    return records.indexed();
   }
 
   private PollingLoop.Reader reader;

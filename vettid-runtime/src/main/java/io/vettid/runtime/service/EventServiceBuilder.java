@@ -28,6 +28,10 @@ public final class EventServiceBuilder {
   Quarantine quarantine;
   HeldEvents inbox;
   Duration ackWait = Duration.ofSeconds(60);
+  Duration horizon = HandledOnceStore.DEFAULT_HORIZON;
+
+  /** The shortest horizon: JetStream's duplicate window. */
+  static final Duration MIN_HORIZON = Duration.ofMinutes(2);
   EventService.Listener listener;
   EventService.SourceCheck sourceCheck = (subject, event) -> { };
 
@@ -144,6 +148,32 @@ public final class EventServiceBuilder {
   public EventServiceBuilder inbox(HeldEvents inbox) {
     this.inbox = Objects.requireNonNull(inbox, "inbox");
     return this;
+  }
+
+  /**
+   * How long the handled-once record of a finished eventId is kept, counted on the process's
+   * monotonic clock from when it was written (from the start for one found at start); default 10
+   * minutes. A message delivered again within it is recognised as a duplicate; after it, the
+   * record is forgotten and purged, so heap and bucket hold one horizon's events. Never shorter
+   * than JetStream's 2-minute duplicate window or four acknowledgement waits: a shorter value is
+   * raised to that.
+   *
+   * @param horizon positive
+   * @return this builder
+   */
+  public EventServiceBuilder handledOnceHorizon(Duration horizon) {
+    Objects.requireNonNull(horizon, "horizon");
+    if (horizon.isNegative() || horizon.isZero()) {
+      throw new IllegalArgumentException("the horizon must be positive, got " + horizon);
+    }
+    this.horizon = horizon;
+    return this;
+  }
+
+  /** {@return the horizon in effect: the one set, at least the duplicate window and four ack waits} */
+  Duration horizon() {
+    Duration floor = ackWait.multipliedBy(4).compareTo(MIN_HORIZON) > 0 ? ackWait.multipliedBy(4) : MIN_HORIZON;
+    return horizon.compareTo(floor) > 0 ? horizon : floor;
   }
 
   /**

@@ -75,6 +75,7 @@ public final class EventWatcher implements AutoCloseable {
   private final AtomicLong forwardMessages = new AtomicLong();
   private final Map<FailureReason, AtomicLong> quarantined = new EnumMap<>(FailureReason.class);
   private final PollingLoop loop;
+  private final ParallelOpenings openings = new ParallelOpenings(this::openAndCheck);
   private final io.nats.client.JetStreamManagement jsm;
   /** Replaced only by {@link #purgeThresholds} (tests). */
   private DepositPurger purger;
@@ -256,7 +257,10 @@ public final class EventWatcher implements AutoCloseable {
         break;
       }
       done += settleReady(inFlight);
-      boolean idle = inFlight.isEmpty() && gathered.isEmpty();
+      for (ParallelOpenings.Pending p : openings.ready()) {
+        done += take(p.m(), apply(p.m(), p.result().join()), inFlight);
+      }
+      boolean idle = inFlight.isEmpty() && gathered.isEmpty() && openings.isEmpty();
       Message m = reader().next(idle ? Duration.ofNanos(left) : arrivals.nextOrSettle());
       if (m == null) {
         if (idle) {
@@ -264,6 +268,9 @@ public final class EventWatcher implements AutoCloseable {
         }
         forward(inFlight);
         done += settleAll(inFlight);
+        if (!openings.isEmpty()) {
+          openings.awaitOne(Duration.ofNanos(Math.min(left, OPENING_WAIT_NANOS)));
+        }
         continue;
       }
       if (!ledger.received(m)) {
@@ -271,30 +278,54 @@ public final class EventWatcher implements AutoCloseable {
       }
       arrivals.arrived();
       received++;
-      Opened o = process(m);
-      if (o == null) {
-        if (quarantinedInline) {
-          // settled in order: its acknowledgement covers the deposits before it, which go first
-          forward(inFlight);
-          inFlight.add(new Forward(List.of(new Opened(m, null)), null));
-        }
+      if (ledger.kept(m.metaData().streamSequence()) == null && openings.deferred(m.getSubject(), m.getData())) {
+        // a new session's key block (private-key work) is opened on the pool; the events of
+        // sessions already open go on here meanwhile
+        openings.submit(m.getSubject(), m);
         continue;
       }
-      if (!gathered.isEmpty() && (gathered.size() >= MAX_BATCH
-          || InternalEventBatch.encodedSize(gatheredBytes + o.bytes().length, gathered.size() + 1) > BATCH_BYTES)) {
-        forward(inFlight);
-        while (inFlight.size() > MAX_FORWARDS_IN_FLIGHT) {
-          done += settle(inFlight.remove(0));
-        }
-      }
-      gathered.add(o);
-      gatheredBytes += o.bytes().length;
+      done += take(m, process(m), inFlight);
     }
     forward(inFlight);
     done += settleAll(inFlight);
     ledger.acknowledge(true);
     ledger.checkHeld();
     return done;
+  }
+
+  /** How long a poll with nothing else to do waits for a session opening at a time. */
+  private static final long OPENING_WAIT_NANOS = Duration.ofMillis(50).toNanos();
+
+  /**
+   * Takes an opened (or refused) deposit: gathers its event for the next forward, or queues its
+   * quarantine's settlement after the forwards before it.
+   *
+   * @return how many forwards were settled to make room
+   */
+  private int take(Message m, Opened o, List<Forward> inFlight) throws InterruptedException {
+    if (o == null) {
+      if (quarantinedInline) {
+        forward(inFlight);
+        inFlight.add(new Forward(List.of(new Opened(m, null)), null));
+      }
+      return 0;
+    }
+    int done = 0;
+    if (!gathered.isEmpty() && (gathered.size() >= MAX_BATCH
+        || InternalEventBatch.encodedSize(gatheredBytes + o.bytes().length, gathered.size() + 1) > BATCH_BYTES)) {
+      forward(inFlight);
+      while (inFlight.size() > MAX_FORWARDS_IN_FLIGHT) {
+        done += settle(inFlight.remove(0));
+      }
+    }
+    gathered.add(o);
+    gatheredBytes += o.bytes().length;
+    return done;
+  }
+
+  /** {@return how many deposits are being opened off the watcher's thread (new sessions)} */
+  int openingsInFlight() {
+    return openings.size();
   }
 
   /** Most events one forward carries. */
@@ -499,17 +530,50 @@ public final class EventWatcher implements AutoCloseable {
     }
   }
 
-  /** Opens a deposit; a failure is quarantined (or nak'ed) here and null returned. */
+  /** Opens a deposit here; a failure is quarantined (or nak'ed) and null returned. */
   private Opened process(Message m) {
+    byte[] kept = ledger.kept(m.metaData().streamSequence());
+    return apply(m, kept != null ? checked(m, kept) : openAndCheck(m));
+  }
+
+  /**
+   * Opens a deposit and checks its event (on the watcher's thread, or on the pool for a new
+   * session): nothing here but the opener and pure checks.
+   */
+  private ParallelOpenings.Outcome openAndCheck(Message m) {
+    try {
+      return checked(m, opener.open(m.getData(), m.getSubject(), m.metaData().streamSequence()).plaintext());
+    } catch (VettidException e) {
+      return new ParallelOpenings.Outcome(null, e, null);
+    } catch (RuntimeException e) {
+      return new ParallelOpenings.Outcome(null, null, e);
+    }
+  }
+
+  /** The plaintext goes on as it opened, once checked as strictly as decoding checks (the service decodes it). */
+  private ParallelOpenings.Outcome checked(Message m, byte[] plaintext) {
+    try {
+      check(InternalEventCodec.validate(plaintext), m.getSubject()); // decode's checks, without building the event
+      return new ParallelOpenings.Outcome(plaintext, null, null);
+    } catch (VettidException e) {
+      return new ParallelOpenings.Outcome(null, e, null);
+    } catch (RuntimeException e) {
+      return new ParallelOpenings.Outcome(null, null, e);
+    }
+  }
+
+  /** Takes what opening a deposit came to: the event, or its quarantine (or give-back) here and null. */
+  private Opened apply(Message m, ParallelOpenings.Outcome outcome) {
     String subject = m.getSubject();
     quarantinedInline = false;
     try {
-      // the plaintext goes on as it opened: it was just checked as strictly as decode checks, and
-      // the service decodes it
-      byte[] kept = ledger.kept(m.metaData().streamSequence());
-      byte[] plaintext = kept != null ? kept : opener.open(m.getData(), subject, m.metaData().streamSequence()).plaintext();
-      check(InternalEventCodec.validate(plaintext), subject); // decode's checks, without building the event
-      return new Opened(m, plaintext);
+      if (outcome.failed() != null) {
+        throw outcome.failed();
+      }
+      if (outcome.refused() != null) {
+        throw outcome.refused();
+      }
+      return new Opened(m, outcome.plaintext());
     } catch (VettidException e) {
       try {
         quarantine.refused(durable, m.getData(), subject, e.reason(), e.getMessage(),

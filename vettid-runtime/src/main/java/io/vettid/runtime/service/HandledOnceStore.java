@@ -29,6 +29,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * for the eventIds handled in one event. Records are cached; the keys of the records and the
  * eventIds of the group records are indexed at start, so a new eventId costs no round trip.
  * Writes are published asynchronously: the caller settles them.
+ *
+ * <p>The records of <b>finished</b> eventIds expire: a group record, and a record of its own once
+ * it is written finished, is forgotten here (index, cache) and purged from the bucket {@code
+ * horizon} after it was written, counted on this process's monotonic clock (records found at start
+ * count from the start). Every second delivery of a message comes well within it (an unacknowledged
+ * message after the consumer's acknowledgement wait, a redelivered deposit when the watcher starts
+ * again, a sender's retry within the streams' 2-minute duplicate window), and a replay of an older
+ * deposit is refused by the opener's kept sessions; so heap and bucket stay bounded by the events
+ * of one horizon. A record whose handler has not finished is the handler's state and is kept.
  */
 final class HandledOnceStore {
   /** The token after the service's name that marks a record of its own. */
@@ -54,6 +63,7 @@ final class HandledOnceStore {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String service;
+  private final Connection nc;
   private final String bucket = Subjects.name("EventHandlers");
   private final KeyValue records;
   private final JetStream js;
@@ -61,6 +71,20 @@ final class HandledOnceStore {
   private final Set<String> known = ConcurrentHashMap.newKeySet();
   /** The eventIds committed in group records, and the key of each one's group. */
   private final Map<String, String> grouped = new ConcurrentHashMap<>();
+  /** How long a finished eventId's record is kept, in nanoseconds of {@link #clock}. */
+  private final long horizonNanos;
+  private final java.util.function.LongSupplier clock;
+  /** The finished records to forget, oldest first. */
+  private final java.util.ArrayDeque<Expiry> expiring = new java.util.ArrayDeque<>();
+  private long expired;
+
+  /**
+   * A finished record to forget once the horizon passed: a group record (its key and members'
+   * tokens), or an eventId's own record ({@code check}: found at start, whether it is finished is
+   * read when its time comes).
+   */
+  private record Expiry(long at, String group, List<HandlerKey> ids, HandlerKey id, boolean check) {}
+
   private final Map<HandlerKey, HandledOnceRecord> cache = new LinkedHashMap<>(1024, 0.75f, true) {
     @java.io.Serial private static final long serialVersionUID = 1L;
 
@@ -79,6 +103,23 @@ final class HandledOnceStore {
    * @throws IOException if a group record is unreadable, or on a connection failure
    */
   HandledOnceStore(Connection nc, String service) throws IOException, JetStreamApiException {
+    this(nc, service, DEFAULT_HORIZON, System::nanoTime);
+  }
+
+  /** The horizon of finished records unless a service sets another. */
+  static final java.time.Duration DEFAULT_HORIZON = java.time.Duration.ofMinutes(10);
+
+  /**
+   * Opens a service's records with the horizon of its finished records and a clock (tests).
+   *
+   * @param horizon how long a finished eventId's record is kept
+   * @param clock monotonic nanoseconds
+   */
+  HandledOnceStore(Connection nc, String service, java.time.Duration horizon, java.util.function.LongSupplier clock)
+      throws IOException, JetStreamApiException {
+    this.horizonNanos = horizon.toNanos();
+    this.clock = clock;
+    this.nc = nc;
     this.service = service;
     this.records = nc.keyValue(bucket);
     this.js = nc.jetStream();
@@ -88,7 +129,13 @@ final class HandledOnceStore {
         if (rest.startsWith(GROUP_TOKEN)) {
           indexGroup(k, records.get(k));
         } else if (rest.startsWith(RECORD_TOKEN)) {
-          known.add(rest.substring(RECORD_TOKEN.length()));
+          String token = rest.substring(RECORD_TOKEN.length());
+          known.add(token);
+          try {
+            expiring.add(new Expiry(clock.getAsLong(), null, null, HandlerKey.ofToken(token), true));
+          } catch (IllegalArgumentException notOurs) {
+            // a key this service never wrote: indexed, never expired
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -146,6 +193,11 @@ final class HandledOnceStore {
     CompletableFuture<PublishAck> write = js.publishAsync(Subjects.keyValue(bucket, recordKey(id)), next.toBytes(),
         PublishOptions.builder().expectedLastSubjectSequence(next.revision).build());
     known.add(id.token());
+    if (next.finished) {
+      synchronized (expiring) {
+        expiring.add(new Expiry(clock.getAsLong(), null, null, id, false));
+      }
+    }
     return write;
   }
 
@@ -193,7 +245,89 @@ final class HandledOnceStore {
     for (HandlerKey id : ids) {
       grouped.put(id.token(), group);
     }
+    synchronized (expiring) {
+      expiring.add(new Expiry(clock.getAsLong(), group, List.copyOf(ids), null, false));
+    }
     return write;
+  }
+
+  /** Most expired records handled by one call of {@link #expire}, so that a call stays short. */
+  static final int EXPIRE_AT_ONCE = 1024;
+
+  /**
+   * Forgets the finished records whose horizon passed: their index entries and cached records here,
+   * and their keys in the bucket (purged, with their history, in requests not waited for). A record
+   * of its own found at start is read first, and kept if its handler has not finished.
+   *
+   * @return how many records were forgotten
+   */
+  int expire() {
+    long cutoff = clock.getAsLong() - horizonNanos;
+    int n = 0;
+    while (n < EXPIRE_AT_ONCE) {
+      Expiry e;
+      synchronized (expiring) {
+        e = expiring.peekFirst();
+        if (e == null || e.at() - cutoff > 0) {
+          break;
+        }
+        expiring.removeFirst();
+      }
+      if (e.group() != null) {
+        for (HandlerKey id : e.ids()) {
+          grouped.remove(id.token(), e.group());
+        }
+        forgetCached(e.ids());
+        purge(e.group());
+      } else {
+        if (e.check() && !finished(e.id().token())) {
+          continue; // its handler lives on: its state stays
+        }
+        known.remove(e.id().token());
+        forgetCached(List.of(e.id()));
+        purge(service + "." + RECORD_TOKEN + e.id().token());
+      }
+      n++;
+    }
+    expired += n;
+    return n;
+  }
+
+  /** {@return how many finished records were forgotten so far} */
+  long expired() {
+    return expired;
+  }
+
+  /** {@return how many eventIds the index holds (records of their own and group entries)} */
+  int indexed() {
+    return known.size() + grouped.size();
+  }
+
+  /** Whether an eventId's own record (found at start) says its handler finished; true if it is gone. */
+  private boolean finished(String token) {
+    try {
+      KeyValueEntry e = records.get(service + "." + RECORD_TOKEN + token);
+      return e == null || e.getValue() == null
+          || HandledOnceRecord.JSON.readTree(e.getValue()).path("finished").asBoolean(false);
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      return false; // kept: read again never, forgotten only if it is written finished
+    }
+  }
+
+  private void forgetCached(List<HandlerKey> ids) {
+    synchronized (cache) {
+      ids.forEach(cache::remove);
+    }
+  }
+
+  /** Purges a key and its history from the bucket's stream, not waiting for the answer. */
+  private void purge(String key) {
+    try {
+      nc.request("$JS.API.STREAM.PURGE.KV_" + bucket, ("{\"filter\":\"" + Subjects.keyValue(bucket, key) + "\"}")
+          .getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      // left in the bucket: the index no longer names it, so it is never read again
+    }
   }
 
   private String recordKey(HandlerKey id) {
@@ -214,6 +348,7 @@ final class HandledOnceStore {
     if (!entries.isArray()) {
       throw unreadable(group);
     }
+    List<HandlerKey> ids = new java.util.ArrayList<>();
     for (JsonNode e : entries) {
       String id = e.path("eventId").asText("");
       String connection = e.path("connectionId").asText("");
@@ -221,7 +356,13 @@ final class HandledOnceStore {
         throw unreadable(group);
       }
       grouped.put(connection + "." + id, group);
+      try {
+        ids.add(HandlerKey.ofToken(connection + "." + id));
+      } catch (IllegalArgumentException notAnId) {
+        throw unreadable(group);
+      }
     }
+    expiring.add(new Expiry(clock.getAsLong(), group, ids, null, false)); // counted from the start
   }
 
   private IOException unreadable(String group) {

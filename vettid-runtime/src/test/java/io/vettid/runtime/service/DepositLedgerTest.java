@@ -126,7 +126,7 @@ class DepositLedgerTest {
 
     assertThat(s.ledger().lostDeliveries()).isEqualTo(1);
     assertThat(s.ledger().held()).containsExactly(3L);
-    assertThat(floor(s)).as("deposit 1; 2 and 4 wait behind the lost deposit 3").isEqualTo(1);
+    assertThat(floor(s)).as("deposits 1 and 2, settled below the lost deposit 3; 4 waits behind it").isEqualTo(2);
   }
 
   @Test

@@ -233,6 +233,85 @@ class EventWatcherTest {
     assertThat(seen).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
   }
 
+  /**
+   * Issue #20, item 5: a new session's opening (its private-key work) runs off the watcher's
+   * thread, so the events of another connection's open session go on meanwhile; the connection's
+   * own events wait for it, in order. Before, the watcher opened every deposit in delivery order on
+   * its own thread, and this test's blocked opening held up everything behind it.
+   */
+  @Test
+  void aNewSessionsOpeningDoesNotHoldUpTheEventsOfOtherConnections() throws Exception {
+    Connection nc = NATS.connect();
+    JetStreamLayout layout = JetStreamLayout.builder().build();
+    layout.ensureVault(nc);
+    String es = "gate";
+    layout.ensureEventSpace(nc, GUID, es);
+    ConnectionId carol = ConnectionId.of("conn-carol");
+    String bobs = Subjects.deposit(GUID, es, BOB).value();
+    String carols = Subjects.deposit(GUID, es, carol).value();
+    Opener forBob = opener();
+    Opener forCarol = opener();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean carolWaited = new java.util.concurrent.atomic.AtomicBoolean();
+    io.vettid.crypto.envelope.EnvelopeOpener gated = (envelope, destination) -> {
+      if (!destination.equals(carols)) {
+        return forBob.open(envelope, destination);
+      }
+      try {
+        carolWaited.set(!release.await(30, java.util.concurrent.TimeUnit.SECONDS)); // a slow key block
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return forCarol.open(envelope, destination);
+    };
+    Sealer bob = Sealer.builder(SUITE, bobSigning, aliceWrappingPublic, bobs).build();
+    Sealer toCarol = Sealer.builder(SUITE, bobSigning, aliceWrappingPublic, carols).build();
+    EventWatcher watcher = new EventWatcher(nc, nc, GUID, es, gated);
+    nc.jetStream().publish(bobs, bob.seal(event(BOB, 0)).sealed()); // bob's session opens first
+    pollUntil(watcher, () -> watcher.forwarded() >= 1);
+    nc.jetStream().publish(carols, toCarol.seal(event(carol, 0)).sealed()); // carol's key block: blocked
+    nc.jetStream().publish(carols, toCarol.seal(event(carol, 1)).sealed()); // waits for it, in order
+    for (int i = 1; i <= 10; i++) {
+      nc.jetStream().publish(bobs, bob.seal(event(BOB, i)).sealed());
+    }
+
+    pollUntil(watcher, () -> watcher.forwarded() >= 11);
+    assertThat(watcher.forwarded()).as("bob's events went on while carol's session was being opened").isEqualTo(11);
+    assertThat(watcher.openingsInFlight()).as("carol's two deposits").isEqualTo(2);
+    release.countDown();
+    pollUntil(watcher, () -> watcher.forwarded() >= 13);
+    assertThat(watcher.forwarded()).isEqualTo(13);
+    assertThat(carolWaited).isFalse();
+    // carol's events reached the queue in her order, and everything was acknowledged
+    List<Integer> carolsSeen = new ArrayList<>();
+    for (Message m : fetchAll(nc, Subjects.DATA_VAULT_QUEUE.value(), "Manager_test")) {
+      List<byte[]> events = m.getHeaders().getFirst(InternalEventBatch.HEADER) == null ? List.of(m.getData())
+          : InternalEventBatch.decode(m.getData());
+      for (byte[] e : events) {
+        InternalEvent ie = InternalEventCodec.decode(e);
+        if (ie.connectionId().equals(carol)) {
+          carolsSeen.add(ie.payload().get("n").asInt());
+        }
+      }
+    }
+    assertThat(carolsSeen).containsExactly(0, 1);
+    long purged = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (purged < 13 && System.nanoTime() < deadline) {
+      watcher.poll(10, Duration.ofMillis(50)); // sends the last acknowledgement
+      purged += watcher.purgeAcknowledged();
+    }
+    assertThat(purged).as("every deposit acknowledged").isEqualTo(13);
+    watcher.close();
+  }
+
+  private static void pollUntil(EventWatcher watcher, java.util.function.BooleanSupplier done) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+      watcher.poll(100, Duration.ofMillis(200));
+    }
+  }
+
   private static List<Message> fetchAll(Connection nc, String subject, String durable) throws Exception {
     JetStreamSubscription sub = nc.jetStream().subscribe(subject, PullSubscribeOptions.builder().durable(durable).build());
     List<Message> all = new ArrayList<>();
