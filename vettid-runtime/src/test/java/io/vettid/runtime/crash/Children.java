@@ -58,6 +58,37 @@ final class Children {
     throw new AssertionError("the child " + main.getSimpleName() + " did not start:\n" + log);
   }
 
+  /**
+   * What the tally handler's records say: for each connection and eventId (paired by position),
+   * how many of its {@code perId} events were never handled, and how many were handled again.
+   *
+   * @param lost events never handled (an eventId without a record lost all of its events)
+   * @param twice events handled more than once
+   */
+  record Counts(int lost, int twice) {}
+
+  static Counts count(io.nats.client.KeyValue records, List<io.vettid.api.ConnectionId> connections,
+      List<io.vettid.api.EventId> ids, int perId) throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    int lost = 0;
+    int twice = 0;
+    for (int i = 0; i < ids.size(); i++) {
+      io.nats.client.api.KeyValueEntry e = records.get("Manager.r." + connections.get(i).value() + "."
+          + ids.get(i).value());
+      if (e == null) {
+        lost += perId;
+        continue;
+      }
+      String state = new String(java.util.Base64.getDecoder().decode(json.readTree(e.getValue()).path("state")
+          .asText()), StandardCharsets.UTF_8);
+      List<String> seen = java.util.Arrays.asList(state.split(","));
+      int distinct = new java.util.HashSet<>(seen).size();
+      twice += seen.size() - distinct;
+      lost += perId - distinct;
+    }
+    return new Counts(lost, twice);
+  }
+
   /** Waits until stream {@code CrashOut} holds at least so many replies, or the time is up; returns how many. */
   static long waitForReplies(Connection nc, long atLeast, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
-import io.nats.client.KeyValue;
-import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
@@ -25,15 +23,12 @@ import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.runtime.connection.ConnectionKeys;
 import io.vettid.testkit.NatsServerExtension;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -155,22 +150,9 @@ class KeptSessionsCrashTest {
       second.waitFor(10, TimeUnit.SECONDS);
     }
 
-    KeyValue records = own.keyValue("EventHandlers");
-    ObjectMapper json = new ObjectMapper();
-    int lost = 0;
-    int twice = 0;
-    for (int i = 0; i < CONNECTIONS; i++) {
-      KeyValueEntry e = records.get("Manager.r." + conns.get(i).value() + "." + ids.get(i).value());
-      if (e == null) {
-        lost += ROUNDS;
-        continue;
-      }
-      String state = new String(Base64.getDecoder().decode(json.readTree(e.getValue()).path("state").asText()),
-          StandardCharsets.UTF_8);
-      List<String> seen = Arrays.asList(state.split(","));
-      twice += seen.size() - new HashSet<>(seen).size();
-      lost += ROUNDS - new HashSet<>(seen).size();
-    }
+    Children.Counts counts = Children.count(own.keyValue("EventHandlers"), conns, ids, ROUNDS);
+    int lost = counts.lost();
+    int twice = counts.twice();
     // every reply the vault sealed opens at its peer, in deposit order: no sequence (nonce) used
     // twice, no session the peer does not know, nothing but the replies (no session.reset)
     Map<String, Integer> replies = new java.util.HashMap<>();

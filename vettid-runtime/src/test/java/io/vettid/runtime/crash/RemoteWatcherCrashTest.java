@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.nats.client.Connection;
-import io.nats.client.KeyValue;
 import io.nats.client.Nats;
-import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
@@ -28,7 +26,6 @@ import io.vettid.nats.subjects.Subjects;
 import io.vettid.runtime.eventspace.ConciergeClient;
 import io.vettid.runtime.eventspace.EventSpaceServer;
 import io.vettid.testkit.NatsServerExtension;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -37,7 +34,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -158,19 +154,10 @@ class RemoteWatcherCrashTest {
       second.waitFor(10, TimeUnit.SECONDS);
     }
 
-    KeyValue records = own.keyValue("EventHandlers");
-    ObjectMapper json = new ObjectMapper();
-    int lost = 0;
-    int twice = 0;
-    for (EventId id : ids) {
-      KeyValueEntry e = records.get("Manager.r." + from.value() + "." + id.value());
-      assertThat(e).as("record of %s", id).isNotNull();
-      String state = new String(Base64.getDecoder().decode(json.readTree(e.getValue()).path("state").asText()),
-          StandardCharsets.UTF_8);
-      List<String> seen = Arrays.asList(state.split(","));
-      twice += seen.size() - new HashSet<>(seen).size();
-      lost += PER_ID - new HashSet<>(seen).size();
-    }
+    Children.Counts counts = Children.count(own.keyValue("EventHandlers"),
+        java.util.Collections.nCopies(ids.size(), from), ids, PER_ID);
+    int lost = counts.lost();
+    int twice = counts.twice();
     Map<String, Integer> replies = Children.replies(own);
     long quarantined = own.jetStreamManagement().getStreamInfo(Subjects.QUARANTINE_STREAM).getStreamState()
         .getMsgCount();

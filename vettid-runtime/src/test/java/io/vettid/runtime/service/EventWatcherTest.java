@@ -224,10 +224,8 @@ class EventWatcherTest {
     // every event reached the queue, once
     List<Integer> seen = new ArrayList<>();
     for (Message m : fetchAll(nc, Subjects.DATA_VAULT_QUEUE.value(), "Manager_test")) {
-      List<byte[]> events = m.getHeaders().getFirst(InternalEventBatch.HEADER) == null ? List.of(m.getData())
-          : InternalEventBatch.decode(m.getData());
-      for (byte[] e : events) {
-        seen.add(InternalEventCodec.decode(e).payload().get("n").asInt());
+      for (InternalEvent e : events(m)) {
+        seen.add(e.payload().get("n").asInt());
       }
     }
     assertThat(seen).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
@@ -285,12 +283,9 @@ class EventWatcherTest {
     // carol's events reached the queue in her order, and everything was acknowledged
     List<Integer> carolsSeen = new ArrayList<>();
     for (Message m : fetchAll(nc, Subjects.DATA_VAULT_QUEUE.value(), "Manager_test")) {
-      List<byte[]> events = m.getHeaders().getFirst(InternalEventBatch.HEADER) == null ? List.of(m.getData())
-          : InternalEventBatch.decode(m.getData());
-      for (byte[] e : events) {
-        InternalEvent ie = InternalEventCodec.decode(e);
-        if (ie.connectionId().equals(carol)) {
-          carolsSeen.add(ie.payload().get("n").asInt());
+      for (InternalEvent e : events(m)) {
+        if (e.connectionId().equals(carol)) {
+          carolsSeen.add(e.payload().get("n").asInt());
         }
       }
     }
@@ -303,6 +298,17 @@ class EventWatcherTest {
     }
     assertThat(purged).as("every deposit acknowledged").isEqualTo(13);
     watcher.close();
+  }
+
+  /** The events a forward carries: itself, or the events of its batch. */
+  private static List<InternalEvent> events(Message m) throws Exception {
+    List<byte[]> raw = m.getHeaders().getFirst(InternalEventBatch.HEADER) == null ? List.of(m.getData())
+        : InternalEventBatch.decode(m.getData());
+    List<InternalEvent> out = new ArrayList<>();
+    for (byte[] e : raw) {
+      out.add(InternalEventCodec.decode(e));
+    }
+    return out;
   }
 
   private static void pollUntil(EventWatcher watcher, java.util.function.BooleanSupplier done) throws Exception {
