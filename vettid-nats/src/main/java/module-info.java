@@ -6,6 +6,7 @@
 module io.vettid.nats {
   requires transitive io.vettid.api;
   requires transitive io.nats.jnats;
+  requires io.vettid.crypto;
   requires java.net.http;
   requires org.slf4j;
   requires org.bouncycastle.pkix;

@@ -148,10 +148,13 @@ final class VaultDaemon implements Detached.Daemon {
     VaultHome.Config config = home.readConfig();
     Secrets s = open(home, config, passphrase);
     try {
-      TlsMaterial tls = TlsMaterial.load(home.tlsDir());
+      TlsMaterial tls = TlsMaterial.load(home.tlsDir(), s.vaultSecret());
+      renewCertificate(tls, null); // before the server reads it
       ServerAddress address = new ServerAddress(config.host(), config.port(), tls.caPin());
       accounts = new AccountKeeper(s.operator(), s.accounts(), s.external(), s.vaultSecret());
-      opened.add(startServer(home, config, s, tls, accounts.local()));
+      NatsServer server = startServer(home, config, s, tls, accounts.local());
+      opened.add(server);
+      timers.scheduleWithFixedDelay(() -> renewCertificate(tls, server), 1, 1, TimeUnit.DAYS);
       Connection system = opened(Nats.connect(options(address, s.operator().systemUser()).build()));
       accounts.attach(system, null);
       // the accounts as last saved by a running vault (users and revocations since init), if newer;
@@ -195,6 +198,28 @@ final class VaultDaemon implements Detached.Daemon {
           restored, blocked);
     } finally {
       Arrays.fill(s.vaultSecret(), (byte) 0);
+    }
+  }
+
+  /**
+   * Renews the server certificate once it ends within {@link TlsMaterial#RENEW_BEFORE} (by the
+   * same CA: peers keep their pin) and has the running server serve it; a vault made before the CA
+   * key was kept cannot, and says so once a day.
+   */
+  static void renewCertificate(TlsMaterial tls, NatsServer running) {
+    try {
+      if (tls.renewIfDue(java.time.Instant.now(), TlsMaterial.RENEW_BEFORE)) {
+        LOG.info("the vault's TLS certificate was renewed; it is valid until {}",
+            tls.serverCertificate().getNotAfter().toInstant());
+        if (running != null) {
+          running.reload();
+        }
+      }
+    } catch (IllegalStateException cannot) {
+      LOG.warn("{}; make a new vault (vettid init) before it ends", cannot.getMessage());
+    } catch (java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+      LOG.warn("the vault's TLS certificate could not be renewed ({}); tried again in a day",
+          e.getClass().getSimpleName());
     }
   }
 

@@ -96,7 +96,7 @@ final class VaultInit {
     } else if (!dns.contains(host)) {
       dns.add(host);
     }
-    TlsMaterial.generate(home.tlsDir(), dns, ips);
+    TlsMaterial.generate(home.tlsDir(), dns, ips, vaultSecret); // the CA key kept sealed, to renew
     int chosen = port == 0 ? NatsServerConfig.freePort(host) : port;
 
     ObjectNode s = VaultHome.JSON.createObjectNode().put("v", VaultHome.SECRETS_VERSION);

@@ -113,4 +113,14 @@ final class JavadocExamples {
     Connection nc = Nats.connect(Options.builder().server(server.clientUrl()).sslContext(tls.clientContext()).build());
     // end
   }
+
+  void tlsRenewal(java.nio.file.Path dir, byte[] vaultSecret, NatsServer server) throws Exception {
+    // example: TlsMaterial#generate
+    TlsMaterial tls = TlsMaterial.generate(dir, List.of("localhost"), List.of("127.0.0.1"), vaultSecret);
+    TlsMaterial later = TlsMaterial.load(dir, vaultSecret);
+    if (later.renewIfDue(java.time.Instant.now(), TlsMaterial.RENEW_BEFORE)) {
+      server.reload();                                 // serves the new certificate
+    }
+    // end
+  }
 }

@@ -312,6 +312,46 @@ public final class NatsServer implements AutoCloseable {
   }
 
   /**
+   * Makes the running server read its configuration and files again (SIGHUP, what {@code
+   * nats-server --signal reload} sends): a renewed TLS certificate is served from the next
+   * connection on, without a restart. Waits until the server reports the reload (at most 10 s).
+   *
+   * @throws NatsServerException if the server is not running or does not report the reload
+   */
+  public synchronized void reload() {
+    long pid = pid();
+    long before = reloads();
+    try {
+      Process k = new ProcessBuilder("kill", "-HUP", Long.toString(pid)).redirectErrorStream(true).start();
+      if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+        throw new NatsServerException("could not signal nats-server " + name + " to reload");
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (reloads() == before) {
+        if (System.nanoTime() > deadline) {
+          throw new NatsServerException("nats-server " + name + " did not report a reload in 10 s:\n" + logTail());
+        }
+        Thread.sleep(20);
+      }
+    } catch (IOException e) {
+      throw new NatsServerException("could not signal nats-server " + name + " to reload: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new NatsServerException("interrupted while nats-server " + name + " reloaded", e);
+    }
+    LOG.info("nats-server {} reloaded its configuration", name);
+  }
+
+  /** {@return how often the server's log says it reloaded its configuration} */
+  private long reloads() {
+    try (java.util.stream.Stream<String> lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
+      return lines.filter(l -> l.contains("Reloaded server configuration")).count();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+  }
+
+  /**
    * Copies the server's output to its log file (for {@link #logTail()}) and to SLF4J, logger
    * {@code io.vettid.nats.server.nats-server}: errors and warnings at WARN, the rest at DEBUG. The
    * server never sees key material in clear (the store key comes through the environment).

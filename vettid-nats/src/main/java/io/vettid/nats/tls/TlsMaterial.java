@@ -127,6 +127,190 @@ public final class TlsMaterial {
     }
   }
 
+  /** The file that keeps the CA's private key, sealed under a key derived from the caller's secret. */
+  static final String CA_KEY_FILE = "ca-key.sealed";
+  private static final String CA_KEY_PURPOSE = "vettid/tls/ca-key/v1";
+
+  /**
+   * As {@link #generate(Path, List, List)}, and keeps the CA's private key in {@code
+   * ca-key.sealed} (mode 0600), sealed with AES-256-GCM under a key derived from {@code secret}
+   * ({@code HKDF(secret, "vettid/tls/ca-key/v1")}), so that material {@link #load(Path, byte[])
+   * loaded} with the same secret can renew the server certificate ({@link #renewIfDue}) without a
+   * new CA: peers that pinned the CA keep trusting the server.
+   *
+   * <pre>{@code
+   * TlsMaterial tls = TlsMaterial.generate(dir, List.of("localhost"), List.of("127.0.0.1"), vaultSecret);
+   * TlsMaterial later = TlsMaterial.load(dir, vaultSecret);
+   * if (later.renewIfDue(Instant.now(), TlsMaterial.RENEW_BEFORE)) {
+   *   server.reload();                                 // serves the new certificate
+   * }
+   * }</pre>
+   *
+   * @param dir where to write the files
+   * @param dnsNames host names the server answers to (may be empty)
+   * @param ipAddresses IP addresses the server answers on (may be empty; not both empty)
+   * @param secret the secret the CA key is sealed under (at least 32 bytes: the vault's or server's)
+   * @return the material
+   * @throws GeneralSecurityException if a key or certificate cannot be made
+   * @throws IOException if a file cannot be written
+   */
+  public static TlsMaterial generate(Path dir, List<String> dnsNames, List<String> ipAddresses, byte[] secret)
+      throws GeneralSecurityException, IOException {
+    byte[] kek = keyOf(secret);
+    TlsMaterial m = generate(dir, dnsNames, ipAddresses);
+    byte[] plain = m.caKey.getEncoded();
+    try {
+      writePrivate(dir.resolve(CA_KEY_FILE), io.vettid.crypto.SecretBox.seal(kek,
+          CA_KEY_PURPOSE.getBytes(StandardCharsets.US_ASCII), plain, new SecureRandom()));
+    } finally {
+      java.util.Arrays.fill(plain, (byte) 0);
+      java.util.Arrays.fill(kek, (byte) 0);
+    }
+    return m;
+  }
+
+  /**
+   * Loads material, and the CA's private key if {@code ca-key.sealed} is there (material made by
+   * {@link #generate(Path, List, List, byte[])}); without it the material cannot renew.
+   *
+   * @param dir the directory
+   * @param secret the secret the CA key was sealed under
+   * @return the material
+   * @throws IOException if a file is missing or unreadable
+   * @throws GeneralSecurityException if the CA key does not open with this secret, or does not
+   *     belong to the CA certificate
+   */
+  public static TlsMaterial load(Path dir, byte[] secret) throws IOException, GeneralSecurityException {
+    byte[] kek = keyOf(secret);
+    TlsMaterial m = load(dir);
+    Path sealed = dir.resolve(CA_KEY_FILE);
+    if (!Files.isRegularFile(sealed)) {
+      java.util.Arrays.fill(kek, (byte) 0);
+      return m;
+    }
+    byte[] plain = io.vettid.crypto.SecretBox.open(kek, CA_KEY_PURPOSE.getBytes(StandardCharsets.US_ASCII),
+        Files.readAllBytes(sealed));
+    try {
+      java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
+          .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(plain));
+      checkPair(m.ca, key);
+      return new TlsMaterial(m.caFile, m.certFile, m.keyFile, m.ca, key);
+    } finally {
+      java.util.Arrays.fill(plain, (byte) 0);
+      java.util.Arrays.fill(kek, (byte) 0);
+    }
+  }
+
+  /** How long before its end the server certificate is renewed (a third of its 365 days). */
+  public static final Duration RENEW_BEFORE = Duration.ofDays(120);
+
+  /** How long a server certificate is valid. */
+  static final Duration SERVER_VALIDITY = Duration.ofDays(365);
+
+  /** {@return whether this material holds the CA's private key (made or loaded with its secret)} */
+  public boolean canRenew() {
+    return caKey != null;
+  }
+
+  /**
+   * {@return the server certificate now in {@code server-cert.pem}}
+   *
+   * @throws IOException if it cannot be read
+   * @throws GeneralSecurityException if it holds no certificate
+   */
+  public X509Certificate serverCertificate() throws IOException, GeneralSecurityException {
+    return readCertificate(certFile);
+  }
+
+  /**
+   * Renews the server certificate when it ends within {@code renewBefore} of {@code now}: a new
+   * key pair and a certificate from the same CA, for the same names, valid 365 days from {@code
+   * now} (never past the CA's own end), written over the old files in one atomic move each. The CA
+   * and its pin stay: nobody is invited again. A running server serves it after a reload ({@code
+   * NatsServer.reload()}).
+   *
+   * @param now the time to judge by (the system clock in production)
+   * @param renewBefore how long before its end the certificate is renewed, such as {@link #RENEW_BEFORE}
+   * @return whether it was renewed
+   * @throws IllegalStateException if it is due and the CA key is not held ({@link #canRenew})
+   * @throws IOException if a file cannot be read or written
+   * @throws GeneralSecurityException if the new certificate cannot be made
+   */
+  public synchronized boolean renewIfDue(Instant now, Duration renewBefore) throws IOException, GeneralSecurityException {
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(renewBefore, "renewBefore");
+    X509Certificate current = serverCertificate();
+    if (current.getNotAfter().toInstant().isAfter(now.plus(renewBefore))) {
+      return false;
+    }
+    if (caKey == null) {
+      throw new IllegalStateException("the server certificate ends at " + current.getNotAfter().toInstant()
+          + " and this material holds no CA key to renew it (made before the CA key was kept)");
+    }
+    SecureRandom random = new SecureRandom();
+    KeyPair keys = p256(random);
+    Instant end = now.plus(SERVER_VALIDITY);
+    if (end.isAfter(ca.getNotAfter().toInstant())) {
+      end = ca.getNotAfter().toInstant();
+    }
+    try {
+      String cn = new X500Name(current.getSubjectX500Principal().getName()).getRDNs()[0].getFirst().getValue()
+          .toString();
+      JcaX509v3CertificateBuilder b = leaf(ca, cn, keys, now, end, random, KeyPurposeId.id_kp_serverAuth,
+          KeyPurposeId.id_kp_clientAuth);
+      byte[] names = current.getExtensionValue(Extension.subjectAlternativeName.getId());
+      if (names != null) {
+        b.addExtension(Extension.subjectAlternativeName, false, GeneralNames.getInstance(
+            org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils.parseExtensionValue(names)));
+      }
+      X509Certificate renewed = sign(b, new KeyPair(ca.getPublicKey(), caKey));
+      Path dir = certFile.getParent();
+      Path key = Files.createTempFile(dir, "server-key", ".tmp",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(key, pem("PRIVATE KEY", keys.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
+      Path cert = Files.createTempFile(dir, "server-cert", ".tmp");
+      Files.writeString(cert, pem("CERTIFICATE", renewed.getEncoded()) + pem("CERTIFICATE", ca.getEncoded()),
+          StandardCharsets.US_ASCII);
+      Files.move(key, keyFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(cert, certFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return true;
+    } catch (CertIOException | OperatorCreationException e) {
+      throw new GeneralSecurityException("cannot renew the server certificate", e);
+    }
+  }
+
+  private static byte[] keyOf(byte[] secret) {
+    Objects.requireNonNull(secret, "secret");
+    if (secret.length < 32) {
+      throw new IllegalArgumentException("the secret must be at least 32 bytes");
+    }
+    return io.vettid.crypto.SecretBox.derive(secret, CA_KEY_PURPOSE, 32);
+  }
+
+  private static void writePrivate(Path file, byte[] bytes) throws IOException {
+    Path tmp = Files.createTempFile(file.getParent(), "ca-key", ".tmp",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.write(tmp, bytes);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Checks that a private key signs for the CA certificate's public key. */
+  private static void checkPair(X509Certificate ca, java.security.PrivateKey key) throws GeneralSecurityException {
+    byte[] probe = "vettid-ca-key-check".getBytes(StandardCharsets.US_ASCII);
+    java.security.Signature s = java.security.Signature.getInstance("SHA256withECDSA");
+    s.initSign(key);
+    s.update(probe);
+    byte[] sig = s.sign();
+    s.initVerify(ca.getPublicKey());
+    s.update(probe);
+    if (!s.verify(sig)) {
+      throw new GeneralSecurityException("the kept CA key does not belong to the CA certificate");
+    }
+  }
+
   /** {@return the CA certificate (PEM)} */
   public Path caFile() {
     return caFile;
@@ -371,9 +555,14 @@ public final class TlsMaterial {
   private static JcaX509v3CertificateBuilder leaf(X509Certificate issuer, String commonName, KeyPair keys,
       Duration validity, SecureRandom random, KeyPurposeId... purposes) throws CertIOException {
     Instant now = Instant.now();
+    return leaf(issuer, commonName, keys, now, now.plus(validity), random, purposes);
+  }
+
+  private static JcaX509v3CertificateBuilder leaf(X509Certificate issuer, String commonName, KeyPair keys,
+      Instant now, Instant end, SecureRandom random, KeyPurposeId... purposes) throws CertIOException {
     JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial(random),
-        Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)),
-        new X500Name("CN=" + commonName), keys.getPublic());
+        Date.from(now.minus(Duration.ofMinutes(5))), Date.from(end), new X500Name("CN=" + commonName),
+        keys.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
     b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));

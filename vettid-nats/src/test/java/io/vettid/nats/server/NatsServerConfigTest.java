@@ -128,8 +128,13 @@ class NatsServerConfigTest {
     for (int i = 0; i < secret.length; i++) {
       secret[i] = (byte) i;
     }
-    byte[] expected = io.vettid.crypto.internal.Hkdf.sha256(secret, new byte[32],
-        "vettid/jetstream-store-key/v1/vault-a".getBytes(java.nio.charset.StandardCharsets.UTF_8), 32);
+    // RFC 5869 written out here (one block of output), independent of the code under test
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
+    byte[] prk = mac.doFinal(secret);
+    mac.init(new javax.crypto.spec.SecretKeySpec(prk, "HmacSHA256"));
+    mac.update("vettid/jetstream-store-key/v1/vault-a".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] expected = mac.doFinal(new byte[] {1});
 
     char[] key = NatsServerConfig.deriveStoreKey(secret, "vault-a");
 

@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * <p>The operator's, the Concierge's and the registration account's keys are kept in {@code
  * eventspace.sealed} under the data directory (AES-256-GCM under a key derived from the server
  * secret; mode 0600); the CA's certificate and the server's key pair under {@code tls/}, made at
- * the first start and kept, so the pin stays the same.
+ * the first start and kept, so the pin stays the same; the CA's key kept there too, sealed under a
+ * key derived from the server secret, so the server certificate is renewed 120 days before it
+ * ends ({@link #renewCertificate}, daily) without a new CA.
  *
  * <pre>{@code
  * try (EventSpaceServer es = EventSpaceServer.builder(dir, secret).start()) {
@@ -87,10 +89,47 @@ public final class EventSpaceServer implements AutoCloseable {
   private final Connection conciergeConnection;
   private final Concierge concierge;
   private final ConciergeService service;
+  private final TlsMaterial tls;
+  private final java.util.concurrent.ScheduledExecutorService renewals =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vettid-eventspace-tls-renewal");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /**
+   * Renews the server certificate if it ends within {@link TlsMaterial#RENEW_BEFORE}, by the same
+   * CA (vaults keep their pin), and has every node serve it (a configuration reload, no restart).
+   * Called once a day while the server runs, and at its start.
+   *
+   * @return whether it was renewed
+   */
+  public boolean renewCertificate() {
+    return renew(tls, nodes);
+  }
+
+  private static boolean renew(TlsMaterial tls, List<NatsServer> nodes) {
+    try {
+      if (!tls.renewIfDue(java.time.Instant.now(), TlsMaterial.RENEW_BEFORE)) {
+        return false;
+      }
+      LOG.info("the EventSpace server's TLS certificate was renewed; valid until {}",
+          tls.serverCertificate().getNotAfter().toInstant());
+      nodes.forEach(NatsServer::reload);
+      return true;
+    } catch (IllegalStateException cannot) {
+      LOG.warn("{}", cannot.getMessage());
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      LOG.warn("the TLS certificate could not be renewed ({}); tried again in a day", e.getClass().getSimpleName());
+    }
+    return false;
+  }
 
   private EventSpaceServer(List<NatsServer> nodes, NatsAccount conciergeAccount, ServerAddress address,
       List<String> urls, Connection system, Connection conciergeConnection, Concierge concierge,
-      ConciergeService service) {
+      ConciergeService service, TlsMaterial tls) {
+    this.tls = tls;
+    renewals.scheduleWithFixedDelay(this::renewCertificate, 1, 1, java.util.concurrent.TimeUnit.DAYS);
     this.nodes = List.copyOf(nodes);
     this.conciergeAccount = conciergeAccount;
     this.address = address;
@@ -265,8 +304,11 @@ public final class EventSpaceServer implements AutoCloseable {
     SealedFile file = new SealedFile(dir.resolve(STATE_FILE), PURPOSE);
     State s = state(file, b.secret);
     Path tlsDir = dir.resolve("tls");
-    TlsMaterial tls = Files.isRegularFile(tlsDir.resolve("ca.pem")) ? TlsMaterial.load(tlsDir)
-        : TlsMaterial.generate(tlsDir, b.dnsNames, b.ipAddresses);
+    // the CA key is kept sealed under the server secret, so the certificate is renewed by the same
+    // CA (the pin vaults hold stays)
+    TlsMaterial tls = Files.isRegularFile(tlsDir.resolve("ca.pem")) ? TlsMaterial.load(tlsDir, b.secret)
+        : TlsMaterial.generate(tlsDir, b.dnsNames, b.ipAddresses, b.secret);
+    renew(tls, List.of());
     List<NatsServer> nodes = startNodes(b, dir, s, tls);
     List<Connection> opened = new ArrayList<>();
     try {
@@ -280,7 +322,7 @@ public final class EventSpaceServer implements AutoCloseable {
       concierge.restoreRevocations(); // the bootstrap users of tokens redeemed before this start
       LOG.info("EventSpace server at {} (CA pin {}, {} node(s))", address.hostPort(), address.caPin(), nodes.size());
       return new EventSpaceServer(nodes, s.concierge(), address, urls, system, nc, concierge,
-          new ConciergeService(concierge, nc));
+          new ConciergeService(concierge, nc), tls);
     } catch (IOException | GeneralSecurityException | InterruptedException | RuntimeException e) {
       for (Connection c : opened) {
         c.close();
@@ -441,6 +483,7 @@ public final class EventSpaceServer implements AutoCloseable {
   /** Stops the Concierge and the server. */
   @Override
   public void close() {
+    renewals.shutdownNow();
     service.close();
     for (Connection c : List.of(conciergeConnection, system)) {
       try {
