@@ -46,15 +46,18 @@ public interface EnvelopeOpener {
 
   /**
    * Called before the deliveries at destinations starting with {@code prefix} are acknowledged up
-   * to {@code through}: an opener that keeps its sessions at rest writes what it accepted there, so
-   * that nothing acknowledged can open again after a restart. By default nothing is kept.
+   * to {@code through}: an opener that keeps its sessions at rest starts writing what it accepted
+   * there, so that nothing acknowledged can open again after a restart; the acknowledgement waits
+   * for the future (the caller goes on meanwhile). By default nothing is kept.
    *
    * @param prefix the destinations' common prefix (such as an EventSpace's deposit subjects, up to
    *     the connection id)
    * @param through the highest delivery about to be acknowledged
-   * @throws java.io.IOException if what was accepted could not be kept: do not acknowledge yet
+   * @return completes once what was accepted is kept; fails if it could not be (do not acknowledge)
    */
-  default void checkpoint(String prefix, long through) throws java.io.IOException {}
+  default java.util.concurrent.CompletableFuture<Void> checkpoint(String prefix, long through) {
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
+  }
 
   /**
    * Opens an External Event and decodes the Internal Event inside.

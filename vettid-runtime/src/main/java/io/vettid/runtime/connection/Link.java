@@ -168,8 +168,8 @@ public final class Link {
     static final Sessions NONE = new Sessions(null, null);
   }
 
-  /** The version of the opener's sessions last kept in the store (-1: never); under the link index's lock. */
-  long keptOpenings = -1;
+  /** The version of the opener's sessions last kept in the store (-1: never). */
+  volatile long keptOpenings = -1;
 
   /**
    * A sealer to the peer's wrapping key whose session is written to the vault's store (once the

@@ -185,20 +185,21 @@ final class LinkIndex implements EnvelopeOpener {
   }
 
   /**
-   * Writes the opening sessions of every connection that opened a delivery at these destinations
-   * since the last checkpoint, and waits until the store has them: only then may the deliveries
-   * be acknowledged. The redeliverable sequences of deliveries the previous checkpoint covered are
-   * released first (that acknowledgement was sent).
+   * Starts writing the opening sessions of every connection that opened a delivery at these
+   * destinations since the last checkpoint; the deliveries may be acknowledged once the future
+   * completes. The redeliverable sequences of deliveries the previous checkpoint covered are
+   * released first (its acknowledgement was sent: the caller starts one checkpoint of a prefix at a
+   * time, after the last one's acknowledgement).
    */
   @Override
-  public void checkpoint(String prefix, long through) throws java.io.IOException {
+  public java.util.concurrent.CompletableFuture<Void> checkpoint(String prefix, long through) {
     Objects.requireNonNull(prefix, "prefix");
     Keeper k = keeper;
     Set<Link> dirty = touched.get(prefix);
     Long previous = checkpointed.get(prefix);
     if (k == null || dirty == null || dirty.isEmpty()) {
       checkpointed.put(prefix, through);
-      return;
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
     // taken one by one: a link an opening marks again meanwhile (on another thread) stays marked
     List<Link> due = new java.util.ArrayList<>();
@@ -218,23 +219,21 @@ final class LinkIndex implements EnvelopeOpener {
       writes.add(snap.version() == link.keptOpenings || link.revoked
           ? java.util.concurrent.CompletableFuture.completedFuture(null) : k.keep(link, snap.state()));
     }
-    try {
-      java.util.concurrent.CompletableFuture.allOf(writes.toArray(java.util.concurrent.CompletableFuture[]::new))
-          .get(30, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      dirty.addAll(due); // written again at the next checkpoint
-      throw new java.io.IOException("the sessions of " + due.size() + " connection(s) were not kept: "
-          + e.getClass().getSimpleName(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      dirty.addAll(due);
-      throw new java.io.IOException("interrupted while keeping sessions", e);
-    }
-    for (int i = 0; i < due.size(); i++) {
-      due.get(i).keptOpenings = versions.get(i);
-    }
-    checkpointed.put(prefix, through);
+    return java.util.concurrent.CompletableFuture.allOf(writes.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).handle((done, failed) -> {
+          if (failed != null) {
+            dirty.addAll(due); // written again at the next checkpoint
+            throw new java.util.concurrent.CompletionException(new java.io.IOException("the sessions of "
+                + due.size() + " connection(s) were not kept: " + failed.getClass().getSimpleName(), failed));
+          }
+          for (int i = 0; i < due.size(); i++) {
+            due.get(i).keptOpenings = versions.get(i);
+          }
+          checkpointed.put(prefix, through);
+          return null;
+        });
   }
+
 
   /**
    * The connection a deposit subject belongs to: the one whose own deposit subject it is, or one

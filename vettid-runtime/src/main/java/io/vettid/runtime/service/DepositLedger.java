@@ -52,11 +52,19 @@ final class DepositLedger {
   private final SettledListener listener;
   private final Checkpoint checkpoint;
 
-  /** Called before an acknowledgement is sent; false holds it back (tried again at the next one). */
+  /**
+   * Started before an acknowledgement: the acknowledgement is sent once the future completes; a
+   * failed one holds it back (tried again at the next acknowledgement).
+   */
   @FunctionalInterface
   interface Checkpoint {
-    boolean before(long through);
+    java.util.concurrent.CompletableFuture<?> start(long through);
   }
+
+  /** The acknowledgement waiting for its checkpoint, or null: the sequence and its deposit. */
+  private java.util.concurrent.CompletableFuture<?> pending;
+  private long pendingSeq;
+  private Message pendingDeposit;
   /** The highest stream sequence acknowledged (cumulatively). */
   private long acknowledgedThrough;
   /** Deposits settled since the last acknowledgement was sent. */
@@ -90,7 +98,7 @@ final class DepositLedger {
    * @param from the first stream sequence the consumer delivers ({@link EventWatcher#ensureConsumer})
    */
   DepositLedger(JetStreamManagement jsm, String stream, long from, SettledListener listener) {
-    this(jsm, stream, from, listener, through -> true);
+    this(jsm, stream, from, listener, through -> java.util.concurrent.CompletableFuture.completedFuture(null));
   }
 
   /**
@@ -238,6 +246,9 @@ final class DepositLedger {
    * @param now acknowledge whatever is settled, however few
    */
   void acknowledge(boolean now) {
+    if (pending != null && !settlePending(now)) {
+      return; // still being written, or failed: tried again at the next acknowledgement
+    }
     if (settledAbove.isEmpty() || (!now && settledSinceAck < ACK_EVERY)) {
       return;
     }
@@ -250,14 +261,54 @@ final class DepositLedger {
     if (top == null || silenced) {
       return; // wait for what is in hand or held below; or its deposits come back to the next watcher
     }
-    long seq = top.getKey();
-    if (!checkpoint.before(seq)) {
-      return; // nothing acknowledged before what opened it is kept
-    }
-    top.getValue().ack();
-    acknowledgedThrough = seq;
-    settledAbove.headMap(seq, true).clear();
+    // nothing is acknowledged before what opened it is kept: the checkpoint goes first, and the
+    // watcher goes on while it is written
+    pendingSeq = top.getKey();
+    pendingDeposit = top.getValue();
     settledSinceAck = 0;
+    try {
+      pending = checkpoint.start(pendingSeq);
+    } catch (RuntimeException e) {
+      pending = java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    if (pending.isDone() || now) {
+      settlePending(now);
+    }
+  }
+
+  /**
+   * Sends the acknowledgement waiting for its checkpoint once the checkpoint is done (waiting for it
+   * when {@code now}, at most 30 s); one whose checkpoint failed is dropped, and its deposits are
+   * acknowledged by a later one.
+   *
+   * @return true if nothing waits any more and the checkpoint did not fail
+   */
+  private boolean settlePending(boolean now) {
+    if (!pending.isDone()) {
+      if (!now) {
+        return false;
+      }
+      try {
+        pending.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // failed or too slow: held back below
+      }
+    }
+    java.util.concurrent.CompletableFuture<?> p = pending;
+    pending = null;
+    if (!p.isDone() || p.isCompletedExceptionally()) {
+      LOG.warn("{}: the sessions of deposits up to {} were not kept; their acknowledgement waits", stream, pendingSeq);
+      return false;
+    }
+    if (!silenced && pendingSeq > acknowledgedThrough) {
+      pendingDeposit.ack();
+      acknowledgedThrough = pendingSeq;
+      settledAbove.headMap(pendingSeq, true).clear();
+    }
+    return true;
   }
 
   /** From now on nothing is acknowledged. */

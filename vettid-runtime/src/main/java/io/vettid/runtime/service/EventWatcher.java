@@ -516,17 +516,14 @@ public final class EventWatcher implements AutoCloseable {
   }
 
   /**
-   * Has the opener keep the sessions that opened deposits up to {@code through} before they are
-   * acknowledged; false (logged) if it could not.
+   * Has the opener keep the sessions that opened deposits up to {@code through}; their
+   * acknowledgement waits for it.
    */
-  private boolean checkpoint(long through) {
+  private CompletableFuture<?> checkpoint(long through) {
     try {
-      opener.checkpoint(depositPrefix, through);
-      return true;
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("{}: the sessions of deposits up to {} could not be kept ({}); they are acknowledged later",
-          depositStream, through, e.getClass().getSimpleName());
-      return false;
+      return opener.checkpoint(depositPrefix, through);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
   }
 
