@@ -83,7 +83,7 @@ public final class Sealer {
     this.clock = b.clock;
     this.random = b.random;
     this.journal = b.journal;
-    if (b.resume != null && b.resume.recipient().equals(recipient.keyId())) {
+    if (b.resume != null && b.resume.recipient().equals(recipient.keyId()) && b.resume.sender().equals(sender.keyId())) {
       sessionId = b.resume.sessionId();
       sessionKey = b.resume.key();
       sessionStart = b.resume.created();
@@ -171,7 +171,7 @@ public final class Sealer {
   private void reserve(long sequence) throws GeneralSecurityException {
     long through = sequence + RESERVE;
     try {
-      journal.reserved(new SessionStates.Sealing(recipient.keyId(), sessionId, sessionKey, sessionStart, through, sendKeyBlock));
+      journal.reserved(new SessionStates.Sealing(recipient.keyId(), sender.keyId(), sessionId, sessionKey, sessionStart, through, sendKeyBlock));
     } catch (java.io.IOException | RuntimeException e) {
       throw new GeneralSecurityException("the session could not be kept before sealing (" + e.getClass().getSimpleName()
           + "); nothing was sealed", e);
@@ -302,8 +302,8 @@ public final class Sealer {
     /**
      * Goes on with a session written by a {@link #journal journal} (after a restart): sealing
      * resumes at its first sequence not reserved. A session past its age or count is replaced by a
-     * new one at the first seal, as usual; one sealed to another recipient key than this sealer's
-     * is not resumed (a new session starts).
+     * new one at the first seal, as usual; one sealed to another recipient key, or signed with
+     * another sender key, than this sealer's is not resumed (a new session starts).
      *
      * @param session the kept session, or null to start a new one
      * @return this builder

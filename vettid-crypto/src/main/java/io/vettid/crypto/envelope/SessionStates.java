@@ -46,6 +46,8 @@ public final class SessionStates {
    *
    * @param recipient the recipient keyID the session is sealed to (a sealer to another key does
    *     not resume it)
+   * @param sender the sender keyID whose key signed the session's key block (a sealer signing
+   *     with another key does not resume it)
    * @param sessionId the session id (16 bytes)
    * @param key the session key (32 bytes)
    * @param created when the session started (its key block's {@code created})
@@ -54,12 +56,13 @@ public final class SessionStates {
    * @param keyBlockPending whether the envelope at {@code resumeAt} must carry the key block again
    *     (the reservation was the session's first, so its key block may never have arrived)
    */
-  public record Sealing(KeyId recipient, byte[] sessionId, byte[] key, Instant created, long resumeAt,
+  public record Sealing(KeyId recipient, KeyId sender, byte[] sessionId, byte[] key, Instant created, long resumeAt,
       boolean keyBlockPending) {
     /**
      * Checks the fields and copies the arrays.
      *
      * @param recipient the record component {@code recipient}
+     * @param sender the record component {@code sender}
      * @param sessionId the record component {@code sessionId}
      * @param key the record component {@code key}
      * @param created the record component {@code created}
@@ -68,6 +71,7 @@ public final class SessionStates {
      */
     public Sealing {
       Objects.requireNonNull(recipient, "recipient");
+      Objects.requireNonNull(sender, "sender");
       sessionId = exactly(sessionId, ID_BYTES, "sessionId");
       key = exactly(key, KEY_BYTES, "key");
       Objects.requireNonNull(created, "created");
@@ -90,7 +94,7 @@ public final class SessionStates {
 
     @Override
     public String toString() {
-      return "Sealing[recipient=" + recipient + ", created=" + created + ", resumeAt=" + resumeAt + ", keyBlockPending=" + keyBlockPending + "]";
+      return "Sealing[recipient=" + recipient + ", sender=" + sender + ", created=" + created + ", resumeAt=" + resumeAt + ", keyBlockPending=" + keyBlockPending + "]";
     }
   }
 
@@ -240,7 +244,8 @@ public final class SessionStates {
   }
 
   /**
-   * Encodes a sealer's session: {@code "VSS" 0x01 || u8 + recipient keyId || session id (16) || key (32) || created ms (8)
+   * Encodes a sealer's session: {@code "VSS" 0x01 || u8 + recipient keyId || u8 + sender keyId ||
+   * session id (16) || key (32) || created ms (8)
    * || resumeAt (8) || flags (1, bit 0: key block pending)}.
    *
    * @param s the session
@@ -248,9 +253,11 @@ public final class SessionStates {
    */
   public static byte[] encode(Sealing s) {
     Objects.requireNonNull(s, "s");
-    ByteBuffer b = ByteBuffer.allocate(4 + 1 + s.recipient.value().length() + ID_BYTES + KEY_BYTES + 8 + 8 + 1);
+    ByteBuffer b = ByteBuffer.allocate(4 + 1 + s.recipient.value().length() + 1 + s.sender.value().length() + ID_BYTES
+        + KEY_BYTES + 8 + 8 + 1);
     b.put(SEALING_MAGIC);
     putShortString(b, s.recipient.value());
+    putShortString(b, s.sender.value());
     b.put(s.sessionId).put(s.key).putLong(s.created.toEpochMilli()).putLong(s.resumeAt)
         .put((byte) (s.keyBlockPending ? 1 : 0));
     return b.array();
@@ -267,6 +274,7 @@ public final class SessionStates {
     Reader r = new Reader(bytes, SEALING_MAGIC, "sealing session");
     try {
       KeyId recipient = r.keyId();
+      KeyId sender = r.keyId();
       byte[] id = r.bytes(ID_BYTES);
       byte[] key = r.bytes(KEY_BYTES);
       Instant created = Instant.ofEpochMilli(r.b.getLong());
@@ -276,7 +284,7 @@ public final class SessionStates {
         throw new IllegalArgumentException("sealing session: unknown flags " + flags);
       }
       r.end();
-      return new Sealing(recipient, id, key, created, resumeAt, flags == 1);
+      return new Sealing(recipient, sender, id, key, created, resumeAt, flags == 1);
     } catch (BufferUnderflowException e) {
       throw r.truncated();
     }

@@ -115,15 +115,21 @@ class KeptSessionsTest {
   }
 
   @Test
-  void aSessionKeptForAnotherRecipientKeyIsNotResumed() throws Exception {
+  void aSessionKeptForAnotherRecipientOrSenderKeyIsNotResumed() throws Exception {
     Journal journal = new Journal();
     P.sealer(DEST).journal(journal).build().sealBytes(utf8("0"));
-    SessionStates.Sealing other = new SessionStates.Sealing(P.aliceSigningPublic.keyId(),
-        journal.last().sessionId(), journal.last().key(), journal.last().created(), 5000, false);
-    Sealer sealer = P.sealer(DEST).resume(other).build();
-    byte[] e = sealer.sealBytes(utf8("x"));
-    assertThat(sequenceOf(e)).as("a new session").isZero();
-    assertThat(hasKeyBlock(e)).isTrue();
+    SessionStates.Sealing kept = journal.last();
+    SessionStates.Sealing otherRecipient = new SessionStates.Sealing(P.aliceSigningPublic.keyId(), kept.sender(),
+        kept.sessionId(), kept.key(), kept.created(), 5000, false);
+    SessionStates.Sealing otherSender = new SessionStates.Sealing(kept.recipient(), P.bobWrappingPublic.keyId(),
+        kept.sessionId(), kept.key(), kept.created(), 5000, false);
+    for (SessionStates.Sealing other : java.util.List.of(otherRecipient, otherSender)) {
+      byte[] e = P.sealer(DEST).resume(other).build().sealBytes(utf8("x"));
+      assertThat(sequenceOf(e)).as("a new session").isZero();
+      assertThat(hasKeyBlock(e)).isTrue();
+    }
+    assertThat(sequenceOf(P.sealer(DEST).resume(kept).build().sealBytes(utf8("y")))).as("its own keys: resumed")
+        .isEqualTo(Sealer.RESERVE);
   }
 
   @Test
@@ -204,9 +210,11 @@ class KeptSessionsTest {
     assertThatThrownBy(() -> P.opener().maxOpenings(1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> P.opener().build().open(new byte[10], DEST, -1))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new SessionStates.Sealing(P.bobWrappingPublic.keyId(), new byte[15], new byte[32],
-        Instant.now(), 0, false)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionId");
-    assertThatThrownBy(() -> new SessionStates.Sealing(P.bobWrappingPublic.keyId(), new byte[16], new byte[32],
-        Instant.now(), -1, false)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("resumeAt");
+    io.vettid.api.KeyId r = P.bobWrappingPublic.keyId();
+    io.vettid.api.KeyId snd = P.aliceSigningPublic.keyId();
+    assertThatThrownBy(() -> new SessionStates.Sealing(r, snd, new byte[15], new byte[32], Instant.now(), 0, false))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionId");
+    assertThatThrownBy(() -> new SessionStates.Sealing(r, snd, new byte[16], new byte[32], Instant.now(), -1, false))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("resumeAt");
   }
 }

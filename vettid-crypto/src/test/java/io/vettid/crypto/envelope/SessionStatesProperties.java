@@ -36,7 +36,8 @@ class SessionStatesProperties {
 
   private static SessionStates.Sealing sealing(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
-    return new SessionStates.Sealing(r.nextBoolean() ? RECIPIENT : SENDER, random(r, 16), random(r, 32),
+    return new SessionStates.Sealing(r.nextBoolean() ? RECIPIENT : SENDER, r.nextBoolean() ? SENDER : RECIPIENT,
+        random(r, 16), random(r, 32),
         Instant.ofEpochMilli(r.nextLong(0, 4_000_000_000_000L)), r.nextLong(0, Long.MAX_VALUE), r.nextBoolean());
   }
 

@@ -43,8 +43,10 @@ final class ConnectionRecord {
    * @param creds the user the peer issued
    * @param inbox that user's inbox prefix
    * @param server the peer's server, or null
+   * @param signing the signing-rotation state (this side's announced key, the peer's previous one)
    */
-  record Restored(Link.Keys keys, String peerUser, UserCredentials creds, String inbox, ServerAddress server) {}
+  record Restored(Link.Keys keys, String peerUser, UserCredentials creds, String inbox, ServerAddress server,
+      Link.SigningState signing) {}
 
   static ObjectNode encode(Link l, ConnectionStore store) throws GeneralSecurityException {
     Link.Route route = l.route;
@@ -62,6 +64,17 @@ final class ConnectionRecord {
         .put("ownDeposit", l.ownDeposit == null ? "" : l.ownDeposit)
         .put("server", route.server() == null ? "" : route.server().hostPort())
         .put("serverPin", route.server() == null ? "" : route.server().caPin());
+    Link.Signing next = l.next;
+    if (next != null) {
+      r.put("nextSigningPrivate", B64.encodeToString(next.key().key().getEncoded()))
+          .put("nextSigningPublic", B64.encodeToString(next.pub().key().getEncoded()));
+    }
+    PublicKeyEntry previous = l.peerSigningPrevious;
+    java.time.Instant until = l.peerSigningPreviousUntil;
+    if (previous != null && until != null) {
+      r.put("peerSigningPrevious", B64.encodeToString(previous.key().getEncoded()))
+          .put("peerSigningPreviousUntil", until.toString());
+    }
     char[] seed = route.creds().seed();
     r.put("credsSeed", new String(seed));
     Arrays.fill(seed, '\0');
@@ -88,7 +101,25 @@ final class ConnectionRecord {
         optional(r, "peerIdentity") == null ? null : KeyId.of(r.path("peerIdentity").asText()),
         optional(r, "ownDeposit"));
     UserCredentials creds = UserCredentials.of(r.path("credsJwt").asText(), r.path("credsSeed").asText().toCharArray());
-    return new Restored(keys, optional(r, "peerUser"), creds, r.path("inbox").asText(), server);
+    Link.Signing next = null;
+    if (r.hasNonNull("nextSigningPublic")) {
+      PublicKeyEntry pub = PublicKeyEntry.of(suite.signature(),
+          suite.signature().decodePublicKey(bytes(r, "nextSigningPublic")));
+      next = new Link.Signing(new PrivateKeyEntry(pub.keyId(), suite.signature(),
+          suite.signature().decodePrivateKey(bytes(r, "nextSigningPrivate"))), pub);
+    }
+    PublicKeyEntry previous = null;
+    java.time.Instant until = null;
+    if (r.hasNonNull("peerSigningPrevious")) {
+      previous = PublicKeyEntry.of(suite.signature(), suite.signature().decodePublicKey(bytes(r, "peerSigningPrevious")));
+      try {
+        until = java.time.Instant.parse(r.path("peerSigningPreviousUntil").asText());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new GeneralSecurityException("a stored connection's peerSigningPreviousUntil is not a time");
+      }
+    }
+    return new Restored(keys, optional(r, "peerUser"), creds, r.path("inbox").asText(), server,
+        new Link.SigningState(next, previous, until));
   }
 
   /**

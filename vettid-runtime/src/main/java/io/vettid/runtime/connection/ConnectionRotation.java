@@ -76,7 +76,8 @@ public final class ConnectionRotation implements AutoCloseable {
   public void rotate(ConnectionId local) throws GeneralSecurityException, VettidException {
     Link link = connections.link(local);
     PublicKeyEntry key = link.rotateWrappingKey();
-    ObjectNode announce = KeyRotationHandler.announce(key);
+    PublicKeyEntry signing = link.rotateSigningKey(); // used once the peer acknowledges
+    ObjectNode announce = KeyRotationHandler.announce(key, signing);
     String own = link.ownDepositSubject().orElse(null);
     String oldUser = link.peerUser().orElse(null);
     UserCredentials fresh = null;
@@ -92,8 +93,9 @@ public final class ConnectionRotation implements AutoCloseable {
     try {
       connections.send(local, KeyRotationHandler.ROTATE, announce);
     } catch (VettidException | RuntimeException e) {
-      // the peer never heard of it: it goes on with the old key and the old user, which stay
+      // the peer never heard of it: it goes on with the old keys and the old user, which stay
       link.undoRotation(key);
+      link.undoSigningRotation();
       if (fresh != null) {
         account.cancelRotation(oldUser);
         account.revoke(fresh.publicKey());
@@ -102,7 +104,8 @@ public final class ConnectionRotation implements AutoCloseable {
       }
       throw e;
     }
-    LOG.info("connection {}: rotation announced (new key {})", local, key.keyId());
+    LOG.info("connection {}: rotation announced (new wrapping key {}, new signing key {})", local, key.keyId(),
+        signing.keyId());
   }
 
   /**

@@ -263,8 +263,10 @@ public final class Connections implements ReplyTransport, AutoCloseable {
         lost.add(id);
       }
       Connection nats = connector.connect(s.creds(), s.inbox(), s.server());
-      add(s.keys(), s.peerUser(), Link.Route.of(nats, true, s.creds(), s.inbox(), connector, s.server()),
-          new Link.Sessions(store.sealing(id), openings));
+      Link link = add(s.keys(), s.peerUser(), Link.Route.of(nats, true, s.creds(), s.inbox(), connector,
+          s.server()), new Link.Sessions(store.sealing(id), openings));
+      link.restore(s.signing());
+      links.reindex(link);
       restored++;
     }
     links.keepWith((link, o) -> store.saveOpenings(link.local, o));
@@ -274,6 +276,11 @@ public final class Connections implements ReplyTransport, AutoCloseable {
       askForNewSession(id);
     }
     return restored;
+  }
+
+  /** {@return the time on this object's clock (grace periods)} */
+  Instant now() {
+    return clock.instant();
   }
 
   /** {@return the store the connections are kept in, or null} */

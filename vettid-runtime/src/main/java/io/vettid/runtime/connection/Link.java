@@ -48,10 +48,19 @@ public final class Link {
   /** The peer's deposit subject for this side. */
   final String depositSubject;
   final Suite suite;
-  final PrivateKeyEntry signing;
-  final PublicKeyEntry signingPublic;
+  /** This side's signing key for the connection (replaced when the peer acknowledges a rotation). */
+  volatile PrivateKeyEntry signing;
+  volatile PublicKeyEntry signingPublic;
   final KeyRing wrapping;
-  final PublicKeyEntry peerSigning;
+  /** The peer's signing key for the connection (replaced when the peer announces a rotation). */
+  volatile PublicKeyEntry peerSigning;
+  /** This side's next signing pair, announced and not yet acknowledged by the peer; null if none. */
+  volatile Signing next;
+  /** The peer's previous signing key, still accepted until {@link #peerSigningPreviousUntil}; null if none. */
+  volatile PublicKeyEntry peerSigningPrevious;
+  volatile Instant peerSigningPreviousUntil;
+  /** The keyIDs of the peer's signing keys that {@link LinkIndex} indexes as this connection's (1 or 2). */
+  volatile java.util.Set<KeyId> indexedSigners = java.util.Set.of();
   /** The peer's identity keyID, null for a connection added without a handshake. */
   final KeyId peerIdentity;
   /** This side's deposit subject for the peer, null for a connection added without one. */
@@ -241,7 +250,132 @@ public final class Link {
         .created();
   }
 
+  /**
+   * A signing pair of this side.
+   *
+   * @param key the private key
+   * @param pub its public half
+   */
+  record Signing(PrivateKeyEntry key, PublicKeyEntry pub) {}
+
+  /**
+   * The signing-rotation state a record keeps besides the keys.
+   *
+   * @param next this side's announced, unacknowledged signing pair, or null
+   * @param peerPrevious the peer's previous signing key, or null
+   * @param peerPreviousUntil until when it is accepted, or null
+   */
+  record SigningState(Signing next, PublicKeyEntry peerPrevious, Instant peerPreviousUntil) {
+    static final SigningState NONE = new SigningState(null, null, null);
+  }
+
+  /** Takes the signing-rotation state of a restored record. */
+  void restore(SigningState state) {
+    next = state.next();
+    peerSigningPrevious = state.peerPrevious();
+    peerSigningPreviousUntil = state.peerPreviousUntil();
+  }
+
   // ---------------------------------------------------------------- how it changes
+
+  /**
+   * Starts a rotation of this side's signing key: a new pair is made and kept, to announce to the
+   * peer (with the wrapping key, in {@code connection.rotate}); this side goes on signing with the
+   * current key until the peer acknowledges ({@link #signingAcknowledged}), so that the peer
+   * knows the new key before any key block it signs arrives.
+   *
+   * @return the new public key, to send to the peer
+   * @throws GeneralSecurityException if generation fails
+   */
+  public PublicKeyEntry rotateSigningKey() throws GeneralSecurityException {
+    checkLive();
+    java.security.KeyPair pair = suite.signature().generateKeyPair(new java.security.SecureRandom());
+    PublicKeyEntry pub = PublicKeyEntry.of(suite.signature(), pair.getPublic());
+    next = new Signing(new PrivateKeyEntry(pub.keyId(), suite.signature(), pair.getPrivate()), pub);
+    owner.changed(this);
+    LOG.info("connection {}: new signing key {} announced (in use once the peer acknowledges)", local, pub.keyId());
+    return pub;
+  }
+
+  /**
+   * The peer acknowledged a rotation: if it names the announced signing key, this side signs with
+   * it from now on (its next session's key block) and the previous signing key is destroyed; a
+   * peer that does not name it (one that ignores signing keys) keeps the current key, and the
+   * announced one is dropped. Nothing happens if no signing key was announced.
+   *
+   * @param acknowledged the signing keyID the acknowledgement names, or empty
+   */
+  public void signingAcknowledged(String acknowledged) {
+    checkLive();
+    Signing n = next;
+    if (n == null) {
+      return;
+    }
+    if (!n.pub().keyId().value().equals(acknowledged)) {
+      LOG.info("connection {}: the peer did not take the new signing key; the current one stays", local);
+      undoSigningRotation();
+      return;
+    }
+    synchronized (this) { // the sealer is used under the link's lock (Deposits)
+      signing = n.key();
+      signingPublic = n.pub();
+      next = null;
+      sealer = sealerTo(peerWrapping, null);
+    }
+    owner.changed(this);
+    LOG.info("connection {}: now signing with {}", local, n.pub().keyId());
+  }
+
+  /** Forgets an announced signing key whose announcement could not be sent. */
+  void undoSigningRotation() {
+    if (next != null) {
+      next = null;
+      owner.changed(this);
+    }
+  }
+
+  /**
+   * The peer announced a new signing key: key blocks it signs are accepted from now on, and those
+   * signed by its previous key until the peer is seen using the new one (plus {@code grace}), and
+   * at most {@link Connections#UNACKNOWLEDGED_KEY_LIFE}.
+   *
+   * @param newSigning the peer's new signing key (decoded and checked against its keyID)
+   */
+  public void peerSigningRotated(PublicKeyEntry newSigning) {
+    checkLive();
+    Objects.requireNonNull(newSigning, "newSigning");
+    if (!newSigning.algorithm().name().equals(suite.signature().name())) {
+      throw new IllegalArgumentException("the new key is not of the connection's signature algorithm");
+    }
+    if (newSigning.keyId().equals(peerSigning.keyId())) {
+      return; // announced again
+    }
+    peerSigningPrevious = peerSigning;
+    peerSigningPreviousUntil = owner.now().plus(Connections.UNACKNOWLEDGED_KEY_LIFE);
+    peerSigning = newSigning;
+    owner.changed(this);
+    LOG.info("connection {}: peer's signing key is now {}", local, newSigning.keyId());
+  }
+
+  /**
+   * The peer signed a key block with its new key: its previous one is accepted for {@code grace}
+   * more at most (key blocks still on their way).
+   */
+  void peerSeenSigningWithNewKey(Duration grace) {
+    Instant until = peerSigningPreviousUntil;
+    Instant soon = owner.now().plus(grace);
+    if (peerSigningPrevious != null && until != null && until.isAfter(soon)) {
+      peerSigningPreviousUntil = soon;
+      owner.changed(this);
+    }
+  }
+
+  /** {@return the peer's previous signing key while it is still accepted} */
+  Optional<PublicKeyEntry> peerSigningPrevious() {
+    PublicKeyEntry prev = peerSigningPrevious;
+    Instant until = peerSigningPreviousUntil;
+    return prev != null && until != null && owner.now().isBefore(until) ? Optional.of(prev) : Optional.empty();
+  }
 
   /**
    * Starts a rotation of this side's wrapping key: a new pair becomes current; the old one still

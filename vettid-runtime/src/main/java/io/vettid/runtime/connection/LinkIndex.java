@@ -4,6 +4,7 @@ import io.vettid.api.ConnectionId;
 import io.vettid.api.FailureReason;
 import io.vettid.api.KeyId;
 import io.vettid.crypto.PrivateKeyEntry;
+import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.crypto.envelope.EnvelopeException;
 import io.vettid.crypto.envelope.EnvelopeOpener;
 import io.vettid.crypto.envelope.Opener;
@@ -33,6 +34,11 @@ final class LinkIndex implements EnvelopeOpener {
    * FailureReason#TOO_MANY_SESSIONS}.
    */
   static final int OPENINGS_PER_CONNECTION = 3_600;
+  /**
+   * How long a peer's previous signing key still verifies key blocks once one signed by its new
+   * key arrived (key blocks signed before the switch, still on their way).
+   */
+  static final java.time.Duration PREVIOUS_SIGNER_GRACE = java.time.Duration.ofMinutes(10);
   /** The period of {@link #OPENINGS_PER_CONNECTION}. */
   static final java.time.Duration OPENINGS_PER = java.time.Duration.ofHours(1);
 
@@ -54,7 +60,6 @@ final class LinkIndex implements EnvelopeOpener {
       return false;
     }
     reindex(link);
-    signerOwners.put(link.peerSigning.keyId(), link.local);
     if (link.ownDeposit != null) {
       byDeposit.put(link.ownDeposit, link);
     }
@@ -66,7 +71,7 @@ final class LinkIndex implements EnvelopeOpener {
     Link link = links.remove(local);
     if (link != null) {
       link.indexed.forEach(id -> wrappingOwners.remove(id, local));
-      signerOwners.remove(link.peerSigning.keyId(), local);
+      link.indexedSigners.forEach(id -> signerOwners.remove(id, local));
       if (link.ownDeposit != null) {
         byDeposit.remove(link.ownDeposit, link);
       }
@@ -90,19 +95,32 @@ final class LinkIndex implements EnvelopeOpener {
     return List.copyOf(links.keySet());
   }
 
-  /** Indexes a link's wrapping keys as its own, and no more a key it no longer has. */
+  /** Indexes a link's wrapping keys and its peer's signing keys as its own, and no more a key it no longer has. */
   synchronized void reindex(Link link) {
     Set<KeyId> now = new HashSet<>();
     link.wrapping.versions().forEach(v -> now.add(v.keyId()));
-    for (KeyId gone : link.indexed) {
+    link.indexed = owned(wrappingOwners, link.indexed, now, link.local);
+    // the peer's signing keys: the current one, and the previous one while it is kept
+    Set<KeyId> signers = new HashSet<>();
+    signers.add(link.peerSigning.keyId());
+    if (link.peerSigningPrevious != null) {
+      signers.add(link.peerSigningPrevious.keyId());
+    }
+    link.indexedSigners = owned(signerOwners, link.indexedSigners, signers, link.local);
+  }
+
+  /** Indexes {@code now} as the connection's in {@code owners}, and no more what it {@code had} and lost. */
+  private static Set<KeyId> owned(Map<KeyId, ConnectionId> owners, Set<KeyId> had, Set<KeyId> now,
+      ConnectionId local) {
+    for (KeyId gone : had) {
       if (!now.contains(gone)) {
-        wrappingOwners.remove(gone, link.local);
+        owners.remove(gone, local);
       }
     }
     for (KeyId id : now) {
-      wrappingOwners.put(id, link.local);
+      owners.put(id, local);
     }
-    link.indexed = Set.copyOf(now);
+    return Set.copyOf(now);
   }
 
   /**
@@ -118,9 +136,17 @@ final class LinkIndex implements EnvelopeOpener {
       }
       return own;
     }, id -> {
-      if (link.peerSigning.keyId().equals(id)) {
-        boolean blockedPeer = link.peerIdentity != null && blocked.isBlocked(link.peerIdentity);
-        return blockedPeer ? Optional.empty() : Optional.of(link.peerSigning);
+      boolean blockedPeer = link.peerIdentity != null && blocked.isBlocked(link.peerIdentity);
+      PublicKeyEntry current = link.peerSigning;
+      if (current.keyId().equals(id)) {
+        if (!blockedPeer) {
+          link.peerSeenSigningWithNewKey(PREVIOUS_SIGNER_GRACE);
+        }
+        return blockedPeer ? Optional.empty() : Optional.of(current);
+      }
+      Optional<PublicKeyEntry> previous = link.peerSigningPrevious().filter(p -> p.keyId().equals(id));
+      if (previous.isPresent()) {
+        return blockedPeer ? Optional.empty() : previous; // a key block signed before the peer's rotation
       }
       if (isOther(signerOwners.get(id), link)) {
         throw new EnvelopeException(FailureReason.WRONG_KEY,

@@ -805,17 +805,17 @@ class InvitationFlowTest {
     ShiftedClock clock = new ShiftedClock();
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
-    Identity aliceId = identity("alice9");
+    Identity aliceId = identity("alice12");
     int n = 60;
     java.util.Set<String> seen = new java.util.HashSet<>();
     int calls = 0;
     long[] handledBefore = new long[1];
     long[] bobHandled = new long[1];
-    try (Vault bob = new Vault("bob9", clock)) {
+    try (Vault bob = new Vault("bob12", clock)) {
       Established a;
       Established b;
       String announced;
-      Vault first = new Vault("alice9", aliceId, secret, clock, null);
+      Vault first = new Vault("alice12", aliceId, secret, clock, null);
       try {
         Vault alice = first;
         Established[] e = connect(alice, bob, clock);
@@ -844,7 +844,7 @@ class InvitationFlowTest {
       assertThat(bob.connections.link(b.local()).peerWrapping.keyId().value()).as("bob seals to the new key")
           .isEqualTo(announced);
       int[] restored = new int[1];
-      try (Vault alice = new Vault("alice9", aliceId, secret, clock, restored)) {
+      try (Vault alice = new Vault("alice12", aliceId, secret, clock, restored)) {
         assertThat(restored[0]).isEqualTo(1);
         // n chats and one acknowledgement in all, across the two runs
         await(() -> alice.chats.size() == n / 2
@@ -861,5 +861,84 @@ class InvitationFlowTest {
     }
     assertThat(seen).as("every chat, once").hasSize(n);
     assertThat(calls).as("handled twice").isEqualTo(n);
+  }
+
+  /**
+   * Fault suite (issue #20): the clock jumps a month ahead while a peer keeps sending. The
+   * scheduled rotation runs at once (wrapping key, signing key, NATS user); the rotating side signs
+   * with its new key once the peer acknowledged, and the peer accepts the previous signing key only
+   * for a grace after it saw the new one. Another jump ends the graces and the previous keys are
+   * destroyed. Nothing is lost, handled twice or quarantined: the peer's events sealed to the
+   * previous wrapping key were deposited before its acknowledgement, so they were opened before
+   * the grace began.
+   */
+  @Test
+  void aClockJumpedPastARotationLosesNothing() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    int n = 120;
+    try (Vault alice = new Vault("alice13", clock); Vault bob = new Vault("bob13", clock)) {
+      Established[] e = connect(alice, bob, clock);
+      Established a = e[0];
+      Established b = e[1];
+      Connection sys = NATS.connect(OP.systemUser(), NATS.options());
+      java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+      Thread sender = new Thread(() -> {
+        try {
+          for (int i = 0; i < n; i++) {
+            bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", String.valueOf(i)));
+            Thread.sleep(10);
+          }
+        } catch (Exception ex) {
+          failed.set(ex);
+        }
+      });
+      try (ConnectionRotation rotation = new ConnectionRotation(alice.connections, alice.account, Duration.ofSeconds(1),
+          pushWith(sys))) {
+        sender.start();
+        await(() -> alice.chats.size() >= n / 4, "a quarter of the chats");
+        io.vettid.api.KeyId old = alice.connections.link(a.local()).wrappingKey().keyId();
+        io.vettid.crypto.PrivateKeyEntry oldSigning = alice.connections.link(a.local()).signing;
+        clock.advance(Duration.ofDays(31)); // past the rotation's due date
+        assertThat(rotation.rotateDue(Duration.ofDays(30))).containsExactly(a.local());
+        await(() -> alice.runtime.counters().snapshot().handled() > alice.chatCalls.get(),
+            "bob's acknowledgement taken");
+        // the signing key rotated with the wrapping key: alice signs with the new one, bob knows it
+        io.vettid.api.KeyId newSigning = alice.connections.link(a.local()).signingPublic.keyId();
+        assertThat(newSigning).isNotEqualTo(oldSigning.keyId());
+        assertThat(bob.connections.link(b.local()).peerSigning.keyId()).isEqualTo(newSigning);
+        alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "signed-anew"));
+        await(() -> bob.chats.contains("signed-anew"), "a new session signed with the new key opens at bob");
+        assertThat(bob.connections.link(b.local()).peerSigningPreviousUntil).as("previous key: grace shortened")
+            .isBefore(clock.instant().plus(Duration.ofMinutes(11)));
+        // a key block signed with alice's previous key still opens at bob within its grace...
+        String atBob = b.ownDepositSubject();
+        byte[] late = io.vettid.crypto.envelope.Sealer.builder(SUITE, oldSigning,
+            bob.connections.link(b.local()).wrappingKey(), atBob).build().seal(io.vettid.api.InternalEvent.builder()
+            .type(CHAT).connectionId(b.local()).payload(JsonNodeFactory.instance.objectNode().put("n", "late")).build())
+            .sealed();
+        assertThat(bob.connections.opener().open(late.clone(), atBob).sender()).isEqualTo(oldSigning.keyId());
+        clock.advance(Duration.ofDays(1)); // past the previous key's grace
+        Thread.sleep(1_200); // and the previous user's
+        rotation.maintain();
+        assertThat(alice.connections.link(a.local()).wrapping.privateKey(old)).as("the previous key destroyed")
+            .isEmpty();
+        // ...and not after it: a key block signed with it is refused
+        byte[] afterGrace = io.vettid.crypto.envelope.Sealer.builder(SUITE, oldSigning,
+            bob.connections.link(b.local()).wrappingKey(), atBob).build().seal(io.vettid.api.InternalEvent.builder()
+            .type(CHAT).connectionId(b.local()).payload(JsonNodeFactory.instance.objectNode().put("n", "x")).build())
+            .sealed();
+        assertThatThrownBy(() -> bob.connections.opener().open(afterGrace, atBob))
+            .isInstanceOfSatisfying(io.vettid.crypto.envelope.EnvelopeException.class,
+                ex -> assertThat(ex.reason()).isEqualTo(FailureReason.UNKNOWN_KEY_ID));
+        sender.join(60_000);
+        assertThat(failed.get()).as("bob's sends").isNull();
+        await(() -> alice.chats.size() == n, "every chat");
+        assertThat(alice.chatCalls.get()).as("handled twice").isEqualTo(n);
+        assertThat(alice.runtime.counters().snapshot().quarantinedTotal()).as("quarantined at alice").isZero();
+        assertThat(bob.runtime.counters().snapshot().quarantinedTotal()).as("quarantined at bob").isZero();
+      } finally {
+        sys.close();
+      }
+    }
   }
 }

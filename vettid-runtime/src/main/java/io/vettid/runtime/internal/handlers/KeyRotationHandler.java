@@ -18,12 +18,15 @@ import org.apiguardian.api.API;
 
 /**
  * Connection key rotation, both sides. {@code connection.rotate} ({@code {"keyId": "...", "key":
- * "<base64 X.509>"}}) comes from the peer, authenticated by the envelope's signature with the
- * peer's connection key and by the deposit subject; the handler checks the keyID against the key,
- * seals to the new key from now on, switches to a new NATS user if the peer issued one ({@code
+ * "<base64 X.509>", "signing": {"keyId", "key"}}}, {@code signing} optional) comes from the peer,
+ * authenticated by the envelope's signature with the peer's connection key and by the deposit
+ * subject; the handler checks each keyID against its key, seals to the new wrapping key from now
+ * on, accepts key blocks signed by the announced signing key (and by the previous one until the
+ * peer is seen using the new one), switches to a new NATS user if the peer issued one ({@code
  * "creds": {"jwt", "seed"}}, NKey rotation), and acknowledges with {@code connection.rotate.ack}
- * (sealed to the new key, which proves it works). The ack, back at the rotating side, starts the grace
- * period after which the previous key is destroyed.
+ * (sealed to the new key, which proves it works). The ack, back at the rotating side, starts the
+ * grace period after which the previous wrapping key is destroyed, and switches its signing to the
+ * announced key (its next session's key block).
  */
 @API(status = INTERNAL)
 public final class KeyRotationHandler extends BuiltInHandler {
@@ -58,6 +61,21 @@ public final class KeyRotationHandler extends BuiltInHandler {
         .put("key", Base64.getEncoder().encodeToString(key.key().getEncoded()));
   }
 
+  /**
+   * The payload announcing a new wrapping key and a new signing key (which this side uses once
+   * the peer acknowledged).
+   *
+   * @param key the new wrapping key
+   * @param signing the new signing key
+   * @return the payload
+   */
+  public static ObjectNode announce(PublicKeyEntry key, PublicKeyEntry signing) {
+    ObjectNode a = announce(key);
+    a.putObject("signing").put("keyId", signing.keyId().value())
+        .put("key", Base64.getEncoder().encodeToString(signing.key().getEncoded()));
+    return a;
+  }
+
   @Override
   public String name() {
     return "connection-rotation";
@@ -76,16 +94,29 @@ public final class KeyRotationHandler extends BuiltInHandler {
         byte[] encoded = Base64.getDecoder().decode(event.payload().path("key").asText());
         PublicKeyEntry key = PublicKeyEntry.decode(claimed,
             connections.link(ctx.connectionId()).suite().wrap(), encoded); // throws if the keyID does not match
+        com.fasterxml.jackson.databind.JsonNode signing = event.payload().get("signing");
+        PublicKeyEntry newSigning = signing == null ? null : PublicKeyEntry.decode(
+            KeyId.of(signing.path("keyId").asText()), connections.link(ctx.connectionId()).suite().signature(),
+            Base64.getDecoder().decode(signing.path("key").asText())); // throws if the keyID does not match
         connections.link(ctx.connectionId()).peerRotated(key);
+        if (newSigning != null) {
+          connections.link(ctx.connectionId()).peerSigningRotated(newSigning);
+        }
         com.fasterxml.jackson.databind.JsonNode creds = event.payload().get("creds");
         if (creds != null) {
           // the peer also issued this side a new NATS user (NKey rotation): deposit with it from now on
           connections.link(ctx.connectionId()).peerCredentialsRotated(io.vettid.nats.auth.UserCredentials.of(
               creds.path("jwt").asText(), creds.path("seed").asText().toCharArray()));
         }
-        ctx.reply(ACK, JsonNodeFactory.instance.objectNode().put("keyId", claimed.value()));
+        ObjectNode ack = JsonNodeFactory.instance.objectNode().put("keyId", claimed.value());
+        if (newSigning != null) {
+          ack.put("signing", newSigning.keyId().value()); // the peer switches only on this
+        }
+        ctx.reply(ACK, ack);
       } else {
         connections.link(ctx.connectionId()).retireAfter(grace);
+        // sign with the announced key from now on, if the peer says it took it
+        connections.link(ctx.connectionId()).signingAcknowledged(event.payload().path("signing").asText(""));
       }
       ctx.finish();
     };
