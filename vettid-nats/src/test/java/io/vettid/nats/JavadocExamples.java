@@ -21,6 +21,7 @@ import io.vettid.nats.subjects.Subject;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.nats.tls.TlsMaterial;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -118,7 +119,7 @@ final class JavadocExamples {
     // example: TlsMaterial#generate
     TlsMaterial tls = TlsMaterial.generate(dir, List.of("localhost"), List.of("127.0.0.1"), vaultSecret);
     TlsMaterial later = TlsMaterial.load(dir, vaultSecret);
-    if (later.renewIfDue(java.time.Instant.now(), TlsMaterial.RENEW_BEFORE)) {
+    if (later.renewIfDue(Instant.now(), TlsMaterial.RENEW_BEFORE)) {
       server.reload();                                 // serves the new certificate
     }
     // end
