@@ -345,11 +345,29 @@ public final class Opener implements EnvelopeOpener {
     }
   }
 
-  /** Ends a session (called with the lock held): its key is wiped, and its key block refused from now on. */
+  /**
+   * Ends a session (called with the lock held): its key is wiped, and its key block refused from now
+   * on. Ended sessions past their age are forgotten from the oldest on: their key blocks are refused
+   * by age anyway.
+   */
   private void retire(String sessionName, Session s) {
     wipe(s.key);
+    Instant oldest = oldestAccepted();
+    for (var it = retired.values().iterator(); it.hasNext() && it.next().isBefore(oldest);) {
+      it.remove();
+    }
     retired.put(sessionName, s.created);
     version++;
+  }
+
+  /** {@return how many ended sessions this opener remembers (tests)} */
+  synchronized int endedSessions() {
+    return retired.size();
+  }
+
+  /** {@return the earliest {@code created} of a session still accepted: its age limit plus the skew} */
+  private Instant oldestAccepted() {
+    return clock.instant().minus(policy.maxAge()).minus(CLOCK_SKEW);
   }
 
   /**
@@ -377,7 +395,7 @@ public final class Opener implements EnvelopeOpener {
    * @return the state and its version
    */
   public synchronized Snapshot snapshot() {
-    Instant oldest = clock.instant().minus(policy.maxAge()).minus(CLOCK_SKEW);
+    Instant oldest = oldestAccepted();
     retired.values().removeIf(created -> created.isBefore(oldest));
     List<SessionStates.Opening> held = new ArrayList<>();
     for (Session s : sessions.values()) {
@@ -402,6 +420,28 @@ public final class Opener implements EnvelopeOpener {
   /** {@return counts the changes to the sessions: a snapshot is due when it moved} */
   public synchronized long version() {
     return version;
+  }
+
+  /** For {@link #checkpoint}: the delivery each destination prefix's last checkpoint covered. */
+  private final Map<String, Long> checkpointed = new HashMap<>();
+
+  /**
+   * Keeps nothing at rest (that is the caller's, with {@link #snapshot}); releases the
+   * redeliverable sequences of the deliveries the previous checkpoint of these destinations
+   * covered, whose acknowledgement was sent, so that an opener read by an Event Watcher does not
+   * hold them for ever.
+   *
+   * @param prefix the destinations' common prefix
+   * @param through the highest delivery about to be acknowledged
+   * @return a completed future: the acknowledgement need not wait
+   */
+  @Override
+  public synchronized java.util.concurrent.CompletableFuture<Void> checkpoint(String prefix, long through) {
+    Long previous = checkpointed.put(Objects.requireNonNull(prefix, "prefix"), through);
+    if (previous != null) {
+      release(previous);
+    }
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
   }
 
   /**

@@ -160,6 +160,35 @@ class KeptSessionsTest {
   }
 
   @Test
+  void anOpenerReadByAWatcherReleasesWhatWasAcknowledged() throws Exception {
+    Sealer sealer = P.sealer(DEST).build();
+    Opener opener = P.opener().build(); // used as it is, without snapshots (no store)
+    byte[] e0 = sealer.sealBytes(utf8("0"));
+    byte[] e1 = sealer.sealBytes(utf8("1"));
+    opener.open(e0, DEST, 1);
+    opener.open(e1, DEST, 2);
+    assertThat(opener.checkpoint("subscriber.g1.es.queue.", 1)).isCompleted();
+    assertThat(opener.open(e0.clone(), DEST, 1).plaintext()).as("not released yet: acknowledged only now")
+        .isEqualTo(utf8("0"));
+    opener.checkpoint("subscriber.g1.es.queue.", 2); // the acknowledgement through 1 was sent
+    assertFails(FailureReason.REPLAYED, () -> opener.open(e0.clone(), DEST, 1));
+    assertThat(opener.open(e1.clone(), DEST, 2).plaintext()).as("delivery 2 is not released").isEqualTo(utf8("1"));
+  }
+
+  @Test
+  void endedSessionsOfAnOpenerWithoutSnapshotsAreForgottenPastTheirAge() throws Exception {
+    MutableClock clock = new MutableClock(Instant.now());
+    Opener opener = P.opener().maxSessions(1).clock(clock).build();
+    opener.open(P.sealer(DEST).clock(clock).build().sealBytes(utf8("a")), DEST);
+    clock.advance(Duration.ofHours(12));
+    opener.open(P.sealer(DEST).clock(clock).build().sealBytes(utf8("b")), DEST); // ends a
+    assertThat(opener.endedSessions()).isEqualTo(1);
+    clock.advance(Duration.ofHours(12).plus(Opener.CLOCK_SKEW).plusMinutes(1)); // a past its age, b not
+    opener.open(P.sealer(DEST).clock(clock).build().sealBytes(utf8("c")), DEST); // ends b, forgets a
+    assertThat(opener.endedSessions()).as("b only; a was past its age").isEqualTo(1);
+  }
+
+  @Test
   void anEndedSessionsKeyBlockIsRefusedBeforeAndAfterARestart() throws Exception {
     Opener opener = P.opener().maxSessions(1).build();
     Sealer a = P.sealer(DEST).build();
