@@ -84,7 +84,7 @@ public final class ConnectionStore {
     byte[] plain = SessionStates.encode(session);
     String k = SEALING + local.value();
     try {
-      kv.put(k, SecretBox.seal(sessionKey, k.getBytes(StandardCharsets.UTF_8), plain, random));
+      kv.put(k, seal(sessionKey, k, plain));
     } catch (JetStreamApiException e) {
       throw new IOException("the sealing session of " + local + " was not stored: " + e.getMessage(), e);
     } finally {
@@ -98,8 +98,7 @@ public final class ConnectionStore {
     byte[] plain = SessionStates.encode(openings);
     String k = OPENINGS + local.value();
     try {
-      return js.publishAsync(Subjects.keyValue(bucket, k),
-          SecretBox.seal(sessionKey, k.getBytes(StandardCharsets.UTF_8), plain, random));
+      return js.publishAsync(Subjects.keyValue(bucket, k), seal(sessionKey, k, plain));
     } catch (RuntimeException e) {
       return java.util.concurrent.CompletableFuture.failedFuture(e);
     } finally {
@@ -112,11 +111,12 @@ public final class ConnectionStore {
    * a new session starts, which is safe: a new key, so no nonce is used twice).
    */
   SessionStates.Sealing sealing(ConnectionId local) {
-    byte[] plain = sessionBytes(SEALING + local.value());
+    byte[] plain = null;
     try {
+      plain = sessionBytes(SEALING + local.value());
       return plain == null ? null : SessionStates.decodeSealing(plain);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("connection {}: its kept sealing session does not decode ({}); a new session starts", local,
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      LOG.warn("connection {}: its kept sealing session is not used ({}); a new session starts", local,
           e.getMessage());
       return null;
     } finally {
@@ -133,18 +133,10 @@ public final class ConnectionStore {
    *     the peer for a new session)
    */
   SessionStates.Openings openings(ConnectionId local) throws GeneralSecurityException {
-    String k = OPENINGS + local.value();
-    byte[] sealed;
-    try {
-      KeyValueEntry e = kv.get(k);
-      sealed = e == null ? null : e.getValue();
-    } catch (IOException | JetStreamApiException e) {
-      throw new GeneralSecurityException("the opening sessions of " + local + " could not be read", e);
-    }
-    if (sealed == null) {
+    byte[] plain = sessionBytes(OPENINGS + local.value());
+    if (plain == null) {
       return null;
     }
-    byte[] plain = SecretBox.open(sessionKey, k.getBytes(StandardCharsets.UTF_8), sealed);
     try {
       return SessionStates.decodeOpenings(plain);
     } catch (IllegalArgumentException e) {
@@ -154,15 +146,21 @@ public final class ConnectionStore {
     }
   }
 
-  private byte[] sessionBytes(String k) {
+  /** The kept session bytes under a bucket key, opened; null if there are none. */
+  private byte[] sessionBytes(String k) throws GeneralSecurityException {
+    KeyValueEntry e;
     try {
-      KeyValueEntry e = kv.get(k);
-      return e == null || e.getValue() == null ? null
-          : SecretBox.open(sessionKey, k.getBytes(StandardCharsets.UTF_8), e.getValue());
-    } catch (IOException | JetStreamApiException | GeneralSecurityException e) {
-      LOG.warn("{} could not be read or opened ({}); it is not used", k, e.getClass().getSimpleName());
-      return null;
+      e = kv.get(k);
+    } catch (IOException | JetStreamApiException x) {
+      throw new GeneralSecurityException(k + " could not be read", x);
     }
+    return e == null || e.getValue() == null ? null
+        : SecretBox.open(sessionKey, k.getBytes(StandardCharsets.UTF_8), e.getValue());
+  }
+
+  /** Seals bytes for a bucket key, bound to it (the key name is the AAD). */
+  private byte[] seal(byte[] with, String bucketKey, byte[] plain) {
+    return SecretBox.seal(with, bucketKey.getBytes(StandardCharsets.UTF_8), plain, random);
   }
 
   /** Deletes a connection's kept sessions (revoked: its keys are destroyed, and so are they). */
@@ -234,7 +232,7 @@ public final class ConnectionStore {
   private void sealAndPut(String bucketKey, ObjectNode json) throws IOException, JetStreamApiException {
     byte[] plain = JSON.writeValueAsBytes(json);
     try {
-      kv.put(bucketKey, SecretBox.seal(key, bucketKey.getBytes(StandardCharsets.UTF_8), plain, random));
+      kv.put(bucketKey, seal(key, bucketKey, plain));
     } finally {
       Arrays.fill(plain, (byte) 0);
     }

@@ -154,15 +154,22 @@ public final class Connections implements ReplyTransport, AutoCloseable {
    */
   private Link.Sessions keptSessions(ConnectionId local) {
     ConnectionStore s = store;
-    if (s == null) {
-      return Link.Sessions.NONE;
-    }
+    return s == null ? Link.Sessions.NONE : keptIn(s, local, new java.util.ArrayList<>());
+  }
+
+  /**
+   * The sessions a store keeps for a connection; one whose opening sessions were kept but do not
+   * open or decode is added to {@code unreadable} (its peer may be asked for a new session).
+   */
+  private static Link.Sessions keptIn(ConnectionStore s, ConnectionId id, List<ConnectionId> unreadable) {
+    io.vettid.crypto.envelope.SessionStates.Openings openings = null;
     try {
-      return new Link.Sessions(s.sealing(local), s.openings(local));
+      openings = s.openings(id);
     } catch (GeneralSecurityException e) {
-      LOG.warn("connection {}: its kept sessions are not used ({})", local, e.getMessage());
-      return new Link.Sessions(s.sealing(local), null);
+      LOG.warn("connection {}: its kept sessions are not used ({})", id, e.getMessage());
+      unreadable.add(id);
     }
+    return new Link.Sessions(s.sealing(id), openings);
   }
 
   /**
@@ -252,19 +259,10 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     int restored = 0;
     List<ConnectionId> lost = new java.util.ArrayList<>();
     for (ConnectionRecord.Restored s : store.restore(id -> !links.contains(id), clock, random)) {
-      ConnectionId id = s.keys().local();
-      io.vettid.crypto.envelope.SessionStates.Openings openings;
-      try {
-        openings = store.openings(id);
-      } catch (GeneralSecurityException e) {
-        LOG.warn("connection {}: its kept sessions are not used ({}); the peer is asked for a new session", id,
-            e.getMessage());
-        openings = null;
-        lost.add(id);
-      }
+      Link.Sessions kept = keptIn(store, s.keys().local(), lost); // a peer whose sessions are lost is asked
       Connection nats = connector.connect(s.creds(), s.inbox(), s.server());
       Link link = add(s.keys(), s.peerUser(), Link.Route.of(nats, true, s.creds(), s.inbox(), connector,
-          s.server()), new Link.Sessions(store.sealing(id), openings));
+          s.server()), kept);
       link.restore(s.signing());
       links.reindex(link);
       restored++;

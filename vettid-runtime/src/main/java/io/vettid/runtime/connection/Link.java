@@ -265,9 +265,7 @@ public final class Link {
    * @param peerPrevious the peer's previous signing key, or null
    * @param peerPreviousUntil until when it is accepted, or null
    */
-  record SigningState(Signing next, PublicKeyEntry peerPrevious, Instant peerPreviousUntil) {
-    static final SigningState NONE = new SigningState(null, null, null);
-  }
+  record SigningState(Signing next, PublicKeyEntry peerPrevious, Instant peerPreviousUntil) {}
 
   /** Takes the signing-rotation state of a restored record. */
   void restore(SigningState state) {

@@ -240,10 +240,14 @@ final class LinkIndex implements EnvelopeOpener {
       if (previous != null) {
         link.opener.release(previous);
       }
+      if (link.revoked || link.opener.version() == link.keptOpenings) {
+        versions.add(link.keptOpenings); // nothing new to keep
+        writes.add(java.util.concurrent.CompletableFuture.completedFuture(null));
+        continue;
+      }
       Opener.Snapshot snap = link.opener.snapshot();
       versions.add(snap.version());
-      writes.add(snap.version() == link.keptOpenings || link.revoked
-          ? java.util.concurrent.CompletableFuture.completedFuture(null) : k.keep(link, snap.state()));
+      writes.add(k.keep(link, snap.state()));
     }
     return java.util.concurrent.CompletableFuture.allOf(writes.toArray(java.util.concurrent.CompletableFuture[]::new))
         .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).handle((done, failed) -> {
@@ -259,7 +263,6 @@ final class LinkIndex implements EnvelopeOpener {
           return null;
         });
   }
-
 
   /**
    * The connection a deposit subject belongs to: the one whose own deposit subject it is, or one

@@ -211,16 +211,6 @@ public final class EventService implements AutoCloseable {
     return done;
   }
 
-  /** {@return how many finished eventIds' records this service forgot after their horizon} */
-  public long expiredRecords() {
-    return records.expired();
-  }
-
-  /** {@return how many eventIds this service's index of handled-once records holds} */
-  public int indexedRecords() {
-    return records.indexed();
-  }
-
   private PollingLoop.Reader reader;
   private final PollingLoop.Arrivals arrivals = new PollingLoop.Arrivals();
 

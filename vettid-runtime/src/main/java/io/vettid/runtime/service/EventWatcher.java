@@ -75,7 +75,7 @@ public final class EventWatcher implements AutoCloseable {
   private final AtomicLong forwardMessages = new AtomicLong();
   private final Map<FailureReason, AtomicLong> quarantined = new EnumMap<>(FailureReason.class);
   private final PollingLoop loop;
-  private final ParallelOpenings openings = new ParallelOpenings(this::openAndCheck);
+  private final ParallelOpenings openings = new ParallelOpenings(m -> openAndCheck(m, null));
   private final io.nats.client.JetStreamManagement jsm;
   /** Replaced only by {@link #purgeThresholds} (tests). */
   private DepositPurger purger;
@@ -278,13 +278,14 @@ public final class EventWatcher implements AutoCloseable {
       }
       arrivals.arrived();
       received++;
-      if (ledger.kept(m.metaData().streamSequence()) == null && openings.deferred(m.getSubject(), m.getData())) {
+      byte[] kept = ledger.kept(m.metaData().streamSequence());
+      if (kept == null && openings.deferred(m.getSubject(), m.getData())) {
         // a new session's key block (private-key work) is opened on the pool; the events of
         // sessions already open go on here meanwhile
         openings.submit(m.getSubject(), m);
         continue;
       }
-      done += take(m, process(m), inFlight);
+      done += take(m, apply(m, openAndCheck(m, kept)), inFlight);
     }
     forward(inFlight);
     done += settleAll(inFlight);
@@ -527,29 +528,15 @@ public final class EventWatcher implements AutoCloseable {
     }
   }
 
-  /** Opens a deposit here; a failure is quarantined (or nak'ed) and null returned. */
-  private Opened process(Message m) {
-    byte[] kept = ledger.kept(m.metaData().streamSequence());
-    return apply(m, kept != null ? checked(m, kept) : openAndCheck(m));
-  }
-
   /**
-   * Opens a deposit and checks its event (on the watcher's thread, or on the pool for a new
-   * session): nothing here but the opener and pure checks.
+   * Opens a deposit (or takes the event kept from its earlier opening) and checks its event as
+   * strictly as decoding does: on the watcher's thread, or on the pool for a new session; nothing
+   * here but the opener and pure checks. The plaintext goes on as it opened (the service decodes it).
    */
-  private ParallelOpenings.Outcome openAndCheck(Message m) {
+  private ParallelOpenings.Outcome openAndCheck(Message m, byte[] kept) {
     try {
-      return checked(m, opener.open(m.getData(), m.getSubject(), m.metaData().streamSequence()).plaintext());
-    } catch (VettidException e) {
-      return new ParallelOpenings.Outcome(null, e, null);
-    } catch (RuntimeException e) {
-      return new ParallelOpenings.Outcome(null, null, e);
-    }
-  }
-
-  /** The plaintext goes on as it opened, once checked as strictly as decoding checks (the service decodes it). */
-  private ParallelOpenings.Outcome checked(Message m, byte[] plaintext) {
-    try {
+      byte[] plaintext = kept != null ? kept
+          : opener.open(m.getData(), m.getSubject(), m.metaData().streamSequence()).plaintext();
       check(InternalEventCodec.validate(plaintext), m.getSubject()); // decode's checks, without building the event
       return new ParallelOpenings.Outcome(plaintext, null, null);
     } catch (VettidException e) {
@@ -561,33 +548,29 @@ public final class EventWatcher implements AutoCloseable {
 
   /** Takes what opening a deposit came to: the event, or its quarantine (or give-back) here and null. */
   private Opened apply(Message m, ParallelOpenings.Outcome outcome) {
-    String subject = m.getSubject();
     quarantinedInline = false;
-    try {
-      if (outcome.failed() != null) {
-        throw outcome.failed();
-      }
-      if (outcome.refused() != null) {
-        throw outcome.refused();
-      }
+    if (outcome.plaintext() != null) {
       return new Opened(m, outcome.plaintext());
-    } catch (VettidException e) {
-      try {
-        quarantine.refused(durable, m.getData(), subject, e.reason(), e.getMessage(),
-            "deposit-" + m.metaData().streamSequence() + "-" + m.metaData().getStream());
-        quarantined.get(e.reason()).incrementAndGet();
-        quarantinedInline = true; // acknowledged in its turn (poll)
-      } catch (IOException | JetStreamApiException | RuntimeException qe) {
-        LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", subject,
-            qe.getClass().getSimpleName());
-        ledger.giveBack(m, null);
-      }
-      return null;
-    } catch (RuntimeException e) {
-      LOG.warn("could not forward a deposit from {} ({}); it will be redelivered", subject, e.getClass().getSimpleName());
+    }
+    String subject = m.getSubject();
+    VettidException e = outcome.refused();
+    if (e == null) {
+      LOG.warn("could not forward a deposit from {} ({}); it will be redelivered", subject,
+          outcome.failed().getClass().getSimpleName());
       ledger.giveBack(m, null);
       return null;
     }
+    try {
+      quarantine.refused(durable, m.getData(), subject, e.reason(), e.getMessage(),
+          "deposit-" + m.metaData().streamSequence() + "-" + m.metaData().getStream());
+      quarantined.get(e.reason()).incrementAndGet();
+      quarantinedInline = true; // acknowledged in its turn (poll)
+    } catch (IOException | JetStreamApiException | RuntimeException qe) {
+      LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", subject,
+          qe.getClass().getSimpleName());
+      ledger.giveBack(m, null);
+    }
+    return null;
   }
 
   private void check(ConnectionId connectionId, String subject) throws VettidException {

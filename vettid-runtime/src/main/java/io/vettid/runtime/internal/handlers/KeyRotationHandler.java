@@ -89,36 +89,43 @@ public final class KeyRotationHandler extends BuiltInHandler {
   @Override
   public EventHandler create(EventHandlerContext ctx) {
     return event -> {
+      io.vettid.runtime.connection.Link link = connections.link(ctx.connectionId());
       if (event.type().equals(ROTATE)) {
-        KeyId claimed = KeyId.of(event.payload().path("keyId").asText());
-        byte[] encoded = Base64.getDecoder().decode(event.payload().path("key").asText());
-        PublicKeyEntry key = PublicKeyEntry.decode(claimed,
-            connections.link(ctx.connectionId()).suite().wrap(), encoded); // throws if the keyID does not match
+        PublicKeyEntry key = announced(event.payload(), link.suite().wrap());
         com.fasterxml.jackson.databind.JsonNode signing = event.payload().get("signing");
-        PublicKeyEntry newSigning = signing == null ? null : PublicKeyEntry.decode(
-            KeyId.of(signing.path("keyId").asText()), connections.link(ctx.connectionId()).suite().signature(),
-            Base64.getDecoder().decode(signing.path("key").asText())); // throws if the keyID does not match
-        connections.link(ctx.connectionId()).peerRotated(key);
+        PublicKeyEntry newSigning = signing == null ? null : announced(signing, link.suite().signature());
+        link.peerRotated(key);
         if (newSigning != null) {
-          connections.link(ctx.connectionId()).peerSigningRotated(newSigning);
+          link.peerSigningRotated(newSigning);
         }
         com.fasterxml.jackson.databind.JsonNode creds = event.payload().get("creds");
         if (creds != null) {
           // the peer also issued this side a new NATS user (NKey rotation): deposit with it from now on
-          connections.link(ctx.connectionId()).peerCredentialsRotated(io.vettid.nats.auth.UserCredentials.of(
+          link.peerCredentialsRotated(io.vettid.nats.auth.UserCredentials.of(
               creds.path("jwt").asText(), creds.path("seed").asText().toCharArray()));
         }
-        ObjectNode ack = JsonNodeFactory.instance.objectNode().put("keyId", claimed.value());
+        ObjectNode ack = JsonNodeFactory.instance.objectNode().put("keyId", key.keyId().value());
         if (newSigning != null) {
           ack.put("signing", newSigning.keyId().value()); // the peer switches only on this
         }
         ctx.reply(ACK, ack);
       } else {
-        connections.link(ctx.connectionId()).retireAfter(grace);
+        link.retireAfter(grace);
         // sign with the announced key from now on, if the peer says it took it
-        connections.link(ctx.connectionId()).signingAcknowledged(event.payload().path("signing").asText(""));
+        link.signingAcknowledged(event.payload().path("signing").asText(""));
       }
       ctx.finish();
     };
+  }
+
+  /**
+   * An announced key, {@code {"keyId", "key": "<base64 X.509>"}}, decoded for its algorithm.
+   *
+   * @throws java.security.GeneralSecurityException if the key does not decode or its keyID does not match
+   */
+  private static PublicKeyEntry announced(com.fasterxml.jackson.databind.JsonNode n,
+      io.vettid.api.spi.KeyAlgorithm algorithm) throws java.security.GeneralSecurityException {
+    return PublicKeyEntry.decode(KeyId.of(n.path("keyId").asText()), algorithm,
+        Base64.getDecoder().decode(n.path("key").asText()));
   }
 }
