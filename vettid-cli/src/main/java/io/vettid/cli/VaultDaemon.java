@@ -149,12 +149,14 @@ final class VaultDaemon implements Detached.Daemon {
     Secrets s = open(home, config, passphrase);
     try {
       TlsMaterial tls = TlsMaterial.load(home.tlsDir(), s.vaultSecret());
-      renewCertificate(tls, null); // before the server reads it
+      // renewed by the same CA when it ends within 120 days: before the server reads it, then daily
+      tls.renewAndReload(Instant.now(), TlsMaterial.RENEW_BEFORE, List.of());
       ServerAddress address = new ServerAddress(config.host(), config.port(), tls.caPin());
       accounts = new AccountKeeper(s.operator(), s.accounts(), s.external(), s.vaultSecret());
       NatsServer server = startServer(home, config, s, tls, accounts.local());
       opened.add(server);
-      timers.scheduleWithFixedDelay(() -> renewCertificate(tls, server), 1, 1, TimeUnit.DAYS);
+      timers.scheduleWithFixedDelay(() -> tls.renewAndReload(Instant.now(), TlsMaterial.RENEW_BEFORE, List.of(server)),
+          1, 1, TimeUnit.DAYS);
       Connection system = opened(Nats.connect(options(address, s.operator().systemUser()).build()));
       accounts.attach(system, null);
       // the accounts as last saved by a running vault (users and revocations since init), if newer;
@@ -198,28 +200,6 @@ final class VaultDaemon implements Detached.Daemon {
           restored, blocked);
     } finally {
       Arrays.fill(s.vaultSecret(), (byte) 0);
-    }
-  }
-
-  /**
-   * Renews the server certificate once it ends within {@link TlsMaterial#RENEW_BEFORE} (by the
-   * same CA: peers keep their pin) and has the running server serve it; a vault made before the CA
-   * key was kept cannot, and says so once a day.
-   */
-  static void renewCertificate(TlsMaterial tls, NatsServer running) {
-    try {
-      if (tls.renewIfDue(java.time.Instant.now(), TlsMaterial.RENEW_BEFORE)) {
-        LOG.info("the vault's TLS certificate was renewed; it is valid until {}",
-            tls.serverCertificate().getNotAfter().toInstant());
-        if (running != null) {
-          running.reload();
-        }
-      }
-    } catch (IllegalStateException cannot) {
-      LOG.warn("{}; make a new vault (vettid init) before it ends", cannot.getMessage());
-    } catch (java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
-      LOG.warn("the vault's TLS certificate could not be renewed ({}); tried again in a day",
-          e.getClass().getSimpleName());
     }
   }
 

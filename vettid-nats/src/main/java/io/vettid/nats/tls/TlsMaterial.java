@@ -1,5 +1,6 @@
 package io.vettid.nats.tls;
 
+import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -160,8 +161,8 @@ public final class TlsMaterial {
     TlsMaterial m = generate(dir, dnsNames, ipAddresses);
     byte[] plain = m.caKey.getEncoded();
     try {
-      writePrivate(dir.resolve(CA_KEY_FILE), io.vettid.crypto.SecretBox.seal(kek,
-          CA_KEY_PURPOSE.getBytes(StandardCharsets.US_ASCII), plain, new SecureRandom()));
+      replace(dir.resolve(CA_KEY_FILE), io.vettid.crypto.SecretBox.seal(kek,
+          CA_KEY_PURPOSE.getBytes(StandardCharsets.US_ASCII), plain, new SecureRandom()), true);
     } finally {
       java.util.Arrays.fill(plain, (byte) 0);
       java.util.Arrays.fill(kek, (byte) 0);
@@ -264,22 +265,44 @@ public final class TlsMaterial {
             org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils.parseExtensionValue(names)));
       }
       X509Certificate renewed = sign(b, new KeyPair(ca.getPublicKey(), caKey));
-      Path dir = certFile.getParent();
-      Path key = Files.createTempFile(dir, "server-key", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(key, pem("PRIVATE KEY", keys.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
-      Path cert = Files.createTempFile(dir, "server-cert", ".tmp");
-      Files.writeString(cert, pem("CERTIFICATE", renewed.getEncoded()) + pem("CERTIFICATE", ca.getEncoded()),
-          StandardCharsets.US_ASCII);
-      Files.move(key, keyFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      Files.move(cert, certFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      replace(keyFile, pem("PRIVATE KEY", keys.getPrivate().getEncoded()).getBytes(StandardCharsets.US_ASCII), true);
+      replace(certFile, (pem("CERTIFICATE", renewed.getEncoded()) + pem("CERTIFICATE", ca.getEncoded()))
+          .getBytes(StandardCharsets.US_ASCII), false);
       return true;
     } catch (CertIOException | OperatorCreationException e) {
       throw new GeneralSecurityException("cannot renew the server certificate", e);
     }
   }
+
+  /**
+   * {@link #renewIfDue Renews} the server certificate if it is due and has the running servers
+   * serve it ({@link NatsServer#reload}); what goes wrong is logged, not thrown: the certificate in
+   * use stays valid until its end, and the next call tries again. For a server's daily check.
+   *
+   * @param now the time to judge by
+   * @param renewBefore how long before its end the certificate is renewed
+   * @param running the servers that serve this material (none before they start)
+   * @return whether it was renewed
+   */
+  public boolean renewAndReload(Instant now, Duration renewBefore, List<NatsServer> running) {
+    try {
+      if (!renewIfDue(now, renewBefore)) {
+        return false;
+      }
+      LOG.info("the TLS certificate in {} was renewed; it is valid until {}", certFile.getParent(),
+          serverCertificate().getNotAfter().toInstant());
+      running.forEach(NatsServer::reload);
+      return true;
+    } catch (IllegalStateException cannot) {
+      LOG.warn("{}", cannot.getMessage());
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      LOG.warn("the TLS certificate in {} could not be renewed ({}); tried again at the next check",
+          certFile.getParent(), e.getClass().getSimpleName());
+    }
+    return false;
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TlsMaterial.class);
 
   private static byte[] keyOf(byte[] secret) {
     Objects.requireNonNull(secret, "secret");
@@ -289,9 +312,11 @@ public final class TlsMaterial {
     return io.vettid.crypto.SecretBox.derive(secret, CA_KEY_PURPOSE, 32);
   }
 
-  private static void writePrivate(Path file, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(file.getParent(), "ca-key", ".tmp",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+  /** Writes a file whole or not at all (a temporary file moved over it), mode 0600 when private. */
+  private static void replace(Path file, byte[] bytes, boolean secret) throws IOException {
+    Path tmp = secret ? Files.createTempFile(file.getParent(), "vettid", ".tmp",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+        : Files.createTempFile(file.getParent(), "vettid", ".tmp");
     Files.write(tmp, bytes);
     Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);

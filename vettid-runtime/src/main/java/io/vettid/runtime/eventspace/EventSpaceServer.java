@@ -105,24 +105,7 @@ public final class EventSpaceServer implements AutoCloseable {
    * @return whether it was renewed
    */
   public boolean renewCertificate() {
-    return renew(tls, nodes);
-  }
-
-  private static boolean renew(TlsMaterial tls, List<NatsServer> nodes) {
-    try {
-      if (!tls.renewIfDue(java.time.Instant.now(), TlsMaterial.RENEW_BEFORE)) {
-        return false;
-      }
-      LOG.info("the EventSpace server's TLS certificate was renewed; valid until {}",
-          tls.serverCertificate().getNotAfter().toInstant());
-      nodes.forEach(NatsServer::reload);
-      return true;
-    } catch (IllegalStateException cannot) {
-      LOG.warn("{}", cannot.getMessage());
-    } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      LOG.warn("the TLS certificate could not be renewed ({}); tried again in a day", e.getClass().getSimpleName());
-    }
-    return false;
+    return tls.renewAndReload(java.time.Instant.now(), TlsMaterial.RENEW_BEFORE, nodes);
   }
 
   private EventSpaceServer(List<NatsServer> nodes, NatsAccount conciergeAccount, ServerAddress address,
@@ -308,7 +291,7 @@ public final class EventSpaceServer implements AutoCloseable {
     // CA (the pin vaults hold stays)
     TlsMaterial tls = Files.isRegularFile(tlsDir.resolve("ca.pem")) ? TlsMaterial.load(tlsDir, b.secret)
         : TlsMaterial.generate(tlsDir, b.dnsNames, b.ipAddresses, b.secret);
-    renew(tls, List.of());
+    tls.renewAndReload(java.time.Instant.now(), TlsMaterial.RENEW_BEFORE, List.of()); // before the nodes read it
     List<NatsServer> nodes = startNodes(b, dir, s, tls);
     List<Connection> opened = new ArrayList<>();
     try {
