@@ -83,6 +83,24 @@ public record Profile(String eventSpace, Owner owner, Map<String, String> shared
     }
   }
 
+  /**
+   * This profile presented by another identity key (after the owner rotated it): the same owner
+   * fields, shared data, event types, resources and links, the new key, issued at {@code issuedAt}.
+   * Sign the result with the new key.
+   *
+   * @param algorithm the new key's algorithm
+   * @param publicKey the new identity public key
+   * @param issuedAt when the new profile is issued
+   * @return the re-keyed profile
+   */
+  public Profile rekeyed(io.vettid.api.spi.KeyAlgorithm algorithm, java.security.PublicKey publicKey, Instant issuedAt) {
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(publicKey, "publicKey");
+    Owner o = new Owner(owner.firstName(), owner.age(), owner.ageOver(), owner.location(), algorithm.name(),
+        publicKey.getEncoded(), algorithm.keyId(publicKey));
+    return new Profile(eventSpace, o, sharedData, eventTypes, resources, links, issuedAt);
+  }
+
   static void requireText(String what, String value, int max) {
     Objects.requireNonNull(value, what);
     if (value.isEmpty() || value.length() > max) {

@@ -53,7 +53,7 @@ public final class SignedProfile {
   public static final int MAX_BYTES = 64 * 1024;
 
   private static final byte[] DOMAIN = "vettid-profile-v1\0".getBytes(StandardCharsets.US_ASCII);
-  private static final ObjectMapper MAPPER = new ObjectMapper()
+  static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Set<String> TOP = Set.of("profile", "signature");
@@ -341,11 +341,11 @@ public final class SignedProfile {
     return links;
   }
 
-  private static ProfileException malformed(String message) {
+  static ProfileException malformed(String message) {
     return new ProfileException(ProfileException.Problem.MALFORMED, message);
   }
 
-  private static void only(JsonNode n, Set<String> allowed, String prefix) throws ProfileException {
+  static void only(JsonNode n, Set<String> allowed, String prefix) throws ProfileException {
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!allowed.contains(f)) {
@@ -354,7 +354,7 @@ public final class SignedProfile {
     }
   }
 
-  private static JsonNode object(JsonNode n, String field, String path) throws ProfileException {
+  static JsonNode object(JsonNode n, String field, String path) throws ProfileException {
     JsonNode v = n.get(field);
     if (v == null || !v.isObject()) {
       throw malformed("'" + path + "' must be an object");
@@ -362,7 +362,7 @@ public final class SignedProfile {
     return v;
   }
 
-  private static JsonNode array(JsonNode n, String field, String path) throws ProfileException {
+  static JsonNode array(JsonNode n, String field, String path) throws ProfileException {
     JsonNode v = n.get(field);
     if (v == null || !v.isArray()) {
       throw malformed("'" + path + "' must be an array");
@@ -370,7 +370,7 @@ public final class SignedProfile {
     return v;
   }
 
-  private static String text(JsonNode n, String field, String path) throws ProfileException {
+  static String text(JsonNode n, String field, String path) throws ProfileException {
     JsonNode v = n.get(field);
     if (v == null || !v.isTextual()) {
       throw malformed("'" + path + "' must be a string");
@@ -389,7 +389,7 @@ public final class SignedProfile {
     return OptionalInt.of(v.intValue());
   }
 
-  private static byte[] base64(JsonNode n, String field, String path) throws ProfileException {
+  static byte[] base64(JsonNode n, String field, String path) throws ProfileException {
     String text = text(n, field, path);
     byte[] b;
     try {

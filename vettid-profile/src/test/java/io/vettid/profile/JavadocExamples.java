@@ -5,6 +5,8 @@ import io.vettid.api.spi.KeyAlgorithm;
 import java.net.URI;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.time.Instant;
+import io.vettid.api.KeyId;
 
 /**
  * The javadoc examples of vettid-profile, compiled with its tests (never run): each stands between
@@ -32,6 +34,15 @@ final class JavadocExamples {
         .eventType(EventType.of("chat.message"))
         .build();
     SignedProfile signed = SignedProfile.sign(p, algorithm, identityKey.getPrivate(), random);
+    // end
+  }
+
+  void identityChain(KeyAlgorithm algorithm, KeyPair oldKeys, KeyPair newKeys, SecureRandom random,
+      io.vettid.api.KeyId pinned, java.util.function.Function<String, java.util.Optional<KeyAlgorithm>> algorithms)
+      throws Exception {
+    // example: IdentityChain
+    IdentityChain chain = IdentityChain.EMPTY.rotate(algorithm, oldKeys, algorithm, newKeys, Instant.now(), random);
+    KeyId now = IdentityChain.parse(chain.bytes()).verify(pinned, algorithms);   // at the peer
     // end
   }
 }
