@@ -172,9 +172,22 @@ final class HandshakeControl {
     }
   }
 
-  /** An EventSpace's profile changed: its next invitation carries the new one. */
+  /**
+   * An EventSpace's profile changed (or the identity key rotated): its next invitation carries the
+   * new one; the invitations already handed out stay open, confirmed with the key they name.
+   */
   void profileChanged(String eventSpace) {
-    invitations.remove(eventSpace);
+    Invitations inv = invitations.get(eventSpace);
+    if (inv == null) {
+      return;
+    }
+    try {
+      inv.identityRotated(profiles.identity(eventSpace));
+    } catch (Exception e) {
+      LOG.warn("the invitations of {} could not take the new profile ({}); they are made afresh", eventSpace,
+          e.getClass().getSimpleName());
+      invitations.remove(eventSpace);
+    }
   }
 
   // ---------------------------------------------------------------- inviting
@@ -186,6 +199,9 @@ final class HandshakeControl {
           vault.blocks, Clock.systemUTC());
       inv.advertise(vault.publicAddress);
       inv.approvalRules(vault.runtime.rules().orElseThrow());
+      for (java.security.KeyPair earlier : vault.earlierIdentities) {
+        inv.confirmAlsoAs(profiles.earlierIdentity(es, earlier)); // invitations handed out before a rotation
+      }
       invitations.put(es, inv);
     }
     return inv;
@@ -338,6 +354,8 @@ final class HandshakeControl {
       it.remove();
       added(e);
       save();
+      // accepted before an identity rotation here: the inviter holds the connection, tell it now
+      vault.connections.tellIdentity(e.local());
       AcceptanceEndpoints.Connected c = new AcceptanceEndpoints.Connected(e.local().value(),
           e.peerProfile().owner().firstName(), e.safetyNumber());
       CompletableFuture<AcceptanceEndpoints.Connected> waiting = completions.remove(invitation);

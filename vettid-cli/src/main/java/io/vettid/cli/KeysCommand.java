@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code vettid keys list | rotate}: the vault's keys by keyID. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "The vault's keys by keyID.",
-    subcommands = {KeysCommand.ListAll.class, KeysCommand.Rotate.class})
+    subcommands = {KeysCommand.ListAll.class, KeysCommand.Rotate.class, KeysCommand.RotateIdentity.class})
 final class KeysCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -61,6 +61,27 @@ final class KeysCommand implements Runnable {
     void print(KeyEndpoints.Rotated a, PrintStream out) {
       out.println("connection " + a.connection() + ": new wrapping key " + a.wrapping()
           + "; rotation announced to the peer");
+    }
+  }
+
+  @Command(name = "rotate-identity", mixinStandardHelpOptions = true,
+      description = "Rotate the identity key now (it also rotates every 365 days): the profiles are re-signed with the"
+          + " new key and every peer is told, in a statement signed by the old and the new key, and pins the new key."
+          + " Invitations handed out before still work for 8 days.")
+  static final class RotateIdentity extends VaultRequest<ControlEndpoint.None, KeyEndpoints.IdentityRotated> {
+    RotateIdentity() {
+      super(KeyEndpoints.ROTATE_IDENTITY, Duration.ofMinutes(2), true);
+    }
+
+    @Override
+    ControlEndpoint.None request() {
+      return new ControlEndpoint.None();
+    }
+
+    @Override
+    void print(KeyEndpoints.IdentityRotated a, PrintStream out) {
+      out.println("identity " + a.previous() + " -> " + a.identity() + " (rotation " + a.rotations() + "); "
+          + a.peersTold() + " peer(s) told, the others when they can be reached");
     }
   }
 }

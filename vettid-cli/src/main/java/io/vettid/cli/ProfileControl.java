@@ -17,7 +17,9 @@ import io.vettid.runtime.internal.handlers.ChatHandler;
 import io.vettid.runtime.internal.handlers.ContactRequestHandler;
 import io.vettid.runtime.internal.handlers.ProfileRequestHandler;
 import java.net.URI;
+import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -110,11 +112,57 @@ final class ProfileControl {
     return vault.algorithms.names().contains(name) ? Optional.of(vault.algorithms.get(name)) : Optional.empty();
   }
 
-  /** The vault's identity for an EventSpace, with its published profile (published now if it has none). */
+  /**
+   * The vault's identity for an EventSpace, with its published profile (published now if it has
+   * none, re-signed now if it presents an earlier identity key) and the key's chain of rotations.
+   */
   Identity identity(String es) throws Exception {
+    KeyPair keys = vault.identityKeys;
+    SignedProfile sp = stored(es).orElse(null);
+    if (sp == null) {
+      sp = publish(Profile.builder(es, vault.owner()), List.of());
+    } else if (!sp.signer().equals(vault.identityAlgorithm.keyId(keys.getPublic()))) {
+      sp = republish(es).orElseThrow();
+    }
+    return new Identity(vault.identityAlgorithm, keys, sp, vault.identityChain);
+  }
+
+  /**
+   * An earlier identity of the vault, to confirm invitations that name it: the EventSpace's profile
+   * presenting that key, signed with it.
+   *
+   * @param es the EventSpace
+   * @param earlier an earlier identity pair, still kept
+   */
+  Identity earlierIdentity(String es, KeyPair earlier) throws Exception {
+    Profile p = stored(es).map(SignedProfile::profile).orElseGet(() -> Profile.builder(es, vault.owner()).build());
+    SignedProfile sp = SignedProfile.sign(p.rekeyed(vault.identityAlgorithm, earlier.getPublic(), Instant.now()),
+        vault.identityAlgorithm, earlier.getPrivate(), new SecureRandom());
+    return new Identity(vault.identityAlgorithm, earlier, sp);
+  }
+
+  /**
+   * Re-signs an EventSpace's published profile with the current identity key (after a rotation):
+   * the same fields, the new key, issued now.
+   *
+   * @param es the EventSpace
+   * @return the profile published, or empty if the EventSpace has none
+   */
+  Optional<SignedProfile> republish(String es) throws Exception {
+    Optional<SignedProfile> before = stored(es);
+    if (before.isEmpty()) {
+      return Optional.empty();
+    }
+    KeyPair keys = vault.identityKeys;
+    SignedProfile sp = SignedProfile.sign(before.get().profile().rekeyed(vault.identityAlgorithm, keys.getPublic(),
+        Instant.now()), vault.identityAlgorithm, keys.getPrivate(), new SecureRandom());
+    vault.runtime.publishProfile(sp);
+    published.accept(es);
+    return Optional.of(sp);
+  }
+
+  private Optional<SignedProfile> stored(String es) throws Exception {
     KeyValueEntry e = vault.nats().keyValue(Subjects.name("Profiles")).get(es);
-    SignedProfile sp = e != null && e.getValue() != null ? SignedProfile.parse(e.getValue())
-        : publish(Profile.builder(es, vault.owner()), List.of());
-    return new Identity(vault.identityAlgorithm, vault.identityKeys, sp);
+    return e == null || e.getValue() == null ? Optional.empty() : Optional.of(SignedProfile.parse(e.getValue()));
   }
 }

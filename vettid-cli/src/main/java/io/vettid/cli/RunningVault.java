@@ -28,7 +28,12 @@ final class RunningVault {
   final VaultHome home;
   final Suite suite;
   final KeyAlgorithm identityAlgorithm;
-  final KeyPair identityKeys;
+  /** The identity pair now (replaced when it rotates). */
+  volatile KeyPair identityKeys;
+  /** The identity key's rotations, oldest first. */
+  volatile io.vettid.profile.IdentityChain identityChain = io.vettid.profile.IdentityChain.EMPTY;
+  /** Replaced identity pairs still kept to confirm invitations that name them. */
+  volatile java.util.List<KeyPair> earlierIdentities = java.util.List.of();
   final VettIdRuntime runtime;
   final Connections connections;
   final BlockList blocks;
@@ -89,6 +94,13 @@ final class RunningVault {
 
   Connection nats() {
     return runtime.connection();
+  }
+
+  /** Takes the identity as kept: the current pair, its chain, the earlier pairs still kept. */
+  void identity(IdentityKeeper.State s) {
+    identityChain = s.chain();
+    earlierIdentities = s.earlier().stream().map(IdentityKeeper.Earlier::keys).toList();
+    identityKeys = s.current();
   }
 
   String identityKeyId() {

@@ -77,6 +77,9 @@ final class VaultDaemon implements Detached.Daemon {
          "handler": "connection-rotation"},
         {"id": "revocations", "eventType": "connection.revoked", "action": "handle", "handler": "connection-revoked"},
         {"id": "sessions", "eventType": "session.reset", "action": "handle", "handler": "session-reset"},
+        {"id": "identity-rotation", "eventType": "identity.rotate", "action": "handle", "handler": "identity-rotation"},
+        {"id": "identity-rotation-ack", "eventType": "identity.rotate.ack", "action": "handle",
+         "handler": "identity-rotation"},
         {"id": "contacts-need-my-ok", "eventType": "contact.request", "action": "hold"}
       ]""";
 
@@ -194,8 +197,14 @@ final class VaultDaemon implements Detached.Daemon {
           eventSpaceServer != null ? eventSpaceServer : address,
           Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover(VaultDaemon.class.getClassLoader())
               .build(), accounts::eventSpace, accounts::push);
+      // the identity as it rotated: the current pair, its chain, the earlier pairs still kept
+      IdentityKeeper keeper = new IdentityKeeper(s.vaultSecret(), s.identity().algorithm());
+      IdentityKeeper.State kept = keeper.load(runtime.connection(), s.identity().keys()).forgetting(Instant.now());
+      vault.identity(kept);
+      connections.identityChain(kept.chain());
+      replaceSealedIdentity(home, passphrase, s.identity(), kept);
       int restored = restore();
-      startControl(SecretBox.derive(s.vaultSecret(), HandshakeControl.SEAL_PURPOSE, 32));
+      startControl(SecretBox.derive(s.vaultSecret(), HandshakeControl.SEAL_PURPOSE, 32), keeper, kept);
       LOG.info("vault {} running at {} ({} connections restored, {} identities blocked)", config.guid(), address.url(),
           restored, blocked);
     } finally {
@@ -238,8 +247,34 @@ final class VaultDaemon implements Detached.Daemon {
     return restored;
   }
 
+  /**
+   * Replaces the identity pair of {@code vault.sealed} (written at init) with the current one once
+   * the sealed pair is no longer kept (its grace after a rotation ended): the replaced private key
+   * then exists nowhere.
+   */
+  private static void replaceSealedIdentity(VaultHome home, char[] passphrase, RunningVault.Identity sealed,
+      IdentityKeeper.State kept) throws Exception {
+    byte[] sealedPublic = sealed.keys().getPublic().getEncoded();
+    if (Arrays.equals(sealedPublic, kept.current().getPublic().getEncoded()) || kept.earlier().stream()
+        .anyMatch(e -> Arrays.equals(sealedPublic, e.keys().getPublic().getEncoded()))) {
+      return; // current, or still kept for invitations that name it
+    }
+    ObjectNode secrets = home.readSecrets(passphrase);
+    try {
+      Base64.Encoder b = Base64.getEncoder();
+      secrets.putObject("identity").put("algorithm", sealed.algorithm().name())
+          .put("public", b.encodeToString(kept.current().getPublic().getEncoded()))
+          .put("private", b.encodeToString(kept.current().getPrivate().getEncoded()));
+      home.writeSecrets(secrets, passphrase);
+      LOG.info("vault.sealed now holds the current identity key; the one written at init is destroyed");
+    } finally {
+      secrets.removeAll();
+    }
+  }
+
   /** The control users, the control service on its own connection, the run files, the timers. */
-  private void startControl(byte[] handshakeKey) throws Exception {
+  private void startControl(byte[] handshakeKey, IdentityKeeper keeper, IdentityKeeper.State identityKept)
+      throws Exception {
     controlUsers = new ControlUsers(vault.home, accounts);
     controlUsers.record(vault.nats());
     Connection answers = Nats.connect(options(vault.address, controlUsers.answersUser()).build());
@@ -254,8 +289,10 @@ final class VaultDaemon implements Detached.Daemon {
     ControlService.Builder b = ControlService.builder()
         .on(VaultEndpoints.STATUS, r -> status())
         .on(VaultEndpoints.STOP, r -> new VaultEndpoints.Stopping(true), stopped::countDown);
+    IdentityControl identity = new IdentityControl(vault, keeper, identityKept, profiles);
     profiles.serve(b);
     handshakes.serve(b);
+    identity.serve(b);
     new ConnectionControl(vault, rotation).serve(b);
     new RuleControl(vault).serve(b);
     new RecordsControl(vault).serve(b);
@@ -266,6 +303,8 @@ final class VaultDaemon implements Detached.Daemon {
         ControlUsers.RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(() -> handshakes.forgetAbandonedAcceptances(Instant.now()), 10, 10,
         TimeUnit.MINUTES);
+    vault.connections.tellIdentity(); // peers not yet told of a rotation (then hourly, with the connections' upkeep)
+    timers.scheduleWithFixedDelay(() -> identity.maintain(Instant.now()), 0, 1, TimeUnit.DAYS);
     timers.scheduleWithFixedDelay(() -> {
       try {
         accounts.retryExternal();

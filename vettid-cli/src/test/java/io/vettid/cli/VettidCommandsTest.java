@@ -45,6 +45,8 @@ class VettidCommandsTest {
   static EventSpaceServer eventSpaceServer;
   /** An invitation alice made before her restart (@Order(4)). */
   static String keptInvitation;
+  /** Alice's identity keyID after her rotation (@Order(4)). */
+  static volatile String aliceIdentity;
   static final ByteArrayOutputStream aliceTranscript = new ByteArrayOutputStream();
   static final ByteArrayOutputStream bobTranscript = new ByteArrayOutputStream();
 
@@ -243,6 +245,15 @@ class VettidCommandsTest {
     assertThat(ok(alice, "accept", ok(bob, "invite", "--remote").out().strip()).out()).contains("delivered");
     assertThat(aliceVault.acceptancesWaiting()).hasSize(1);
     String kept = aliceVault.acceptancesWaiting().get(0);
+    // issue #20: alice rotates her identity key; bob follows the rotation, signed by her old and new key
+    String oldIdentity = cli(alice, "--json", "keys", "list").json().path("identity").path("keyId").asText();
+    assertThat(ok(alice, "keys", "rotate-identity").out()).contains(oldIdentity + " -> ", "1 peer(s) told");
+    aliceIdentity = cli(alice, "--json", "keys", "list").json().path("identity").path("keyId").asText();
+    assertThat(aliceIdentity).isNotEqualTo(oldIdentity);
+    io.vettid.api.ConnectionId aliceAtBob = bobVault.connections().list().get(0);
+    await(() -> bobVault.connections().link(aliceAtBob).peerIdentity().orElseThrow().value().equals(aliceIdentity),
+        "bob pins alice's new identity key");
+    assertThat(cli(bob, "--json", "connections", "list").out()).contains(aliceIdentity);
     aliceVault.close();
     Run stopped = cli(alice, "events", "tail", "--last", "1", "--count", "1");
     assertThat(stopped.exit()).isEqualTo(VettidCli.ENVIRONMENT);
@@ -251,6 +262,8 @@ class VettidCommandsTest {
     aliceVault = start(alice, aliceTranscript);
 
     assertThat(ok(alice, "connections", "list").out()).contains("Bob");
+    assertThat(cli(alice, "--json", "keys", "list").json().path("identity").path("keyId").asText())
+        .as("the rotated identity is kept").isEqualTo(aliceIdentity);
     assertThat(aliceVault.acceptancesWaiting()).as("the acceptance is kept").containsExactly(kept);
     assertThat(aliceVault.eventSpaceAccount().isRevoked(kept)).as("and the user it issued bob").isFalse();
     String id = cli(bob, "--json", "send", "Alice", "chat.message", "{\"text\":\"welcome back\"}").json()
@@ -375,10 +388,19 @@ class VettidCommandsTest {
     JsonNode pending = cli(alice, "--json", "invite", "pending").json().path("pending");
     assertThat(pending).hasSize(1);
     assertThat(pending.get(0).path("peer").asText()).isEqualTo("Bob");
-    int bobsBefore = bobVault.connections().list().size();
+    java.util.List<io.vettid.api.ConnectionId> bobsBefore = bobVault.connections().list();
     assertThat(ok(alice, "invite", "approve", "--", pending.get(0).path("id").asText()).out())
         .contains("connected to Bob", "delivered");
-    await(() -> bobVault.connections().list().size() == bobsBefore + 1, "bob's side completed by itself");
+    await(() -> bobVault.connections().list().size() == bobsBefore.size() + 1, "bob's side completed by itself");
+    // the invitation named alice's identity key before her rotation: confirmed with it, and the
+    // rotation told once alice hears from bob on the new connection
+    io.vettid.api.ConnectionId fresh = bobVault.connections().list().stream().filter(c -> !bobsBefore.contains(c))
+        .findFirst().orElseThrow();
+    assertThat(bobVault.connections().link(fresh).peerIdentity().orElseThrow().value()).isNotEqualTo(aliceIdentity);
+    bobVault.connections().send(fresh, io.vettid.api.EventType.of("chat.message"),
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("text", "hello again"));
+    await(() -> bobVault.connections().link(fresh).peerIdentity().orElseThrow().value().equals(aliceIdentity),
+        "bob's new connection pins alice's current identity");
     assertThat(ok(alice, "connections", "list").out()).contains("Bob");
 
     String declined = ok(alice, "invite", "--remote").out().strip();
@@ -397,6 +419,8 @@ class VettidCommandsTest {
     int alicesBefore = aliceVault.connections().list().size();
     assertThat(ok(bob, "invite", "approve", "--", keptId).out()).contains("connected to Alice", "delivered");
     await(() -> aliceVault.connections().list().size() == alicesBefore + 1, "alice's kept acceptance completed");
+    await(() -> bobVault.connections().list().stream().allMatch(c -> bobVault.connections().link(c).peerIdentity()
+        .orElseThrow().value().equals(aliceIdentity)), "alice's acceptance from before her rotation: told since");
 
     // profiles: published with shared data and a link, shown verified
     ok(alice, "profile", "publish", "home", "--share", "email=alice@example.org", "--link",

@@ -10,6 +10,7 @@ import io.vettid.api.spi.RuleEngine;
 import io.vettid.runtime.internal.handlers.ChatHandler;
 import io.vettid.runtime.internal.handlers.ConnectionRevokedHandler;
 import io.vettid.runtime.internal.handlers.ContactRequestHandler;
+import io.vettid.runtime.internal.handlers.IdentityRotationHandler;
 import io.vettid.runtime.internal.handlers.KeyRotationHandler;
 import io.vettid.runtime.internal.handlers.ProfileRequestHandler;
 import io.vettid.runtime.internal.handlers.ResponseHandler;
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  * The runtime's built-in handlers: profile requests (the EventSpace's signed profile from the
  * {@code Profiles} bucket), chat, contact requests (shareable data from the {@code Vault} bucket,
  * as the rules allow), and with connections the responses, key rotation, revocation and session
- * reset.
+ * reset and identity rotation.
  */
 final class BuiltInHandlers {
   /** Shareable data field names. */
@@ -41,8 +42,10 @@ final class BuiltInHandlers {
     Providers<KeyAlgorithm> algorithms = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name)
         .discover(VettIdRuntime.class.getClassLoader()).build();
     if (b.connections != null) {
-      builtIns.add(new ResponseHandler(name -> algorithms.names().contains(name)
-          ? Optional.of(algorithms.get(name)) : Optional.empty(), b.connections));
+      java.util.function.Function<String, Optional<KeyAlgorithm>> byName = name -> algorithms.names().contains(name)
+          ? Optional.of(algorithms.get(name)) : Optional.empty();
+      builtIns.add(new ResponseHandler(byName, b.connections));
+      builtIns.add(new IdentityRotationHandler(byName, b.connections));
       builtIns.add(new KeyRotationHandler(b.connections, b.rotationGrace));
       builtIns.add(new ConnectionRevokedHandler(b.connections));
       builtIns.add(new SessionResetHandler(b.connections));

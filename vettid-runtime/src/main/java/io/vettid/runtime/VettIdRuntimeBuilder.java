@@ -319,7 +319,7 @@ public final class VettIdRuntimeBuilder {
   /**
    * Whether to register the built-in handlers ({@code profile-request}, {@code chat}, {@code
    * contact-request}, and with connections {@code responses}, {@code connection-rotation},
-   * {@code connection-revoked} and {@code session-reset});
+   * {@code identity-rotation}, {@code connection-revoked} and {@code session-reset});
    * default true.
    *
    * @param enabled whether to register them

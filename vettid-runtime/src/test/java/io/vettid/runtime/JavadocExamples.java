@@ -229,6 +229,15 @@ final class JavadocExamples {
     // end
   }
 
+  void identity(Identity identity, io.vettid.api.spi.KeyAlgorithm algorithm, java.security.SecureRandom random,
+      Connections connections, Invitations invitations) throws Exception {
+    // example: Identity
+    Identity next = identity.rotate(algorithm.generateKeyPair(random), random);   // profile re-signed, chain longer
+    connections.identityRotated(next);                  // every peer re-pins
+    invitations.identityRotated(next);                  // new invitations name the new key
+    // end
+  }
+
   void invitee(String uri, Identity bobIdentity, String bobGuid, NatsAccount bobAccount, Suite suite, Clock clock,
       BlockList blocks, byte[] confirmBytes) throws Exception {
     // example: Invitee

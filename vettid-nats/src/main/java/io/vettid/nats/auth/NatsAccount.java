@@ -43,7 +43,7 @@ public final class NatsAccount {
   private final String name;
   private final NKey key;
   private final String publicKey;
-  private final JetStreamLimits limits;
+  private volatile JetStreamLimits limits;
   private final NatsOperator operator;
   private final Clock clock;
   private final SecureRandom random;
@@ -247,6 +247,18 @@ public final class NatsAccount {
   /** {@return the account's JetStream limits} */
   public JetStreamLimits limits() {
     return limits;
+  }
+
+  /**
+   * Changes the account's JetStream limits (the operator raising or lowering a quota); takes
+   * effect on a running server when the JWT is {@linkplain NatsOperator#push pushed}. A quota
+   * lowered below what the account stores refuses every write until space is freed or the quota
+   * raised again.
+   *
+   * @param next the new limits
+   */
+  public void changeLimits(JetStreamLimits next) {
+    this.limits = Objects.requireNonNull(next, "next");
   }
 
   /**

@@ -20,6 +20,23 @@ public final class KeyEndpoints {
       ByConnection.class, Rotated.class);
 
   /**
+   * {@code keys.rotate-identity}: a new identity key; the profiles re-signed with it, every peer told
+   * the rotation signed by the old and the new key.
+   */
+  public static final ControlEndpoint<None, IdentityRotated> ROTATE_IDENTITY = ControlEndpoint.of("keys",
+      "rotate-identity", None.class, IdentityRotated.class);
+
+  /**
+   * An identity rotation done.
+   *
+   * @param previous the replaced key's keyID
+   * @param identity the new key's keyID
+   * @param rotations how many rotations the chain now holds
+   * @param peersTold how many peers were told now (the others are told when they can be reached)
+   */
+  public record IdentityRotated(String previous, String identity, int rotations, int peersTold) {}
+
+  /**
    * The vault's keys.
    *
    * @param identity the identity key

@@ -44,9 +44,10 @@ final class ConnectionRecord {
    * @param inbox that user's inbox prefix
    * @param server the peer's server, or null
    * @param signing the signing-rotation state (this side's announced key, the peer's previous one)
+   * @param ownIdentity this side's identity keyID as the peer pins it, or null
    */
   record Restored(Link.Keys keys, String peerUser, UserCredentials creds, String inbox, ServerAddress server,
-      Link.SigningState signing) {}
+      Link.SigningState signing, KeyId ownIdentity) {}
 
   static ObjectNode encode(Link l, ConnectionStore store) throws GeneralSecurityException {
     Link.Route route = l.route;
@@ -59,6 +60,7 @@ final class ConnectionRecord {
         .put("peerSigning", B64.encodeToString(l.peerSigning.key().getEncoded()))
         .put("peerWrapping", B64.encodeToString(l.peerWrapping.key().getEncoded()))
         .put("peerIdentity", l.peerIdentity == null ? "" : l.peerIdentity.value())
+        .put("ownIdentity", l.ownIdentity == null ? "" : l.ownIdentity.value())
         .put("peerUser", l.peerUser == null ? "" : l.peerUser)
         .put("credsJwt", route.creds().jwt())
         .put("ownDeposit", l.ownDeposit == null ? "" : l.ownDeposit)
@@ -119,7 +121,8 @@ final class ConnectionRecord {
       }
     }
     return new Restored(keys, optional(r, "peerUser"), creds, r.path("inbox").asText(), server,
-        new Link.SigningState(next, previous, until));
+        new Link.SigningState(next, previous, until),
+        optional(r, "ownIdentity") == null ? null : KeyId.of(r.path("ownIdentity").asText()));
   }
 
   /**

@@ -127,13 +127,15 @@ public final class ConnectionRotation implements AutoCloseable {
   }
 
   /**
-   * Destroys keys and revokes users whose grace period ended; pushes the account if its
+   * Destroys keys and revokes users whose grace period ended, tells peers of an identity rotation
+   * they have not heard of ({@link Connections#tellIdentity()}); pushes the account if its
    * revocations changed.
    *
    * @return whether the account was pushed
    */
   public boolean maintain() {
     connections.retireDue();
+    connections.tellIdentity(); // peers not told of an identity rotation yet
     if (account.applyDueRevocations()) {
       push.accept(account);
       return true;

@@ -19,6 +19,8 @@ import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.crypto.envelope.EnvelopeOpener;
 import io.vettid.crypto.keyring.KeyRing;
 import io.vettid.crypto.keyring.RotationPolicy;
+import io.vettid.profile.IdentityChain;
+import io.vettid.runtime.internal.handlers.IdentityRotationHandler;
 import io.vettid.runtime.service.ReplyTransport;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -95,6 +97,8 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   private final AwaitedAnswers awaited;
   private final Deposits deposits = new Deposits();
   private volatile ConnectionStore store;
+  /** This side's identity chain: peers that pin an older key of it are told the rest. */
+  private volatile IdentityChain identityChain = IdentityChain.EMPTY;
 
   /** Creates an empty set of connections. */
   public Connections() {
@@ -122,6 +126,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     this.blocked = Objects.requireNonNull(blocked, "blocked");
     this.awaited = new AwaitedAnswers(clock);
     this.links = new LinkIndex(blocked);
+    this.links.heardFrom = this::heardFrom;
   }
 
   // ---------------------------------------------------------------- adding and restoring
@@ -204,8 +209,26 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     Link.Keys keys = keys(e.local(), e.remote(), e.peerDepositSubject(), e.mine(), e.peerSigning(), e.peerWrapping(),
         e.peerIdentity(), e.ownDepositSubject());
     Connection nats = connector.connect(e.peerCredentials(), e.peerInbox(), e.peerServer());
-    persist(add(keys, e.peerUserPublicKey(), Link.Route.of(nats, true, e.peerCredentials(), e.peerInbox(), connector,
-        e.peerServer())));
+    Link link = add(keys, e.peerUserPublicKey(), Link.Route.of(nats, true, e.peerCredentials(), e.peerInbox(), connector,
+        e.peerServer()));
+    link.ownIdentity = e.ownIdentity();
+    persist(link);
+    // a handshake of an invitation made before a rotation presented the older key: the peer is told
+    // once it is heard from (the invitee may not hold the connection yet), or by tellIdentity
+    link.identityUnheard = identityOutdated(link);
+  }
+
+  private boolean identityOutdated(Link link) {
+    KeyId newest = identityChain.newest().orElse(null);
+    return newest != null && link.ownIdentity != null && !newest.equals(link.ownIdentity);
+  }
+
+  /** The peer of a link waiting to be told an identity rotation was heard from: told now, off the opening thread. */
+  private void heardFrom(Link link) {
+    if (link.identityUnheard) {
+      link.identityUnheard = false;
+      java.util.concurrent.CompletableFuture.runAsync(() -> tellIdentity(link));
+    }
   }
 
   private Link.Keys keys(ConnectionId local, ConnectionId remote, String depositSubject, ConnectionKeys mine,
@@ -264,6 +287,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
       Link link = add(s.keys(), s.peerUser(), Link.Route.of(nats, true, s.creds(), s.inbox(), connector,
           s.server()), kept);
       link.restore(s.signing());
+      link.ownIdentity = s.ownIdentity();
       links.reindex(link);
       restored++;
     }
@@ -447,6 +471,112 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   }
 
   // ---------------------------------------------------------------- rotation
+
+  /**
+   * Sets this side's identity chain as the owner keeps it (at start, before {@link #tellIdentity()}):
+   * connections whose peer pins an older key of it are told the rotations since.
+   *
+   * @param chain the owner's identity chain
+   */
+  public void identityChain(IdentityChain chain) {
+    identityChain = Objects.requireNonNull(chain, "chain");
+  }
+
+  /** {@return this side's identity chain, as last set} */
+  public IdentityChain identityChain() {
+    return identityChain;
+  }
+
+  /**
+   * The owner rotated the identity key: every peer is told, with {@code identity.rotate}
+   * carrying the rotations since the key it pins, verifies them, pins the new key and acknowledges
+   * (PROTOCOL.md section 8.4). A peer that cannot be told now is told again by {@link
+   * #tellIdentity()} (which {@link ConnectionRotation} runs with its maintenance).
+   *
+   * @param next the owner's new identity
+   * @return how many peers were told
+   * @throws IllegalArgumentException if {@code next}'s chain does not continue the one set before
+   */
+  public int identityRotated(Identity next) {
+    Objects.requireNonNull(next, "next");
+    IdentityChain before = identityChain;
+    if (!before.isEmpty() && !next.chain().names(before.newest().orElseThrow())) {
+      throw new IllegalArgumentException("the new identity's chain does not continue the current one");
+    }
+    identityChain = next.chain();
+    LOG.info("identity rotated to {}: telling {} connections", next.keyId(), links.all().size());
+    return tellIdentity();
+  }
+
+  /**
+   * Tells one peer the rotations since the identity key it pins, if it is not known to pin the
+   * newest and was not told since this object started: for the invitee's side of a handshake whose
+   * invitation named an older key of this owner (the inviter already holds the connection when
+   * its confirmation arrives).
+   *
+   * @param local the connection
+   * @return whether it was told
+   */
+  public boolean tellIdentity(ConnectionId local) {
+    Link link = link(local);
+    link.identityUnheard = false;
+    return tellIdentity(link);
+  }
+
+  /**
+   * Tells every peer that is not known to pin this side's newest identity key, and was not told
+   * since this object started, the rotations since the key it pins.
+   *
+   * @return how many peers were told
+   */
+  public int tellIdentity() {
+    int told = 0;
+    for (Link link : links.all()) {
+      told += tellIdentity(link) ? 1 : 0;
+    }
+    return told;
+  }
+
+  private boolean tellIdentity(Link link) {
+    IdentityChain chain = identityChain;
+    KeyId newest = chain.newest().orElse(null);
+    if (newest == null || link.revoked || link.peerIdentity == null || newest.equals(link.ownIdentity)
+        || newest.equals(link.identityTold)) {
+      return false; // nothing to tell, a connection without identities, or told already
+    }
+    // a record from before identities were kept per connection names none: the whole chain, the peer starts from its pin
+    KeyId pinned = link.ownIdentity;
+    IdentityChain since = pinned != null && chain.names(pinned) ? chain.since(pinned) : chain;
+    try {
+      send(link.local, IdentityRotationHandler.ROTATE, IdentityRotationHandler.announce(since));
+      link.identityTold = newest;
+      return true;
+    } catch (VettidException | RuntimeException e) {
+      LOG.info("connection {}: could not tell the identity rotation now ({}); told again later", link.local,
+          e instanceof VettidException v ? v.reason() : e.getClass().getSimpleName());
+      return false;
+    }
+  }
+
+  /**
+   * The peer acknowledged pinning this side's identity key {@code pinned} ({@code
+   * identity.rotate.ack}); kept. A key this side's chain does not name is ignored.
+   *
+   * @param local the connection
+   * @param pinned the keyID the peer says it pins
+   * @return whether it was taken
+   */
+  public boolean identityAcknowledged(ConnectionId local, KeyId pinned) {
+    Objects.requireNonNull(pinned, "pinned");
+    Link link = link(local);
+    IdentityChain chain = identityChain;
+    if (!chain.names(pinned)) {
+      LOG.warn("connection {}: the peer acknowledged identity {}, which this side's chain does not name", local, pinned);
+      return false;
+    }
+    link.ownIdentityAcknowledged(pinned);
+    return true;
+  }
 
   /**
    * Destroys keys whose grace period ended, and saves the connections whose keys were destroyed.

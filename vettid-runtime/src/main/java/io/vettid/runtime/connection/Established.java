@@ -27,12 +27,14 @@ import org.apiguardian.api.API;
  * @param peerUserPublicKey the public NKey of the user this side issued for the peer (revoke it to cut the peer off)
  * @param ownDepositSubject this side's deposit subject for the peer ({@code subscriber.<guid>.<es>.queue.<local>})
  * @param peerServer where the peer's server listens and its CA pin, or null when both share a server
+ * @param ownIdentity the identity keyID this side's handshake message presented (the key the peer
+ *     pins for this side), or null when unknown
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record Established(ConnectionId local, ConnectionId remote, String peerDepositSubject, String peerInbox,
     UserCredentials peerCredentials, ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping,
     Profile peerProfile, String peerUserPublicKey, String ownDepositSubject,
-    io.vettid.nats.server.ServerAddress peerServer) {
+    io.vettid.nats.server.ServerAddress peerServer, KeyId ownIdentity) {
   /**
    * Validates.
    *
@@ -48,6 +50,7 @@ public record Established(ConnectionId local, ConnectionId remote, String peerDe
    * @param peerUserPublicKey the record component {@code peerUserPublicKey}
    * @param ownDepositSubject the record component {@code ownDepositSubject}
    * @param peerServer the record component {@code peerServer} (may be null)
+   * @param ownIdentity the record component {@code ownIdentity} (may be null)
    */
   public Established {
     Objects.requireNonNull(local, "local");
@@ -64,6 +67,30 @@ public record Established(ConnectionId local, ConnectionId remote, String peerDe
     if (!ownDepositSubject.endsWith("." + local.value())) {
       throw new IllegalArgumentException("the own deposit subject must end with the local connection id");
     }
+  }
+
+  /**
+   * A connection whose own identity is not named.
+   *
+   * @param local the id the peer deposits here under
+   * @param remote the id this side deposits under on the peer's EventSpace
+   * @param peerDepositSubject the peer's deposit subject for this side
+   * @param peerInbox the inbox prefix the peer's user may subscribe to
+   * @param peerCredentials the NATS user the peer issued for this side
+   * @param mine this side's keys for the connection
+   * @param peerSigning the peer's signing key for the connection
+   * @param peerWrapping the peer's wrapping key for the connection
+   * @param peerProfile the peer's verified profile
+   * @param peerUserPublicKey the public NKey of the user this side issued for the peer
+   * @param ownDepositSubject this side's deposit subject for the peer
+   * @param peerServer where the peer's server listens and its CA pin, or null when both share a server
+   */
+  public Established(ConnectionId local, ConnectionId remote, String peerDepositSubject, String peerInbox,
+      UserCredentials peerCredentials, ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping,
+      Profile peerProfile, String peerUserPublicKey, String ownDepositSubject,
+      io.vettid.nats.server.ServerAddress peerServer) {
+    this(local, remote, peerDepositSubject, peerInbox, peerCredentials, mine, peerSigning, peerWrapping, peerProfile,
+        peerUserPublicKey, ownDepositSubject, peerServer, null);
   }
 
   /**
@@ -85,7 +112,7 @@ public record Established(ConnectionId local, ConnectionId remote, String peerDe
       UserCredentials peerCredentials, ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping,
       Profile peerProfile, String peerUserPublicKey, String ownDepositSubject) {
     this(local, remote, peerDepositSubject, peerInbox, peerCredentials, mine, peerSigning, peerWrapping, peerProfile,
-        peerUserPublicKey, ownDepositSubject, null);
+        peerUserPublicKey, ownDepositSubject, null, null);
   }
 
   /** {@return the peer's identity keyID} */

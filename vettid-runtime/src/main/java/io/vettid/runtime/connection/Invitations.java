@@ -52,7 +52,9 @@ public final class Invitations {
 
   private static final Logger LOG = LoggerFactory.getLogger(Invitations.class);
 
-  private final Identity me;
+  private volatile Identity me;
+  /** Earlier identities, kept while an open invitation or a waiting acceptance names them. */
+  private final Map<io.vettid.api.KeyId, Identity> earlier = new ConcurrentHashMap<>();
   private final String guid;
   private final NatsAccount account;
   private final Suite suite;
@@ -112,6 +114,62 @@ public final class Invitations {
   /** {@return the inviting owner's identity} */
   public Identity me() {
     return me;
+  }
+
+  /**
+   * The owner rotated the identity key (or published a new profile with the same key): new
+   * invitations name {@code next} and carry its profile. Invitations already
+   * handed out name the previous key; they are still confirmed with it (signed by the key they
+   * name, as the invitee checks) until they are used or expire, and then the previous identity is
+   * forgotten here. A connection made that way learns the rotation from {@link Connections} once
+   * its peer is first heard from (its {@link Established#ownIdentity()} names the older key).
+   *
+   * @param next the owner's new identity, whose chain ends with a rotation from the current one
+   * @throws IllegalArgumentException if {@code next}'s chain does not lead from the current identity
+   */
+  public synchronized void identityRotated(Identity next) {
+    Objects.requireNonNull(next, "next");
+    Identity current = me;
+    if (next.keyId().equals(current.keyId())) {
+      me = next; // the same key with a new profile
+      return;
+    }
+    if (!next.chain().names(current.keyId())) {
+      throw new IllegalArgumentException("the new identity's chain does not lead from " + current.keyId());
+    }
+    earlier.put(current.keyId(), current);
+    me = next;
+    forgetExpired();
+  }
+
+  /**
+   * Also confirms invitations that name an earlier identity (for example ones restored with
+   * {@link #restore} after the owner rotated the identity key and restarted).
+   *
+   * @param previous an earlier identity of this owner
+   * @throws IllegalArgumentException if the current identity's chain does not name it
+   */
+  public void confirmAlsoAs(Identity previous) {
+    Objects.requireNonNull(previous, "previous");
+    if (!previous.keyId().equals(me.keyId())) {
+      if (!me.chain().names(previous.keyId())) {
+        throw new IllegalArgumentException("the current identity's chain does not name " + previous.keyId());
+      }
+      earlier.put(previous.keyId(), previous);
+    }
+  }
+
+  /** The identity an invitation names: the current one or an earlier one still kept. */
+  private Identity signerOf(Invitation inv) throws HandshakeException {
+    Identity current = me;
+    if (inv.inviter().equals(current.keyId())) {
+      return current;
+    }
+    Identity before = earlier.get(inv.inviter());
+    if (before == null) {
+      throw new HandshakeException("the invitation names identity " + inv.inviter() + ", which is no longer kept");
+    }
+    return before;
   }
 
   /**
@@ -269,6 +327,8 @@ public final class Invitations {
       o.oneTimeKey().destroy();
       return true;
     });
+    earlier.keySet().removeIf(k -> open.values().stream().noneMatch(o -> o.invitation().inviter().equals(k))
+        && pending.values().stream().noneMatch(p -> p.invitation().inviter().equals(k)));
   }
 
   /**
@@ -380,19 +440,21 @@ public final class Invitations {
     return true;
   }
 
-  private Result confirm(Pending p) throws GeneralSecurityException {
+  private Result confirm(Pending p) throws GeneralSecurityException, HandshakeException {
     Invitation inv = p.invitation();
     HandshakeMessage.Content c = p.content();
     ConnectionId local = ConnectionId.random(); // the invitee deposits here under this id
     UserCredentials forInvitee = account.issueUser("conn-" + local.value(),
         UserPermissions.forConnection(guid, inv.eventSpace(), local), io.vettid.nats.auth.UserLimits.CONNECTION, null);
-    byte[] confirm = HandshakeMessage.build(HandshakeMessage.CONFIRM, inv, me, p.mine(), guid, inv.eventSpace(),
+    Identity signer = signerOf(inv);
+    byte[] confirm = HandshakeMessage.build(HandshakeMessage.CONFIRM, inv, signer, p.mine(), guid, inv.eventSpace(),
         local.value(), inv.server(), forInvitee, sha256(p.acceptBytes()),
         HandshakeMessage.toWrappingKey(c.wrapping(), random), random);
     ConnectionId remote = ConnectionId.of(c.connectionId());
     Established e = new Established(local, remote, Subjects.deposit(c.guid(), c.eventSpace(), remote).value(),
         Subjects.inbox(c.guid(), c.eventSpace(), remote).value(), c.creds(), p.mine(), c.signing(), c.wrapping(),
-        c.profile(), forInvitee.publicKey(), Subjects.deposit(guid, inv.eventSpace(), local).value(), c.server());
+        c.profile(), forInvitee.publicKey(), Subjects.deposit(guid, inv.eventSpace(), local).value(), c.server(),
+        signer.keyId());
     LOG.info("invitation {} accepted by {}: connection {}", inv.idText(), c.profile().owner().keyId(), local);
     return new Result(Optional.empty(), Optional.of(confirm), Optional.of(e));
   }

@@ -39,11 +39,14 @@ public final class Invitee {
   private final String ownDeposit;
   private final byte[] message;
   private final BlockList blocked;
+  /** The identity keyID this acceptance presented, or null (restored from a record without it). */
+  private final io.vettid.api.KeyId ownIdentity;
   private boolean completed;
 
   private Invitee(Invitation invitation, ConnectionKeys mine, ConnectionId local, String publicUser, String ownDeposit,
-      byte[] message, BlockList blocked) {
+      byte[] message, BlockList blocked, io.vettid.api.KeyId ownIdentity) {
     this.ownDeposit = ownDeposit;
+    this.ownIdentity = ownIdentity;
     this.invitation = invitation;
     this.mine = mine;
     this.local = local;
@@ -109,7 +112,7 @@ public final class Invitee {
     byte[] msg = HandshakeMessage.build(HandshakeMessage.ACCEPT, invitation, me, mine, subscriberGuid, eventSpace,
         local.value(), ownServer, forInviter, null, HandshakeMessage.toInvitationKey(invitation, random), random);
     return new Invitee(invitation, mine, local, forInviter.publicKey(),
-        Subjects.deposit(subscriberGuid, eventSpace, local).value(), msg, blocked);
+        Subjects.deposit(subscriberGuid, eventSpace, local).value(), msg, blocked, me.keyId());
   }
 
   /**
@@ -150,7 +153,7 @@ public final class Invitee {
     com.fasterxml.jackson.databind.node.ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
         .objectNode().put("v", 1).put("uri", invitation.toUri()).put("local", local.value()).put("user", publicUser)
         .put("deposit", ownDeposit).put("message", java.util.Base64.getEncoder().encodeToString(message))
-        .put("completed", completed);
+        .put("completed", completed).put("identity", ownIdentity == null ? "" : ownIdentity.value());
     n.set("keys", mine.toJson());
     return n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
@@ -171,7 +174,8 @@ public final class Invitee {
         "version 1 with uri and keys");
     Invitee i = new Invitee(Invitation.parse(n.path("uri").asText()), ConnectionKeys.fromJson(n.get("keys")),
         ConnectionId.of(n.path("local").asText()), n.path("user").asText(), n.path("deposit").asText(),
-        java.util.Base64.getDecoder().decode(n.path("message").asText()), blocked);
+        java.util.Base64.getDecoder().decode(n.path("message").asText()), blocked,
+        n.path("identity").asText("").isEmpty() ? null : io.vettid.api.KeyId.of(n.path("identity").asText()));
     i.completed = n.path("completed").asBoolean();
     return i;
   }
@@ -216,6 +220,6 @@ public final class Invitee {
     ConnectionId remote = ConnectionId.of(c.connectionId());
     return new Established(local, remote, Subjects.deposit(c.guid(), c.eventSpace(), remote).value(),
         Subjects.inbox(c.guid(), c.eventSpace(), remote).value(), c.creds(), mine, c.signing(), c.wrapping(),
-        c.profile(), publicUser, ownDeposit, invitation.server());
+        c.profile(), publicUser, ownDeposit, invitation.server(), ownIdentity);
   }
 }

@@ -61,8 +61,20 @@ public final class Link {
   volatile Instant peerSigningPreviousUntil;
   /** The keyIDs of the peer's signing keys that {@link LinkIndex} indexes as this connection's (1 or 2). */
   volatile java.util.Set<KeyId> indexedSigners = java.util.Set.of();
-  /** The peer's identity keyID, null for a connection added without a handshake. */
-  final KeyId peerIdentity;
+  /** The peer's identity keyID, null for a connection added without a handshake (re-pinned when it rotates). */
+  volatile KeyId peerIdentity;
+  /**
+   * This side's identity keyID as the peer knows it (the one its handshake presented, then the
+   * newest the peer acknowledged); null when unknown.
+   */
+  volatile KeyId ownIdentity;
+  /** The newest identity keyID this side told the peer about since it started; not kept. */
+  volatile KeyId identityTold;
+  /**
+   * Set for a connection this side invited with an earlier identity key: the peer is told the
+   * rotations once it is first heard from (until then it may not hold the connection yet).
+   */
+  volatile boolean identityUnheard;
   /** This side's deposit subject for the peer, null for a connection added without one. */
   final String ownDeposit;
   final Opener opener;
@@ -272,6 +284,45 @@ public final class Link {
     next = state.next();
     peerSigningPrevious = state.peerPrevious();
     peerSigningPreviousUntil = state.peerPreviousUntil();
+  }
+
+  /**
+   * The peer rotated its identity key and a chain of rotations from the key pinned here to {@code
+   * newest} verified ({@link io.vettid.profile.IdentityChain#verify}): the newest is pinned from
+   * now on (its profiles must be signed by it), and kept.
+   *
+   * @param newest the peer's newest identity keyID
+   */
+  public void peerIdentityRotated(KeyId newest) {
+    checkLive();
+    Objects.requireNonNull(newest, "newest");
+    if (peerIdentity == null) {
+      throw new IllegalStateException("connection " + local + " has no pinned identity to follow");
+    }
+    if (newest.equals(peerIdentity)) {
+      return; // told again
+    }
+    KeyId before = peerIdentity;
+    peerIdentity = newest;
+    owner.changed(this);
+    LOG.info("connection {}: peer's identity {} is now {}", local, before, newest);
+  }
+
+  /** {@return this side's identity keyID as the peer is known to pin it, when known} */
+  public Optional<KeyId> ownIdentity() {
+    return Optional.ofNullable(ownIdentity);
+  }
+
+  /**
+   * The peer acknowledged this side's identity key {@code pinned}; kept.
+   *
+   * @param pinned the keyID the peer now pins
+   */
+  void ownIdentityAcknowledged(KeyId pinned) {
+    if (!pinned.equals(ownIdentity)) {
+      ownIdentity = pinned;
+      owner.changed(this);
+    }
   }
 
   // ---------------------------------------------------------------- how it changes

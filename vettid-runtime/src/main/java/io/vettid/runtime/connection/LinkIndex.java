@@ -182,7 +182,14 @@ final class LinkIndex implements EnvelopeOpener {
           "no connection deposits on " + destination + " (unknown or revoked; its keys are destroyed)");
     }
     try {
-      return link.opener.open(envelope, destination, delivery);
+      Opener.Opened opened = link.opener.open(envelope, destination, delivery);
+      if (link.identityUnheard) {
+        java.util.function.Consumer<Link> h = heardFrom;
+        if (h != null) {
+          h.accept(link); // the peer holds the connection now: what waited for that can go
+        }
+      }
+      return opened;
     } finally {
       if (delivery > 0) {
         // marked once the opener's state changed (on whichever thread opened it), so the next
@@ -192,6 +199,9 @@ final class LinkIndex implements EnvelopeOpener {
       }
     }
   }
+
+  /** Told of a link whose peer was first heard from while {@link Link#identityUnheard} was set. */
+  volatile java.util.function.Consumer<Link> heardFrom;
 
   /** The links that opened numbered deliveries since their destinations' last checkpoint, by prefix. */
   private final Map<String, Set<Link>> touched = new ConcurrentHashMap<>();

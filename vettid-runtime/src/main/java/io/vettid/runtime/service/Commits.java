@@ -317,6 +317,7 @@ final class Commits {
           p.event.eventId(), e instanceof ExecutionException && e.getCause() != null
               ? e.getCause().getMessage() : e.getClass().getSimpleName());
       p.m.fail();
+      counters.deferred();
       return true;
     }
     try {
@@ -329,6 +330,7 @@ final class Commits {
       LOG.warn("{}: the outbox of {} could not be sent ({}); the event will be redelivered", name,
           p.event.eventId(), e.getClass().getSimpleName());
       p.m.fail(); // committed: the redelivery finds its key done and sends the outbox again
+      counters.deferred();
       return true;
     }
     if (p.approved != null) {

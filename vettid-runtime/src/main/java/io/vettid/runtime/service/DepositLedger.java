@@ -61,6 +61,11 @@ final class DepositLedger {
     java.util.concurrent.CompletableFuture<?> start(long through);
   }
 
+  /** The first checkpoint retry after one failed is not started before this ({@link System#nanoTime}). */
+  private long checkpointRetryAt;
+  /** Checkpoints failed in a row (the wait before the next doubles, from 250 ms to 5 s). */
+  private int checkpointsFailed;
+
   /** The acknowledgement waiting for its checkpoint, or null: the sequence and its deposit. */
   private java.util.concurrent.CompletableFuture<?> pending;
   private long pendingSeq;
@@ -261,6 +266,9 @@ final class DepositLedger {
     if (top == null || silenced) {
       return; // wait for what is in hand or held below; or its deposits come back to the next watcher
     }
+    if (checkpointsFailed > 0 && System.nanoTime() - checkpointRetryAt < 0) {
+      return; // the last checkpoint failed (a full account, a server away): not tried again at once
+    }
     // nothing is acknowledged before what opened it is kept: the checkpoint goes first, and the
     // watcher goes on while it is written
     pendingSeq = top.getKey();
@@ -300,8 +308,17 @@ final class DepositLedger {
     java.util.concurrent.CompletableFuture<?> p = pending;
     pending = null;
     if (!p.isDone() || p.isCompletedExceptionally()) {
-      LOG.warn("{}: the sessions of deposits up to {} were not kept; their acknowledgement waits", stream, pendingSeq);
+      long wait = Math.min(5_000, 250L << Math.min(checkpointsFailed, 5));
+      checkpointRetryAt = System.nanoTime() + wait * 1_000_000;
+      if (checkpointsFailed++ == 0) {
+        LOG.warn("{}: the sessions of deposits up to {} were not kept ({}); their acknowledgement waits, tried again"
+            + " with growing waits", stream, pendingSeq, reason(p));
+      }
       return false;
+    }
+    if (checkpointsFailed > 0) {
+      LOG.info("{}: sessions kept again after {} failed attempt(s)", stream, checkpointsFailed);
+      checkpointsFailed = 0;
     }
     if (!silenced && pendingSeq > acknowledgedThrough) {
       pendingDeposit.ack();
@@ -309,6 +326,23 @@ final class DepositLedger {
       settledAbove.headMap(pendingSeq, true).clear();
     }
     return true;
+  }
+
+  /** Why a checkpoint failed, for the log: the innermost message, or that it took too long. */
+  private static String reason(java.util.concurrent.CompletableFuture<?> p) {
+    if (!p.isDone()) {
+      return "not written within 30 s";
+    }
+    try {
+      p.join();
+      return "?";
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      Throwable t = e;
+      while (t.getCause() != null && t.getCause() != t) {
+        t = t.getCause();
+      }
+      return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
   }
 
   /** From now on nothing is acknowledged. */

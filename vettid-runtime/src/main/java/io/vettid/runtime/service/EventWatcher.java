@@ -249,6 +249,11 @@ public final class EventWatcher implements AutoCloseable {
     // a batch); the deposits are acknowledged once their forward is stored (settled when no
     // further deposit waits, or at the end of the poll)
     long deadline = System.nanoTime() + Objects.requireNonNull(wait, "wait").toNanos();
+    long pause = forwardsFailed == 0 ? 0 : Math.min(forwardRetryAt - System.nanoTime(), deadline - System.nanoTime());
+    if (pause > 0) {
+      // the last forward failed (a full account, a queue away): its deposits come back, not at once
+      TimeUnit.NANOSECONDS.sleep(pause);
+    }
     int received = 0;
     while (received < batch) {
       purger.maybePurge();
@@ -415,6 +420,11 @@ public final class EventWatcher implements AutoCloseable {
     }
   }
 
+  /** Forwards failed in a row (the wait before the next poll doubles, from 250 ms to 5 s); the poll thread's. */
+  private int forwardsFailed;
+  /** When the next poll may forward again after a failure ({@link System#nanoTime}). */
+  private long forwardRetryAt;
+
   /** Most forwards in flight before the watcher waits for the oldest. */
   static final int MAX_FORWARDS_IN_FLIGHT = 16;
 
@@ -455,6 +465,10 @@ public final class EventWatcher implements AutoCloseable {
         ledger.settled(o.deposit());
       }
       forwardMessages.incrementAndGet();
+      if (forwardsFailed > 0) {
+        LOG.info("forwarding from {} again after {} failed attempt(s)", depositStream, forwardsFailed);
+        forwardsFailed = 0;
+      }
       return f.deposits().size();
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
       giveBack(f.deposits(), e);
@@ -464,10 +478,16 @@ public final class EventWatcher implements AutoCloseable {
 
   /** Gives back the deposits of a forward that failed, each with its opened event. */
   private void giveBack(List<Opened> deposits, Exception e) {
-    LOG.warn("could not forward {} deposit(s) ({}); they will be redelivered", deposits.size(),
-        e.getClass().getSimpleName());
+    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    if (forwardsFailed++ == 0) {
+      LOG.warn("could not forward {} deposit(s) from {} ({}{}); they will be redelivered, tried again with growing"
+          + " waits", deposits.size(), depositStream, cause.getClass().getSimpleName(),
+          cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    }
+    forwardRetryAt = System.nanoTime() + Math.min(5_000L, 250L << Math.min(forwardsFailed - 1, 5)) * 1_000_000;
     for (Opened o : deposits) {
       ledger.giveBack(o.deposit(), o.bytes());
+      counters.deferred();
     }
   }
 
@@ -558,6 +578,7 @@ public final class EventWatcher implements AutoCloseable {
       LOG.warn("could not forward a deposit from {} ({}); it will be redelivered", subject,
           outcome.failed().getClass().getSimpleName());
       ledger.giveBack(m, null);
+      counters.deferred();
       return null;
     }
     try {
@@ -569,6 +590,7 @@ public final class EventWatcher implements AutoCloseable {
       LOG.warn("could not quarantine a deposit from {} ({}); it will be redelivered", subject,
           qe.getClass().getSimpleName());
       ledger.giveBack(m, null);
+      counters.deferred();
     }
     return null;
   }

@@ -33,6 +33,7 @@ public final class RuntimeCounters {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder withoutBody = new LongAdder();
+  private final LongAdder deferred = new LongAdder();
   private final Map<FailureReason, LongAdder> quarantined = new EnumMap<>(FailureReason.class);
   private final long[] latencies = new long[LATENCY_SAMPLES];
   private long latencyCount;
@@ -83,6 +84,10 @@ public final class RuntimeCounters {
     withoutBody.increment();
   }
 
+  void deferred() {
+    deferred.increment();
+  }
+
   /**
    * A consistent-enough copy of the counters (each value is read once; values keep moving while a
    * runtime runs).
@@ -100,10 +105,12 @@ public final class RuntimeCounters {
    * @param p99Millis 99th percentile of the same
    * @param quarantinedWithoutBody quarantined events (counted in {@code quarantined} too) kept with
    *     their metadata only, their source being past its share of the quarantine
+   * @param deferred deposits or events given back to come again because a write of the vault's
+   *     failed (a full account, a server away): kept where they were, each logged with its reason
    */
   public record Snapshot(long received, long forwarded, long handled, long held, long approved, long dropped,
       long duplicates, Map<FailureReason, Long> quarantined, double p50Millis, double p99Millis,
-      long quarantinedWithoutBody) {
+      long quarantinedWithoutBody, long deferred) {
     /**
      * Copies the map.
      *
@@ -118,6 +125,7 @@ public final class RuntimeCounters {
      * @param p50Millis median latency
      * @param p99Millis 99th percentile latency
      * @param quarantinedWithoutBody quarantined with metadata only
+     * @param deferred given back after a failed write
      */
     public Snapshot {
       quarantined = Collections.unmodifiableMap(new EnumMap<>(quarantined));
@@ -139,7 +147,8 @@ public final class RuntimeCounters {
     }
     Arrays.sort(copy);
     return new Snapshot(received.sum(), forwarded.sum(), handled.sum(), held.sum(), approved.sum(),
-        dropped.sum(), duplicates.sum(), q, percentile(copy, 0.50), percentile(copy, 0.99), withoutBody.sum());
+        dropped.sum(), duplicates.sum(), q, percentile(copy, 0.50), percentile(copy, 0.99), withoutBody.sum(),
+        deferred.sum());
   }
 
   private static double percentile(long[] sorted, double p) {

@@ -60,7 +60,9 @@ class InvitationFlowTest {
        {"id": "revoked", "eventType": "connection.revoked", "action": "handle", "handler": "connection-revoked"},
        {"id": "profiles", "eventType": "profile.request", "action": "handle", "handler": "profile-request"},
        {"id": "answers", "eventType": "profile.response", "action": "handle", "handler": "responses"},
-       {"id": "sessions", "eventType": "session.reset", "action": "handle", "handler": "session-reset"}]""";
+       {"id": "sessions", "eventType": "session.reset", "action": "handle", "handler": "session-reset"},
+       {"id": "identity", "eventType": "identity.rotate", "action": "handle", "handler": "identity-rotation"},
+       {"id": "identity-ack", "eventType": "identity.rotate.ack", "action": "handle", "handler": "identity-rotation"}]""";
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest()
@@ -939,6 +941,135 @@ class InvitationFlowTest {
       } finally {
         sys.close();
       }
+    }
+  }
+
+  /**
+   * Issue #20, identity rotation: alice rotates her identity key twice while bob's vault is
+   * stopped and her chats to him keep coming; an invitation she handed out before the first
+   * rotation is accepted after it (confirmed with the key it names). Bob, back, follows the chain
+   * from the key he pinned, each chat is handled once, alice's profile verifies under her newest
+   * key and a profile signed with her first key is refused.
+   */
+  @Test
+  void anIdentityRotatedTwiceWhileAPeerIsOfflineIsFollowedThroughItsChain() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    Identity bobId = identity("bob14");
+    int n = 60;
+    try (Vault alice = new Vault("alice14", clock); Vault carol = new Vault("carol14", clock)) {
+      Identity first = alice.identity;
+      Established a;
+      Established b;
+      Invitations inviter = alice.invitations(clock);
+      Invitation handedOut = inviter.create("home", false); // names alice's first key
+      try (Vault bob = new Vault("bob14", bobId, secret, clock, null)) {
+        Established[] e = connect(alice, bob, clock);
+        a = e[0];
+        b = e[1];
+      }
+      // bob is offline: alice's chats and rotations wait in his deposit stream
+      Identity second = first.rotate(ID_ALG.generateKeyPair(new SecureRandom()), new SecureRandom());
+      Identity third;
+      for (int i = 0; i < n; i++) {
+        alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", String.valueOf(i)));
+        if (i == n / 3) {
+          assertThat(alice.connections.identityRotated(second)).as("peers told").isEqualTo(1);
+          inviter.identityRotated(second);
+          alice.runtime.publishProfile(second.profile());
+        }
+      }
+      // the invitation handed out before the rotation still works, confirmed with the key it names
+      Invitee invitee = Invitee.accept(Invitation.parse(handedOut.toUri()), carol.identity, carol.guid, "home",
+          carol.account, SUITE, clock, carol.blocks);
+      Invitations.Result r = inviter.accept(invitee.message());
+      Established withCarol = r.established().orElseThrow();
+      Established carolsView = invitee.complete(r.confirm().orElseThrow());
+      assertThat(carolsView.peerIdentity()).isEqualTo(first.keyId());
+      assertThat(withCarol.ownIdentity()).isEqualTo(first.keyId());
+      carol.connections.add(carolsView, CONNECTOR);
+      alice.connections.add(withCarol, CONNECTOR);
+      // alice tells carol the rotation since the key she pinned once she hears from her (carol's
+      // side may not exist yet when alice's does)
+      assertThat(alice.connections.link(withCarol.local()).ownIdentity()).contains(first.keyId());
+      carol.connections.send(carolsView.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "hello"));
+      await(() -> carol.connections.link(carolsView.local()).peerIdentity().orElseThrow().equals(second.keyId()),
+          "carol follows alice's rotation");
+      third = second.rotate(ID_ALG.generateKeyPair(new SecureRandom()), new SecureRandom());
+      assertThat(alice.connections.identityRotated(third)).as("peers told").isEqualTo(2);
+      alice.runtime.publishProfile(third.profile());
+      await(() -> carol.connections.link(carolsView.local()).peerIdentity().orElseThrow().equals(third.keyId()),
+          "carol follows the second rotation");
+      // bob never acknowledged: the second announcement carried both rotations since his key
+      assertThat(alice.connections.link(a.local()).ownIdentity()).contains(first.keyId());
+
+      int[] restored = new int[1];
+      try (Vault bob = new Vault("bob14", bobId, secret, clock, restored)) {
+        assertThat(restored[0]).isEqualTo(1);
+        await(() -> bob.chats.size() == n, "every chat at bob");
+        await(() -> bob.connections.link(b.local()).peerIdentity().orElseThrow().equals(third.keyId()),
+            "bob pins alice's newest key");
+        await(() -> alice.connections.link(a.local()).ownIdentity().orElseThrow().equals(third.keyId()),
+            "bob's acknowledgement taken");
+        assertThat(bob.chatCalls.get()).as("handled twice").isEqualTo(n);
+        long handled = bob.runtime.counters().snapshot().handled();
+        bob.connections.send(b.local(), io.vettid.runtime.internal.handlers.ProfileRequestHandler.REQUEST,
+            JsonNodeFactory.instance.objectNode().put("eventSpace", "home"));
+        await(() -> bob.runtime.counters().snapshot().handled() == handled + 1,
+            "alice's re-signed profile verifies at bob");
+        assertThat(bob.runtime.counters().snapshot().quarantinedTotal()).as("quarantined at bob").isZero();
+        assertThat(carol.runtime.counters().snapshot().quarantinedTotal()).as("quarantined at carol").isZero();
+        assertThat(alice.runtime.counters().snapshot().quarantinedTotal()).as("quarantined at alice").isZero();
+
+        // a profile signed with alice's first key is refused now
+        long rev = alice.runtime.rules().orElseThrow().put(RULES.replace(
+            "{\"id\": \"profiles\", \"eventType\": \"profile.request\", \"action\": \"handle\", \"handler\": \"profile-request\"},",
+            ""));
+        alice.runtime.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
+        io.vettid.api.EventId asked = bob.connections.send(b.local(),
+            io.vettid.runtime.internal.handlers.ProfileRequestHandler.REQUEST, JsonNodeFactory.instance.objectNode());
+        alice.connections.send(a.local(), io.vettid.runtime.internal.handlers.ProfileRequestHandler.RESPONSE, asked,
+            profileBody(new com.fasterxml.jackson.databind.ObjectMapper().readTree(first.profile().bytes())),
+            "old-" + asked.value());
+        await(() -> bob.runtime.counters().snapshot().quarantined().get(FailureReason.WRONG_KEY) == 1,
+            "the first key's profile quarantined as WRONG_KEY");
+      }
+    }
+  }
+
+  /**
+   * Identity rotation refusals: a chain that does not lead from the key the peer pinned, or whose
+   * rotation is not signed by the key it replaces, is quarantined with its reason and the peer
+   * keeps its pin.
+   */
+  @Test
+  void aForgedIdentityRotationIsQuarantinedAndThePinStays() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice15", clock); Vault bob = new Vault("bob15", clock)) {
+      Established[] e = connect(alice, bob, clock);
+      Established a = e[0];
+      Established b = e[1];
+      // mallory's key "replaces" a key bob never pinned: the chain does not lead from alice's key
+      Identity mallory = identity("alice15");
+      Identity mallorysNext = mallory.rotate(ID_ALG.generateKeyPair(new SecureRandom()), new SecureRandom());
+      alice.connections.send(a.local(), io.vettid.runtime.internal.handlers.IdentityRotationHandler.ROTATE,
+          io.vettid.runtime.internal.handlers.IdentityRotationHandler.announce(mallorysNext.chain()));
+      await(() -> bob.runtime.counters().snapshot().quarantined().get(FailureReason.WRONG_KEY) == 1,
+          "a chain from another key quarantined as WRONG_KEY");
+      // a rotation from alice's key signed by mallory's key in the place of alice's
+      Identity honest = alice.identity.rotate(ID_ALG.generateKeyPair(new SecureRandom()), new SecureRandom());
+      com.fasterxml.jackson.databind.node.ObjectNode forged =
+          io.vettid.runtime.internal.handlers.IdentityRotationHandler.announce(honest.chain());
+      String byMallory = new com.fasterxml.jackson.databind.ObjectMapper().readTree(mallorysNext.chain().bytes())
+          .get(0).get("signatures").get("previous").asText();
+      ((com.fasterxml.jackson.databind.node.ObjectNode) forged.get("chain").get(0).get("signatures"))
+          .put("previous", byMallory);
+      alice.connections.send(a.local(), io.vettid.runtime.internal.handlers.IdentityRotationHandler.ROTATE, forged);
+      await(() -> bob.runtime.counters().snapshot().quarantined().get(FailureReason.BAD_SIGNATURE) == 1,
+          "a rotation not signed by the replaced key quarantined as BAD_SIGNATURE");
+      assertThat(bob.connections.link(b.local()).peerIdentity()).contains(alice.identity.keyId());
+      assertThat(bob.runtime.counters().snapshot().handled()).as("nothing taken").isZero();
     }
   }
 }

@@ -155,6 +155,46 @@ public final class ProtocolVectors {
   }
 
   /** The handshake members that precede {@code mac}, in order, for the vector. */
+  /**
+   * An identity chain of two RSA-4096 rotations (three fresh keys, public halves only in the file)
+   * and what a peer pinned at each key makes of it, or of an altered copy.
+   */
+  static ObjectNode identityChainVector() throws Exception {
+    KeyAlgorithm rsa = Suites.RSA4096_V1.signature();
+    SecureRandom random = new SecureRandom();
+    java.security.KeyPair k0 = rsa.generateKeyPair(random);
+    java.security.KeyPair k1 = rsa.generateKeyPair(random);
+    java.security.KeyPair k2 = rsa.generateKeyPair(random);
+    java.security.KeyPair other = rsa.generateKeyPair(random);
+    Instant t = Instant.parse("2026-12-07T02:00:00Z");
+    io.vettid.profile.IdentityChain chain = io.vettid.profile.IdentityChain.EMPTY.rotate(rsa, k0, rsa, k1, t, random)
+        .rotate(rsa, k1, rsa, k2, t.plusSeconds(3600), random);
+    String text = new String(chain.bytes(), StandardCharsets.UTF_8);
+    String[] ids = {rsa.keyId(k0.getPublic()).value(), rsa.keyId(k1.getPublic()).value(),
+        rsa.keyId(k2.getPublic()).value()};
+    ObjectNode root = JSON.createObjectNode().put("description", "Identity chains (PROTOCOL.md 7.1): 'chain' (UTF-8"
+        + " text) followed from the key 'pinned' ends at 'newest', or fails with 'problem'.").put("version", 1);
+    ArrayNode v = root.putArray("vectors");
+    for (int i = 0; i < 3; i++) {
+      v.addObject().put("name", "pinned at key " + i).put("chain", text).put("pinned", ids[i]).put("newest", ids[2])
+          .put("problem", "");
+    }
+    v.addObject().put("name", "a key the chain does not name").put("chain", text)
+        .put("pinned", rsa.keyId(other.getPublic()).value()).put("problem", "UNEXPECTED_KEY");
+    ArrayNode swapped = (ArrayNode) JSON.readTree(text);
+    ((ObjectNode) swapped.get(1).get("signatures")).put("previous",
+        swapped.get(0).get("signatures").get("previous").asText());
+    v.addObject().put("name", "the second rotation's replaced-key signature is the first's").put("chain",
+        new ObjectMapper().writeValueAsString(swapped)).put("pinned", ids[0]).put("problem", "BAD_SIGNATURE");
+    ArrayNode reordered = JSON.createArrayNode().add(JSON.readTree(text).get(1)).add(JSON.readTree(text).get(0));
+    v.addObject().put("name", "rotations out of order").put("chain", new ObjectMapper().writeValueAsString(reordered))
+        .put("pinned", ids[0]).put("problem", "MALFORMED");
+    v.addObject().put("name", "a value not in canonical form (issuedAt with fractions)")
+        .put("chain", text.replace("\"issuedAt\":\"2026-12-07T02:00:00Z\"", "\"issuedAt\":\"2026-12-07T02:00:00.000Z\""))
+        .put("pinned", ids[0]).put("problem", "MALFORMED");
+    return root;
+  }
+
   static Map<String, String> handshakeFields(Invitation inv) {
     Map<String, String> f = new LinkedHashMap<>();
     f.put("v", HandshakeMessage.VERSION);
@@ -182,10 +222,15 @@ public final class ProtocolVectors {
    */
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args.length > 0 ? args[0] : "docs/vectors");
+    if (args.length > 1 && args[1].equals("identity-chain-only")) {
+      JSON.writeValue(dir.resolve("identity-chain-v1.json").toFile(), identityChainVector());
+      return;
+    }
     JSON.writeValue(dir.resolve("bootstrap-v1.json").toFile(), bootstrapVector());
     if (args.length > 1 && args[1].equals("bootstrap-only")) {
       return;
     }
+    JSON.writeValue(dir.resolve("identity-chain-v1.json").toFile(), identityChainVector());
     JsonNode env = envelopeVectors(dir);
 
     // keyIDs: every key of the envelope vectors

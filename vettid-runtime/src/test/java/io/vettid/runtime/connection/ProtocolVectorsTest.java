@@ -231,6 +231,27 @@ class ProtocolVectorsTest {
   }
 
   @Test
+  void identityChainsLeadFromEachPinnedKeyToTheNewestOrFailWithTheirProblem() throws Exception {
+    java.util.function.Function<String, Optional<KeyAlgorithm>> algs =
+        n -> ALGORITHMS.names().contains(n) ? Optional.of(ALGORITHMS.get(n)) : Optional.empty();
+    JsonNode vectors = read("identity-chain-v1.json").path("vectors");
+    assertThat(vectors).hasSizeGreaterThan(5);
+    for (JsonNode v : vectors) {
+      byte[] bytes = v.path("chain").asText().getBytes(StandardCharsets.UTF_8);
+      KeyId pinned = KeyId.of(v.path("pinned").asText());
+      String problem = v.path("problem").asText();
+      if (problem.isEmpty()) {
+        assertThat(io.vettid.profile.IdentityChain.parse(bytes).verify(pinned, algs).value()).as(v.path("name").asText())
+            .isEqualTo(v.path("newest").asText());
+        continue;
+      }
+      assertThatThrownBy(() -> io.vettid.profile.IdentityChain.parse(bytes).verify(pinned, algs))
+          .as(v.path("name").asText()).isInstanceOf(ProfileException.class)
+          .satisfies(e -> assertThat(((ProfileException) e).problem().name()).isEqualTo(problem));
+    }
+  }
+
+  @Test
   void protocolMdNamesEveryFailureReason() throws Exception {
     String doc = Files.readString(repositoryRoot().resolve("docs/PROTOCOL.md"));
     String errors = doc.substring(doc.indexOf("## 10. Errors"));

@@ -46,8 +46,14 @@ class StorageFloodTest {
       .operatorMode(OP, ALICE).build();
 
   static Connection asConnection(ConnectionId id) throws Exception {
-    return NATS.connect(ALICE.eventSpace().issueUser(id.value(), UserPermissions.forConnection(GUID, "home", id),
-        UserLimits.CONNECTION, null), NATS.options().inboxPrefix(Subjects.inbox(GUID, "home", id).value()));
+    return asConnection(NATS, ALICE, GUID, id);
+  }
+
+  /** A peer's NATS connection to a vault's EventSpace {@code home}, as the user the vault issued it. */
+  static Connection asConnection(NatsServerExtension nats, VaultAccounts vault, String guid, ConnectionId id)
+      throws Exception {
+    return nats.connect(vault.eventSpace().issueUser(id.value(), UserPermissions.forConnection(guid, "home", id),
+        UserLimits.CONNECTION, null), nats.options().inboxPrefix(Subjects.inbox(guid, "home", id).value()));
   }
 
   @Test
