@@ -523,9 +523,13 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     return tellIdentity(link);
   }
 
+  /** How long a peer told of an identity rotation has to acknowledge it before it is told again. */
+  public static final Duration IDENTITY_TOLD_AGAIN = Duration.ofHours(24);
+
   /**
-   * Tells every peer that is not known to pin this side's newest identity key, and was not told
-   * since this object started, the rotations since the key it pins.
+   * Tells every peer that is not known to pin this side's newest identity key the rotations since
+   * the key it pins, unless it was told within {@link #IDENTITY_TOLD_AGAIN} (an acknowledgement
+   * may still be on its way).
    *
    * @return how many peers were told
    */
@@ -540,16 +544,18 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   private boolean tellIdentity(Link link) {
     IdentityChain chain = identityChain;
     KeyId newest = chain.newest().orElse(null);
+    Instant now = clock.instant();
+    Link.Told told = link.identityTold;
     if (newest == null || link.revoked || link.peerIdentity == null || newest.equals(link.ownIdentity)
-        || newest.equals(link.identityTold)) {
-      return false; // nothing to tell, a connection without identities, or told already
+        || (told != null && newest.equals(told.key()) && now.isBefore(told.at().plus(IDENTITY_TOLD_AGAIN)))) {
+      return false; // nothing to tell, a connection without identities, or told lately
     }
     // a record from before identities were kept per connection names none: the whole chain, the peer starts from its pin
     KeyId pinned = link.ownIdentity;
     IdentityChain since = pinned != null && chain.names(pinned) ? chain.since(pinned) : chain;
     try {
       send(link.local, IdentityRotationHandler.ROTATE, IdentityRotationHandler.announce(since));
-      link.identityTold = newest;
+      link.identityTold = new Link.Told(newest, now);
       return true;
     } catch (VettidException | RuntimeException e) {
       LOG.info("connection {}: could not tell the identity rotation now ({}); told again later", link.local,

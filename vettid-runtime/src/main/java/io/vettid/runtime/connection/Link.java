@@ -68,8 +68,16 @@ public final class Link {
    * newest the peer acknowledged); null when unknown.
    */
   volatile KeyId ownIdentity;
-  /** The newest identity keyID this side told the peer about since it started; not kept. */
-  volatile KeyId identityTold;
+  /** The newest identity keyID this side told the peer about since it started, and when; not kept. */
+  volatile Told identityTold;
+
+  /**
+   * An identity rotation told to the peer.
+   *
+   * @param key the newest keyID told
+   * @param at when
+   */
+  record Told(KeyId key, Instant at) {}
   /**
    * Set for a connection this side invited with an earlier identity key: the peer is told the
    * rotations once it is first heard from (until then it may not hold the connection yet).

@@ -1003,6 +1003,9 @@ class InvitationFlowTest {
           "carol follows the second rotation");
       // bob never acknowledged: the second announcement carried both rotations since his key
       assertThat(alice.connections.link(a.local()).ownIdentity()).contains(first.keyId());
+      assertThat(alice.connections.tellIdentity()).as("told lately: not again").isZero();
+      clock.advance(Duration.ofHours(25));
+      assertThat(alice.connections.tellIdentity()).as("no acknowledgement within a day: bob told again").isEqualTo(1);
 
       int[] restored = new int[1];
       try (Vault bob = new Vault("bob14", bobId, secret, clock, restored)) {
