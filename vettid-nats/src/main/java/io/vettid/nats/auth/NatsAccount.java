@@ -449,12 +449,28 @@ public final class NatsAccount {
    */
   public UserCredentials rotateUser(String oldPublicKey, String userName, UserPermissions permissions,
       UserLimits limits, Duration grace) {
+    return rotateUser(oldPublicKey, userName, permissions, limits, grace, null);
+  }
+
+  /**
+   * Rotates a user known by its public key, giving the replacement limits of its own and an expiry.
+   *
+   * @param oldPublicKey the public NKey of the user being replaced
+   * @param userName the new user's name
+   * @param permissions the new user's permissions
+   * @param limits the new user's limits
+   * @param grace how long the old user keeps working
+   * @param validity how long the new user's JWT is valid, or null for no expiry
+   * @return the new credentials
+   */
+  public UserCredentials rotateUser(String oldPublicKey, String userName, UserPermissions permissions,
+      UserLimits limits, Duration grace, Duration validity) {
     checkUserKey(oldPublicKey);
     Objects.requireNonNull(grace, "grace");
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative");
     }
-    UserCredentials replacement = issueUser(userName, permissions, limits, null);
+    UserCredentials replacement = issueUser(userName, permissions, limits, validity);
     synchronized (this) {
       pending.put(oldPublicKey, clock.instant().plus(grace));
     }

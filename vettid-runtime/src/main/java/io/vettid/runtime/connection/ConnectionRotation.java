@@ -84,7 +84,8 @@ public final class ConnectionRotation implements AutoCloseable {
     if (own != null && oldUser != null) {
       String[] t = own.split("\\.");
       fresh = account.rotateUser(oldUser, "conn-" + local.value(),
-          UserPermissions.forConnection(t[1], t[2], local), io.vettid.nats.auth.UserLimits.CONNECTION, grace);
+          UserPermissions.forConnection(t[1], t[2], local), io.vettid.nats.auth.UserLimits.CONNECTION, grace,
+          Connections.PEER_USER_VALIDITY);
       char[] seed = fresh.seed();
       announce.putObject("creds").put("jwt", fresh.jwt()).put("seed", new String(seed));
       java.util.Arrays.fill(seed, '\0');

@@ -77,6 +77,14 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   /** How long the pin check of a new connection's server waits for it. */
   static final java.time.Duration PIN_CHECK = java.time.Duration.ofSeconds(5);
 
+  /**
+   * How long the NATS user this side issues a peer (in the handshake, and at each rotation) is
+   * valid: the server refuses it after that. Three times the rotation period of the reference
+   * vault ({@link ConnectionRotation}, 30 days), which issues a new one long before; a peer whose
+   * issuer stops rotating loses its user, and is told its next one when the issuer rotates again.
+   */
+  public static final Duration PEER_USER_VALIDITY = Duration.ofDays(90);
+
   /** How long a request waits for its answer. */
   public static final Duration ANSWER_WITHIN = Duration.ofHours(24);
   /** How long a previous wrapping key stays open when the peer never acknowledges the rotation. */

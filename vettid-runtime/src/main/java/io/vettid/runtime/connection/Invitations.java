@@ -445,7 +445,8 @@ public final class Invitations {
     HandshakeMessage.Content c = p.content();
     ConnectionId local = ConnectionId.random(); // the invitee deposits here under this id
     UserCredentials forInvitee = account.issueUser("conn-" + local.value(),
-        UserPermissions.forConnection(guid, inv.eventSpace(), local), io.vettid.nats.auth.UserLimits.CONNECTION, null);
+        UserPermissions.forConnection(guid, inv.eventSpace(), local), io.vettid.nats.auth.UserLimits.CONNECTION,
+        Connections.PEER_USER_VALIDITY);
     Identity signer = signerOf(inv);
     byte[] confirm = HandshakeMessage.build(HandshakeMessage.CONFIRM, inv, signer, p.mine(), guid, inv.eventSpace(),
         local.value(), inv.server(), forInvitee, sha256(p.acceptBytes()),

@@ -108,7 +108,7 @@ public final class Invitee {
     ConnectionId local = ConnectionId.random(); // the inviter deposits here under this id
     UserCredentials forInviter = account.issueUser("conn-" + local.value(),
         io.vettid.nats.auth.UserPermissions.forConnection(subscriberGuid, eventSpace, local),
-        io.vettid.nats.auth.UserLimits.CONNECTION, null);
+        io.vettid.nats.auth.UserLimits.CONNECTION, Connections.PEER_USER_VALIDITY);
     byte[] msg = HandshakeMessage.build(HandshakeMessage.ACCEPT, invitation, me, mine, subscriberGuid, eventSpace,
         local.value(), ownServer, forInviter, null, HandshakeMessage.toInvitationKey(invitation, random), random);
     return new Invitee(invitation, mine, local, forInviter.publicKey(),

@@ -173,6 +173,15 @@ class InvitationFlowTest {
         .as("the user is refused").hasMessageContaining("Authorization");
   }
 
+  /** Asserts that a user's JWT expires {@code validity} after now (within a minute). */
+  static void assertValidFor(io.vettid.nats.auth.UserCredentials user, Duration validity) throws Exception {
+    String claims = new String(java.util.Base64.getUrlDecoder().decode(user.jwt().split("\\.")[1]),
+        java.nio.charset.StandardCharsets.UTF_8);
+    long exp = new com.fasterxml.jackson.databind.ObjectMapper().readTree(claims).path("exp").asLong();
+    assertThat(java.time.Instant.ofEpochSecond(exp)).as("the user's expiry")
+        .isBetween(java.time.Instant.now().plus(validity).minusSeconds(60), java.time.Instant.now().plus(validity));
+  }
+
   static Established b(Established[] e) {
     return e[1];
   }
@@ -734,11 +743,15 @@ class InvitationFlowTest {
       try (ConnectionRotation rotation = new ConnectionRotation(alice.connections, alice.account, Duration.ofSeconds(1),
           pushWith(sys))) {
         assertThat(rotation.rotateDue(Duration.ofDays(30))).isEmpty();
+        // the user alice issued bob in the handshake expires: the server refuses it after 90 days
+        assertValidFor(b.peerCredentials(), Connections.PEER_USER_VALIDITY);
         clock.advance(Duration.ofDays(31));
         String oldUser = alice.connections.link(a.local()).peerUser().orElseThrow();
         assertThat(rotation.rotateDue(Duration.ofDays(30))).containsExactly(a.local());
         await(() -> alice.runtime.counters().snapshot().handled() >= 1, "bob acknowledged the rotation");
         assertThat(alice.connections.link(a.local()).peerUser().orElseThrow()).isNotEqualTo(oldUser);
+        // and so does the one the rotation gave him, 90 days from its issue, long after the next rotation
+        assertValidFor(bob.connections.link(b.local()).peerCredentials().orElseThrow(), Connections.PEER_USER_VALIDITY);
         assertThat(alice.connections.link(a.local()).safetyNumber()).isEqualTo(bob.connections.link(b.local()).safetyNumber());
 
         Thread.sleep(1_200); // the grace of the old user
