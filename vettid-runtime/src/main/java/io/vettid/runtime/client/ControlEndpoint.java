@@ -203,7 +203,7 @@ public record ControlEndpoint<Q, R>(String group, String verb, Class<Q> requestT
         ConnectionEndpoints.SEND,
         RuleEndpoints.LIST, RuleEndpoints.ADD, RuleEndpoints.REMOVE, RuleEndpoints.TEST,
         InboxEndpoints.LIST, InboxEndpoints.APPROVE, InboxEndpoints.DENY,
-        KeyEndpoints.LIST, KeyEndpoints.ROTATE,
+        KeyEndpoints.LIST, KeyEndpoints.ROTATE, KeyEndpoints.ROTATE_IDENTITY,
         QuarantineEndpoints.LIST, QuarantineEndpoints.REPLAY,
         EventEndpoints.RECENT);
   }
