@@ -94,6 +94,10 @@ public final class PipelineBenchmark {
       out.printf("nats-server %s (TLS, JetStream file storage encrypted at rest); %d cores, JDK %s; %s mode%n",
           url, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
           config.quick() ? "quick" : "full");
+      if (Long.getLong("bench.soak", 0) > 0) { // the soak (issue #20): one vault, millions of events, heap per million
+        soak(Long.getLong("bench.soak"));
+        return new LinkedHashMap<>();
+      }
       if (Boolean.getBoolean("bench.scale")) { // profiling aid: the 10,000-connection run only, nothing written
         scaleOnly();
         return new LinkedHashMap<>();
@@ -538,6 +542,80 @@ public final class PipelineBenchmark {
           (watcher.forwarded() - forwarded0) / (double) Math.max(1, messages));
     }
     return r;
+  }
+
+  /**
+   * The soak: {@code total} events of 10 connections through one vault, sent as fast as it takes
+   * them (at most 20,000 ahead); at each million the senders wait for the vault to catch up and the
+   * vault's heap is read after GC. The handled-once records of finished events expire after the
+   * runtime's horizon ({@code -Dbench.soak.horizon=PT10M}, the default), so the heap grows until a
+   * horizon's worth of events is indexed and stays flat after it.
+   */
+  private void soak(long total) throws Exception {
+    List<ConnectionKeys[]> keys = keys(Suites.DEFAULT, 10, false);
+    runGuid = "g" + Long.toHexString(random.nextLong() >>> 8);
+    runVault = vaultAccounts(runGuid);
+    Duration horizon = Duration.parse(System.getProperty("bench.soak.horizon", "PT10M"));
+    java.util.concurrent.atomic.AtomicLong handled = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong other = new java.util.concurrent.atomic.AtomicLong();
+    io.vettid.nats.auth.UserCredentials senders = runVault.eventSpace().issueUser("bench-senders",
+        new io.vettid.nats.auth.UserPermissions(List.of(Subjects.depositsOf(runGuid, "bench")), List.of("_INBOX.>")));
+    ObjectNode payload = payload();
+    try (Connection senderNc = connect(senders)) {
+      Sides sides = sides(Suites.DEFAULT, runGuid, keys.size(), senderNc, keys);
+      try (VettIdRuntime vault = VettIdRuntime.connect(runVault, serverOptions()).connections(sides.vault())
+          .handledOnceHorizon(horizon).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
+          .listener(s -> (s.outcome() == io.vettid.runtime.service.EventService.Outcome.HANDLED ? handled : other)
+              .incrementAndGet()).start()) {
+        long rev = vault.rules().orElseThrow().put(RULES);
+        vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
+        vault.watch(runGuid, "bench");
+        out.printf("soak: %,d events of 10 connections (%s), ~1 KiB each; handled-once horizon %s; -Xmx %d MB%n",
+            total, Suites.DEFAULT.name(), horizon, Runtime.getRuntime().maxMemory() >> 20);
+        out.printf("  %12s %9s %12s %10s %12s%n", "handled", "seconds", "events/s", "heap MB", "not handled");
+        long sent = 0;
+        long start = System.nanoTime();
+        long lastMark = start;
+        double first = 0;
+        double heap = 0;
+        while (sent < total) {
+          long chunk = Math.min(1_000_000 - sent % 1_000_000, total - sent);
+          for (long done = 0; done < chunk; done += 1_000) {
+            while (sent - handled.get() - other.get() > 20_000) {
+              Thread.sleep(2);
+            }
+            Senders.sendAll(sides, 100, payload, null); // 100 rounds of the 10 connections
+            sent += 1_000;
+          }
+          long target = sent;
+          while (handled.get() + other.get() < target) {
+            Thread.sleep(20);
+          }
+          long now = System.nanoTime();
+          heap = heapNow();
+          if (first == 0) {
+            first = heap;
+          }
+          out.printf("  %,12d %9.0f %,12.0f %10.1f %,12d%n", handled.get(), (now - start) / 1e9,
+              1_000_000 / ((now - lastMark) / 1e9), heap, other.get());
+          lastMark = System.nanoTime();
+        }
+        out.printf("soak: heap after GC %.1f MB at the first million, %.1f MB at the end (%+.1f%%); %,d handled,"
+            + " %,d not handled%n", first, heap, 100 * (heap - first) / first, handled.get(), other.get());
+      }
+    } finally {
+      deleteStreams(connect(runVault.issueWatcher("bench-cleanup")));
+      deleteStreams(connect(runVault.issueOwner("bench-cleanup")));
+    }
+  }
+
+  /** The heap in use after GC, with everything running. */
+  private static double heapNow() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
   }
 
   /** The vault's heap after GC, with the runtime still up and the sender side dropped. */

@@ -69,8 +69,12 @@ final class HandledOnceStore {
   private final JetStream js;
   /** The tokens ({@link HandlerKey#token()}) of the eventIds that have a record of their own. */
   private final Set<String> known = ConcurrentHashMap.newKeySet();
-  /** The eventIds committed in group records, and the key of each one's group. */
-  private final Map<String, String> grouped = new ConcurrentHashMap<>();
+  /** The eventIds committed in group records, and the number of each one's group (fingerprints, a hint). */
+  private final GroupIndex grouped = new GroupIndex();
+  /** The key of each group record still indexed, by its number. */
+  private final Map<Long, String> groupKeys = new ConcurrentHashMap<>();
+  /** The next group's number. */
+  private final java.util.concurrent.atomic.AtomicLong nextGroup = new java.util.concurrent.atomic.AtomicLong();
   /** How long a finished eventId's record is kept, in nanoseconds of {@link #clock}. */
   private final long horizonNanos;
   private final java.util.function.LongSupplier clock;
@@ -79,17 +83,20 @@ final class HandledOnceStore {
   private long expired;
 
   /**
-   * A finished record to forget once the horizon passed: a group record (its key and members'
-   * tokens), or an eventId's own record ({@code check}: found at start, whether it is finished is
-   * read when its time comes).
+   * A finished record to forget once the horizon passed: a group record (its number, -1 for none,
+   * and its members' fingerprints), or an eventId's own record ({@code check}: found at start,
+   * whether it is finished is read when its time comes).
    */
-  private record Expiry(long at, String group, List<HandlerKey> ids, HandlerKey id, boolean check) {}
+  private record Expiry(long at, long group, long[] members, HandlerKey id, boolean check) {}
 
-  private final Map<HandlerKey, HandledOnceRecord> cache = new LinkedHashMap<>(1024, 0.75f, true) {
+  /** A cached record and the eventId it is of (the cache is keyed by the eventId's fingerprint). */
+  private record Cached(HandlerKey id, HandledOnceRecord rec) {}
+
+  private final Map<Long, Cached> cache = new LinkedHashMap<>(1024, 0.75f, true) {
     @java.io.Serial private static final long serialVersionUID = 1L;
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<HandlerKey, HandledOnceRecord> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<Long, Cached> eldest) {
       return size() > MAX_CACHED;
     }
   };
@@ -132,7 +139,7 @@ final class HandledOnceStore {
           String token = rest.substring(RECORD_TOKEN.length());
           known.add(token);
           try {
-            expiring.add(new Expiry(clock.getAsLong(), null, null, HandlerKey.ofToken(token), true));
+            expiring.add(new Expiry(clock.getAsLong(), -1, null, HandlerKey.ofToken(token), true));
           } catch (IllegalArgumentException notOurs) {
             // a key this service never wrote: indexed, never expired
           }
@@ -153,15 +160,25 @@ final class HandledOnceStore {
    * @return the record, or null if there is none
    */
   HandledOnceRecord find(HandlerKey id) throws IOException, JetStreamApiException {
+    String token = id.token();
+    long f = GroupIndex.fingerprint(token);
     String group;
     synchronized (cache) {
-      HandledOnceRecord r = cache.get(id);
-      group = grouped.get(id.token());
-      if (r != null || (group == null && !known.contains(id.token()))) {
-        return r;
+      Cached c = cache.get(f);
+      if (c != null && c.id().equals(id)) {
+        return c.rec();
+      }
+      long number = grouped.groupOf(token);
+      group = number < 0 ? null : groupKeys.get(number);
+      if (group == null && !known.contains(token)) {
+        return null;
       }
     }
-    HandledOnceRecord r = group != null ? loadGrouped(id, group) : HandledOnceRecord.load(records, recordKey(id));
+    // a group the index names may not hold this eventId (a shared fingerprint): it is then absent
+    HandledOnceRecord r = group != null ? loadGrouped(id, group) : null;
+    if (r == null && known.contains(token)) {
+      r = HandledOnceRecord.load(records, recordKey(id));
+    }
     remember(id, r);
     return r;
   }
@@ -173,11 +190,15 @@ final class HandledOnceStore {
    * @param rec the record, or null
    */
   void remember(HandlerKey id, HandledOnceRecord rec) {
+    long f = GroupIndex.fingerprint(id.token());
     synchronized (cache) {
       if (rec == null) {
-        cache.remove(id);
+        Cached c = cache.get(f);
+        if (c != null && c.id().equals(id)) {
+          cache.remove(f);
+        }
       } else {
-        cache.put(id, rec);
+        cache.put(f, new Cached(id, rec));
       }
     }
   }
@@ -195,7 +216,7 @@ final class HandledOnceStore {
     known.add(id.token());
     if (next.finished) {
       synchronized (expiring) {
-        expiring.add(new Expiry(clock.getAsLong(), null, null, id, false));
+        expiring.add(new Expiry(clock.getAsLong(), -1, null, id, false));
       }
     }
     return write;
@@ -242,12 +263,7 @@ final class HandledOnceStore {
     } catch (RuntimeException e) {
       write = CompletableFuture.failedFuture(e);
     }
-    for (HandlerKey id : ids) {
-      grouped.put(id.token(), group);
-    }
-    synchronized (expiring) {
-      expiring.add(new Expiry(clock.getAsLong(), group, List.copyOf(ids), null, false));
-    }
+    index(group, ids.stream().map(HandlerKey::token).toList());
     return write;
   }
 
@@ -273,18 +289,16 @@ final class HandledOnceStore {
         }
         expiring.removeFirst();
       }
-      if (e.group() != null) {
-        for (HandlerKey id : e.ids()) {
-          grouped.remove(id.token(), e.group());
-        }
-        forgetCached(e.ids());
-        purge(e.group());
+      if (e.group() >= 0) {
+        grouped.forget(e.group(), e.members());
+        forgetCached(e.members());
+        purge(groupKeys.remove(e.group()));
       } else {
         if (e.check() && !finished(e.id().token())) {
           continue; // its handler lives on: its state stays
         }
         known.remove(e.id().token());
-        forgetCached(List.of(e.id()));
+        forgetCached(new long[] {GroupIndex.fingerprint(e.id().token())});
         purge(service + "." + RECORD_TOKEN + e.id().token());
       }
       n++;
@@ -314,9 +328,25 @@ final class HandledOnceStore {
     }
   }
 
-  private void forgetCached(List<HandlerKey> ids) {
+  /** Forgets cached records by their fingerprints (another eventId's that shares one is read again later). */
+  private void forgetCached(long[] fingerprints) {
     synchronized (cache) {
-      ids.forEach(cache::remove);
+      for (long f : fingerprints) {
+        cache.remove(f);
+      }
+    }
+  }
+
+  /** Indexes the members of a group record and schedules their expiry. */
+  private void index(String group, List<String> tokens) {
+    long number = nextGroup.getAndIncrement();
+    groupKeys.put(number, group);
+    long[] members = new long[tokens.size()];
+    for (int i = 0; i < members.length; i++) {
+      members[i] = grouped.put(tokens.get(i), number);
+    }
+    synchronized (expiring) {
+      expiring.add(new Expiry(clock.getAsLong(), number, members, null, false)); // counted from now
     }
   }
 
@@ -348,21 +378,20 @@ final class HandledOnceStore {
     if (!entries.isArray()) {
       throw unreadable(group);
     }
-    List<HandlerKey> ids = new java.util.ArrayList<>();
+    List<String> tokens = new java.util.ArrayList<>();
     for (JsonNode e : entries) {
       String id = e.path("eventId").asText("");
       String connection = e.path("connectionId").asText("");
       if (id.isEmpty() || connection.isEmpty()) {
         throw unreadable(group);
       }
-      grouped.put(connection + "." + id, group);
       try {
-        ids.add(HandlerKey.ofToken(connection + "." + id));
+        tokens.add(HandlerKey.ofToken(connection + "." + id).token());
       } catch (IllegalArgumentException notAnId) {
         throw unreadable(group);
       }
     }
-    expiring.add(new Expiry(clock.getAsLong(), group, ids, null, false)); // counted from the start
+    index(group, tokens); // counted from the start
   }
 
   private IOException unreadable(String group) {
