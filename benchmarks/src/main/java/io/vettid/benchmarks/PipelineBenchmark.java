@@ -554,7 +554,14 @@ public final class PipelineBenchmark {
   private void soak(long total) throws Exception {
     List<ConnectionKeys[]> keys = keys(Suites.DEFAULT, 10, false);
     runGuid = "g" + Long.toHexString(random.nextLong() >>> 8);
-    runVault = vaultAccounts(runGuid);
+    long storage = Long.getLong("bench.soak.storage", 1L << 30); // the account's file storage, bytes
+    runVault = io.vettid.nats.auth.VaultAccounts.create(operator, runGuid,
+        new io.vettid.nats.auth.JetStreamLimits(64L << 20, storage, 64, 1024));
+    try (Connection sys = connect(operator.systemUser())) {
+      for (io.vettid.nats.auth.NatsAccount a : runVault.all()) {
+        operator.push(sys, a);
+      }
+    }
     Duration horizon = Duration.parse(System.getProperty("bench.soak.horizon", "PT10M"));
     java.util.concurrent.atomic.AtomicLong handled = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicLong other = new java.util.concurrent.atomic.AtomicLong();
@@ -564,16 +571,38 @@ public final class PipelineBenchmark {
     try (Connection senderNc = connect(senders)) {
       Sides sides = sides(Suites.DEFAULT, runGuid, keys.size(), senderNc, keys);
       try (VettIdRuntime vault = VettIdRuntime.connect(runVault, serverOptions()).connections(sides.vault())
-          .handledOnceHorizon(horizon).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
+          .storageBytes(storage).handledOnceHorizon(horizon).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
           .listener(s -> (s.outcome() == io.vettid.runtime.service.EventService.Outcome.HANDLED ? handled : other)
               .incrementAndGet()).start()) {
         long rev = vault.rules().orElseThrow().put(RULES);
         vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
         vault.watch(runGuid, "bench");
-        out.printf("soak: %,d events of 10 connections (%s), ~1 KiB each; handled-once horizon %s; -Xmx %d MB%n",
-            total, Suites.DEFAULT.name(), horizon, Runtime.getRuntime().maxMemory() >> 20);
+        Connection depositAccount = connect(runVault.issueWatcher("bench-soak-monitor"));
+        Thread monitor = new Thread(() -> {
+          try {
+            while (!Thread.currentThread().isInterrupted()) {
+              Thread.sleep(15_000);
+              var st = depositAccount.jetStreamManagement().getStreamInfo(Subjects.depositStream(runGuid, "bench"))
+                  .getStreamState();
+              var c = vault.counters().snapshot();
+              out.printf("    [%,d handled, %,d forwarded, %,d deferred; deposit stream %,d messages, seq %,d..%,d]%n",
+                  c.handled(), c.forwarded(), c.deferred(), st.getMsgCount(), st.getFirstSequence(), st.getLastSequence());
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (Exception e) {
+            out.println("    [monitor: " + e + "]");
+          }
+        }, "soak-monitor");
+        monitor.setDaemon(true);
+        monitor.start();
+        out.printf("soak: %,d events of 10 connections (%s), ~1 KiB each; handled-once horizon %s; storage %d MiB"
+            + " (EventHandlers %d MiB); -Xmx %d MB%n", total, Suites.DEFAULT.name(), horizon, storage >> 20,
+            io.vettid.nats.jetstream.JetStreamLayout.builder().storageBytes(storage).build().capOf("EventHandlers") >> 20,
+            Runtime.getRuntime().maxMemory() >> 20);
         out.printf("  %12s %9s %12s %10s %12s%n", "handled", "seconds", "events/s", "heap MB", "not handled");
         long sent = 0;
+        long refused = 0;
         long start = System.nanoTime();
         long lastMark = start;
         double first = 0;
@@ -584,7 +613,7 @@ public final class PipelineBenchmark {
             while (sent - handled.get() - other.get() > 20_000) {
               Thread.sleep(2);
             }
-            Senders.sendAll(sides, 100, payload, null); // 100 rounds of the 10 connections
+            refused += soakSend(sides, 1_000, payload);
             sent += 1_000;
           }
           long target = sent;
@@ -601,12 +630,50 @@ public final class PipelineBenchmark {
           lastMark = System.nanoTime();
         }
         out.printf("soak: heap after GC %.1f MB at the first million, %.1f MB at the end (%+.1f%%); %,d handled,"
-            + " %,d not handled%n", first, heap, 100 * (heap - first) / first, handled.get(), other.get());
+            + " %,d not handled; %,d deposits refused by a full stream and sent again; %,d deferred by the vault%n",
+            first, heap, 100 * (heap - first) / first, handled.get(), other.get(), refused,
+            vault.counters().snapshot().deferred());
       }
     } finally {
       deleteStreams(connect(runVault.issueWatcher("bench-cleanup")));
       deleteStreams(connect(runVault.issueOwner("bench-cleanup")));
     }
+  }
+
+  /**
+   * Sends {@code n} events round-robin over the connections, 256 in flight, as a peer would: a
+   * deposit the stream refuses (a connection's share full until the vault's next purge) is sent
+   * again after a pause.
+   *
+   * @return how many sends were refused and repeated
+   */
+  private static long soakSend(Sides sides, int n, ObjectNode payload) throws Exception {
+    java.util.ArrayDeque<java.util.Map.Entry<ConnectionId, java.util.concurrent.CompletableFuture<Void>>> window =
+        new java.util.ArrayDeque<>();
+    List<ConnectionId> ids = sides.senderIds();
+    long refused = 0;
+    for (int i = 0; i < n || !window.isEmpty(); ) {
+      if (i < n && window.size() < 256) {
+        ConnectionId c = ids.get(i++ % ids.size());
+        window.add(java.util.Map.entry(c, Senders.sendAsync(sides, c, payload, null)));
+        continue;
+      }
+      var head = window.poll();
+      try {
+        head.getValue().get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (refused++ % 10_000 == 0) {
+          Throwable t = e;
+          while (t.getCause() != null) {
+            t = t.getCause();
+          }
+          System.out.println("  (a deposit refused and sent again: " + t.getMessage() + ")");
+        }
+        Thread.sleep(50);
+        window.add(java.util.Map.entry(head.getKey(), Senders.sendAsync(sides, head.getKey(), payload, null)));
+      }
+    }
+    return refused;
   }
 
   /** The heap in use after GC, with everything running. */

@@ -128,6 +128,37 @@ final class AccountKeeper {
     this.vault = vault;
   }
 
+  /** How long an account signing key signs new users before the next one takes over. */
+  static final java.time.Duration SIGNING_KEY_AGE = java.time.Duration.ofDays(30);
+
+  /**
+   * The signing keys of the accounts this vault's server holds: a new one when there is none or
+   * the current one is older than {@link #SIGNING_KEY_AGE} (so the accounts' own keys sign no user
+   * day to day), the earlier ones retired once their users expired; each changed account pushed.
+   *
+   * @param now the time
+   * @return how many accounts changed
+   */
+  int upkeepSigningKeys(java.time.Instant now) {
+    int changed = 0;
+    for (NatsAccount a : local()) {
+      if (!a.holdsKey()) {
+        continue;
+      }
+      boolean rotate = a.signingKeySince().map(since -> !now.isBefore(since.plus(SIGNING_KEY_AGE))).orElse(true);
+      if (rotate) {
+        a.rotateSigningKey();
+      }
+      List<String> retired = a.retireSigningKeys();
+      if (rotate || !retired.isEmpty()) {
+        push(a); // before any user of the new key is issued
+        changed++;
+        LOG.info("account {}: {}{} signing key(s) retired", a.name(), rotate ? "new signing key; " : "", retired.size());
+      }
+    }
+    return changed;
+  }
+
   /** Pushes every local account to the vault's own server, and the external ones' revocations to the Concierge. */
   void pushAll() throws InterruptedException {
     for (NatsAccount a : local()) {

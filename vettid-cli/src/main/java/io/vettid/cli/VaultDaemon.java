@@ -176,6 +176,7 @@ final class VaultDaemon implements Detached.Daemon {
         accounts.attachConcierge(new ConciergeClient(concierge));
       }
       accounts.pushAll();
+      accounts.upkeepSigningKeys(Instant.now()); // the accounts' own keys sign no user from here on
       BlockList blocks = new BlockList();
       Connections connections = new Connections(Clock.systemUTC(), blocks);
       // whoever revokes a connection (the owner, or the peer telling this side), the user issued
@@ -305,6 +306,7 @@ final class VaultDaemon implements Detached.Daemon {
         TimeUnit.MINUTES);
     vault.connections.tellIdentity(); // peers not yet told of a rotation (then hourly, with the connections' upkeep)
     timers.scheduleWithFixedDelay(() -> identity.maintain(Instant.now()), 0, 1, TimeUnit.DAYS);
+    timers.scheduleWithFixedDelay(() -> accounts.upkeepSigningKeys(Instant.now()), 1, 1, TimeUnit.DAYS);
     timers.scheduleWithFixedDelay(() -> {
       try {
         accounts.retryExternal();

@@ -170,6 +170,13 @@ class VettidCommandsTest {
     assertThat(Files.readString(alice.configFile())).doesNotContain("seed", "private", "vaultSecret");
     assertThatThrownBy(() -> VaultDaemon.start(alice, "not the passphrase".toCharArray(), System.out))
         .isInstanceOf(GeneralSecurityException.class);
+    // issue #20: the control user is signed by a signing key of the vault's account, not by the account's own key
+    String creds = Files.readString(alice.controlCreds());
+    String jwt = creds.substring(creds.indexOf("-----BEGIN NATS USER JWT-----") + 30).strip().split("\\s")[0];
+    JsonNode claims = VaultHome.JSON.readTree(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+    String account = claims.at("/nats/issuer_account").asText();
+    assertThat(account).as("issued for the vault's account").startsWith("A");
+    assertThat(claims.path("iss").asText()).as("signed by a signing key").startsWith("A").isNotEqualTo(account);
   }
 
   @Test

@@ -297,6 +297,38 @@ class OperatorModeTest {
     assertThat(NATS.server().pid()).isEqualTo(pid);
   }
 
+  /**
+   * Issue #20: account signing keys on a real server. A user signed by the account's signing key is
+   * taken once the account JWT listing the key is pushed; once that key is retired (its users'
+   * validity over on the account's clock) and the JWT pushed again, its user is refused though its
+   * own expiry has not come for the server, while a user of the current key, or of the account's
+   * own key, is still taken.
+   */
+  @Test
+  void aUserOfARetiredSigningKeyIsRefusedAndOneOfTheCurrentKeyTaken() throws Exception {
+    NatsAccount vault = OPERATOR.createAccount("vault-sk1", JetStreamLimits.subscriberDefault());
+    UserCredentials byAccountKey = vault.issueUser("owner", UserPermissions.ACCOUNT_OWNER);
+    String first = vault.rotateSigningKey();
+    UserCredentials early = vault.issueUser("control", UserPermissions.ACCOUNT_OWNER, UserLimits.UNLIMITED,
+        Duration.ofMinutes(5));
+    assertRefused(early); // the account is not on the server yet
+    NATS.push(vault);
+    Connection nc = NATS.connect(early, Options.builder().noReconnect());
+    assertThat(nc.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+    nc.close();
+
+    vault.rotateSigningKey();
+    CLOCK.advance(Duration.ofMinutes(6)); // on the account's clock the first key's users expired
+    UserCredentials late = vault.issueUser("control", UserPermissions.ACCOUNT_OWNER, UserLimits.UNLIMITED,
+        Duration.ofMinutes(5));
+    assertThat(vault.retireSigningKeys()).containsExactly(first);
+    NATS.push(vault);
+    assertRefused(early);
+    assertThat(NATS.connect(late, Options.builder().noReconnect()).getStatus()).isEqualTo(Connection.Status.CONNECTED);
+    assertThat(NATS.connect(byAccountKey, Options.builder().noReconnect()).getStatus())
+        .isEqualTo(Connection.Status.CONNECTED);
+  }
+
   @Test
   void rotationKeepsTheOldUserDuringGraceThenRevokesIt() throws Exception {
     ConnectionId id = ConnectionId.of("conn-r");

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -49,6 +50,31 @@ public final class NatsAccount {
   private final SecureRandom random;
   private final Map<String, Long> revocations = new TreeMap<>();
   private final Map<String, Instant> pending = new LinkedHashMap<>();
+  /**
+   * The account's signing keys, oldest first: the newest signs the users issued from now on (the
+   * account's own key then signs nothing day to day); each with the latest expiry of the users it
+   * signed ({@link Instant#MAX} once it signed one that never expires).
+   */
+  private final List<SigningKey> signingKeys = new java.util.ArrayList<>();
+
+  /** A signing key and the latest expiry of the users it signed (null: none yet). */
+  private static final class SigningKey {
+    final NKey key;
+    final String publicKey;
+    final Instant since;
+    Instant usersUntil;
+
+    SigningKey(NKey key, Instant since) {
+      this.key = key;
+      this.since = since;
+      try {
+        this.publicKey = new String(key.getPublicKey());
+      } catch (GeneralSecurityException | IOException e) {
+        throw new NatsAuthException("cannot read a signing NKey", e);
+      }
+    }
+  }
+
   /** Subjects this account serves to other accounts (service exports). */
   private final java.util.Set<String> serviceExports = new java.util.TreeSet<>();
   /** Subjects this account reaches in other accounts (service imports): subject to exporter. */
@@ -153,6 +179,13 @@ public final class NatsAccount {
     ObjectNode p = n.putObject("pending");
     pending.forEach((k, at) -> p.put(k, at.toString()));
     serviceExports.forEach(n.putArray("serviceExports")::add);
+    com.fasterxml.jackson.databind.node.ArrayNode sk = n.putArray("signingKeys");
+    for (SigningKey k : signingKeys) {
+      char[] seed = seed(k.key);
+      sk.addObject().put("seed", new String(seed)).put("since", k.since.toString())
+          .put("usersUntil", k.usersUntil == null ? "" : k.usersUntil.toString());
+      java.util.Arrays.fill(seed, '\0');
+    }
     ObjectNode imports = n.putObject("serviceImports");
     serviceImports.forEach(imports::put);
     return n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -217,6 +250,21 @@ public final class NatsAccount {
       a.pending.put(e.getKey(), Instant.parse(e.getValue().asText()));
     });
     n.path("serviceExports").forEach(e -> a.serviceExports.add(UserPermissions.checkSubject("export", e.asText())));
+    for (com.fasterxml.jackson.databind.JsonNode k : n.path("signingKeys")) {
+      NKey sk;
+      try {
+        sk = NKey.fromSeed(k.path("seed").asText().toCharArray());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("an exported account's signing key is not an NKey seed");
+      }
+      if (sk.getType() != NKey.Type.ACCOUNT) {
+        throw new IllegalArgumentException("an exported account's signing key is not an account key");
+      }
+      SigningKey s = new SigningKey(sk, Instant.parse(k.path("since").asText()));
+      String until = k.path("usersUntil").asText("");
+      s.usersUntil = until.isEmpty() ? null : Instant.parse(until);
+      a.signingKeys.add(s);
+    }
     n.path("serviceImports").fields().forEachRemaining(e -> {
       if (!NKey.isValidPublicAccountKey(e.getValue().asText().toCharArray())) {
         throw new IllegalArgumentException("an exported account's import names no account (A...)");
@@ -346,8 +394,26 @@ public final class NatsAccount {
       claim.set("sub", permission(permissions.subscribe()));
       claim.put("subs", limits.subscriptions()).put("data", limits.dataBytes()).put("payload", limits.payloadBytes())
           .put("type", "user").put("version", 2);
+      key();
+      NKey signer;
+      String issuer;
+      synchronized (this) {
+        SigningKey current = signingKeys.isEmpty() ? null : signingKeys.get(signingKeys.size() - 1);
+        if (current == null) {
+          signer = key;
+          issuer = publicKey;
+        } else {
+          signer = current.key;
+          issuer = current.publicKey;
+          claim.put("issuer_account", publicKey); // signed by a signing key of this account
+          Instant until = validity == null ? Instant.MAX : clock.instant().plus(validity);
+          if (current.usersUntil == null || until.isAfter(current.usersUntil)) {
+            current.usersUntil = until;
+          }
+        }
+      }
       String json = claim.toString();
-      String jwt = JwtUtils.issueJWT(key(), userPublic, userName, validity, clock.instant().getEpochSecond(), publicKey,
+      String jwt = JwtUtils.issueJWT(signer, userPublic, userName, validity, clock.instant().getEpochSecond(), issuer,
           () -> json);
       char[] seed = user.getSeed();
       try {
@@ -358,6 +424,67 @@ public final class NatsAccount {
     } catch (GeneralSecurityException | IOException e) {
       throw new NatsAuthException("cannot issue a user JWT for account " + name, e);
     }
+  }
+
+  /**
+   * Adds a new signing key, which signs every user issued from now on (the account's own key then
+   * signs none): the server accepts it once the account's JWT is {@linkplain NatsOperator#push
+   * pushed}, so push before issuing. The earlier signing keys stay in the JWT, and their users valid,
+   * until {@link #retireSigningKeys} finds all their users expired.
+   *
+   * @return the new signing key's public key ({@code A...})
+   * @throws IllegalStateException if this side does not hold the account's key, or does not render
+   *     its JWT (an account held here whose JWT an EventSpace server's Concierge renders: the
+   *     Concierge does not take signing keys, so its users stay signed by the account's key)
+   */
+  public synchronized String rotateSigningKey() {
+    key();
+    if (operator == null) {
+      throw new IllegalStateException("the JWT of account " + name + " is rendered by the server that hosts it,"
+          + " which would not list a signing key made here");
+    }
+    NKey k;
+    try {
+      k = NKey.createAccount(random != null ? random : operator.random());
+    } catch (GeneralSecurityException | IOException e) {
+      throw new NatsAuthException("cannot create a signing NKey for account " + name, e);
+    }
+    SigningKey s = new SigningKey(k, clock.instant());
+    signingKeys.add(s);
+    return s.publicKey;
+  }
+
+  /** {@return when the current signing key was made, empty if the account has none} */
+  public synchronized java.util.Optional<Instant> signingKeySince() {
+    return signingKeys.isEmpty() ? java.util.Optional.empty()
+        : java.util.Optional.of(signingKeys.get(signingKeys.size() - 1).since);
+  }
+
+  /**
+   * Removes the signing keys, other than the current one, whose users have all expired (a key that
+   * signed a user without expiry is kept): a user they signed is then refused by the server from
+   * the next push on.
+   *
+   * @return the public keys removed (push the account if any)
+   */
+  public synchronized List<String> retireSigningKeys() {
+    Instant now = clock.instant();
+    List<String> retired = new java.util.ArrayList<>();
+    for (var it = signingKeys.iterator(); it.hasNext(); ) {
+      SigningKey k = it.next();
+      boolean current = k == signingKeys.get(signingKeys.size() - 1);
+      if (!current && (k.usersUntil == null || !k.usersUntil.isAfter(now))) {
+        it.remove();
+        k.key.clear();
+        retired.add(k.publicKey);
+      }
+    }
+    return retired;
+  }
+
+  /** {@return the account's signing keys' public keys, oldest first; the last signs new users} */
+  public synchronized List<String> signingKeys() {
+    return signingKeys.stream().map(k -> k.publicKey).toList();
   }
 
   /**
@@ -627,6 +754,12 @@ public final class NatsAccount {
         com.fasterxml.jackson.databind.node.ArrayNode imports = nats.putArray("imports");
         serviceImports.forEach((subject, exporter) -> imports.addObject().put("name", subject)
             .put("subject", subject).put("account", exporter).put("type", "service"));
+      }
+    }
+    synchronized (this) {
+      if (!signingKeys.isEmpty()) {
+        com.fasterxml.jackson.databind.node.ArrayNode keys = nats.putArray("signing_keys");
+        signingKeys.forEach(k -> keys.add(k.publicKey));
       }
     }
     nats.put("type", "account").put("version", 2);

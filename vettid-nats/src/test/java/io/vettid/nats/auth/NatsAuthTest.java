@@ -263,6 +263,72 @@ class NatsAuthTest {
     assertThat(signedBy(fresh.jwt(), account.publicKey())).isTrue();
   }
 
+  /**
+   * Issue #20: with a signing key, the account's own key signs no user; an earlier signing key
+   * stays listed while a user it signed may still be valid, and goes once they all expired.
+   */
+  @Test
+  void signingKeysSignNewUsersAndRetireOnceTheirUsersExpired() throws Exception {
+    ShiftedClockForTests clock = new ShiftedClockForTests();
+    NatsOperator op = NatsOperator.create("signing", clock);
+    NatsAccount account = op.createAccount("vault-s1", JetStreamLimits.subscriberDefault());
+    String first = account.rotateSigningKey();
+    UserCredentials brief = account.issueUser("control", UserPermissions.ACCOUNT_OWNER, UserLimits.UNLIMITED,
+        Duration.ofHours(1));
+    JsonNode usr = claims(brief.jwt());
+    assertThat(usr.get("iss").asText()).isEqualTo(first);
+    assertThat(usr.at("/nats/issuer_account").asText()).isEqualTo(account.publicKey());
+    assertThat(signedBy(brief.jwt(), first)).isTrue();
+    assertThat(signedBy(brief.jwt(), account.publicKey())).isFalse();
+
+    String second = account.rotateSigningKey();
+    assertThat(claims(account.jwt()).at("/nats/signing_keys").toString()).contains(first, second);
+    assertThat(account.retireSigningKeys()).as("the first key's user is still valid").isEmpty();
+    clock.advance(Duration.ofMinutes(61));
+    assertThat(account.retireSigningKeys()).containsExactly(first);
+    assertThat(account.signingKeys()).containsExactly(second);
+    assertThat(claims(account.jwt()).at("/nats/signing_keys").toString()).doesNotContain(first);
+
+    // a user without expiry keeps its signing key listed; the current key never retires
+    account.issueUser("app", UserPermissions.ACCOUNT_OWNER);
+    String third = account.rotateSigningKey();
+    clock.advance(Duration.ofDays(3650));
+    assertThat(account.retireSigningKeys()).isEmpty();
+    assertThat(account.signingKeys()).containsExactly(second, third);
+
+    NatsAccount restored = NatsOperator.restore(op.export()).restoreAccount(account.export());
+    assertThat(restored.signingKeys()).containsExactly(second, third);
+    assertThat(claims(restored.issueUser("again", UserPermissions.ACCOUNT_OWNER).jwt()).get("iss").asText())
+        .isEqualTo(third);
+    // a held account whose JWT a server's Concierge renders takes no signing key (the Concierge would not list it)
+    assertThatThrownBy(() -> NatsAccount.createHeld("subscriber-h1", JetStreamLimits.subscriberDefault())
+        .rotateSigningKey()).isInstanceOf(IllegalStateException.class);
+  }
+
+  /** A clock that moves when told, from now. */
+  static final class ShiftedClockForTests extends java.time.Clock {
+    private volatile Duration offset = Duration.ZERO;
+
+    void advance(Duration d) {
+      offset = offset.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.now().plus(offset);
+    }
+  }
+
   @Test
   void restoreRefusesWhatIsNotAnExport() {
     NatsOperator op = NatsOperator.create("exported");

@@ -6,11 +6,17 @@ import io.vettid.api.InternalEventBatch;
 /**
  * One message of the queue: a single event, or a {@link InternalEventBatch batch} of them. It is
  * acknowledged once every event in it is settled ({@link Acknowledgements#add}), and nak'ed (redelivered
- * whole) at once if one of them could not be: the events already settled then come back as
- * duplicates of committed ones, held or quarantined ones with the same ids, so a redelivery
- * changes nothing that was done.
+ * whole, after {@link #REDELIVER_AFTER}) if one of them could not be: the events already settled
+ * then come back as duplicates of committed ones, held or quarantined ones with the same ids, so a
+ * redelivery changes nothing that was done.
  */
 final class Delivery {
+  /**
+   * How long a message whose commit failed waits before it comes back: a write refused by a full
+   * bucket or account, or a server away, is not retried in a tight loop.
+   */
+  static final java.time.Duration REDELIVER_AFTER = java.time.Duration.ofSeconds(1);
+
   private final Message m;
   final long start;
   private final Acknowledgements acks;
@@ -42,7 +48,7 @@ final class Delivery {
     failed |= f;
     if (--left == 0) {
       if (failed) {
-        m.nak();
+        m.nakWithDelay(REDELIVER_AFTER);
       } else {
         acks.add(m);
       }

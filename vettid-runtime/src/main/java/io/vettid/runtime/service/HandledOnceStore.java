@@ -75,6 +75,13 @@ final class HandledOnceStore {
   private final Map<Long, String> groupKeys = new ConcurrentHashMap<>();
   /** The next group's number. */
   private final java.util.concurrent.atomic.AtomicLong nextGroup = new java.util.concurrent.atomic.AtomicLong();
+  /** This store's run, in its group keys: a minute's groups of one run share a key prefix. */
+  private final String run = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(4).putInt(RANDOM.nextInt()).array());
+  /** When this store started, on {@link #clock}: group keys count minutes from it. */
+  private final long startedAt;
+  /** The key prefix of this run's expired groups not purged yet, or null; and the minute it names. */
+  private String unpurged;
+  private long unpurgedMinute;
   /** How long a finished eventId's record is kept, in nanoseconds of {@link #clock}. */
   private final long horizonNanos;
   private final java.util.function.LongSupplier clock;
@@ -126,6 +133,7 @@ final class HandledOnceStore {
       throws IOException, JetStreamApiException {
     this.horizonNanos = horizon.toNanos();
     this.clock = clock;
+    this.startedAt = clock.getAsLong();
     this.nc = nc;
     this.service = service;
     this.records = nc.keyValue(bucket);
@@ -246,7 +254,8 @@ final class HandledOnceStore {
   CompletableFuture<PublishAck> writeGroup(List<HandlerKey> ids, List<byte[]> entries) {
     byte[] key = new byte[16];
     RANDOM.nextBytes(key);
-    String group = service + "." + GROUP_TOKEN + HexFormat.of().formatHex(key);
+    // <service>.g.<run>.<minute>.<hex>: the groups of one minute of this run are purged in one request
+    String group = groupPrefix(clock.getAsLong()) + HexFormat.of().formatHex(key);
     ByteArrayOutputStream body = new ByteArrayOutputStream(64 + entries.size() * 256);
     body.writeBytes(GROUP_OPEN);
     for (int i = 0; i < entries.size(); i++) {
@@ -292,7 +301,7 @@ final class HandledOnceStore {
       if (e.group() >= 0) {
         grouped.forget(e.group(), e.members());
         forgetCached(e.members());
-        purge(groupKeys.remove(e.group()));
+        purgeGroup(groupKeys.remove(e.group()));
       } else {
         if (e.check() && !finished(e.id().token())) {
           continue; // its handler lives on: its state stays
@@ -303,6 +312,7 @@ final class HandledOnceStore {
       }
       n++;
     }
+    purgeFinishedMinute(clock.getAsLong());
     expired += n;
     return n;
   }
@@ -350,10 +360,51 @@ final class HandledOnceStore {
     }
   }
 
-  /** Purges a key and its history from the bucket's stream, not waiting for the answer. */
+  /** The key prefix of the groups written at {@code now}: {@code <service>.g.<run>.<minute>.}. */
+  private String groupPrefix(long now) {
+    return service + "." + GROUP_TOKEN + run + "." + Long.toHexString((now - startedAt) / 60_000_000_000L) + ".";
+  }
+
+  /**
+   * An expired group's key goes from the bucket: a key of this run is purged with its whole minute,
+   * once a group of a later minute expires (groups expire in the order they were written) or the
+   * minute and a horizon have passed: one purge request a minute rather than one per group, each
+   * of which rewrites a block of the encrypted store (the soak stalled the server with them). A key
+   * of an earlier run or of the earlier form is purged alone.
+   */
+  private void purgeGroup(String key) {
+    String[] t = key.substring(service.length() + 1).split("\\.");
+    if (t.length != 4 || !t[1].equals(run)) {
+      purge(key); // of the earlier form, or of an earlier run (found at start): alone
+      return;
+    }
+    String prefix = service + "." + t[0] + "." + t[1] + "." + t[2] + ".";
+    if (!prefix.equals(unpurged)) {
+      if (unpurged != null) {
+        purge(unpurged + ">");
+      }
+      unpurged = prefix;
+      unpurgedMinute = Long.parseLong(t[2], 16);
+    }
+  }
+
+  /** Purges the pending minute once every group it can hold has expired (its minute over, plus the horizon). */
+  private void purgeFinishedMinute(long now) {
+    if (unpurged != null && now - startedAt - horizonNanos >= (unpurgedMinute + 1) * 60_000_000_000L) {
+      purge(unpurged + ">");
+      unpurged = null;
+    }
+  }
+
+  /**
+   * Purges a key (or, ending in {@code .>}, the keys under a prefix) and its history from the
+   * bucket's stream, not waiting for the answer.
+   */
   private void purge(String key) {
     try {
-      nc.request("$JS.API.STREAM.PURGE.KV_" + bucket, ("{\"filter\":\"" + Subjects.keyValue(bucket, key) + "\"}")
+      String subject = key.endsWith(".>") ? Subjects.keyValue(bucket, key.substring(0, key.length() - 2)) + ".>"
+          : Subjects.keyValue(bucket, key);
+      nc.request("$JS.API.STREAM.PURGE.KV_" + bucket, ("{\"filter\":\"" + subject + "\"}")
           .getBytes(StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       // left in the bucket: the index no longer names it, so it is never read again
