@@ -234,6 +234,15 @@ final class LinkIndex implements EnvelopeOpener {
     Set<Link> dirty = touched.get(prefix);
     Long previous = checkpointed.get(prefix);
     if (k == null || dirty == null || dirty.isEmpty()) {
+      if (k == null && dirty != null) {
+        // nothing is kept, but what the last checkpoint's acknowledgement covered is released all
+        // the same: without it each session held every sequence it opened (the soak found them)
+        for (Link link : dirty) {
+          if (dirty.remove(link) && previous != null) {
+            link.opener.release(previous);
+          }
+        }
+      }
       checkpointed.put(prefix, through);
       return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
