@@ -548,8 +548,9 @@ public final class PipelineBenchmark {
    * The soak: {@code total} events of 10 connections through one vault, sent as fast as it takes
    * them (at most 20,000 ahead); at each million the senders wait for the vault to catch up and the
    * vault's heap is read after GC. The handled-once records of finished events expire after the
-   * runtime's horizon ({@code -Dbench.soak.horizon=PT10M}, the default), so the heap grows until a
-   * horizon's worth of events is indexed and stays flat after it.
+   * runtime's horizon ({@code -Dbench.soak.horizon=PT10M}, the default; never less than four
+   * acknowledgement waits, 4 minutes), so the heap grows until a horizon's worth of events is
+   * indexed and stays flat after it. {@code -Dbench.soak.storage} sets the account's storage (1 GiB).
    */
   private void soak(long total) throws Exception {
     List<ConnectionKeys[]> keys = keys(Suites.DEFAULT, 10, false);
@@ -596,8 +597,11 @@ public final class PipelineBenchmark {
         }, "soak-monitor");
         monitor.setDaemon(true);
         monitor.start();
-        out.printf("soak: %,d events of 10 connections (%s), ~1 KiB each; handled-once horizon %s; storage %d MiB"
-            + " (EventHandlers %d MiB); -Xmx %d MB%n", total, Suites.DEFAULT.name(), horizon, storage >> 20,
+        // the runtime keeps at least the duplicate window (2 min) and four acknowledgement waits (4 x 60 s)
+        Duration effective = java.util.Collections.max(List.of(horizon, Duration.ofMinutes(2), Duration.ofMinutes(4)));
+        out.printf("soak: %,d events of 10 connections (%s), ~1 KiB each; handled-once horizon %s (asked %s);"
+            + " storage %d MiB (EventHandlers %d MiB); -Xmx %d MB%n", total, Suites.DEFAULT.name(), effective, horizon,
+            storage >> 20,
             io.vettid.nats.jetstream.JetStreamLayout.builder().storageBytes(storage).build().capOf("EventHandlers") >> 20,
             Runtime.getRuntime().maxMemory() >> 20);
         out.printf("  %12s %9s %12s %10s %12s%n", "handled", "seconds", "events/s", "heap MB", "not handled");
