@@ -138,13 +138,33 @@ final class IdentityKeeper {
     }
   }
 
-  private static ObjectNode put(ObjectNode n, KeyPair k) {
+  /**
+   * Writes a key pair as {@code {"public", "private"}}, each its encoding in base64: the one form of
+   * an identity pair, here and in {@code vault.sealed}.
+   *
+   * @param n the object to write into
+   * @param k the pair
+   * @return {@code n}
+   */
+  static ObjectNode put(ObjectNode n, KeyPair k) {
     Base64.Encoder b = Base64.getEncoder();
     return n.put("public", b.encodeToString(k.getPublic().getEncoded()))
         .put("private", b.encodeToString(k.getPrivate().getEncoded()));
   }
 
   private KeyPair pair(JsonNode n) throws GeneralSecurityException {
+    return pair(n, algorithm);
+  }
+
+  /**
+   * Reads a key pair {@link #put} wrote.
+   *
+   * @param n the object
+   * @param algorithm the pair's algorithm
+   * @return the pair
+   * @throws GeneralSecurityException if a key does not decode
+   */
+  static KeyPair pair(JsonNode n, KeyAlgorithm algorithm) throws GeneralSecurityException {
     Base64.Decoder d = Base64.getDecoder();
     return new KeyPair(algorithm.decodePublicKey(d.decode(n.path("public").asText())),
         algorithm.decodePrivateKey(d.decode(n.path("private").asText())));

@@ -1,6 +1,5 @@
 package io.vettid.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -131,9 +130,7 @@ final class VaultDaemon implements Detached.Daemon {
       Suite suite = Suites.byName(config.suite()).orElseThrow(() -> new IOException("unknown suite " + config.suite()));
       KeyAlgorithm algorithm = suite.signature();
       Base64.Decoder d = Base64.getDecoder();
-      JsonNode id = secrets.path("identity");
-      KeyPair keys = new KeyPair(algorithm.decodePublicKey(d.decode(id.path("public").asText())),
-          algorithm.decodePrivateKey(d.decode(id.path("private").asText())));
+      KeyPair keys = IdentityKeeper.pair(secrets.path("identity"), algorithm);
       NatsOperator operator = NatsOperator.restore(VaultHome.JSON.writeValueAsBytes(secrets.get("operator")));
       return new Secrets(new RunningVault.Identity(suite, algorithm, keys),
           d.decode(secrets.path("vaultSecret").asText()), operator,
@@ -262,10 +259,7 @@ final class VaultDaemon implements Detached.Daemon {
     }
     ObjectNode secrets = home.readSecrets(passphrase);
     try {
-      Base64.Encoder b = Base64.getEncoder();
-      secrets.putObject("identity").put("algorithm", sealed.algorithm().name())
-          .put("public", b.encodeToString(kept.current().getPublic().getEncoded()))
-          .put("private", b.encodeToString(kept.current().getPrivate().getEncoded()));
+      IdentityKeeper.put(secrets.putObject("identity").put("algorithm", sealed.algorithm().name()), kept.current());
       home.writeSecrets(secrets, passphrase);
       LOG.info("vault.sealed now holds the current identity key; the one written at init is destroyed");
     } finally {

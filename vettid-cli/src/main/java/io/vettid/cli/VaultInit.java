@@ -101,8 +101,7 @@ final class VaultInit {
 
     ObjectNode s = VaultHome.JSON.createObjectNode().put("v", VaultHome.SECRETS_VERSION);
     Base64.Encoder b = Base64.getEncoder();
-    s.putObject("identity").put("algorithm", alg.name()).put("public", b.encodeToString(identity.getPublic().getEncoded()))
-        .put("private", b.encodeToString(identity.getPrivate().getEncoded()));
+    IdentityKeeper.put(s.putObject("identity").put("algorithm", alg.name()), identity);
     s.put("vaultSecret", b.encodeToString(vaultSecret));
     Arrays.fill(vaultSecret, (byte) 0);
     byte[] op = operator.export();

@@ -308,9 +308,8 @@ final class DepositLedger {
     java.util.concurrent.CompletableFuture<?> p = pending;
     pending = null;
     if (!p.isDone() || p.isCompletedExceptionally()) {
-      long wait = Math.min(5_000, 250L << Math.min(checkpointsFailed, 5));
-      checkpointRetryAt = System.nanoTime() + wait * 1_000_000;
-      if (checkpointsFailed++ == 0) {
+      checkpointRetryAt = System.nanoTime() + PollingLoop.retryWaitNanos(++checkpointsFailed);
+      if (checkpointsFailed == 1) {
         LOG.warn("{}: the sessions of deposits up to {} were not kept ({}); their acknowledgement waits, tried again"
             + " with growing waits", stream, pendingSeq, reason(p));
       }

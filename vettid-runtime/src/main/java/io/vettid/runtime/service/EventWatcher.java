@@ -484,7 +484,7 @@ public final class EventWatcher implements AutoCloseable {
           + " waits", deposits.size(), depositStream, cause.getClass().getSimpleName(),
           cause.getMessage() == null ? "" : ": " + cause.getMessage());
     }
-    forwardRetryAt = System.nanoTime() + Math.min(5_000L, 250L << Math.min(forwardsFailed - 1, 5)) * 1_000_000;
+    forwardRetryAt = System.nanoTime() + PollingLoop.retryWaitNanos(forwardsFailed);
     for (Opened o : deposits) {
       ledger.giveBack(o.deposit(), o.bytes());
       counters.deferred();

@@ -187,7 +187,7 @@ final class HandledOnceStore {
     if (r == null && known.contains(token)) {
       r = HandledOnceRecord.load(records, recordKey(id));
     }
-    remember(id, r);
+    remember(f, id, r);
     return r;
   }
 
@@ -198,7 +198,11 @@ final class HandledOnceStore {
    * @param rec the record, or null
    */
   void remember(HandlerKey id, HandledOnceRecord rec) {
-    long f = GroupIndex.fingerprint(id.token());
+    remember(GroupIndex.fingerprint(id.token()), id, rec);
+  }
+
+  /** {@link #remember(HandlerKey, HandledOnceRecord)} with the eventId's fingerprint already at hand. */
+  private void remember(long f, HandlerKey id, HandledOnceRecord rec) {
     synchronized (cache) {
       if (rec == null) {
         Cached c = cache.get(f);

@@ -30,6 +30,17 @@ final class PollingLoop {
   static final Duration NEXT_OR_SETTLE = Duration.ofNanos(100_000);
 
   /**
+   * How long to wait before trying again after {@code failures} failed attempts in a row (a forward,
+   * a checkpoint): 250 ms after the first, doubling to at most 5 s.
+   *
+   * @param failures attempts failed in a row, at least 1
+   * @return the wait in nanoseconds
+   */
+  static long retryWaitNanos(int failures) {
+    return Math.min(5_000L, 250L << Math.min(Math.max(failures, 1) - 1, 5)) * 1_000_000L;
+  }
+
+  /**
    * When a poller with work in flight waits for the next message before it settles that work. It
    * waits {@link #NEXT_OR_SETTLE} only if the last message came at most that long after the one
    * before: then the next is likely as close, and its work joins the same round trips. A message

@@ -46,4 +46,13 @@ class PollingLoopArrivalsTest {
     a.arrived(-4_000);
     assertThat(a.nextOrSettle()).isEqualTo(PollingLoop.NEXT_OR_SETTLE);
   }
+
+  @Test
+  void theWaitAfterFailuresDoublesFrom250MillisecondsTo5Seconds() {
+    assertThat(PollingLoop.retryWaitNanos(1)).isEqualTo(250_000_000L);
+    assertThat(PollingLoop.retryWaitNanos(2)).isEqualTo(500_000_000L);
+    assertThat(PollingLoop.retryWaitNanos(5)).isEqualTo(4_000_000_000L);
+    assertThat(PollingLoop.retryWaitNanos(6)).isEqualTo(5_000_000_000L);
+    assertThat(PollingLoop.retryWaitNanos(Integer.MAX_VALUE)).isEqualTo(5_000_000_000L);
+  }
 }
