@@ -12,6 +12,7 @@ import io.vettid.nats.auth.UserLimits;
 import io.vettid.nats.auth.UserPermissions;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.jetstream.JetStreamLayout;
+import io.vettid.nats.jetstream.StreamCopy;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerBinary;
 import io.vettid.nats.server.NatsServerConfig;
@@ -21,6 +22,7 @@ import io.vettid.nats.subjects.Subject;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.nats.tls.TlsMaterial;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -97,6 +99,14 @@ final class JavadocExamples {
     JetStreamLayout layout = JetStreamLayout.builder().replicas(3).build();
     layout.ensureVault(nc);
     String stream = layout.ensureEventSpace(nc, guid, "home");
+    // end
+  }
+
+  void streamCopy(Connection oldServer, Connection newServer) throws Exception {
+    // example: StreamCopy
+    for (String name : StreamCopy.copyAll(oldServer, newServer, Duration.ofSeconds(30))) {
+      System.out.println("copied " + name);
+    }
     // end
   }
 
