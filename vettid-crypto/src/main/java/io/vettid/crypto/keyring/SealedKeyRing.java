@@ -182,16 +182,60 @@ public final class SealedKeyRing {
     }
   }
 
+  /**
+   * Seals a ring sealed under one host key again under another, for the same purpose, without
+   * decoding its keys (for a re-key of whatever the host key is derived from).
+   *
+   * @param sealed the bytes {@link #seal(KeyRing, String, byte[])} wrote
+   * @param purpose the purpose it was sealed for
+   * @param oldHostKey the 32-byte host key it is sealed under
+   * @param newHostKey the 32-byte host key to seal it under
+   * @return the ring sealed under {@code newHostKey} (a fresh nonce)
+   * @throws GeneralSecurityException if it does not open under {@code oldHostKey} for that purpose
+   */
+  public static byte[] reseal(byte[] sealed, String purpose, byte[] oldHostKey, byte[] newHostKey)
+      throws GeneralSecurityException {
+    Objects.requireNonNull(sealed, "sealed");
+    byte[] label = label(purpose);
+    if (sealed.length < 5 + Aead.NONCE_BYTES || sealed[4] != KDF_HOST_KEY || !startsWithMagic(sealed)) {
+      throw refused();
+    }
+    byte[] oldKek = hostKek(oldHostKey);
+    byte[] newKek = hostKek(newHostKey);
+    byte[] payload = null;
+    try {
+      int aadEnd = 5 + Aead.NONCE_BYTES;
+      try {
+        payload = Aead.open(oldKek, Arrays.copyOfRange(sealed, 5, aadEnd), concat(label, Arrays.copyOf(sealed, aadEnd)),
+            Arrays.copyOfRange(sealed, aadEnd, sealed.length));
+      } catch (GeneralSecurityException e) {
+        throw refused();
+      }
+      return sealPayload(payload, newKek, label, Arrays.copyOf(sealed, 5));
+    } finally {
+      Arrays.fill(oldKek, (byte) 0);
+      Arrays.fill(newKek, (byte) 0);
+      if (payload != null) {
+        Arrays.fill(payload, (byte) 0);
+      }
+    }
+  }
+
   private static byte[] sealWith(KeyRing ring, byte[] kek, byte[] label, byte[] header) throws GeneralSecurityException {
-    byte[] nonce = new byte[Aead.NONCE_BYTES];
-    new SecureRandom().nextBytes(nonce);
-    byte[] stored = concat(header, nonce);
     byte[] payload = serialize(ring);
     try {
-      return concat(stored, Aead.seal(kek, nonce, concat(label, stored), payload));
+      return sealPayload(payload, kek, label, header);
     } finally {
       Arrays.fill(payload, (byte) 0);
     }
+  }
+
+  private static byte[] sealPayload(byte[] payload, byte[] kek, byte[] label, byte[] header)
+      throws GeneralSecurityException {
+    byte[] nonce = new byte[Aead.NONCE_BYTES];
+    new SecureRandom().nextBytes(nonce);
+    byte[] stored = concat(header, nonce);
+    return concat(stored, Aead.seal(kek, nonce, concat(label, stored), payload));
   }
 
   private static KeyRing openWith(byte[] sealed, int headerLength, byte[] kek, byte[] label,

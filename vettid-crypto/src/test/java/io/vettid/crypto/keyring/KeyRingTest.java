@@ -239,6 +239,32 @@ class KeyRingTest {
   }
 
   @Test
+  void aRingResealedUnderANewHostKeyOpensOnlyUnderIt() throws Exception {
+    byte[] sealed = hostSealedKemRing();
+    byte[] newKey = new byte[32];
+    RANDOM.nextBytes(newKey);
+    KeyRing before = SealedKeyRing.open(sealed, PURPOSE, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
+        Clock.systemUTC(), RANDOM);
+
+    byte[] resealed = SealedKeyRing.reseal(sealed, PURPOSE, HOST_KEY, newKey);
+
+    KeyRing after = SealedKeyRing.open(resealed, PURPOSE, newKey, ALGORITHMS, RotationPolicy.DEFAULT, Clock.systemUTC(),
+        RANDOM);
+    assertThat(after.versions()).isEqualTo(before.versions());
+    assertThatThrownBy(() -> SealedKeyRing.open(resealed, PURPOSE, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
+        Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
+    // the old key, another purpose or an altered byte: refused, nothing written
+    assertThatThrownBy(() -> SealedKeyRing.reseal(resealed, PURPOSE, HOST_KEY, newKey))
+        .isInstanceOf(GeneralSecurityException.class);
+    assertThatThrownBy(() -> SealedKeyRing.reseal(sealed, "connection/c2", HOST_KEY, newKey))
+        .isInstanceOf(GeneralSecurityException.class);
+    byte[] altered = sealed.clone();
+    altered[altered.length - 1] ^= 1;
+    assertThatThrownBy(() -> SealedKeyRing.reseal(altered, PURPOSE, HOST_KEY, newKey))
+        .isInstanceOf(GeneralSecurityException.class);
+  }
+
+  @Test
   void aRingSealedForOnePurposeDoesNotOpenAsAnother() throws Exception {
     byte[] sealed = hostSealedKemRing();
 

@@ -71,6 +71,71 @@ public final class ConnectionStore {
     this.sessionKey = SecretBox.derive(vaultSecret, "vettid/connections/sessions/v1", 32);
   }
 
+  /**
+   * Seals every entry of a vault's {@code Connections} bucket again under keys derived from a new
+   * vault secret (records with their wrapping rings, tombstones, sessions) and drops their history,
+   * for a re-key of the vault secret while the vault is stopped. An entry of a form this store does
+   * not write stops it: nothing is left sealed under a secret that is about to be destroyed unnoticed.
+   *
+   * @param nc a connection of the vault's account
+   * @param oldSecret the vault secret the entries are sealed under
+   * @param newSecret the vault secret to seal them under (at least 32 bytes)
+   * @return how many entries were sealed again
+   * @throws IOException if the bucket cannot be read or written, or holds an entry of another form
+   * @throws GeneralSecurityException if an entry does not open under {@code oldSecret}
+   * @throws JetStreamApiException if the server refuses a read, write or purge
+   */
+  public static int reseal(Connection nc, byte[] oldSecret, byte[] newSecret)
+      throws IOException, GeneralSecurityException, JetStreamApiException {
+    Objects.requireNonNull(nc, "nc");
+    if (Objects.requireNonNull(oldSecret, "oldSecret").length < 32
+        || Objects.requireNonNull(newSecret, "newSecret").length < 32) {
+      throw new IllegalArgumentException("the vault secrets must be at least 32 bytes");
+    }
+    byte[][] keys = {SecretBox.derive(oldSecret, "vettid/connections/v1", 32),
+        SecretBox.derive(newSecret, "vettid/connections/v1", 32),
+        SecretBox.derive(oldSecret, "vettid/connections/rings/v1", 32),
+        SecretBox.derive(newSecret, "vettid/connections/rings/v1", 32),
+        SecretBox.derive(oldSecret, "vettid/connections/sessions/v1", 32),
+        SecretBox.derive(newSecret, "vettid/connections/sessions/v1", 32)};
+    SecureRandom random = new SecureRandom();
+    try {
+      return io.vettid.nats.jetstream.BucketReseal.reseal(nc, Subjects.name("Connections"), k -> true, (k, sealed) -> {
+        byte[] aad = k.getBytes(StandardCharsets.UTF_8);
+        boolean session = k.startsWith(SEALING) || k.startsWith(OPENINGS);
+        if (!session && !k.startsWith(PREFIX) && !k.startsWith(TOMB)) {
+          throw new IOException("the Connections bucket holds an entry of an unknown form: " + k);
+        }
+        byte[] plain = SecretBox.open(keys[session ? 4 : 0], aad, sealed);
+        try {
+          if (k.startsWith(PREFIX)) {
+            ObjectNode record = (ObjectNode) JSON.readTree(plain);
+            JsonNode ring = record.get("wrapping");
+            if (ring != null) {
+              record.put("wrapping", java.util.Base64.getEncoder().encodeToString(SealedKeyRing.reseal(
+                  java.util.Base64.getDecoder().decode(ring.asText()),
+                  ringPurpose(ConnectionId.of(k.substring(PREFIX.length()))), keys[2], keys[3])));
+            }
+            byte[] next = JSON.writeValueAsBytes(record);
+            try {
+              return SecretBox.seal(keys[1], aad, next, random);
+            } finally {
+              Arrays.fill(next, (byte) 0);
+              record.removeAll();
+            }
+          }
+          return SecretBox.seal(keys[session ? 5 : 1], aad, plain, random);
+        } finally {
+          Arrays.fill(plain, (byte) 0);
+        }
+      });
+    } finally {
+      for (byte[] k : keys) {
+        Arrays.fill(k, (byte) 0);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- envelope sessions
 
   private static final String SEALING = "seal.";

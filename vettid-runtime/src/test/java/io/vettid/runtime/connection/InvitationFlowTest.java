@@ -673,7 +673,7 @@ class InvitationFlowTest {
   }
 
   @Test
-  void aRestartedVaultRestoresItsConnectionsFromTheSealedStore() throws Exception {
+  void aRestartedVaultRestoresItsConnectionsFromTheSealedStoreAlsoResealedUnderANewSecret() throws Exception {
     ShiftedClock clock = new ShiftedClock();
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
@@ -703,10 +703,23 @@ class InvitationFlowTest {
             new ConnectionStore(alice.runtime.connection(), wrong), CONNECTOR))
             .isInstanceOf(java.security.GeneralSecurityException.class);
       }
+      // while alice is stopped, her vault secret is replaced: every entry sealed again under the new
+      // one, the history under the old one purged
+      byte[] newSecret = new byte[32];
+      new SecureRandom().nextBytes(newSecret);
+      try (Connection owner = NATS.connect(accountsOf("alice8").issueOwner("rekey"), NATS.options())) {
+        assertThat(ConnectionStore.reseal(owner, secret, newSecret)).as("record, sealing and opening sessions")
+            .isGreaterThanOrEqualTo(3);
+        assertThat(owner.keyValue("Connections").history("conn." + a.local().value())).hasSize(1);
+        assertThatThrownBy(() -> ConnectionStore.reseal(owner, secret, newSecret)).as("the old secret opens nothing")
+            .isInstanceOf(java.security.GeneralSecurityException.class);
+        assertThatThrownBy(() -> new Connections().persistTo(new ConnectionStore(owner, secret), CONNECTOR))
+            .isInstanceOf(java.security.GeneralSecurityException.class);
+      }
       int[] restored = new int[1];
       long bobSessions = bob.connections.link(b.local()).sealer.sessionsStarted();
       long bobHandled = bob.runtime.counters().snapshot().handled();
-      try (Vault alice = new Vault("alice8", aliceId, secret, clock, restored)) {
+      try (Vault alice = new Vault("alice8", aliceId, newSecret, clock, restored)) {
         assertThat(restored[0]).isEqualTo(1);
         assertThat(alice.connections.link(a.local()).safetyNumber()).isEqualTo(safety);
         assertThat(alice.connections.link(a.local()).peerIdentity()).contains(bob.identity.keyId());
