@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 final class AccountKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(AccountKeeper.class);
-  private static final String KEY = "nats.accounts";
-  private static final String EXTERNAL_KEY = "nats.external";
+  static final String KEY = "nats.accounts";
+  static final String EXTERNAL_KEY = "nats.external";
+  /** What its seal key is derived from the vault secret for. */
+  static final String PURPOSE = "vettid/cli/account/v1";
 
   private final NatsOperator operator;
   private final byte[] sealKey;
@@ -48,7 +50,7 @@ final class AccountKeeper {
     this.operator = operator;
     this.accounts = accounts;
     this.external = external;
-    this.sealKey = SecretBox.derive(vaultSecret, "vettid/cli/account/v1", 32);
+    this.sealKey = SecretBox.derive(vaultSecret, PURPOSE, 32);
   }
 
   VaultAccounts accounts() {

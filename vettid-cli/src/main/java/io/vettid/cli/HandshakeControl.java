@@ -63,7 +63,7 @@ final class HandshakeControl {
 
   /** What the sealed record is for (its key is derived from the vault secret for it, and it is the AAD). */
   static final String SEAL_PURPOSE = "vettid/cli/handshakes/v1";
-  private static final String KEY = "handshakes.state";
+  static final String KEY = "handshakes.state";
   private final byte[] sealKey;
 
   HandshakeControl(RunningVault vault, ProfileControl profiles, PeerConnector connector, byte[] sealKey) {

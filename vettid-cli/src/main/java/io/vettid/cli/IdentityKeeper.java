@@ -34,6 +34,8 @@ import java.util.List;
 final class IdentityKeeper {
   /** The Vault bucket key. */
   static final String KEY = "identity";
+  /** What its seal key is derived from the vault secret for. */
+  static final String PURPOSE = "vettid/cli/identity/v1";
   /** The longest an identity key serves before the daemon rotates it. */
   static final Duration MAX_AGE = Duration.ofDays(365);
   /** How long a replaced key is kept: an invitation naming it may be accepted for 7 days. */
@@ -83,7 +85,7 @@ final class IdentityKeeper {
   private final KeyAlgorithm algorithm;
 
   IdentityKeeper(byte[] vaultSecret, KeyAlgorithm algorithm) {
-    this.sealKey = SecretBox.derive(vaultSecret, "vettid/cli/identity/v1", 32);
+    this.sealKey = SecretBox.derive(vaultSecret, PURPOSE, 32);
     this.algorithm = algorithm;
   }
 

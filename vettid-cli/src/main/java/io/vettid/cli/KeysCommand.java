@@ -10,9 +10,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vettid keys list | rotate}: the vault's keys by keyID. */
+/** {@code vettid keys list | rotate | rotate-identity | rekey-vault}: the vault's keys by keyID. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "The vault's keys by keyID.",
-    subcommands = {KeysCommand.ListAll.class, KeysCommand.Rotate.class, KeysCommand.RotateIdentity.class})
+    subcommands = {KeysCommand.ListAll.class, KeysCommand.Rotate.class, KeysCommand.RotateIdentity.class,
+        KeysCommand.RekeyVault.class})
 final class KeysCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -82,6 +83,45 @@ final class KeysCommand implements Runnable {
     void print(KeyEndpoints.IdentityRotated a, PrintStream out) {
       out.println("identity " + a.previous() + " -> " + a.identity() + " (rotation " + a.rotations() + "); "
           + a.peersTold() + " peer(s) told, the others when they can be reached");
+    }
+  }
+
+  @Command(name = "rekey-vault", mixinStandardHelpOptions = true,
+      description = "Replace the vault secret of a stopped vault, and with it the JetStream store key and every key"
+          + " derived from it: the store is copied into a new one under the new key, everything sealed under the old"
+          + " secret is sealed again, and the old store is deleted. Peers notice nothing.")
+  static final class RekeyVault implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Spec CommandSpec spec;
+
+    @picocli.CommandLine.Option(names = "--passphrase-stdin", hidden = true)
+    boolean passphraseStdin;
+
+    @picocli.CommandLine.Mixin PassphraseFile passphraseFile;
+
+    @Override
+    public Integer call() throws Exception {
+      VaultHome home = VettidCli.root(spec).vaultHome();
+      if (!home.initialized()) {
+        throw new io.vettid.runtime.client.VaultClientException("no vault at " + home.dir, VettidCli.ENVIRONMENT);
+      }
+      if (ServerCommand.running(home)) {
+        throw new io.vettid.runtime.client.VaultClientException("the vault at " + home.dir + " is running; stop it"
+            + " first (vettid --home " + home.dir + " server stop)", VettidCli.PROBLEM);
+      }
+      char[] pass = Inputs.passphrase(false, passphraseStdin, passphraseFile.path);
+      VaultRekey.Result r;
+      try {
+        r = VaultRekey.rekey(home, pass, System.out);
+      } catch (java.security.GeneralSecurityException e) {
+        throw new io.vettid.runtime.client.VaultClientException("the vault's secrets do not open, or a value sealed"
+            + " under them does not: " + e.getMessage() + "; nothing was changed", VettidCli.PROBLEM);
+      } finally {
+        java.util.Arrays.fill(pass, '\0');
+      }
+      System.out.printf("vault secret replaced: %d stream(s), %d message(s) copied into %s under the new store key;"
+          + " %d sealed value(s) sealed again; the old store deleted (%.1f s)%n", r.streams().size(), r.messages(),
+          r.store(), r.resealed(), r.took().toMillis() / 1000.0);
+      return VettidCli.OK;
     }
   }
 }

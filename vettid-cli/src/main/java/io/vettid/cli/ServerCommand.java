@@ -59,6 +59,10 @@ final class ServerCommand implements Runnable {
       if (running(home)) {
         throw new VaultClientException("the vault at " + home.dir + " is running already", PROBLEM);
       }
+      if (VaultRekey.inProgress(home)) {
+        throw new VaultClientException("the vault secret of " + home.dir + " is being replaced (vettid keys"
+            + " rekey-vault); start the vault once it is done", PROBLEM);
+      }
       if (detach) {
         return detach(home);
       }

@@ -122,7 +122,7 @@ final class VaultDaemon implements Detached.Daemon {
 
   /** The secrets the vault starts from; the vault secret is wiped by whoever takes it last. */
   private record Secrets(RunningVault.Identity identity, byte[] vaultSecret, NatsOperator operator,
-      VaultAccounts accounts, SubscriberAccounts external, UserCredentials owner) {}
+      VaultAccounts accounts, SubscriberAccounts external, UserCredentials owner, java.nio.file.Path store) {}
 
   private static Secrets open(VaultHome home, VaultHome.Config config, char[] passphrase) throws Exception {
     ObjectNode secrets = home.readSecrets(passphrase);
@@ -138,7 +138,7 @@ final class VaultDaemon implements Detached.Daemon {
           secrets.path("subscriber").isObject()
               ? SubscriberAccounts.restore(VaultHome.JSON.writeValueAsBytes(secrets.get("subscriber"))) : null,
           UserCredentials.of(secrets.path("owner").path("jwt").asText(),
-              secrets.path("owner").path("seed").asText().toCharArray()));
+              secrets.path("owner").path("seed").asText().toCharArray()), home.natsDir(secrets));
     } finally {
       secrets.removeAll();
     }
@@ -148,6 +148,7 @@ final class VaultDaemon implements Detached.Daemon {
     VaultHome.Config config = home.readConfig();
     Secrets s = open(home, config, passphrase);
     try {
+      VaultRekey.settle(home, s.vaultSecret(), s.store()); // what a re-key interrupted after its commit left
       TlsMaterial tls = TlsMaterial.load(home.tlsDir(), s.vaultSecret());
       // renewed by the same CA when it ends within 120 days: before the server reads it, then daily
       tls.renewAndReload(Instant.now(), TlsMaterial.RENEW_BEFORE, List.of());
@@ -218,11 +219,11 @@ final class VaultDaemon implements Detached.Daemon {
           .serverName(config.serverName())
           .host(config.host())
           .port(config.port())
-          .workDir(home.natsDir())
+          .workDir(s.store())
           .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
           .tls(tls.serverTls(false))
           .extraConfig(s.operator().serverConfig(NatsOperator.ServerRole.DATA_VAULT,
-              Files.createDirectories(home.natsDir().resolve("jwt")), accounts))
+              Files.createDirectories(s.store().resolve("jwt")), accounts))
           .build());
     } finally {
       Arrays.fill(storeKey, '\0');

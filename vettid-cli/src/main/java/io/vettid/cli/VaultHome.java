@@ -28,7 +28,8 @@ import java.util.OptionalInt;
  *       scrypt N = 2^17), mode 0600;
  *   <li>{@code tls/}: the server's CA and certificate (the key with mode 0600);
  *   <li>{@code nats/}: the server's JetStream store (encrypted with a key derived from the vault
- *       secret) and its account JWTs;
+ *       secret) and its account JWTs; after a re-key of the vault secret ({@code vettid keys
+ *       rekey-vault}) {@code nats.<n>/}, the one {@code vault.sealed} names;
  *   <li>{@code run/}: while the vault runs, {@code control.json} (where it listens, its pid) and
  *       {@code control.creds} (mode 0600: a NATS user that may only ask the running vault to act);
  *   <li>{@code vault.log}: the log of a vault started with {@code --detach}.
@@ -57,7 +58,32 @@ final class VaultHome {
   }
 
   Path natsDir() {
-    return dir.resolve("nats");
+    return dir.resolve(FIRST_STORE);
+  }
+
+  /** The store directory a vault starts with ({@code nats}); each re-key of the vault secret moves to the next. */
+  static final String FIRST_STORE = "nats";
+  private static final java.util.regex.Pattern STORE = java.util.regex.Pattern.compile("nats(\\.[1-9][0-9]{0,8})?");
+
+  /**
+   * The server's store directory the secrets name ({@code "store"}, written by a re-key of the vault
+   * secret; {@code nats} without it).
+   *
+   * @param secrets the opened secrets
+   * @return the directory
+   * @throws IOException if the name is not one a re-key writes
+   */
+  Path natsDir(JsonNode secrets) throws IOException {
+    String store = secrets.path("store").asText(FIRST_STORE);
+    if (!STORE.matcher(store).matches()) {
+      throw new IOException("vault.sealed names an unknown store directory: " + store);
+    }
+    return dir.resolve(store);
+  }
+
+  /** {@return whether a directory of this home is a server store ({@code nats}, {@code nats.<n>})} */
+  static boolean isStore(Path p) {
+    return STORE.matcher(p.getFileName().toString()).matches();
   }
 
   Path runDir() {

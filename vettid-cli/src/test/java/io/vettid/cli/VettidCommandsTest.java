@@ -495,4 +495,72 @@ class VettidCommandsTest {
     aliceVault = start(alice, aliceTranscript);
     assertThat(aliceVault.connections().blockList().isBlocked(bob)).as("the unblock is kept too").isFalse();
   }
+
+  /**
+   * Issue #20: the vault secret, and with it the JetStream store key, replaced while alice is stopped
+   * and bob keeps sending: the store is copied into a new one under the new key, everything sealed
+   * under the old secret sealed again, the old store deleted; the restarted vault has the same keys
+   * and handles every message sent meanwhile, in the sessions it had (none quarantined).
+   */
+  @Test
+  @Order(10)
+  void aVaultSecretReplacedWhileTheVaultIsStoppedLosesNothing() throws Exception {
+    java.util.Set<io.vettid.api.ConnectionId> had = java.util.Set.copyOf(bobVault.connections().list());
+    assertThat(ok(bob, "accept", ok(alice, "invite").out().strip()).out()).contains("connected to Alice");
+    io.vettid.api.ConnectionId aliceAtBob = bobVault.connections().list().stream().filter(c -> !had.contains(c))
+        .findFirst().orElseThrow();
+    String first = cli(bob, "--json", "send", aliceAtBob.value(), "chat.message", "{\"text\":\"before\"}").json()
+        .path("eventId").asText();
+    await(() -> transcript(aliceTranscript).contains(first), "handled before the re-key");
+    JsonNode keys = cli(alice, "--json", "keys", "list").json();
+    byte[] oldSecret = java.util.Base64.getDecoder().decode(alice.readSecrets(PASS).path("vaultSecret").asText());
+    Path passFile = dir.resolve("alice-pass");
+    java.nio.file.Files.writeString(passFile, new String(PASS) + "\n");
+
+    Run whileRunning = cli(alice, "keys", "rekey-vault", "--passphrase-file", passFile.toString());
+    assertThat(whileRunning.exit()).isEqualTo(VettidCli.PROBLEM);
+    assertThat(whileRunning.err()).contains("is running; stop it first");
+    aliceVault.close();
+    java.util.List<String> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) { // they wait on the EventSpace server's deposit stream
+      sent.add(cli(bob, "--json", "send", aliceAtBob.value(), "chat.message", "{\"text\":\"meanwhile " + i + "\"}")
+          .json().path("eventId").asText());
+    }
+    byte[] sealedBefore = java.nio.file.Files.readAllBytes(alice.sealedFile());
+    java.nio.file.Files.writeString(dir.resolve("wrong-pass"), "not the passphrase\n");
+    Run wrong = cli(alice, "keys", "rekey-vault", "--passphrase-file", dir.resolve("wrong-pass").toString());
+    assertThat(wrong.exit()).isEqualTo(VettidCli.PROBLEM);
+    assertThat(wrong.err()).contains("nothing was changed");
+    assertThat(java.nio.file.Files.readAllBytes(alice.sealedFile())).isEqualTo(sealedBefore);
+
+    Run rekeyed = ok(alice, "keys", "rekey-vault", "--passphrase-file", passFile.toString());
+
+    assertThat(rekeyed.out()).contains("vault secret replaced", "into nats.1 under the new store key");
+    System.out.println("re-key: " + rekeyed.out());
+    JsonNode secrets = alice.readSecrets(PASS);
+    byte[] newSecret = java.util.Base64.getDecoder().decode(secrets.path("vaultSecret").asText());
+    assertThat(newSecret).isNotEqualTo(oldSecret);
+    assertThat(secrets.path("store").asText()).isEqualTo("nats.1");
+    assertThat(alice.dir.resolve("nats")).as("the old store is deleted").doesNotExist();
+    assertThat(alice.dir.resolve("nats.1")).isDirectory();
+    assertThat(VaultRekey.lockFile(alice)).doesNotExist();
+    assertThat(io.vettid.nats.tls.TlsMaterial.load(alice.tlsDir(), newSecret).canRenew()).isTrue();
+    assertThatThrownBy(() -> io.vettid.nats.tls.TlsMaterial.load(alice.tlsDir(), oldSecret))
+        .isInstanceOf(java.security.GeneralSecurityException.class);
+
+    aliceTranscript.reset();
+    aliceVault = start(alice, aliceTranscript);
+    for (String id : sent) {
+      await(() -> transcript(aliceTranscript).contains(id), "sent while stopped, handled after the re-key: " + id);
+    }
+    assertThat(cli(alice, "--json", "keys", "list").json()).as("the same identity and connection keys")
+        .isEqualTo(keys);
+    assertThat(aliceVault.runtime().counters().snapshot().quarantined().values()).as("nothing quarantined")
+        .containsOnly(0L);
+    io.vettid.api.ConnectionId bobAtAlice = aliceVault.connections().list().stream()
+        .filter(c -> aliceVault.connections().link(c).peerIdentity().isPresent()).reduce((x, y) -> y).orElseThrow();
+    String back = cli(alice, "--json", "send", bobAtAlice.value(), "chat.message", "{\"text\":\"re-keyed\"}").json()
+        .path("eventId").asText();
+    await(() -> transcript(bobTranscript).contains(back), "alice's message after the re-key handled by bob");
+  }
 }

@@ -302,6 +302,75 @@ public final class TlsMaterial {
     return false;
   }
 
+  /** The CA key sealed under a new secret, beside the current one until the re-key is committed. */
+  static final String CA_KEY_STAGED = "ca-key.sealed.next";
+
+  /**
+   * Seals the CA key again under a new secret, into a file beside the current one ({@code
+   * ca-key.sealed.next}); nothing else changes until {@link #settleStagedCaKey} takes it. For a re-key
+   * of the secret the CA key is sealed under: stage, then commit the new secret, then settle.
+   *
+   * @param dir the material's directory
+   * @param oldSecret the secret the CA key is sealed under
+   * @param newSecret the secret to seal it under
+   * @return false if there is no sealed CA key to re-seal (material without one)
+   * @throws GeneralSecurityException if the CA key does not open under {@code oldSecret}
+   * @throws IOException if a file cannot be read or written
+   */
+  public static boolean stageCaKey(Path dir, byte[] oldSecret, byte[] newSecret)
+      throws IOException, GeneralSecurityException {
+    Path sealed = Objects.requireNonNull(dir, "dir").resolve(CA_KEY_FILE);
+    if (!Files.isRegularFile(sealed)) {
+      return false;
+    }
+    byte[] oldKek = keyOf(oldSecret);
+    byte[] newKek = keyOf(newSecret);
+    byte[] aad = CA_KEY_PURPOSE.getBytes(StandardCharsets.US_ASCII);
+    byte[] plain = null;
+    try {
+      plain = io.vettid.crypto.SecretBox.open(oldKek, aad, Files.readAllBytes(sealed));
+      replace(dir.resolve(CA_KEY_STAGED), io.vettid.crypto.SecretBox.seal(newKek, aad, plain, new SecureRandom()), true);
+      return true;
+    } finally {
+      java.util.Arrays.fill(oldKek, (byte) 0);
+      java.util.Arrays.fill(newKek, (byte) 0);
+      if (plain != null) {
+        java.util.Arrays.fill(plain, (byte) 0);
+      }
+    }
+  }
+
+  /**
+   * Settles a CA key staged by {@link #stageCaKey}: it replaces the current one if it opens under
+   * {@code secret} (the re-key was committed), and is deleted otherwise (a re-key that stopped before
+   * its commit). Safe to call at every start.
+   *
+   * @param dir the material's directory
+   * @param secret the secret in effect
+   * @return true if a staged key was taken
+   * @throws IOException if a file cannot be read, moved or deleted
+   */
+  public static boolean settleStagedCaKey(Path dir, byte[] secret) throws IOException {
+    Path staged = Objects.requireNonNull(dir, "dir").resolve(CA_KEY_STAGED);
+    if (!Files.isRegularFile(staged)) {
+      return false;
+    }
+    byte[] kek = keyOf(secret);
+    try {
+      byte[] plain = io.vettid.crypto.SecretBox.open(kek, CA_KEY_PURPOSE.getBytes(StandardCharsets.US_ASCII),
+          Files.readAllBytes(staged));
+      java.util.Arrays.fill(plain, (byte) 0);
+    } catch (GeneralSecurityException e) {
+      Files.delete(staged);
+      return false;
+    } finally {
+      java.util.Arrays.fill(kek, (byte) 0);
+    }
+    Files.move(staged, dir.resolve(CA_KEY_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return true;
+  }
+
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TlsMaterial.class);
 
   private static byte[] keyOf(byte[] secret) {

@@ -56,6 +56,30 @@ class TlsRenewalTest {
   }
 
   @Test
+  void aStagedCaKeyIsTakenOnlyOnceItsSecretIsInEffect() throws Exception {
+    byte[] old = secret();
+    byte[] next = secret();
+    TlsMaterial.generate(dir, List.of("localhost"), List.of("127.0.0.1"), old);
+    assertThatThrownBy(() -> TlsMaterial.stageCaKey(dir, next, secret())).isInstanceOf(GeneralSecurityException.class);
+    assertThat(Files.exists(dir.resolve(TlsMaterial.CA_KEY_STAGED))).isFalse();
+
+    assertThat(TlsMaterial.stageCaKey(dir, old, next)).isTrue();
+    // not committed: the old secret is still in effect, the staged key is dropped and the old one stays
+    assertThat(TlsMaterial.settleStagedCaKey(dir, old)).isFalse();
+    assertThat(Files.exists(dir.resolve(TlsMaterial.CA_KEY_STAGED))).isFalse();
+    assertThat(TlsMaterial.load(dir, old).canRenew()).isTrue();
+
+    assertThat(TlsMaterial.stageCaKey(dir, old, next)).isTrue();
+    assertThat(TlsMaterial.load(dir, old).canRenew()).as("nothing changes before it is settled").isTrue();
+    assertThat(TlsMaterial.settleStagedCaKey(dir, next)).isTrue();
+    assertThat(TlsMaterial.load(dir, next).canRenew()).isTrue();
+    assertThatThrownBy(() -> TlsMaterial.load(dir, old)).isInstanceOf(GeneralSecurityException.class);
+    assertThat(Files.getPosixFilePermissions(dir.resolve(TlsMaterial.CA_KEY_FILE)))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    assertThat(TlsMaterial.settleStagedCaKey(dir, next)).as("nothing staged").isFalse();
+  }
+
+  @Test
   void aCertificateDueIsRenewedByTheSameCaForTheSameNames() throws Exception {
     byte[] secret = secret();
     TlsMaterial tls = TlsMaterial.generate(dir, List.of("localhost"), List.of("127.0.0.1"), secret);
