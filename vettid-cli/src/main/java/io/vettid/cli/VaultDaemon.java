@@ -11,8 +11,11 @@ import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.RenewingUser;
 import io.vettid.nats.auth.SubscriberAccounts;
 import io.vettid.nats.auth.UserCredentials;
+import io.vettid.nats.auth.UserLimits;
+import io.vettid.nats.auth.UserPermissions;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.server.NatsServer;
 import io.vettid.nats.server.NatsServerConfig;
@@ -137,8 +140,8 @@ final class VaultDaemon implements Detached.Daemon {
           VaultAccounts.restore(operator, VaultHome.JSON.writeValueAsBytes(secrets.get("accounts"))),
           secrets.path("subscriber").isObject()
               ? SubscriberAccounts.restore(VaultHome.JSON.writeValueAsBytes(secrets.get("subscriber"))) : null,
-          UserCredentials.of(secrets.path("owner").path("jwt").asText(),
-              secrets.path("owner").path("seed").asText().toCharArray()), home.natsDir(secrets));
+          secrets.path("owner").isObject() ? UserCredentials.of(secrets.path("owner").path("jwt").asText(),
+              secrets.path("owner").path("seed").asText().toCharArray()) : null, home.natsDir(secrets));
     } finally {
       secrets.removeAll();
     }
@@ -158,19 +161,33 @@ final class VaultDaemon implements Detached.Daemon {
       opened.add(server);
       timers.scheduleWithFixedDelay(() -> tls.renewAndReload(Instant.now(), TlsMaterial.RENEW_BEFORE, List.of(server)),
           1, 1, TimeUnit.DAYS);
-      Connection system = opened(Nats.connect(options(address, s.operator().systemUser()).build()));
+      // every user the daemon connects with expires and is renewed as it reconnects (RenewingUser)
+      Connection system = opened(Nats.connect(serverOptions(address).authHandler(RenewingUser.of(
+          s.operator().systemAccount(), "system", UserPermissions.ACCOUNT_OWNER, VettIdRuntime.OWN_USER_VALIDITY))
+          .build()));
       accounts.attach(system, null);
       // the accounts as last saved by a running vault (users and revocations since init), if newer;
-      // the control users of earlier runs are revoked, even if a run died without revoking its own
-      try (Connection first = Nats.connect(options(address, s.owner()).build())) {
+      // the control users of earlier runs are revoked, even if a run died without revoking its own.
+      // Read with a 10-minute user of the accounts as sealed (the account's own key signs it: the
+      // signing keys are in what is read)
+      UserCredentials boot = s.accounts().vault().issueUser("boot", UserPermissions.ACCOUNT_OWNER,
+          UserLimits.UNLIMITED, Duration.ofMinutes(10));
+      try (Connection first = Nats.connect(options(address, boot).build())) {
         accounts.restoreSaved(first);
         ControlUsers.revokeEarlier(first, accounts);
+      } finally {
+        boot.destroy();
+      }
+      // the owner user a vault made before its users expired (no expiry, in vault.sealed) is revoked
+      boolean legacyOwner = s.owner() != null && !accounts.accounts().vault().isRevoked(s.owner().publicKey());
+      if (legacyOwner) {
+        accounts.accounts().vault().revoke(s.owner().publicKey());
       }
       ServerAddress eventSpaceServer = config.eventSpaceServer();
       if (eventSpaceServer != null) {
         // the Concierge takes the external accounts' changes through the deposit account's import
-        Connection concierge = opened(Nats.connect(options(eventSpaceServer,
-            accounts.external().issueWatcher("concierge-client")).build()));
+        Connection concierge = opened(Nats.connect(serverOptions(eventSpaceServer).authHandler(
+            accounts.external().renewingWatcher("concierge-client", VettIdRuntime.OWN_USER_VALIDITY)).build()));
         accounts.attachConcierge(new ConciergeClient(concierge));
       }
       accounts.pushAll();
@@ -192,6 +209,10 @@ final class VaultDaemon implements Detached.Daemon {
           connector(eventSpaceServer != null ? eventSpaceServer : address)).listener(this::settled).start());
       int blocked = ConnectionControl.loadBlocks(runtime.connection(), blocks); // before any handshake is taken
       accounts.attach(system, runtime.connection());
+      if (legacyOwner) {
+        accounts.push(accounts.accounts().vault()); // saved with the revocation
+        LOG.info("the owner user made at init, which had no expiry, is revoked");
+      }
       vault = new RunningVault(home, config, s.identity(), runtime, connections, blocks, address,
           eventSpaceServer != null ? eventSpaceServer : address,
           Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover(VaultDaemon.class.getClassLoader())

@@ -6,7 +6,6 @@ import io.vettid.crypto.Suite;
 import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.SubscriberAccounts;
-import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.auth.VaultAccounts;
 import io.vettid.nats.server.NatsServerConfig;
 import io.vettid.nats.server.ServerAddress;
@@ -85,7 +84,6 @@ final class VaultInit {
     random.nextBytes(vaultSecret);
     NatsOperator operator = NatsOperator.create("vault-" + guid);
     VaultAccounts accounts = VaultAccounts.create(operator, guid, JetStreamLimits.subscriberDefault());
-    UserCredentials owner = accounts.issueOwner("owner");
 
     List<String> dns = new ArrayList<>(List.of("localhost"));
     List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
@@ -115,9 +113,6 @@ final class VaultInit {
       s.set("subscriber", VaultHome.JSON.readTree(ext));
       Arrays.fill(ext, (byte) 0);
     }
-    char[] seed = owner.seed();
-    s.putObject("owner").put("jwt", owner.jwt()).put("seed", new String(seed));
-    Arrays.fill(seed, '\0');
     progress.print("Sealing the vault's secrets under the passphrase (scrypt)");
     progress.flush();
     withDots(() -> {

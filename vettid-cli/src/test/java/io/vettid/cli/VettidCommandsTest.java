@@ -160,8 +160,8 @@ class VettidCommandsTest {
   void theSecretsAreSealedAndTheRunFilesAreTheOwnersOnly() throws Exception {
     String sealed = new String(Files.readAllBytes(alice.sealedFile()), StandardCharsets.ISO_8859_1);
     JsonNode secrets = alice.readSecrets(PASS);
+    assertThat(secrets.has("owner")).as("issue #20: no user without expiry is made at init").isFalse();
     assertThat(sealed).startsWith("VSB1")
-        .doesNotContain(secrets.path("owner").path("seed").asText())
         .doesNotContain(secrets.path("vaultSecret").asText())
         .doesNotContain(secrets.path("operator").path("seed").asText());
     assertThat(Files.getPosixFilePermissions(alice.sealedFile())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
@@ -526,6 +526,13 @@ class VettidCommandsTest {
       sent.add(cli(bob, "--json", "send", aliceAtBob.value(), "chat.message", "{\"text\":\"meanwhile " + i + "\"}")
           .json().path("eventId").asText());
     }
+    // as a vault made before its users expired: vault.sealed holds an owner user without expiry
+    com.fasterxml.jackson.databind.node.ObjectNode legacy = alice.readSecrets(PASS);
+    io.vettid.nats.auth.UserCredentials legacyOwner = io.vettid.nats.auth.VaultAccounts.restore(
+        io.vettid.nats.auth.NatsOperator.restore(VaultHome.JSON.writeValueAsBytes(legacy.get("operator"))),
+        VaultHome.JSON.writeValueAsBytes(legacy.get("accounts"))).issueOwner("owner");
+    legacy.putObject("owner").put("jwt", legacyOwner.jwt()).put("seed", new String(legacyOwner.seed()));
+    alice.writeSecrets(legacy, PASS);
     byte[] sealedBefore = java.nio.file.Files.readAllBytes(alice.sealedFile());
     java.nio.file.Files.writeString(dir.resolve("wrong-pass"), "not the passphrase\n");
     Run wrong = cli(alice, "keys", "rekey-vault", "--passphrase-file", dir.resolve("wrong-pass").toString());
@@ -555,6 +562,12 @@ class VettidCommandsTest {
     }
     assertThat(cli(alice, "--json", "keys", "list").json()).as("the same identity and connection keys")
         .isEqualTo(keys);
+    assertThat(aliceVault.accounts().vault().isRevoked(legacyOwner.publicKey())).isTrue();
+    assertThatThrownBy(() -> io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+        .server(aliceVault.address().url()).sslContext(aliceVault.address().sslContext())
+        .authHandler(legacyOwner.authHandler()).noReconnect().connectionTimeout(Duration.ofSeconds(2))
+        .errorListener(new io.nats.client.ErrorListener() { }).build()).close())
+        .as("the owner user without expiry is refused by the vault's server").hasMessageContaining("Authorization");
     assertThat(aliceVault.runtime().counters().snapshot().quarantined().values()).as("nothing quarantined")
         .containsOnly(0L);
     io.vettid.api.ConnectionId bobAtAlice = aliceVault.connections().list().stream()

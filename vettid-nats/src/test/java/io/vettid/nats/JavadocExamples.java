@@ -7,6 +7,7 @@ import io.vettid.api.ConnectionId;
 import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
+import io.vettid.nats.auth.RenewingUser;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.auth.UserLimits;
 import io.vettid.nats.auth.UserPermissions;
@@ -99,6 +100,14 @@ final class JavadocExamples {
     JetStreamLayout layout = JetStreamLayout.builder().replicas(3).build();
     layout.ensureVault(nc);
     String stream = layout.ensureEventSpace(nc, guid, "home");
+    // end
+  }
+
+  void renewingUser(VaultAccounts accounts, String url) throws Exception {
+    // example: RenewingUser
+    RenewingUser vault = RenewingUser.of(accounts.vault(), "vault", UserPermissions.ACCOUNT_OWNER,
+        Duration.ofDays(7));
+    Connection nc = Nats.connect(new Options.Builder().server(url).authHandler(vault).build());
     // end
   }
 

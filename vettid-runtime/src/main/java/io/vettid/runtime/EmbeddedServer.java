@@ -69,9 +69,12 @@ record EmbeddedServer(NatsServer server, EventSpaceServer eventSpaceServer, Stri
       try {
         Options esBase = es.clientOptions().build();
         return new EmbeddedServer(own.server(), es, embedded.accounts().guid(), embedded.accounts().apps(),
-            embedded.replicas(), own.options().authHandler(embedded.accounts().issueOwner("vault").authHandler()),
-            new Options.Builder(esBase).authHandler(embedded.external().issueWatcher("watcher").authHandler()),
-            new Options.Builder(esBase).authHandler(embedded.external().issueResponder("responder").authHandler()));
+            embedded.replicas(), own.options().authHandler(embedded.accounts().renewingOwner("vault",
+                VettIdRuntime.OWN_USER_VALIDITY)),
+            new Options.Builder(esBase).authHandler(embedded.external().renewingWatcher("watcher",
+                VettIdRuntime.OWN_USER_VALIDITY)),
+            new Options.Builder(esBase).authHandler(embedded.external().renewingResponder("responder",
+                VettIdRuntime.OWN_USER_VALIDITY)));
       } catch (GeneralSecurityException | RuntimeException e) {
         own.server().close();
         throw e;

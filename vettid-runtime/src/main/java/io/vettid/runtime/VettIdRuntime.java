@@ -85,6 +85,15 @@ public final class VettIdRuntime implements AutoCloseable {
   /** The embedded server's name (it salts the store key derivation). */
   public static final String EMBEDDED_SERVER_NAME = "vettid-vault";
 
+  /**
+   * How long the JWTs of the users the runtime issues itself (the owner in the internal account,
+   * the watcher, the responder) are valid: each is issued again for the same NKey when a (re)connect
+   * finds less than half of it left, so a connection meets one reconnect per week at most and the
+   * users of a runtime that stopped stop working within a week ({@link
+   * io.vettid.nats.auth.RenewingUser}).
+   */
+  public static final java.time.Duration OWN_USER_VALIDITY = java.time.Duration.ofDays(7);
+
   private final RuntimeNats nats;
   private final ProfileAnswers profileAnswers;
   private final RuntimeCounters counters = new RuntimeCounters();
@@ -261,9 +270,12 @@ public final class VettIdRuntime implements AutoCloseable {
     Options base = Objects.requireNonNull(server, "server").build();
     VettIdRuntimeBuilder b = new VettIdRuntimeBuilder(VettIdRuntimeBuilder.Mode.ACCOUNTS);
     b.accounts = accounts;
-    b.options = new Options.Builder(base).authHandler(accounts.issueOwner("vault").authHandler());
-    b.depositOptions = new Options.Builder(base).authHandler(accounts.issueWatcher("watcher").authHandler());
-    b.peerOptions = new Options.Builder(base).authHandler(accounts.issueResponder("responder").authHandler());
+    b.ownerUser = accounts.renewingOwner("vault", OWN_USER_VALIDITY);
+    b.watcherUser = accounts.renewingWatcher("watcher", OWN_USER_VALIDITY);
+    b.responderUser = accounts.renewingResponder("responder", OWN_USER_VALIDITY);
+    b.options = new Options.Builder(base).authHandler(b.ownerUser);
+    b.depositOptions = new Options.Builder(base).authHandler(b.watcherUser);
+    b.peerOptions = new Options.Builder(base).authHandler(b.responderUser);
     b.account = accounts.apps();
     long disk = accounts.vault().limits().diskBytes();
     if (disk >= JetStreamLayout.MIN_STORAGE_BYTES) {

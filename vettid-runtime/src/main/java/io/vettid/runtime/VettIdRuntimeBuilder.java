@@ -63,6 +63,10 @@ public final class VettIdRuntimeBuilder {
   NatsAccount account;
   Options.Builder depositOptions;
   Options.Builder peerOptions;
+  /** The users the runtime issued itself, whose JWTs expire and renew (null: not issued by it). */
+  io.vettid.nats.auth.RenewingUser ownerUser;
+  io.vettid.nats.auth.RenewingUser watcherUser;
+  io.vettid.nats.auth.RenewingUser responderUser;
   VaultAccounts accounts;
   long storageBytes = JetStreamLimits.subscriberDefault().diskBytes();
   boolean builtIns = true;
@@ -136,8 +140,31 @@ public final class VettIdRuntimeBuilder {
       throw new IllegalArgumentException("the external accounts are registered as " + external.guid()
           + ", the vault's accounts are " + accounts.guid());
     }
-    this.depositOptions = new Options.Builder(base).authHandler(external.issueWatcher("watcher").authHandler());
-    this.peerOptions = new Options.Builder(base).authHandler(external.issueResponder("responder").authHandler());
+    Duration validity = ownerUser != null ? ownerUser.validity() : VettIdRuntime.OWN_USER_VALIDITY;
+    this.watcherUser = external.renewingWatcher("watcher", validity);
+    this.responderUser = external.renewingResponder("responder", validity);
+    this.depositOptions = new Options.Builder(base).authHandler(watcherUser);
+    this.peerOptions = new Options.Builder(base).authHandler(responderUser);
+    return this;
+  }
+
+  /**
+   * How long the JWTs of the users the runtime issues itself are valid ({@link
+   * VettIdRuntime#OWN_USER_VALIDITY} by default). Each is issued again for the same NKey when a
+   * (re)connect finds less than half of it left; the server closes a connection whose JWT expired,
+   * and the client reconnects with a fresh one.
+   *
+   * @param validity at least 2 seconds
+   * @return this builder
+   */
+  public VettIdRuntimeBuilder ownUserValidity(Duration validity) {
+    only(Mode.ACCOUNTS, "ownUserValidity");
+    for (io.vettid.nats.auth.RenewingUser u : new io.vettid.nats.auth.RenewingUser[] {ownerUser, watcherUser,
+        responderUser}) {
+      if (u != null) {
+        u.validity(validity);
+      }
+    }
     return this;
   }
 

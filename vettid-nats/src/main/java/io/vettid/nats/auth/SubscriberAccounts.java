@@ -204,6 +204,30 @@ public final class SubscriberAccounts {
     return eventSpace.issueUser(userName, UserPermissions.forResponder(guid()));
   }
 
+  /**
+   * The Event Watcher's user on the EventSpace server, as {@link #issueWatcher}, with JWTs that
+   * expire after {@code validity} and are renewed as they are presented ({@link RenewingUser}).
+   *
+   * @param userName a name for logs
+   * @param validity how long each JWT is valid
+   * @return the user
+   */
+  public RenewingUser renewingWatcher(String userName, java.time.Duration validity) {
+    return RenewingUser.of(deposits, userName, UserPermissions.ACCOUNT_OWNER, validity);
+  }
+
+  /**
+   * The profile responder's user on the EventSpace server, as {@link #issueResponder}, renewing.
+   *
+   * @param userName a name for logs
+   * @param validity how long each JWT is valid
+   * @return the user
+   * @throws IllegalStateException before registration
+   */
+  public RenewingUser renewingResponder(String userName, java.time.Duration validity) {
+    return RenewingUser.of(eventSpace, userName, UserPermissions.forResponder(guid()), validity);
+  }
+
   @Override
   public String toString() {
     return "SubscriberAccounts[" + (guid == null ? "unregistered" : guid) + "]";

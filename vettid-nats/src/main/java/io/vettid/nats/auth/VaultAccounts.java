@@ -220,6 +220,40 @@ public final class VaultAccounts {
     return eventSpace.issueUser(userName, UserPermissions.forResponder(guid));
   }
 
+  /**
+   * The vault's services' user in its internal account, as {@link #issueOwner}, with JWTs that
+   * expire after {@code validity} and are renewed as they are presented ({@link RenewingUser}).
+   *
+   * @param userName a name for logs
+   * @param validity how long each JWT is valid
+   * @return the user
+   */
+  public RenewingUser renewingOwner(String userName, java.time.Duration validity) {
+    return RenewingUser.of(vault, userName, UserPermissions.ACCOUNT_OWNER, validity);
+  }
+
+  /**
+   * The Event Watcher's user, as {@link #issueWatcher}, renewing ({@link RenewingUser}).
+   *
+   * @param userName a name for logs
+   * @param validity how long each JWT is valid
+   * @return the user
+   */
+  public RenewingUser renewingWatcher(String userName, java.time.Duration validity) {
+    return RenewingUser.of(deposits, userName, UserPermissions.ACCOUNT_OWNER, validity);
+  }
+
+  /**
+   * The profile responder's user, as {@link #issueResponder}, renewing ({@link RenewingUser}).
+   *
+   * @param userName a name for logs
+   * @param validity how long each JWT is valid
+   * @return the user
+   */
+  public RenewingUser renewingResponder(String userName, java.time.Duration validity) {
+    return RenewingUser.of(eventSpace, userName, UserPermissions.forResponder(guid), validity);
+  }
+
   @Override
   public String toString() {
     return "VaultAccounts[" + guid + "]";

@@ -93,6 +93,54 @@ class NatsAuthTest {
   }
 
   @Test
+  void aRenewingUserIsIssuedAgainForTheSameKeyOnceHalfItsValidityIsGone() throws Exception {
+    NatsAccount account = OPERATOR.createAccount("subscriber-g9", JetStreamLimits.subscriberDefault());
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-12-07T00:00:00Z"));
+    java.time.Clock clock = new java.time.Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public java.time.Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public java.time.Instant instant() {
+        return now.get();
+      }
+    };
+    RenewingUser user = RenewingUser.of(account, "vault", UserPermissions.ACCOUNT_OWNER, Duration.ofDays(7), clock);
+    assertThat(user.issued()).as("nothing issued before it is presented").isZero();
+
+    String first = new String(user.getJWT());
+    JsonNode claim = claims(first);
+    assertThat(claim.get("exp").asLong() - claim.get("iat").asLong()).isEqualTo(Duration.ofDays(7).toSeconds());
+    assertThat(claim.get("sub").asText()).isEqualTo(user.publicKey()).isEqualTo(new String(user.getID()));
+    now.set(now.get().plus(Duration.ofDays(3)));
+    assertThat(new String(user.getJWT())).as("more than half left: the same JWT").isEqualTo(first);
+    assertThat(user.issued()).isEqualTo(1);
+    now.set(now.get().plus(Duration.ofHours(13)));
+    String second = new String(user.getJWT());
+    // (issued within the same second as the first here, the JWT's claims and so its bytes are the same)
+    assertThat(claims(second).get("sub").asText()).as("the same NKey").isEqualTo(user.publicKey());
+    assertThat(user.issued()).isEqualTo(2);
+    assertThat(user.expires()).isEqualTo(now.get().plus(Duration.ofDays(7)));
+    byte[] nonce = "nonce".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(io.nats.client.NKey.fromPublicKey(user.getID()).verify(nonce, user.sign(nonce))).isTrue();
+    user.validity(Duration.ofHours(1));
+    assertThat(claims(new String(user.getJWT())).get("exp").asLong() - claims(new String(user.getJWT())).get("iat")
+        .asLong()).as("a changed validity takes effect at once").isEqualTo(3600);
+    assertThat(user.toString()).doesNotContain("SU");
+    assertThatThrownBy(() -> user.validity(Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RenewingUser.of(account, "bad name!", UserPermissions.ACCOUNT_OWNER, Duration.ofDays(1))
+        .getJWT()).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aVaultsAccountsAreWiredByServiceImportsAndComeBackFromTheirExport() throws Exception {
     VaultAccounts v = VaultAccounts.create(OPERATOR, "g3", JetStreamLimits.subscriberDefault());
     JsonNode peers = claims(v.eventSpace().jwt());

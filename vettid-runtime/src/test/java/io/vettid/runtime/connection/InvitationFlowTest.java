@@ -140,6 +140,12 @@ class InvitationFlowTest {
     /** A vault whose connections are kept sealed in its Connections bucket (and restored from it). */
     Vault(String guid, Identity identity, byte[] vaultSecret, ShiftedClock clock,
         int[] restored) throws Exception {
+      this(guid, identity, vaultSecret, clock, restored, null);
+    }
+
+    /** A vault whose own users' JWTs are valid for {@code ownUserValidity} (null: the default). */
+    Vault(String guid, Identity identity, byte[] vaultSecret, ShiftedClock clock,
+        int[] restored, Duration ownUserValidity) throws Exception {
       this.guid = guid;
       this.accounts = accountsOf(guid);
       this.account = accounts.eventSpace();
@@ -147,6 +153,9 @@ class InvitationFlowTest {
       this.connections = new Connections(clock, blocks);
       EventHandlerFactory chat = chat(chats, chatCalls);
       io.vettid.runtime.VettIdRuntimeBuilder b = VettIdRuntime.connect(accounts, NATS.options());
+      if (ownUserValidity != null) {
+        b.ownUserValidity(ownUserValidity);
+      }
       // kept: restored (keys, sessions, routes) before the runtime's services start
       runtime = (vaultSecret != null ? b.connections(connections, vaultSecret, CONNECTOR) : b.connections(connections))
           .discoverHandlers(false).handler(chat).start();
@@ -742,6 +751,33 @@ class InvitationFlowTest {
         assertThat(new String(alice.runtime.connection().keyValue("Connections").get("open." + a.local().value())
             .getValue(), java.nio.charset.StandardCharsets.ISO_8859_1)).as("kept sealed").doesNotContain("subscriber.");
       }
+    }
+  }
+
+  /**
+   * Issue #20: the users the runtime issues itself expire; the server closes their connections when
+   * they do, and the runtime reconnects with a JWT issued again for the same key, losing nothing.
+   * Here they are valid for 3 seconds while bob's messages keep coming for 9.
+   */
+  @Test
+  void theRuntimesOwnUsersExpireAndAreRenewedWhileEventsKeepComing() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice16", identity("alice16"), null, clock, null, Duration.ofSeconds(3));
+        Vault bob = new Vault("bob16", clock)) {
+      Established[] e = connect(alice, bob, clock);
+      Established b = e[1];
+      java.util.List<String> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        String text = "through-expiry-" + i;
+        bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", text));
+        sent.add(text);
+        Thread.sleep(300);
+      }
+      await(() -> alice.chats.containsAll(sent), "every message handled across the expiries");
+      assertThat(alice.runtime.connection().getStatistics().getReconnects())
+          .as("the server closed the expired user's connection, which came back with a renewed JWT")
+          .isGreaterThanOrEqualTo(1);
+      assertThat(alice.runtime.counters().snapshot().quarantined().values()).containsOnly(0L);
     }
   }
 
