@@ -548,9 +548,10 @@ public final class PipelineBenchmark {
    * The soak: {@code total} events of 10 connections through one vault, sent as fast as it takes
    * them (at most 20,000 ahead); at each million the senders wait for the vault to catch up and the
    * vault's heap is read after GC. The handled-once records of finished events expire after the
-   * runtime's horizon ({@code -Dbench.soak.horizon=PT10M}, the default; never less than four
-   * acknowledgement waits, 4 minutes), so the heap grows until a horizon's worth of events is
-   * indexed and stays flat after it. {@code -Dbench.soak.storage} sets the account's storage (1 GiB).
+   * runtime's horizon ({@code -Dbench.soak.horizon=PT10M}, the default; never less than the
+   * duplicate window, 2 minutes, and four acknowledgement waits, {@code -Dbench.soak.ackWait=PT60S}
+   * by default), so the heap grows until a horizon's worth of events is indexed and stays flat after
+   * it. {@code -Dbench.soak.storage} sets the account's storage (1 GiB).
    */
   private void soak(long total) throws Exception {
     List<ConnectionKeys[]> keys = keys(Suites.DEFAULT, 10, false);
@@ -564,6 +565,7 @@ public final class PipelineBenchmark {
       }
     }
     Duration horizon = Duration.parse(System.getProperty("bench.soak.horizon", "PT10M"));
+    Duration ackWait = Duration.parse(System.getProperty("bench.soak.ackWait", "PT60S"));
     java.util.concurrent.atomic.AtomicLong handled = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicLong other = new java.util.concurrent.atomic.AtomicLong();
     io.vettid.nats.auth.UserCredentials senders = runVault.eventSpace().issueUser("bench-senders",
@@ -572,7 +574,7 @@ public final class PipelineBenchmark {
     try (Connection senderNc = connect(senders)) {
       Sides sides = sides(Suites.DEFAULT, runGuid, keys.size(), senderNc, keys);
       try (VettIdRuntime vault = VettIdRuntime.connect(runVault, serverOptions()).connections(sides.vault())
-          .storageBytes(storage).handledOnceHorizon(horizon).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
+          .storageBytes(storage).handledOnceHorizon(horizon).ackWait(ackWait).discoverHandlers(false).builtInHandlers(false).handler(new Sink())
           .listener(s -> (s.outcome() == io.vettid.runtime.service.EventService.Outcome.HANDLED ? handled : other)
               .incrementAndGet()).start()) {
         long rev = vault.rules().orElseThrow().put(RULES);
@@ -597,10 +599,11 @@ public final class PipelineBenchmark {
         }, "soak-monitor");
         monitor.setDaemon(true);
         monitor.start();
-        // the runtime keeps at least the duplicate window (2 min) and four acknowledgement waits (4 x 60 s)
-        Duration effective = java.util.Collections.max(List.of(horizon, Duration.ofMinutes(2), Duration.ofMinutes(4)));
+        // the runtime keeps at least the duplicate window (2 min) and four acknowledgement waits
+        Duration effective = java.util.Collections.max(List.of(horizon, Duration.ofMinutes(2), ackWait.multipliedBy(4)));
         out.printf("soak: %,d events of 10 connections (%s), ~1 KiB each; handled-once horizon %s (asked %s);"
-            + " storage %d MiB (EventHandlers %d MiB); -Xmx %d MB%n", total, Suites.DEFAULT.name(), effective, horizon,
+            + " acknowledgement wait %s; storage %d MiB (EventHandlers %d MiB); -Xmx %d MB%n", total,
+            Suites.DEFAULT.name(), effective, horizon, ackWait,
             storage >> 20,
             io.vettid.nats.jetstream.JetStreamLayout.builder().storageBytes(storage).build().capOf("EventHandlers") >> 20,
             Runtime.getRuntime().maxMemory() >> 20);
