@@ -755,6 +755,69 @@ class InvitationFlowTest {
   }
 
   /**
+   * Issue #20: the account signing key that signs peers' users is rotated while bob keeps sending:
+   * his user, signed by the earlier key, keeps working (the earlier key stays listed until its users
+   * expired); the connection's next rotation gives him a user signed by the new key; nothing is lost.
+   */
+  @Test
+  void anAccountSigningKeyRotatedUnderTrafficLosesNothingAndSignsTheNextUsers() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice17", clock); Vault bob = new Vault("bob17", clock)) {
+      Established[] e = connect(alice, bob, clock);
+      Established a = e[0];
+      Established b = e[1];
+      Connection sys = NATS.connect(OP.systemUser(), NATS.options());
+      java.util.List<String> sent = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread sender = new Thread(() -> {
+        for (int i = 0; !stop.get(); i++) {
+          try {
+            String text = "signing-key-" + i;
+            bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", text));
+            sent.add(text);
+            Thread.sleep(25);
+          } catch (Exception x) {
+            throw new IllegalStateException(x);
+          }
+        }
+      }, "bob17-sender");
+      sender.start();
+      try (ConnectionRotation rotation = new ConnectionRotation(alice.connections, alice.account, Duration.ofSeconds(1),
+          pushWith(sys))) {
+        Thread.sleep(500);
+        String first = alice.account.rotateSigningKey();
+        pushWith(sys).accept(alice.account);
+        Thread.sleep(500);
+        String second = alice.account.rotateSigningKey();
+        pushWith(sys).accept(alice.account);
+        assertThat(alice.account.retireSigningKeys()).as("the first key signed no user: retired at once")
+            .containsExactly(first);
+        pushWith(sys).accept(alice.account);
+        String oldUser = alice.connections.link(a.local()).peerUser().orElseThrow();
+        rotation.rotate(a.local());
+        await(() -> !bob.connections.link(b.local()).peerCredentials().orElseThrow().publicKey().equals(oldUser),
+            "bob has the user of the rotation");
+        String jwt = bob.connections.link(b.local()).peerCredentials().orElseThrow().jwt();
+        com.fasterxml.jackson.databind.JsonNode claims = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+        assertThat(claims.path("iss").asText()).as("signed by the current signing key").isEqualTo(second);
+        assertThat(claims.at("/nats/issuer_account").asText()).isEqualTo(alice.account.publicKey());
+        Thread.sleep(1_500); // the old user's grace, traffic going on
+        assertThat(rotation.maintain()).as("the old user's revocation pushed").isTrue();
+        Thread.sleep(500);
+      } finally {
+        stop.set(true);
+        sender.join();
+      }
+      java.util.List<String> all = java.util.List.copyOf(sent);
+      assertThat(all.size()).isGreaterThan(50);
+      await(() -> alice.chats.containsAll(all), "every message sent across the rotations handled");
+      assertThat(alice.runtime.counters().snapshot().quarantined().values()).containsOnly(0L);
+      assertThat(alice.account.signingKeys()).as("the key that signed bob's users stays listed").hasSize(1);
+    }
+  }
+
+  /**
    * Issue #20: the users the runtime issues itself expire; the server closes their connections when
    * they do, and the runtime reconnects with a JWT issued again for the same key, losing nothing.
    * Here they are valid for 3 seconds while bob's messages keep coming for 9.
