@@ -134,31 +134,82 @@ final class AccountKeeper {
   static final java.time.Duration SIGNING_KEY_AGE = java.time.Duration.ofDays(30);
 
   /**
-   * The signing keys of the accounts this vault's server holds: a new one when there is none or
-   * the current one is older than {@link #SIGNING_KEY_AGE} (so the accounts' own keys sign no user
-   * day to day), the earlier ones retired once their users expired; each changed account pushed.
+   * The signing keys of the vault's accounts: a new one when there is none or the current one is
+   * older than {@link #SIGNING_KEY_AGE} (so the accounts' own keys sign no user day to day), the
+   * earlier ones retired once their users expired; each changed account pushed before a user of a
+   * new key is issued. The accounts this vault's server holds are pushed to it; the external ones
+   * on an EventSpace server go to its Concierge, which lists the keys in the JWTs it renders: a new
+   * key it could not be told of is taken back at once ({@link NatsAccount#dropSigningKey}), and
+   * tried again at the next upkeep.
    *
    * @param now the time
    * @return how many accounts changed
    */
-  int upkeepSigningKeys(java.time.Instant now) {
+  int upkeepSigningKeys(java.time.Instant now) throws InterruptedException {
     int changed = 0;
-    for (NatsAccount a : local()) {
+    SubscriberAccounts e = external;
+    List<NatsAccount> all = new java.util.ArrayList<>(local());
+    if (e != null) {
+      all.add(e.eventSpace());
+      all.add(e.deposits());
+    }
+    for (NatsAccount a : all) {
       if (!a.holdsKey()) {
         continue;
       }
       boolean rotate = a.signingKeySince().map(since -> !now.isBefore(since.plus(SIGNING_KEY_AGE))).orElse(true);
-      if (rotate) {
-        a.rotateSigningKey();
-      }
+      String added = rotate ? a.rotateSigningKey() : null;
       List<String> retired = a.retireSigningKeys();
-      if (rotate || !retired.isEmpty()) {
-        push(a); // before any user of the new key is issued
-        changed++;
-        LOG.info("account {}: {}{} signing key(s) retired", a.name(), rotate ? "new signing key; " : "", retired.size());
+      if (added == null && retired.isEmpty()) {
+        continue;
       }
+      if (e != null && (a == e.eventSpace() || a == e.deposits())) {
+        if (!tellConcierge(e, a)) {
+          if (added != null) {
+            a.dropSigningKey(added);
+          }
+          unsent.add(a.publicKey()); // what was retired goes with the next update
+          continue;
+        }
+        saveQuietly();
+      } else {
+        push(a);
+      }
+      changed++;
+      LOG.info("account {}: {}{} signing key(s) retired", a.name(), added != null ? "new signing key; " : "",
+          retired.size());
     }
     return changed;
+  }
+
+  /** Tells the Concierge an external account's revocations and signing keys now; false if it did not take them. */
+  private boolean tellConcierge(SubscriberAccounts e, NatsAccount a) throws InterruptedException {
+    ConciergeClient c = concierge;
+    if (c == null) {
+      return false;
+    }
+    try {
+      c.update(e, a);
+      unsent.remove(a.publicKey());
+      return true;
+    } catch (IOException x) {
+      LOG.warn("the EventSpace server did not take the signing keys of account {} ({}); tried again at the next"
+          + " upkeep", a.publicKey(), x.getMessage());
+      return false;
+    }
+  }
+
+  /** Saves the state of every account with the vault now (once it is attached); a failure is logged. */
+  void saveNow() {
+    saveQuietly();
+  }
+
+  private void saveQuietly() {
+    try {
+      save();
+    } catch (IOException | JetStreamApiException x) {
+      LOG.warn("the account's state could not be saved ({})", x.getClass().getSimpleName());
+    }
   }
 
   /** Pushes every local account to the vault's own server, and the external ones' revocations to the Concierge. */

@@ -210,9 +210,10 @@ final class VaultDaemon implements Detached.Daemon {
       int blocked = ConnectionControl.loadBlocks(runtime.connection(), blocks); // before any handshake is taken
       accounts.attach(system, runtime.connection());
       if (legacyOwner) {
-        accounts.push(accounts.accounts().vault()); // saved with the revocation
+        accounts.push(accounts.accounts().vault());
         LOG.info("the owner user made at init, which had no expiry, is revoked");
       }
+      accounts.saveNow(); // the signing keys made at this start, and a revocation, kept before any user is issued
       vault = new RunningVault(home, config, s.identity(), runtime, connections, blocks, address,
           eventSpaceServer != null ? eventSpaceServer : address,
           Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover(VaultDaemon.class.getClassLoader())
@@ -322,7 +323,13 @@ final class VaultDaemon implements Detached.Daemon {
         TimeUnit.MINUTES);
     vault.connections.tellIdentity(); // peers not yet told of a rotation (then hourly, with the connections' upkeep)
     timers.scheduleWithFixedDelay(() -> identity.maintain(Instant.now()), 0, 1, TimeUnit.DAYS);
-    timers.scheduleWithFixedDelay(() -> accounts.upkeepSigningKeys(Instant.now()), 1, 1, TimeUnit.DAYS);
+    timers.scheduleWithFixedDelay(() -> {
+      try {
+        accounts.upkeepSigningKeys(Instant.now());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, 1, 1, TimeUnit.DAYS);
     timers.scheduleWithFixedDelay(() -> {
       try {
         accounts.retryExternal();

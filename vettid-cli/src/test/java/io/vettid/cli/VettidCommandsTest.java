@@ -177,6 +177,15 @@ class VettidCommandsTest {
     String account = claims.at("/nats/issuer_account").asText();
     assertThat(account).as("issued for the vault's account").startsWith("A");
     assertThat(claims.path("iss").asText()).as("signed by a signing key").startsWith("A").isNotEqualTo(account);
+    // and so are the users of the external accounts on the EventSpace server, whose Concierge lists
+    // the keys alice made: the user bob deposits with there is signed by one (and the server takes it)
+    java.util.List<String> external = aliceVault.eventSpaceAccount().signingKeys();
+    assertThat(external).hasSize(1);
+    String peerJwt = bobVault.connections().link(bobVault.connections().list().get(0)).peerCredentials()
+        .orElseThrow().jwt();
+    JsonNode peer = VaultHome.JSON.readTree(java.util.Base64.getUrlDecoder().decode(peerJwt.split("\\.")[1]));
+    assertThat(peer.path("iss").asText()).isEqualTo(external.get(0));
+    assertThat(peer.at("/nats/issuer_account").asText()).isEqualTo(aliceVault.eventSpaceAccount().publicKey());
   }
 
   @Test

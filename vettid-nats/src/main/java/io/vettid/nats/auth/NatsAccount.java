@@ -57,7 +57,10 @@ public final class NatsAccount {
    */
   private final List<SigningKey> signingKeys = new java.util.ArrayList<>();
 
-  /** A signing key and the latest expiry of the users it signed (null: none yet). */
+  /**
+   * A signing key and the latest expiry of the users it signed (null: none yet); on the side that
+   * only renders the account's JWT (an EventSpace server's Concierge), its public key alone.
+   */
   private static final class SigningKey {
     final NKey key;
     final String publicKey;
@@ -73,7 +76,22 @@ public final class NatsAccount {
         throw new NatsAuthException("cannot read a signing NKey", e);
       }
     }
+
+    SigningKey(String publicKey, Instant since) {
+      this.key = null;
+      this.publicKey = publicKey;
+      this.since = since;
+    }
+
+    void clear() {
+      if (key != null) {
+        key.clear();
+      }
+    }
   }
+
+  /** At most this many signing keys are listed (a rendering side refuses a longer list). */
+  public static final int MAX_SIGNING_KEYS = 8;
 
   /** Subjects this account serves to other accounts (service exports). */
   private final java.util.Set<String> serviceExports = new java.util.TreeSet<>();
@@ -181,6 +199,10 @@ public final class NatsAccount {
     serviceExports.forEach(n.putArray("serviceExports")::add);
     com.fasterxml.jackson.databind.node.ArrayNode sk = n.putArray("signingKeys");
     for (SigningKey k : signingKeys) {
+      if (k.key == null) {
+        sk.addObject().put("publicKey", k.publicKey).put("since", k.since.toString());
+        continue;
+      }
       char[] seed = seed(k.key);
       sk.addObject().put("seed", new String(seed)).put("since", k.since.toString())
           .put("usersUntil", k.usersUntil == null ? "" : k.usersUntil.toString());
@@ -251,6 +273,13 @@ public final class NatsAccount {
     });
     n.path("serviceExports").forEach(e -> a.serviceExports.add(UserPermissions.checkSubject("export", e.asText())));
     for (com.fasterxml.jackson.databind.JsonNode k : n.path("signingKeys")) {
+      if (k.path("publicKey").isTextual() && key == null) {
+        if (!NKey.isValidPublicAccountKey(k.path("publicKey").textValue().toCharArray())) {
+          throw new IllegalArgumentException("an exported account's listed signing key is not an account key");
+        }
+        a.signingKeys.add(new SigningKey(k.path("publicKey").textValue(), Instant.parse(k.path("since").asText())));
+        continue;
+      }
       NKey sk;
       try {
         sk = NKey.fromSeed(k.path("seed").asText().toCharArray());
@@ -432,17 +461,15 @@ public final class NatsAccount {
    * pushed}, so push before issuing. The earlier signing keys stay in the JWT, and their users valid,
    * until {@link #retireSigningKeys} finds all their users expired.
    *
+   * <p>For an account held here whose JWT another side renders (an EventSpace server's Concierge),
+   * that side must list the new key first ({@code concierge.account.update} with {@code
+   * signingKeys}); if it cannot be told, {@link #dropSigningKey} takes the key back.
+   *
    * @return the new signing key's public key ({@code A...})
-   * @throws IllegalStateException if this side does not hold the account's key, or does not render
-   *     its JWT (an account held here whose JWT an EventSpace server's Concierge renders: the
-   *     Concierge does not take signing keys, so its users stay signed by the account's key)
+   * @throws IllegalStateException if this side does not hold the account's key
    */
   public synchronized String rotateSigningKey() {
     key();
-    if (operator == null) {
-      throw new IllegalStateException("the JWT of account " + name + " is rendered by the server that hosts it,"
-          + " which would not list a signing key made here");
-    }
     NKey k;
     try {
       k = NKey.createAccount(random != null ? random : operator.random());
@@ -475,11 +502,71 @@ public final class NatsAccount {
       boolean current = k == signingKeys.get(signingKeys.size() - 1);
       if (!current && (k.usersUntil == null || !k.usersUntil.isAfter(now))) {
         it.remove();
-        k.key.clear();
+        k.clear();
         retired.add(k.publicKey);
       }
     }
     return retired;
+  }
+
+  /**
+   * Takes back the newest signing key while it has signed no user (the side that renders the
+   * account's JWT could not be told of it): the key before it, or the account's own, signs again.
+   *
+   * @param publicKey the key {@link #rotateSigningKey} returned
+   * @return whether it was dropped (false: not the newest, or it signed a user already)
+   */
+  public synchronized boolean dropSigningKey(String publicKey) {
+    Objects.requireNonNull(publicKey, "publicKey");
+    if (signingKeys.isEmpty()) {
+      return false;
+    }
+    SigningKey last = signingKeys.get(signingKeys.size() - 1);
+    if (!last.publicKey.equals(publicKey) || last.usersUntil != null || last.key == null) {
+      return false;
+    }
+    signingKeys.remove(signingKeys.size() - 1);
+    last.clear();
+    return true;
+  }
+
+  /**
+   * Lists the signing keys its holder made, on the side that renders the JWT of an account it does
+   * not hold (an EventSpace server's Concierge): they are in the JWT from the next push, so users
+   * they sign are taken; a key no longer listed is removed, and its users refused.
+   *
+   * @param publicKeys the holder's signing keys' public keys ({@code A...}), at most {@value
+   *     #MAX_SIGNING_KEYS}, none of them the account's own key
+   * @return whether the list changed
+   * @throws IllegalStateException if this side holds the account's key (it makes its own)
+   * @throws IllegalArgumentException if a key is not an account public key, or is the account's own,
+   *     or there are too many
+   */
+  public synchronized boolean listSigningKeys(List<String> publicKeys) {
+    Objects.requireNonNull(publicKeys, "publicKeys");
+    if (key != null) {
+      throw new IllegalStateException("account " + name + " is held here: its signing keys are made here");
+    }
+    if (publicKeys.size() > MAX_SIGNING_KEYS) {
+      throw new IllegalArgumentException("at most " + MAX_SIGNING_KEYS + " signing keys, got " + publicKeys.size());
+    }
+    java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+    for (String k : publicKeys) {
+      if (k == null || !NKey.isValidPublicAccountKey(k.toCharArray())) {
+        throw new IllegalArgumentException("a signing key is not an account public key (A...)");
+      }
+      if (k.equals(publicKey)) {
+        throw new IllegalArgumentException("the account's own key is not a signing key");
+      }
+      seen.add(k);
+    }
+    if (List.copyOf(seen).equals(signingKeys())) {
+      return false;
+    }
+    signingKeys.clear();
+    Instant now = clock.instant();
+    seen.forEach(k -> signingKeys.add(new SigningKey(k, now)));
+    return true;
   }
 
   /** {@return the account's signing keys' public keys, oldest first; the last signs new users} */

@@ -348,9 +348,46 @@ class NatsAuthTest {
     assertThat(restored.signingKeys()).containsExactly(second, third);
     assertThat(claims(restored.issueUser("again", UserPermissions.ACCOUNT_OWNER).jwt()).get("iss").asText())
         .isEqualTo(third);
-    // a held account whose JWT a server's Concierge renders takes no signing key (the Concierge would not list it)
-    assertThatThrownBy(() -> NatsAccount.createHeld("subscriber-h1", JetStreamLimits.subscriberDefault())
-        .rotateSigningKey()).isInstanceOf(IllegalStateException.class);
+  }
+
+  /**
+   * Issue #20: an account a vault holds and an EventSpace server's Concierge renders has signing
+   * keys too: the vault makes them, the Concierge lists their public keys in the JWT it renders; a
+   * key the Concierge could not be told of is taken back before it signs anyone.
+   */
+  @Test
+  void aHeldAccountsSigningKeysAreListedByTheSideThatRendersItsJwt() throws Exception {
+    NatsAccount held = NatsAccount.createHeld("subscriber-h1", JetStreamLimits.subscriberDefault());
+    String first = held.rotateSigningKey();
+    UserCredentials peer = held.issueUser("peer", UserPermissions.ACCOUNT_OWNER, UserLimits.UNLIMITED,
+        Duration.ofDays(1));
+    assertThat(claims(peer.jwt()).get("iss").asText()).isEqualTo(first);
+    assertThat(signedBy(peer.jwt(), first)).isTrue();
+    String untold = held.rotateSigningKey();
+    assertThat(held.dropSigningKey(first)).as("not the newest").isFalse();
+    assertThat(held.dropSigningKey(untold)).isTrue();
+    assertThat(held.signingKeys()).containsExactly(first);
+    assertThat(claims(held.issueUser("again", UserPermissions.ACCOUNT_OWNER, UserLimits.UNLIMITED,
+        Duration.ofDays(1)).jwt()).get("iss").asText()).as("the key before signs again").isEqualTo(first);
+    assertThat(held.dropSigningKey(first)).as("it signed users").isFalse();
+    assertThat(NatsAccount.restoreHeld(held.export()).signingKeys()).containsExactly(first);
+
+    // the Concierge's side: the account by its public key, its JWT rendered by the server's operator
+    NatsAccount rendered = OPERATOR.adoptAccount("subscriber-h1", held.publicKey(), JetStreamLimits.subscriberDefault());
+    assertThat(rendered.listSigningKeys(List.of(first))).isTrue();
+    assertThat(rendered.listSigningKeys(List.of(first))).as("the same list changes nothing").isFalse();
+    assertThat(claims(rendered.jwt()).at("/nats/signing_keys").toString()).contains(first);
+    NatsAccount back = OPERATOR.restoreAccount(rendered.export());
+    assertThat(back.signingKeys()).containsExactly(first);
+    assertThat(claims(back.jwt()).at("/nats/signing_keys").toString()).contains(first);
+    assertThat(rendered.listSigningKeys(List.of())).isTrue();
+    assertThat(claims(rendered.jwt()).at("/nats/signing_keys").isMissingNode()).isTrue();
+    assertThatThrownBy(() -> rendered.listSigningKeys(List.of(held.publicKey())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("own key");
+    assertThatThrownBy(() -> rendered.listSigningKeys(List.of("UABC"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> rendered.listSigningKeys(java.util.Collections.nCopies(9, first)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> held.listSigningKeys(List.of(first))).isInstanceOf(IllegalStateException.class);
   }
 
   /** A clock that moves when told, from now. */

@@ -231,13 +231,16 @@ public final class Concierge {
   }
 
   /**
-   * Applies revocations a vault asks for in one of its accounts.
+   * Applies revocations a vault asks for in one of its accounts, and lists the signing keys it made
+   * for it when the update names them.
    *
-   * @param request the signed request ({@code {"v":1,"guid":..,"account":"A..","ts":..,"revoke":{"U..":epochSecond}}})
+   * @param request the signed request ({@code {"v":1,"guid":..,"account":"A..","ts":..,"revoke":{"U..":epochSecond},
+   *     "signingKeys":["A.."]}}, {@code signingKeys} optional: absent, the list is unchanged)
    * @return how many revocations changed the account's list
    * @throws ConciergeException if the subscriber or account is unknown, the account's key did not
-   *     sign it, it is not newer than the last update or too far from the clock, or it would revoke
-   *     more than {@value #MAX_REVOCATIONS} users
+   *     sign it, it is not newer than the last update or too far from the clock, it would revoke
+   *     more than {@value #MAX_REVOCATIONS} users, or a signing key is not an account key, is the
+   *     account's own or one too many
    * @throws IOException if the bucket cannot be read or written
    * @throws InterruptedException if interrupted while the server confirms the account
    */
@@ -264,7 +267,23 @@ public final class Concierge {
     if (!revoke.isObject()) {
       throw new ConciergeException("an update carries 'revoke', an object of user keys to epoch seconds");
     }
+    JsonNode signing = body.path("signingKeys");
+    List<String> signingKeys = null;
+    if (!signing.isMissingNode()) {
+      if (!signing.isArray() || signing.size() > NatsAccount.MAX_SIGNING_KEYS) {
+        throw new ConciergeException("'signingKeys' is an array of at most " + NatsAccount.MAX_SIGNING_KEYS
+            + " account keys");
+      }
+      signingKeys = new java.util.ArrayList<>();
+      for (JsonNode k : signing) {
+        if (!k.isTextual()) {
+          throw new ConciergeException("a signing key is an account public key (A...)");
+        }
+        signingKeys.add(k.textValue());
+      }
+    }
     int changed = 0;
+    boolean listed = false;
     try {
       for (Iterator<Map.Entry<String, JsonNode>> it = revoke.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
@@ -281,7 +300,14 @@ public final class Concierge {
     if (target.revocationCount() > MAX_REVOCATIONS) {
       throw new ConciergeException("an account may have at most " + MAX_REVOCATIONS + " revoked users");
     }
-    if (changed > 0) {
+    if (signingKeys != null) {
+      try {
+        listed = target.listSigningKeys(signingKeys);
+      } catch (IllegalArgumentException e) {
+        throw new ConciergeException("a signing key is refused: " + e.getMessage());
+      }
+    }
+    if (changed > 0 || listed) {
       operator.push(system, target);
     }
     save(guid, accounts, ts);

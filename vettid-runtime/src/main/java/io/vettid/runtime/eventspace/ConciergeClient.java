@@ -139,8 +139,9 @@ public final class ConciergeClient {
   }
 
   /**
-   * Sends an account's whole revocation list to the Concierge (it keeps the later time of each,
-   * so sending it again changes nothing, and an update lost before is carried by the next).
+   * Sends an account's whole revocation list and its signing keys to the Concierge (it keeps the
+   * later time of each revocation and lists the signing keys as sent, so sending it again changes
+   * nothing, and an update lost before is carried by the next).
    *
    * @param accounts the vault's registered accounts
    * @param account the one of them that changed
@@ -158,6 +159,7 @@ public final class ConciergeClient {
         .put("account", account.publicKey()).put("ts", nextTs(clock));
     ObjectNode revoke = body.putObject("revoke");
     account.revocations().forEach(revoke::put);
+    account.signingKeys().forEach(body.putArray("signingKeys")::add);
     JsonNode answer = ask(nc, Subjects.CONCIERGE_ACCOUNT_UPDATE.value(),
         SignedRequest.sign(JSON.writeValueAsBytes(body), account));
     return answer.path("revoked").asInt();

@@ -216,6 +216,56 @@ class EventSpaceServerTest {
         .hasMessageContaining("minutes from the Concierge's clock");
   }
 
+  /**
+   * Issue #20: a vault's external account signs its users with signing keys it makes; the Concierge
+   * lists them in the JWT it renders when a signed update names them, so their users are taken, and
+   * drops one no longer named, so its users are refused. Malformed lists are refused and change nothing.
+   */
+  @Test
+  void signingKeysAVaultMakesAreListedByTheConciergeAndTheirUsersTaken() throws Exception {
+    SubscriberAccounts mine = registered();
+    Connection watcher = new Client(mine.issueWatcher("watcher"), null).nc;
+    JetStreamLayout.builder().build().ensureEventSpace(watcher, mine.guid(), "home");
+    ConnectionId bob = ConnectionId.random();
+    String first = mine.eventSpace().rotateSigningKey();
+    UserCredentials early = mine.eventSpace().issueUser("bob", UserPermissions.forConnection(mine.guid(), "home", bob),
+        UserLimits.CONNECTION, Duration.ofDays(1));
+    assertRefusedAtConnect(early); // signed by a key the server does not know yet
+
+    ConciergeClient client = new ConciergeClient(watcher);
+    client.update(mine, mine.eventSpace());
+    new Client(early, Subjects.inbox(mine.guid(), "home", bob).value()); // listed: taken
+
+    // a malformed list: refused, the listed key stays
+    for (com.fasterxml.jackson.databind.JsonNode bad : List.<com.fasterxml.jackson.databind.JsonNode>of(
+        JSON.createArrayNode().add(mine.eventSpace().publicKey()), JSON.createArrayNode().add("UABC"),
+        JSON.createArrayNode().add(7), JSON.createObjectNode())) {
+      com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode().put("v", 1).put("guid", mine.guid())
+          .put("account", mine.eventSpace().publicKey()).put("ts", System.currentTimeMillis() + 1_000);
+      body.set("revoke", JSON.createObjectNode());
+      body.set("signingKeys", bad);
+      Thread.sleep(2);
+      assertThatThrownBy(() -> es.concierge().update(SignedRequest.sign(JSON.writeValueAsBytes(body),
+          mine.eventSpace()))).isInstanceOf(Concierge.ConciergeException.class);
+    }
+    new Client(early, Subjects.inbox(mine.guid(), "home", bob).value());
+
+    // the vault retires the key once its users expired: no longer named, no longer listed
+    String second = mine.eventSpace().rotateSigningKey();
+    client.update(mine, mine.eventSpace());
+    UserCredentials later = mine.eventSpace().issueUser("bob2", UserPermissions.forConnection(mine.guid(), "home", bob),
+        UserLimits.CONNECTION, Duration.ofDays(1));
+    new Client(later, Subjects.inbox(mine.guid(), "home", bob).value());
+    com.fasterxml.jackson.databind.node.ObjectNode only = JSON.createObjectNode().put("v", 1).put("guid", mine.guid())
+        .put("account", mine.eventSpace().publicKey()).put("ts", System.currentTimeMillis() + 2_000);
+    only.set("revoke", JSON.createObjectNode());
+    only.putArray("signingKeys").add(second);
+    es.concierge().update(SignedRequest.sign(JSON.writeValueAsBytes(only), mine.eventSpace()));
+    assertRefusedAtConnect(early);
+    new Client(later, Subjects.inbox(mine.guid(), "home", bob).value());
+    assertThat(first).isNotEqualTo(second);
+  }
+
   @Test
   void theConciergeIsReachedOnlyThroughItsImports() throws Exception {
     SubscriberAccounts mine = registered();
