@@ -5,9 +5,4 @@
 #   BENCH_JAVA_OPTS="-Dbench.restart=1000 -Dbench.restart.suite=VETTID-MLKEM768-MLDSA65-V1" scripts/bench-restart.sh
 # The vault's wrapping keys are made once and kept in ~/.cache/vettid-bench (-Dbench.keyCache=DIR).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/ensure-nats-server.sh
-mvn -B -q -DskipTests -pl benchmarks -am package -Dmaven.javadoc.skip=true -Dmaven.source.skip=true
-cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
-# shellcheck disable=SC2086
-exec java ${BENCH_JAVA_OPTS:-} -Xmx2g -cp "$cp" io.vettid.benchmarks.RestartBenchmark "$@"
+BENCH_MAIN=io.vettid.benchmarks.RestartBenchmark BENCH_XMX="${BENCH_XMX:-2g}" exec "$(dirname "$0")/bench-pipeline.sh" "$@"

@@ -95,24 +95,7 @@ class NatsAuthTest {
   @Test
   void aRenewingUserIsIssuedAgainForTheSameKeyOnceHalfItsValidityIsGone() throws Exception {
     NatsAccount account = OPERATOR.createAccount("subscriber-g9", JetStreamLimits.subscriberDefault());
-    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
-        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-12-07T00:00:00Z"));
-    java.time.Clock clock = new java.time.Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return java.time.ZoneOffset.UTC;
-      }
-
-      @Override
-      public java.time.Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public java.time.Instant instant() {
-        return now.get();
-      }
-    };
+    ShiftedClockForTests clock = new ShiftedClockForTests();
     RenewingUser user = RenewingUser.of(account, "vault", UserPermissions.ACCOUNT_OWNER, Duration.ofDays(7), clock);
     assertThat(user.issued()).as("nothing issued before it is presented").isZero();
 
@@ -120,15 +103,16 @@ class NatsAuthTest {
     JsonNode claim = claims(first);
     assertThat(claim.get("exp").asLong() - claim.get("iat").asLong()).isEqualTo(Duration.ofDays(7).toSeconds());
     assertThat(claim.get("sub").asText()).isEqualTo(user.publicKey()).isEqualTo(new String(user.getID()));
-    now.set(now.get().plus(Duration.ofDays(3)));
+    clock.advance(Duration.ofDays(3));
     assertThat(new String(user.getJWT())).as("more than half left: the same JWT").isEqualTo(first);
     assertThat(user.issued()).isEqualTo(1);
-    now.set(now.get().plus(Duration.ofHours(13)));
+    clock.advance(Duration.ofHours(13));
     String second = new String(user.getJWT());
     // (issued within the same second as the first here, the JWT's claims and so its bytes are the same)
     assertThat(claims(second).get("sub").asText()).as("the same NKey").isEqualTo(user.publicKey());
     assertThat(user.issued()).isEqualTo(2);
-    assertThat(user.expires()).isEqualTo(now.get().plus(Duration.ofDays(7)));
+    assertThat(user.expires()).isBetween(clock.instant().plus(Duration.ofDays(7)).minusSeconds(5),
+        clock.instant().plus(Duration.ofDays(7)));
     byte[] nonce = "nonce".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     assertThat(io.nats.client.NKey.fromPublicKey(user.getID()).verify(nonce, user.sign(nonce))).isTrue();
     user.validity(Duration.ofHours(1));
