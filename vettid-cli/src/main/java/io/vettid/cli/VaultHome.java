@@ -24,7 +24,7 @@ import java.util.OptionalInt;
  *   <li>{@code vault.json}: what is public about the vault (owner's name, guid, suite, identity
  *       keyID, where its server listens, its EventSpaces);
  *   <li>{@code vault.sealed}: the secrets (identity private key, vault secret, NATS operator and
- *       account seeds, the owner's NATS user) sealed under the passphrase ({@link SealedBytes},
+ *       account seeds; after a re-key, the store directory in use) sealed under the passphrase ({@link SealedBytes},
  *       scrypt N = 2^17), mode 0600;
  *   <li>{@code tls/}: the server's CA and certificate (the key with mode 0600);
  *   <li>{@code nats/}: the server's JetStream store (encrypted with a key derived from the vault
