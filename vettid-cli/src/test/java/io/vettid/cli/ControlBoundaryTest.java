@@ -239,6 +239,13 @@ class ControlBoundaryTest {
       p.onExit().get(30, TimeUnit.SECONDS);
     }
     assertThat(Files.exists(crashy.controlCreds())).as("the credentials stayed behind").isTrue();
+    // issue #20: the crashed vault's secret and store key replaced before it starts again (a vault
+    // without an EventSpace server: all four accounts on its own server, the deposits' too); what it
+    // saved (its accounts, sealed) comes through, so the earlier run's credentials are still revoked
+    VaultRekey.Result rekeyed = VaultRekey.rekey(crashy, PASS, quiet);
+    assertThat(rekeyed.store()).isEqualTo("nats.1");
+    assertThat(rekeyed.streams()).anyMatch(s -> s.startsWith("vault-") && s.endsWith("/KV_Connections"));
+    assertThat(rekeyed.resealed()).isPositive();
 
     VaultDaemon again = VaultDaemon.start(crashy, PASS, quiet);
     try {
