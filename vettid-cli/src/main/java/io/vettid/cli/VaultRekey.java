@@ -180,6 +180,8 @@ final class VaultRekey {
               resealed += reseal(dst, oldSecret, newSecret);
               progress.println("sealed again under the new vault secret: " + resealed + " value(s)");
             }
+          } finally {
+            user.destroy();
           }
         }
       }
