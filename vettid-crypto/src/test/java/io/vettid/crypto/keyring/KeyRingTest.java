@@ -313,6 +313,14 @@ class KeyRingTest {
 
     assertThatThrownBy(() -> SealedKeyRing.open(sealed, PURPOSE, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
             Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
+    assertThatThrownBy(() -> SealedKeyRing.reseal(sealed, PURPOSE, HOST_KEY, NEW_HOST_KEY))
+        .as("nor is it sealed again under another key").isInstanceOf(GeneralSecurityException.class);
+  }
+
+  private static final byte[] NEW_HOST_KEY = new byte[32];
+
+  static {
+    NEW_HOST_KEY[0] = 1;
   }
 
   @Test
@@ -329,6 +337,10 @@ class KeyRingTest {
             Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
     assertThatThrownBy(() -> SealedKeyRing.open(extended, PURPOSE, HOST_KEY, ALGORITHMS, RotationPolicy.DEFAULT,
             Clock.systemUTC(), RANDOM)).isInstanceOf(GeneralSecurityException.class);
+    assertThatThrownBy(() -> SealedKeyRing.reseal(truncated, PURPOSE, HOST_KEY, NEW_HOST_KEY))
+        .isInstanceOf(GeneralSecurityException.class);
+    assertThatThrownBy(() -> SealedKeyRing.reseal(extended, PURPOSE, HOST_KEY, NEW_HOST_KEY))
+        .isInstanceOf(GeneralSecurityException.class);
   }
 
   @Test
