@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.NKey;
 import io.nats.client.api.KeyValueEntry;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.auth.UserLimits;
@@ -87,7 +86,7 @@ final class ControlUsers {
     }
     if (e != null && e.getValue() != null) {
       for (JsonNode k : VaultHome.JSON.readTree(e.getValue())) {
-        if (NKey.isValidPublicUserKey(k.asText().toCharArray())) {
+        if (io.vettid.nats.auth.NKeys.isUserKey(k.asText())) {
           accounts.accounts().vault().revoke(k.asText());
         }
       }

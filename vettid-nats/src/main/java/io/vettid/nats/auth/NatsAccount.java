@@ -145,7 +145,7 @@ public final class NatsAccount {
 
   private static String checkAccountKey(String publicKey) {
     Objects.requireNonNull(publicKey, "publicKey");
-    if (!NKey.isValidPublicAccountKey(publicKey.toCharArray())) {
+    if (!NKeys.isAccountKey(publicKey)) {
       throw new IllegalArgumentException("not a NATS account public key (A...)");
     }
     return publicKey;
@@ -274,7 +274,7 @@ public final class NatsAccount {
     n.path("serviceExports").forEach(e -> a.serviceExports.add(UserPermissions.checkSubject("export", e.asText())));
     for (com.fasterxml.jackson.databind.JsonNode k : n.path("signingKeys")) {
       if (k.path("publicKey").isTextual() && key == null) {
-        if (!NKey.isValidPublicAccountKey(k.path("publicKey").textValue().toCharArray())) {
+        if (!NKeys.isAccountKey(k.path("publicKey").textValue())) {
           throw new IllegalArgumentException("an exported account's listed signing key is not an account key");
         }
         a.signingKeys.add(new SigningKey(k.path("publicKey").textValue(), Instant.parse(k.path("since").asText())));
@@ -295,7 +295,7 @@ public final class NatsAccount {
       a.signingKeys.add(s);
     }
     n.path("serviceImports").fields().forEachRemaining(e -> {
-      if (!NKey.isValidPublicAccountKey(e.getValue().asText().toCharArray())) {
+      if (!NKeys.isAccountKey(e.getValue().asText())) {
         throw new IllegalArgumentException("an exported account's import names no account (A...)");
       }
       a.serviceImports.put(UserPermissions.checkSubject("import", e.getKey()), e.getValue().asText());
@@ -552,7 +552,7 @@ public final class NatsAccount {
     }
     java.util.Set<String> seen = new java.util.LinkedHashSet<>();
     for (String k : publicKeys) {
-      if (k == null || !NKey.isValidPublicAccountKey(k.toCharArray())) {
+      if (k == null || !NKeys.isAccountKey(k)) {
         throw new IllegalArgumentException("a signing key is not an account public key (A...)");
       }
       if (k.equals(publicKey)) {
@@ -786,7 +786,7 @@ public final class NatsAccount {
     Objects.requireNonNull(accountPublicKey, "accountPublicKey");
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(signature, "signature");
-    if (signature.length != 64 || !NKey.isValidPublicAccountKey(accountPublicKey.toCharArray())) {
+    if (signature.length != 64 || !NKeys.isAccountKey(accountPublicKey)) {
       return false;
     }
     try {
@@ -855,7 +855,7 @@ public final class NatsAccount {
 
   private static void checkUserKey(String userPublicKey) {
     Objects.requireNonNull(userPublicKey, "userPublicKey");
-    if (!NKey.isValidPublicUserKey(userPublicKey.toCharArray())) {
+    if (!NKeys.isUserKey(userPublicKey)) {
       throw new IllegalArgumentException("not a NATS user public key (U...)");
     }
   }

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.apiguardian.api.API;
 
 /**
@@ -40,7 +39,6 @@ public record HandshakeBootstrap(String account, byte[] signature) {
   static final String HEADER = b64("{\"typ\":\"JWT\",\"alg\":\"ed25519-nkey\"}".getBytes(StandardCharsets.US_ASCII));
   /** The largest message a bootstrap user may publish. */
   public static final int PAYLOAD_BYTES = 65536;
-  private static final Pattern ACCOUNT = Pattern.compile("A[A-Z2-7]{55}");
 
   /**
    * Validates and copies.
@@ -51,7 +49,7 @@ public record HandshakeBootstrap(String account, byte[] signature) {
   public HandshakeBootstrap {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(signature, "signature");
-    if (!ACCOUNT.matcher(account).matches() || !NKey.isValidPublicAccountKey(account.toCharArray())) {
+    if (!io.vettid.nats.auth.NKeys.isAccountKey(account)) {
       throw new IllegalArgumentException("a bootstrap grant names an account public key (A...)");
     }
     if (signature.length != 64) {

@@ -266,6 +266,63 @@ class EventSpaceServerTest {
     assertThat(first).isNotEqualTo(second);
   }
 
+  /**
+   * Random signing-key lists in signed updates: taken when every entry is an account key other than
+   * the account's own and there are at most 8, else refused with a {@code ConciergeException}; no
+   * other failure, whatever the list.
+   */
+  @Test
+  void anySigningKeyListIsTakenWhenWellFormedAndRefusedOtherwise() throws Exception {
+    SubscriberAccounts mine = registered();
+    List<String> valid = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      valid.add(new String(io.nats.client.NKey.createAccount(new SecureRandom()).getPublicKey()));
+    }
+    String user = new String(io.nats.client.NKey.createUser(new SecureRandom()).getPublicKey());
+    long[] ts = {System.currentTimeMillis()};
+    io.vettid.proptest.Props.tries(150).forAll(io.vettid.proptest.Gens.lists(io.vettid.proptest.Gens.oneOf(
+        io.vettid.proptest.Gens.of(valid), io.vettid.proptest.Gens.of(valid),
+        io.vettid.proptest.Gens.of(user, mine.eventSpace().publicKey(), "", "A"),
+        io.vettid.proptest.Gens.anyChars(60)), 0, 10)).checkAssert(keys -> {
+          ObjectNode body = JSON.createObjectNode().put("v", 1).put("guid", mine.guid())
+              .put("account", mine.eventSpace().publicKey()).put("ts", ++ts[0]);
+          body.set("revoke", JSON.createObjectNode());
+          keys.forEach(body.putArray("signingKeys")::add);
+          SignedRequest r = SignedRequest.sign(JSON.writeValueAsBytes(body), mine.eventSpace());
+          boolean wellFormed = keys.size() <= NatsAccount.MAX_SIGNING_KEYS && valid.containsAll(keys);
+          update(r, wellFormed);
+        });
+  }
+
+  /**
+   * Random revocation keys in signed updates: taken when every one is a user key, else refused with
+   * a {@code ConciergeException} (text that only looks like a key once made the server refuse the
+   * whole account JWT, which surfaced as another failure).
+   */
+  @Test
+  void anyRevocationListIsTakenWhenWellFormedAndRefusedOtherwise() throws Exception {
+    SubscriberAccounts mine = registered();
+    String user = new String(io.nats.client.NKey.createUser(new SecureRandom()).getPublicKey());
+    long[] ts = {System.currentTimeMillis()};
+    io.vettid.proptest.Props.tries(100).forAll(io.vettid.proptest.Gens.lists(io.vettid.proptest.Gens.oneOf(
+        io.vettid.proptest.Gens.of(user, user), io.vettid.proptest.Gens.of(mine.eventSpace().publicKey(), "U", "!!!"),
+        io.vettid.proptest.Gens.anyChars(60)), 0, 5)).checkAssert(keys -> {
+          ObjectNode body = JSON.createObjectNode().put("v", 1).put("guid", mine.guid())
+              .put("account", mine.eventSpace().publicKey()).put("ts", ++ts[0]);
+          ObjectNode revoke = body.putObject("revoke");
+          keys.forEach(k -> revoke.put(k, 1_700_000_000L));
+          update(SignedRequest.sign(JSON.writeValueAsBytes(body), mine.eventSpace()), keys.stream().allMatch(user::equals));
+        });
+  }
+
+  private static void update(SignedRequest r, boolean wellFormed) throws Exception {
+    if (wellFormed) {
+      es.concierge().update(r);
+    } else {
+      assertThatThrownBy(() -> es.concierge().update(r)).isInstanceOf(Concierge.ConciergeException.class);
+    }
+  }
+
   @Test
   void theConciergeIsReachedOnlyThroughItsImports() throws Exception {
     SubscriberAccounts mine = registered();
