@@ -161,6 +161,7 @@ public final class Sealer {
     byte[] aad = Envelope.withDestination(new byte[0], prefix, prefix.length, destination);
     byte[] ciphertext = Aead.seal(sessionKey, nonce, aad, Envelope.pad(plaintext));
     nextSequence++;
+    lastCarriedKeyBlock = sendKeyBlock;
     sendKeyBlock = false;
     byte[] out = Arrays.copyOf(prefix, prefix.length + ciphertext.length);
     System.arraycopy(ciphertext, 0, out, prefix.length, ciphertext.length);
@@ -183,6 +184,19 @@ public final class Sealer {
   public synchronized void resendKeyBlock() {
     sendKeyBlock = true;
   }
+
+  /**
+   * Whether the envelope sealed last carried the session's key block. A sender whose envelope with
+   * the key block did not reach the recipient (refused, lost) calls {@link #resendKeyBlock()}:
+   * the session's later envelopes cannot be opened without it.
+   *
+   * @return true if the last {@link #sealBytes} wrote a key block
+   */
+  public synchronized boolean lastCarriedKeyBlock() {
+    return lastCarriedKeyBlock;
+  }
+
+  private boolean lastCarriedKeyBlock;
 
   /** Ends the current session; the next seal starts a new one. */
   public synchronized void rotateSession() {

@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * with the next sequence of the session, and re-sent under the same {@code Nats-Msg-Id}, after 50
  * ms, then twice as long each time up to 2 s, {@value #ATTEMPTS} times in all (about 7 s). Sealing
  * again rather than re-sending the same bytes keeps the session's sequences increasing at the peer.
+ * A deposit that carried the session's key block and did not reach the peer (refused or failed)
+ * makes the next envelope sealed carry the key block again: the session's later envelopes open only
+ * once the peer has it.
  */
 final class Deposits {
   /** How often a deposit the peer's stream refused as full is sealed again and re-sent. */
@@ -46,6 +49,7 @@ final class Deposits {
 
   private CompletableFuture<Void> deposit(Link link, byte[] plaintext, String dedupeId, int attempt) {
     CompletableFuture<PublishAck> ack;
+    boolean keyBlock;
     try {
       // seal and start the deposit under the link's lock: the deposit order is the sequence order,
       // so a session's key block always arrives first and sequence numbers always increase (two
@@ -53,6 +57,7 @@ final class Deposits {
       // would otherwise reorder them and the peer would quarantine one as UNKNOWN_SESSION or REPLAYED)
       synchronized (link) {
         byte[] envelope = link.sealer.sealBytes(plaintext);
+        keyBlock = link.sealer.lastCarriedKeyBlock();
         ack = link.route.js().publishAsync(link.depositSubject, new Headers().put("Nats-Msg-Id", dedupeId), envelope);
       }
     } catch (GeneralSecurityException e) {
@@ -67,6 +72,11 @@ final class Deposits {
       if (refusal == null) {
         stored.incrementAndGet();
         return CompletableFuture.<Void>completedFuture(null);
+      }
+      if (keyBlock) {
+        // the session's key block did not reach the peer: without it no later envelope of the session
+        // opens there, so the next one sealed (this one again, or another's) carries it again
+        link.sealer.resendKeyBlock();
       }
       if (full(refusal) && attempt + 1 < ATTEMPTS) {
         long backoff = Math.min(2000, 50L << attempt);
@@ -103,9 +113,15 @@ final class Deposits {
     }
   }
 
+  /** The server's refusal in a failed publish (jnats wraps it, in a RuntimeException for an asynchronous one). */
   private static String refusalOf(Throwable err) {
     Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-    return cause instanceof JetStreamApiException j ? j.getMessage() : cause.getClass().getSimpleName();
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof JetStreamApiException j) {
+        return j.getMessage();
+      }
+    }
+    return cause.getClass().getSimpleName();
   }
 
   /** Whether a refusal says the peer's deposit stream is full for now (bytes, messages, this connection's share). */

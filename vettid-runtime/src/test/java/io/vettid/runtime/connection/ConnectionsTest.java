@@ -108,6 +108,39 @@ class ConnectionsTest {
     assertThat(watcher.quarantined(FailureReason.UNKNOWN_KEY_ID)).isEqualTo(1);
   }
 
+  /**
+   * Issue #20 (found by the soak): a deposit carrying a session's key block that the peer's stream
+   * refused as full was sealed again without it, so no envelope of that session ever opened there
+   * (up to 10,000 events quarantined {@code UNKNOWN_SESSION}). Now the envelope sealed again carries
+   * the key block, and everything opens.
+   */
+  @Test
+  void aKeyBlockDepositTheFullStreamRefusedIsSealedAgainWithItsKeyBlock() throws Exception {
+    String subject = Subjects.deposit(ALICE, ES, BOB_AT_ALICE).value();
+    String stream = Subjects.depositStream(ALICE, ES);
+    java.util.List<java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck>> filling =
+        new java.util.ArrayList<>();
+    for (long i = 0; i < JetStreamLayout.DEPOSITS_PER_CONNECTION; i++) {
+      filling.add(nc.jetStream().publishAsync(subject, new byte[] {1}));
+    }
+    java.util.concurrent.CompletableFuture.allOf(filling.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+    // the session's first envelope, with its key block, is refused: the connection's share is full
+    java.util.concurrent.CompletableFuture<io.vettid.api.EventId> first = bob.sendAsync(ALICE_AT_BOB, HELLO,
+        JsonNodeFactory.instance.objectNode().put("text", "first"));
+    Thread.sleep(30);
+    assertThat(first).isNotDone();
+    nc.jetStreamManagement().purgeStream(stream); // the peer's watcher frees the share
+    first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    bobSays("second");
+    bobSays("third");
+    drain(3);
+
+    assertThat(counters.snapshot().quarantined().getOrDefault(FailureReason.UNKNOWN_SESSION, 0L)).isZero();
+    assertThat(watcher.forwarded()).isEqualTo(3);
+  }
+
   @Test
   void asynchronousDepositsFromSeveralThreadsAllOpenInOrderAndARevokedOneFails() throws Exception {
     int threads = 4;
