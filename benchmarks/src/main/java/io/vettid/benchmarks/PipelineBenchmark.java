@@ -588,8 +588,9 @@ public final class PipelineBenchmark {
               var st = depositAccount.jetStreamManagement().getStreamInfo(Subjects.depositStream(runGuid, "bench"))
                   .getStreamState();
               var c = vault.counters().snapshot();
-              out.printf("    [%,d handled, %,d forwarded, %,d deferred; deposit stream %,d messages, seq %,d..%,d]%n",
-                  c.handled(), c.forwarded(), c.deferred(), st.getMsgCount(), st.getFirstSequence(), st.getLastSequence());
+              out.printf("    [%,d handled, %,d forwarded, %,d deferred, %,d quarantined; deposit stream %,d messages,"
+                  + " seq %,d..%,d]%n", c.handled(), c.forwarded(), c.deferred(), c.quarantinedTotal(), st.getMsgCount(),
+                  st.getFirstSequence(), st.getLastSequence());
             }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -640,6 +641,12 @@ public final class PipelineBenchmark {
             + " %,d not handled; %,d deposits refused by a full stream and sent again; %,d deferred by the vault%n",
             first, heap, 100 * (heap - first) / first, handled.get(), other.get(), refused,
             vault.counters().snapshot().deferred());
+        var quarantined = vault.counters().snapshot().quarantined();
+        quarantined.forEach((reason, n) -> {
+          if (n > 0) {
+            out.printf("soak: quarantined %s: %,d%n", reason, n);
+          }
+        });
       }
     } finally {
       deleteStreams(connect(runVault.issueWatcher("bench-cleanup")));
