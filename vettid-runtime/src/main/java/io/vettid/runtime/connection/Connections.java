@@ -287,6 +287,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
       throws IOException, InterruptedException, GeneralSecurityException {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(connector, "connector");
+    store.preloadSessions(); // every kept session in one pass, not two round trips per connection
     int restored = 0;
     List<ConnectionId> lost = new java.util.ArrayList<>();
     for (ConnectionRecord.Restored s : store.restore(id -> !links.contains(id), clock, random)) {
