@@ -215,11 +215,15 @@ public final class ConnectionStore {
 
   /** The kept session bytes under a bucket key, opened; null if there are none. */
   private byte[] sessionBytes(String k) throws GeneralSecurityException {
-    byte[] sealed;
-    byte[] kept = preloadDone ? preloaded.remove(k) : WRITTEN;
-    if (kept != WRITTEN) {
-      sealed = kept; // read once, and only if this store wrote nothing for it since (null: none kept)
-    } else {
+    byte[] sealed = null;
+    boolean fromBucket = !preloadDone;
+    if (!fromBucket) {
+      // from the preload, once (absent there: none kept); after that, or once written, from the bucket
+      byte[] kept = preloaded.put(k, FROM_BUCKET);
+      fromBucket = kept == FROM_BUCKET;
+      sealed = fromBucket ? null : kept;
+    }
+    if (fromBucket) {
       KeyValueEntry e;
       try {
         e = kv.get(k);
@@ -234,16 +238,18 @@ public final class ConnectionStore {
   /**
    * The kept sessions as read in one pass ({@link #preloadSessions}), each taken by its first read
    * and dropped by any write of this store for it: a session is never read back older than what
-   * this store last wrote.
+   * this store last wrote. One absent at the preload is none; one taken or written since is read
+   * from the bucket.
    */
   private final java.util.Map<String, byte[]> preloaded = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean preloadDone;
-  /** Marks a session this store wrote after the preload: it is read from the bucket. */
-  private static final byte[] WRITTEN = new byte[0];
+  /** Marks a session read once from the preload, or written since: it is read from the bucket. */
+  private static final byte[] FROM_BUCKET = new byte[0];
 
+  /** A session this store writes is read from the bucket from then on, never from the preload. */
   private void written(String k) {
     if (preloadDone) {
-      preloaded.put(k, WRITTEN);
+      preloaded.put(k, FROM_BUCKET);
     }
   }
 
@@ -251,8 +257,8 @@ public final class ConnectionStore {
    * Reads every kept session of the bucket in one pass (the bucket's latest entries, one ordered
    * consumer), so that restoring many connections does not cost two round trips each: with
    * 10,000 connections those reads were most of a restart. Until it is called, each session is read
-   * on its own. Each session read is taken from memory (a connection's are read once, when it is
-   * added), so what stays is only the sessions of connections never added again.
+   * on its own. A session read from memory leaves only a marker there (a connection's sessions are
+   * read when it is added), so what stays is the sessions of connections never added again.
    *
    * @return how many sessions were read
    * @throws IOException if the bucket cannot be read
