@@ -50,11 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * session (one asymmetric key block each: timed, as the session-opening figure), then the vault is
  * closed, every peer deposits one more event, and a new runtime starts: its connections added again
  * from their encoded keys (decoding counted, as a restore decodes its records), their sessions read
- * back from the {@code Connections} bucket, the watcher started.
- *
- * <pre>{@code
- * BENCH_JAVA_OPTS="-Dbench.restart=10000" scripts/bench-restart.sh
- * }</pre>
+ * back from the {@code Connections} bucket, the watcher started. Run it with {@code
+ * BENCH_JAVA_OPTS="-Dbench.restart=10000" scripts/bench-restart.sh}.
  */
 public final class RestartBenchmark {
   private static final String RULES = PipelineBenchmark.RULES;

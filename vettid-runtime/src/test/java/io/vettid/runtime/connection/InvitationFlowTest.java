@@ -70,7 +70,9 @@ class InvitationFlowTest {
 
   static VaultAccounts accountsOf(String guid) {
     return ACCOUNTS.computeIfAbsent(guid, g -> {
-      VaultAccounts a = VaultAccounts.create(OP, g, JetStreamLimits.subscriberDefault());
+      // 256 MiB each, not the default 1 GiB: every vault account reserves its storage on the one
+      // server of the class, and seventeen vaults of 2 GiB outgrew what it grants on a fuller disk
+      VaultAccounts a = VaultAccounts.create(OP, g, new JetStreamLimits(64L << 20, 256L << 20, 64, 1024));
       try {
         NATS.push(a.all().toArray(NatsAccount[]::new));
       } catch (Exception e) {
@@ -1126,6 +1128,8 @@ class InvitationFlowTest {
       alice.runtime.publishProfile(third.profile());
       await(() -> carol.connections.link(carolsView.local()).peerIdentity().orElseThrow().equals(third.keyId()),
           "carol follows the second rotation");
+      await(() -> alice.connections.link(withCarol.local()).ownIdentity().filter(third.keyId()::equals).isPresent(),
+          "carol's acknowledgement reached alice"); // else the day below finds her unacknowledged too
       // bob never acknowledged: the second announcement carried both rotations since his key
       assertThat(alice.connections.link(a.local()).ownIdentity()).contains(first.keyId());
       assertThat(alice.connections.tellIdentity()).as("told lately: not again").isZero();
