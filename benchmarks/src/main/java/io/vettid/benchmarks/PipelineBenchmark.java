@@ -117,9 +117,7 @@ public final class PipelineBenchmark {
       }
       return measure(pair, defaultKeys);
     } finally {
-      try (var walk = Files.walk(tmp)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      io.vettid.nats.server.FileTrees.delete(tmp);
     }
   }
 

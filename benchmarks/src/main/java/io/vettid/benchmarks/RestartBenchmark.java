@@ -12,7 +12,6 @@ import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.nats.auth.JetStreamLimits;
-import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.auth.NatsOperator;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.auth.UserPermissions;
@@ -151,9 +150,7 @@ public final class RestartBenchmark {
         }
       }
     } finally {
-      try (var walk = Files.walk(tmp)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      io.vettid.nats.server.FileTrees.delete(tmp);
     }
   }
 

@@ -36,6 +36,7 @@ import io.vettid.runtime.service.InboxResponder;
 import io.vettid.runtime.service.RuleStore;
 import io.vettid.runtime.service.RuntimeCounters;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -157,7 +158,8 @@ final class VaultDaemon implements Detached.Daemon {
       tls.renewAndReload(Instant.now(), TlsMaterial.RENEW_BEFORE, List.of());
       ServerAddress address = new ServerAddress(config.host(), config.port(), tls.caPin());
       accounts = new AccountKeeper(s.operator(), s.accounts(), s.external(), s.vaultSecret());
-      NatsServer server = startServer(home, config, s, tls, accounts.local());
+      NatsServer server = startServer(config, config.host(), config.port(), s.store(), s.vaultSecret(), tls,
+          s.operator(), accounts.local());
       opened.add(server);
       timers.scheduleWithFixedDelay(() -> tls.renewAndReload(Instant.now(), TlsMaterial.RENEW_BEFORE, List.of(server)),
           1, 1, TimeUnit.DAYS);
@@ -233,19 +235,24 @@ final class VaultDaemon implements Detached.Daemon {
     }
   }
 
-  private static NatsServer startServer(VaultHome home, VaultHome.Config config, Secrets s, TlsMaterial tls,
-      List<NatsAccount> accounts) throws Exception {
-    char[] storeKey = NatsServerConfig.deriveStoreKey(s.vaultSecret(), config.serverName());
+  /**
+   * The vault's nats-server: TLS, operator mode, its JetStream store encrypted under a key derived
+   * from the vault secret. The daemon's (on the configured address) and the re-key's maintenance
+   * servers (on a loopback port of their own, one per store) are started here alike.
+   */
+  static NatsServer startServer(VaultHome.Config config, String host, int port, Path store, byte[] vaultSecret,
+      TlsMaterial tls, NatsOperator operator, List<NatsAccount> accounts) throws IOException {
+    char[] storeKey = NatsServerConfig.deriveStoreKey(vaultSecret, config.serverName());
     try {
       return NatsServer.start(NatsServerConfig.builder()
           .serverName(config.serverName())
-          .host(config.host())
-          .port(config.port())
-          .workDir(s.store())
+          .host(host)
+          .port(port)
+          .workDir(store)
           .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
           .tls(tls.serverTls(false))
-          .extraConfig(s.operator().serverConfig(NatsOperator.ServerRole.DATA_VAULT,
-              Files.createDirectories(s.store().resolve("jwt")), accounts))
+          .extraConfig(operator.serverConfig(NatsOperator.ServerRole.DATA_VAULT,
+              Files.createDirectories(store.resolve("jwt")), accounts))
           .build());
     } finally {
       Arrays.fill(storeKey, '\0');

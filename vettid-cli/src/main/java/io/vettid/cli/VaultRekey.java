@@ -146,7 +146,7 @@ final class VaultRekey {
       String next = nextStore(from.getFileName().toString());
       Path to = home.dir.resolve(next);
       settle(home, oldSecret, from); // what an interrupted re-key left
-      deleteTree(to); // staged by a re-key that stopped before its commit
+      io.vettid.nats.server.FileTrees.delete(to); // staged by a re-key that stopped before its commit
       NatsOperator operator = NatsOperator.restore(VaultHome.JSON.writeValueAsBytes(secrets.get("operator")));
       VaultAccounts accounts = VaultAccounts.restore(operator, VaultHome.JSON.writeValueAsBytes(secrets.get("accounts")));
       SubscriberAccounts external = secrets.path("subscriber").isObject()
@@ -218,7 +218,7 @@ final class VaultRekey {
       for (Path p : entries.filter(p -> Files.isDirectory(p) && VaultHome.isStore(p)).toList()) {
         long g = generation(p.getFileName().toString());
         if (g < current) {
-          deleteTree(p);
+          io.vettid.nats.server.FileTrees.delete(p);
           LOG.info("store {} deleted: the vault secret it was under is replaced", p.getFileName());
         } else if (g > current) {
           LOG.warn("store {} is newer than the one vault.sealed names ({}); left as it is", p.getFileName(),
@@ -284,21 +284,8 @@ final class VaultRekey {
   /** A maintenance server: the vault's, on a loopback port of its own, its store under the secret's key. */
   private static NatsServer start(VaultHome.Config config, Path store, byte[] secret, TlsMaterial tls,
       NatsOperator operator, List<NatsAccount> local) throws IOException {
-    char[] storeKey = NatsServerConfig.deriveStoreKey(secret, config.serverName());
-    try {
-      return NatsServer.start(NatsServerConfig.builder()
-          .serverName(config.serverName())
-          .host("127.0.0.1")
-          .port(NatsServerConfig.freePort("127.0.0.1"))
-          .workDir(store)
-          .jetStreamEncryption(NatsServerConfig.Cipher.CHACHAPOLY, storeKey)
-          .tls(tls.serverTls(false))
-          .extraConfig(operator.serverConfig(NatsOperator.ServerRole.DATA_VAULT,
-              Files.createDirectories(store.resolve("jwt")), local))
-          .build());
-    } finally {
-      Arrays.fill(storeKey, '\0');
-    }
+    return VaultDaemon.startServer(config, "127.0.0.1", NatsServerConfig.freePort("127.0.0.1"), store, secret, tls,
+        operator, local);
   }
 
   private static Connection connect(NatsServer server, TlsMaterial tls, UserCredentials user)
@@ -319,14 +306,4 @@ final class VaultRekey {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

@@ -250,11 +250,8 @@ public final class NatsServerExtension
   }
 
   private static void deleteTree(java.nio.file.Path dir) {
-    try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // best effort: a temp directory left behind holds only public account JWTs
-    }
+    // best effort: a temp directory left behind holds only public account JWTs
+    io.vettid.nats.server.FileTrees.deleteQuietly(dir);
   }
 
   private synchronized void stopServer() {

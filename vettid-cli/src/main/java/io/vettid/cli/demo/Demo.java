@@ -44,7 +44,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +52,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 /**
  * The demo behind {@code vettid demo}: two Data Vaults, alice and bob, on one embedded {@code
@@ -125,9 +123,7 @@ public final class Demo {
     try {
       return run(dir, chats);
     } finally {
-      try (Stream<Path> walk = Files.walk(dir)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      io.vettid.nats.server.FileTrees.delete(dir);
     }
   }
 

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -422,19 +421,9 @@ public final class NatsServer implements AutoCloseable {
   }
 
   private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          LOG.warn("could not delete {}: {}", p, e.getMessage());
-        }
-      });
-    } catch (IOException e) {
-      LOG.warn("could not delete {}: {}", dir, e.getMessage());
+    IOException failed = FileTrees.deleteQuietly(dir);
+    if (failed != null) {
+      LOG.warn("could not delete all of {}: {}", dir, failed.getMessage());
     }
   }
 

@@ -66,10 +66,17 @@ public final class ConnectionStore {
     if (Objects.requireNonNull(vaultSecret, "vaultSecret").length < 32) {
       throw new IllegalArgumentException("the vault secret must be at least 32 bytes");
     }
-    this.key = SecretBox.derive(vaultSecret, "vettid/connections/v1", 32);
-    this.ringKey = SecretBox.derive(vaultSecret, "vettid/connections/rings/v1", 32);
-    this.sessionKey = SecretBox.derive(vaultSecret, "vettid/connections/sessions/v1", 32);
+    this.key = SecretBox.derive(vaultSecret, RECORDS_LABEL, 32);
+    this.ringKey = SecretBox.derive(vaultSecret, RINGS_LABEL, 32);
+    this.sessionKey = SecretBox.derive(vaultSecret, SESSIONS_LABEL, 32);
   }
+
+  /** The HKDF label of the key sealing records and tombstones (one definition: the store and its re-seal). */
+  private static final String RECORDS_LABEL = "vettid/connections/v1";
+  /** The HKDF label of the key sealing each record's wrapping key ring. */
+  private static final String RINGS_LABEL = "vettid/connections/rings/v1";
+  /** The HKDF label of the key sealing envelope sessions. */
+  private static final String SESSIONS_LABEL = "vettid/connections/sessions/v1";
 
   /**
    * Seals every entry of a vault's {@code Connections} bucket again under keys derived from a new
@@ -92,12 +99,9 @@ public final class ConnectionStore {
         || Objects.requireNonNull(newSecret, "newSecret").length < 32) {
       throw new IllegalArgumentException("the vault secrets must be at least 32 bytes");
     }
-    byte[][] keys = {SecretBox.derive(oldSecret, "vettid/connections/v1", 32),
-        SecretBox.derive(newSecret, "vettid/connections/v1", 32),
-        SecretBox.derive(oldSecret, "vettid/connections/rings/v1", 32),
-        SecretBox.derive(newSecret, "vettid/connections/rings/v1", 32),
-        SecretBox.derive(oldSecret, "vettid/connections/sessions/v1", 32),
-        SecretBox.derive(newSecret, "vettid/connections/sessions/v1", 32)};
+    byte[][] keys = {SecretBox.derive(oldSecret, RECORDS_LABEL, 32), SecretBox.derive(newSecret, RECORDS_LABEL, 32),
+        SecretBox.derive(oldSecret, RINGS_LABEL, 32), SecretBox.derive(newSecret, RINGS_LABEL, 32),
+        SecretBox.derive(oldSecret, SESSIONS_LABEL, 32), SecretBox.derive(newSecret, SESSIONS_LABEL, 32)};
     SecureRandom random = new SecureRandom();
     try {
       return io.vettid.nats.jetstream.BucketReseal.reseal(nc, Subjects.name("Connections"), k -> true, (k, sealed) -> {
