@@ -8,6 +8,8 @@ module io.vettid.cli {
   requires io.vettid.runtime;
   requires info.picocli;
   requires org.slf4j;
+  requires io.nayuki.qrcodegen;
+  requires java.desktop; // javax.imageio: the PNG of a QR code (headless)
 
   exports io.vettid.cli;
   exports io.vettid.cli.demo;

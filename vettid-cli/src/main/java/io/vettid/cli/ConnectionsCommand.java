@@ -2,18 +2,22 @@ package io.vettid.cli;
 
 import io.vettid.runtime.client.ConnectionEndpoints;
 import io.vettid.runtime.client.ControlEndpoint;
+import io.vettid.runtime.connection.SafetyNumber;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vettid connections list | revoke | block | unblock}. */
+/** {@code vettid connections list | safety | revoke | block | unblock}. */
 @Command(name = "connections", mixinStandardHelpOptions = true,
-    description = "List or revoke connections; block or unblock a peer identity.",
-    subcommands = {ConnectionsCommand.ListAll.class, ConnectionsCommand.Revoke.class, ConnectionsCommand.Block.class,
-        ConnectionsCommand.Unblock.class})
+    description = "List or revoke connections; compare a safety number; block or unblock a peer identity.",
+    subcommands = {ConnectionsCommand.ListAll.class, ConnectionsCommand.Safety.class, ConnectionsCommand.Revoke.class,
+        ConnectionsCommand.Block.class, ConnectionsCommand.Unblock.class})
 final class ConnectionsCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -40,6 +44,85 @@ final class ConnectionsCommand implements Runnable {
       }
       a.connections().forEach(c -> out.println(c.id() + "  " + c.peer() + "  " + c.suite() + "  identity "
           + (c.identity() == null ? "?" : c.identity()) + "\n    safety number " + c.safetyNumber()));
+    }
+  }
+
+  @Command(name = "safety", mixinStandardHelpOptions = true,
+      description = "Show a connection's safety number (as digits, or as a QR code to scan), or compare it with what"
+          + " the peer shows: exit status 0 if they match, 1 if they do not.")
+  static final class Safety extends VaultRequest<ControlEndpoint.None, ConnectionEndpoints.Listed> {
+    @Parameters(paramLabel = "CONNECTION", description = "The connection id, or the peer's name.")
+    String connection;
+
+    @Option(names = "--qr", description = "Also draw the safety number as a QR code in the terminal (on standard"
+        + " error).")
+    boolean qr;
+
+    @Option(names = "--qr-png", paramLabel = "FILE", description = "Also write the QR code as a PNG image.")
+    Path qrPng;
+
+    @Option(names = "--verify", paramLabel = "SHOWN",
+        description = "What the peer shows: the text its QR code holds (vettid:safety?...) or its 60 digits; - reads it"
+            + " from stdin.")
+    String verify;
+
+    Safety() {
+      super(ConnectionEndpoints.LIST);
+    }
+
+    @Override
+    ControlEndpoint.None request() throws IOException {
+      if (qrPng != null) {
+        Inputs.writableFile(qrPng, "--qr-png");
+      }
+      if (verify != null) {
+        verify = Inputs.orStdin(verify);
+      }
+      return new ControlEndpoint.None();
+    }
+
+    @Override
+    void print(ConnectionEndpoints.Listed a, PrintStream out) {
+      ConnectionEndpoints.Peer c = find(a);
+      out.println(c.id() + "  " + c.peer() + "\n    safety number " + c.safetyNumber());
+      if (qr) {
+        System.err.print(QrCodes.terminal(SafetyNumber.scannable(c.safetyNumber())));
+      }
+    }
+
+    @Override
+    int finish(ConnectionEndpoints.Listed a) throws IOException {
+      ConnectionEndpoints.Peer c = find(a);
+      if (qrPng != null) {
+        QrCodes.png(SafetyNumber.scannable(c.safetyNumber()), qrPng);
+        System.err.println("QR code written to " + qrPng);
+      }
+      if (verify == null) {
+        return VettidCli.OK;
+      }
+      if (SafetyNumber.matches(verify, c.safetyNumber())) {
+        System.out.println("the safety numbers match: the keys of this connection are the ones " + c.peer()
+            + " holds");
+        return VettidCli.OK;
+      }
+      System.out.println("MISMATCH: the safety numbers differ. Do not trust this connection: a key was swapped on"
+          + " the way, or you compared another connection. Revoke it (vettid connections revoke " + c.id() + ")"
+          + " and connect again in person.");
+      return VettidCli.PROBLEM;
+    }
+
+    private ConnectionEndpoints.Peer find(ConnectionEndpoints.Listed a) {
+      List<ConnectionEndpoints.Peer> byId = a.connections().stream().filter(c -> c.id().equals(connection)).toList();
+      if (byId.size() == 1) {
+        return byId.get(0);
+      }
+      List<ConnectionEndpoints.Peer> byName = a.connections().stream().filter(c -> connection.equals(c.peer()))
+          .toList();
+      if (byName.size() == 1) {
+        return byName.get(0);
+      }
+      throw new IllegalArgumentException(byName.isEmpty() ? "no connection " + connection + " (vettid connections list)"
+          : byName.size() + " connections with " + connection + "; name one by its id (vettid connections list)");
     }
   }
 

@@ -84,6 +84,20 @@ final class Inputs {
     }
   }
 
+  /**
+   * Checks, before anything is asked of the vault, that a file can be written where an option
+   * names it: its directory exists and is writable, and it is not a directory itself.
+   */
+  static void writableFile(Path file, String option) {
+    Path dir = file.toAbsolutePath().getParent();
+    if (java.nio.file.Files.isDirectory(file)) {
+      throw new IllegalArgumentException(option + " " + file + " is a directory; name a file");
+    }
+    if (dir == null || !java.nio.file.Files.isDirectory(dir) || !java.nio.file.Files.isWritable(dir)) {
+      throw new IllegalArgumentException(option + " " + file + ": its directory does not exist or cannot be written");
+    }
+  }
+
   static JsonNode parseJson(String what, String text) {
     try {
       return VaultHome.JSON.readTree(text);

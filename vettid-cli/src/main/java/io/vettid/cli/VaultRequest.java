@@ -49,6 +49,18 @@ abstract class VaultRequest<Q, R> implements Callable<Integer> {
   /** Prints a human-readable answer. */
   abstract void print(R answer, PrintStream out);
 
+  /**
+   * What the command does with the answer besides printing it, with or without {@code --json} (a
+   * file written, say), and its exit status.
+   *
+   * @param answer the answer
+   * @return the exit status
+   * @throws Exception if it fails (the answer was printed)
+   */
+  int finish(R answer) throws Exception {
+    return OK;
+  }
+
   @Override
   public Integer call() throws Exception {
     VettidCli root = root(spec);
@@ -61,7 +73,7 @@ abstract class VaultRequest<Q, R> implements Callable<Integer> {
       } else {
         print(answer, System.out);
       }
-      return OK;
+      return finish(answer);
     }
   }
 }

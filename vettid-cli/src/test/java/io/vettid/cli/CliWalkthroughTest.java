@@ -81,6 +81,13 @@ class CliWalkthroughTest {
     assertThat(out).as("no payload is printed").doesNotContain("hello alice\"}", "hello bob\"}")
         .doesNotContain("\"text\"");
     assertThat(out).contains("vault stopped", "EventSpace server stopped");
+    // the QR code 'invite --qr' drew reads back as the invitation bob accepted
+    String invitation;
+    try (Stream<Path> files = Files.walk(tmp)) {
+      invitation = Files.readString(files.filter(f -> f.endsWith("invitation.txt")).findFirst().orElseThrow()).strip();
+    }
+    assertThat(invitation).startsWith("vettid:invite?");
+    assertThat(QrCodesTest.readTerminal(VettidCommandsTest.qrBlock(out))).isEqualTo(invitation);
     assertThat(out).contains("registered on the EventSpace server", "(loopback only)", "connected to Alice");
   }
 

@@ -228,6 +228,52 @@ class VettidCommandsTest {
   }
 
   /**
+   * Issue #26: the invitation and the safety number as QR codes. What alice's terminal draws reads
+   * back (ZXing) as her invitation and as the scannable form of her safety number; bob's vault
+   * takes that scan as a match, and a number with one digit changed as a mismatch (exit 1).
+   */
+  @Test
+  @Order(3)
+  void qrCodesOfAnInvitationAndASafetyNumberScanBackAndTheScanIsCompared() throws Exception {
+    Run invite = ok(alice, "invite", "--qr", "--valid", "1m", "--qr-png", dir.resolve("invitation.png").toString());
+    String uri = invite.out().strip();
+    assertThat(uri).startsWith("vettid:invite?").doesNotContain("\n");
+    assertThat(QrCodesTest.readTerminal(qrBlock(invite.err()))).isEqualTo(uri);
+    assertThat(QrCodesTest.readPng(dir.resolve("invitation.png"))).isEqualTo(uri);
+
+    Run shown = ok(alice, "connections", "safety", "Bob", "--qr", "--qr-png", dir.resolve("safety.png").toString());
+    String scanned = QrCodesTest.readTerminal(qrBlock(shown.err()));
+    assertThat(scanned).startsWith("vettid:safety?v=1&n=").hasSize("vettid:safety?v=1&n=".length() + 60);
+    assertThat(QrCodesTest.readPng(dir.resolve("safety.png"))).isEqualTo(scanned);
+    assertThat(shown.out()).contains("safety number " + ok(bob, "connections", "safety", "Alice").out()
+        .replaceAll("(?s).*safety number ([0-9 ]+).*", "$1").strip());
+
+    assertThat(ok(bob, "connections", "safety", "Alice", "--verify", scanned).out()).contains("match");
+    char last = scanned.charAt(scanned.length() - 1);
+    String swapped = scanned.substring(0, scanned.length() - 1) + (char) ('0' + (last - '0' + 1) % 10);
+    Run mismatch = cli(bob, "connections", "safety", "Alice", "--verify", swapped);
+    assertThat(mismatch.exit()).isEqualTo(VettidCli.PROBLEM);
+    assertThat(mismatch.out()).contains("MISMATCH", "connections revoke");
+    Run junk = cli(bob, "connections", "safety", "Alice", "--verify", "vettid:safety?v=9&n=1");
+    assertThat(junk.exit()).isEqualTo(VettidCli.USAGE);
+    assertThat(junk.err()).contains("not a safety number of version 1");
+    Run nobody = cli(bob, "connections", "safety", "Nobody");
+    assertThat(nobody.exit()).isEqualTo(VettidCli.USAGE);
+    assertThat(nobody.err()).contains("no connection Nobody");
+    Run nowhere = cli(alice, "invite", "--qr-png", dir.resolve("no/such/dir/x.png").toString());
+    assertThat(nowhere.exit()).isEqualTo(VettidCli.USAGE);
+    assertThat(nowhere.err()).contains("--qr-png", "does not exist");
+  }
+
+  /** The lines of half blocks in a command's standard error: the QR code it drew. */
+  static String qrBlock(String err) {
+    String block = err.lines().filter(l -> !l.isEmpty() && l.matches("[ ▀▄█]+"))
+        .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+    assertThat(block.lines().count()).as("a QR code drawn:\n" + err).isGreaterThan(10);
+    return block;
+  }
+
+  /**
    * Issue #23: a deposit the Event Watcher refuses (it does not open) is kept in the quarantine and
    * shown to the owner by {@code events tail} with its reason, as the Manager's refusals are.
    */

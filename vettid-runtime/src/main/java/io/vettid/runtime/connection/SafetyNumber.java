@@ -13,7 +13,8 @@ import org.apiguardian.api.API;
 
 /**
  * A number both sides of a connection compute from the connection's four public keys, to compare
- * out of band (read aloud, or scan): if a third party swapped any key, the numbers differ.
+ * out of band (read aloud, or scan its {@linkplain #scannable scannable form}): if a third party
+ * swapped any key, the numbers differ.
  *
  * <p>Each side's keys are encoded as {@code len || signingKey || len || wrappingKey} (X.509, 4-byte
  * big-endian lengths); the two encodings are ordered (unsigned lexicographic), so both sides get the
@@ -81,6 +82,61 @@ public final class SafetyNumber {
    */
   public static String of(ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) {
     return of(mine.signingPublic(), mine.wrappingPublic(), peerSigning, peerWrapping);
+  }
+
+  /** The prefix of a safety number's scannable form. */
+  public static final String SCANNABLE_PREFIX = "vettid:safety?v=1&n=";
+
+  /**
+   * A safety number's scannable form, for a QR code: {@code vettid:safety?v=1&n=} and the 60
+   * digits without spaces. Scanning the peer's code and comparing it with {@link #matches} spares
+   * reading 60 digits aloud.
+   *
+   * @param number a safety number as {@link #of} gives it
+   * @return its scannable form
+   * @throws IllegalArgumentException if {@code number} is not 60 digits (spaces aside)
+   */
+  public static String scannable(String number) {
+    return SCANNABLE_PREFIX + digits(number);
+  }
+
+  /**
+   * Whether what the peer showed (its scanned code, or its digits typed in, spaces anywhere) is
+   * this safety number.
+   *
+   * @param shown the scannable form or the digits
+   * @param number this side's safety number
+   * @return {@code true} if they are the same number
+   * @throws IllegalArgumentException if {@code shown} is neither a scannable form of version 1 nor
+   *     60 digits (a scanned code of another version or kind is an error, not a mismatch)
+   */
+  public static boolean matches(String shown, String number) {
+    String s = Objects.requireNonNull(shown, "shown").replaceAll("^\\s+|\\s+$", "");
+    if (s.startsWith("vettid:safety?")) {
+      if (!s.startsWith(SCANNABLE_PREFIX)) {
+        throw new IllegalArgumentException("not a safety number of version 1: " + abbreviate(s));
+      }
+      s = s.substring(SCANNABLE_PREFIX.length());
+      if (!s.matches("[0-9]{60}")) {
+        throw new IllegalArgumentException("a scanned safety number holds 60 digits and nothing else");
+      }
+    }
+    return java.security.MessageDigest.isEqual(digits(s).getBytes(StandardCharsets.US_ASCII),
+        digits(number).getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static String digits(String number) {
+    String d = Objects.requireNonNull(number, "number").replaceAll("\\s", "");
+    if (!d.matches("[0-9]{60}")) {
+      throw new IllegalArgumentException("a safety number is 60 digits (spaces aside), got "
+          + abbreviate(number));
+    }
+    return d;
+  }
+
+  private static String abbreviate(String s) {
+    String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return printable.length() <= 40 ? "'" + printable + "'" : "'" + printable.substring(0, 40) + "...'";
   }
 
   private static byte[] side(PublicKeyEntry signing, PublicKeyEntry wrapping) {

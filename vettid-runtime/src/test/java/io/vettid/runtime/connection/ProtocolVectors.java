@@ -251,15 +251,20 @@ public final class ProtocolVectors {
     Key bSign = sender(env, 2);
     Key bWrap = recipient(env, 2);
     ObjectNode safety = JSON.createObjectNode().put("description", "Safety numbers (PROTOCOL.md 8.3): the number of"
-        + " side A's and side B's signing and wrapping keys (SPKI hex); the same from either side.").put("version", 1);
+        + " side A's and side B's signing and wrapping keys (SPKI hex); the same from either side; scannable is the"
+        + " text of its QR code.").put("version", 1);
     ArrayNode sv = safety.putArray("vectors");
     sv.addObject().put("aSigning", HEX.formatHex(aSign.spki())).put("aWrapping", HEX.formatHex(aWrap.spki()))
         .put("bSigning", HEX.formatHex(bSign.spki())).put("bWrapping", HEX.formatHex(bWrap.spki()))
-        .put("safetyNumber", SafetyNumber.of(aSign.entry(), aWrap.entry(), bSign.entry(), bWrap.entry()));
+        .put("safetyNumber", SafetyNumber.of(aSign.entry(), aWrap.entry(), bSign.entry(), bWrap.entry()))
+        .put("scannable", SafetyNumber.scannable(SafetyNumber.of(aSign.entry(), aWrap.entry(), bSign.entry(),
+            bWrap.entry())));
     Key swapped = recipient(env, 1); // a third party's wrapping key in B's place: another number
     sv.addObject().put("aSigning", HEX.formatHex(aSign.spki())).put("aWrapping", HEX.formatHex(aWrap.spki()))
         .put("bSigning", HEX.formatHex(bSign.spki())).put("bWrapping", HEX.formatHex(swapped.spki()))
-        .put("safetyNumber", SafetyNumber.of(aSign.entry(), aWrap.entry(), bSign.entry(), swapped.entry()));
+        .put("safetyNumber", SafetyNumber.of(aSign.entry(), aWrap.entry(), bSign.entry(), swapped.entry()))
+        .put("scannable", SafetyNumber.scannable(SafetyNumber.of(aSign.entry(), aWrap.entry(), bSign.entry(),
+            swapped.entry())));
     JSON.writeValue(dir.resolve("safety-number-v1.json").toFile(), safety);
 
     // handshake keys and MAC

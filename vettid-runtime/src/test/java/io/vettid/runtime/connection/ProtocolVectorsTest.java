@@ -138,6 +138,8 @@ class ProtocolVectorsTest {
       PublicKeyEntry bw = key(v.path("bWrapping").asText());
       assertThat(SafetyNumber.of(as, aw, bs, bw)).isEqualTo(v.path("safetyNumber").asText());
       assertThat(SafetyNumber.of(bs, bw, as, aw)).isEqualTo(v.path("safetyNumber").asText());
+      assertThat(SafetyNumber.scannable(v.path("safetyNumber").asText())).isEqualTo(v.path("scannable").asText());
+      assertThat(SafetyNumber.matches(v.path("scannable").asText(), SafetyNumber.of(bs, bw, as, aw))).isTrue();
     }
     assertThat(vectors.get(0).path("safetyNumber").asText()).isNotEqualTo(vectors.get(1).path("safetyNumber").asText());
   }
