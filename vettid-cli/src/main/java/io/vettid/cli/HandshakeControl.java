@@ -198,6 +198,7 @@ final class HandshakeControl {
       inv = new Invitations(profiles.identity(es), vault.config().guid(), vault.eventSpaceAccount(), vault.suite,
           vault.blocks, Clock.systemUTC());
       inv.advertise(vault.publicAddress);
+      inv.keySource(vault.keys);
       inv.approvalRules(vault.runtime.rules().orElseThrow());
       for (java.security.KeyPair earlier : vault.earlierIdentities) {
         inv.confirmAlsoAs(profiles.earlierIdentity(es, earlier)); // invitations handed out before a rotation
@@ -290,7 +291,7 @@ final class HandshakeControl {
     forgetAbandonedAcceptances(Instant.now());
     Invitation inv = Invitation.parse(uri.trim());
     Invitee invitee = Invitee.accept(inv, profiles.identity(es), vault.config().guid(), es,
-        vault.eventSpaceAccount(), vault.suite, Clock.systemUTC(), vault.blocks, vault.publicAddress);
+        vault.eventSpaceAccount(), vault.suite, Clock.systemUTC(), vault.blocks, vault.publicAddress, vault.keys);
     accepting.put(inv.idText(), invitee);
     vault.push(vault.eventSpaceAccount());
     CompletableFuture<AcceptanceEndpoints.Connected> done = new CompletableFuture<>();

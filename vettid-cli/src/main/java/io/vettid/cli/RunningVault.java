@@ -44,6 +44,8 @@ final class RunningVault {
   final Providers<KeyAlgorithm> algorithms;
   final PeerNames peers;
   final Instant started = Instant.now();
+  /** Where new connection keys come from: the daemon's warm pools of the suite's algorithms. */
+  volatile io.vettid.crypto.pool.KeySource keys = io.vettid.crypto.pool.KeySource.generating();
   private final Supplier<NatsAccount> eventSpaceAccount;
   private final Consumer<NatsAccount> push;
   private volatile VaultHome.Config config;

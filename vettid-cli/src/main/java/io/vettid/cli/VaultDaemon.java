@@ -69,6 +69,12 @@ import org.slf4j.LoggerFactory;
 final class VaultDaemon implements Detached.Daemon {
   private static final Logger LOG = LoggerFactory.getLogger(VaultDaemon.class);
   private static final Duration GRACE = Duration.ofMinutes(10);
+  /**
+   * Key pairs of each of the suite's algorithms kept ready (an invitation or acceptance takes one of
+   * each, a rotation one of each): two cover a burst of invites without holding many unused
+   * private keys in memory.
+   */
+  static final int KEY_POOL_TARGET = 2;
   /** Rules every vault starts with: the built-in plumbing; anything else is denied until the owner adds a rule. */
   static final String DEFAULT_RULES = """
       [
@@ -220,6 +226,9 @@ final class VaultDaemon implements Detached.Daemon {
           eventSpaceServer != null ? eventSpaceServer : address,
           Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover(VaultDaemon.class.getClassLoader())
               .build(), accounts::eventSpace, accounts::push);
+      // invite, accept and rotations take their keys from here instead of waiting for generation
+      vault.keys = opened(io.vettid.crypto.pool.KeyPools.start(
+          List.of(vault.suite.signature(), vault.suite.wrap()), KEY_POOL_TARGET));
       // the identity as it rotated: the current pair, its chain, the earlier pairs still kept
       IdentityKeeper keeper = new IdentityKeeper(s.vaultSecret(), s.identity().algorithm());
       IdentityKeeper.State kept = keeper.load(runtime.connection(), s.identity().keys()).forgetting(Instant.now());
@@ -270,7 +279,8 @@ final class VaultDaemon implements Detached.Daemon {
     for (String es : vault.config().eventSpaces()) {
       vault.runtime.watch(vault.config().guid(), es);
     }
-    rotation = opened(new ConnectionRotation(vault.connections, accounts.eventSpace(), GRACE, accounts::push));
+    rotation = opened(new ConnectionRotation(vault.connections, accounts.eventSpace(), GRACE, accounts::push))
+        .keySource(vault.keys);
     rotation.start(Duration.ofDays(30), Duration.ofHours(1));
     return restored;
   }
@@ -422,6 +432,11 @@ final class VaultDaemon implements Detached.Daemon {
 
   ServerAddress address() {
     return vault.address;
+  }
+
+  /** {@return where the vault's new connection keys come from (tests)} */
+  io.vettid.crypto.pool.KeySource keys() {
+    return vault.keys;
   }
 
   /** {@return the vault's connections (tests)} */

@@ -215,7 +215,17 @@ class VettidCommandsTest {
   @Order(3)
   void aRotatedKeyGetsANewKeyIdAndEventsKeepFlowing() throws Exception {
     String before = cli(alice, "--json", "keys", "list").json().path("connections").get(0).path("wrapping").asText();
+    // issue #26: the rotation takes its keys from the daemon's warm pools (filled since the start)
+    io.vettid.crypto.pool.KeyPools pools = (io.vettid.crypto.pool.KeyPools) aliceVault.keys();
+    io.vettid.crypto.pool.KeyPool wrapPool = pools.pool(Suites.MLKEM768_MLDSA65_V1.wrap().name()).orElseThrow();
+    io.vettid.crypto.pool.KeyPool signPool = pools.pool(Suites.MLKEM768_MLDSA65_V1.signature().name()).orElseThrow();
+    await(() -> wrapPool.ready() == VaultDaemon.KEY_POOL_TARGET && signPool.ready() == VaultDaemon.KEY_POOL_TARGET,
+        "alice's key pools are warm");
+    long wrapHits = wrapPool.hits();
+    long signHits = signPool.hits();
     Run rotated = ok(alice, "keys", "rotate", "Bob");
+    assertThat(wrapPool.hits()).as("the new wrapping key came from the pool").isEqualTo(wrapHits + 1);
+    assertThat(signPool.hits()).as("the new signing key came from the pool").isEqualTo(signHits + 1);
     String after = cli(alice, "--json", "keys", "list").json().path("connections").get(0).path("wrapping").asText();
     assertThat(after).isNotEqualTo(before).startsWith("mlkem768-");
     assertThat(rotated.out()).contains(after);

@@ -16,6 +16,7 @@ import io.vettid.crypto.keyring.RotationPolicy;
 import io.vettid.crypto.keyring.RotationScheduler;
 import io.vettid.crypto.keyring.SealedKeyRing;
 import io.vettid.crypto.pool.KeyPool;
+import io.vettid.crypto.pool.KeyPools;
 import io.vettid.crypto.rsa.Rsa4096;
 import java.security.KeyPair;
 import java.security.SecureRandom;
@@ -148,6 +149,14 @@ final class JavadocExamples {
     try (KeyPool pool = KeyPool.start(new Rsa4096(), 8, 1)) {
       KeyPair pair = pool.take();        // from the pool, or generated now if it is empty
       ring.install(pair);
+    }
+    // end
+  }
+
+  void keyPools(io.vettid.crypto.Suite suite) throws Exception {
+    // example: KeyPools
+    try (KeyPools pools = KeyPools.start(List.of(suite.signature(), suite.wrap()), 2)) {
+      KeyPair wrapping = pools.keyPair(suite.wrap(), new SecureRandom());
     }
     // end
   }

@@ -7,6 +7,7 @@ import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.crypto.Suite;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import io.vettid.crypto.pool.KeySource;
 import java.security.SecureRandom;
 import java.util.Objects;
 import org.apiguardian.api.API;
@@ -46,8 +47,9 @@ public record ConnectionKeys(Suite suite, PrivateKeyEntry signing, PublicKeyEntr
   }
 
   /**
-   * Generates both pairs (RSA-4096 takes a second or more per pair; use a {@link
-   * io.vettid.crypto.pool.KeyPool} when many connections are made).
+   * Generates both pairs (RSA-4096 takes a second or more per pair; take them from {@link
+   * io.vettid.crypto.pool.KeyPools} with {@link #generate(Suite, SecureRandom, KeySource)} where
+   * someone waits).
    *
    * @param suite the suite
    * @param random the randomness
@@ -55,7 +57,23 @@ public record ConnectionKeys(Suite suite, PrivateKeyEntry signing, PublicKeyEntr
    * @throws GeneralSecurityException if generation fails
    */
   public static ConnectionKeys generate(Suite suite, SecureRandom random) throws GeneralSecurityException {
-    return of(suite, suite.signature().generateKeyPair(random), suite.wrap().generateKeyPair(random));
+    return generate(suite, random, KeySource.generating());
+  }
+
+  /**
+   * Both pairs from a key source (a warm pool, or generated now).
+   *
+   * @param suite the suite
+   * @param random the randomness, for pairs generated on this thread
+   * @param keys where the pairs come from
+   * @return the keys
+   * @throws GeneralSecurityException if a pair cannot be had
+   */
+  public static ConnectionKeys generate(Suite suite, SecureRandom random, KeySource keys)
+      throws GeneralSecurityException {
+    Objects.requireNonNull(suite, "suite");
+    Objects.requireNonNull(keys, "keys");
+    return of(suite, keys.keyPair(suite.signature(), random), keys.keyPair(suite.wrap(), random));
   }
 
   /**

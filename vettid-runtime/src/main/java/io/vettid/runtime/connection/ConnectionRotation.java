@@ -65,6 +65,20 @@ public final class ConnectionRotation implements AutoCloseable {
     this.push = Objects.requireNonNull(push, "push");
   }
 
+  private volatile io.vettid.crypto.pool.KeySource keys = io.vettid.crypto.pool.KeySource.generating();
+
+  /**
+   * Takes the new keys of rotations from a source (a warm {@link io.vettid.crypto.pool.KeyPools};
+   * default: generated when needed).
+   *
+   * @param keys where new keys come from
+   * @return this rotation
+   */
+  public ConnectionRotation keySource(io.vettid.crypto.pool.KeySource keys) {
+    this.keys = Objects.requireNonNull(keys, "keys");
+    return this;
+  }
+
   /**
    * Rotates one connection now.
    *
@@ -75,8 +89,8 @@ public final class ConnectionRotation implements AutoCloseable {
    */
   public void rotate(ConnectionId local) throws GeneralSecurityException, VettidException {
     Link link = connections.link(local);
-    PublicKeyEntry key = link.rotateWrappingKey();
-    PublicKeyEntry signing = link.rotateSigningKey(); // used once the peer acknowledges
+    PublicKeyEntry key = link.rotateWrappingKey(keys);
+    PublicKeyEntry signing = link.rotateSigningKey(keys); // used once the peer acknowledges
     ObjectNode announce = KeyRotationHandler.announce(key, signing);
     String own = link.ownDepositSubject().orElse(null);
     String oldUser = link.peerUser().orElse(null);

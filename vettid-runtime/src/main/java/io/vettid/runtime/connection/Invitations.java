@@ -65,6 +65,17 @@ public final class Invitations {
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private volatile io.vettid.api.spi.RuleEngine approvalRules = event -> io.vettid.api.Decision.defaultDeny();
   private volatile io.vettid.nats.server.ServerAddress server;
+  private volatile io.vettid.crypto.pool.KeySource keys = io.vettid.crypto.pool.KeySource.generating();
+
+  /**
+   * Takes this side's connection keys from a source (a warm {@link io.vettid.crypto.pool.KeyPools},
+   * so that a confirmation does not wait for key generation; default: generated when needed).
+   *
+   * @param keys where new connection keys come from
+   */
+  public void keySource(io.vettid.crypto.pool.KeySource keys) {
+    this.keys = Objects.requireNonNull(keys, "keys");
+  }
 
   /**
    * Names this vault's own server in new invitations and confirmations, so invitees on other
@@ -361,7 +372,7 @@ public final class Invitations {
       throw new HandshakeException("the invitee chose suite " + c.suite().name() + "; this side's policy is "
           + suite.name());
     }
-    ConnectionKeys mine = ConnectionKeys.generate(suite, random);
+    ConnectionKeys mine = ConnectionKeys.generate(suite, random, keys);
     Pending p = new Pending(inv, acceptBytes.clone(), c, mine, clock.instant());
     if (inv.remote() && !approvedByRule(inv, c)) {
       pending.put(inv.idText(), p);

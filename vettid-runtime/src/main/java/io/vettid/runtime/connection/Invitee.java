@@ -94,7 +94,33 @@ public final class Invitee {
   public static Invitee accept(Invitation invitation, Identity me, String subscriberGuid, String eventSpace,
       NatsAccount account, Suite suite, Clock clock, BlockList blocked, io.vettid.nats.server.ServerAddress ownServer)
       throws HandshakeException, GeneralSecurityException {
+    return accept(invitation, me, subscriberGuid, eventSpace, account, suite, clock, blocked, ownServer,
+        io.vettid.crypto.pool.KeySource.generating());
+  }
+
+  /**
+   * Accepts an invitation with connection keys from a source (a warm pool, so that the acceptance
+   * does not wait for key generation).
+   *
+   * @param invitation the invitation (from its URI)
+   * @param me this owner's identity
+   * @param subscriberGuid this owner's subscriber guid
+   * @param eventSpace this owner's EventSpace the inviter will deposit on
+   * @param account this owner's NATS account (issues the inviter's user)
+   * @param suite the suite (must be the inviter's policy; RSA-4096 by default)
+   * @param clock the clock
+   * @param blocked identities to refuse
+   * @param ownServer where this vault's server listens with its CA pin, or null on a shared server
+   * @param keys where this side's connection keys come from
+   * @return the pending acceptance, with its message to send
+   * @throws HandshakeException if the invitation expired or its inviter is blocked
+   * @throws GeneralSecurityException if keys cannot be had or the message signed
+   */
+  public static Invitee accept(Invitation invitation, Identity me, String subscriberGuid, String eventSpace,
+      NatsAccount account, Suite suite, Clock clock, BlockList blocked, io.vettid.nats.server.ServerAddress ownServer,
+      io.vettid.crypto.pool.KeySource keys) throws HandshakeException, GeneralSecurityException {
     Objects.requireNonNull(invitation, "invitation");
+    Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(me, "me");
     Objects.requireNonNull(account, "account");
     if (!clock.instant().isBefore(invitation.expiresAt())) {
@@ -104,7 +130,7 @@ public final class Invitee {
       throw new HandshakeException("the inviter's identity " + invitation.inviter() + " is blocked");
     }
     SecureRandom random = new SecureRandom();
-    ConnectionKeys mine = ConnectionKeys.generate(suite, random);
+    ConnectionKeys mine = ConnectionKeys.generate(suite, random, keys);
     ConnectionId local = ConnectionId.random(); // the inviter deposits here under this id
     UserCredentials forInviter = account.issueUser("conn-" + local.value(),
         io.vettid.nats.auth.UserPermissions.forConnection(subscriberGuid, eventSpace, local),

@@ -345,8 +345,20 @@ public final class Link {
    * @throws GeneralSecurityException if generation fails
    */
   public PublicKeyEntry rotateSigningKey() throws GeneralSecurityException {
+    return rotateSigningKey(io.vettid.crypto.pool.KeySource.generating());
+  }
+
+  /**
+   * {@link #rotateSigningKey()} with the new pair from a key source (a warm pool).
+   *
+   * @param keys where the new pair comes from
+   * @return the new public key, to send to the peer
+   * @throws GeneralSecurityException if no pair can be had
+   */
+  public PublicKeyEntry rotateSigningKey(io.vettid.crypto.pool.KeySource keys) throws GeneralSecurityException {
+    Objects.requireNonNull(keys, "keys");
     checkLive();
-    java.security.KeyPair pair = suite.signature().generateKeyPair(new java.security.SecureRandom());
+    java.security.KeyPair pair = keys.keyPair(suite.signature(), new java.security.SecureRandom());
     PublicKeyEntry pub = PublicKeyEntry.of(suite.signature(), pair.getPublic());
     next = new Signing(new PrivateKeyEntry(pub.keyId(), suite.signature(), pair.getPrivate()), pub);
     owner.changed(this);
@@ -443,9 +455,21 @@ public final class Link {
    * @throws GeneralSecurityException if generation fails
    */
   public PublicKeyEntry rotateWrappingKey() throws GeneralSecurityException {
+    return rotateWrappingKey(io.vettid.crypto.pool.KeySource.generating());
+  }
+
+  /**
+   * {@link #rotateWrappingKey()} with the new pair from a key source (a warm pool).
+   *
+   * @param keys where the new pair comes from
+   * @return the new public key, to send to the peer
+   * @throws GeneralSecurityException if no pair can be had
+   */
+  public PublicKeyEntry rotateWrappingKey(io.vettid.crypto.pool.KeySource keys) throws GeneralSecurityException {
+    Objects.requireNonNull(keys, "keys");
     checkLive();
     KeyId old = wrapping.primaryPublic().keyId();
-    KeyId next = wrapping.rotate();
+    KeyId next = wrapping.install(keys.keyPair(wrapping.algorithm(), new java.security.SecureRandom()));
     owner.changed(this);
     LOG.info("connection {}: new wrapping key {} (previous {} stays open until retired)", local, next, old);
     return wrappingKey();
