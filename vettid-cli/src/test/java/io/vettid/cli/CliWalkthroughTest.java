@@ -87,7 +87,7 @@ class CliWalkthroughTest {
       invitation = Files.readString(files.filter(f -> f.endsWith("invitation.txt")).findFirst().orElseThrow()).strip();
     }
     assertThat(invitation).startsWith("vettid:invite?");
-    assertThat(QrCodesTest.readTerminal(VettidCommandsTest.qrBlock(out))).isEqualTo(invitation);
+    assertThat(QrCodesTest.decodeTerminal(VettidCommandsTest.qrBlock(out))).isEqualTo(invitation);
     assertThat(out).contains("registered on the EventSpace server", "(loopback only)", "connected to Alice");
   }
 

@@ -248,13 +248,13 @@ class VettidCommandsTest {
     Run invite = ok(alice, "invite", "--qr", "--valid", "1m", "--qr-png", dir.resolve("invitation.png").toString());
     String uri = invite.out().strip();
     assertThat(uri).startsWith("vettid:invite?").doesNotContain("\n");
-    assertThat(QrCodesTest.readTerminal(qrBlock(invite.err()))).isEqualTo(uri);
-    assertThat(QrCodesTest.readPng(dir.resolve("invitation.png"))).isEqualTo(uri);
+    assertThat(QrCodesTest.decodeTerminal(qrBlock(invite.err()))).isEqualTo(uri);
+    assertThat(QrCodesTest.decodePng(dir.resolve("invitation.png"))).isEqualTo(uri);
 
     Run shown = ok(alice, "connections", "safety", "Bob", "--qr", "--qr-png", dir.resolve("safety.png").toString());
-    String scanned = QrCodesTest.readTerminal(qrBlock(shown.err()));
+    String scanned = QrCodesTest.decodeTerminal(qrBlock(shown.err()));
     assertThat(scanned).startsWith("vettid:safety?v=1&n=").hasSize("vettid:safety?v=1&n=".length() + 60);
-    assertThat(QrCodesTest.readPng(dir.resolve("safety.png"))).isEqualTo(scanned);
+    assertThat(QrCodesTest.decodePng(dir.resolve("safety.png"))).isEqualTo(scanned);
     assertThat(shown.out()).contains("safety number " + ok(bob, "connections", "safety", "Alice").out()
         .replaceAll("(?s).*safety number ([0-9 ]+).*", "$1").strip());
 
