@@ -5,9 +5,9 @@ import io.vettid.runtime.client.ControlEndpoint;
 import io.vettid.runtime.connection.SafetyNumber;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,12 +54,7 @@ final class ConnectionsCommand implements Runnable {
     @Parameters(paramLabel = "CONNECTION", description = "The connection id, or the peer's name.")
     String connection;
 
-    @Option(names = "--qr", description = "Also draw the safety number as a QR code in the terminal (on standard"
-        + " error).")
-    boolean qr;
-
-    @Option(names = "--qr-png", paramLabel = "FILE", description = "Also write the QR code as a PNG image.")
-    Path qrPng;
+    @Mixin QrOptions qr;
 
     @Option(names = "--verify", paramLabel = "SHOWN",
         description = "What the peer shows: the text its QR code holds (vettid:safety?...) or its 60 digits; - reads it"
@@ -72,9 +67,7 @@ final class ConnectionsCommand implements Runnable {
 
     @Override
     ControlEndpoint.None request() throws IOException {
-      if (qrPng != null) {
-        Inputs.writableFile(qrPng, "--qr-png");
-      }
+      qr.check();
       if (verify != null) {
         verify = Inputs.orStdin(verify);
       }
@@ -85,18 +78,13 @@ final class ConnectionsCommand implements Runnable {
     void print(ConnectionEndpoints.Listed a, PrintStream out) {
       ConnectionEndpoints.Peer c = find(a);
       out.println(c.id() + "  " + c.peer() + "\n    safety number " + c.safetyNumber());
-      if (qr) {
-        System.err.print(QrCodes.terminal(SafetyNumber.scannable(c.safetyNumber())));
-      }
+      qr.draw(SafetyNumber.scannable(c.safetyNumber()));
     }
 
     @Override
     int finish(ConnectionEndpoints.Listed a) throws IOException {
       ConnectionEndpoints.Peer c = find(a);
-      if (qrPng != null) {
-        QrCodes.png(SafetyNumber.scannable(c.safetyNumber()), qrPng);
-        System.err.println("QR code written to " + qrPng);
-      }
+      qr.write(SafetyNumber.scannable(c.safetyNumber()));
       if (verify == null) {
         return VettidCli.OK;
       }

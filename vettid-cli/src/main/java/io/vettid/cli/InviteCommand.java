@@ -7,10 +7,10 @@ import io.vettid.runtime.client.ControlEndpoint;
 import io.vettid.runtime.client.InvitationEndpoints;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,12 +29,7 @@ final class InviteCommand extends VaultRequest<InvitationEndpoints.Create, Invit
   @Option(names = "--valid", paramLabel = "DURATION", description = "Validity, such as 5m or 2d.")
   String valid;
 
-  @Option(names = "--qr", description = "Also draw the invitation as a QR code in the terminal, to scan in person (on"
-      + " standard error: standard output stays the invitation's text).")
-  boolean qr;
-
-  @Option(names = "--qr-png", paramLabel = "FILE", description = "Also write the invitation's QR code as a PNG image.")
-  Path qrPng;
+  @Mixin QrOptions qr;
 
   InviteCommand() {
     super(InvitationEndpoints.CREATE);
@@ -42,18 +37,14 @@ final class InviteCommand extends VaultRequest<InvitationEndpoints.Create, Invit
 
   @Override
   InvitationEndpoints.Create request() {
-    if (qrPng != null) {
-      Inputs.writableFile(qrPng, "--qr-png");
-    }
+    qr.check();
     return new InvitationEndpoints.Create(eventSpace, remote, valid == null ? 0 : duration(valid).toSeconds());
   }
 
   @Override
   void print(InvitationEndpoints.Created a, PrintStream out) {
     out.println(a.uri());
-    if (qr) {
-      System.err.print(QrCodes.terminal(a.uri())); // standard output stays the invitation alone
-    }
+    qr.draw(a.uri());
     System.err.println("invitation to " + a.eventSpace() + ", single use, valid until "
         + a.expiresAt() + "; share the line above (as text or QR code), then: vettid invite confirm"
         + " <their acceptance>");
@@ -61,10 +52,7 @@ final class InviteCommand extends VaultRequest<InvitationEndpoints.Create, Invit
 
   @Override
   int finish(InvitationEndpoints.Created a) throws IOException {
-    if (qrPng != null) {
-      QrCodes.png(a.uri(), qrPng);
-      System.err.println("QR code written to " + qrPng);
-    }
+    qr.write(a.uri());
     return VettidCli.OK;
   }
 

@@ -8,28 +8,18 @@ import io.vettid.crypto.pq.MlDsa65;
 import io.vettid.crypto.pq.MlKem768;
 import java.security.KeyPair;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 class KeyPoolsTest {
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(condition.getAsBoolean()).as(what).isTrue();
-  }
-
   @Test
   void aPooledAlgorithmIsServedFromItsPoolAndAnyOtherGeneratedNow() throws Exception {
     MlKem768 kem = new MlKem768();
     try (KeyPools pools = KeyPools.start(List.of(kem, new MlKem768()), 2)) {
       KeyPool pool = pools.pool(kem.name()).orElseThrow();
-      await(() -> pool.ready() == 2, "the pool filled");
+      KeyPoolTest.await(() -> pool.ready() == 2, "the pool filled");
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < 4; i++) {
         KeyPair p = pools.keyPair(kem, new SecureRandom());
@@ -57,7 +47,7 @@ class KeyPoolsTest {
           default -> m.invoke(kem, args);
         });
     try (KeyPools pools = KeyPools.start(List.of(kem), 1)) {
-      await(() -> pools.pool(kem.name()).orElseThrow().ready() == 1, "the pool filled");
+      KeyPoolTest.await(() -> pools.pool(kem.name()).orElseThrow().ready() == 1, "the pool filled");
       assertThat(pools.keyPair(impostor, new SecureRandom())).isSameAs(own);
       assertThat(pools.pool(kem.name()).orElseThrow().hits()).isZero();
     }
