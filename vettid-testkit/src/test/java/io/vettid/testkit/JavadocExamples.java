@@ -3,6 +3,7 @@ package io.vettid.testkit;
 import io.nats.client.Connection;
 import io.vettid.api.Decision;
 import io.vettid.api.InternalEvent;
+import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.RuleEngine;
 import io.vettid.nats.auth.JetStreamLimits;
 import io.vettid.nats.auth.NatsAccount;
@@ -97,6 +98,53 @@ final class JavadocExamples {
     @Override
     protected RuleEngine engine() {
       return new MyRuleEngine(myRules);       // rules that do not match "contract.unmatched.*"
+    }
+  }
+  // end
+
+  /** A plug-in's algorithm, as the example names it (compiled, not run). */
+  abstract static class MyAlgorithmBase implements KeyAlgorithm {}
+
+  static final class MyAlgorithm extends MyAlgorithmBase {
+    private final KeyAlgorithm real = new io.vettid.crypto.pq.MlDsa65();
+
+    @Override
+    public String name() {
+      return "MY-ALGORITHM";
+    }
+
+    @Override
+    public String keyIdTag() {
+      return "my";
+    }
+
+    @Override
+    public java.util.Set<Capability> capabilities() {
+      return real.capabilities();
+    }
+
+    @Override
+    public java.security.KeyPair generateKeyPair(java.security.SecureRandom random)
+        throws java.security.GeneralSecurityException {
+      return real.generateKeyPair(random);
+    }
+
+    @Override
+    public java.security.PublicKey decodePublicKey(byte[] encoded) throws java.security.GeneralSecurityException {
+      return real.decodePublicKey(encoded);
+    }
+
+    @Override
+    public java.security.PrivateKey decodePrivateKey(byte[] encoded) throws java.security.GeneralSecurityException {
+      return real.decodePrivateKey(encoded);
+    }
+  }
+
+  // example: KeyAlgorithmContract
+  class MyAlgorithmContractTest extends KeyAlgorithmContract {
+    @Override
+    protected KeyAlgorithm algorithm() {
+      return new MyAlgorithm();
     }
   }
   // end
