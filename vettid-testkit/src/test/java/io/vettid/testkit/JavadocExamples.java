@@ -1,7 +1,11 @@
 package io.vettid.testkit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.nats.client.Connection;
 import io.vettid.api.Decision;
+import io.vettid.api.EventType;
 import io.vettid.api.InternalEvent;
 import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.RuleEngine;
@@ -148,4 +152,31 @@ final class JavadocExamples {
     }
   }
   // end
+
+  static final class PollFactory implements io.vettid.api.spi.EventHandlerFactory {
+    @Override
+    public String name() {
+      return "poll";
+    }
+
+    @Override
+    public java.util.Set<io.vettid.api.EventType> eventTypes() {
+      return java.util.Set.of(io.vettid.api.EventType.of("poll.open"));
+    }
+
+    @Override
+    public io.vettid.api.spi.EventHandler create(io.vettid.api.spi.EventHandlerContext ctx) {
+      return e -> ctx.finish();
+    }
+  }
+
+  void eventHandlerTestKit(InternalEvent event) throws Exception {
+    // example: EventHandlerTestKit
+    EventHandlerTestKit kit = EventHandlerTestKit.of(new PollFactory());
+    EventHandlerTestKit.Outcome o = kit.deliver(event);              // one onEvent, as the runtime runs it
+    assertTrue(o.handled());
+    assertEquals(EventType.of("poll.result"), kit.replies().get(0).type());
+    kit.restart();                                                   // handlers gone, saved state kept
+    // end
+  }
 }
