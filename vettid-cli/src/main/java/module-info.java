@@ -9,6 +9,9 @@ module io.vettid.cli {
   requires info.picocli;
   requires org.slf4j;
   requires io.nayuki.qrcodegen;
+  requires io.vettid.micrometer;
+  requires micrometer.registry.prometheus;
+  requires jdk.httpserver; // the loopback metrics endpoint
   requires java.desktop; // javax.imageio: the PNG of a QR code (headless)
 
   exports io.vettid.cli;

@@ -47,6 +47,11 @@ final class ServerCommand implements Runnable {
     @Option(names = "--passphrase-stdin", hidden = true)
     boolean passphraseStdin;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+        description = "Serve the vault's counters and latency histogram for Prometheus at http://HOST:PORT/metrics;"
+            + " a loopback address only, such as 127.0.0.1:9464 (no TLS, no authentication; counts, never content).")
+    String metrics;
+
     @Mixin PassphraseFile passphraseFile;
 
     @Override
@@ -63,20 +68,24 @@ final class ServerCommand implements Runnable {
         throw new VaultClientException("the vault secret of " + home.dir + " is being replaced (vettid keys"
             + " rekey-vault); start the vault once it is done", PROBLEM);
       }
+      if (metrics != null) {
+        MetricsEndpoint.loopback(metrics); // a usage error before the passphrase is asked
+      }
       if (detach) {
         return detach(home);
       }
       char[] pass = passphrase(false, passphraseStdin, passphraseFile.path);
       VaultDaemon d;
       try {
-        d = VaultDaemon.start(home, pass, System.out);
+        d = VaultDaemon.start(home, pass, System.out, metrics);
       } catch (java.security.GeneralSecurityException e) {
         throw new VaultClientException("the vault's secrets do not open: wrong passphrase, or vault.sealed was"
             + " altered", PROBLEM);
       } finally {
         Arrays.fill(pass, '\0');
       }
-      return Detached.runUntilStopped(d, "vault running at " + d.address().url() + " (pid "
+      return Detached.runUntilStopped(d, "vault running at " + d.address().url()
+          + d.metrics().map(m -> "; metrics at " + m.url()).orElse("") + " (pid "
           + ProcessHandle.current().pid() + "); stop it with Ctrl-C or: vettid --home " + home.dir + " server stop",
           "vault stopped");
     }
@@ -85,7 +94,11 @@ final class ServerCommand implements Runnable {
       char[] pass = System.getenv("VETTID_PASSPHRASE") == null || passphraseFile.path != null
           ? passphrase(false, false, passphraseFile.path) : null;
       Files.createDirectories(home.dir);
-      return Detached.start("the vault", List.of("--home", home.dir.toString(), "server", "start"), pass,
+      List<String> args = new java.util.ArrayList<>(List.of("--home", home.dir.toString(), "server", "start"));
+      if (metrics != null) {
+        args.addAll(List.of("--metrics", metrics));
+      }
+      return Detached.start("the vault", args, pass,
           home.logFile(), () -> {
             if (!Files.isRegularFile(home.controlInfo())) {
               return null;

@@ -105,6 +105,7 @@ final class VaultDaemon implements Detached.Daemon {
   private ConnectionRotation rotation;
   private HandshakeControl handshakes;
   private ControlUsers controlUsers;
+  private MetricsEndpoint metrics;
 
   private VaultDaemon(PrintStream out) {
     this.out = out;
@@ -120,9 +121,32 @@ final class VaultDaemon implements Detached.Daemon {
    * @throws Exception if the secrets do not open or the server or NATS cannot start
    */
   static VaultDaemon start(VaultHome home, char[] passphrase, PrintStream out) throws Exception {
+    return start(home, passphrase, out, null);
+  }
+
+  /**
+   * Opens and starts a vault, with its metrics served for Prometheus on a loopback address.
+   *
+   * @param home the vault's home
+   * @param passphrase its passphrase (not kept)
+   * @param out where the transcript of settled events goes
+   * @param metricsAddress {@code HOST:PORT} of the metrics endpoint (a loopback host), or null for none
+   * @return the running vault
+   * @throws IllegalArgumentException if {@code metricsAddress} is not a loopback {@code HOST:PORT}
+   * @throws Exception if the secrets do not open or the server or NATS cannot start
+   */
+  static VaultDaemon start(VaultHome home, char[] passphrase, PrintStream out, String metricsAddress)
+      throws Exception {
+    if (metricsAddress != null) {
+      MetricsEndpoint.loopback(metricsAddress); // refused before anything starts
+    }
     VaultDaemon d = new VaultDaemon(out);
     try {
       d.boot(home, passphrase);
+      if (metricsAddress != null) {
+        d.metrics = d.opened(MetricsEndpoint.start(metricsAddress, d.vault.runtime.counters()));
+        LOG.info("metrics at {}", d.metrics.url());
+      }
       return d;
     } catch (Exception | Error e) {
       d.closeOpened();
@@ -432,6 +456,11 @@ final class VaultDaemon implements Detached.Daemon {
 
   ServerAddress address() {
     return vault.address;
+  }
+
+  /** {@return the metrics endpoint, if the vault was started with one} */
+  java.util.Optional<MetricsEndpoint> metrics() {
+    return java.util.Optional.ofNullable(metrics);
   }
 
   /** {@return where the vault's new connection keys come from (tests)} */

@@ -125,7 +125,9 @@ class VettidCommandsTest {
         "127.0.0.1", 0, registration(eventSpaceServer), PASS, quiet);
     VaultInit.run(bob, "Bob", OptionalInt.of(29), OptionalInt.empty(), null, Suites.MLKEM768_MLDSA65_V1, "127.0.0.1",
         0, registration(eventSpaceServer), PASS, quiet);
-    aliceVault = start(alice, aliceTranscript);
+    // alice serves her metrics for Prometheus (issue #21): server start --metrics 127.0.0.1:0
+    aliceVault = VaultDaemon.start(alice, PASS, new PrintStream(aliceTranscript, true, StandardCharsets.UTF_8),
+        "127.0.0.1:0");
     bobVault = start(bob, bobTranscript);
     ok(alice, "eventspace", "create", "home");
     ok(bob, "eventspace", "create", "home");
@@ -235,6 +237,16 @@ class VettidCommandsTest {
     await(() -> transcript(aliceTranscript).matches("(?s).*handled +chat\\.message +from Bob .*event " + id + ".*"),
         "a message sealed to the new key is handled");
     assertThat(ok(alice, "connections", "list").out()).contains("Bob", "safety number");
+
+    // what curl 127.0.0.1:PORT/metrics shows of alice's running vault: counters and the latency histogram
+    String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(aliceVault.metrics().orElseThrow().url())).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    java.util.regex.Matcher handled = java.util.regex.Pattern.compile("vettid_events_total\\{outcome=\"handled\"} ([0-9.]+)")
+        .matcher(metrics);
+    assertThat(handled.find()).as(metrics).isTrue();
+    assertThat(Double.parseDouble(handled.group(1))).isGreaterThanOrEqualTo(1);
+    assertThat(metrics).contains("vettid_event_latency_seconds_bucket{le=", "vettid_events_quarantined_total{reason=");
   }
 
   /**

@@ -3,7 +3,6 @@ package io.vettid.runtime.service;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import io.vettid.api.FailureReason;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -13,7 +12,8 @@ import org.apiguardian.api.API;
 
 /**
  * What the runtime counted: events received, handled, held, dropped, seen twice, quarantined by
- * reason, and the latency from receipt to acknowledgement of handled events. Thread-safe; one
+ * reason, and the latency from receipt to acknowledgement of handled events (in a lock-free
+ * histogram; listeners can take each value, see {@link #addLatencyListener}). Thread-safe; one
  * instance is shared by a runtime's watchers and services.
  *
  * <pre>{@code
@@ -23,8 +23,6 @@ import org.apiguardian.api.API;
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class RuntimeCounters {
-  private static final int LATENCY_SAMPLES = 1 << 16;
-
   private final LongAdder received = new LongAdder();
   private final LongAdder forwarded = new LongAdder();
   private final LongAdder handled = new LongAdder();
@@ -35,8 +33,9 @@ public final class RuntimeCounters {
   private final LongAdder withoutBody = new LongAdder();
   private final LongAdder deferred = new LongAdder();
   private final Map<FailureReason, LongAdder> quarantined = new EnumMap<>(FailureReason.class);
-  private final long[] latencies = new long[LATENCY_SAMPLES];
-  private long latencyCount;
+  private final LatencyHistogram latencies = new LatencyHistogram();
+  private final java.util.List<java.util.function.LongConsumer> latencyListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Creates zeroed counters. */
   public RuntimeCounters() {
@@ -55,9 +54,34 @@ public final class RuntimeCounters {
 
   void handled(long latencyNanos) {
     handled.increment();
-    synchronized (latencies) {
-      latencies[(int) (latencyCount++ % LATENCY_SAMPLES)] = latencyNanos;
+    latencies.record(latencyNanos);
+    for (java.util.function.LongConsumer l : latencyListeners) {
+      try {
+        l.accept(latencyNanos);
+      } catch (RuntimeException e) {
+        // a metrics listener never stands in the way of an event: what it failed to count is lost
+      }
     }
+  }
+
+  /**
+   * Tells a listener the latency of every handled event from now on (receipt to commit, in
+   * nanoseconds), for a metrics library's timer (see {@code vettid-micrometer}). It is called on the
+   * thread that commits the event: it must be quick; an exception it throws is ignored.
+   *
+   * @param listener the listener
+   */
+  public void addLatencyListener(java.util.function.LongConsumer listener) {
+    latencyListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Stops telling a listener.
+   *
+   * @param listener a listener added before
+   */
+  public void removeLatencyListener(java.util.function.LongConsumer listener) {
+    latencyListeners.remove(listener);
   }
 
   void held() {
@@ -100,8 +124,8 @@ public final class RuntimeCounters {
    * @param dropped events dropped by a rule
    * @param duplicates redeliveries recognised and skipped (each event is handled once)
    * @param quarantined events quarantined, by reason (every reason present)
-   * @param p50Millis median latency from receipt to commit of handled events, over the last
-   *     65,536
+   * @param p50Millis median latency from receipt to commit of handled events since the counters
+   *     were created (within about 3%)
    * @param p99Millis 99th percentile of the same
    * @param quarantinedWithoutBody quarantined events (counted in {@code quarantined} too) kept with
    *     their metadata only, their source being past its share of the quarantine
@@ -141,22 +165,10 @@ public final class RuntimeCounters {
   public Snapshot snapshot() {
     Map<FailureReason, Long> q = new EnumMap<>(FailureReason.class);
     quarantined.forEach((k, v) -> q.put(k, v.sum()));
-    long[] copy;
-    synchronized (latencies) {
-      copy = Arrays.copyOf(latencies, (int) Math.min(latencyCount, LATENCY_SAMPLES));
-    }
-    Arrays.sort(copy);
+    long[] counts = latencies.counts();
     return new Snapshot(received.sum(), forwarded.sum(), handled.sum(), held.sum(), approved.sum(),
-        dropped.sum(), duplicates.sum(), q, percentile(copy, 0.50), percentile(copy, 0.99), withoutBody.sum(),
-        deferred.sum());
-  }
-
-  private static double percentile(long[] sorted, double p) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    int i = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
-    return sorted[Math.max(0, i)] / 1_000_000.0;
+        dropped.sum(), duplicates.sum(), q, LatencyHistogram.percentile(counts, 0.50) / 1_000_000.0,
+        LatencyHistogram.percentile(counts, 0.99) / 1_000_000.0, withoutBody.sum(), deferred.sum());
   }
 
   @Override
