@@ -37,7 +37,8 @@ class ArchitectureTest {
       "vettid-nats", Set.of("vettid-api", "vettid-crypto"),
       "vettid-testkit", Set.of("vettid-nats"),
       "vettid-runtime", Set.of("vettid-api", "vettid-crypto", "vettid-nats", "vettid-rules", "vettid-profile"),
-      "vettid-cli", Set.of("vettid-runtime"));
+      "vettid-micrometer", Set.of("vettid-runtime"),
+      "vettid-cli", Set.of("vettid-runtime", "vettid-micrometer"));
 
   private static final Map<String, String> MODULE_NAMES = Map.of(
       "vettid-api", "io.vettid.api",
@@ -47,6 +48,7 @@ class ArchitectureTest {
       "vettid-nats", "io.vettid.nats",
       "vettid-testkit", "io.vettid.testkit",
       "vettid-runtime", "io.vettid.runtime",
+      "vettid-micrometer", "io.vettid.micrometer",
       "vettid-cli", "io.vettid.cli");
 
   private static Path root;
