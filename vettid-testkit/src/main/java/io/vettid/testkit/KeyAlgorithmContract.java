@@ -351,7 +351,13 @@ public abstract class KeyAlgorithmContract {
     }
   }
 
-  /** A key of another algorithm (EC P-256; an EC algorithm under test overrides this). */
+  /**
+   * A key pair of another algorithm, whose encodings this one must refuse (EC P-256; an EC
+   * algorithm under test overrides this).
+   *
+   * @return the pair
+   * @throws GeneralSecurityException if it cannot be generated
+   */
   protected KeyPair foreignKey() throws GeneralSecurityException {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));

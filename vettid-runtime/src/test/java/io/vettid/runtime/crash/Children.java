@@ -103,6 +103,35 @@ final class Children {
     return n;
   }
 
+  /**
+   * Waits until every durable consumer of every stream the connection sees has nothing left to
+   * deliver and nothing delivered but unacknowledged. From then on nothing can be delivered again
+   * (a redelivery is of an unacknowledged message only), so a duplicate handling cannot show up
+   * later: this replaces sleeping past the ack wait.
+   *
+   * @return whether that happened before the timeout
+   */
+  static boolean awaitEverythingAcknowledged(Connection nc, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    do {
+      boolean settled = true;
+      io.nats.client.JetStreamManagement jsm = nc.jetStreamManagement();
+      for (String stream : jsm.getStreamNames()) {
+        for (io.nats.client.api.ConsumerInfo ci : jsm.getConsumers(stream)) {
+          if (ci.getConsumerConfiguration().getDurable() != null
+              && (ci.getNumPending() > 0 || ci.getNumAckPending() > 0)) {
+            settled = false;
+          }
+        }
+      }
+      if (settled) {
+        return true;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    return false;
+  }
+
   /** Every reply in stream {@code CrashOut}, with how often it came. */
   static Map<String, Integer> replies(Connection nc) throws Exception {
     Map<String, Integer> replies = new HashMap<>();

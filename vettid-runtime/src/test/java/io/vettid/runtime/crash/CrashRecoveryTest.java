@@ -108,7 +108,9 @@ class CrashRecoveryTest {
     Process second = startChild("none", 0);
     try {
       Children.waitForReplies(nc, TOTAL, Duration.ofSeconds(90));
-      Thread.sleep(6_000); // anything handled twice would show up by now (ack wait is 5 s)
+      // every delivery acknowledged: nothing can come again, so anything handled twice is in by now
+      assertThat(Children.awaitEverythingAcknowledged(nc, Duration.ofSeconds(60)))
+          .as("every delivery acknowledged").isTrue();
     } finally {
       second.destroyForcibly();
       second.waitFor(10, TimeUnit.SECONDS);
