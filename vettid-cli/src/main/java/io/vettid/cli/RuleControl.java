@@ -27,7 +27,8 @@ final class RuleControl {
 
   void serve(ControlService.Builder b) {
     b.on(RuleEndpoints.LIST, r -> new RuleEndpoints.Listed(rules()))
-        .on(RuleEndpoints.ADD, r -> add(r.rule()))
+        .on(RuleEndpoints.ADD, this::add)
+        .on(RuleEndpoints.MOVE, this::move)
         .on(RuleEndpoints.REMOVE, r -> remove(r.id()))
         .on(RuleEndpoints.TEST, this::test);
   }
@@ -51,17 +52,53 @@ final class RuleControl {
     store.awaitRevision(store.put(VaultHome.JSON.valueToTree(rules).toString()), Duration.ofSeconds(5));
   }
 
-  private RuleEndpoints.Added add(ObjectNode rule) throws Exception {
+  /**
+   * Adds or replaces a rule. Without a placement a new rule goes last (first match wins, so the
+   * rules before it still decide what they match) and a replaced one stays where it stood; with one,
+   * it goes there. The whole list is validated before it is written: a bad rule changes nothing.
+   */
+  private RuleEndpoints.Added add(RuleEndpoints.Add r) throws Exception {
+    ObjectNode rule = r.rule();
     String id = rule.path("id").asText();
     List<ObjectNode> next = rules();
     int at = indexOf(next, id);
-    if (at >= 0) {
+    boolean placed = r.first() || r.before() != null || r.after() != null;
+    if (at >= 0 && !placed) {
       next.set(at, rule);
     } else {
-      next.add(rule); // at the end: first match wins, so earlier rules still decide what they match
+      if (at >= 0) {
+        next.remove(at);
+      }
+      next.add(placed ? place(next, r.before(), r.after(), r.first()) : next.size(), rule);
     }
     write(next);
-    return new RuleEndpoints.Added(id, at >= 0, next.size());
+    return new RuleEndpoints.Added(id, at >= 0, next.size(), indexOf(next, id) + 1);
+  }
+
+  private RuleEndpoints.Moved move(RuleEndpoints.Move r) throws Exception {
+    List<ObjectNode> next = rules();
+    int at = indexOf(next, r.id());
+    if (at < 0) {
+      throw Refused.notFound("no rule '" + r.id() + "'; see: vettid rules list");
+    }
+    ObjectNode rule = next.remove(at);
+    next.add(r.last() ? next.size() : place(next, r.before(), r.after(), r.first()), rule);
+    write(next);
+    return new RuleEndpoints.Moved(r.id(), indexOf(next, r.id()) + 1, next.size());
+  }
+
+  /** Where a placement puts a rule in the list without it: first, or before or after a rule that is there. */
+  private static int place(List<ObjectNode> rules, String before, String after, boolean first) throws Refused {
+    if (first) {
+      return 0;
+    }
+    String other = before != null ? before : after;
+    int at = indexOf(rules, other);
+    if (at < 0) {
+      throw Refused.notFound("no rule '" + other + "' to place it " + (before != null ? "before" : "after")
+          + "; see: vettid rules list");
+    }
+    return before != null ? at : at + 1;
   }
 
   private RuleEndpoints.Removed remove(String id) throws Exception {

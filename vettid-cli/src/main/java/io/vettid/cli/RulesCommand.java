@@ -14,11 +14,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vettid rules add | list | remove | test}: the owner's rules. */
+/** {@code vettid rules add | list | move | remove | test}: the owner's rules, in the order they are asked. */
 @Command(name = "rules", mixinStandardHelpOptions = true,
     description = "The owner's rules: by event type and/or connection, with conditions on payload fields; first"
         + " match wins; no match denies.",
-    subcommands = {RulesCommand.Add.class, RulesCommand.ListAll.class, RulesCommand.Remove.class, RulesCommand.Test.class})
+    subcommands = {RulesCommand.Add.class, RulesCommand.ListAll.class, RulesCommand.Move.class, RulesCommand.Remove.class,
+        RulesCommand.Test.class})
 final class RulesCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -58,6 +59,15 @@ final class RulesCommand implements Runnable {
     @Option(names = "--reason", description = "The reason (for deny).")
     String reason;
 
+    @Option(names = "--before", paramLabel = "ID", description = "Put it just before this rule (first match wins).")
+    String before;
+
+    @Option(names = "--after", paramLabel = "ID", description = "Put it just after this rule.")
+    String after;
+
+    @Option(names = "--first", description = "Put it first: it is asked before every other rule.")
+    boolean first;
+
     @Override
     RuleEndpoints.Add request() {
       if (rule != null) {
@@ -68,7 +78,7 @@ final class RulesCommand implements Runnable {
         if (!json.isObject()) {
           throw new IllegalArgumentException("a rule is a JSON object with an 'id' (see: vettid rules add --help)");
         }
-        return new RuleEndpoints.Add((ObjectNode) json);
+        return new RuleEndpoints.Add((ObjectNode) json, before, after, first);
       }
       if (id == null || action == null) {
         throw new IllegalArgumentException("a rule needs --id and --action (or give it as JSON)");
@@ -87,12 +97,13 @@ final class RulesCommand implements Runnable {
       if (reason != null) {
         o.put("reason", reason);
       }
-      return new RuleEndpoints.Add(o);
+      return new RuleEndpoints.Add(o, before, after, first);
     }
 
     @Override
     void print(RuleEndpoints.Added a, PrintStream out) {
-      out.println((a.replaced() ? "replaced rule " : "added rule ") + a.id() + " (" + a.rules() + " rules)");
+      out.println((a.replaced() ? "replaced rule " : "added rule ") + a.id() + ", number " + a.position() + " of "
+          + a.rules() + " (first match wins)");
     }
   }
 
@@ -109,8 +120,44 @@ final class RulesCommand implements Runnable {
 
     @Override
     void print(RuleEndpoints.Listed a, PrintStream out) {
-      a.rules().forEach(r -> out.println(r.toString()));
-      out.println("(anything no rule matches is denied)");
+      for (int i = 0; i < a.rules().size(); i++) {
+        out.println((i + 1) + ". " + a.rules().get(i).toString());
+      }
+      out.println("(asked in this order, the first that matches decides; anything no rule matches is denied)");
+    }
+  }
+
+  @Command(name = "move", mixinStandardHelpOptions = true,
+      description = "Move a rule: first, last, or before or after another one (first match wins). Example:"
+          + " vettid rules move deny-carol --before chat")
+  static final class Move extends VaultRequest<RuleEndpoints.Move, RuleEndpoints.Moved> {
+    @Parameters(paramLabel = "ID", description = "The rule's id.")
+    String id;
+
+    @Option(names = "--before", paramLabel = "ID", description = "Just before this rule.")
+    String before;
+
+    @Option(names = "--after", paramLabel = "ID", description = "Just after this rule.")
+    String after;
+
+    @Option(names = "--first", description = "First.")
+    boolean first;
+
+    @Option(names = "--last", description = "Last.")
+    boolean last;
+
+    Move() {
+      super(RuleEndpoints.MOVE);
+    }
+
+    @Override
+    RuleEndpoints.Move request() {
+      return new RuleEndpoints.Move(id, before, after, first, last);
+    }
+
+    @Override
+    void print(RuleEndpoints.Moved a, PrintStream out) {
+      out.println("moved rule " + a.id() + " to number " + a.position() + " of " + a.rules());
     }
   }
 

@@ -250,6 +250,50 @@ class VettidCommandsTest {
   }
 
   /**
+   * Issue #26: the owner orders her rules. A rule added after a broad one never fires (first match
+   * wins); placed before it, it decides; moved last, it stops deciding again. A placement that
+   * names no rule, or two places at once, is refused and changes nothing.
+   */
+  @Test
+  @Order(3)
+  void aRulePlacedBeforeABroadOneDecidesAndMovedLastNoLonger() throws Exception {
+    String before = ok(alice, "--json", "rules", "list").out();
+    String bobsConnection = cli(alice, "--json", "connections", "list").json().path("connections").get(0).path("id")
+        .asText();
+    String denyBob = "{\"id\":\"deny-bob\",\"eventType\":\"chat.message\",\"connectionId\":\"" + bobsConnection
+        + "\",\"action\":\"deny\",\"reason\":\"not now\"}";
+    assertThat(ok(alice, "rules", "add", denyBob).out()).contains("added rule deny-bob, number");
+    assertThat(ok(alice, "rules", "test", "chat.message", "--from", "Bob").out()).startsWith("handle by rule chat");
+
+    assertThat(ok(alice, "rules", "add", denyBob, "--before", "chat").out()).contains("replaced rule deny-bob");
+    assertThat(ok(alice, "rules", "test", "chat.message", "--from", "Bob").out()).startsWith("deny by rule deny-bob");
+    String listed = ok(alice, "rules", "list").out();
+    assertThat(listed.indexOf("deny-bob")).isLessThan(listed.indexOf("\"chat\""));
+    assertThat(listed).containsPattern("(?m)^[0-9]+\\. .*deny-bob");
+
+    assertThat(ok(alice, "rules", "move", "deny-bob", "--last").out()).contains("moved rule deny-bob to number");
+    assertThat(ok(alice, "rules", "test", "chat.message", "--from", "Bob").out()).startsWith("handle by rule chat");
+    ok(alice, "rules", "move", "deny-bob", "--first");
+    assertThat(ok(alice, "rules", "test", "chat.message", "--from", "Bob").out()).startsWith("deny by rule deny-bob");
+
+    String now = ok(alice, "--json", "rules", "list").out();
+    Run nowhere = cli(alice, "rules", "move", "deny-bob", "--after", "no-such-rule");
+    assertThat(nowhere.exit()).isEqualTo(1);
+    assertThat(nowhere.err()).contains("no rule 'no-such-rule'");
+    Run twoPlaces = cli(alice, "rules", "move", "deny-bob", "--first", "--last");
+    assertThat(twoPlaces.exit()).isNotZero();
+    assertThat(twoPlaces.err()).contains("one place only");
+    Run noPlace = cli(alice, "rules", "move", "deny-bob");
+    assertThat(noPlace.err()).contains("say where");
+    Run itself = cli(alice, "rules", "add", denyBob, "--after", "deny-bob");
+    assertThat(itself.err()).contains("before or after itself");
+    assertThat(ok(alice, "--json", "rules", "list").out()).as("refusals change nothing").isEqualTo(now);
+
+    ok(alice, "rules", "remove", "deny-bob");
+    assertThat(ok(alice, "--json", "rules", "list").out()).isEqualTo(before);
+  }
+
+  /**
    * Issue #26: the invitation and the safety number as QR codes. What alice's terminal draws reads
    * back (ZXing) as her invitation and as the scannable form of her safety number; bob's vault
    * takes that scan as a match, and a number with one digit changed as a mismatch (exit 1).

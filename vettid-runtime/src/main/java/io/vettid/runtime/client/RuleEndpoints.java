@@ -16,8 +16,13 @@ public final class RuleEndpoints {
   /** {@code rules.list}: the rules, in the order they apply. */
   public static final ControlEndpoint<None, Listed> LIST = ControlEndpoint.of("rules", "list", None.class,
       Listed.class);
-  /** {@code rules.add}: adds a rule at the end, or replaces the rule of the same id where it stands. */
+  /**
+   * {@code rules.add}: adds a rule at the end, or replaces the rule of the same id where it stands;
+   * or puts it where a placement says (first, before or after another rule).
+   */
   public static final ControlEndpoint<Add, Added> ADD = ControlEndpoint.of("rules", "add", Add.class, Added.class);
+  /** {@code rules.move}: moves a rule first, last, or before or after another rule. */
+  public static final ControlEndpoint<Move, Moved> MOVE = ControlEndpoint.of("rules", "move", Move.class, Moved.class);
   /** {@code rules.remove}: removes a rule by its id. */
   public static final ControlEndpoint<ById, Removed> REMOVE = ControlEndpoint.of("rules", "remove", ById.class,
       Removed.class);
@@ -33,20 +38,84 @@ public final class RuleEndpoints {
   public record Listed(List<ObjectNode> rules) {}
 
   /**
-   * A rule to add.
+   * A rule to add, and where (first match wins: where a rule stands decides which events it gets).
    *
    * @param rule the rule's JSON, with its {@code id}
+   * @param before the id of the rule it goes just before, or null
+   * @param after the id of the rule it goes just after, or null
+   * @param first whether it goes first
    */
-  public record Add(ObjectNode rule) {
+  public record Add(ObjectNode rule, String before, String after, boolean first) {
     /**
-     * Validates.
+     * Validates: at most one placement, and not relative to itself.
      *
      * @param rule the record component {@code rule}
+     * @param before the record component {@code before}
+     * @param after the record component {@code after}
+     * @param first the record component {@code first}
      */
     public Add {
       if (rule == null || !rule.path("id").isTextual()) {
         throw new IllegalArgumentException("a rule is a JSON object with an 'id' (see: vettid rules add --help)");
       }
+      placement(rule.path("id").asText(), before, after, first, false, false);
+    }
+
+    /**
+     * A rule added at the end, or replacing the rule of the same id where it stands.
+     *
+     * @param rule the rule's JSON, with its {@code id}
+     */
+    public Add(ObjectNode rule) {
+      this(rule, null, null, false);
+    }
+  }
+
+  /**
+   * A rule to move.
+   *
+   * @param id its id
+   * @param before the id of the rule it goes just before, or null
+   * @param after the id of the rule it goes just after, or null
+   * @param first whether it goes first
+   * @param last whether it goes last
+   */
+  public record Move(String id, String before, String after, boolean first, boolean last) {
+    /**
+     * Validates: exactly one placement, and not relative to itself.
+     *
+     * @param id the record component {@code id}
+     * @param before the record component {@code before}
+     * @param after the record component {@code after}
+     * @param first the record component {@code first}
+     * @param last the record component {@code last}
+     */
+    public Move {
+      ControlEndpoint.required(id, "id");
+      placement(id, before, after, first, last, true);
+    }
+  }
+
+  /**
+   * A rule moved.
+   *
+   * @param id its id
+   * @param position where it stands now (1 is first)
+   * @param rules how many rules there are
+   */
+  public record Moved(String id, int position, int rules) {}
+
+  private static void placement(String id, String before, String after, boolean first, boolean last,
+      boolean required) {
+    int given = (before != null ? 1 : 0) + (after != null ? 1 : 0) + (first ? 1 : 0) + (last ? 1 : 0);
+    if (given > 1) {
+      throw new IllegalArgumentException("say one place only: first, last, before a rule or after a rule");
+    }
+    if (required && given == 0) {
+      throw new IllegalArgumentException("say where: first, last, before a rule or after a rule");
+    }
+    if (id.equals(before) || id.equals(after)) {
+      throw new IllegalArgumentException("rule '" + id + "' cannot go before or after itself");
     }
   }
 
@@ -56,8 +125,9 @@ public final class RuleEndpoints {
    * @param id its id
    * @param replaced whether it replaced a rule of the same id
    * @param rules how many rules there are now
+   * @param position where it stands (1 is first)
    */
-  public record Added(String id, boolean replaced, int rules) {}
+  public record Added(String id, boolean replaced, int rules, int position) {}
 
   /**
    * A rule removed.
