@@ -62,14 +62,15 @@ final class RuleControl {
     String id = rule.path("id").asText();
     List<ObjectNode> next = rules();
     int at = indexOf(next, id);
-    boolean placed = r.first() || r.before() != null || r.after() != null;
+    boolean first = Boolean.TRUE.equals(r.first());
+    boolean placed = first || r.before() != null || r.after() != null;
     if (at >= 0 && !placed) {
       next.set(at, rule);
     } else {
       if (at >= 0) {
         next.remove(at);
       }
-      next.add(placed ? place(next, r.before(), r.after(), r.first()) : next.size(), rule);
+      next.add(placed ? place(next, r.before(), r.after(), first) : next.size(), rule);
     }
     write(next);
     return new RuleEndpoints.Added(id, at >= 0, next.size(), indexOf(next, id) + 1);
@@ -82,7 +83,8 @@ final class RuleControl {
       throw Refused.notFound("no rule '" + r.id() + "'; see: vettid rules list");
     }
     ObjectNode rule = next.remove(at);
-    next.add(r.last() ? next.size() : place(next, r.before(), r.after(), r.first()), rule);
+    next.add(Boolean.TRUE.equals(r.last()) ? next.size() : place(next, r.before(), r.after(),
+        Boolean.TRUE.equals(r.first())), rule);
     write(next);
     return new RuleEndpoints.Moved(r.id(), indexOf(next, r.id()) + 1, next.size());
   }

@@ -78,7 +78,7 @@ final class RulesCommand implements Runnable {
         if (!json.isObject()) {
           throw new IllegalArgumentException("a rule is a JSON object with an 'id' (see: vettid rules add --help)");
         }
-        return new RuleEndpoints.Add((ObjectNode) json, before, after, first);
+        return new RuleEndpoints.Add((ObjectNode) json, before, after, first ? Boolean.TRUE : null);
       }
       if (id == null || action == null) {
         throw new IllegalArgumentException("a rule needs --id and --action (or give it as JSON)");
@@ -97,7 +97,7 @@ final class RulesCommand implements Runnable {
       if (reason != null) {
         o.put("reason", reason);
       }
-      return new RuleEndpoints.Add(o, before, after, first);
+      return new RuleEndpoints.Add(o, before, after, first ? Boolean.TRUE : null);
     }
 
     @Override
@@ -152,7 +152,7 @@ final class RulesCommand implements Runnable {
 
     @Override
     RuleEndpoints.Move request() {
-      return new RuleEndpoints.Move(id, before, after, first, last);
+      return new RuleEndpoints.Move(id, before, after, first ? Boolean.TRUE : null, last ? Boolean.TRUE : null);
     }
 
     @Override

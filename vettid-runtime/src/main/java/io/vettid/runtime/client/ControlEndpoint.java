@@ -201,7 +201,7 @@ public record ControlEndpoint<Q, R>(String group, String verb, Class<Q> requestT
         AcceptanceEndpoints.START, AcceptanceEndpoints.COMPLETE,
         ConnectionEndpoints.LIST, ConnectionEndpoints.REVOKE, ConnectionEndpoints.BLOCK, ConnectionEndpoints.UNBLOCK,
         ConnectionEndpoints.SEND,
-        RuleEndpoints.LIST, RuleEndpoints.ADD, RuleEndpoints.REMOVE, RuleEndpoints.TEST,
+        RuleEndpoints.LIST, RuleEndpoints.ADD, RuleEndpoints.MOVE, RuleEndpoints.REMOVE, RuleEndpoints.TEST,
         InboxEndpoints.LIST, InboxEndpoints.APPROVE, InboxEndpoints.DENY,
         KeyEndpoints.LIST, KeyEndpoints.ROTATE, KeyEndpoints.ROTATE_IDENTITY,
         QuarantineEndpoints.LIST, QuarantineEndpoints.REPLAY,

@@ -43,9 +43,9 @@ public final class RuleEndpoints {
    * @param rule the rule's JSON, with its {@code id}
    * @param before the id of the rule it goes just before, or null
    * @param after the id of the rule it goes just after, or null
-   * @param first whether it goes first
+   * @param first whether it goes first (absent: no)
    */
-  public record Add(ObjectNode rule, String before, String after, boolean first) {
+  public record Add(ObjectNode rule, String before, String after, Boolean first) {
     /**
      * Validates: at most one placement, and not relative to itself.
      *
@@ -58,7 +58,7 @@ public final class RuleEndpoints {
       if (rule == null || !rule.path("id").isTextual()) {
         throw new IllegalArgumentException("a rule is a JSON object with an 'id' (see: vettid rules add --help)");
       }
-      placement(rule.path("id").asText(), before, after, first, false, false);
+      placement(rule.path("id").asText(), before, after, Boolean.TRUE.equals(first), false, false);
     }
 
     /**
@@ -67,7 +67,7 @@ public final class RuleEndpoints {
      * @param rule the rule's JSON, with its {@code id}
      */
     public Add(ObjectNode rule) {
-      this(rule, null, null, false);
+      this(rule, null, null, null);
     }
   }
 
@@ -77,10 +77,10 @@ public final class RuleEndpoints {
    * @param id its id
    * @param before the id of the rule it goes just before, or null
    * @param after the id of the rule it goes just after, or null
-   * @param first whether it goes first
-   * @param last whether it goes last
+   * @param first whether it goes first (absent: no)
+   * @param last whether it goes last (absent: no)
    */
-  public record Move(String id, String before, String after, boolean first, boolean last) {
+  public record Move(String id, String before, String after, Boolean first, Boolean last) {
     /**
      * Validates: exactly one placement, and not relative to itself.
      *
@@ -92,7 +92,7 @@ public final class RuleEndpoints {
      */
     public Move {
       ControlEndpoint.required(id, "id");
-      placement(id, before, after, first, last, true);
+      placement(id, before, after, Boolean.TRUE.equals(first), Boolean.TRUE.equals(last), true);
     }
   }
 
