@@ -45,7 +45,7 @@ for a in "${published[@]}"; do
   fi
   for suffix in "" -sources -javadoc; do
     jar="$a/target/$a-$version$suffix.jar"
-    [[ "$a" == vettid-cli && -z "$suffix" ]] && jar="$a/target/vettid.jar"
+    [[ "$a" == vettid-cli ]] && jar="$a/target/vettid$suffix.jar" # its finalName is vettid
     need "$jar"
     [[ -s "$jar" ]] && put "$jar" "$a-$version$suffix.jar"
   done
