@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 mvn -B -q -Prelease -DskipTests -Dgpg.skip verify
 version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
 published=(vettid-bom vettid-proptest vettid-api vettid-crypto vettid-rules vettid-profile vettid-nats vettid-testkit
-  vettid-runtime vettid-micrometer vettid-cli)
+  vettid-runtime vettid-micrometer vettid-testkit-vault vettid-cli)
 bundle=target/central-bundle
 rm -rf "$bundle" target/central-bundle.zip
 missing=0

@@ -38,6 +38,7 @@ class ArchitectureTest {
       "vettid-testkit", Set.of("vettid-nats"),
       "vettid-runtime", Set.of("vettid-api", "vettid-crypto", "vettid-nats", "vettid-rules", "vettid-profile"),
       "vettid-micrometer", Set.of("vettid-runtime"),
+      "vettid-testkit-vault", Set.of("vettid-runtime", "vettid-testkit"),
       "vettid-cli", Set.of("vettid-runtime", "vettid-micrometer"));
 
   private static final Map<String, String> MODULE_NAMES = Map.of(
@@ -49,6 +50,7 @@ class ArchitectureTest {
       "vettid-testkit", "io.vettid.testkit",
       "vettid-runtime", "io.vettid.runtime",
       "vettid-micrometer", "io.vettid.micrometer",
+      "vettid-testkit-vault", "io.vettid.testkit.vault",
       "vettid-cli", "io.vettid.cli");
 
   private static Path root;
