@@ -9,6 +9,7 @@ import io.vettid.runtime.client.RuleEndpoints;
 import java.io.PrintStream;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -59,14 +60,7 @@ final class RulesCommand implements Runnable {
     @Option(names = "--reason", description = "The reason (for deny).")
     String reason;
 
-    @Option(names = "--before", paramLabel = "ID", description = "Put it just before this rule (first match wins).")
-    String before;
-
-    @Option(names = "--after", paramLabel = "ID", description = "Put it just after this rule.")
-    String after;
-
-    @Option(names = "--first", description = "Put it first: it is asked before every other rule.")
-    boolean first;
+    @Mixin RulePlacement place;
 
     @Override
     RuleEndpoints.Add request() {
@@ -78,7 +72,7 @@ final class RulesCommand implements Runnable {
         if (!json.isObject()) {
           throw new IllegalArgumentException("a rule is a JSON object with an 'id' (see: vettid rules add --help)");
         }
-        return new RuleEndpoints.Add((ObjectNode) json, before, after, first ? Boolean.TRUE : null);
+        return new RuleEndpoints.Add((ObjectNode) json, place.before, place.after, place.firstOrNull());
       }
       if (id == null || action == null) {
         throw new IllegalArgumentException("a rule needs --id and --action (or give it as JSON)");
@@ -97,7 +91,7 @@ final class RulesCommand implements Runnable {
       if (reason != null) {
         o.put("reason", reason);
       }
-      return new RuleEndpoints.Add(o, before, after, first ? Boolean.TRUE : null);
+      return new RuleEndpoints.Add(o, place.before, place.after, place.firstOrNull());
     }
 
     @Override
@@ -134,16 +128,9 @@ final class RulesCommand implements Runnable {
     @Parameters(paramLabel = "ID", description = "The rule's id.")
     String id;
 
-    @Option(names = "--before", paramLabel = "ID", description = "Just before this rule.")
-    String before;
+    @Mixin RulePlacement place;
 
-    @Option(names = "--after", paramLabel = "ID", description = "Just after this rule.")
-    String after;
-
-    @Option(names = "--first", description = "First.")
-    boolean first;
-
-    @Option(names = "--last", description = "Last.")
+    @Option(names = "--last", description = "Last: it is asked after every other rule.")
     boolean last;
 
     Move() {
@@ -152,7 +139,7 @@ final class RulesCommand implements Runnable {
 
     @Override
     RuleEndpoints.Move request() {
-      return new RuleEndpoints.Move(id, before, after, first ? Boolean.TRUE : null, last ? Boolean.TRUE : null);
+      return new RuleEndpoints.Move(id, place.before, place.after, place.firstOrNull(), last ? Boolean.TRUE : null);
     }
 
     @Override
