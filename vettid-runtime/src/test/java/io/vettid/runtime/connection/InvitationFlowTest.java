@@ -208,6 +208,15 @@ class InvitationFlowTest {
     assertThat(condition.getAsBoolean()).as(what).isTrue();
   }
 
+  /** A key source that generates each pair and notes its keyID. */
+  static io.vettid.crypto.pool.KeySource recording(java.util.List<io.vettid.api.KeyId> gave) {
+    return (algorithm, random) -> {
+      java.security.KeyPair pair = algorithm.generateKeyPair(random);
+      gave.add(algorithm.keyId(pair.getPublic()));
+      return pair;
+    };
+  }
+
   /** alice invites bob in person; both add the connection. {@return alice's and bob's view} */
   static Established[] connect(Vault alice, Vault bob, ShiftedClock clock) throws Exception {
     Invitations inviter = alice.invitations(clock);
@@ -226,10 +235,14 @@ class InvitationFlowTest {
   void twoVaultsConnectThroughAnInvitationExchangeBothWaysAndAgreeOnTheSafetyNumber() throws Exception {
     ShiftedClock clock = new ShiftedClock();
     try (Vault alice = new Vault("alice1", clock); Vault bob = new Vault("bob1", clock)) {
+      // issue #26: each side's connection keys come from its key source (the daemon's warm pools)
+      java.util.List<io.vettid.api.KeyId> aliceGave = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.List<io.vettid.api.KeyId> bobGave = new java.util.concurrent.CopyOnWriteArrayList<>();
       Invitations inviter = alice.invitations(clock);
+      inviter.keySource(recording(aliceGave));
       Invitation inv = inviter.create("home", false);
       Invitee invitee = Invitee.accept(Invitation.parse(inv.toUri()), bob.identity, bob.guid, "home", bob.account,
-          SUITE, clock, bob.blocks);
+          SUITE, clock, bob.blocks, null, recording(bobGave));
       byte[] accept = invitee.message();
       Invitations.Result r = inviter.accept(accept);
       assertThat(r.pendingId()).isEmpty();
@@ -237,6 +250,10 @@ class InvitationFlowTest {
       Established b = invitee.complete(r.confirm().orElseThrow());
       alice.connections.add(a, CONNECTOR);
       bob.connections.add(b, CONNECTOR);
+      assertThat(aliceGave).as("the confirming side's signing and wrapping pairs").hasSize(2)
+          .contains(alice.connections.link(a.local()).wrappingKey().keyId());
+      assertThat(bobGave).as("the accepting side's signing and wrapping pairs").hasSize(2)
+          .contains(bob.connections.link(b.local()).wrappingKey().keyId());
 
       assertThat(a.peerIdentity()).isEqualTo(bob.identity.keyId());
       assertThat(b.peerIdentity()).isEqualTo(alice.identity.keyId());
