@@ -7,6 +7,7 @@ import io.vettid.api.ConnectionId;
 import io.vettid.api.Decision;
 import io.vettid.api.EventType;
 import io.vettid.api.InternalEvent;
+import io.vettid.rules.RuleExplanation;
 import io.vettid.runtime.client.RuleEndpoints;
 import io.vettid.runtime.service.RuleStore;
 import java.time.Duration;
@@ -127,8 +128,11 @@ final class RuleControl {
     InternalEvent e = InternalEvent.builder().type(EventType.of(r.type()))
         .connectionId(r.connection() != null ? vault.connection(r.connection()) : ConnectionId.random())
         .payload(r.payload() != null ? r.payload() : JsonNodeFactory.instance.objectNode()).build();
-    Decision d = vault.runtime.rules().isPresent() ? store().evaluate(e) : Decision.defaultDeny();
+    RuleExplanation why = vault.runtime.rules().isPresent() ? store().explain(e)
+        : new RuleExplanation(Decision.defaultDeny(), List.of());
+    Decision d = why.decision();
     return new RuleEndpoints.Verdict(d.action().name().toLowerCase(Locale.ROOT), d.ruleId().orElse(null),
-        d.handler().orElse(null), d.reason());
+        d.handler().orElse(null), d.reason(), why.steps().stream()
+            .map(s -> new RuleEndpoints.Asked(s.ruleId(), s.matched(), s.reason())).toList());
   }
 }

@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code vettid rules add | list | move | remove | test}: the owner's rules, in the order they are asked. */
 @Command(name = "rules", mixinStandardHelpOptions = true,
-    description = "The owner's rules: by event type and/or connection, with conditions on payload fields; first"
-        + " match wins; no match denies.",
+    description = "The owner's rules: by event type (or pattern, such as chat.*), connection, peer, conditions on"
+        + " payload fields and CEL expressions; first match wins; no match denies.",
     subcommands = {RulesCommand.Add.class, RulesCommand.ListAll.class, RulesCommand.Move.class, RulesCommand.Remove.class,
         RulesCommand.Test.class})
 final class RulesCommand implements Runnable {
@@ -51,6 +51,17 @@ final class RulesCommand implements Runnable {
     @Option(names = "--connection", description = "The connection id it matches.")
     String connection;
 
+    @Option(names = "--peer", description = "The peer's first name it matches (any case).")
+    String peer;
+
+    @Option(names = "--peer-key", paramLabel = "KEYID", description = "The peer's identity keyID it matches.")
+    String peerKey;
+
+    @Option(names = "--if", paramLabel = "CEL",
+        description = "A condition in the Common Expression Language over type, eventId, connection, time, payload"
+            + " and peer, such as: payload.amount < 100 && peer.name == 'Bob'.")
+    String condition;
+
     @Option(names = "--action", description = "handle, reply, hold, drop or deny.")
     String action;
 
@@ -65,7 +76,8 @@ final class RulesCommand implements Runnable {
     @Override
     RuleEndpoints.Add request() {
       if (rule != null) {
-        if (id != null || eventType != null || connection != null || action != null || handler != null) {
+        if (id != null || eventType != null || connection != null || peer != null || peerKey != null
+            || condition != null || action != null || handler != null) {
           throw new IllegalArgumentException("give the rule as JSON or with options, not both");
         }
         JsonNode json = parseJson("the rule", rule);
@@ -83,6 +95,15 @@ final class RulesCommand implements Runnable {
       }
       if (connection != null) {
         o.put("connectionId", connection);
+      }
+      if (peer != null) {
+        o.put("peer", peer);
+      }
+      if (peerKey != null) {
+        o.put("peerKeyId", peerKey);
+      }
+      if (condition != null) {
+        o.put("if", condition);
       }
       o.put("action", action);
       if (handler != null) {
@@ -169,7 +190,8 @@ final class RulesCommand implements Runnable {
   }
 
   @Command(name = "test", mixinStandardHelpOptions = true,
-      description = "Dry-run an event against the rules and show the decision; nothing is sent or handled.")
+      description = "Dry-run an event against the rules: why each rule before the deciding one did not match, and"
+          + " the decision; nothing is sent or handled.")
   static final class Test extends VaultRequest<RuleEndpoints.Test, RuleEndpoints.Verdict> {
     @Parameters(index = "0", paramLabel = "TYPE", description = "The event type.")
     String type;
@@ -196,6 +218,13 @@ final class RulesCommand implements Runnable {
 
     @Override
     void print(RuleEndpoints.Verdict a, PrintStream out) {
+      for (int i = 0; i < a.asked().size(); i++) {
+        RuleEndpoints.Asked r = a.asked().get(i);
+        out.println((i + 1) + ". " + r.rule() + (r.matched() ? ": matches" : ": no, " + r.reason()));
+      }
+      if (!a.asked().isEmpty() && a.rule() == null) {
+        out.println("no rule matches");
+      }
       out.println(a.action() + (a.rule() != null ? " by rule " + a.rule() : "")
           + (a.handler() != null ? " with handler " + a.handler() : "") + " (" + a.reason() + ")");
     }

@@ -11,35 +11,50 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The default rule engine: an ordered list of rules, <b>first match wins, no match denies</b>.
- * A rule matches on event type and/or connection id and on conditions over payload fields; its
- * action is {@code handle} (start or continue a handler), {@code reply}, {@code hold} (for the
- * owner's approval), {@code drop} or {@code deny}.
+ * A rule matches on any of: the event type or a pattern of types ({@code chat.*} is one more token,
+ * {@code chat.>} one or more), the connection id, the peer's name or identity keyID (through a
+ * {@link PeerDirectory}), conditions on payload fields ({@code "when"}, all must hold), and a
+ * boolean expression in the Common Expression Language ({@code "if"}) over {@code type}, {@code
+ * eventId}, {@code connection}, {@code time}, {@code payload} and {@code peer}. Its action is
+ * {@code handle} (start or continue a handler), {@code reply}, {@code hold} (for the owner's
+ * approval), {@code drop} or {@code deny}.
  *
  * <pre>{@literal
  * [
+ *   {"id": "no-carol", "peer": "Carol", "eventType": "chat.*", "action": "deny"},
  *   {"id": "small-payments", "eventType": "payment.request", "connectionId": "conn-bob",
  *    "when": [{"field": "/amount", "op": "le", "value": 100}],
  *    "action": "handle", "handler": "payments"},
- *   {"id": "large-payments", "eventType": "payment.request", "action": "hold"}
+ *   {"id": "office-hours", "eventType": "payment.request",
+ *    "if": "payload.amount < 1000 && time.getHours('Europe/Berlin') < 18",
+ *    "action": "hold"}
  * ]
  * }</pre>
  *
  * <p>{@link #parse(byte[])} validates strictly: unknown fields, a duplicate rule id, a missing
- * handler for {@code handle}/{@code reply}, a bad JSON Pointer or operator are refused with an error
- * naming the rule and field. Immutable and thread-safe; a changed rule set is a new engine.
+ * handler for {@code handle}/{@code reply}, a bad JSON Pointer, operator or type pattern, and an
+ * {@code "if"} that does not compile or is not a boolean are refused with an error naming the rule
+ * and field (and, for {@code "if"}, the line and column). An {@code "if"} that fails for an event
+ * (a missing field, a bad conversion), or goes over its cost limit ({@value CelCondition#MAX_ITERATIONS}
+ * iterations of macros, {@value CelCondition#MAX_STEPS} steps, 1 s), <b>denies</b> that event, naming the rule: a broken rule never lets an event through, and
+ * the reason never quotes the payload. Use {@code has(payload.amount)} to test for a field.
+ * Immutable and thread-safe; a changed rule set is a new engine.
  */
 public final class DeclarativeRuleEngine implements RuleEngine {
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   private static final Set<String> RULE_FIELDS =
-      Set.of("id", "eventType", "connectionId", "when", "action", "handler", "reason");
+      Set.of("id", "eventType", "connectionId", "peer", "peerKeyId", "when", "if", "action", "handler", "reason");
+  private static final Pattern TYPE_TOKEN = Pattern.compile("[a-z0-9](?:[a-z0-9-]*[a-z0-9])?");
   private static final Set<String> CONDITION_FIELDS = Set.of("field", "op", "value");
   /** At most this many rules and this many bytes of rule JSON: rules come from the owner's KV. */
   public static final int MAX_RULES = 1000;
@@ -87,36 +102,145 @@ public final class DeclarativeRuleEngine implements RuleEngine {
     }
   }
 
-  record Rule(String id, String eventType, String connectionId, List<Condition> when, Decision decision) {
-    boolean matches(InternalEvent event) {
-      if (eventType != null && !eventType.equals(event.type().value())) {
-        return false;
+  /**
+   * An event type, or a pattern of them: {@code *} stands for one token, a last {@code >} for one
+   * or more.
+   */
+  record TypePattern(String text, String[] tokens) {
+    static TypePattern of(String text, String where) throws RuleValidationException {
+      String[] tokens = text.split("\\.", -1);
+      for (int i = 0; i < tokens.length; i++) {
+        String t = tokens[i];
+        boolean ok = TYPE_TOKEN.matcher(t).matches() || t.equals("*") || (t.equals(">") && i == tokens.length - 1);
+        if (!ok) {
+          throw new RuleValidationException(where + ": field 'eventType' must be an event type such as chat.message,"
+              + " or a pattern such as chat.* (one token) or chat.> (one or more)");
+        }
       }
-      if (connectionId != null && !connectionId.equals(event.connectionId().value())) {
-        return false;
-      }
-      if (when.isEmpty()) {
-        return true; // no condition: no copy of the payload to test
-      }
-      JsonNode payload = event.payload();
-      for (Condition c : when) {
-        if (!c.test(payload)) {
+      return new TypePattern(text, tokens);
+    }
+
+    boolean matches(String type) {
+      String[] parts = type.split("\\.", -1);
+      for (int i = 0; i < tokens.length; i++) {
+        if (tokens[i].equals(">")) {
+          return parts.length > i;
+        }
+        if (i >= parts.length || !(tokens[i].equals("*") || tokens[i].equals(parts[i]))) {
           return false;
         }
       }
-      return true;
+      return parts.length == tokens.length;
+    }
+  }
+
+  record Rule(String id, TypePattern eventType, String connectionId, String peer, String peerKeyId,
+      List<Condition> when, CelCondition expression, Decision decision) {
+    /**
+     * Why the rule does not match the event, or null if it does.
+     *
+     * @throws CelCondition.Failed if its expression failed for this event
+     */
+    String whyNot(Subject s) throws CelCondition.Failed {
+      InternalEvent event = s.event;
+      if (eventType != null && !eventType.matches(event.type().value())) {
+        return "the event type is " + event.type().value() + ", not " + eventType.text();
+      }
+      if (connectionId != null && !connectionId.equals(event.connectionId().value())) {
+        return "the connection is " + event.connectionId().value() + ", not " + connectionId;
+      }
+      if (peer != null || peerKeyId != null) {
+        PeerDirectory.Peer p = s.peer();
+        if (p == null) {
+          return "the connection's peer is not known";
+        }
+        if (peer != null && !peer.equalsIgnoreCase(p.name())) {
+          return "the peer is " + p.name() + ", not " + peer;
+        }
+        if (peerKeyId != null && !peerKeyId.equals(p.identityKeyId())) {
+          return "the peer's identity key is " + p.identityKeyId() + ", not " + peerKeyId;
+        }
+      }
+      for (int i = 0; i < when.size(); i++) {
+        Condition c = when.get(i);
+        if (!c.test(s.payload())) {
+          return "condition #" + i + " (" + c.field() + " " + c.op().name().toLowerCase(java.util.Locale.ROOT)
+              + (c.value() == null ? "" : " " + c.value()) + ") does not hold";
+        }
+      }
+      if (expression != null && !expression.test(s.variables())) {
+        return "its 'if' is false";
+      }
+      return null;
+    }
+
+    /** The deny of an event whose 'if' failed. */
+    Decision failed(CelCondition.Failed f) {
+      return Decision.deny(id, "rule " + id + ": its 'if' " + f.getMessage());
+    }
+  }
+
+  /** One event as the rules see it; the peer, payload copy and CEL variables are made at most once. */
+  final class Subject {
+    final InternalEvent event;
+    private JsonNode payload;
+    private Optional<PeerDirectory.Peer> peer;
+    private Map<String, Object> variables;
+
+    Subject(InternalEvent event) {
+      this.event = event;
+    }
+
+    JsonNode payload() {
+      if (payload == null) {
+        payload = event.payload();
+      }
+      return payload;
+    }
+
+    PeerDirectory.Peer peer() {
+      if (peer == null) {
+        Optional<PeerDirectory.Peer> p;
+        try {
+          p = peers.peer(event.connectionId());
+        } catch (RuntimeException e) {
+          p = Optional.empty(); // a failing directory knows no peer: rules naming one do not match
+        }
+        peer = p == null ? Optional.empty() : p;
+      }
+      return peer.orElse(null);
+    }
+
+    Map<String, Object> variables() {
+      if (variables == null) {
+        variables = CelCondition.variables(event, peer());
+      }
+      return variables;
     }
   }
 
   private final List<Rule> rules;
+  private final PeerDirectory peers;
 
-  private DeclarativeRuleEngine(List<Rule> rules) {
+  private DeclarativeRuleEngine(List<Rule> rules, PeerDirectory peers) {
     this.rules = List.copyOf(rules);
+    this.peers = peers;
   }
 
   /** {@return an engine with no rules: it denies everything} */
   public static DeclarativeRuleEngine empty() {
-    return new DeclarativeRuleEngine(List.of());
+    return new DeclarativeRuleEngine(List.of(), PeerDirectory.none());
+  }
+
+  /**
+   * The same rules, matching peers through a directory (without one, rules that name a peer never
+   * match).
+   *
+   * @param directory the vault's peers
+   * @return a new engine
+   */
+  public DeclarativeRuleEngine withPeers(PeerDirectory directory) {
+    return new DeclarativeRuleEngine(rules, Objects.requireNonNull(directory, "directory"));
   }
 
   /**
@@ -153,7 +277,7 @@ public final class DeclarativeRuleEngine implements RuleEngine {
       }
       rules.add(rule);
     }
-    return new DeclarativeRuleEngine(rules);
+    return new DeclarativeRuleEngine(rules, PeerDirectory.none());
   }
 
   /**
@@ -181,12 +305,47 @@ public final class DeclarativeRuleEngine implements RuleEngine {
   @Override
   public Decision evaluate(InternalEvent event) {
     Objects.requireNonNull(event, "event");
+    Subject s = new Subject(event);
     for (Rule rule : rules) {
-      if (rule.matches(event)) {
-        return rule.decision();
+      try {
+        if (rule.whyNot(s) == null) {
+          return rule.decision();
+        }
+      } catch (CelCondition.Failed f) {
+        return rule.failed(f);
       }
     }
     return Decision.defaultDeny();
+  }
+
+  /**
+   * Evaluates the rules as {@link #evaluate} does and says why: for each rule asked, in order,
+   * whether it matched and, if not, why not. The reasons name event types, connections, peers,
+   * payload field paths and rule values, never a payload value.
+   *
+   * @param event the event
+   * @return the decision and the rules asked (those after the deciding one are not asked)
+   */
+  public RuleExplanation explain(InternalEvent event) {
+    Objects.requireNonNull(event, "event");
+    Subject s = new Subject(event);
+    List<RuleExplanation.Step> steps = new ArrayList<>();
+    for (Rule rule : rules) {
+      String whyNot;
+      try {
+        whyNot = rule.whyNot(s);
+      } catch (CelCondition.Failed f) {
+        Decision d = rule.failed(f);
+        steps.add(new RuleExplanation.Step(rule.id(), true, d.reason()));
+        return new RuleExplanation(d, steps);
+      }
+      if (whyNot == null) {
+        steps.add(new RuleExplanation.Step(rule.id(), true, "it matches"));
+        return new RuleExplanation(rule.decision(), steps);
+      }
+      steps.add(new RuleExplanation.Step(rule.id(), false, whyNot));
+    }
+    return new RuleExplanation(Decision.defaultDeny(), steps);
   }
 
   private static Rule rule(JsonNode r, int index) throws RuleValidationException {
@@ -205,14 +364,8 @@ public final class DeclarativeRuleEngine implements RuleEngine {
         throw new RuleValidationException(where + ": unknown field '" + safe(f) + "'");
       }
     }
-    String eventType = text(r, "eventType", where, false);
-    if (eventType != null) {
-      try {
-        io.vettid.api.EventType.of(eventType);
-      } catch (IllegalArgumentException e) {
-        throw new RuleValidationException(where + ": field 'eventType' is not a valid event type");
-      }
-    }
+    String typeText = text(r, "eventType", where, false);
+    TypePattern eventType = typeText == null ? null : TypePattern.of(typeText, where);
     String connectionId = text(r, "connectionId", where, false);
     if (connectionId != null) {
       try {
@@ -232,7 +385,21 @@ public final class DeclarativeRuleEngine implements RuleEngine {
         when.add(condition(c, where + ", condition #" + i++));
       }
     }
-    return new Rule(id, eventType, connectionId, when, decision(r, id, where));
+    String peer = text(r, "peer", where, false);
+    if (peer != null && (peer.isBlank() || peer.length() > 64)) {
+      throw new RuleValidationException(where + ": field 'peer' must be the peer's first name (1-64 characters)");
+    }
+    String peerKeyId = text(r, "peerKeyId", where, false);
+    if (peerKeyId != null) {
+      try {
+        io.vettid.api.KeyId.of(peerKeyId);
+      } catch (IllegalArgumentException e) {
+        throw new RuleValidationException(where + ": field 'peerKeyId' is not a keyID (such as ed25519-<40 hex digits>)");
+      }
+    }
+    String expression = text(r, "if", where, false);
+    CelCondition cel = expression == null ? null : CelCondition.compile(expression, where);
+    return new Rule(id, eventType, connectionId, peer, peerKeyId, when, cel, decision(r, id, where));
   }
 
   /** The rule's action as a decision: handle and reply name a handler, deny may give a reason. */

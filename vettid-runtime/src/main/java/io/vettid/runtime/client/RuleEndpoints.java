@@ -158,12 +158,36 @@ public final class RuleEndpoints {
   }
 
   /**
-   * What the rules decide.
+   * What the rules decide, and why.
    *
    * @param action handle, reply, hold, drop or deny
    * @param rule the rule that matched, or null when none did
    * @param handler the handler it names, or null
    * @param reason why
+   * @param asked the rules asked, in order: why each earlier one did not match, and the one that
+   *     decided (empty for a third-party rule engine, which cannot say)
    */
-  public record Verdict(String action, String rule, String handler, String reason) {}
+  public record Verdict(String action, String rule, String handler, String reason, List<Asked> asked) {
+    /**
+     * Copies the list.
+     *
+     * @param action the record component {@code action}
+     * @param rule the record component {@code rule}
+     * @param handler the record component {@code handler}
+     * @param reason the record component {@code reason}
+     * @param asked the record component {@code asked}
+     */
+    public Verdict {
+      asked = asked == null ? List.of() : List.copyOf(asked);
+    }
+  }
+
+  /**
+   * One rule asked by {@code rules.test}.
+   *
+   * @param rule the rule's id
+   * @param matched whether it matched (and decided)
+   * @param reason why it did not match, or that it did
+   */
+  public record Asked(String rule, boolean matched, String reason) {}
 }
