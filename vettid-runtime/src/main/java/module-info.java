@@ -17,6 +17,7 @@ module io.vettid.runtime {
   requires static transitive org.apiguardian.api;
 
   exports io.vettid.runtime;
+  exports io.vettid.runtime.audit;
   exports io.vettid.runtime.client;
   exports io.vettid.runtime.service;
   exports io.vettid.runtime.connection;

@@ -70,6 +70,7 @@ final class ConnectionControl {
       vault.peers.remove(c);
     }
     saveBlocks(vault.nats(), vault.blocks);
+    vault.audit("blocked", "identity", identity.value(), "connections", Integer.toString(cut.size()));
     return new ConnectionEndpoints.Blocked(identity.value(), cut.stream().map(ConnectionId::value).toList());
   }
 
@@ -80,6 +81,7 @@ final class ConnectionControl {
     }
     boolean was = vault.blocks.unblock(id);
     saveBlocks(vault.nats(), vault.blocks);
+    vault.audit("unblocked", "identity", id.value());
     return new ConnectionEndpoints.Unblocked(identity, was);
   }
 
@@ -141,6 +143,8 @@ final class ConnectionControl {
   private KeyEndpoints.Rotated rotate(ConnectionId c) throws Exception {
     rotation.rotate(c);
     vault.push(vault.eventSpaceAccount());
-    return new KeyEndpoints.Rotated(c.value(), vault.connections.link(c).wrappingKey().keyId().value());
+    String key = vault.connections.link(c).wrappingKey().keyId().value();
+    vault.audit("rotated", "connection", c.value(), "wrappingKey", key);
+    return new KeyEndpoints.Rotated(c.value(), key);
   }
 }

@@ -385,6 +385,7 @@ final class HandshakeControl {
           + " revoked. Ask the peer for its server's address and pin again");
     }
     vault.peers.add(e);
+    vault.audit("connected", "connection", e.local().value(), "identity", e.peerIdentity().value());
     vault.push(vault.eventSpaceAccount()); // keeps the users issued so far, and the revocation list, with the vault
   }
 

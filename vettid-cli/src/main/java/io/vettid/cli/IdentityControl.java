@@ -57,6 +57,7 @@ final class IdentityControl {
     String previous = algorithm.keyId(before.getPublic()).value();
     String now = vault.identityKeyId();
     LOG.info("identity key rotated from {} to {}; {} peer(s) told", previous, now, told);
+    vault.audit("identity.rotated", "previous", previous, "identity", now);
     return new KeyEndpoints.IdentityRotated(previous, now, next.chain().rotations().size(), told);
   }
 

@@ -52,6 +52,7 @@ final class RecordsControl {
     if (!done) {
       throw Refused.notFound("no held event " + id + "; see: vettid inbox list");
     }
+    vault.audit(approve ? "approved" : "owner.denied", "held", id);
     return new InboxEndpoints.Decided(id, approve ? "approved" : "denied");
   }
 
@@ -107,6 +108,8 @@ final class RecordsControl {
     to.jetStream().publish(source,
         new Headers().put("Nats-Msg-Id", "replay-" + entry.sequence() + "-" + System.nanoTime()), entry.data());
     vault.nats().jetStreamManagement().deleteMessage(Subjects.QUARANTINE_STREAM, entry.sequence());
+    vault.audit("replayed", "quarantined", Long.toString(entry.sequence()), "reason", entry.reason().name(),
+        "source", source);
     return new QuarantineEndpoints.Done(entry.sequence(), entry.reason().name(), source);
   }
 

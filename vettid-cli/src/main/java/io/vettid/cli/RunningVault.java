@@ -8,6 +8,7 @@ import io.vettid.crypto.Suite;
 import io.vettid.nats.auth.NatsAccount;
 import io.vettid.nats.server.ServerAddress;
 import io.vettid.profile.Profile;
+import io.vettid.rules.PeerDirectory;
 import io.vettid.runtime.VettIdRuntime;
 import io.vettid.runtime.connection.BlockList;
 import io.vettid.runtime.connection.Connections;
@@ -71,6 +72,20 @@ final class RunningVault {
     this.eventSpaceAccount = eventSpaceAccount;
     this.push = push;
     this.peers = new PeerNames(runtime.connection());
+    runtime.rules().ifPresent(r -> r.peers(this::peer));
+  }
+
+  /**
+   * The rules' view of a connection's peer: its first name, and its identity keyID as the link
+   * knows it now (after the peer's identity rotations).
+   */
+  private Optional<PeerDirectory.Peer> peer(ConnectionId c) {
+    String name = peers.of(c, null);
+    if (name == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new PeerDirectory.Peer(name,
+        connections.link(c).peerIdentity().map(k -> k.value()).orElse("")));
   }
 
   VaultHome.Config config() {
@@ -96,6 +111,20 @@ final class RunningVault {
 
   Connection nats() {
     return runtime.connection();
+  }
+
+  /**
+   * Records an action in the audit log (ids and reasons only, never a payload or a key).
+   *
+   * @param kind what was done, such as {@code revoked}
+   * @param fields its ids and reasons, in order: name, value, name, value, ...
+   */
+  void audit(String kind, String... fields) {
+    java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+    for (int i = 0; i + 1 < fields.length; i += 2) {
+      f.put(fields[i], fields[i + 1]);
+    }
+    runtime.audit().ifPresent(a -> a.record(kind, f));
   }
 
   /** Takes the identity as kept: the current pair, its chain, the earlier pairs still kept. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.vettid.api.KeyId;
 import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.Providers;
 import io.vettid.crypto.SecretBox;
@@ -101,7 +102,7 @@ final class VaultDaemon implements Detached.Daemon {
   });
   private final CountDownLatch stopped = new CountDownLatch(1);
   private AccountKeeper accounts;
-  private RunningVault vault;
+  private volatile RunningVault vault;
   private ConnectionRotation rotation;
   private HandshakeControl handshakes;
   private ControlUsers controlUsers;
@@ -228,15 +229,28 @@ final class VaultDaemon implements Detached.Daemon {
       Connections connections = new Connections(Clock.systemUTC(), blocks);
       // whoever revokes a connection (the owner, or the peer telling this side), the user issued
       // for the peer goes with it
-      connections.onRevoked(revoked -> revoked.peerUser().ifPresent(u -> {
-        accounts.eventSpace().revoke(u);
-        accounts.push(accounts.eventSpace());
-      }));
+      connections.onRevoked(revoked -> {
+        revoked.peerUser().ifPresent(u -> {
+          accounts.eventSpace().revoke(u);
+          accounts.push(accounts.eventSpace());
+        });
+        RunningVault v = vault;
+        if (v != null) {
+          v.audit("revoked", "connection", revoked.local().value(),
+              "identity", revoked.peerIdentity().map(KeyId::value).orElse("?"));
+        }
+      });
       VettIdRuntimeBuilder rb = VettIdRuntime.connect(accounts.accounts(), serverOptions(address));
       if (eventSpaceServer != null) {
         rb.eventSpaceServer(accounts.external(), serverOptions(eventSpaceServer), Math.max(1, config.eventSpaceReplicas()));
       }
       // the connections (keys, sessions, routes) are back before the Manager takes a queued event
+      // every decision, hash-chained; checkpoints signed with the identity key in force
+      KeyPair sealedIdentity = s.identity().keys();
+      rb.audit(AuditControl.signer(s.identity().algorithm(), () -> {
+        RunningVault v = vault;
+        return v != null ? v.identityKeys : sealedIdentity;
+      }));
       VettIdRuntime runtime = opened(rb.connections(connections, s.vaultSecret(),
           connector(eventSpaceServer != null ? eventSpaceServer : address)).listener(this::settled).start());
       int blocked = ConnectionControl.loadBlocks(runtime.connection(), blocks); // before any handshake is taken
@@ -355,6 +369,7 @@ final class VaultDaemon implements Detached.Daemon {
     new ConnectionControl(vault, rotation).serve(b);
     new RuleControl(vault).serve(b);
     new RecordsControl(vault).serve(b);
+    new AuditControl(vault).serve(b);
     opened(b.start(answers, new InboxResponder(answers, vault.runtime.quarantine()), controlUsers.inbox(),
         ControlService.version()));
     controlUsers.writeRunFiles(vault.address, vault.config(), vault.started);

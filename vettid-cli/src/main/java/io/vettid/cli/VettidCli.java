@@ -56,6 +56,7 @@ import picocli.CommandLine;
         InboxCommand.class,
         KeysCommand.class,
         QuarantineCommand.class,
+        AuditCommand.class,
         CompletionCommand.class,
         CommandLine.HelpCommand.class})
 public final class VettidCli implements Runnable {

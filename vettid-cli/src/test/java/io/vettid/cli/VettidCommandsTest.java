@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -194,7 +195,7 @@ class VettidCommandsTest {
   @Order(2)
   void aHeldEventWaitsInTheInboxUntilApprovedAndADeniedOneIsQuarantined() throws Exception {
     ok(alice, "rules", "add", "{\"id\":\"chat\",\"eventType\":\"chat.message\",\"action\":\"hold\"}");
-    assertThat(ok(alice, "rules", "test", "chat.message", "--from", "Bob").out()).startsWith("hold by rule chat");
+    assertThat(decision(ok(alice, "rules", "test", "chat.message", "--from", "Bob"))).startsWith("hold by rule chat");
     ok(bob, "send", "Alice", "chat.message", "{\"text\":\"keep me\"}");
     ok(bob, "send", "Alice", "chat.message", "{\"text\":\"not me\"}");
     await(() -> cli(alice, "--json", "inbox", "list").out().split("\"id\"").length == 3, "two held events");
@@ -263,18 +264,18 @@ class VettidCommandsTest {
     String denyBob = "{\"id\":\"deny-bob\",\"eventType\":\"chat.message\",\"connectionId\":\"" + bobsConnection
         + "\",\"action\":\"deny\",\"reason\":\"not now\"}";
     assertThat(ok(alice, "rules", "add", denyBob).out()).contains("added rule deny-bob, number");
-    assertThat(ok(alice, "rules", "test", "chat.message", "--from", "Bob").out()).startsWith("handle by rule chat");
+    assertThat(decision(ok(alice, "rules", "test", "chat.message", "--from", "Bob"))).startsWith("handle by rule chat");
 
     assertThat(ok(alice, "rules", "add", denyBob, "--before", "chat").out()).contains("replaced rule deny-bob");
-    assertThat(ok(alice, "rules", "test", "chat.message", "--from", "Bob").out()).startsWith("deny by rule deny-bob");
+    assertThat(decision(ok(alice, "rules", "test", "chat.message", "--from", "Bob"))).startsWith("deny by rule deny-bob");
     String listed = ok(alice, "rules", "list").out();
     assertThat(listed.indexOf("deny-bob")).isLessThan(listed.indexOf("\"chat\""));
     assertThat(listed).containsPattern("(?m)^[0-9]+\\. .*deny-bob");
 
     assertThat(ok(alice, "rules", "move", "deny-bob", "--last").out()).contains("moved rule deny-bob to number");
-    assertThat(ok(alice, "rules", "test", "chat.message", "--from", "Bob").out()).startsWith("handle by rule chat");
+    assertThat(decision(ok(alice, "rules", "test", "chat.message", "--from", "Bob"))).startsWith("handle by rule chat");
     ok(alice, "rules", "move", "deny-bob", "--first");
-    assertThat(ok(alice, "rules", "test", "chat.message", "--from", "Bob").out()).startsWith("deny by rule deny-bob");
+    assertThat(decision(ok(alice, "rules", "test", "chat.message", "--from", "Bob"))).startsWith("deny by rule deny-bob");
 
     String now = ok(alice, "--json", "rules", "list").out();
     Run nowhere = cli(alice, "rules", "move", "deny-bob", "--after", "no-such-rule");
@@ -290,6 +291,54 @@ class VettidCommandsTest {
     assertThat(ok(alice, "--json", "rules", "list").out()).as("refusals change nothing").isEqualTo(now);
 
     ok(alice, "rules", "remove", "deny-bob");
+    assertThat(ok(alice, "--json", "rules", "list").out()).isEqualTo(before);
+  }
+
+  /** The last line of {@code rules test}: the decision (the lines before it say why). */
+  private static String decision(Run test) {
+    String[] lines = test.out().strip().split("\n");
+    return lines[lines.length - 1];
+  }
+
+  /**
+   * Issue #26: a rule with a CEL condition, or naming a peer, placed first decides; {@code rules
+   * test} says why the rules before the deciding one did not match; an {@code if} that fails for an
+   * event denies it; a rule that does not compile is refused naming the rule and the position, and
+   * changes nothing.
+   */
+  @Test
+  @Order(3)
+  void aCelRuleOrAPeerRuleDecidesAndRulesTestSaysWhy() throws Exception {
+    String before = ok(alice, "--json", "rules", "list").out();
+    ok(alice, "rules", "add", "--id", "short-chat", "--event-type", "chat.*", "--if", "size(payload.text) < 5",
+        "--action", "drop", "--first");
+    assertThat(decision(ok(alice, "rules", "test", "chat.message", "{\"text\":\"hi\"}", "--from", "Bob")))
+        .startsWith("drop by rule short-chat");
+    Run longer = ok(alice, "rules", "test", "chat.message", "{\"text\":\"hello there\"}", "--from", "Bob");
+    assertThat(longer.out()).contains("1. short-chat: no, its 'if' is false");
+    assertThat(decision(longer)).contains("by rule chat");
+    assertThat(decision(ok(alice, "rules", "test", "chat.message", "--from", "Bob")))
+        .as("an 'if' that fails (no text) denies").startsWith("deny by rule short-chat");
+
+    String bobsKey = cli(alice, "--json", "connections", "list").json().path("connections").get(0).path("identity")
+        .asText();
+    ok(alice, "rules", "add", "--id", "not-bob", "--peer", "bob", "--action", "deny", "--reason", "not today",
+        "--first");
+    assertThat(decision(ok(alice, "rules", "test", "profile.request", "--from", "Bob")))
+        .startsWith("deny by rule not-bob (not today)");
+    ok(alice, "rules", "add", "--id", "not-bob", "--peer-key", bobsKey, "--action", "hold");
+    assertThat(decision(ok(alice, "rules", "test", "profile.request", "--from", "Bob")))
+        .startsWith("hold by rule not-bob");
+    ok(alice, "rules", "remove", "not-bob");
+
+    String now = ok(alice, "--json", "rules", "list").out();
+    Run bad = cli(alice, "rules", "add", "--id", "bad", "--if", "payload.text ==", "--action", "drop");
+    assertThat(bad.exit()).isNotZero();
+    assertThat(bad.err()).contains("rule 'bad': field 'if' does not compile at line 1, column");
+    Run notBool = cli(alice, "rules", "add", "--id", "bad", "--if", "payload.text", "--action", "drop");
+    assertThat(notBool.err()).contains("rule 'bad': field 'if' must be true or false");
+    assertThat(ok(alice, "--json", "rules", "list").out()).as("refusals change nothing").isEqualTo(now);
+    ok(alice, "rules", "remove", "short-chat");
     assertThat(ok(alice, "--json", "rules", "list").out()).isEqualTo(before);
   }
 
@@ -400,6 +449,58 @@ class VettidCommandsTest {
     Run tail = ok(alice, "events", "tail", "--type", "chat.message", "--last", "50", "--count", "1", "--timeout", "5s");
     assertThat(tail.out()).containsPattern("chat\\.message +from Bob");
     assertThat(ok(alice, "server", "status").out()).contains("connections  1", "Alice");
+  }
+
+  /**
+   * Issue #26: alice's audit log holds her vault's decisions and her own actions (ids, types and
+   * reasons, never a payload), verifies whole across her restart, and names the entry a change to
+   * the stored log broke (the store rewritten with one entry altered, as someone with the store but
+   * not the identity key could).
+   */
+  @Test
+  @Order(5)
+  void theAuditLogIsWholeAndAnEntryAlteredInTheStoreIsNamed() throws Exception {
+    Run whole = ok(alice, "audit", "verify");
+    assertThat(whole.out()).startsWith("the audit log is whole: ").contains("signed checkpoint");
+    io.nats.client.Connection nc = aliceVault.runtime().connection();
+    io.nats.client.JetStreamManagement jsm = nc.jetStreamManagement();
+    List<String> lines = auditLines(jsm);
+    String all = String.join("\n", lines);
+    assertThat(all).contains("\"kind\":\"rules\"", "\"kind\":\"handled\"", "\"kind\":\"held\"",
+        "\"kind\":\"approved\"", "\"kind\":\"rotated\"", "\"kind\":\"checkpoint\"", "\"kind\":\"connected\"");
+    assertThat(all).as("no payload is kept").doesNotContain("keep me").doesNotContain("payload");
+
+    int handled = -1;
+    for (int i = 0; i < lines.size() && handled < 0; i++) {
+      handled = lines.get(i).contains("\"kind\":\"handled\"") ? i : -1;
+    }
+    List<String> altered = new java.util.ArrayList<>(lines);
+    altered.set(handled, lines.get(handled).replace("\"kind\":\"handled\"", "\"kind\":\"dropped\""));
+    rewriteAudit(nc, altered);
+    Run broken = cli(alice, "audit", "verify");
+    assertThat(broken.exit()).isEqualTo(1);
+    assertThat(broken.out()).contains("the audit log is BROKEN: entry " + (handled + 1) + " was altered");
+
+    rewriteAudit(nc, lines);
+    assertThat(ok(alice, "--json", "audit", "verify").json().path("intact").asBoolean()).isTrue();
+  }
+
+  static List<String> auditLines(io.nats.client.JetStreamManagement jsm) throws Exception {
+    List<String> lines = new java.util.ArrayList<>();
+    var state = jsm.getStreamInfo(io.vettid.nats.subjects.Subjects.AUDIT_STREAM).getStreamState();
+    for (long s = state.getFirstSequence(); s <= state.getLastSequence(); s++) {
+      lines.addAll(List.of(new String(jsm.getMessage(io.vettid.nats.subjects.Subjects.AUDIT_STREAM, s).getData(),
+          StandardCharsets.UTF_8).split("\n")));
+    }
+    return lines;
+  }
+
+  /** Replaces the stored audit log with these lines (one block), as someone with the store could. */
+  static void rewriteAudit(io.nats.client.Connection nc, List<String> lines) throws Exception {
+    aliceVault.runtime().audit().orElseThrow().flush();
+    nc.jetStreamManagement().purgeStream(io.vettid.nats.subjects.Subjects.AUDIT_STREAM);
+    nc.jetStream().publish(io.vettid.nats.subjects.Subjects.AUDIT.value(),
+        String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
   }
 
   @Test

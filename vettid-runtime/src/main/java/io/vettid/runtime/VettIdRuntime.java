@@ -22,6 +22,7 @@ import io.vettid.runtime.service.HandshakeInbox;
 import io.vettid.runtime.service.HeldEvents;
 import io.vettid.runtime.service.InboxResponder;
 import io.vettid.runtime.service.Quarantine;
+import io.vettid.runtime.audit.AuditLog;
 import io.vettid.runtime.service.RuleStore;
 import io.vettid.runtime.service.RuntimeCounters;
 import java.io.IOException;
@@ -112,6 +113,9 @@ public final class VettIdRuntime implements AutoCloseable {
   private final int restoredConnections;
   private final AppManager apps;
   private final EventService appService;
+  private final AuditLog audit;
+  /** What every service and the quarantine tell: the audit log first, then the builder's listener. */
+  private final EventService.Listener listener;
 
   /** Prefix of shareable data fields in the {@code Vault} bucket. */
   public static final String SHARED_PREFIX = "shared.";
@@ -177,6 +181,7 @@ public final class VettIdRuntime implements AutoCloseable {
       InterruptedException {
     RuntimeNats n = RuntimeNats.open(b);
     RuleStore rs = null;
+    AuditLog al = null;
     try {
       Connection conn = n.vault();
       layout = JetStreamLayout.builder().replicas(b.replicas).storageBytes(b.storageBytes).build();
@@ -184,13 +189,30 @@ public final class VettIdRuntime implements AutoCloseable {
       depositLayout = depositReplicas == 0 ? layout
           : JetStreamLayout.builder().replicas(depositReplicas).storageBytes(b.storageBytes).build();
       layout.ensureVault(conn);
+      if (b.auditSigner != null) {
+        al = AuditLog.open(conn, b.auditSigner);
+        AuditLog log = al;
+        EventService.Listener own = b.listener;
+        listener = s -> {
+          log.settled(s);
+          own.settled(s);
+        };
+      } else {
+        listener = b.listener;
+      }
+      audit = al;
       RuleEngine engine = b.ruleEngine;
       if (engine == null) {
         rs = RuleStore.open(conn);
         engine = rs;
+        if (al != null) {
+          AuditLog log = al;
+          rs.onApplied(a -> log.record("rules", java.util.Map.of("revision", Long.toString(a.revision()),
+              "rules", String.join(",", a.ruleIds()), "valid", Boolean.toString(a.valid()))));
+        }
       }
       quarantine = new Quarantine(conn, counters, Quarantine.perSourceBytes(layout));
-      quarantine.observe(b.listener); // refusals before the Manager reach the same listener
+      quarantine.observe(listener); // refusals before the Manager reach the same listener
       inbox = new HeldEvents(conn, quarantine);
       profiles = conn.keyValue(Subjects.name("Profiles"));
       vaultKv = conn.keyValue(Subjects.name("Vault"));
@@ -215,6 +237,9 @@ public final class VettIdRuntime implements AutoCloseable {
       if (rs != null) {
         rs.close();
       }
+      if (al != null) {
+        al.close();
+      }
       n.close();
       throw e;
     }
@@ -228,7 +253,7 @@ public final class VettIdRuntime implements AutoCloseable {
   private EventServiceBuilder configure(EventServiceBuilder service, VettIdRuntimeBuilder b, HandlerRegistry handlers,
       RuleEngine engine) {
     return service.handlers(handlers).rules(engine).replies(b.replies).counters(counters).quarantine(quarantine)
-        .inbox(inbox).ackWait(b.ackWait).handledOnceHorizon(b.horizon).listener(b.listener);
+        .inbox(inbox).ackWait(b.ackWait).handledOnceHorizon(b.horizon).listener(listener);
   }
 
   /**
@@ -405,6 +430,11 @@ public final class VettIdRuntime implements AutoCloseable {
     return Optional.ofNullable(ruleStore);
   }
 
+  /** {@return the audit log, if {@link VettIdRuntimeBuilder#audit} asked for one} */
+  public Optional<AuditLog> audit() {
+    return Optional.ofNullable(audit);
+  }
+
   /** {@return the owner's approval inbox} */
   public HeldEvents inbox() {
     return inbox;
@@ -461,6 +491,9 @@ public final class VettIdRuntime implements AutoCloseable {
     }
     if (ruleStore != null) {
       ruleStore.close();
+    }
+    if (audit != null) {
+      audit.close(); // after the services: their last decisions are in it, with a signed checkpoint
     }
     if (connections != null) {
       connections.close(); // the NATS connections to peers it opened

@@ -59,6 +59,7 @@ public final class VettIdRuntimeBuilder {
   boolean discover = true;
   Duration ackWait = Duration.ofSeconds(60);
   EventService.Listener listener = settled -> { };
+  io.vettid.runtime.audit.AuditLog.Signer auditSigner;
   Connections connections;
   NatsAccount account;
   Options.Builder depositOptions;
@@ -193,6 +194,19 @@ public final class VettIdRuntimeBuilder {
       throw new IllegalArgumentException("replicas must be 1..5, got " + replicas);
     }
     this.replicas = replicas;
+    return this;
+  }
+
+  /**
+   * Keeps an audit log ({@link io.vettid.runtime.audit.AuditLog}): every decision the runtime takes,
+   * hash-chained in the vault's {@code Audit} stream, with checkpoints signed by this signer (the
+   * vault's identity key). See {@link VettIdRuntime#audit()}.
+   *
+   * @param signer signs the checkpoints
+   * @return this builder
+   */
+  public VettIdRuntimeBuilder audit(io.vettid.runtime.audit.AuditLog.Signer signer) {
+    this.auditSigner = Objects.requireNonNull(signer, "signer");
     return this;
   }
 

@@ -26,6 +26,8 @@ import io.vettid.nats.auth.SubscriberAccounts;
 import io.vettid.nats.server.ServerAddress;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.profile.TrustedResource;
+import io.vettid.runtime.audit.AuditChain;
+import io.vettid.runtime.audit.AuditLog;
 import io.vettid.runtime.client.RuleEndpoints;
 import io.vettid.runtime.client.VaultClient;
 import io.vettid.runtime.connection.BlockList;
@@ -55,6 +57,7 @@ import io.vettid.runtime.service.RuleStore;
 import io.vettid.runtime.service.RuntimeCounters;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,6 +155,27 @@ final class JavadocExamples {
     try (RuleStore rules = RuleStore.open(nc)) {
       rules.put("[{\"id\":\"friends\",\"eventType\":\"contact.request\",\"action\":\"hold\"}]");
       Decision d = rules.evaluate(event);
+    }
+    // end
+  }
+
+  void auditLog(Path dir, byte[] secret, AuditLog.Signer signer, String keyId, AuditChain.Verifier verifier)
+      throws Exception {
+    // example: AuditLog
+    VettIdRuntime runtime = VettIdRuntime.embedded(dir, secret).audit(signer).start(); // signer: the identity key
+    AuditLog audit = runtime.audit().orElseThrow();
+    audit.record("blocked", Map.of("identity", keyId)); // an owner's action
+    AuditLog.Report report = audit.verify(verifier);     // report.problem() names a broken entry
+    // end
+  }
+
+  void auditChain(AuditChain.Verifier verifier, java.util.List<String> lines) {
+    // example: AuditChain
+    AuditChain.Verification v = AuditChain.verifier(verifier);
+    for (String line : lines) {
+      if (!v.next(line)) {
+        break; // v.problem() names the entry
+      }
     }
     // end
   }

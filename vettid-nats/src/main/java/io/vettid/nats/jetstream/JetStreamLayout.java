@@ -27,7 +27,8 @@ import java.util.Objects;
  *       work-queue stream ({@link Subjects#DATA_VAULT_STREAM}), the quarantine stream ({@link
  *       Subjects#QUARANTINE_STREAM}, kept until deleted by the owner), the apps' work-queue stream
  *       ({@link Subjects#APP_MANAGER_STREAM}), the owner's log of settled events ({@link
- *       Subjects#EVENTS_STREAM}: ids, types and outcomes, the last 10,000), one key/value bucket per
+ *       Subjects#EVENTS_STREAM}: ids, types and outcomes, the last 10,000), the audit log ({@link
+ *       Subjects#AUDIT_STREAM}: kept whole, full it refuses), one key/value bucket per
  *       internal namespace ({@link Subjects#VAULT_BUCKETS}) and the {@link
  *       Subjects#FILES_OBJECT_STORE} object store;</li>
  *   <li>{@link #ensureEventSpace}: the deposit stream of one EventSpace, holding every
@@ -110,6 +111,7 @@ public final class JetStreamLayout {
       case "Vault", "Profiles" -> 2;
       case "EventHandlers" -> 25;
       case "Files" -> 11;
+      case "Audit" -> 8;
       default -> throw new IllegalArgumentException("the layout makes no stream or bucket named " + name);
     };
     return storageBytes / replicas / 100 * percent;
@@ -160,6 +162,9 @@ public final class JetStreamLayout {
         .discardNewPerSubject(true).build()));
     made.add(ensureStream(jsm, capped(stream(Subjects.EVENTS_STREAM, List.of(Subjects.MANAGER_EVENTS.value()),
         RetentionPolicy.Limits), DiscardPolicy.Old).maxMessages(10_000).maxAge(Duration.ofDays(30)).build()));
+    // the audit log keeps everything: an entry removed would break its chain
+    made.add(ensureStream(jsm, capped(stream(Subjects.AUDIT_STREAM, List.of(Subjects.AUDIT.value()),
+        RetentionPolicy.Limits), DiscardPolicy.New).build()));
     KeyValueManagement kvm = nc.keyValueManagement();
     for (String bucket : Subjects.VAULT_BUCKETS) {
       KeyValueConfiguration config = KeyValueConfiguration.builder()

@@ -67,6 +67,15 @@ public final class Subjects {
   public static final String EVENTS_STREAM = name("Events");
 
   /**
+   * The vault's audit log: a hash chain of every decision it takes, ids, types, outcomes and
+   * reasons, never payloads (blocks of entries, one per message).
+   */
+  public static final Subject AUDIT = internal("Audit", "Log");
+
+  /** Stream holding {@link #AUDIT} (limits retention, nothing discarded: full, it refuses). */
+  public static final String AUDIT_STREAM = name("Audit");
+
+  /**
    * Where a prospective subscriber redeems its one-time registration token with the EventSpace
    * server's Concierge (external: reached from the registration account through an import).
    */

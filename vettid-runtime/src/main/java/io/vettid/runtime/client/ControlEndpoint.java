@@ -205,7 +205,8 @@ public record ControlEndpoint<Q, R>(String group, String verb, Class<Q> requestT
         InboxEndpoints.LIST, InboxEndpoints.APPROVE, InboxEndpoints.DENY,
         KeyEndpoints.LIST, KeyEndpoints.ROTATE, KeyEndpoints.ROTATE_IDENTITY,
         QuarantineEndpoints.LIST, QuarantineEndpoints.REPLAY,
-        EventEndpoints.RECENT);
+        EventEndpoints.RECENT,
+        AuditEndpoints.VERIFY);
   }
 
   /** Refuses a missing or empty text member of a request. */

@@ -14,6 +14,8 @@ import io.vettid.api.InternalEvent;
 import io.vettid.api.spi.RuleEngine;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.rules.DeclarativeRuleEngine;
+import io.vettid.rules.PeerDirectory;
+import io.vettid.rules.RuleExplanation;
 import io.vettid.rules.RuleValidationException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +54,19 @@ public final class RuleStore implements RuleEngine, AutoCloseable {
   private final AtomicReference<DeclarativeRuleEngine> current = new AtomicReference<>(DeclarativeRuleEngine.empty());
   private final AtomicReference<Long> revision = new AtomicReference<>(0L);
   private final NatsKeyValueWatchSubscription watch;
+  private volatile PeerDirectory peers = PeerDirectory.none();
+  private final java.util.List<java.util.function.Consumer<Applied>> appliedListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * A revision of the rules that took effect.
+   *
+   * @param revision its revision in the bucket
+   * @param ruleIds the rules now in force, in order (empty when deleted or invalid)
+   * @param valid false if the stored rules did not validate (every event is denied); true for
+   *     rules deleted (no rules: every event is denied)
+   */
+  public record Applied(long revision, java.util.List<String> ruleIds, boolean valid) {}
 
   private RuleStore(Connection nc) throws IOException, JetStreamApiException, InterruptedException {
     this.kv = nc.keyValue(Subjects.name("Vault"));
@@ -86,19 +101,39 @@ public final class RuleStore implements RuleEngine, AutoCloseable {
   }
 
   private void apply(KeyValueEntry entry) {
+    boolean valid = true;
     if (entry.getOperation() != KeyValueOperation.PUT || entry.getValue() == null) {
       current.set(DeclarativeRuleEngine.empty());
       LOG.info("rules deleted: every event is denied until rules are written");
     } else {
       try {
-        current.set(DeclarativeRuleEngine.parse(entry.getValue()));
+        current.set(DeclarativeRuleEngine.parse(entry.getValue()).withPeers(peers));
         LOG.info("rules revision {} applied ({} rules)", entry.getRevision(), current.get().ruleIds().size());
       } catch (RuleValidationException e) {
         current.set(DeclarativeRuleEngine.empty());
+        valid = false;
         LOG.warn("stored rules revision {} do not validate ({}); denying every event", entry.getRevision(), e.getMessage());
       }
     }
     revision.set(entry.getRevision());
+    Applied applied = new Applied(entry.getRevision(), current.get().ruleIds(), valid);
+    for (java.util.function.Consumer<Applied> l : appliedListeners) {
+      try {
+        l.accept(applied);
+      } catch (RuntimeException e) {
+        LOG.warn("a listener of rule changes failed ({})", e.getClass().getSimpleName());
+      }
+    }
+  }
+
+  /**
+   * Tells a listener of every revision of the rules that takes effect from now on (on the watch's
+   * thread; it must be quick).
+   *
+   * @param listener the listener
+   */
+  public void onApplied(java.util.function.Consumer<Applied> listener) {
+    appliedListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -144,6 +179,27 @@ public final class RuleStore implements RuleEngine, AutoCloseable {
     } catch (IOException | JetStreamApiException e) {
       throw new IllegalStateException("cannot read the rules: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Sets who is at the other end of each connection, for rules that name a peer (by default no
+   * peer is known, and such rules never match).
+   *
+   * @param directory the vault's peers
+   */
+  public void peers(PeerDirectory directory) {
+    this.peers = Objects.requireNonNull(directory, "directory");
+    current.updateAndGet(e -> e.withPeers(directory));
+  }
+
+  /**
+   * Evaluates the rules now in force for an event and says why, rule by rule.
+   *
+   * @param event the event
+   * @return the decision and the rules asked
+   */
+  public RuleExplanation explain(InternalEvent event) {
+    return current.get().explain(event);
   }
 
   /** {@return the engine now in force} */
