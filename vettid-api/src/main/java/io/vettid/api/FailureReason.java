@@ -51,5 +51,10 @@ public enum FailureReason {
    * A key block of a new session beyond the cap on session openings of its connection: each one
    * costs the receiver private-key work, so a sender that starts sessions faster is refused.
    */
-  TOO_MANY_SESSIONS
+  TOO_MANY_SESSIONS,
+  /**
+   * An event of a type the EventSpace it came through does not list in its profile, which no rule
+   * of the owner allowed (the owner's rules are asked first: a rule may still let it in).
+   */
+  UNSUPPORTED_EVENT_TYPE
 }

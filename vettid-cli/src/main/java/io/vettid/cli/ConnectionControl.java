@@ -143,8 +143,6 @@ final class ConnectionControl {
   private KeyEndpoints.Rotated rotate(ConnectionId c) throws Exception {
     rotation.rotate(c);
     vault.push(vault.eventSpaceAccount());
-    String key = vault.connections.link(c).wrappingKey().keyId().value();
-    vault.audit("rotated", "connection", c.value(), "wrappingKey", key);
-    return new KeyEndpoints.Rotated(c.value(), key);
+    return new KeyEndpoints.Rotated(c.value(), vault.connections.link(c).wrappingKey().keyId().value());
   }
 }

@@ -36,7 +36,8 @@ final class InitCommand implements Callable<Integer> {
   @Option(names = "--age-over", description = "An age claim instead of the age, such as 18.")
   Integer ageOver;
 
-  @Option(names = "--location", description = "A generalized location, such as \"Berlin area\".")
+  @Option(names = "--location", required = true,
+      description = "A generalized location, such as \"Berlin area\" (required: every profile shows one).")
   String location;
 
   @Option(names = "--suite", defaultValue = "VETTID-RSA4096-V1",

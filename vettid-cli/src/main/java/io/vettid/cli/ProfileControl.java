@@ -50,6 +50,23 @@ final class ProfileControl {
         .on(ProfileEndpoints.SHOW, r -> show(vault.eventSpace(r.eventSpace())));
   }
 
+  /** The EventSpace every vault has from its first start. */
+  static final String DEFAULT_EVENTSPACE = "home";
+
+  /**
+   * Creates the default EventSpace ({@value #DEFAULT_EVENTSPACE}, with its signed profile) if the
+   * vault has none: every user has an EventSpace.
+   *
+   * @return whether it was created now
+   */
+  boolean ensureDefault() throws Exception {
+    if (!vault.config().eventSpaces().isEmpty()) {
+      return false;
+    }
+    create(DEFAULT_EVENTSPACE);
+    return true;
+  }
+
   private synchronized EventSpaceEndpoints.Created create(String name) throws Exception {
     if (vault.config().eventSpaces().contains(name)) {
       throw new Refused("EventSpace '" + name + "' exists already");

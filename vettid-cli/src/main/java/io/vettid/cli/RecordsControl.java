@@ -1,5 +1,10 @@
 package io.vettid.cli;
 
+import java.time.Instant;
+import io.vettid.runtime.service.OwnerFeed;
+import io.vettid.api.InternalEvent;
+import io.vettid.api.EventId;
+import io.vettid.api.ConnectionId;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
@@ -34,7 +39,113 @@ final class RecordsControl {
         .on(InboxEndpoints.DENY, r -> decide(r.id(), false))
         .on(QuarantineEndpoints.LIST, r -> quarantine(r.limit() == 0 ? 20 : r.limit()))
         .on(QuarantineEndpoints.REPLAY, this::replay)
-        .on(EventEndpoints.RECENT, r -> recent(r.last()));
+        .on(EventEndpoints.RECENT, r -> recent(r.last()))
+        .on(EventEndpoints.SHOW, this::show)
+        .on(EventEndpoints.FEED, this::feed)
+        .on(EventEndpoints.DELETE, this::delete)
+        .on(EventEndpoints.PURGE, this::purge);
+  }
+
+  private OwnerFeed ownerFeed() throws Refused {
+    return vault.runtime.feed().orElseThrow(() -> new Refused("this vault keeps no feed of its events"));
+  }
+
+  /** A connection named by id or peer name; the id of one that is gone (revoked) still names its feed. */
+  private ConnectionId feedConnection(String nameOrId) throws Refused {
+    if (nameOrId == null) {
+      return null;
+    }
+    try {
+      return vault.connection(nameOrId);
+    } catch (Refused notFound) {
+      try {
+        return ConnectionId.of(nameOrId);
+      } catch (IllegalArgumentException e) {
+        throw notFound;
+      }
+    }
+  }
+
+  private static EventId eventId(String text) throws Refused {
+    try {
+      return EventId.of(text);
+    } catch (IllegalArgumentException e) {
+      throw Refused.malformed("'" + text.replaceAll("[^!-~]", "?") + "' is not an eventId");
+    }
+  }
+
+  private EventEndpoints.Feed items(List<OwnerFeed.Item> found) {
+    List<EventEndpoints.Item> out = new ArrayList<>();
+    for (OwnerFeed.Item i : found) {
+      InternalEvent e = i.event();
+      out.add(new EventEndpoints.Item(e.timestamp().toString(), e.type().value(), e.eventId().value(),
+          e.connectionId().value(), vault.peers.of(e.connectionId(), "?"), e.payload()));
+    }
+    return new EventEndpoints.Feed(out);
+  }
+
+  private EventEndpoints.Feed show(EventEndpoints.Show r) throws Exception {
+    OwnerFeed.Query q = OwnerFeed.Query.all().eventId(eventId(r.eventId())).limit(10_000);
+    ConnectionId c = feedConnection(r.connection());
+    List<OwnerFeed.Item> found = ownerFeed().search(c == null ? q : q.connection(c));
+    if (found.isEmpty()) {
+      throw Refused.notFound("no event " + r.eventId() + " in the feed (only handled events are kept; see: vettid"
+          + " events feed)");
+    }
+    return items(found);
+  }
+
+  private EventEndpoints.Feed feed(EventEndpoints.Search r) throws Exception {
+    int last = r.last() == null || r.last() == 0 ? 20 : r.last();
+    if (last < 1 || last > 10_000) {
+      throw Refused.malformed("last must be 1-10000");
+    }
+    OwnerFeed.Query q = OwnerFeed.Query.all().limit(last);
+    if (r.type() != null) {
+      try {
+        q = q.type(r.type());
+      } catch (IllegalArgumentException e) {
+        throw Refused.malformed("'" + r.type().replaceAll("[^!-~]", "?") + "' is not an event type");
+      }
+    }
+    ConnectionId c = feedConnection(r.connection());
+    if (c != null) {
+      q = q.connection(c);
+    }
+    return items(ownerFeed().search(q.between(time(r.since(), "since"), time(r.until(), "until"))));
+  }
+
+  private static Instant time(String text, String member) throws Refused {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw Refused.malformed(member + " must be a time such as 2026-12-07T10:00:00Z");
+    }
+  }
+
+  private EventEndpoints.Deleted delete(EventEndpoints.Show r) throws Exception {
+    EventId id = eventId(r.eventId());
+    ConnectionId c = feedConnection(r.connection());
+    int erased = ownerFeed().delete(c, id);
+    if (erased == 0) {
+      throw Refused.notFound("no event " + r.eventId() + " in the feed; see: vettid events feed");
+    }
+    vault.audit("owner.deleted", "eventId", id.value(), "events", Integer.toString(erased));
+    return new EventEndpoints.Deleted(erased);
+  }
+
+  private EventEndpoints.Deleted purge(EventEndpoints.Purge r) throws Exception {
+    boolean all = Boolean.TRUE.equals(r.all());
+    if (all == (r.connection() != null)) {
+      throw Refused.malformed("name a connection, or purge all (not both)");
+    }
+    ConnectionId c = feedConnection(r.connection());
+    long purged = ownerFeed().purge(c);
+    vault.audit("owner.purged", "connection", c == null ? "*" : c.value(), "events", Long.toString(purged));
+    return new EventEndpoints.Deleted(purged);
   }
 
   private InboxEndpoints.Listed inbox() throws Exception {

@@ -247,6 +247,7 @@ final class VaultDaemon implements Detached.Daemon {
       // the connections (keys, sessions, routes) are back before the Manager takes a queued event
       // every decision, hash-chained; checkpoints signed with the identity key in force
       KeyPair sealedIdentity = s.identity().keys();
+      rb.ownerFeed(); // handled events, sealed, for the owner's control channel only
       rb.audit(AuditControl.signer(s.identity().algorithm(), () -> {
         RunningVault v = vault;
         return v != null ? v.identityKeys : sealedIdentity;
@@ -317,8 +318,10 @@ final class VaultDaemon implements Detached.Daemon {
     for (String es : vault.config().eventSpaces()) {
       vault.runtime.watch(vault.config().guid(), es);
     }
+    RunningVault v = vault;
     rotation = opened(new ConnectionRotation(vault.connections, accounts.eventSpace(), GRACE, accounts::push))
-        .keySource(vault.keys);
+        .keySource(vault.keys)
+        .onRotated((c, key) -> v.audit("rotated", "connection", c.value(), "wrappingKey", key));
     rotation.start(Duration.ofDays(30), Duration.ofHours(1));
     return restored;
   }
@@ -353,6 +356,9 @@ final class VaultDaemon implements Detached.Daemon {
     Connection answers = Nats.connect(options(vault.address, controlUsers.answersUser()).build());
     ProfileControl profiles = new ProfileControl(vault, es -> handshakes.profileChanged(es));
     handshakes = new HandshakeControl(vault, profiles, connector(vault.publicAddress), handshakeKey);
+    if (profiles.ensureDefault()) {
+      LOG.info("EventSpace {} created, with its signed profile (every vault has one)", ProfileControl.DEFAULT_EVENTSPACE);
+    }
     int kept = handshakes.restore(); // open invitations and acceptances of the last run
     if (kept > 0) {
       LOG.info("{} open invitation(s) and acceptance(s) kept from the last run", kept);

@@ -51,6 +51,9 @@ final class VaultInit {
   static VaultHome.Config run(VaultHome home, String name, OptionalInt age, OptionalInt ageOver, String location,
       Suite suite, String host, int port, Registration registration, char[] passphrase, PrintStream progress)
       throws IOException, GeneralSecurityException, InterruptedException {
+    if (location == null || location.isBlank()) {
+      throw new IllegalArgumentException("a vault needs a generalized location, such as \"Berlin area\": give --location");
+    }
     if (home.initialized()) {
       throw new IllegalStateException("a vault exists at " + home.dir + " already");
     }

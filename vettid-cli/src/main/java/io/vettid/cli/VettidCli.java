@@ -17,8 +17,7 @@ import picocli.CommandLine;
  *
  * <pre>{@literal
  * vettid --home alice init --name Alice --age-over 18 --location "Berlin area"
- * vettid --home alice server start --detach
- * vettid --home alice eventspace create home
+ * vettid --home alice server start --detach     # its first start creates the EventSpace home
  * vettid --home alice invite home
  * }</pre>
  *

@@ -78,8 +78,21 @@ class CliWalkthroughTest {
     String alices = m.group(1);
     assertThat(m.find()).as("bob's safety number").isTrue();
     assertThat(m.group(1)).as("both sides compute the same safety number").isEqualTo(alices);
-    assertThat(out).as("no payload is printed").doesNotContain("hello alice\"}", "hello bob\"}")
-        .doesNotContain("\"text\"");
+    // the owner reads what she received (events feed), over her control channel; no log holds it
+    assertThat(out).contains("chat.message  from Bob (").contains("{\"text\":\"hello alice\"}")
+        .as("bob's own message is not printed to alice").doesNotContain("hello bob\"}");
+    try (Stream<Path> logs = Files.walk(tmp)) {
+      for (Path l : logs.filter(f -> f.getFileName().toString().endsWith(".log")
+          && !f.getFileName().toString().equals("walkthrough.log")).toList()) {
+        assertThat(Files.readString(l)).as("the log %s holds no payload", l).doesNotContain("hello alice", "hello bob",
+            "twenty characters");
+      }
+    }
+    // the CEL rule placed before the broad one: a short message still goes to chat, a long one is held
+    assertThat(out).containsPattern("[0-9]+\\. long-chat: no, its 'if' is false")
+        .contains("handle by rule chat with handler chat", "hold by rule long-chat");
+    assertThat(out).containsPattern("held +chat\\.message +from Bob ");
+    assertThat(out).contains("the audit log is whole: ");
     assertThat(out).contains("vault stopped", "EventSpace server stopped");
     // the QR code 'invite --qr' drew reads back as the invitation bob accepted
     String invitation;

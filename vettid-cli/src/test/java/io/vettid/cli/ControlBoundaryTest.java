@@ -50,7 +50,7 @@ class ControlBoundaryTest {
   static void aRunningVault() throws Exception {
     home = new VaultHome(dir.resolve("alice"));
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    VaultInit.run(home, "Alice", OptionalInt.empty(), OptionalInt.of(18), null, Suites.MLKEM768_MLDSA65_V1,
+    VaultInit.run(home, "Alice", OptionalInt.empty(), OptionalInt.of(18), "Berlin area", Suites.MLKEM768_MLDSA65_V1,
         "127.0.0.1", 0, null, PASS, quiet);
     vault = VaultDaemon.start(home, PASS, quiet);
   }
@@ -135,13 +135,23 @@ class ControlBoundaryTest {
           .isEqualTo(queuedBefore);
 
       // and it reads nothing but its own inbox and the notices
-      for (String subject : List.of("_INBOX.>", ">", Subjects.DATA_VAULT_QUEUE.value(), "$KV.>",
-          Subjects.controlInbox("someone-else").value() + ".>")) {
+      for (String subject : List.of("_INBOX.>", ">", Subjects.DATA_VAULT_QUEUE.value(), "$KV.>", "Feed.>",
+          Subjects.AUDIT.value(), Subjects.controlInbox("someone-else").value() + ".>")) {
         control.subscribe(subject);
         control.flush(Duration.ofSeconds(2));
         String refusal = errors.poll(5, TimeUnit.SECONDS);
         assertThat(refusal).as("subscribing to %s", subject).isNotNull()
             .contains("permissions violation for subscription to \"" + subject.toLowerCase());
+      }
+      // nor the owner's feed (handled events, payloads included) through the JetStream API: only
+      // the vault reads it, and shows it over the control service
+      for (String api : List.of("$JS.API.STREAM.MSG.GET." + Subjects.FEED_STREAM,
+          "$JS.API.DIRECT.GET." + Subjects.FEED_STREAM, "$JS.API.CONSUMER.CREATE." + Subjects.FEED_STREAM)) {
+        control.publish(api, inbox + ".x", "{\"seq\":1}".getBytes(StandardCharsets.UTF_8));
+        control.flush(Duration.ofSeconds(2));
+        String refusal = errors.poll(5, TimeUnit.SECONDS);
+        assertThat(refusal).as("asking %s", api).isNotNull()
+            .contains("permissions violation for publish to \"" + api.toLowerCase());
       }
     }
   }
@@ -215,7 +225,7 @@ class ControlBoundaryTest {
   void aCrashedVaultsControlCredentialsAreRefusedAfterItStartsAgain() throws Exception {
     VaultHome crashy = new VaultHome(dir.resolve("crashy"));
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    VaultInit.run(crashy, "Crashy", OptionalInt.empty(), OptionalInt.of(18), null, Suites.MLKEM768_MLDSA65_V1,
+    VaultInit.run(crashy, "Crashy", OptionalInt.empty(), OptionalInt.of(18), "Berlin area", Suites.MLKEM768_MLDSA65_V1,
         "127.0.0.1", 0, null, PASS, quiet);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),

@@ -62,7 +62,6 @@ class EventSpaceTopologyTest {
     aliceVault = opened(VaultDaemon.start(alice, PASS, new PrintStream(aliceTranscript, true, StandardCharsets.UTF_8)));
     carolVault = opened(VaultDaemon.start(carol, PASS, new PrintStream(carolTranscript, true, StandardCharsets.UTF_8)));
     for (VaultHome h : List.of(alice, carol)) {
-      ok(h, "eventspace", "create", "home");
       ok(h, "rules", "add", "--id", "chat", "--event-type", "chat.message", "--action", "handle", "--handler", "chat");
     }
   }
@@ -80,7 +79,7 @@ class EventSpaceTopologyTest {
 
   private static VaultHome vault(String dirName, String name, EventSpaceServer es) throws Exception {
     VaultHome home = new VaultHome(dir.resolve(dirName));
-    VaultInit.run(home, name, OptionalInt.empty(), OptionalInt.of(18), null, Suites.MLKEM768_MLDSA65_V1, "127.0.0.1", 0,
+    VaultInit.run(home, name, OptionalInt.empty(), OptionalInt.of(18), "Berlin area", Suites.MLKEM768_MLDSA65_V1, "127.0.0.1", 0,
         registration(es), PASS, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     return home;
   }

@@ -124,14 +124,15 @@ class VettidCommandsTest {
     eventSpaceServer = EventSpaceServer.builder(dir.resolve("eventspace"), secret).start();
     VaultInit.run(alice, "Alice", OptionalInt.empty(), OptionalInt.of(18), "Berlin area", Suites.MLKEM768_MLDSA65_V1,
         "127.0.0.1", 0, registration(eventSpaceServer), PASS, quiet);
-    VaultInit.run(bob, "Bob", OptionalInt.of(29), OptionalInt.empty(), null, Suites.MLKEM768_MLDSA65_V1, "127.0.0.1",
+    VaultInit.run(bob, "Bob", OptionalInt.of(29), OptionalInt.empty(), "Hamburg area", Suites.MLKEM768_MLDSA65_V1, "127.0.0.1",
         0, registration(eventSpaceServer), PASS, quiet);
     // alice serves her metrics for Prometheus (issue #21): server start --metrics 127.0.0.1:0
     aliceVault = VaultDaemon.start(alice, PASS, new PrintStream(aliceTranscript, true, StandardCharsets.UTF_8),
         "127.0.0.1:0");
     bobVault = start(bob, bobTranscript);
-    ok(alice, "eventspace", "create", "home");
-    ok(bob, "eventspace", "create", "home");
+    // issue #26: every vault has an EventSpace from its first start: home
+    assertThat(ok(alice, "eventspace", "list").out()).contains("home");
+    assertThat(cli(bob, "eventspace", "create", "home").err()).contains("exists already");
     // the acceptance goes to alice's EventSpace server with the invitation's bootstrap user, and her
     // confirmation comes back to bob's: one command connects both sides
     String invitation = ok(alice, "invite").out().strip();
@@ -248,6 +249,48 @@ class VettidCommandsTest {
     assertThat(handled.find()).as(metrics).isTrue();
     assertThat(Double.parseDouble(handled.group(1))).isGreaterThanOrEqualTo(1);
     assertThat(metrics).contains("vettid_event_latency_seconds_bucket{le=", "vettid_events_quarantined_total{reason=");
+  }
+
+  /**
+   * Issue #26: the owner reads the content of a chat message her vault handled (events show, feed,
+   * tail --payload), only over her control channel: it is in no log, and the store keeps it sealed;
+   * deleted, it is gone.
+   */
+  @Test
+  @Order(3)
+  void theOwnerReadsAMessageSheReceivedAndDeletesItForReal() throws Exception {
+    String id = cli(bob, "--json", "send", "Alice", "chat.message", "{\"text\":\"for your eyes\"}").json()
+        .path("eventId").asText();
+    await(() -> transcript(aliceTranscript).matches("(?s).*handled +chat\\.message +from Bob .*event " + id + ".*"),
+        "alice's vault handled it");
+    Run shown = ok(alice, "events", "show", id);
+    assertThat(shown.out()).contains("chat.message  from Bob (", "event " + id, "{\"text\":\"for your eyes\"}");
+    assertThat(ok(alice, "events", "feed", "--type", "chat.message", "--from", "Bob", "--last", "100").out())
+        .contains("{\"text\":\"for your eyes\"}");
+    assertThat(ok(alice, "events", "feed", "--since", "2999-01-01T00:00:00Z").out())
+        .contains("(no handled event matches)");
+    Run tail = ok(alice, "events", "tail", "--payload", "--last", "1000", "--type", "chat.message", "--timeout", "2s");
+    assertThat(tail.out()).containsPattern("event " + id + " [^\\n]*\\n    \\{\"text\":\"for your eyes\"}");
+    assertThat(transcript(aliceTranscript)).as("the vault's log").doesNotContain("for your eyes");
+
+    io.nats.client.JetStreamManagement jsm = aliceVault.runtime().connection().jetStreamManagement();
+    var state = jsm.getStreamInfo(io.vettid.nats.subjects.Subjects.FEED_STREAM).getStreamState();
+    assertThat(state.getMsgCount()).isPositive();
+    for (long seq = state.getFirstSequence(); seq <= state.getLastSequence(); seq++) {
+      try {
+        assertThat(new String(jsm.getMessage(io.vettid.nats.subjects.Subjects.FEED_STREAM, seq).getData(),
+            StandardCharsets.ISO_8859_1)).as("the feed keeps events sealed").doesNotContain("for your eyes");
+      } catch (io.nats.client.JetStreamApiException deleted) {
+        // erased earlier
+      }
+    }
+
+    assertThat(ok(alice, "events", "delete", id).out()).contains("erased 1 event(s) of " + id);
+    Run gone = cli(alice, "events", "show", id);
+    assertThat(gone.exit()).isEqualTo(1);
+    assertThat(gone.err()).contains("no event " + id);
+    Run both = cli(alice, "events", "purge", "--from", "Bob", "--all");
+    assertThat(both.exit()).isEqualTo(2);
   }
 
   /**
@@ -539,7 +582,8 @@ class VettidCommandsTest {
     io.vettid.crypto.Suite suite = Suites.MLKEM768_MLDSA65_V1;
     java.security.KeyPair keys = suite.signature().generateKeyPair(new java.security.SecureRandom());
     io.vettid.profile.Profile profile = io.vettid.profile.Profile.builder("home",
-        io.vettid.profile.Profile.Owner.of("Mallory", suite.signature(), keys.getPublic()).ageOver(18)).build();
+        io.vettid.profile.Profile.Owner.of("Mallory", suite.signature(), keys.getPublic()).ageOver(18)
+            .location("Berlin area")).build();
     io.vettid.runtime.connection.Identity mallory = new io.vettid.runtime.connection.Identity(suite.signature(), keys,
         io.vettid.profile.SignedProfile.sign(profile, suite.signature(), keys.getPrivate(),
             new java.security.SecureRandom()));
@@ -587,7 +631,11 @@ class VettidCommandsTest {
     assertThat(noVault.err()).contains("no vault at", "init");
     Run usage = cli(alice, "send");
     assertThat(usage.exit()).isEqualTo(VettidCli.USAGE);
-    Run twice = cli(alice, "init", "--name", "Alice", "--age", "3");
+    Run noPlace = cli(new VaultHome(dir.resolve("nowhere")), "init", "--name", "Nemo", "--age", "30");
+    assertThat(noPlace.exit()).isEqualTo(VettidCli.USAGE);
+    assertThat(noPlace.err()).contains("--location");
+    assertThat(dir.resolve("nowhere")).doesNotExist();
+    Run twice = cli(alice, "init", "--name", "Alice", "--age", "3", "--location", "Berlin area");
     assertThat(twice.exit()).isEqualTo(1);
     assertThat(twice.err()).contains("a vault exists at", "already");
   }

@@ -55,7 +55,8 @@ public record Profile(String eventSpace, Owner owner, Map<String, String> shared
    * @param resources the record component {@code resources}
    * @param links the record component {@code links}
    * @param issuedAt the record component {@code issuedAt}
-   * @throws IllegalArgumentException if a field is malformed (the message names it)
+   * @throws IllegalArgumentException if a field is malformed or missing (the message names it):
+   *     the owner needs a generalized location, and an age or an age claim
    */
   public Profile {
     Objects.requireNonNull(eventSpace, "eventSpace");
@@ -63,6 +64,14 @@ public record Profile(String eventSpace, Owner owner, Map<String, String> shared
     Objects.requireNonNull(issuedAt, "issuedAt");
     if (!TOKEN.matcher(eventSpace).matches()) {
       throw new IllegalArgumentException("eventSpace must be 1-64 of [a-z0-9_-]");
+    }
+    // the design notes: an identity always has a public key, a first name, an age or age claim
+    // and a generalized location
+    if (owner.location().isEmpty()) {
+      throw new IllegalArgumentException("owner.location is required: a generalized location, such as \"Berlin area\"");
+    }
+    if (owner.age().isEmpty() && owner.ageOver().isEmpty()) {
+      throw new IllegalArgumentException("owner.age or owner.ageOver is required");
     }
     sharedData = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(sharedData, "sharedData")));
     eventTypes = List.copyOf(eventTypes);

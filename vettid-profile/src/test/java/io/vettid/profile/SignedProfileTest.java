@@ -76,7 +76,8 @@ class SignedProfileTest {
   @Test
   void aSwappedKeyIsCaught() throws Exception {
     // Mallory replaces the key and keyID and signs with her own key: valid on its own, but not Alice's key
-    Profile forged = Profile.builder("home", Profile.Owner.of("Alice", ED, MALLORY.getPublic())).build();
+    Profile forged = Profile.builder("home", Profile.Owner.of("Alice", ED, MALLORY.getPublic()).ageOver(18)
+        .location("Berlin area")).build();
     SignedProfile s = SignedProfile.parse(SignedProfile.sign(forged, ED, MALLORY.getPrivate(), RANDOM).bytes());
     assertThat(s.verify(ALGORITHMS).owner().firstName()).isEqualTo("Alice");
     assertThatThrownBy(() -> s.verify(ALGORITHMS, profile().owner().keyId()))
@@ -123,7 +124,12 @@ class SignedProfileTest {
 
   @Test
   void buildingRefusesBadFields() {
-    Profile.Owner owner = Profile.Owner.of("Alice", ED, ALICE.getPublic());
+    Profile.Owner bare = Profile.Owner.of("Alice", ED, ALICE.getPublic());
+    assertThatThrownBy(() -> Profile.builder("home", bare.ageOver(18)).build())
+        .as("the design notes: a generalized location").hasMessageContaining("owner.location is required");
+    assertThatThrownBy(() -> Profile.builder("home", bare.location("Berlin area")).build())
+        .as("an age or an age claim").hasMessageContaining("owner.age or owner.ageOver is required");
+    Profile.Owner owner = bare.ageOver(18).location("Berlin area");
     assertThatThrownBy(() -> Profile.builder("Home", owner).build()).hasMessageContaining("eventSpace");
     assertThatThrownBy(() -> Profile.builder("home", owner).share("E-mail", "x").build()).hasMessageContaining("E-mail");
     assertThatThrownBy(() -> owner.age(151)).hasMessageContaining("age");
@@ -178,5 +184,16 @@ class SignedProfileTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A peer's profile without a location (or an age) is malformed, even signed by its key. */
+  @Test
+  void aProfileWithoutALocationDoesNotParse() throws Exception {
+    byte[] good = SignedProfile.sign(profile(), ED, ALICE.getPrivate(), RANDOM).bytes();
+    String text = new String(good, java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(text).contains("\"location\":\"Berlin area\",");
+    byte[] without = text.replace("\"location\":\"Berlin area\",", "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> SignedProfile.parse(without)).isInstanceOf(ProfileException.class)
+        .hasMessageContaining("owner.location is required");
   }
 }

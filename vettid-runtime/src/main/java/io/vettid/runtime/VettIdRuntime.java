@@ -23,6 +23,7 @@ import io.vettid.runtime.service.HeldEvents;
 import io.vettid.runtime.service.InboxResponder;
 import io.vettid.runtime.service.Quarantine;
 import io.vettid.runtime.audit.AuditLog;
+import io.vettid.runtime.service.OwnerFeed;
 import io.vettid.runtime.service.RuleStore;
 import io.vettid.runtime.service.RuntimeCounters;
 import java.io.IOException;
@@ -114,6 +115,9 @@ public final class VettIdRuntime implements AutoCloseable {
   private final AppManager apps;
   private final EventService appService;
   private final AuditLog audit;
+  /** The types the runtime's own handlers declare: the protocol's, which every EventSpace supports. */
+  private java.util.Set<io.vettid.api.EventType> builtInTypes = java.util.Set.of();
+  private final OwnerFeed feed;
   /** What every service and the quarantine tell: the audit log first, then the builder's listener. */
   private final EventService.Listener listener;
 
@@ -201,6 +205,10 @@ public final class VettIdRuntime implements AutoCloseable {
         listener = b.listener;
       }
       audit = al;
+      if (b.ownerFeed && b.storeSecret == null) {
+        throw new IllegalStateException("the owner's feed needs the vault secret: give it with connections(...)");
+      }
+      feed = b.ownerFeed ? OwnerFeed.open(conn, b.storeSecret) : null;
       RuleEngine engine = b.ruleEngine;
       if (engine == null) {
         rs = RuleStore.open(conn);
@@ -221,7 +229,10 @@ public final class VettIdRuntime implements AutoCloseable {
       connections = b.connections;
       restoredConnections = b.storeSecret == null ? 0
           : connections.persistTo(new io.vettid.runtime.connection.ConnectionStore(conn, b.storeSecret), b.connector);
-      HandlerRegistry registry = b.handlers(b.builtIns ? BuiltInHandlers.of(b, engine, profiles, vaultKv) : List.of());
+      List<io.vettid.api.spi.EventHandlerFactory> builtIns = b.builtIns
+          ? BuiltInHandlers.of(b, engine, profiles, vaultKv) : List.of();
+      builtInTypes = builtIns.stream().flatMap(f -> f.eventTypes().stream()).collect(java.util.stream.Collectors.toSet());
+      HandlerRegistry registry = b.handlers(builtIns);
       manager = configure(EventService.builder(conn, "Manager"), b, registry, engine).build();
       manager.start();
       apps = n.apps() == null ? null : new AppManager(conn, n.apps());
@@ -252,8 +263,12 @@ public final class VettIdRuntime implements AutoCloseable {
   /** Everything the runtime's services share: handlers, rules, replies, counters, inbox, quarantine. */
   private EventServiceBuilder configure(EventServiceBuilder service, VettIdRuntimeBuilder b, HandlerRegistry handlers,
       RuleEngine engine) {
-    return service.handlers(handlers).rules(engine).replies(b.replies).counters(counters).quarantine(quarantine)
+    service.handlers(handlers).rules(engine).replies(b.replies).counters(counters).quarantine(quarantine)
         .inbox(inbox).ackWait(b.ackWait).handledOnceHorizon(b.horizon).listener(listener);
+    if (feed != null) {
+      service.feed(feed);
+    }
+    return service.supportedTypes(this::lists);
   }
 
   /**
@@ -433,6 +448,32 @@ public final class VettIdRuntime implements AutoCloseable {
   /** {@return the audit log, if {@link VettIdRuntimeBuilder#audit} asked for one} */
   public Optional<AuditLog> audit() {
     return Optional.ofNullable(audit);
+  }
+
+  /**
+   * Whether an EventSpace's published profile lists a type (read from the {@code Profiles} bucket
+   * when asked: only for events no rule matched). The protocol's own types (those of the built-in
+   * handlers) are supported everywhere.
+   */
+  private Optional<Boolean> lists(String eventSpace, io.vettid.api.EventType type) {
+    if (builtInTypes.contains(type)) {
+      return Optional.of(true);
+    }
+    try {
+      io.nats.client.api.KeyValueEntry e = profiles.get(eventSpace);
+      if (e == null || e.getValue() == null) {
+        return Optional.empty();
+      }
+      return Optional.of(io.vettid.profile.SignedProfile.parse(e.getValue()).profile().eventTypes().contains(type));
+    } catch (IOException | JetStreamApiException | io.vettid.profile.ProfileException | RuntimeException e) {
+      LOG.warn("the profile of EventSpace {} could not be read ({})", eventSpace, e.getClass().getSimpleName());
+      return Optional.empty();
+    }
+  }
+
+  /** {@return the owner's feed, if {@link VettIdRuntimeBuilder#ownerFeed} asked for one} */
+  public Optional<OwnerFeed> feed() {
+    return Optional.ofNullable(feed);
   }
 
   /** {@return the owner's approval inbox} */

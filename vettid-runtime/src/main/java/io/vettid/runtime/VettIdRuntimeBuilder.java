@@ -355,6 +355,20 @@ public final class VettIdRuntimeBuilder {
 
   /** The secret of the connections' sealed store, null when they are not kept by the runtime. */
   byte[] storeSecret;
+  boolean ownerFeed;
+
+  /**
+   * Keeps every handled event, with its payload, in the owner's feed ({@link
+   * io.vettid.runtime.service.OwnerFeed}), sealed under a key derived from the vault secret given to
+   * {@link #connections(Connections, byte[], io.vettid.runtime.connection.PeerConnector)}, which this
+   * needs. See {@link VettIdRuntime#feed()}.
+   *
+   * @return this builder
+   */
+  public VettIdRuntimeBuilder ownerFeed() {
+    this.ownerFeed = true;
+    return this;
+  }
   io.vettid.runtime.connection.PeerConnector connector;
 
   /**

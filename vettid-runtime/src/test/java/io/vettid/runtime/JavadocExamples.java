@@ -52,6 +52,7 @@ import io.vettid.runtime.service.EventService;
 import io.vettid.runtime.service.HandlerRegistry;
 import io.vettid.runtime.service.HeldEvents;
 import io.vettid.runtime.service.InboxResponder;
+import io.vettid.runtime.service.OwnerFeed;
 import io.vettid.runtime.service.Quarantine;
 import io.vettid.runtime.service.RuleStore;
 import io.vettid.runtime.service.RuntimeCounters;
@@ -166,6 +167,15 @@ final class JavadocExamples {
     AuditLog audit = runtime.audit().orElseThrow();
     audit.record("blocked", Map.of("identity", keyId)); // an owner's action
     AuditLog.Report report = audit.verify(verifier);     // report.problem() names a broken entry
+    // end
+  }
+
+  void ownerFeed(Connection nc, byte[] vaultSecret) throws Exception {
+    // example: OwnerFeed
+    OwnerFeed feed = OwnerFeed.open(nc, vaultSecret);
+    for (OwnerFeed.Item item : feed.search(OwnerFeed.Query.all().type("chat.message").limit(20))) {
+      System.out.println(item.event().connectionId() + ": " + item.event().payload());
+    }
     // end
   }
 

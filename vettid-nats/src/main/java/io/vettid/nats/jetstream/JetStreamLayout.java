@@ -28,7 +28,8 @@ import java.util.Objects;
  *       Subjects#QUARANTINE_STREAM}, kept until deleted by the owner), the apps' work-queue stream
  *       ({@link Subjects#APP_MANAGER_STREAM}), the owner's log of settled events ({@link
  *       Subjects#EVENTS_STREAM}: ids, types and outcomes, the last 10,000), the audit log ({@link
- *       Subjects#AUDIT_STREAM}: kept whole, full it refuses), one key/value bucket per
+ *       Subjects#AUDIT_STREAM}: kept whole, full it refuses), the owner's feed ({@link
+ *       Subjects#FEED_STREAM}: handled events, sealed, a year), one key/value bucket per
  *       internal namespace ({@link Subjects#VAULT_BUCKETS}) and the {@link
  *       Subjects#FILES_OBJECT_STORE} object store;</li>
  *   <li>{@link #ensureEventSpace}: the deposit stream of one EventSpace, holding every
@@ -111,7 +112,8 @@ public final class JetStreamLayout {
       case "Vault", "Profiles" -> 2;
       case "EventHandlers" -> 25;
       case "Files" -> 11;
-      case "Audit" -> 8;
+      case "Audit" -> 6;
+      case "Feed" -> 5;
       default -> throw new IllegalArgumentException("the layout makes no stream or bucket named " + name);
     };
     return storageBytes / replicas / 100 * percent;
@@ -165,6 +167,9 @@ public final class JetStreamLayout {
     // the audit log keeps everything: an entry removed would break its chain
     made.add(ensureStream(jsm, capped(stream(Subjects.AUDIT_STREAM, List.of(Subjects.AUDIT.value()),
         RetentionPolicy.Limits), DiscardPolicy.New).build()));
+    // the owner's feed: sealed handled events, the oldest dropped when full, a year at most
+    made.add(ensureStream(jsm, capped(stream(Subjects.FEED_STREAM, List.of("Feed.>"),
+        RetentionPolicy.Limits), DiscardPolicy.Old).maxAge(Duration.ofDays(365)).build()));
     KeyValueManagement kvm = nc.keyValueManagement();
     for (String bucket : Subjects.VAULT_BUCKETS) {
       KeyValueConfiguration config = KeyValueConfiguration.builder()

@@ -76,6 +76,12 @@ public final class Subjects {
   public static final String AUDIT_STREAM = name("Audit");
 
   /**
+   * The owner's feed: each handled event, sealed under a key of the vault secret, on {@code
+   * Feed.<connectionId>.<event token>}; read only by the vault, for its owner's control channel.
+   */
+  public static final String FEED_STREAM = name("Feed");
+
+  /**
    * Where a prospective subscriber redeems its one-time registration token with the EventSpace
    * server's Concierge (external: reached from the registration account through an import).
    */

@@ -205,7 +205,7 @@ public record ControlEndpoint<Q, R>(String group, String verb, Class<Q> requestT
         InboxEndpoints.LIST, InboxEndpoints.APPROVE, InboxEndpoints.DENY,
         KeyEndpoints.LIST, KeyEndpoints.ROTATE, KeyEndpoints.ROTATE_IDENTITY,
         QuarantineEndpoints.LIST, QuarantineEndpoints.REPLAY,
-        EventEndpoints.RECENT,
+        EventEndpoints.RECENT, EventEndpoints.SHOW, EventEndpoints.FEED, EventEndpoints.DELETE, EventEndpoints.PURGE,
         AuditEndpoints.VERIFY);
   }
 

@@ -66,6 +66,21 @@ public final class ConnectionRotation implements AutoCloseable {
   }
 
   private volatile io.vettid.crypto.pool.KeySource keys = io.vettid.crypto.pool.KeySource.generating();
+  private final List<java.util.function.BiConsumer<ConnectionId, String>> rotated =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Tells a listener of every rotation announced from now on, scheduled or on demand (the
+   * connection and its new wrapping keyID; an audit log records it). A listener that throws
+   * changes nothing.
+   *
+   * @param listener the listener
+   * @return this rotation
+   */
+  public ConnectionRotation onRotated(java.util.function.BiConsumer<ConnectionId, String> listener) {
+    rotated.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
 
   /**
    * Takes the new keys of rotations from a source (a warm {@link io.vettid.crypto.pool.KeyPools};
@@ -121,6 +136,13 @@ public final class ConnectionRotation implements AutoCloseable {
     }
     LOG.info("connection {}: rotation announced (new wrapping key {}, new signing key {})", local, key.keyId(),
         signing.keyId());
+    for (java.util.function.BiConsumer<ConnectionId, String> l : rotated) {
+      try {
+        l.accept(local, key.keyId().value());
+      } catch (RuntimeException e) {
+        LOG.warn("a rotation listener failed ({})", e.getClass().getSimpleName());
+      }
+    }
   }
 
   /**

@@ -27,10 +27,13 @@ final class Admission {
   private final String service;
   private final HandlerRegistry handlers;
   private final RuleEngine rules;
+  private final EventServiceBuilder.SupportedTypes supported;
   private final HeldEvents inbox;
   private final RuntimeCounters counters;
 
-  Admission(String service, HandlerRegistry handlers, RuleEngine rules, HeldEvents inbox, RuntimeCounters counters) {
+  Admission(String service, HandlerRegistry handlers, RuleEngine rules, HeldEvents inbox, RuntimeCounters counters,
+      EventServiceBuilder.SupportedTypes supported) {
+    this.supported = supported;
     this.service = service;
     this.handlers = handlers;
     this.rules = rules;
@@ -86,6 +89,18 @@ final class Admission {
    */
   Verdict decide(InternalEvent event, String key, String approved, HandledOnceRecord rec)
       throws IOException, JetStreamApiException {
+    return decide(event, key, approved, rec, null);
+  }
+
+  /**
+   * As {@link #decide(InternalEvent, String, String, HandledOnceRecord)}, for an event that came
+   * through an EventSpace: one of a type it does not list, which no rule matched, is quarantined as
+   * {@code UNSUPPORTED_EVENT_TYPE} rather than {@code NO_MATCHING_RULE}.
+   *
+   * @param eventSpace the EventSpace it came through, or null
+   */
+  Verdict decide(InternalEvent event, String key, String approved, HandledOnceRecord rec, String eventSpace)
+      throws IOException, JetStreamApiException {
     if (rec != null && rec.done.contains(key)) {
       return new Duplicate();
     }
@@ -108,6 +123,10 @@ final class Admission {
       Decision d = rulesOn(event);
       switch (d.action()) {
         case DENY:
+          if (d.failureReason().orElse(null) == FailureReason.NO_MATCHING_RULE && unlisted(eventSpace, event)) {
+            return new Quarantine(FailureReason.UNSUPPORTED_EVENT_TYPE, "EventSpace " + eventSpace
+                + " does not list " + event.type() + ", and no rule allows it");
+          }
           return new Quarantine(d.failureReason().orElse(FailureReason.DENIED_BY_RULE), d.reason());
         case DROP:
           return new Drop(d.reason());
@@ -131,6 +150,18 @@ final class Admission {
       return new Quarantine(FailureReason.HANDLER_FINISHED, "handler " + rec.handler + " already finished");
     }
     return new Run(factory);
+  }
+
+  /** Whether the EventSpace's profile does not list the event's type (false when it is not known). */
+  private boolean unlisted(String eventSpace, InternalEvent event) {
+    if (eventSpace == null || supported == null) {
+      return false;
+    }
+    try {
+      return supported.lists(eventSpace, event.type()).map(listed -> !listed).orElse(false);
+    } catch (RuntimeException e) {
+      return false; // the event is denied either way; only the reason would change
+    }
   }
 
   /** The rules' decision; a rule engine that fails or answers nothing denies. */

@@ -92,6 +92,7 @@ public final class EventService implements AutoCloseable {
   private final String stream;
   private final String durable;
   private final Listener listener;
+  private final OwnerFeed feed;
   private final SourceCheck sourceCheck;
   private final Admission admission;
   private final Commits commits;
@@ -110,8 +111,9 @@ public final class EventService implements AutoCloseable {
     this.inbox = b.inbox != null ? b.inbox : new HeldEvents(b.nc, quarantine);
     this.replies = b.replies;
     this.listener = b.listener;
+    this.feed = b.feed;
     this.sourceCheck = b.sourceCheck;
-    this.admission = new Admission(name, b.handlers, b.rules, inbox, counters);
+    this.admission = new Admission(name, b.handlers, b.rules, inbox, counters, b.supportedTypes);
     // created or updated first, so a restart with another ack wait does not fail to bind
     String durable = Subjects.consumer(name, "queue");
     b.nc.jetStreamManagement().addOrUpdateConsumer(b.stream, ConsumerConfiguration.builder()
@@ -133,6 +135,13 @@ public final class EventService implements AutoCloseable {
 
       @Override
       public void handled(InternalEvent event, String detail) {
+        if (feed != null) {
+          try {
+            feed.add(event);
+          } catch (RuntimeException e) {
+            LOG.warn("{}: a handled event was not kept in the owner's feed ({})", name, e.getClass().getSimpleName());
+          }
+        }
         EventService.this.notify(event, Outcome.HANDLED, null, detail);
       }
     });
@@ -251,9 +260,10 @@ public final class EventService implements AutoCloseable {
     String seqId = "seq-" + m.metaData().streamSequence() + "-" + m.metaData().getStream();
     String approved = header(m, HeldEvents.APPROVED_HEADER);
     String count = header(m, InternalEventBatch.HEADER);
+    String eventSpace = header(m, EventWatcher.EVENTSPACE_HEADER);
     List<HandlerJob> jobs = new ArrayList<>();
     if (count == null) {
-      int done = admit(new Delivery(m, 1, start, acks), data, seqId, approved, jobs);
+      int done = admit(new Delivery(m, 1, start, acks), data, seqId, approved, eventSpace, jobs);
       return done + runner.run(jobs, this::commit);
     }
     List<byte[]> events;
@@ -273,7 +283,7 @@ public final class EventService implements AutoCloseable {
     Delivery d = new Delivery(m, events.size(), start, acks);
     int done = 0;
     for (int i = 0; i < events.size(); i++) {
-      done += admit(d, events.get(i), seqId + "-" + (i + 1), null, jobs);
+      done += admit(d, events.get(i), seqId + "-" + (i + 1), null, eventSpace, jobs);
     }
     return done + runner.run(jobs, this::commit);
   }
@@ -285,7 +295,7 @@ public final class EventService implements AutoCloseable {
    * @return how many events were settled meanwhile: this one if it was settled here, and those of
    *     the jobs run first when this event's eventId was among them
    */
-  private int admit(Delivery m, byte[] data, String seqId, String approved, List<HandlerJob> jobs)
+  private int admit(Delivery m, byte[] data, String seqId, String approved, String eventSpace, List<HandlerJob> jobs)
       throws InterruptedException {
     counters.received();
     InternalEvent event;
@@ -313,7 +323,7 @@ public final class EventService implements AutoCloseable {
       return done + (settle(m, event, data, FailureReason.MALFORMED, "source check failed: "
           + e.getClass().getSimpleName(), key) ? 1 : 0);
     }
-    return done + (admit(m, data, event, key, approved, jobs) ? 1 : 0);
+    return done + (admit(m, data, event, key, approved, eventSpace, jobs) ? 1 : 0);
   }
 
   /**
@@ -324,10 +334,10 @@ public final class EventService implements AutoCloseable {
    * @return true if the event was settled here, false if it joined the jobs or was nak'ed
    */
   private boolean admit(Delivery m, byte[] data, InternalEvent event, String key, String approved,
-      List<HandlerJob> jobs) throws InterruptedException {
+      String eventSpace, List<HandlerJob> jobs) throws InterruptedException {
     try {
       HandledOnceRecord rec = records.find(HandlerKey.of(event));
-      Admission.Verdict verdict = admission.decide(event, key, approved, rec);
+      Admission.Verdict verdict = admission.decide(event, key, approved, rec, eventSpace);
       if (verdict instanceof Admission.Run run) {
         HandlerJob job = new HandlerJob(m, data, event, key, approved, run.factory(), rec);
         HandlerRunner.Run created = runner.prepare(job);

@@ -1,5 +1,6 @@
 package io.vettid.runtime.service;
 
+import io.vettid.api.EventType;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import io.nats.client.Connection;
@@ -12,6 +13,7 @@ import io.vettid.nats.subjects.Subjects;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.apiguardian.api.API;
 
 /** Builds an {@link EventService}. */
@@ -33,6 +35,8 @@ public final class EventServiceBuilder {
   /** The shortest horizon: JetStream's duplicate window. */
   static final Duration MIN_HORIZON = Duration.ofMinutes(2);
   EventService.Listener listener;
+  OwnerFeed feed;
+  SupportedTypes supportedTypes;
   EventService.SourceCheck sourceCheck = (subject, event) -> { };
 
   EventServiceBuilder(Connection nc, String name) {
@@ -136,6 +140,44 @@ public final class EventServiceBuilder {
    */
   public EventServiceBuilder listener(EventService.Listener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /** What each EventSpace lists in its profile, for the events that come through it. */
+  @FunctionalInterface
+  public interface SupportedTypes {
+    /**
+     * Whether an EventSpace lists a type.
+     *
+     * @param eventSpace the EventSpace the event came through
+     * @param type the event's type
+     * @return whether its profile lists the type; empty when the EventSpace has no profile (then
+     *     nothing is enforced)
+     */
+    Optional<Boolean> lists(String eventSpace, EventType type);
+  }
+
+  /**
+   * Enforces what each EventSpace's profile lists (default: nothing enforced): an event of a type
+   * its EventSpace does not list, which no rule matched, is quarantined as {@code
+   * UNSUPPORTED_EVENT_TYPE}.
+   *
+   * @param supported the EventSpaces' lists
+   * @return this builder
+   */
+  public EventServiceBuilder supportedTypes(SupportedTypes supported) {
+    this.supportedTypes = Objects.requireNonNull(supported, "supported");
+    return this;
+  }
+
+  /**
+   * Keeps every handled event, with its payload, in the owner's feed (default: none).
+   *
+   * @param feed the feed
+   * @return this builder
+   */
+  public EventServiceBuilder feed(OwnerFeed feed) {
+    this.feed = Objects.requireNonNull(feed, "feed");
     return this;
   }
 

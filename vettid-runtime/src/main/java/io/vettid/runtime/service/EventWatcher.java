@@ -69,6 +69,7 @@ public final class EventWatcher implements AutoCloseable {
   private final String depositPrefix;
   private final String deposits;
   private final String depositStream;
+  private final String eventSpace;
   private final Quarantine quarantine;
   private final RuntimeCounters counters;
   private final AtomicLong forwarded = new AtomicLong();
@@ -140,6 +141,7 @@ public final class EventWatcher implements AutoCloseable {
     this.depositPrefix = subjects.substring(0, subjects.length() - 1);
     this.deposits = subjects;
     this.depositStream = Subjects.depositStream(subscriberGuid, eventSpace);
+    this.eventSpace = eventSpace;
     this.js = vault.jetStream();
     this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
     this.jsm = nc.jetStreamManagement();
@@ -370,6 +372,12 @@ public final class EventWatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * The header naming the EventSpace a forwarded message's events came through: the Manager checks
+   * them against the types that EventSpace's profile lists.
+   */
+  public static final String EVENTSPACE_HEADER = "VettID-EventSpace";
+
   /** Set once {@link #close()} is called. */
   private volatile boolean stopped;
 
@@ -409,6 +417,7 @@ public final class EventWatcher implements AutoCloseable {
         body = InternalEventBatch.encode(deposits.stream().map(Opened::bytes).toList());
         h.put(InternalEventBatch.HEADER, Integer.toString(deposits.size()));
       }
+      h.put(EVENTSPACE_HEADER, eventSpace);
       h.put("Nats-Msg-Id", id.length() <= 256 ? id.toString()
           : "deposits." + MessageKeys.digest(id.toString().getBytes(StandardCharsets.UTF_8)));
       inFlight.add(new Forward(deposits, js.publishAsync(Subjects.DATA_VAULT_QUEUE.value(), h, body)));

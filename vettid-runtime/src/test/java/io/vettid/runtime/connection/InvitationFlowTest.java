@@ -95,7 +95,7 @@ class InvitationFlowTest {
 
   static Identity identity(String name) throws Exception {
     KeyPair keys = ID_ALG.generateKeyPair(new SecureRandom());
-    Profile p = Profile.builder("home", Profile.Owner.of(name, ID_ALG, keys.getPublic()).ageOver(18)).build();
+    Profile p = Profile.builder("home", Profile.Owner.of(name, ID_ALG, keys.getPublic()).ageOver(18).location("Berlin area")).build();
     return new Identity(ID_ALG, keys, SignedProfile.sign(p, ID_ALG, keys.getPrivate(), new SecureRandom()));
   }
 

@@ -24,8 +24,10 @@ class AdmissionTest {
   private final TestHandlers.Recorder recorder = new TestHandlers.Recorder();
   private final AtomicReference<RuleEngine> rules = new AtomicReference<>(e -> Decision.handle("r", "recorder"));
   private final RuntimeCounters counters = new RuntimeCounters();
+  /** The EventSpace "home" lists only TestHandlers.COUNT; "bare" has no profile. */
   private final Admission admission = new Admission("Manager", HandlerRegistry.of(recorder),
-      e -> rules.get().evaluate(e), null, counters);
+      e -> rules.get().evaluate(e), null, counters, (es, type) -> es.equals("home")
+          ? java.util.Optional.of(type.equals(TestHandlers.COUNT)) : java.util.Optional.empty());
 
   private static InternalEvent event(EventType type) {
     return InternalEvent.builder().type(type).eventId(EventId.of("ev-1")).connectionId(ConnectionId.of("conn-a"))
@@ -62,6 +64,35 @@ class AdmissionTest {
     rules.set(e -> Decision.hold("ask-me"));
     assertThat(decide(TestHandlers.COUNT, null)).isInstanceOfSatisfying(Admission.Hold.class,
         h -> assertThat(h.ruleId()).isEqualTo("ask-me"));
+  }
+
+  /**
+   * Issue #26: an event of a type its EventSpace does not list is asked of the rules first; if no
+   * rule matches it is quarantined with its own reason. A rule may still let it in, or deny it.
+   */
+  @Test
+  void aTypeTheEventSpaceDoesNotListIsUnsupportedUnlessARuleSaysOtherwise() throws Exception {
+    InternalEvent other = InternalEvent.builder().type(TestHandlers.COUNT).eventId(EventId.of("ev-2"))
+        .connectionId(ConnectionId.of("conn-a")).build();
+    rules.set(e -> Decision.defaultDeny());
+    assertThat(admission.decide(other, KEY, null, null, "home")).isInstanceOfSatisfying(Admission.Quarantine.class,
+        q -> assertThat(q.reason()).as("listed: the rules' own reason").isEqualTo(FailureReason.NO_MATCHING_RULE));
+    assertThat(admission.decide(other, KEY, null, null, "bare")).isInstanceOfSatisfying(Admission.Quarantine.class,
+        q -> assertThat(q.reason()).as("no profile: nothing enforced").isEqualTo(FailureReason.NO_MATCHING_RULE));
+    AtomicReference<EventType> asked = new AtomicReference<>();
+    Admission strict = new Admission("Manager", HandlerRegistry.of(recorder), e -> {
+      asked.set(e.type());
+      return rules.get().evaluate(e);
+    }, null, counters, (es, type) -> java.util.Optional.of(false));
+    assertThat(strict.decide(other, KEY, null, null, "home")).isInstanceOfSatisfying(Admission.Quarantine.class,
+        q -> assertThat(q.reason()).isEqualTo(FailureReason.UNSUPPORTED_EVENT_TYPE));
+    assertThat(asked.get()).as("the rules were asked first").isEqualTo(TestHandlers.COUNT);
+    rules.set(e -> Decision.deny("no", "not this"));
+    assertThat(strict.decide(other, KEY, null, null, "home")).isInstanceOfSatisfying(Admission.Quarantine.class,
+        q -> assertThat(q.reason()).isEqualTo(FailureReason.DENIED_BY_RULE));
+    rules.set(e -> Decision.handle("r", "recorder"));
+    assertThat(strict.decide(other, KEY, null, null, "home")).as("a rule lets it in")
+        .isEqualTo(new Admission.Run(recorder));
   }
 
   @Test

@@ -152,6 +152,8 @@ class EventWatcherTest {
     assertThat(queued).isNotEmpty().hasSizeLessThanOrEqualTo(5);
     List<InternalEvent> forwarded = new ArrayList<>();
     for (Message m : queued) {
+      assertThat(m.getHeaders().getFirst(EventWatcher.EVENTSPACE_HEADER)).as("the EventSpace it came through")
+          .isEqualTo(ES);
       String count = m.getHeaders().getFirst(InternalEventBatch.HEADER);
       int before = forwarded.size();
       if (count == null) {

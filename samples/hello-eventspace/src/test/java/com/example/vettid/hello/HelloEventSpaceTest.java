@@ -52,14 +52,16 @@ class HelloEventSpaceTest {
     alice = dir.resolve("alice");
     bob = dir.resolve("bob");
     String suite = "VETTID-MLKEM768-MLDSA65-V1"; // quick keys for a test; the default is RSA-4096
-    vettid("--home", alice.toString(), "init", "--name", "Alice", "--age-over", "18", "--suite", suite,
+    vettid("--home", alice.toString(), "init", "--name", "Alice", "--age-over", "18", "--location", "Berlin area", "--suite", suite,
         "--passphrase-file", pass.toString());
-    vettid("--home", bob.toString(), "init", "--name", "Bob", "--age-over", "18", "--suite", suite,
+    vettid("--home", bob.toString(), "init", "--name", "Bob", "--age-over", "18", "--location", "Hamburg area", "--suite", suite,
         "--passphrase-file", pass.toString());
     vettid("--home", alice.toString(), "server", "start", "--detach", "--passphrase-file", pass.toString());
     vettid("--home", bob.toString(), "server", "start", "--detach", "--passphrase-file", pass.toString());
     for (Path home : List.of(alice, bob)) {
-      ask(home, EventSpaceEndpoints.CREATE, new EventSpaceEndpoints.Create("home"));
+      // every vault has the EventSpace home from its first start
+      assertThat(ask(home, EventSpaceEndpoints.LIST, new ControlEndpoint.None()).eventSpaces())
+          .contains("home");
     }
     String uri = ask(alice, InvitationEndpoints.CREATE, new InvitationEndpoints.Create(null, false, 0)).uri();
     // bob's vault delivers its acceptance to alice's server with the invitation's bootstrap user, and

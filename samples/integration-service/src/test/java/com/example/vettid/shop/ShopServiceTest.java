@@ -87,7 +87,7 @@ class ShopServiceTest {
     };
     KeyPair keys = SUITE.signature().generateKeyPair(new SecureRandom());
     Identity me = new Identity(SUITE.signature(), keys, SignedProfile.sign(
-        Profile.builder("home", Profile.Owner.of("Dana", SUITE.signature(), keys.getPublic()).ageOver(18)).build(),
+        Profile.builder("home", Profile.Owner.of("Dana", SUITE.signature(), keys.getPublic()).ageOver(18).location("Main Street")).build(),
         SUITE.signature(), keys.getPrivate(), new SecureRandom()));
     Connections mine = new Connections();
     try (VettIdRuntime person = VettIdRuntime.connect(PERSON, NATS.options())
