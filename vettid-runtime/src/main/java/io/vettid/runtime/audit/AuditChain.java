@@ -81,7 +81,11 @@ public final class AuditChain {
     }
   }
 
-  /** {@return the bytes a checkpoint after the entry with this hash signs} */
+  /**
+   * {@return the bytes a checkpoint after the entry with this hash signs}
+   *
+   * @param prev the hash of the entry before the checkpoint
+   */
   public static byte[] checkpointMessage(String prev) {
     return (CHECKPOINT_CONTEXT + Objects.requireNonNull(prev, "prev")).getBytes(StandardCharsets.UTF_8);
   }
