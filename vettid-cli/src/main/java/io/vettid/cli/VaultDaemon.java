@@ -50,6 +50,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -157,7 +158,8 @@ final class VaultDaemon implements Detached.Daemon {
 
   /** The secrets the vault starts from; the vault secret is wiped by whoever takes it last. */
   private record Secrets(RunningVault.Identity identity, byte[] vaultSecret, NatsOperator operator,
-      VaultAccounts accounts, SubscriberAccounts external, UserCredentials owner, java.nio.file.Path store) {}
+      VaultAccounts accounts, SubscriberAccounts external, UserCredentials owner, java.nio.file.Path store,
+      ObjectNode plugins) {}
 
   private static Secrets open(VaultHome home, VaultHome.Config config, char[] passphrase) throws Exception {
     ObjectNode secrets = home.readSecrets(passphrase);
@@ -173,7 +175,8 @@ final class VaultDaemon implements Detached.Daemon {
           secrets.path("subscriber").isObject()
               ? SubscriberAccounts.restore(VaultHome.JSON.writeValueAsBytes(secrets.get("subscriber"))) : null,
           secrets.path("owner").isObject() ? UserCredentials.of(secrets.path("owner").path("jwt").asText(),
-              secrets.path("owner").path("seed").asText().toCharArray()) : null, home.natsDir(secrets));
+              secrets.path("owner").path("seed").asText().toCharArray()) : null, home.natsDir(secrets),
+          VaultHome.JSON.createObjectNode().set("plugins", secrets.path("plugins").deepCopy()));
     } finally {
       secrets.removeAll();
     }
@@ -241,6 +244,17 @@ final class VaultDaemon implements Detached.Daemon {
         }
       });
       VettIdRuntimeBuilder rb = VettIdRuntime.connect(accounts.accounts(), serverOptions(address));
+      // the plugins the owner trusts (by SHA-256, in vault.sealed): their handlers and rule engine
+      // run here; any other jar in plugins/ is refused, and the vault starts without it
+      VaultPlugins.Loaded plugins = VaultPlugins.load(home, s.plugins(), out);
+      plugins.plugins().forEach(p -> p.handlers().forEach(rb::handler));
+      if (plugins.ruleEngine() != null) {
+        Optional<io.vettid.api.spi.RuleEngineProvider> chosen = plugins.plugins().stream()
+            .flatMap(p -> p.ruleEngines().stream()).filter(r -> r.name().equals(plugins.ruleEngine())).findFirst();
+        rb.ruleEngine(chosen.isPresent() ? chosen.get().create() : new io.vettid.rules.DenyAllRuleEngineProvider().create());
+        out.println(chosen.isPresent() ? "rule engine " + plugins.ruleEngine() + " (a plugin) decides"
+            : "rule engine " + plugins.ruleEngine() + " is in no trusted plugin: every event is denied");
+      }
       if (eventSpaceServer != null) {
         rb.eventSpaceServer(accounts.external(), serverOptions(eventSpaceServer), Math.max(1, config.eventSpaceReplicas()));
       }
@@ -309,9 +323,9 @@ final class VaultDaemon implements Detached.Daemon {
 
   /** The default rules on a first start, the connections from their sealed store, the watchers. */
   private int restore() throws Exception {
-    RuleStore rules = vault.runtime.rules().orElseThrow();
-    if (rules.text().isBlank()) {
-      rules.awaitRevision(rules.put(DEFAULT_RULES), Duration.ofSeconds(5));
+    Optional<RuleStore> owned = vault.runtime.rules(); // empty when a plugin's rule engine decides
+    if (owned.isPresent() && owned.get().text().isBlank()) {
+      owned.get().awaitRevision(owned.get().put(DEFAULT_RULES), Duration.ofSeconds(5));
     }
     int restored = vault.runtime.restoredConnections();
     vault.peers.load(vault.connections.list());

@@ -56,6 +56,7 @@ import picocli.CommandLine;
         KeysCommand.class,
         QuarantineCommand.class,
         AuditCommand.class,
+        PluginsCommand.class,
         CompletionCommand.class,
         CommandLine.HelpCommand.class})
 public final class VettidCli implements Runnable {

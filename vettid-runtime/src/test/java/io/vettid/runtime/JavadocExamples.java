@@ -46,6 +46,7 @@ import io.vettid.runtime.eventspace.EventSpaceServer;
 import io.vettid.runtime.eventspace.RegistrationToken;
 import io.vettid.runtime.internal.handlers.ChatHandler;
 import io.vettid.runtime.internal.handlers.ContactRequestHandler;
+import io.vettid.runtime.resources.Plugins;
 import io.vettid.runtime.resources.TrustedResources;
 import io.vettid.runtime.service.AppManager;
 import io.vettid.runtime.service.EventService;
@@ -57,6 +58,7 @@ import io.vettid.runtime.service.Quarantine;
 import io.vettid.runtime.service.RuleStore;
 import io.vettid.runtime.service.RuntimeCounters;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.time.Clock;
@@ -176,6 +178,13 @@ final class JavadocExamples {
     for (OwnerFeed.Item item : feed.search(OwnerFeed.Query.all().type("chat.message").limit(20))) {
       System.out.println(item.event().connectionId() + ": " + item.event().payload());
     }
+    // end
+  }
+
+  void plugins(TrustedResource trusted, Path jar, VettIdRuntimeBuilder builder) throws Exception {
+    // example: Plugins
+    Plugins.Plugin p = Plugins.load(trusted, Files.readAllBytes(jar)); // HASH_MISMATCH unless the bytes are trusted
+    p.handlers().forEach(builder::handler);
     // end
   }
 

@@ -110,10 +110,9 @@ public final class JetStreamLayout {
       case "Events" -> 3;
       case "Manager", "Connections" -> 6;
       case "Vault", "Profiles" -> 2;
-      case "EventHandlers" -> 25;
-      case "Files" -> 11;
-      case "Audit" -> 6;
-      case "Feed" -> 5;
+      case "EventHandlers" -> 20;
+      case "Files" -> 9;
+      case "Audit", "Feed" -> 4;
       default -> throw new IllegalArgumentException("the layout makes no stream or bucket named " + name);
     };
     return storageBytes / replicas / 100 * percent;

@@ -158,7 +158,7 @@ public final class TrustedResources {
       InterruptedException {
     byte[] jar = fetch(r);
     ClassLoader loader = new VerifiedJarLoader("vettid-plugin-" + objectName(r), jar,
-        EventHandlerFactory.class.getClassLoader());
+        new Plugins.ApiOnly(TrustedResources.class.getClassLoader()));
     List<EventHandlerFactory> out = new ArrayList<>();
     for (ServiceLoader.Provider<EventHandlerFactory> p : ServiceLoader.load(EventHandlerFactory.class, loader)
         .stream().toList()) {
