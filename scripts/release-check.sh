@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -Prelease -DskipTests -Dgpg.skip verify
 version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
-published=(vettid-bom vettid-proptest vettid-api vettid-crypto vettid-rules vettid-profile vettid-nats vettid-testkit
+published=(vettid-build vettid-bom vettid-proptest vettid-api vettid-crypto vettid-rules vettid-profile vettid-nats vettid-testkit
   vettid-runtime vettid-micrometer vettid-testkit-vault vettid-cli)
 bundle=target/central-bundle
 rm -rf "$bundle" target/central-bundle.zip
@@ -23,7 +23,11 @@ need() {
     missing=1
   fi
 }
+# the metadata every artifact inherits from vettid-build; each names and describes itself
 for field in '<name>' '<description>' '<url>' '<licenses>' '<developers>' '<scm>'; do
+  grep -q "$field" vettid-build/pom.xml || { echo "vettid-build/pom.xml: no $field (Central requires it)" >&2; missing=1; }
+done
+for field in '<name>' '<description>'; do
   grep -q "$field" pom.xml || { echo "pom.xml: no $field (Central requires it)" >&2; missing=1; }
   grep -q "$field" vettid-bom/pom.xml || { echo "vettid-bom/pom.xml: no $field" >&2; missing=1; }
 done
@@ -40,7 +44,7 @@ for a in "${published[@]}"; do
   mkdir -p "$dir"
   need "$a/pom.xml"
   [[ -s "$a/pom.xml" ]] && put "$a/pom.xml" "$a-$version.pom"
-  if [[ "$a" == vettid-bom ]]; then
+  if [[ "$a" == vettid-bom || "$a" == vettid-build ]]; then
     continue
   fi
   for suffix in "" -sources -javadoc; do
