@@ -23,6 +23,7 @@ final class ConnectionControl {
 
   void serve(ControlService.Builder b) {
     b.on(ConnectionEndpoints.LIST, r -> list())
+        .on(ConnectionEndpoints.SHOW, r -> show(vault.connection(r.connection())))
         .on(ConnectionEndpoints.REVOKE, r -> revoke(vault.connection(r.connection())))
         .on(ConnectionEndpoints.BLOCK, r -> block(r.who()))
         .on(ConnectionEndpoints.UNBLOCK, r -> unblock(r.identity()))
@@ -38,11 +39,15 @@ final class ConnectionControl {
   private ConnectionEndpoints.Listed list() {
     List<ConnectionEndpoints.Peer> list = new ArrayList<>();
     for (ConnectionId c : vault.connections.list()) {
-      list.add(new ConnectionEndpoints.Peer(c.value(), peer(c),
-          vault.connections.link(c).peerIdentity().map(k -> k.value()).orElse(null), vault.connections.link(c).suite().name(),
-          vault.connections.link(c).safetyNumber()));
+      list.add(show(c));
     }
     return new ConnectionEndpoints.Listed(list);
+  }
+
+  private ConnectionEndpoints.Peer show(ConnectionId c) {
+    io.vettid.runtime.connection.Link link = vault.connections.link(c);
+    return new ConnectionEndpoints.Peer(c.value(), peer(c), link.peerIdentity().map(k -> k.value()).orElse(null),
+        link.suite().name(), link.safetyNumber());
   }
 
   private ConnectionEndpoints.Revoked revoke(ConnectionId c) throws Exception {

@@ -5,7 +5,6 @@ import io.vettid.runtime.client.ControlEndpoint;
 import io.vettid.runtime.connection.SafetyNumber;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,7 +49,7 @@ final class ConnectionsCommand implements Runnable {
   @Command(name = "safety", mixinStandardHelpOptions = true,
       description = "Show a connection's safety number (as digits, or as a QR code to scan), or compare it with what"
           + " the peer shows: exit status 0 if they match, 1 if they do not.")
-  static final class Safety extends VaultRequest<ControlEndpoint.None, ConnectionEndpoints.Listed> {
+  static final class Safety extends VaultRequest<ControlEndpoint.ByConnection, ConnectionEndpoints.Peer> {
     @Parameters(paramLabel = "CONNECTION", description = "The connection id, or the peer's name.")
     String connection;
 
@@ -62,28 +61,27 @@ final class ConnectionsCommand implements Runnable {
     String verify;
 
     Safety() {
-      super(ConnectionEndpoints.LIST);
+      super(ConnectionEndpoints.SHOW);
     }
 
     @Override
-    ControlEndpoint.None request() throws IOException {
+    ControlEndpoint.ByConnection request() throws IOException {
       qr.check();
       if (verify != null) {
         verify = Inputs.orStdin(verify);
       }
-      return new ControlEndpoint.None();
+      return new ControlEndpoint.ByConnection(connection);
     }
 
+    /** The vault finds the connection (by id, or by its peer's name in any case), as every command's. */
     @Override
-    void print(ConnectionEndpoints.Listed a, PrintStream out) {
-      ConnectionEndpoints.Peer c = find(a);
+    void print(ConnectionEndpoints.Peer c, PrintStream out) {
       out.println(c.id() + "  " + c.peer() + "\n    safety number " + c.safetyNumber());
       qr.draw(SafetyNumber.scannable(c.safetyNumber()));
     }
 
     @Override
-    int finish(ConnectionEndpoints.Listed a) throws IOException {
-      ConnectionEndpoints.Peer c = find(a);
+    int finish(ConnectionEndpoints.Peer c) throws IOException {
       qr.write(SafetyNumber.scannable(c.safetyNumber()));
       if (verify == null) {
         return VettidCli.OK;
@@ -97,20 +95,6 @@ final class ConnectionsCommand implements Runnable {
           + " the way, or you compared another connection. Revoke it (vettid connections revoke " + c.id() + ")"
           + " and connect again in person.");
       return VettidCli.PROBLEM;
-    }
-
-    private ConnectionEndpoints.Peer find(ConnectionEndpoints.Listed a) {
-      List<ConnectionEndpoints.Peer> byId = a.connections().stream().filter(c -> c.id().equals(connection)).toList();
-      if (byId.size() == 1) {
-        return byId.get(0);
-      }
-      List<ConnectionEndpoints.Peer> byName = a.connections().stream().filter(c -> connection.equals(c.peer()))
-          .toList();
-      if (byName.size() == 1) {
-        return byName.get(0);
-      }
-      throw new IllegalArgumentException(byName.isEmpty() ? "no connection " + connection + " (vettid connections list)"
-          : byName.size() + " connections with " + connection + "; name one by its id (vettid connections list)");
     }
   }
 

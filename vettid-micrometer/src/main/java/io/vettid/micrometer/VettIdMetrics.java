@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
-import java.util.function.ToLongFunction;
 
 /**
  * A runtime's counters as Micrometer meters:
@@ -52,17 +51,17 @@ public final class VettIdMetrics implements MeterBinder, AutoCloseable {
   @Override
   public synchronized void bindTo(MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry");
-    outcome(registry, "received", RuntimeCounters.Snapshot::received);
-    outcome(registry, "forwarded", RuntimeCounters.Snapshot::forwarded);
-    outcome(registry, "handled", RuntimeCounters.Snapshot::handled);
-    outcome(registry, "held", RuntimeCounters.Snapshot::held);
-    outcome(registry, "approved", RuntimeCounters.Snapshot::approved);
-    outcome(registry, "dropped", RuntimeCounters.Snapshot::dropped);
-    outcome(registry, "duplicate", RuntimeCounters.Snapshot::duplicates);
-    outcome(registry, "deferred", RuntimeCounters.Snapshot::deferred);
+    // each counter read on its own at a scrape: no snapshot (and its percentiles) per meter
+    outcome(registry, "received", RuntimeCounters.Counted.RECEIVED);
+    outcome(registry, "forwarded", RuntimeCounters.Counted.FORWARDED);
+    outcome(registry, "handled", RuntimeCounters.Counted.HANDLED);
+    outcome(registry, "held", RuntimeCounters.Counted.HELD);
+    outcome(registry, "approved", RuntimeCounters.Counted.APPROVED);
+    outcome(registry, "dropped", RuntimeCounters.Counted.DROPPED);
+    outcome(registry, "duplicate", RuntimeCounters.Counted.DUPLICATES);
+    outcome(registry, "deferred", RuntimeCounters.Counted.DEFERRED);
     for (FailureReason reason : FailureReason.values()) {
-      FunctionCounter.builder("vettid.events.quarantined", counters,
-              c -> c.snapshot().quarantined().getOrDefault(reason, 0L))
+      FunctionCounter.builder("vettid.events.quarantined", counters, c -> c.quarantinedFor(reason))
           .tag("reason", reason.name())
           .description("events quarantined, by the reason of the check that failed")
           .register(registry);
@@ -78,8 +77,8 @@ public final class VettIdMetrics implements MeterBinder, AutoCloseable {
     bound.add(new Bound(registry, listener));
   }
 
-  private void outcome(MeterRegistry registry, String outcome, ToLongFunction<RuntimeCounters.Snapshot> value) {
-    FunctionCounter.builder("vettid.events", counters, c -> value.applyAsLong(c.snapshot()))
+  private void outcome(MeterRegistry registry, String outcome, RuntimeCounters.Counted what) {
+    FunctionCounter.builder("vettid.events", counters, c -> c.count(what))
         .tag("outcome", outcome)
         .description("events by what became of them")
         .register(registry);

@@ -16,6 +16,9 @@ public final class ConnectionEndpoints {
   /** {@code connections.list}: the connections. */
   public static final ControlEndpoint<None, Listed> LIST = ControlEndpoint.of("connections", "list", None.class,
       Listed.class);
+  /** {@code connections.show}: one connection, named by its id or its peer's name (any case). */
+  public static final ControlEndpoint<ByConnection, Peer> SHOW = ControlEndpoint.of("connections", "show",
+      ByConnection.class, Peer.class);
   /** {@code connections.revoke}: tells the peer, destroys the keys, revokes the peer's NATS user. */
   public static final ControlEndpoint<ByConnection, Revoked> REVOKE = ControlEndpoint.of("connections", "revoke",
       ByConnection.class, Revoked.class);

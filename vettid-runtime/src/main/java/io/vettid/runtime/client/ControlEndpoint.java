@@ -199,7 +199,7 @@ public record ControlEndpoint<Q, R>(String group, String verb, Class<Q> requestT
         InvitationEndpoints.CREATE, InvitationEndpoints.CONFIRM, InvitationEndpoints.PENDING,
         InvitationEndpoints.APPROVE, InvitationEndpoints.DECLINE,
         AcceptanceEndpoints.START, AcceptanceEndpoints.COMPLETE,
-        ConnectionEndpoints.LIST, ConnectionEndpoints.REVOKE, ConnectionEndpoints.BLOCK, ConnectionEndpoints.UNBLOCK,
+        ConnectionEndpoints.LIST, ConnectionEndpoints.SHOW, ConnectionEndpoints.REVOKE, ConnectionEndpoints.BLOCK, ConnectionEndpoints.UNBLOCK,
         ConnectionEndpoints.SEND,
         RuleEndpoints.LIST, RuleEndpoints.ADD, RuleEndpoints.MOVE, RuleEndpoints.REMOVE, RuleEndpoints.TEST,
         InboxEndpoints.LIST, InboxEndpoints.APPROVE, InboxEndpoints.DENY,
