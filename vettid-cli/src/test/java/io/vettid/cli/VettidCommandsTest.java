@@ -416,8 +416,10 @@ class VettidCommandsTest {
     assertThat(junk.exit()).isEqualTo(VettidCli.USAGE);
     assertThat(junk.err()).contains("not a safety number of version 1");
     Run nobody = cli(bob, "connections", "safety", "Nobody");
-    assertThat(nobody.exit()).isEqualTo(VettidCli.USAGE);
-    assertThat(nobody.err()).contains("no connection Nobody");
+    assertThat(nobody.exit()).as("the vault found no such connection").isEqualTo(VettidCli.PROBLEM);
+    assertThat(nobody.err()).contains("no connection 'Nobody'", "connections list");
+    assertThat(ok(bob, "connections", "safety", "alice").out()).as("a peer's name in any case, as every command")
+        .contains("safety number");
     Run nowhere = cli(alice, "invite", "--qr-png", dir.resolve("no/such/dir/x.png").toString());
     assertThat(nowhere.exit()).isEqualTo(VettidCli.USAGE);
     assertThat(nowhere.err()).contains("--qr-png", "does not exist");
