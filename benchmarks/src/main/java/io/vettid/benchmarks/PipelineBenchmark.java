@@ -403,6 +403,7 @@ public final class PipelineBenchmark {
                   serverOptions().authHandler(watcherUser.authHandler()))
               .account(accounts.apps()).storageBytes(accounts.vault().limits().diskBytes())
           : VettIdRuntime.connect(accounts, serverOptions());
+      OwnerSide.configure(builder, System.getProperty("bench.ownerSide", "none"));
       try (VettIdRuntime vault = builder.connections(sides.vault()).discoverHandlers(false).builtInHandlers(false)
           .handler(new Sink()).listener(tally).start()) {
         long rev = vault.rules().orElseThrow().put(RULES);

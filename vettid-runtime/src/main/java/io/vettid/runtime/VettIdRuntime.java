@@ -205,10 +205,12 @@ public final class VettIdRuntime implements AutoCloseable {
         listener = b.listener;
       }
       audit = al;
-      if (b.ownerFeed && b.storeSecret == null) {
-        throw new IllegalStateException("the owner's feed needs the vault secret: give it with connections(...)");
+      byte[] feedSecret = b.feedSecret != null ? b.feedSecret : b.storeSecret;
+      if (b.ownerFeed && feedSecret == null) {
+        throw new IllegalStateException("the owner's feed needs the vault secret: give it with connections(...) or"
+            + " ownerFeed(secret)");
       }
-      feed = b.ownerFeed ? OwnerFeed.open(conn, b.storeSecret) : null;
+      feed = b.ownerFeed ? OwnerFeed.open(conn, feedSecret) : null;
       RuleEngine engine = b.ruleEngine;
       if (engine == null) {
         rs = RuleStore.open(conn);

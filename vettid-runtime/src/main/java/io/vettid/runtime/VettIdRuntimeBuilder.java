@@ -369,6 +369,26 @@ public final class VettIdRuntimeBuilder {
     this.ownerFeed = true;
     return this;
   }
+
+  /** The secret the owner's feed derives its key from, when not the connections' vault secret. */
+  byte[] feedSecret;
+
+  /**
+   * Keeps every handled event in the owner's feed, sealed under a key derived from this secret
+   * (for a runtime that does not keep its connections itself; see {@link #ownerFeed()}).
+   *
+   * @param vaultSecret at least 32 bytes (copied)
+   * @return this builder
+   */
+  public VettIdRuntimeBuilder ownerFeed(byte[] vaultSecret) {
+    Objects.requireNonNull(vaultSecret, "vaultSecret");
+    if (vaultSecret.length < 32) {
+      throw new IllegalArgumentException("the vault secret must be at least 32 bytes");
+    }
+    this.feedSecret = vaultSecret.clone();
+    this.ownerFeed = true;
+    return this;
+  }
   io.vettid.runtime.connection.PeerConnector connector;
 
   /**

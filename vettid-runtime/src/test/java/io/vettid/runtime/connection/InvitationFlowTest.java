@@ -753,8 +753,9 @@ class InvitationFlowTest {
         assertThat(alice.connections.link(a.local()).peerIdentity()).contains(bob.identity.keyId());
         bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "after-restart"));
         alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "from-restored"));
-        await(() -> alice.chats.contains("after-restart") && bob.chats.contains("from-restored"),
-            "both ways after the restart");
+        // the handler saw the chat before its commit counted it: wait for the count too
+        await(() -> alice.chats.contains("after-restart") && bob.chats.contains("from-restored")
+            && bob.runtime.counters().snapshot().handled() > bobHandled, "both ways after the restart");
         // the sessions were kept (sealed in the Connections bucket): both go on in them, nobody is
         // asked for a new one, and no event waits for a key block
         assertThat(bob.runtime.counters().snapshot().handled()).as("bob handled the chat only: no session.reset")

@@ -144,7 +144,9 @@ class KeptSessionsCrashTest {
       senders.join(120_000);
       assertThat(failed.get()).as("the peers' sends").isNull();
       waitForReplies(own, (long) CONNECTIONS * ROUNDS, Duration.ofSeconds(180));
-      Thread.sleep(6_000); // anything handled twice would show up by now (ack wait is 5 s)
+      // every delivery acknowledged: nothing can come again, so anything handled twice is in by now
+      assertThat(Children.awaitEverythingAcknowledged(own, Duration.ofSeconds(60)))
+          .as("every delivery acknowledged").isTrue();
     } finally {
       second.destroyForcibly();
       second.waitFor(10, TimeUnit.SECONDS);

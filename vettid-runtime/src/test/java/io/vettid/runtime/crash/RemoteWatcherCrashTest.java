@@ -148,7 +148,11 @@ class RemoteWatcherCrashTest {
     Process second = starter.start(keys);
     try {
       Children.waitForReplies(own, TOTAL, Duration.ofSeconds(90));
-      Thread.sleep(6_000); // anything handled twice would show up by now (ack wait is 5 s)
+      // every delivery acknowledged, the vault's queue and the remote deposit stream: nothing can
+      // come again, so anything handled twice is in by now
+      assertThat(Children.awaitEverythingAcknowledged(own, Duration.ofSeconds(60))
+          && Children.awaitEverythingAcknowledged(remote, Duration.ofSeconds(60)))
+          .as("every delivery acknowledged").isTrue();
     } finally {
       second.destroyForcibly();
       second.waitFor(10, TimeUnit.SECONDS);
