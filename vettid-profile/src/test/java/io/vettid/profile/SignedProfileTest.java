@@ -196,4 +196,20 @@ class SignedProfileTest {
     assertThatThrownBy(() -> SignedProfile.parse(without)).isInstanceOf(ProfileException.class)
         .hasMessageContaining("owner.location is required");
   }
+
+  /**
+   * The JDK's Ed25519 verifies a signature with bytes appended (it reads the first 64): the
+   * property test above found a profile that verified with one byte more. The test algorithm now
+   * refuses any other length, as the contract asks of every algorithm (KeyAlgorithmContract).
+   */
+  @Test
+  void aSignatureWithBytesAppendedIsRefused() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(SIGNED_ONCE);
+    com.fasterxml.jackson.databind.node.ObjectNode sig = (com.fasterxml.jackson.databind.node.ObjectNode) n.get("signature");
+    byte[] value = java.util.Base64.getDecoder().decode(sig.get("value").asText());
+    sig.put("value", java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(value, value.length + 1)));
+    byte[] longer = n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> SignedProfile.parse(longer).verify(ALGORITHMS)).isInstanceOf(ProfileException.class);
+  }
 }

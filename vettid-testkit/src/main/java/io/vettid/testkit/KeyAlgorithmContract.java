@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
  *       GeneralSecurityException}, never another exception;
  *   <li>with {@code KEY_WRAP}: wraps open to the same key, only under their context and with their
  *       key pair; a mutated or truncated wrap never opens;
- *   <li>with {@code SIGNATURE}: signatures verify for their message and key only; a mutated
+ *   <li>with {@code SIGNATURE}: signatures verify for their message and key only; a mutated,
+ *       truncated or extended (bytes appended)
  *       signature never verifies (false, or a {@code GeneralSecurityException});
  *   <li>an operation it lacks fails with a {@code GeneralSecurityException};
  *   <li>several threads at once get the same results as one;
@@ -295,6 +296,12 @@ public abstract class KeyAlgorithmContract {
       m[r.nextInt(m.length)] ^= (byte) (1 + r.nextInt(255));
       neverVerifies(a, p[0], message, m, "a mutated signature");
       neverVerifies(a, p[0], message, Arrays.copyOf(signature, r.nextInt(signature.length)), "a truncated signature");
+    }
+    // a valid signature with bytes after it: the JDK's Ed25519, for one, reads the first 64 bytes
+    // and ignores the rest, which would make every signature malleable
+    for (int extra : new int[] {1, 2, 64}) {
+      byte[] longer = Arrays.copyOf(signature, signature.length + extra);
+      neverVerifies(a, p[0], message, longer, "a signature with " + extra + " byte(s) appended");
     }
   }
 
