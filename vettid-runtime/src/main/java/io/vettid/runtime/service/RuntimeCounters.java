@@ -161,7 +161,6 @@ public final class RuntimeCounters {
     }
   }
 
-  /** {@return the current values} */
   /** What {@link #count} reads. */
   public enum Counted {
     /** Internal Events taken from a service queue. */
@@ -211,6 +210,7 @@ public final class RuntimeCounters {
     return quarantined.get(Objects.requireNonNull(reason, "reason")).sum();
   }
 
+  /** {@return the current values} */
   public Snapshot snapshot() {
     Map<FailureReason, Long> q = new EnumMap<>(FailureReason.class);
     quarantined.forEach((k, v) -> q.put(k, v.sum()));
