@@ -18,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalInt;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,8 +38,7 @@ class PluginsTest {
 
   /** A handler plugin for poll.vote, compiled here: it records that it ran and what its loader sees. */
   private byte[] pluginJar(String name, String property, String extraEntry) throws Exception {
-    Path src = Files.createDirectories(dir.resolve("src-" + name + "/plugin" + name));
-    Files.writeString(src.resolve("PollFactory.java"), """
+    String source = """
         package plugin%1$s;
         import io.vettid.api.EventType;
         import io.vettid.api.spi.*;
@@ -63,24 +60,10 @@ class PluginsTest {
             return e -> { System.setProperty("%2$s", e.eventId().value()); ctx.finish(); };
           }
         }
-        """.formatted(name, property, SEES_RUNTIME));
-    Path classes = Files.createDirectories(dir.resolve("classes-" + name));
-    java.util.spi.ToolProvider javac = java.util.spi.ToolProvider.findFirst("javac").orElseThrow();
-    int rc = javac.run(System.out, System.err, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-        src.resolve("PollFactory.java").toString());
-    assertThat(rc).as("the plugin compiles").isZero();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (JarOutputStream jar = new JarOutputStream(bytes)) {
-      jar.putNextEntry(new JarEntry("plugin" + name + "/PollFactory.class"));
-      jar.write(Files.readAllBytes(classes.resolve("plugin" + name + "/PollFactory.class")));
-      jar.putNextEntry(new JarEntry("META-INF/services/io.vettid.api.spi.EventHandlerFactory"));
-      jar.write(("plugin" + name + ".PollFactory\n").getBytes(StandardCharsets.UTF_8));
-      if (extraEntry != null) {
-        jar.putNextEntry(new JarEntry(extraEntry));
-        jar.write(1);
-      }
-    }
-    return bytes.toByteArray();
+        """.formatted(name, property, SEES_RUNTIME);
+    return io.vettid.testkit.PluginJars.compile(dir.resolve("plugin-" + name + (extraEntry == null ? "" : "-x")),
+        java.util.Map.of("plugin" + name + "/PollFactory.java", source),
+        java.util.Map.of("io.vettid.api.spi.EventHandlerFactory", "plugin" + name + ".PollFactory"), extraEntry);
   }
 
   @Test

@@ -11,14 +11,11 @@ import io.vettid.nats.jetstream.JetStreamLayout;
 import io.vettid.nats.subjects.Subjects;
 import io.vettid.profile.TrustedResource;
 import io.vettid.testkit.NatsServerExtension;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +28,7 @@ class TrustedResourcesTest {
   static final String MARKER = "vettid.test.plugin.loaded";
 
   private byte[] pluginJar(String extraEntry) throws Exception {
-    Path src = Files.createDirectories(dir.resolve("src/plugin"));
-    Files.writeString(src.resolve("HelloFactory.java"), """
+    String source = """
         package plugin;
         import io.vettid.api.EventType;
         import io.vettid.api.spi.*;
@@ -43,24 +39,10 @@ class TrustedResourcesTest {
           public Set<EventType> eventTypes() { return Set.of(EventType.of("hello.plugin")); }
           public EventHandler create(EventHandlerContext ctx) { return e -> ctx.finish(); }
         }
-        """.formatted(MARKER));
-    Path classes = Files.createDirectories(dir.resolve("classes"));
-    java.util.spi.ToolProvider javac = java.util.spi.ToolProvider.findFirst("javac").orElseThrow();
-    int rc = javac.run(System.out, System.err, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-        src.resolve("HelloFactory.java").toString());
-    assertThat(rc).as("plugin compiles").isZero();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (JarOutputStream jar = new JarOutputStream(bytes)) {
-      jar.putNextEntry(new JarEntry("plugin/HelloFactory.class"));
-      jar.write(Files.readAllBytes(classes.resolve("plugin/HelloFactory.class")));
-      jar.putNextEntry(new JarEntry("META-INF/services/io.vettid.api.spi.EventHandlerFactory"));
-      jar.write("plugin.HelloFactory\n".getBytes(StandardCharsets.UTF_8));
-      if (extraEntry != null) {
-        jar.putNextEntry(new JarEntry(extraEntry));
-        jar.write(1);
-      }
-    }
-    return bytes.toByteArray();
+        """.formatted(MARKER);
+    return io.vettid.testkit.PluginJars.compile(dir.resolve(extraEntry == null ? "plain" : "extra"),
+        java.util.Map.of("plugin/HelloFactory.java", source),
+        java.util.Map.of("io.vettid.api.spi.EventHandlerFactory", "plugin.HelloFactory"), extraEntry);
   }
 
   @Test
