@@ -10,6 +10,7 @@
  *       {@link io.vettid.api.InternalEventCodec}.</li>
  *   <li>{@link io.vettid.api.spi} — {@link io.vettid.api.spi.KeyAlgorithm},
  *       {@link io.vettid.api.spi.EventHandlerFactory}, {@link io.vettid.api.spi.RuleEngineProvider},
+ *       {@link io.vettid.api.spi.SuiteDefinition},
  *       found with {@link java.util.ServiceLoader} through {@link io.vettid.api.spi.Providers}.</li>
  * </ul>
  */
@@ -22,4 +23,5 @@ module io.vettid.api {
   uses io.vettid.api.spi.KeyAlgorithm;
   uses io.vettid.api.spi.EventHandlerFactory;
   uses io.vettid.api.spi.RuleEngineProvider;
+  uses io.vettid.api.spi.SuiteDefinition;
 }

@@ -28,4 +28,5 @@ module io.vettid.runtime {
   uses io.vettid.api.spi.EventHandlerFactory;
   uses io.vettid.api.spi.RuleEngineProvider;
   uses io.vettid.api.spi.KeyAlgorithm;
+  uses io.vettid.api.spi.SuiteDefinition;
 }

@@ -7,6 +7,7 @@ import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.Providers;
 import io.vettid.api.spi.RuleEngine;
 import io.vettid.api.spi.RuleEngineProvider;
+import io.vettid.api.spi.SuiteDefinition;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.Set;
@@ -43,6 +44,18 @@ final class JavadocExamples {
       }
     }
     // registered in META-INF/services, then: VettIdRuntime.embedded(dir, secret).ruleEngineProvider("only-chat")
+    // end
+  }
+
+  void suiteDefinition() {
+    // example: SuiteDefinition
+    final class X25519Ed25519Suite implements SuiteDefinition {
+      public int id() { return 200; }
+      public String name() { return "EXAMPLE-X25519-ED25519-V1"; }
+      public String wrapAlgorithm() { return "EXAMPLE-X25519-KEM"; }
+      public String signatureAlgorithm() { return "EXAMPLE-Ed25519"; }
+    }
+    // listed in META-INF/services/io.vettid.api.spi.SuiteDefinition
     // end
   }
 

@@ -30,12 +30,16 @@ final class AcceptCommand extends VaultRequest<AcceptanceEndpoints.Start, Accept
       description = "Your EventSpace the inviter will deposit on (default: the first).")
   String eventSpace;
 
+  @Option(names = "--suite", paramLabel = "NAME",
+      description = "The suite to connect with, one the invitation lists (default: the vault's own).")
+  String suite;
+
   @Override
   AcceptanceEndpoints.Start request() throws IOException {
     if (uri == null) {
       throw new IllegalArgumentException("give the invitation: vettid accept 'vettid:invite?...'");
     }
-    return new AcceptanceEndpoints.Start(orStdin(uri), eventSpace);
+    return new AcceptanceEndpoints.Start(orStdin(uri), eventSpace, suite);
   }
 
   @Override

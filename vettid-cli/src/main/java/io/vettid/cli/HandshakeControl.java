@@ -9,6 +9,7 @@ import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.vettid.api.FailureReason;
 import io.vettid.crypto.SecretBox;
+import io.vettid.crypto.Suite;
 import io.vettid.nats.auth.UserCredentials;
 import io.vettid.nats.server.ServerAddress;
 import io.vettid.nats.subjects.Subjects;
@@ -133,7 +134,7 @@ final class HandshakeControl {
         .on(InvitationEndpoints.PENDING, r -> pending())
         .on(InvitationEndpoints.APPROVE, r -> approve(r.id()))
         .on(InvitationEndpoints.DECLINE, r -> decline(r.id()))
-        .on(AcceptanceEndpoints.START, r -> accept(r.uri(), vault.eventSpace(r.eventSpace())))
+        .on(AcceptanceEndpoints.START, r -> accept(r.uri(), vault.eventSpace(r.eventSpace()), r.suite()))
         .on(AcceptanceEndpoints.COMPLETE, r -> complete(HandshakeText.decode("confirm", r.message())));
   }
 
@@ -211,8 +212,13 @@ final class HandshakeControl {
   private InvitationEndpoints.Created invite(InvitationEndpoints.Create r) throws Exception {
     String es = vault.eventSpace(r.eventSpace());
     Invitations inv = invitations(es);
-    Invitation i = r.validSeconds() == 0 ? inv.create(es, r.remote())
-        : inv.create(es, r.remote(), Duration.ofSeconds(r.validSeconds()));
+    Duration validity = r.validSeconds() != 0 ? Duration.ofSeconds(r.validSeconds())
+        : r.remote() ? Invitations.REMOTE_MAX : Invitations.IN_PERSON_MAX;
+    List<Suite> accepted = new ArrayList<>();
+    for (String name : r.suites() == null ? List.of(vault.suite.name()) : r.suites()) {
+      accepted.add(suite(name));
+    }
+    Invitation i = inv.create(es, r.remote(), validity, accepted);
     save();
     return new InvitationEndpoints.Created(i.toUri(), i.idText(), es, i.expiresAt().toString(), r.remote());
   }
@@ -287,11 +293,23 @@ final class HandshakeControl {
 
   // ---------------------------------------------------------------- accepting
 
-  private AcceptanceEndpoints.Started accept(String uri, String es) throws Exception {
+  /** {@return a suite this vault knows, by name (a built-in one, or one of its trusted plugins')} */
+  private Suite suite(String name) throws Refused {
+    return vault.plugins.suite(name).orElseThrow(() -> new Refused("unknown suite " + name + "; this vault knows "
+        + vault.plugins.suites().stream().map(Suite::name).toList()));
+  }
+
+  private AcceptanceEndpoints.Started accept(String uri, String es, String suiteName) throws Exception {
     forgetAbandonedAcceptances(Instant.now());
     Invitation inv = Invitation.parse(uri.trim());
+    Suite suite = suiteName == null ? vault.suite : suite(suiteName);
+    if (!inv.suites().isEmpty() && !inv.suites().contains(suite.id())) {
+      throw new Refused("the inviter accepts the suites " + inv.suites().stream().map(vault.plugins::suiteName)
+          .toList() + " for this connection, not "
+          + suite.name() + (suiteName == null ? " (this vault's): choose one with --suite" : ""));
+    }
     Invitee invitee = Invitee.accept(inv, profiles.identity(es), vault.config().guid(), es,
-        vault.eventSpaceAccount(), vault.suite, Clock.systemUTC(), vault.blocks, vault.publicAddress, vault.keys);
+        vault.eventSpaceAccount(), suite, Clock.systemUTC(), vault.blocks, vault.publicAddress, vault.keys);
     accepting.put(inv.idText(), invitee);
     vault.push(vault.eventSpaceAccount());
     CompletableFuture<AcceptanceEndpoints.Connected> done = new CompletableFuture<>();

@@ -9,8 +9,10 @@ import static io.vettid.cli.VettidCli.root;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import io.vettid.nats.server.ServerAddress;
+import io.vettid.profile.TrustedResource;
 import io.vettid.runtime.client.VaultClientException;
 import io.vettid.runtime.eventspace.RegistrationToken;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -42,8 +44,14 @@ final class InitCommand implements Callable<Integer> {
 
   @Option(names = "--suite", defaultValue = "VETTID-RSA4096-V1",
       description = "Key suite for the identity and new connections (default ${DEFAULT-VALUE}; one of: "
-          + "VETTID-RSA4096-V1, VETTID-MLKEM768-MLDSA65-V1, VETTID-MLKEM1024-MLDSA65-V1, VETTID-ELGAMAL3072-RSA4096-V1).")
+          + "VETTID-RSA4096-V1, VETTID-MLKEM768-MLDSA65-V1, VETTID-MLKEM1024-MLDSA65-V1, VETTID-ELGAMAL3072-RSA4096-V1,"
+          + " or a suite a plugin given with --plugin defines).")
   String suite;
+
+  @Option(names = "--plugin", paramLabel = "NAME:VERSION:SHA256",
+      description = "Trust a plugin jar already put in <home>/plugins/ (repeat for several), as 'vettid plugins trust'"
+          + " would: it loads at every start, and --suite may name a suite it defines.")
+  java.util.List<String> plugins;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "Where the vault's server listens, and what peers connect to (default ${DEFAULT-VALUE}).")
@@ -85,6 +93,29 @@ final class InitCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Loads the plugins given with {@code --plugin} from the home's {@code plugins/} directory (their
+   * suites become known), each of which must load: the owner trusts these bytes now.
+   */
+  private VaultPlugins.Loaded loadPlugins(VaultHome home, java.util.List<TrustedResource> trusted)
+      throws IOException, VaultClientException {
+    com.fasterxml.jackson.databind.node.ObjectNode list = VaultHome.JSON.createObjectNode();
+    trusted.forEach(t -> VaultPlugins.trust(list, t));
+    if (trusted.isEmpty()) { // nothing in plugins/ is looked at
+      return new VaultPlugins.Loaded(java.util.List.of(), java.util.List.of(), null,
+          Suites.all().subList(0, Suites.BUILT_IN));
+    }
+    VaultPlugins.Loaded loaded = VaultPlugins.load(home, list, System.err);
+    for (TrustedResource t : trusted) {
+      if (loaded.plugins().stream().noneMatch(x -> x.trusted().sha256().equals(t.sha256()))) {
+        throw new VaultClientException("plugin " + t.name() + " " + t.version() + " did not load: no jar in "
+            + home.dir.resolve("plugins") + " has the SHA-256 " + t.sha256() + ", or it does not load (see above)",
+            USAGE);
+      }
+    }
+    return loaded;
+  }
+
   @Override
   public Integer call() throws Exception {
     VaultHome home = root(spec).vaultHome();
@@ -94,14 +125,19 @@ final class InitCommand implements Callable<Integer> {
     if (age == null && ageOver == null) {
       throw new IllegalArgumentException("a profile needs an age or an age claim: give --age or --age-over");
     }
-    Suite s = Suites.byName(suite).orElseThrow(() -> new IllegalArgumentException("unknown suite " + suite
-        + "; one of " + Suites.all().stream().map(Suite::name).toList()));
+    java.util.List<TrustedResource> trusted = new java.util.ArrayList<>();
+    for (String p : plugins == null ? java.util.List.<String>of() : plugins) {
+      trusted.add(VaultPlugins.parse(p));
+    }
+    VaultPlugins.Loaded loaded = loadPlugins(home, trusted);
+    Suite s = loaded.suite(suite).orElseThrow(() -> new IllegalArgumentException("unknown suite " + suite
+        + "; one of " + loaded.suites().stream().map(Suite::name).toList()));
     VaultInit.Registration registration = registration();
     char[] pass = passphrase(true, false, passphraseFile.path);
     try {
       VaultHome.Config c = VaultInit.run(home, name, age == null ? OptionalInt.empty() : OptionalInt.of(age),
           ageOver == null ? OptionalInt.empty() : OptionalInt.of(ageOver), location, s,
-          registration == null ? host : "127.0.0.1", port, registration, pass, System.err);
+          registration == null ? host : "127.0.0.1", port, registration, pass, trusted, System.err);
       System.out.println("vault created in " + home.dir);
       System.out.println("  owner     " + c.name());
       System.out.println("  identity  " + c.identityKeyId());

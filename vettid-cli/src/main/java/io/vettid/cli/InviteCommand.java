@@ -29,6 +29,11 @@ final class InviteCommand extends VaultRequest<InvitationEndpoints.Create, Invit
   @Option(names = "--valid", paramLabel = "DURATION", description = "Validity, such as 5m or 2d.")
   String valid;
 
+  @Option(names = "--suite", paramLabel = "NAME",
+      description = "A suite the connection may use (repeat for several, in order of preference; default: the"
+          + " vault's own). The invitation lists them; the invitee picks one.")
+  java.util.List<String> suites;
+
   @Mixin QrOptions qr;
 
   InviteCommand() {
@@ -38,7 +43,8 @@ final class InviteCommand extends VaultRequest<InvitationEndpoints.Create, Invit
   @Override
   InvitationEndpoints.Create request() {
     qr.check();
-    return new InvitationEndpoints.Create(eventSpace, remote, valid == null ? 0 : duration(valid).toSeconds());
+    return new InvitationEndpoints.Create(eventSpace, remote, valid == null ? 0 : duration(valid).toSeconds(),
+        suites == null || suites.isEmpty() ? null : suites);
   }
 
   @Override

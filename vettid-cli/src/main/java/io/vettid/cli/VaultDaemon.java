@@ -159,12 +159,17 @@ final class VaultDaemon implements Detached.Daemon {
   /** The secrets the vault starts from; the vault secret is wiped by whoever takes it last. */
   private record Secrets(RunningVault.Identity identity, byte[] vaultSecret, NatsOperator operator,
       VaultAccounts accounts, SubscriberAccounts external, UserCredentials owner, java.nio.file.Path store,
-      ObjectNode plugins) {}
+      VaultPlugins.Loaded plugins) {}
 
-  private static Secrets open(VaultHome home, VaultHome.Config config, char[] passphrase) throws Exception {
+  private static Secrets open(VaultHome home, VaultHome.Config config, char[] passphrase, PrintStream out)
+      throws Exception {
     ObjectNode secrets = home.readSecrets(passphrase);
     try {
-      Suite suite = Suites.byName(config.suite()).orElseThrow(() -> new IOException("unknown suite " + config.suite()));
+      // the plugins the owner trusts (by SHA-256, in vault.sealed), before the suite is looked up:
+      // the vault's suite may be one a plugin defines
+      VaultPlugins.Loaded plugins = VaultPlugins.load(home, secrets, out);
+      Suite suite = plugins.suite(config.suite()).orElseThrow(() -> new IOException("unknown suite " + config.suite()
+          + ": no trusted plugin in " + home.dir.resolve("plugins") + " defines it"));
       KeyAlgorithm algorithm = suite.signature();
       Base64.Decoder d = Base64.getDecoder();
       KeyPair keys = IdentityKeeper.pair(secrets.path("identity"), algorithm);
@@ -175,8 +180,7 @@ final class VaultDaemon implements Detached.Daemon {
           secrets.path("subscriber").isObject()
               ? SubscriberAccounts.restore(VaultHome.JSON.writeValueAsBytes(secrets.get("subscriber"))) : null,
           secrets.path("owner").isObject() ? UserCredentials.of(secrets.path("owner").path("jwt").asText(),
-              secrets.path("owner").path("seed").asText().toCharArray()) : null, home.natsDir(secrets),
-          VaultHome.JSON.createObjectNode().set("plugins", secrets.path("plugins").deepCopy()));
+              secrets.path("owner").path("seed").asText().toCharArray()) : null, home.natsDir(secrets), plugins);
     } finally {
       secrets.removeAll();
     }
@@ -184,7 +188,7 @@ final class VaultDaemon implements Detached.Daemon {
 
   private void boot(VaultHome home, char[] passphrase) throws Exception {
     VaultHome.Config config = home.readConfig();
-    Secrets s = open(home, config, passphrase);
+    Secrets s = open(home, config, passphrase, out);
     try {
       VaultRekey.settle(home, s.vaultSecret(), s.store()); // what a re-key interrupted after its commit left
       TlsMaterial tls = TlsMaterial.load(home.tlsDir(), s.vaultSecret());
@@ -245,8 +249,8 @@ final class VaultDaemon implements Detached.Daemon {
       });
       VettIdRuntimeBuilder rb = VettIdRuntime.connect(accounts.accounts(), serverOptions(address));
       // the plugins the owner trusts (by SHA-256, in vault.sealed): their handlers and rule engine
-      // run here; any other jar in plugins/ is refused, and the vault starts without it
-      VaultPlugins.Loaded plugins = VaultPlugins.load(home, s.plugins(), out);
+      // run here; any other jar in plugins/ was refused, and the vault starts without it
+      VaultPlugins.Loaded plugins = s.plugins();
       plugins.plugins().forEach(p -> p.handlers().forEach(rb::handler));
       if (plugins.ruleEngine() != null) {
         Optional<io.vettid.api.spi.RuleEngineProvider> chosen = plugins.plugins().stream()
@@ -277,8 +281,8 @@ final class VaultDaemon implements Detached.Daemon {
       accounts.saveNow(); // the signing keys made at this start, and a revocation, kept before any user is issued
       vault = new RunningVault(home, config, s.identity(), runtime, connections, blocks, address,
           eventSpaceServer != null ? eventSpaceServer : address,
-          Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name).discover(VaultDaemon.class.getClassLoader())
-              .build(), accounts::eventSpace, accounts::push);
+          VaultPlugins.algorithms(plugins), accounts::eventSpace, accounts::push);
+      vault.plugins = plugins; // the suites this vault may connect with: the built-in ones and its plugins'
       // invite, accept and rotations take their keys from here instead of waiting for generation
       vault.keys = opened(io.vettid.crypto.pool.KeyPools.start(
           List.of(vault.suite.signature(), vault.suite.wrap()), KEY_POOL_TARGET));

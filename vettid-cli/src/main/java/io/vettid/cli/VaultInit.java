@@ -51,6 +51,14 @@ final class VaultInit {
   static VaultHome.Config run(VaultHome home, String name, OptionalInt age, OptionalInt ageOver, String location,
       Suite suite, String host, int port, Registration registration, char[] passphrase, PrintStream progress)
       throws IOException, GeneralSecurityException, InterruptedException {
+    return run(home, name, age, ageOver, location, suite, host, port, registration, passphrase, List.of(), progress);
+  }
+
+  /** Creates a vault's home that trusts plugins from the start (a plugin's suite may be its suite). */
+  static VaultHome.Config run(VaultHome home, String name, OptionalInt age, OptionalInt ageOver, String location,
+      Suite suite, String host, int port, Registration registration, char[] passphrase,
+      List<io.vettid.profile.TrustedResource> plugins, PrintStream progress)
+      throws IOException, GeneralSecurityException, InterruptedException {
     if (location == null || location.isBlank()) {
       throw new IllegalArgumentException("a vault needs a generalized location, such as \"Berlin area\": give --location");
     }
@@ -104,6 +112,7 @@ final class VaultInit {
     Base64.Encoder b = Base64.getEncoder();
     IdentityKeeper.put(s.putObject("identity").put("algorithm", alg.name()), identity);
     s.put("vaultSecret", b.encodeToString(vaultSecret));
+    plugins.forEach(t -> VaultPlugins.trust(s, t));
     Arrays.fill(vaultSecret, (byte) 0);
     byte[] op = operator.export();
     byte[] acc = accounts.export();

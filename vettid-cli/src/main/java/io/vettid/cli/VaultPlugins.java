@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.VettidException;
+import io.vettid.api.spi.KeyAlgorithm;
+import io.vettid.api.spi.Providers;
+import io.vettid.crypto.Suite;
+import io.vettid.crypto.Suites;
 import io.vettid.profile.TrustedResource;
 import io.vettid.runtime.resources.Plugins;
 import io.vettid.runtime.resources.TrustedResources;
@@ -34,8 +38,27 @@ final class VaultPlugins {
 
   private VaultPlugins() {}
 
-  /** What a start loaded and refused. */
-  record Loaded(List<Plugins.Plugin> plugins, List<String> refused, String ruleEngine) {}
+  /**
+   * What a start loaded and refused.
+   *
+   * @param plugins the plugins loaded
+   * @param refused the jars refused
+   * @param ruleEngine the rule engine provider the owner chose, or null
+   * @param suites the suites this vault knows: the built-in ones, then its plugins' (the registry
+   *     is process-wide; a vault uses only these)
+   */
+  record Loaded(List<Plugins.Plugin> plugins, List<String> refused, String ruleEngine, List<Suite> suites) {
+    /** {@return the suite of this name that this vault knows} */
+    Optional<Suite> suite(String name) {
+      return suites.stream().filter(x -> x.name().equals(name)).findFirst();
+    }
+
+    /** {@return the name of the suite of this id that this vault knows, or "id N (not known here: a plugin's)"} */
+    String suiteName(int id) {
+      return suites.stream().filter(x -> x.id() == id).map(Suite::name).findFirst()
+          .orElse("id " + id + " (not known here: a plugin's)");
+    }
+  }
 
   /** {@return the trusted entry a text NAME:VERSION:SHA256 names} */
   static TrustedResource parse(String text) {
@@ -154,6 +177,37 @@ final class VaultPlugins {
         out.println("plugin " + file + " refused: " + e.getMessage() + "; it does not run");
       }
     }
-    return new Loaded(loaded, refused, ruleEngine(secrets).orElse(null));
+    // their suites, known from here on (one plugin's key wrap may pair with another's signature)
+    for (String r : Plugins.registerSuites(loaded)) {
+      out.println(r + "; the suite is not known here");
+    }
+    List<Suite> suites = new ArrayList<>(Suites.all().subList(0, Suites.BUILT_IN));
+    for (Plugins.Plugin p : loaded) {
+      for (io.vettid.api.spi.SuiteDefinition d : p.suites()) {
+        Optional<Suite> x = Suites.byId(d.id()).filter(r -> r.name().equals(d.name()));
+        if (x.isPresent() && !suites.contains(x.get())) {
+          suites.add(x.get());
+          out.println("suite " + x.get().name() + " (id " + x.get().id() + ", " + x.get().wrap().name() + " and "
+              + x.get().signature().name() + ") from a plugin");
+        }
+      }
+    }
+    return new Loaded(loaded, refused, ruleEngine(secrets).orElse(null), List.copyOf(suites));
+  }
+
+  /**
+   * {@return the key algorithms a vault reads keys of: the built-in ones, then the trusted
+   *     plugins' (a plugin's algorithm never replaces a built-in one of its name)}
+   *
+   * @param loaded what the start loaded
+   */
+  static Providers<KeyAlgorithm> algorithms(Loaded loaded) {
+    Providers<KeyAlgorithm> builtIn = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name)
+        .discover(VaultPlugins.class.getClassLoader()).build();
+    Providers.Builder<KeyAlgorithm> b = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name)
+        .discover(VaultPlugins.class.getClassLoader());
+    java.util.Set<String> added = new java.util.HashSet<>(builtIn.names());
+    loaded.plugins().forEach(p -> p.keyAlgorithms().stream().filter(a -> added.add(a.name())).forEach(b::add));
+    return b.build();
   }
 }

@@ -21,16 +21,28 @@ public final class AcceptanceEndpoints {
    *
    * @param uri the invitation, {@code vettid:invite?...}
    * @param eventSpace this vault's EventSpace the inviter will deposit on, or null for the first
+   * @param suite the suite to connect with (one the invitation lists), or null for the vault's own
    */
-  public record Start(String uri, String eventSpace) {
+  public record Start(String uri, String eventSpace, String suite) {
     /**
      * Validates.
      *
      * @param uri the record component {@code uri}
      * @param eventSpace the record component {@code eventSpace}
+     * @param suite the record component {@code suite}
      */
     public Start {
       ControlEndpoint.required(uri, "uri");
+    }
+
+    /**
+     * An acceptance with the vault's own suite.
+     *
+     * @param uri the invitation, {@code vettid:invite?...}
+     * @param eventSpace this vault's EventSpace the inviter will deposit on, or null for the first
+     */
+    public Start(String uri, String eventSpace) {
+      this(uri, eventSpace, null);
     }
   }
 

@@ -34,19 +34,39 @@ public final class InvitationEndpoints {
    * @param eventSpace the EventSpace, or null for the first
    * @param remote whether it is sent remotely (valid up to 7 days; an acceptance waits for approval)
    * @param validSeconds how long it is valid, 0 for the default
+   * @param suites the names of the suites the connection may use, in order of preference (at most
+   *     8), or null for the vault's own suite
    */
-  public record Create(String eventSpace, boolean remote, long validSeconds) {
+  public record Create(String eventSpace, boolean remote, long validSeconds, java.util.List<String> suites) {
     /**
      * Validates.
      *
      * @param eventSpace the record component {@code eventSpace}
      * @param remote the record component {@code remote}
      * @param validSeconds the record component {@code validSeconds}
+     * @param suites the record component {@code suites}
      */
     public Create {
       if (validSeconds < 0) {
         throw new IllegalArgumentException("validSeconds must not be negative");
       }
+      if (suites != null) {
+        if (suites.isEmpty() || suites.size() > 8 || suites.stream().anyMatch(x -> x == null || x.isBlank())) {
+          throw new IllegalArgumentException("suites names 1 to 8 suites");
+        }
+        suites = java.util.List.copyOf(suites);
+      }
+    }
+
+    /**
+     * An invitation for the vault's own suite.
+     *
+     * @param eventSpace the EventSpace, or null for the first
+     * @param remote whether it is sent remotely
+     * @param validSeconds how long it is valid, 0 for the default
+     */
+    public Create(String eventSpace, boolean remote, long validSeconds) {
+      this(eventSpace, remote, validSeconds, null);
     }
   }
 

@@ -73,7 +73,8 @@ final class HandshakeMessage {
           .build();
       algorithms = p;
     }
-    return p.names().contains(name) ? Optional.of(p.get(name)) : Optional.empty();
+    // a built-in algorithm, or one of a suite a plugin registered (a peer's identity key of it)
+    return p.names().contains(name) ? Optional.of(p.get(name)) : Suites.algorithm(name);
   }
 
   /** The MAC key derived from the invitation secret for one kind of message. */

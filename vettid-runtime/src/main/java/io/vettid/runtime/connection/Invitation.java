@@ -31,7 +31,9 @@ import org.apiguardian.api.API;
  * its own {@code nats-server}) and pin that server's TLS CA ({@link ServerAddress}); both are
  * absent when both sides share a server. {@code a} and {@code b}, with them, are the grant of the
  * invitation's bootstrap user ({@link HandshakeBootstrap}), with which the invitee delivers its
- * acceptance to that server.
+ * acceptance to that server. {@code u} lists the ids of the suites the inviter accepts for the
+ * connection ({@link #suites()}, such as {@code u=1,200}); the invitee picks one of them or gives up
+ * before it sends anything. Without it the invitee offers its own and the inviter decides.
  *
  * <p>{@link #toString()} never shows the secret; treat the URI itself as a secret until used.
  *
@@ -46,16 +48,23 @@ import org.apiguardian.api.API;
  * @param server where the inviter's server listens and its CA pin, or null when both sides share a server
  * @param bootstrap the grant of the invitation's bootstrap user ({@code a} and {@code b}), with
  *     which the invitee delivers its acceptance over NATS; or null (then only as text)
+ * @param suites the ids of the suites the inviter accepts, in its order of preference (1 to
+ *     {@value #MAX_SUITES}, each 1..254 once), or empty when the invitation does not say
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, byte[] oneTimeKey,
-    KeyId inviter, Instant expiresAt, boolean remote, ServerAddress server, HandshakeBootstrap bootstrap) {
+    KeyId inviter, Instant expiresAt, boolean remote, ServerAddress server, HandshakeBootstrap bootstrap,
+    java.util.List<Integer> suites) {
   /** The version of the URI this side writes and reads. */
   public static final String VERSION = "2";
   private static final String PREFIX = "vettid:invite?";
   private static final Pattern TOKEN = Pattern.compile("[a-z0-9_-]{1,64}");
   private static final Pattern B64URL = Pattern.compile("[A-Za-z0-9_-]+");
   private static final Pattern DIGITS = Pattern.compile("[0-9]{1,12}");
+  private static final Pattern SUITE_IDS = Pattern.compile("[1-9][0-9]{0,2}(,[1-9][0-9]{0,2})*");
+
+  /** The most suites an invitation lists. */
+  public static final int MAX_SUITES = 8;
 
   /**
    * Validates and copies.
@@ -70,6 +79,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
    * @param remote the record component {@code remote}
    * @param server the record component {@code server} (may be null)
    * @param bootstrap the record component {@code bootstrap} (may be null)
+   * @param suites the record component {@code suites} (may be empty, not null)
    */
   public Invitation {
     Objects.requireNonNull(subscriberGuid, "subscriberGuid");
@@ -89,6 +99,35 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     secret = secret.clone();
     oneTimeKey = oneTimeKey.clone();
     expiresAt = Instant.ofEpochSecond(expiresAt.getEpochSecond());
+    suites = checkSuites(java.util.List.copyOf(Objects.requireNonNull(suites, "suites")));
+  }
+
+  private static java.util.List<Integer> checkSuites(java.util.List<Integer> suites) {
+    if (suites.size() > MAX_SUITES || suites.stream().distinct().count() != suites.size()
+        || suites.stream().anyMatch(x -> x < 1 || x > 254)) {
+      throw new IllegalArgumentException("an invitation lists at most " + MAX_SUITES + " suite ids, each 1..254 once");
+    }
+    return suites;
+  }
+
+  /**
+   * An invitation that does not list suites.
+   *
+   * @param subscriberGuid the inviter's subscriber guid
+   * @param eventSpace the EventSpace it grants access to
+   * @param id the invitation's id, 16 bytes
+   * @param secret the invitation secret, 32 bytes
+   * @param oneTimeKey the inviter's one-time X25519 public key, 32 bytes
+   * @param inviter the keyID of the inviter's identity key
+   * @param expiresAt when it expires
+   * @param remote whether it was sent remotely
+   * @param server where the inviter's server listens and its CA pin, or null
+   * @param bootstrap the grant of the invitation's bootstrap user, or null
+   */
+  public Invitation(String subscriberGuid, String eventSpace, byte[] id, byte[] secret, byte[] oneTimeKey,
+      KeyId inviter, Instant expiresAt, boolean remote, ServerAddress server, HandshakeBootstrap bootstrap) {
+    this(subscriberGuid, eventSpace, id, secret, oneTimeKey, inviter, expiresAt, remote, server, bootstrap,
+        java.util.List.of());
   }
 
   /**
@@ -134,7 +173,20 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
    */
   public Invitation withBootstrap(HandshakeBootstrap grant) {
     return new Invitation(subscriberGuid, eventSpace, id, secret, oneTimeKey, inviter, expiresAt, remote, server,
-        Objects.requireNonNull(grant, "grant"));
+        Objects.requireNonNull(grant, "grant"), suites);
+  }
+
+  /**
+   * The same invitation listing the suites its inviter accepts.
+   *
+   * @param ids the suites' ids, in the inviter's order of preference
+   * @return the invitation
+   * @throws IllegalArgumentException if there are more than {@value #MAX_SUITES}, one repeats, or one is
+   *     not 1..254
+   */
+  public Invitation withSuites(java.util.List<Integer> ids) {
+    return new Invitation(subscriberGuid, eventSpace, id, secret, oneTimeKey, inviter, expiresAt, remote, server,
+        bootstrap, ids);
   }
 
   /** {@return the bootstrap user's grant, when the invitation carries one} */
@@ -181,7 +233,8 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     return PREFIX + "v=" + VERSION + "&g=" + subscriberGuid + "&e=" + eventSpace + "&i=" + b.encodeToString(id)
         + "&s=" + b.encodeToString(secret) + "&p=" + b.encodeToString(oneTimeKey) + "&k=" + inviter.value() + "&x=" + expiresAt.getEpochSecond() + "&m="
         + (remote ? "r" : "p") + (server == null ? "" : "&n=" + server.hostPort() + "&c=" + server.caPin())
-        + (bootstrap == null ? "" : "&a=" + bootstrap.account() + "&b=" + b.encodeToString(bootstrap.signature()));
+        + (bootstrap == null ? "" : "&a=" + bootstrap.account() + "&b=" + b.encodeToString(bootstrap.signature()))
+        + (suites.isEmpty() ? "" : "&u=" + String.join(",", suites.stream().map(String::valueOf).toList()));
   }
 
   /**
@@ -203,7 +256,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
         throw new IllegalArgumentException("invitation parameter without a name or value");
       }
       String name = pair.substring(0, eq);
-      if (!"vgeispkxmncab".contains(name) || name.length() != 1) {
+      if (!"vgeispkxmncabu".contains(name) || name.length() != 1) {
         throw new IllegalArgumentException("unknown invitation parameter '" + printable(name) + "'");
       }
       if (p.put(name, pair.substring(eq + 1)) != null) {
@@ -243,6 +296,14 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
         throw new IllegalArgumentException("invitation bootstrap: " + e.getMessage());
       }
     }
+    java.util.List<Integer> suites = java.util.List.of();
+    if (p.containsKey("u")) {
+      if (!SUITE_IDS.matcher(p.get("u")).matches()) {
+        throw new IllegalArgumentException("invitation parameter 'u' lists suite ids: decimal, comma-separated");
+      }
+      suites = java.util.Arrays.stream(p.get("u").split(",")).map(Integer::valueOf).toList();
+      checkSuites(suites);
+    }
     ServerAddress server = null;
     if (p.containsKey("n")) {
       try {
@@ -253,7 +314,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
     }
     return new Invitation(p.get("g"), p.get("e"), b64("i", p.get("i"), 16), b64("s", p.get("s"), 32),
         b64("p", p.get("p"), 32), KeyId.of(p.get("k")), Instant.ofEpochSecond(Long.parseLong(p.get("x"))),
-        p.get("m").equals("r"), server, bootstrap);
+        p.get("m").equals("r"), server, bootstrap, suites);
   }
 
   private static byte[] b64(String name, String value, int length) {
@@ -287,7 +348,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
         && Arrays.equals(id, x.id) && Arrays.equals(secret, x.secret) && Arrays.equals(oneTimeKey, x.oneTimeKey)
         && inviter.equals(x.inviter)
         && expiresAt.equals(x.expiresAt) && remote == x.remote && Objects.equals(server, x.server)
-        && Objects.equals(bootstrap, x.bootstrap);
+        && Objects.equals(bootstrap, x.bootstrap) && suites.equals(x.suites);
   }
 
   @Override
@@ -299,6 +360,7 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
   public String toString() {
     return "Invitation[" + idText() + " to " + subscriberGuid + "/" + eventSpace + ", inviter " + inviter
         + ", expires " + expiresAt + (remote ? ", remote" : ", in person")
-        + (server == null ? "" : ", server " + server.hostPort()) + "]";
+        + (server == null ? "" : ", server " + server.hostPort()) + (suites.isEmpty() ? "" : ", suites " + suites)
+        + "]";
   }
 }

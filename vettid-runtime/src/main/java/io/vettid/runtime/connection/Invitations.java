@@ -307,7 +307,26 @@ public final class Invitations {
    * @return the invitation
    */
   public Invitation create(String eventSpace, boolean remote, Duration validity) {
+    return create(eventSpace, remote, validity, List.of(suite));
+  }
+
+  /**
+   * Creates an invitation that accepts the given suites for its connection: the policy of this
+   * one connection. The invitation lists them ({@link Invitation#suites()}); the invitee picks one,
+   * and this side makes its keys of the one picked.
+   *
+   * @param eventSpace the EventSpace it grants
+   * @param remote whether it is sent remotely
+   * @param validity how long it is valid (at most 10 minutes in person, 7 days remote)
+   * @param accepted the suites accepted, in order of preference (1 to {@value Invitation#MAX_SUITES})
+   * @return the invitation
+   */
+  public Invitation create(String eventSpace, boolean remote, Duration validity, List<Suite> accepted) {
     Objects.requireNonNull(validity, "validity");
+    List<Integer> ids = Objects.requireNonNull(accepted, "accepted").stream().map(Suite::id).distinct().toList();
+    if (ids.isEmpty() || ids.size() > Invitation.MAX_SUITES) {
+      throw new IllegalArgumentException("an invitation accepts 1 to " + Invitation.MAX_SUITES + " suites");
+    }
     Duration max = remote ? REMOTE_MAX : IN_PERSON_MAX;
     if (validity.isNegative() || validity.isZero() || validity.compareTo(max) > 0) {
       throw new IllegalArgumentException("an invitation " + (remote ? "sent remotely" : "shown in person")
@@ -320,7 +339,7 @@ public final class Invitations {
     random.nextBytes(secret);
     EphemeralBox.KeyPair oneTime = EphemeralBox.generate(random);
     Invitation inv = new Invitation(guid, eventSpace, id, secret, oneTime.publicKey(), me.keyId(),
-        clock.instant().plus(validity).plusSeconds(1), remote, server);
+        clock.instant().plus(validity).plusSeconds(1), remote, server, null, ids);
     if (server != null && account.holdsKey()) {
       inv = inv.withBootstrap(HandshakeBootstrap.sign(inv, account)); // the invitee can deliver its acceptance
     }
@@ -368,11 +387,13 @@ public final class Invitations {
     if (!clock.instant().isBefore(inv.expiresAt())) {
       throw new HandshakeException("the invitation expired at " + inv.expiresAt());
     }
-    if (!c.suite().name().equals(suite.name())) {
-      throw new HandshakeException("the invitee chose suite " + c.suite().name() + "; this side's policy is "
-          + suite.name());
+    // the invitation's own list (as this side made it and kept it), or this side's one suite
+    List<Integer> accepted = inv.suites().isEmpty() ? List.of(suite.id()) : inv.suites();
+    if (!accepted.contains(c.suite().id())) {
+      throw new HandshakeException("the invitee chose suite " + c.suite().name() + "; this invitation accepts "
+          + names(accepted));
     }
-    ConnectionKeys mine = ConnectionKeys.generate(suite, random, keys);
+    ConnectionKeys mine = ConnectionKeys.generate(c.suite(), random, keys);
     Pending p = new Pending(inv, acceptBytes.clone(), c, mine, clock.instant());
     if (inv.remote() && !approvedByRule(inv, c)) {
       pending.put(inv.idText(), p);
@@ -380,6 +401,11 @@ public final class Invitations {
       return new Result(Optional.of(inv.idText()), Optional.empty(), Optional.empty());
     }
     return confirm(p);
+  }
+
+  /** {@return the names of suites, by id ("id N" for one not known here)} */
+  static List<String> names(List<Integer> ids) {
+    return ids.stream().map(i -> io.vettid.crypto.Suites.byId(i).map(Suite::name).orElse("id " + i)).toList();
   }
 
   private boolean approvedByRule(Invitation inv, HandshakeMessage.Content c) {

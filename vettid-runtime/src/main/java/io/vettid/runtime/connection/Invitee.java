@@ -63,11 +63,12 @@ public final class Invitee {
    * @param subscriberGuid this owner's subscriber guid
    * @param eventSpace this owner's EventSpace the inviter will deposit on
    * @param account this owner's NATS account (issues the inviter's user)
-   * @param suite the suite (must be the inviter's policy; RSA-4096 by default)
+   * @param suite the suite (one the invitation lists, when it lists any; RSA-4096 by default)
    * @param clock the clock
    * @param blocked identities to refuse
    * @return the pending acceptance, with its message to send
-   * @throws HandshakeException if the invitation expired or its inviter is blocked
+   * @throws HandshakeException if the invitation expired, its inviter is blocked, or it lists suites
+   *     and not this one
    * @throws GeneralSecurityException if keys cannot be generated or the message signed
    */
   public static Invitee accept(Invitation invitation, Identity me, String subscriberGuid, String eventSpace,
@@ -83,12 +84,13 @@ public final class Invitee {
    * @param subscriberGuid this owner's subscriber guid
    * @param eventSpace this owner's EventSpace the inviter will deposit on
    * @param account this owner's NATS account (issues the inviter's user)
-   * @param suite the suite (must be the inviter's policy; RSA-4096 by default)
+   * @param suite the suite (one the invitation lists, when it lists any; RSA-4096 by default)
    * @param clock the clock
    * @param blocked identities to refuse
    * @param ownServer where this vault's server listens with its CA pin, or null on a shared server
    * @return the pending acceptance, with its message to send
-   * @throws HandshakeException if the invitation expired or its inviter is blocked
+   * @throws HandshakeException if the invitation expired, its inviter is blocked, or it lists suites
+   *     and not this one
    * @throws GeneralSecurityException if keys cannot be generated or the message signed
    */
   public static Invitee accept(Invitation invitation, Identity me, String subscriberGuid, String eventSpace,
@@ -107,13 +109,14 @@ public final class Invitee {
    * @param subscriberGuid this owner's subscriber guid
    * @param eventSpace this owner's EventSpace the inviter will deposit on
    * @param account this owner's NATS account (issues the inviter's user)
-   * @param suite the suite (must be the inviter's policy; RSA-4096 by default)
+   * @param suite the suite (one the invitation lists, when it lists any; RSA-4096 by default)
    * @param clock the clock
    * @param blocked identities to refuse
    * @param ownServer where this vault's server listens with its CA pin, or null on a shared server
    * @param keys where this side's connection keys come from
    * @return the pending acceptance, with its message to send
-   * @throws HandshakeException if the invitation expired or its inviter is blocked
+   * @throws HandshakeException if the invitation expired, its inviter is blocked, or it lists suites
+   *     and not this one
    * @throws GeneralSecurityException if keys cannot be had or the message signed
    */
   public static Invitee accept(Invitation invitation, Identity me, String subscriberGuid, String eventSpace,
@@ -128,6 +131,12 @@ public final class Invitee {
     }
     if (blocked.isBlocked(invitation.inviter())) {
       throw new HandshakeException("the inviter's identity " + invitation.inviter() + " is blocked");
+    }
+    Objects.requireNonNull(suite, "suite");
+    if (!invitation.suites().isEmpty() && !invitation.suites().contains(suite.id())) {
+      // nothing is sent, no user issued: the inviter would refuse it after spending its invitation
+      throw new HandshakeException("the inviter accepts the suites " + Invitations.names(invitation.suites())
+          + " for this connection, not " + suite.name());
     }
     SecureRandom random = new SecureRandom();
     ConnectionKeys mine = ConnectionKeys.generate(suite, random, keys);

@@ -7,6 +7,7 @@ import io.vettid.api.VettidException;
 import io.vettid.api.spi.EventHandlerFactory;
 import io.vettid.api.spi.KeyAlgorithm;
 import io.vettid.api.spi.RuleEngineProvider;
+import io.vettid.api.spi.SuiteDefinition;
 import io.vettid.profile.TrustedResource;
 import java.io.IOException;
 import java.net.URL;
@@ -26,7 +27,9 @@ import org.apiguardian.api.API;
  * SLF4J): not the runtime, the command line or any other library on the class path, so a plugin
  * reaches the vault only through what the SPI hands it. The classes come from the very bytes that
  * were checked, in memory. What it provides is found with {@link ServiceLoader} in its own {@code
- * META-INF/services} ({@link EventHandlerFactory}, {@link RuleEngineProvider}, {@link KeyAlgorithm}).
+ * META-INF/services} ({@link EventHandlerFactory}, {@link RuleEngineProvider}, {@link KeyAlgorithm},
+ * {@link SuiteDefinition}). A plugin's suites become known when the vault registers them ({@link
+ * #registerSuites}).
  *
  * <pre>{@code
  * Plugins.Plugin p = Plugins.load(trusted, Files.readAllBytes(jar)); // HASH_MISMATCH unless the bytes are trusted
@@ -47,9 +50,10 @@ public final class Plugins {
    * @param handlers the event handler factories it provides
    * @param ruleEngines the rule engine providers it provides
    * @param keyAlgorithms the key algorithms it provides
+   * @param suites the connection suites it defines
    */
   public record Plugin(TrustedResource trusted, List<EventHandlerFactory> handlers,
-      List<RuleEngineProvider> ruleEngines, List<KeyAlgorithm> keyAlgorithms) {
+      List<RuleEngineProvider> ruleEngines, List<KeyAlgorithm> keyAlgorithms, List<SuiteDefinition> suites) {
     /**
      * Copies the lists.
      *
@@ -57,12 +61,50 @@ public final class Plugins {
      * @param handlers the record component {@code handlers}
      * @param ruleEngines the record component {@code ruleEngines}
      * @param keyAlgorithms the record component {@code keyAlgorithms}
+     * @param suites the record component {@code suites}
      */
     public Plugin {
       Objects.requireNonNull(trusted, "trusted");
       handlers = List.copyOf(handlers);
       ruleEngines = List.copyOf(ruleEngines);
       keyAlgorithms = List.copyOf(keyAlgorithms);
+      suites = List.copyOf(suites);
+    }
+  }
+
+  /**
+   * Registers the suites of loaded plugins ({@link io.vettid.crypto.Suites#register}); their
+   * algorithms are found among the built-in ones and every given plugin's, so a suite may pair
+   * one plugin's key wrap with another's signature. A suite that cannot be registered (an unknown
+   * algorithm, an id or name taken) is left out, with its reason.
+   *
+   * @param plugins the loaded plugins
+   * @return the reason of each suite left out (empty when all were registered)
+   */
+  public static List<String> registerSuites(List<Plugin> plugins) {
+    Objects.requireNonNull(plugins, "plugins");
+    java.util.Map<String, KeyAlgorithm> algorithms = new java.util.HashMap<>();
+    ServiceLoader.load(KeyAlgorithm.class, Plugins.class.getClassLoader())
+        .forEach(a -> algorithms.putIfAbsent(a.name(), a));
+    plugins.forEach(p -> p.keyAlgorithms().forEach(a -> algorithms.putIfAbsent(a.name(), a)));
+    List<String> refused = new ArrayList<>();
+    for (Plugin p : plugins) {
+      for (SuiteDefinition d : p.suites()) {
+        try {
+          io.vettid.crypto.Suites.register(d, name -> java.util.Optional.ofNullable(algorithms.get(name)));
+        } catch (RuntimeException e) { // a plugin's definition may throw anything: it is left out
+          refused.add("plugin " + p.trusted().name() + "'s suite " + safeName(d) + ": " + e.getMessage());
+        }
+      }
+    }
+    return refused;
+  }
+
+  private static String safeName(SuiteDefinition d) {
+    try {
+      return String.valueOf(d.name());
+    } catch (RuntimeException e) {
+      return "(no name)";
     }
   }
 
@@ -104,7 +146,7 @@ public final class Plugins {
     ClassLoader loader = new VerifiedJarLoader("vettid-plugin-" + trusted.name() + "-" + trusted.version(), jar,
         new ApiOnly(Plugins.class.getClassLoader()));
     return new Plugin(trusted, provided(EventHandlerFactory.class, loader), provided(RuleEngineProvider.class, loader),
-        provided(KeyAlgorithm.class, loader));
+        provided(KeyAlgorithm.class, loader), provided(SuiteDefinition.class, loader));
   }
 
   /** The providers of a service the plugin defines itself; one that fails to load fails the plugin. */

@@ -31,6 +31,7 @@ import io.vettid.testkit.ShiftedClock;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -410,6 +411,51 @@ class InvitationFlowTest {
     assertThat(shown.isCompleted()).isFalse();
     shown.complete(inviter.accept(shown.message()).confirm().orElseThrow());
     assertThat(shown.isCompleted()).isTrue();
+  }
+
+  /**
+   * Issue #21: the invitation lists the suites its inviter accepts for the connection; an invitee of
+   * another suite is told so before it sends anything, one of a listed suite connects with it (the
+   * inviter makes its keys of that suite), and the inviter holds an acceptance to its own list even
+   * when the invitee never saw the list. The last check fails without the inviter's: its one suite
+   * was the invitee's.
+   */
+  @Test
+  void anInvitationListsTheSuitesItAcceptsAndTheInviterKeysTheOneChosen() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    Identity bob = identity("bob");
+    BlockList none = new BlockList();
+    Invitations inviter = new Invitations(identity("alice"), "alice9", ALICE, SUITE, none, clock);
+    assertThat(inviter.create("home", false).suites()).as("by default, this side's suite").containsExactly(SUITE.id());
+
+    Invitation both = inviter.create("home", false, Duration.ofMinutes(5),
+        List.of(Suites.MLKEM1024_MLDSA65_V1, Suites.MLKEM768_MLDSA65_V1));
+    assertThat(both.toUri()).endsWith("&u=3,2");
+    Invitation only1024 = inviter.create("home", false, Duration.ofMinutes(5), List.of(Suites.MLKEM1024_MLDSA65_V1));
+    assertThatThrownBy(() -> Invitee.accept(only1024, bob, "bob9", "home", BOB, SUITE, clock, none))
+        .isInstanceOf(HandshakeException.class)
+        .hasMessage("the inviter accepts the suites [VETTID-MLKEM1024-MLDSA65-V1] for this connection, not "
+            + "VETTID-MLKEM768-MLDSA65-V1");
+
+    Invitations.Result second = inviter.accept(Invitee.accept(both, bob, "bob9", "home", BOB,
+        Suites.MLKEM768_MLDSA65_V1, clock, none).message());
+    assertThat(second.established().orElseThrow().mine().suite()).isEqualTo(Suites.MLKEM768_MLDSA65_V1);
+    Invitee chose1024 = Invitee.accept(only1024, bob, "bob9", "home", BOB, Suites.MLKEM1024_MLDSA65_V1, clock, none);
+    Invitations.Result first = inviter.accept(chose1024.message());
+    assertThat(first.established().orElseThrow().mine().suite()).as("the inviter's keys are of the suite chosen")
+        .isEqualTo(Suites.MLKEM1024_MLDSA65_V1);
+    assertThat(chose1024.complete(first.confirm().orElseThrow()).mine().suite()).isEqualTo(Suites.MLKEM1024_MLDSA65_V1);
+
+    // the list stripped on its way: the invitee offers this side's default suite, and the inviter
+    // refuses it, since the invitation it made accepts ML-KEM-1024 only
+    Invitation another = inviter.create("home", false, Duration.ofMinutes(5), List.of(Suites.MLKEM1024_MLDSA65_V1));
+    Invitation stripped = another.withSuites(List.of());
+    byte[] offered = Invitee.accept(stripped, bob, "bob9", "home", BOB, SUITE, clock, none).message();
+    assertThatThrownBy(() -> inviter.accept(offered)).isInstanceOf(HandshakeException.class)
+        .hasMessage("the invitee chose suite VETTID-MLKEM768-MLDSA65-V1; this invitation accepts "
+            + "[VETTID-MLKEM1024-MLDSA65-V1]");
+    assertThatThrownBy(() -> inviter.create("home", false, Duration.ofMinutes(5), List.of()))
+        .hasMessageContaining("1 to 8 suites");
   }
 
   @Test

@@ -26,7 +26,8 @@ class InvitationUriTest {
     return new Invitation("3f7a9c", "home", id, secret, io.vettid.crypto.EphemeralBox.generate(r).publicKey(),
         KeyId.of(KEY), Instant.parse("2026-11-25T10:10:00Z"), remote,
         remote ? io.vettid.nats.server.ServerAddress.parse("vault.example.org:4222",
-            "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU") : null);
+            "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU") : null)
+        .withSuites(remote ? java.util.List.of(200, 1) : java.util.List.of()); // the mutations reach 'u' too
   }
 
   @Test
@@ -49,6 +50,10 @@ class InvitationUriTest {
     assertThatThrownBy(() -> Invitation.parse(uri + "&z=1")).hasMessageContaining("unknown");
     assertThatThrownBy(() -> Invitation.parse(uri.replace("e=home", "e=Home"))).hasMessageContaining("EventSpace");
     assertThatThrownBy(() -> Invitation.parse("https://example.org")).hasMessageContaining("not a VettID invitation");
+    assertThatThrownBy(() -> Invitation.parse(uri + "&u=1,+2")).hasMessageContaining("'u' lists suite ids");
+    assertThatThrownBy(() -> Invitation.parse(uri + "&u=300")).hasMessageContaining("each 1..254 once");
+    assertThatThrownBy(() -> sample(false).withSuites(java.util.List.of(1, 2, 3, 4, 5, 6, 7, 8, 9)))
+        .hasMessageContaining("at most 8");
     // the id's last character carries 2 unused bits: another spelling of the same bytes is refused
     int at = uri.indexOf("&s=") - 1;
     char last = uri.charAt(at);

@@ -99,6 +99,8 @@ class ProtocolVectorsTest {
           .isEqualTo(v.path("server").asText());
       assertThat(inv.serverAddress().map(io.vettid.nats.server.ServerAddress::caPin).orElse(""))
           .isEqualTo(v.path("caPin").asText());
+      assertThat(inv.suites()).as("the suites of 'u'").containsExactlyElementsOf(
+          java.util.stream.StreamSupport.stream(v.path("suites").spliterator(), false).map(JsonNode::asInt).toList());
       assertThat(inv.toUri()).isEqualTo(v.path("uri").asText());
     }
     for (JsonNode v : f.path("invalid")) {
