@@ -37,19 +37,9 @@ class PluginSuiteTest {
 
   @TempDir Path dir;
 
-  /** The repository's root (where docs/PROTOCOL.md is). */
-  private static Path root() {
-    Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    while (p != null && !Files.isRegularFile(p.resolve("docs/PROTOCOL.md"))) {
-      p = p.getParent();
-    }
-    assertThat(p).as("the repository's root").isNotNull();
-    return p;
-  }
-
   /** A sample's main sources and services, compiled into a plugin jar. */
   private byte[] sampleJar(String sample) throws IOException {
-    Path main = root().resolve("samples").resolve(sample).resolve("src/main");
+    Path main = CliWalkthroughTest.repositoryRoot().resolve("samples").resolve(sample).resolve("src/main");
     Map<String, String> sources = new LinkedHashMap<>();
     try (Stream<Path> files = Files.walk(main.resolve("java"))) {
       for (Path f : files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("module-info.java")).toList()) {
