@@ -134,7 +134,7 @@ final class EventsCommand implements Runnable {
               new EventEndpoints.Show(n.path("eventId").asText(), n.path("connection").asText())).events();
           return items.get(items.size() - 1);
         } catch (io.vettid.runtime.client.VaultClientException e) {
-          if (!String.valueOf(e.getMessage()).contains("in the feed")) {
+          if (e.serviceCode() != io.vettid.runtime.client.ControlEndpoint.NOT_FOUND) {
             return null; // refused for another reason than not yet kept
           }
         } catch (Exception e) {

@@ -224,21 +224,13 @@ final class HandshakeControl {
   }
 
   private InvitationEndpoints.Confirmed confirm(byte[] acceptMessage) throws Exception {
-    HandshakeException last = null;
     for (String es : vault.config().eventSpaces()) {
-      Invitations.Result r;
-      try {
-        r = invitations(es).accept(acceptMessage);
-      } catch (HandshakeException e) {
-        if (e.getMessage().startsWith("unknown, already used or revoked invitation")) {
-          last = e;
-          continue;
-        }
-        throw e;
+      Invitations inv = invitations(es);
+      if (inv.answersAnOpenInvitation(acceptMessage)) {
+        return confirmed(inv.accept(acceptMessage));
       }
-      return confirmed(r);
     }
-    throw last != null ? last : new HandshakeException("unknown, already used or revoked invitation");
+    throw new HandshakeException("unknown, already used or revoked invitation");
   }
 
   private InvitationEndpoints.Confirmed confirmed(Invitations.Result r) throws Exception {

@@ -452,25 +452,40 @@ public final class VettIdRuntime implements AutoCloseable {
     return Optional.ofNullable(audit);
   }
 
+  /** The types an EventSpace's profile lists (empty: it has none), as read at {@code nanos}. */
+  private record Listed(long nanos, Optional<java.util.Set<io.vettid.api.EventType>> types) {}
+
+  /** How long a profile's list is used before it is read again. */
+  private static final long LISTED_FOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+  private final java.util.Map<String, Listed> listed = new java.util.concurrent.ConcurrentHashMap<>();
+
   /**
-   * Whether an EventSpace's published profile lists a type (read from the {@code Profiles} bucket
-   * when asked: only for events no rule matched). The protocol's own types (those of the built-in
-   * handlers) are supported everywhere.
+   * Whether an EventSpace's published profile lists a type (read from the {@code Profiles} bucket,
+   * for events no rule matched, at most once a second per EventSpace: a flood of unmatched events
+   * does not parse the profile for each one; a list a second old only changes which reason such an
+   * event is denied with). The protocol's own types (those of the built-in handlers) are supported
+   * everywhere.
    */
   private Optional<Boolean> lists(String eventSpace, io.vettid.api.EventType type) {
     if (builtInTypes.contains(type)) {
       return Optional.of(true);
     }
-    try {
-      io.nats.client.api.KeyValueEntry e = profiles.get(eventSpace);
-      if (e == null || e.getValue() == null) {
+    long now = System.nanoTime();
+    Listed cached = listed.get(eventSpace);
+    if (cached == null || now - cached.nanos() > LISTED_FOR_NANOS) {
+      try {
+        io.nats.client.api.KeyValueEntry e = profiles.get(eventSpace);
+        cached = new Listed(now, e == null || e.getValue() == null ? Optional.empty()
+            : Optional.of(java.util.Set.copyOf(io.vettid.profile.SignedProfile.parse(e.getValue()).profile()
+                .eventTypes())));
+        listed.put(eventSpace, cached);
+      } catch (IOException | JetStreamApiException | io.vettid.profile.ProfileException | RuntimeException e) {
+        LOG.warn("the profile of EventSpace {} could not be read ({})", eventSpace, e.getClass().getSimpleName());
         return Optional.empty();
       }
-      return Optional.of(io.vettid.profile.SignedProfile.parse(e.getValue()).profile().eventTypes().contains(type));
-    } catch (IOException | JetStreamApiException | io.vettid.profile.ProfileException | RuntimeException e) {
-      LOG.warn("the profile of EventSpace {} could not be read ({})", eventSpace, e.getClass().getSimpleName());
-      return Optional.empty();
     }
+    return cached.types().map(t -> t.contains(type));
   }
 
   /** {@return the owner's feed, if {@link VettIdRuntimeBuilder#ownerFeed} asked for one} */

@@ -162,9 +162,15 @@ public final class VaultClient implements AutoCloseable {
     String code = h == null ? null : h.getFirst(ServiceMessage.NATS_SERVICE_ERROR_CODE);
     if (code != null) {
       String error = errorOf(m.getData(), h.getFirst(ServiceMessage.NATS_SERVICE_ERROR));
+      int serviceCode;
+      try {
+        serviceCode = Integer.parseInt(code.strip());
+      } catch (NumberFormatException e) {
+        serviceCode = ControlEndpoint.FAILED; // a code that is not a number: a failure all the same
+      }
       throw new VaultClientException(error == null || error.isBlank() ? "the vault refused (" + code + ")" : error,
-          String.valueOf(ControlEndpoint.MALFORMED).equals(code) ? VaultClientException.USAGE
-              : VaultClientException.REFUSED);
+          serviceCode == ControlEndpoint.MALFORMED ? VaultClientException.USAGE : VaultClientException.REFUSED,
+          serviceCode);
     }
     try {
       return endpoint.decodeAnswer(m.getData());

@@ -22,6 +22,8 @@ public final class VaultClientException extends Exception {
 
   /** The exit code the command line ends with for this failure. */
   private final int exitCode;
+  /** The control service's error code, 0 when the vault did not answer with one. */
+  private final int serviceCode;
 
   /**
    * Creates the exception.
@@ -30,8 +32,29 @@ public final class VaultClientException extends Exception {
    * @param exitCode {@link #REFUSED}, {@link #USAGE} or {@link #ENVIRONMENT}
    */
   public VaultClientException(String message, int exitCode) {
+    this(message, exitCode, 0);
+  }
+
+  /**
+   * Creates the exception for a refusal the vault answered with.
+   *
+   * @param message what failed and what to do next
+   * @param exitCode {@link #REFUSED}, {@link #USAGE} or {@link #ENVIRONMENT}
+   * @param serviceCode the control service's error code ({@link ControlEndpoint#NOT_FOUND}, ...), or 0
+   */
+  public VaultClientException(String message, int exitCode, int serviceCode) {
     super(message);
     this.exitCode = exitCode;
+    this.serviceCode = serviceCode;
+  }
+
+  /**
+   * {@return the control service's error code: {@link ControlEndpoint#MALFORMED}, {@link
+   *     ControlEndpoint#NOT_FOUND}, {@link ControlEndpoint#REFUSED} or {@link ControlEndpoint#FAILED};
+   *     0 when the vault did not answer with one (not running, no answer in time)}
+   */
+  public int serviceCode() {
+    return serviceCode;
   }
 
   /** {@return 1 refused, 2 usage, 3 environment} */

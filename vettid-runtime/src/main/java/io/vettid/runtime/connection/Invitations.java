@@ -362,6 +362,19 @@ public final class Invitations {
   }
 
   /**
+   * Whether an acceptance answers one of this side's open invitations (made here, not used, not
+   * revoked; it may have expired since). Checks nothing else: {@link #accept} does.
+   *
+   * @param acceptBytes the acceptance message
+   * @return whether its invitation is open here
+   * @throws HandshakeException if it is not an acceptance message
+   */
+  public boolean answersAnOpenInvitation(byte[] acceptBytes) throws HandshakeException {
+    return open.containsKey(HandshakeMessage.parse(Objects.requireNonNull(acceptBytes, "acceptBytes"),
+        HandshakeMessage.ACCEPT).invitationId());
+  }
+
+  /**
    * Takes an invitee's acceptance.
    *
    * @param acceptBytes the acceptance message

@@ -78,26 +78,17 @@ final class Admission {
   record Run(EventHandlerFactory factory) implements Verdict {}
 
   /**
-   * Decides one event.
+   * Decides one event. One that came through an EventSpace, of a type the EventSpace does not list
+   * and that no rule matched, is quarantined as {@code UNSUPPORTED_EVENT_TYPE} rather than {@code
+   * NO_MATCHING_RULE}.
    *
    * @param event the decoded event
    * @param key its message key ({@link MessageKeys})
    * @param approved the approval mark it carries (an inbox id), or null
    * @param rec its eventId's handled-once record, or null
+   * @param eventSpace the EventSpace it came through, or null
    * @return the verdict
    * @throws IOException if the inbox cannot be read (the event comes back)
-   */
-  Verdict decide(InternalEvent event, String key, String approved, HandledOnceRecord rec)
-      throws IOException, JetStreamApiException {
-    return decide(event, key, approved, rec, null);
-  }
-
-  /**
-   * As {@link #decide(InternalEvent, String, String, HandledOnceRecord)}, for an event that came
-   * through an EventSpace: one of a type it does not list, which no rule matched, is quarantined as
-   * {@code UNSUPPORTED_EVENT_TYPE} rather than {@code NO_MATCHING_RULE}.
-   *
-   * @param eventSpace the EventSpace it came through, or null
    */
   Verdict decide(InternalEvent event, String key, String approved, HandledOnceRecord rec, String eventSpace)
       throws IOException, JetStreamApiException {

@@ -161,7 +161,7 @@ class InvitationFlowTest {
       }
       // kept: restored (keys, sessions, routes) before the runtime's services start
       runtime = (vaultSecret != null ? b.connections(connections, vaultSecret, CONNECTOR) : b.connections(connections))
-          .discoverHandlers(false).handler(chat).start();
+          .discoverHandlers(false).handler(chat).handler(POLLS).start();
       runtime.rules().orElseThrow().put(RULES);
       if (restored != null) {
         restored[0] = runtime.restoredConnections();
@@ -441,7 +441,11 @@ class InvitationFlowTest {
         Suites.MLKEM768_MLDSA65_V1, clock, none).message());
     assertThat(second.established().orElseThrow().mine().suite()).isEqualTo(Suites.MLKEM768_MLDSA65_V1);
     Invitee chose1024 = Invitee.accept(only1024, bob, "bob9", "home", BOB, Suites.MLKEM1024_MLDSA65_V1, clock, none);
+    assertThat(inviter.answersAnOpenInvitation(chose1024.message())).isTrue();
     Invitations.Result first = inviter.accept(chose1024.message());
+    assertThat(inviter.answersAnOpenInvitation(chose1024.message())).as("spent").isFalse();
+    assertThatThrownBy(() -> inviter.answersAnOpenInvitation("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .isInstanceOf(HandshakeException.class);
     assertThat(first.established().orElseThrow().mine().suite()).as("the inviter's keys are of the suite chosen")
         .isEqualTo(Suites.MLKEM1024_MLDSA65_V1);
     assertThat(chose1024.complete(first.confirm().orElseThrow()).mine().suite()).isEqualTo(Suites.MLKEM1024_MLDSA65_V1);
@@ -737,8 +741,46 @@ class InvitationFlowTest {
       await(() -> bob.runtime.counters().snapshot().quarantined().get(FailureReason.WRONG_KEY) == 1,
           "a verified profile of another identity quarantined as WRONG_KEY");
       assertThat(bob.runtime.counters().snapshot().handled()).as("only the genuine answer was taken").isEqualTo(1);
+
+      // issue #26: alice's published profile lists no event type, so a poll.vote (a type a handler
+      // of hers declares, not a built-in one) that no rule matches is quarantined as
+      // UNSUPPORTED_EVENT_TYPE; once her profile lists it (read again within a second), as
+      // NO_MATCHING_RULE
+      long before = alice.runtime.counters().snapshot().quarantined().get(FailureReason.NO_MATCHING_RULE);
+      EventType vote = EventType.of("poll.vote");
+      bob.connections.send(e[1].local(), vote, JsonNodeFactory.instance.objectNode().put("choice", "a"));
+      await(() -> alice.runtime.counters().snapshot().quarantined().get(FailureReason.UNSUPPORTED_EVENT_TYPE) == 1,
+          "a type alice's profile does not list");
+      Profile listing = Profile.builder("home", Profile.Owner.of("alice7", ID_ALG, alice.identity.keys().getPublic())
+          .ageOver(18).location("Berlin area")).eventType(vote).build();
+      alice.runtime.publishProfile(SignedProfile.sign(listing, ID_ALG, alice.identity.keys().getPrivate(),
+          new SecureRandom()));
+      Thread.sleep(1_100); // the list alice's vault read is a second old at most
+      bob.connections.send(e[1].local(), vote, JsonNodeFactory.instance.objectNode().put("choice", "b"));
+      await(() -> alice.runtime.counters().snapshot().quarantined().get(FailureReason.NO_MATCHING_RULE) == before + 1,
+          "a listed type that no rule matches");
+      assertThat(alice.runtime.counters().snapshot().quarantined().get(FailureReason.UNSUPPORTED_EVENT_TYPE))
+          .isEqualTo(1);
     }
   }
+
+  /** A handler of a type no built-in one declares: poll.vote (it does nothing). */
+  static final EventHandlerFactory POLLS = new EventHandlerFactory() {
+    @Override
+    public String name() {
+      return "polls";
+    }
+
+    @Override
+    public Set<EventType> eventTypes() {
+      return Set.of(EventType.of("poll.vote"));
+    }
+
+    @Override
+    public io.vettid.api.spi.EventHandler create(io.vettid.api.spi.EventHandlerContext ctx) {
+      return event -> ctx.finish();
+    }
+  };
 
   static com.fasterxml.jackson.databind.node.ObjectNode profileBody(com.fasterxml.jackson.databind.JsonNode profile) {
     com.fasterxml.jackson.databind.node.ObjectNode body = JsonNodeFactory.instance.objectNode();

@@ -35,7 +35,7 @@ class AdmissionTest {
   }
 
   private Admission.Verdict decide(EventType type, HandledOnceRecord rec) throws Exception {
-    return admission.decide(event(type), KEY, null, rec);
+    return admission.decide(event(type), KEY, null, rec, null);
   }
 
   private static HandledOnceRecord record(String handler, boolean finished, String... done) {

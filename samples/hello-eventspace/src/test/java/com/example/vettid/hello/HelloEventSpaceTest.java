@@ -113,8 +113,11 @@ class HelloEventSpaceTest {
   void aConnectionThatDoesNotExistIsAClearRefusal() {
     assertThatThrownBy(() -> HelloEventSpace.send(alice, "Mallory", "hi"))
         .isInstanceOf(VaultClientException.class).hasMessageContaining("no connection 'Mallory'")
-        .satisfies(e -> assertThat(((VaultClientException) e).exitCode()).isEqualTo(VaultClientException.REFUSED));
+        .satisfies(e -> assertThat(((VaultClientException) e).exitCode()).isEqualTo(VaultClientException.REFUSED))
+        .satisfies(e -> assertThat(((VaultClientException) e).serviceCode()).as("the vault's own code")
+            .isEqualTo(io.vettid.runtime.client.ControlEndpoint.NOT_FOUND));
     assertThatThrownBy(() -> HelloEventSpace.send(dir.resolve("nobody"), "Bob", "hi"))
-        .isInstanceOf(VaultClientException.class).hasMessageContaining("no vault at");
+        .isInstanceOf(VaultClientException.class).hasMessageContaining("no vault at")
+        .satisfies(e -> assertThat(((VaultClientException) e).serviceCode()).as("no vault answered").isZero());
   }
 }
