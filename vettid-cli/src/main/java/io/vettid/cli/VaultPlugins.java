@@ -204,8 +204,8 @@ final class VaultPlugins {
   static Providers<KeyAlgorithm> algorithms(Loaded loaded) {
     Providers<KeyAlgorithm> builtIn = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name)
         .discover(VaultPlugins.class.getClassLoader()).build();
-    Providers.Builder<KeyAlgorithm> b = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name)
-        .discover(VaultPlugins.class.getClassLoader());
+    Providers.Builder<KeyAlgorithm> b = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name);
+    builtIn.names().forEach(n -> b.add(builtIn.get(n)));
     java.util.Set<String> added = new java.util.HashSet<>(builtIn.names());
     loaded.plugins().forEach(p -> p.keyAlgorithms().stream().filter(a -> added.add(a.name())).forEach(b::add));
     return b.build();
