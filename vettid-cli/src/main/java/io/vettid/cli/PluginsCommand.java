@@ -83,10 +83,14 @@ final class PluginsCommand implements Runnable {
       List<TrustedResource> trusted = VaultPlugins.trusted(secrets);
       List<Path> jars = VaultPlugins.jars(home);
       for (Path jar : jars) {
-        String sha = Plugins.sha256(VaultPlugins.read(jar));
-        String as = trusted.stream().filter(t -> t.sha256().equals(sha)).map(t -> "trusted as " + t.name() + " "
-            + t.version()).findFirst().orElse("NOT trusted: it will not load");
-        System.out.println(jar.getFileName() + "  " + sha + "  " + as);
+        byte[] bytes = VaultPlugins.read(jar);
+        String sha = Plugins.sha256(bytes);
+        java.util.Optional<TrustedResource> match = trusted.stream().filter(t -> t.sha256().equals(sha)).findFirst();
+        System.out.println(jar.getFileName() + "  " + sha + "  " + match.map(t -> "trusted as " + t.name() + " "
+            + t.version()).orElse("NOT trusted: it will not load"));
+        if (match.isPresent()) {
+          System.out.println("  " + provides(match.get(), bytes));
+        }
       }
       if (jars.isEmpty()) {
         System.out.println("(no jar in " + home.dir.resolve("plugins") + ")");
@@ -96,6 +100,20 @@ final class PluginsCommand implements Runnable {
       }
       VaultPlugins.ruleEngine(secrets).ifPresent(r -> System.out.println("rule engine: " + r));
       return false;
+    }
+
+    /** What a trusted jar provides, loaded as the vault loads it (its own class loader, vettid-api only). */
+    private static String provides(TrustedResource t, byte[] bytes) {
+      try {
+        Plugins.Plugin p = Plugins.load(t, bytes);
+        return "provides: handlers " + p.handlers().stream().map(h -> h.name()).toList()
+            + ", rule engines " + p.ruleEngines().stream().map(r -> r.name()).toList()
+            + ", key algorithms " + p.keyAlgorithms().stream().map(a -> a.name()).toList()
+            + ", suites " + p.suites().stream().map(d -> d.name() + " (id " + d.id() + ": " + d.wrapAlgorithm()
+                + " and " + d.signatureAlgorithm() + ")").toList();
+      } catch (Exception | LinkageError e) {
+        return "does not load: " + e.getMessage();
+      }
     }
   }
 

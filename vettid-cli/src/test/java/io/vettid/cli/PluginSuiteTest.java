@@ -89,6 +89,10 @@ class PluginSuiteTest {
         "--suite", SUITE, "--plugin", trustEd, "--plugin", trustX, "--passphrase-file", pass.toString());
     assertThat(made.err()).contains("suite " + SUITE + " (id 200, EXAMPLE-X25519-KEM and EXAMPLE-Ed25519) from a plugin",
         "Generating the identity key (EXAMPLE-Ed25519)");
+    assertThat(ok(alice, "plugins", "list", "--passphrase-file", pass.toString()).out())
+        .contains("example-x25519-1.0.0.jar  " + Plugins.sha256(x25519) + "  trusted as example-x25519 1.0.0",
+            "key algorithms [EXAMPLE-X25519-KEM], suites [" + SUITE + " (id 200: EXAMPLE-X25519-KEM and"
+                + " EXAMPLE-Ed25519)]", "key algorithms [EXAMPLE-Ed25519], suites []");
     ok(bob, "init", "--name", "Bob", "--age", "29", "--location", "Hamburg area", "--suite", SUITE,
         "--plugin", trustEd, "--plugin", trustX, "--passphrase-file", pass.toString());
     ok(carol, "init", "--name", "Carol", "--age-over", "18", "--location", "Oslo area",
