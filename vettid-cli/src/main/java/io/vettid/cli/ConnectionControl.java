@@ -28,6 +28,7 @@ final class ConnectionControl {
         .on(ConnectionEndpoints.BLOCK, r -> block(r.who()))
         .on(ConnectionEndpoints.UNBLOCK, r -> unblock(r.identity()))
         .on(ConnectionEndpoints.SEND, this::send)
+        .on(ConnectionEndpoints.MIGRATE, r -> migrate(vault.connection(r.connection()), r.suite()))
         .on(KeyEndpoints.LIST, r -> keys())
         .on(KeyEndpoints.ROTATE, r -> rotate(vault.connection(r.connection())));
   }
@@ -47,7 +48,22 @@ final class ConnectionControl {
   private ConnectionEndpoints.Peer show(ConnectionId c) {
     io.vettid.runtime.connection.Link link = vault.connections.link(c);
     return new ConnectionEndpoints.Peer(c.value(), peer(c), link.peerIdentity().map(k -> k.value()).orElse(null),
-        link.suite().name(), link.safetyNumber());
+        link.suite().name(), link.safetyNumber(), link.migratingTo().map(io.vettid.crypto.Suite::name).orElse(null));
+  }
+
+  private ConnectionEndpoints.Migrating migrate(ConnectionId c, String suiteName) throws Exception {
+    io.vettid.crypto.Suite to = vault.plugins.suite(suiteName).orElseThrow(() -> new Refused("unknown suite "
+        + suiteName + "; this vault knows " + vault.plugins.suites().stream().map(io.vettid.crypto.Suite::name)
+        .toList()));
+    io.vettid.runtime.connection.Link link = vault.connections.link(c);
+    String from = link.suite().name();
+    try {
+      vault.connections.migrate(c, to);
+    } catch (IllegalArgumentException e) {
+      throw new Refused(e.getMessage());
+    }
+    vault.audit("migrating", "connection", c.value(), "from", from, "to", to.name());
+    return new ConnectionEndpoints.Migrating(c.value(), from, to.name());
   }
 
   private ConnectionEndpoints.Revoked revoke(ConnectionId c) throws Exception {

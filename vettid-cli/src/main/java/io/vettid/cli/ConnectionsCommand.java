@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "connections", mixinStandardHelpOptions = true,
     description = "List or revoke connections; compare a safety number; block or unblock a peer identity.",
     subcommands = {ConnectionsCommand.ListAll.class, ConnectionsCommand.Safety.class, ConnectionsCommand.Revoke.class,
+        ConnectionsCommand.Migrate.class,
         ConnectionsCommand.Block.class, ConnectionsCommand.Unblock.class})
 final class ConnectionsCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -41,7 +42,8 @@ final class ConnectionsCommand implements Runnable {
       if (a.connections().isEmpty()) {
         out.println("no connections yet: vettid invite, or vettid accept <invitation>");
       }
-      a.connections().forEach(c -> out.println(c.id() + "  " + c.peer() + "  " + c.suite() + "  identity "
+      a.connections().forEach(c -> out.println(c.id() + "  " + c.peer() + "  " + c.suite()
+          + (c.migratingTo() == null ? "" : " (moving to " + c.migratingTo() + ")") + "  identity "
           + (c.identity() == null ? "?" : c.identity()) + "\n    safety number " + c.safetyNumber()));
     }
   }
@@ -116,6 +118,33 @@ final class ConnectionsCommand implements Runnable {
     @Override
     void print(ConnectionEndpoints.Revoked a, PrintStream out) {
       out.println("revoked " + a.revoked() + (a.peerTold() ? " (peer told)" : " (the peer could not be told)"));
+    }
+  }
+
+  @Command(name = "migrate", mixinStandardHelpOptions = true,
+      description = "Move a connection to another suite: this side's keys of it are announced to the peer, and the"
+          + " connection moves once the peer answers with its own (a CLI vault accepts only its own suite); it stays"
+          + " as it is if the peer refuses. See it with 'connections list'.")
+  static final class Migrate extends VaultRequest<ConnectionEndpoints.Migrate, ConnectionEndpoints.Migrating> {
+    @Parameters(paramLabel = "CONNECTION", description = "The connection id, or the peer's name.")
+    String connection;
+
+    @Option(names = "--suite", required = true, paramLabel = "NAME", description = "The suite to move to.")
+    String suite;
+
+    Migrate() {
+      super(ConnectionEndpoints.MIGRATE);
+    }
+
+    @Override
+    ConnectionEndpoints.Migrate request() {
+      return new ConnectionEndpoints.Migrate(connection, suite);
+    }
+
+    @Override
+    void print(ConnectionEndpoints.Migrating a, PrintStream out) {
+      out.println("connection " + a.connection() + " moves from " + a.from() + " to " + a.to()
+          + " once the peer answers (see: vettid connections list)");
     }
   }
 

@@ -86,6 +86,9 @@ final class VaultDaemon implements Detached.Daemon {
         {"id": "key-rotation", "eventType": "connection.rotate", "action": "handle", "handler": "connection-rotation"},
         {"id": "key-rotation-ack", "eventType": "connection.rotate.ack", "action": "handle",
          "handler": "connection-rotation"},
+        {"id": "suite-migration", "eventType": "connection.migrate", "action": "handle", "handler": "connection-migration"},
+        {"id": "suite-migration-steps", "eventType": "connection.migrate.*", "action": "handle",
+         "handler": "connection-migration"},
         {"id": "revocations", "eventType": "connection.revoked", "action": "handle", "handler": "connection-revoked"},
         {"id": "sessions", "eventType": "session.reset", "action": "handle", "handler": "session-reset"},
         {"id": "identity-rotation", "eventType": "identity.rotate", "action": "handle", "handler": "identity-rotation"},
@@ -283,6 +286,9 @@ final class VaultDaemon implements Detached.Daemon {
           eventSpaceServer != null ? eventSpaceServer : address,
           VaultPlugins.algorithms(plugins), accounts::eventSpace, accounts::push);
       vault.plugins = plugins; // the suites this vault may connect with: the built-in ones and its plugins'
+      // a peer may move a connection to this vault's own suite only (never to one it prefers)
+      Suite own = vault.suite;
+      connections.acceptMigrationTo(own::equals, io.vettid.crypto.pool.KeySource.generating());
       // invite, accept and rotations take their keys from here instead of waiting for generation
       vault.keys = opened(io.vettid.crypto.pool.KeyPools.start(
           List.of(vault.suite.signature(), vault.suite.wrap()), KEY_POOL_TARGET));

@@ -101,7 +101,9 @@ class PluginSuiteTest {
 
     ByteArrayOutputStream aliceSaid = new ByteArrayOutputStream();
     ByteArrayOutputStream bobSaid = new ByteArrayOutputStream();
-    try (VaultDaemon a = start(alice, aliceSaid); VaultDaemon c = start(carol, new ByteArrayOutputStream())) {
+    VaultDaemon[] c = {null};
+    try (VaultDaemon a = start(alice, aliceSaid)) {
+      c[0] = start(carol, new ByteArrayOutputStream());
       assertThat(said(aliceSaid)).contains("plugin example-x25519 1.0.0 loaded", "suite " + SUITE + " (id 200");
       assertThat(ok(alice, "server", "status").out()).contains(SUITE);
       VaultDaemon b = start(bob, bobSaid);
@@ -132,20 +134,90 @@ class PluginSuiteTest {
         assertThat(forCarol).contains("&u=200,2");
         assertThat(ok(carol, "accept", forCarol).out()).contains("connected to Alice");
         assertThat(ok(alice, "--json", "connections", "list").out()).contains("\"VETTID-MLKEM768-MLDSA65-V1\"");
+
+        // the connection carol made with alice's plugin suite moves to carol's own suite at alice's
+        // word (carol's vault accepts a migration to its own suite only), and carries events after
+        String carols = connectionOf(alice, "Carol", SUITE);
+        assertThat(ok(alice, "connections", "migrate", carols, "--suite", "VETTID-MLKEM768-MLDSA65-V1").out())
+            .contains("moves from " + SUITE + " to VETTID-MLKEM768-MLDSA65-V1 once the peer answers");
+        await(() -> connectionOf(alice, "Carol", SUITE) == null, "alice's connection with carol moved");
+        com.fasterxml.jackson.databind.JsonNode moved = connection(alice, carols);
+        assertThat(moved.path("suite").asText()).isEqualTo("VETTID-MLKEM768-MLDSA65-V1");
+        assertThat(moved.hasNonNull("migratingTo")).isFalse();
+        String safety = moved.path("safetyNumber").asText();
+        await(() -> cli(carol, "--json", "connections", "list").out().contains(safety), "carol moved too, the same"
+            + " safety number");
+        ok(carol, "rules", "add", "--id", "chat", "--event-type", "chat.message", "--action", "handle",
+            "--handler", "chat");
+        ok(alice, "send", carols, "chat.message", "{\"text\":\"after the move\"}");
+        await(() -> cli(carol, "events", "feed", "--type", "chat.message").out().contains("after the move"),
+            "carol opened alice's event of the new suite");
+        // the moved connection, and the keys of its previous suite, are back after carol's restart
+        c[0].close();
+        c[0] = start(carol, new ByteArrayOutputStream());
+        assertThat(cli(carol, "--json", "connections", "list").out()).contains(safety);
+        ok(alice, "send", carols, "chat.message", "{\"text\":\"after carol's restart\"}");
+        await(() -> cli(carol, "events", "feed", "--type", "chat.message").out().contains("after carol's restart"),
+            "carol opened alice's event after her restart");
+        // bob's vault accepts its own suite only: alice's migration of his connection is refused, and
+        // the connection stays as it was
+        String bobs = connectionOf(alice, "Bob", SUITE);
+        ok(alice, "connections", "migrate", bobs, "--suite", "VETTID-MLKEM768-MLDSA65-V1");
+        await(() -> !connection(alice, bobs).hasNonNull("migratingTo"), "bob's refusal taken");
+        assertThat(connection(alice, bobs).path("suite").asText()).isEqualTo(SUITE);
+        VettidCommandsTest.Run unknownSuite = cli(alice, "connections", "migrate", bobs, "--suite", "EXAMPLE-NONE-V1");
+        assertThat(unknownSuite.exit()).isEqualTo(VettidCli.PROBLEM);
+        assertThat(unknownSuite.err()).contains("unknown suite EXAMPLE-NONE-V1");
       } finally {
         b.close();
       }
+      c[0].close();
+      c[0] = null;
       // bob's stored connection of the plugin suite comes back after a restart
       try (VaultDaemon again = start(bob, bobSaid)) {
         ok(bob, "send", "Alice", "chat.message", "{\"text\":\"again after a restart\"}");
         await(() -> cli(alice, "events", "feed", "--type", "chat.message").out().contains("again after a restart"),
             "alice opened bob's event after his restart");
       }
+    } finally {
+      if (c[0] != null) {
+        c[0].close();
+      }
     }
     // without the plugin that defines its suite, bob's vault does not start, and says why
     Files.delete(bob.dir.resolve("plugins/example-x25519-1.0.0.jar"));
     assertThatThrownBy(() -> start(bob, new ByteArrayOutputStream()))
         .hasMessageContaining("unknown suite " + SUITE + ": no trusted plugin in");
+  }
+
+  /** {@return a connection as the vault lists it} */
+  private static com.fasterxml.jackson.databind.JsonNode connection(VaultHome home, String id) {
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode c : cli(home, "--json", "connections", "list").json()
+          .path("connections")) {
+        if (c.path("id").asText().equals(id)) {
+          return c;
+        }
+      }
+      throw new IllegalStateException("no connection " + id);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@return the id of a connection of a vault with a peer in a suite, or null if there is none} */
+  private static String connectionOf(VaultHome home, String peer, String suite) {
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode c : cli(home, "--json", "connections", "list").json()
+          .path("connections")) {
+        if (c.path("peer").asText().equals(peer) && c.path("suite").asText().equals(suite)) {
+          return c.path("id").asText();
+        }
+      }
+      return null;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static VaultDaemon start(VaultHome home, ByteArrayOutputStream transcript) throws Exception {

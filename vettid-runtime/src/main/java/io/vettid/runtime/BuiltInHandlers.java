@@ -12,6 +12,7 @@ import io.vettid.runtime.internal.handlers.ConnectionRevokedHandler;
 import io.vettid.runtime.internal.handlers.ContactRequestHandler;
 import io.vettid.runtime.internal.handlers.IdentityRotationHandler;
 import io.vettid.runtime.internal.handlers.KeyRotationHandler;
+import io.vettid.runtime.internal.handlers.MigrationHandler;
 import io.vettid.runtime.internal.handlers.ProfileRequestHandler;
 import io.vettid.runtime.internal.handlers.ResponseHandler;
 import io.vettid.runtime.internal.handlers.SessionResetHandler;
@@ -42,11 +43,13 @@ final class BuiltInHandlers {
     Providers<KeyAlgorithm> algorithms = Providers.builder(KeyAlgorithm.class, KeyAlgorithm::name)
         .discover(VettIdRuntime.class.getClassLoader()).build();
     if (b.connections != null) {
+      // a built-in algorithm, or one of a suite a plugin registered (a peer's identity key of it)
       java.util.function.Function<String, Optional<KeyAlgorithm>> byName = name -> algorithms.names().contains(name)
-          ? Optional.of(algorithms.get(name)) : Optional.empty();
+          ? Optional.of(algorithms.get(name)) : io.vettid.crypto.Suites.algorithm(name);
       builtIns.add(new ResponseHandler(byName, b.connections));
       builtIns.add(new IdentityRotationHandler(byName, b.connections));
       builtIns.add(new KeyRotationHandler(b.connections, b.rotationGrace));
+      builtIns.add(new MigrationHandler(b.connections));
       builtIns.add(new ConnectionRevokedHandler(b.connections));
       builtIns.add(new SessionResetHandler(b.connections));
     }

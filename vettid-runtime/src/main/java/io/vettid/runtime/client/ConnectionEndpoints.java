@@ -35,6 +35,40 @@ public final class ConnectionEndpoints {
   /** {@code connections.send}: seals an event to a connection and deposits it on the peer's EventSpace. */
   public static final ControlEndpoint<Send, Sent> SEND = ControlEndpoint.of("connections", "send", Send.class,
       Sent.class);
+  /**
+   * {@code connections.migrate}: starts moving a connection to another suite (PROTOCOL.md section
+   * 8.4); it moves once the peer answers with its keys of that suite, and stays if the peer refuses.
+   */
+  public static final ControlEndpoint<Migrate, Migrating> MIGRATE = ControlEndpoint.of("connections", "migrate",
+      Migrate.class, Migrating.class);
+
+  /**
+   * A connection to move to another suite.
+   *
+   * @param connection the connection (id, or its peer's name in any case)
+   * @param suite the suite's name (one the vault knows)
+   */
+  public record Migrate(String connection, String suite) {
+    /**
+     * Validates.
+     *
+     * @param connection the record component {@code connection}
+     * @param suite the record component {@code suite}
+     */
+    public Migrate {
+      ControlEndpoint.required(connection, "connection");
+      ControlEndpoint.required(suite, "suite");
+    }
+  }
+
+  /**
+   * A migration announced.
+   *
+   * @param connection the connection's id
+   * @param from the suite it uses until the peer answers
+   * @param to the suite it moves to
+   */
+  public record Migrating(String connection, String from, String to) {}
 
   /**
    * The connections.
@@ -51,8 +85,9 @@ public final class ConnectionEndpoints {
    * @param identity the keyID of the peer's identity key
    * @param suite the connection's suite
    * @param safetyNumber the number to compare with the peer out of band
+   * @param migratingTo the suite a migration under way moves it to, or null
    */
-  public record Peer(String id, String peer, String identity, String suite, String safetyNumber) {}
+  public record Peer(String id, String peer, String identity, String suite, String safetyNumber, String migratingTo) {}
 
   /**
    * A connection revoked.

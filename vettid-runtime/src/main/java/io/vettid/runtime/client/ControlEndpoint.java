@@ -200,7 +200,7 @@ public record ControlEndpoint<Q, R>(String group, String verb, Class<Q> requestT
         InvitationEndpoints.APPROVE, InvitationEndpoints.DECLINE,
         AcceptanceEndpoints.START, AcceptanceEndpoints.COMPLETE,
         ConnectionEndpoints.LIST, ConnectionEndpoints.SHOW, ConnectionEndpoints.REVOKE, ConnectionEndpoints.BLOCK, ConnectionEndpoints.UNBLOCK,
-        ConnectionEndpoints.SEND,
+        ConnectionEndpoints.SEND, ConnectionEndpoints.MIGRATE,
         RuleEndpoints.LIST, RuleEndpoints.ADD, RuleEndpoints.MOVE, RuleEndpoints.REMOVE, RuleEndpoints.TEST,
         InboxEndpoints.LIST, InboxEndpoints.APPROVE, InboxEndpoints.DENY,
         KeyEndpoints.LIST, KeyEndpoints.ROTATE, KeyEndpoints.ROTATE_IDENTITY,

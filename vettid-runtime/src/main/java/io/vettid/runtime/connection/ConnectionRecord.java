@@ -75,7 +75,27 @@ final class ConnectionRecord {
     java.time.Instant until = l.peerSigningPreviousUntil;
     if (previous != null && until != null) {
       r.put("peerSigningPrevious", B64.encodeToString(previous.key().getEncoded()))
-          .put("peerSigningPreviousUntil", until.toString());
+          .put("peerSigningPreviousUntil", until.toString())
+          .put("peerSigningPreviousAlgorithm", previous.algorithm().name()); // another suite's after a migration
+    }
+    KeyRing previousRing = l.previousWrapping;
+    java.time.Instant previousUntil = l.previousWrappingUntil;
+    if (previousRing != null && previousUntil != null) {
+      r.put("previousWrapping", B64.encodeToString(store.sealRing(l.local, previousRing)))
+          .put("previousWrappingAlgorithm", previousRing.algorithm().name())
+          .put("previousWrappingUntil", previousUntil.toString());
+    }
+    Link.Migration m = l.migration;
+    if (m != null) {
+      ObjectNode o = r.putObject("migration").put("suite", m.suite().name()).put("started", m.started())
+          .put("signingPublic", B64.encodeToString(m.signing().pub().key().getEncoded()))
+          .put("signingPrivate", B64.encodeToString(m.signing().key().key().getEncoded()))
+          .put("wrappingPublic", B64.encodeToString(m.wrappingPublic().key().getEncoded()))
+          .put("wrappingPrivate", B64.encodeToString(m.wrapping().key().getEncoded()));
+      if (m.peerSigning() != null) {
+        o.put("peerSigning", B64.encodeToString(m.peerSigning().key().getEncoded()))
+            .put("peerWrapping", B64.encodeToString(m.peerWrapping().key().getEncoded()));
+      }
     }
     char[] seed = route.creds().seed();
     r.put("credsSeed", new String(seed));
@@ -113,16 +133,51 @@ final class ConnectionRecord {
     PublicKeyEntry previous = null;
     java.time.Instant until = null;
     if (r.hasNonNull("peerSigningPrevious")) {
-      previous = PublicKeyEntry.of(suite.signature(), suite.signature().decodePublicKey(bytes(r, "peerSigningPrevious")));
-      try {
-        until = java.time.Instant.parse(r.path("peerSigningPreviousUntil").asText());
-      } catch (java.time.format.DateTimeParseException e) {
-        throw new GeneralSecurityException("a stored connection's peerSigningPreviousUntil is not a time");
-      }
+      io.vettid.api.spi.KeyAlgorithm a = r.hasNonNull("peerSigningPreviousAlgorithm")
+          ? algorithm(r.path("peerSigningPreviousAlgorithm").asText()) : suite.signature();
+      previous = PublicKeyEntry.of(a, a.decodePublicKey(bytes(r, "peerSigningPrevious")));
+      until = time(r, "peerSigningPreviousUntil");
+    }
+    KeyRing previousRing = null;
+    java.time.Instant previousUntil = null;
+    if (r.hasNonNull("previousWrapping")) {
+      previousRing = store.openRing(local, bytes(r, "previousWrapping"),
+          algorithm(r.path("previousWrappingAlgorithm").asText()), clock, random);
+      previousUntil = time(r, "previousWrappingUntil");
+    }
+    Link.Migration migration = null;
+    JsonNode m = r.get("migration");
+    if (m != null && m.isObject()) {
+      Suite to = Suites.byName(m.path("suite").asText())
+          .orElseThrow(() -> new GeneralSecurityException("unknown suite in a stored connection's migration"));
+      PublicKeyEntry sp = PublicKeyEntry.of(to.signature(), to.signature().decodePublicKey(bytes(m, "signingPublic")));
+      PublicKeyEntry wp = PublicKeyEntry.of(to.wrap(), to.wrap().decodePublicKey(bytes(m, "wrappingPublic")));
+      migration = new Link.Migration(to, m.path("started").asBoolean(),
+          new Link.Signing(new PrivateKeyEntry(sp.keyId(), to.signature(),
+              to.signature().decodePrivateKey(bytes(m, "signingPrivate"))), sp),
+          new PrivateKeyEntry(wp.keyId(), to.wrap(), to.wrap().decodePrivateKey(bytes(m, "wrappingPrivate"))), wp,
+          m.hasNonNull("peerSigning")
+              ? PublicKeyEntry.of(to.signature(), to.signature().decodePublicKey(bytes(m, "peerSigning"))) : null,
+          m.hasNonNull("peerWrapping")
+              ? PublicKeyEntry.of(to.wrap(), to.wrap().decodePublicKey(bytes(m, "peerWrapping"))) : null);
     }
     return new Restored(keys, optional(r, "peerUser"), creds, r.path("inbox").asText(), server,
-        new Link.SigningState(next, previous, until),
+        new Link.SigningState(next, previous, until, previousRing, previousUntil, migration),
         optional(r, "ownIdentity") == null ? null : KeyId.of(r.path("ownIdentity").asText()));
+  }
+
+  /** A key algorithm of a known suite, by name. */
+  private static io.vettid.api.spi.KeyAlgorithm algorithm(String name) throws GeneralSecurityException {
+    return Suites.algorithm(name)
+        .orElseThrow(() -> new GeneralSecurityException("unknown key algorithm in a stored connection"));
+  }
+
+  private static java.time.Instant time(JsonNode r, String field) throws GeneralSecurityException {
+    try {
+      return java.time.Instant.parse(r.path(field).asText());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new GeneralSecurityException("a stored connection's " + field + " is not a time");
+    }
   }
 
   /**

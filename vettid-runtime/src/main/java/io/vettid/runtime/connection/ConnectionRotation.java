@@ -101,9 +101,14 @@ public final class ConnectionRotation implements AutoCloseable {
    * @throws GeneralSecurityException if the new key cannot be generated
    * @throws VettidException if the announcement cannot be sent; then nothing changed (the new key
    *     is destroyed, the new user revoked, the old key and user stay)
+   * @throws IllegalStateException if a migration to another suite is under way
    */
   public void rotate(ConnectionId local) throws GeneralSecurityException, VettidException {
     Link link = connections.link(local);
+    if (link.migratingTo().isPresent()) { // its keys change with the migration; rotated after it
+      throw new IllegalStateException("connection " + local + " is moving to " + link.migratingTo().get().name()
+          + "; it is rotated once the migration is done");
+    }
     PublicKeyEntry key = link.rotateWrappingKey(keys);
     PublicKeyEntry signing = link.rotateSigningKey(keys); // used once the peer acknowledges
     ObjectNode announce = KeyRotationHandler.announce(key, signing);

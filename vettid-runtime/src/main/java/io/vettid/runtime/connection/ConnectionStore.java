@@ -114,11 +114,13 @@ public final class ConnectionStore {
         try {
           if (k.startsWith(PREFIX)) {
             ObjectNode record = (ObjectNode) JSON.readTree(plain);
-            JsonNode ring = record.get("wrapping");
-            if (ring != null) {
-              record.put("wrapping", java.util.Base64.getEncoder().encodeToString(SealedKeyRing.reseal(
-                  java.util.Base64.getDecoder().decode(ring.asText()),
-                  ringPurpose(ConnectionId.of(k.substring(PREFIX.length()))), keys[2], keys[3])));
+            for (String field : new String[] {"wrapping", "previousWrapping"}) { // and a migration's previous ring
+              JsonNode ring = record.get(field);
+              if (ring != null) {
+                record.put(field, java.util.Base64.getEncoder().encodeToString(SealedKeyRing.reseal(
+                    java.util.Base64.getDecoder().decode(ring.asText()),
+                    ringPurpose(ConnectionId.of(k.substring(PREFIX.length()))), keys[2], keys[3])));
+              }
             }
             byte[] next = JSON.writeValueAsBytes(record);
             try {

@@ -137,6 +137,65 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     this.links.heardFrom = this::heardFrom;
   }
 
+  private volatile java.util.function.Predicate<io.vettid.crypto.Suite> migrationPolicy = suite -> false;
+  private volatile io.vettid.crypto.pool.KeySource migrationKeys = io.vettid.crypto.pool.KeySource.generating();
+
+  /**
+   * Which suites a peer may move a connection to ({@code connection.migrate}); by default none: a
+   * peer's migration is refused until the owner names the suites (the reference CLI: the vault's
+   * own suite), so a peer cannot move a connection to a weaker suite it prefers.
+   *
+   * @param policy whether a suite is accepted
+   * @param keys where this side's new key pairs come from (a warm pool, or generation)
+   * @return these connections
+   */
+  public Connections acceptMigrationTo(java.util.function.Predicate<io.vettid.crypto.Suite> policy,
+      io.vettid.crypto.pool.KeySource keys) {
+    this.migrationPolicy = Objects.requireNonNull(policy, "policy");
+    this.migrationKeys = Objects.requireNonNull(keys, "keys");
+    return this;
+  }
+
+  /** {@return whether a peer may move a connection to this suite} */
+  public boolean acceptsMigrationTo(io.vettid.crypto.Suite suite) {
+    try {
+      return migrationPolicy.test(Objects.requireNonNull(suite, "suite"));
+    } catch (RuntimeException e) { // a policy that fails refuses
+      LOG.warn("the migration policy failed ({}); the migration is refused", e.getClass().getSimpleName());
+      return false;
+    }
+  }
+
+  /**
+   * Starts moving a connection to another suite: this side's keys of it are made and announced to
+   * the peer ({@code connection.migrate}); the connection moves when the peer answers with its own
+   * keys, and stays on its suite if the peer refuses (PROTOCOL.md section 8.4). The peer must have
+   * the built-in {@code connection-migration} handler routed by its rules, and a policy that accepts
+   * the suite.
+   *
+   * @param local the connection
+   * @param to the suite to move to
+   * @throws GeneralSecurityException if the new keys cannot be had
+   * @throws VettidException if the announcement cannot be sent; then nothing changed
+   * @throws IllegalArgumentException if the connection uses that suite already
+   */
+  public void migrate(ConnectionId local, io.vettid.crypto.Suite to) throws GeneralSecurityException, VettidException {
+    Link link = link(local);
+    Link.MigrationKeys keys = link.startMigration(Objects.requireNonNull(to, "to"), migrationKeys);
+    try {
+      send(local, io.vettid.runtime.internal.handlers.MigrationHandler.MIGRATE,
+          io.vettid.runtime.internal.handlers.MigrationHandler.announce(keys));
+    } catch (VettidException | RuntimeException e) {
+      link.dropMigration(to); // the peer never heard of it
+      throw e;
+    }
+  }
+
+  /** {@return where this side's new key pairs of a migration come from} */
+  public io.vettid.crypto.pool.KeySource migrationKeys() {
+    return migrationKeys;
+  }
+
   // ---------------------------------------------------------------- adding and restoring
 
   /**
@@ -312,6 +371,11 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   /** {@return the time on this object's clock (grace periods)} */
   Instant now() {
     return clock.instant();
+  }
+
+  /** {@return this object's clock} */
+  java.time.Clock clock() {
+    return clock;
   }
 
   /** {@return the store the connections are kept in, or null} */
@@ -609,6 +673,12 @@ public final class Connections implements ReplyTransport, AutoCloseable {
 
   /** Destroys one link's keys whose grace ended; saves the link if any was retired since last counted. */
   int retire(Link link) {
+    if (link.previousWrapping != null && link.previousWrapping() == null) {
+      link.previousWrapping = null; // a migration's previous suite: its keys' time is over
+      link.previousWrappingUntil = null;
+      LOG.info("connection {}: the wrapping keys of its previous suite retired", link.local);
+      changed(link);
+    }
     link.wrapping.destroyExpired();
     long retired;
     synchronized (this) {

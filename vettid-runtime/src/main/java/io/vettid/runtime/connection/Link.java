@@ -47,11 +47,21 @@ public final class Link {
   final ConnectionId remote;
   /** The peer's deposit subject for this side. */
   final String depositSubject;
-  final Suite suite;
+  /** The connection's suite (replaced when a migration to another suite completes). */
+  volatile Suite suite;
   /** This side's signing key for the connection (replaced when the peer acknowledges a rotation). */
   volatile PrivateKeyEntry signing;
   volatile PublicKeyEntry signingPublic;
-  final KeyRing wrapping;
+  /** This side's wrapping keys, of the suite's wrap algorithm (a new ring when a migration completes). */
+  volatile KeyRing wrapping;
+  /**
+   * The wrapping keys of the suite a migration left, still opening what the peer sealed before it
+   * moved, until {@link #previousWrappingUntil}; null if none.
+   */
+  volatile KeyRing previousWrapping;
+  volatile Instant previousWrappingUntil;
+  /** A migration to another suite under way (this side's new keys, and the peer's once known); null if none. */
+  volatile Migration migration;
   /** The peer's signing key for the connection (replaced when the peer announces a rotation). */
   volatile PublicKeyEntry peerSigning;
   /** This side's next signing pair, announced and not yet acknowledged by the peer; null if none. */
@@ -279,19 +289,213 @@ public final class Link {
   record Signing(PrivateKeyEntry key, PublicKeyEntry pub) {}
 
   /**
-   * The signing-rotation state a record keeps besides the keys.
+   * A migration of the connection to another suite, under way (PROTOCOL.md section 8.4).
+   *
+   * @param suite the suite it moves to
+   * @param started whether this side started it (announced {@code connection.migrate})
+   * @param signing this side's new signing pair, of the new suite
+   * @param wrapping this side's new wrapping pair, of the new suite
+   * @param wrappingPublic its public half
+   * @param peerSigning the peer's new signing key, once known (null before)
+   * @param peerWrapping the peer's new wrapping key, once known (null before)
+   */
+  record Migration(Suite suite, boolean started, Signing signing, PrivateKeyEntry wrapping,
+      PublicKeyEntry wrappingPublic, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) {}
+
+  /**
+   * This side's new keys for a migration, to announce.
+   *
+   * @param suite the suite
+   * @param wrapping the new wrapping key
+   * @param signing the new signing key
+   */
+  public record MigrationKeys(Suite suite, PublicKeyEntry wrapping, PublicKeyEntry signing) {}
+
+  /** A migration's new pairs, from a key source. */
+  private Migration newKeys(Suite to, boolean started, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping,
+      io.vettid.crypto.pool.KeySource keys) throws GeneralSecurityException {
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    java.security.KeyPair s = keys.keyPair(to.signature(), random);
+    java.security.KeyPair w = keys.keyPair(to.wrap(), random);
+    PublicKeyEntry sp = PublicKeyEntry.of(to.signature(), s.getPublic());
+    PublicKeyEntry wp = PublicKeyEntry.of(to.wrap(), w.getPublic());
+    return new Migration(to, started, new Signing(new PrivateKeyEntry(sp.keyId(), to.signature(), s.getPrivate()), sp),
+        new PrivateKeyEntry(wp.keyId(), to.wrap(), w.getPrivate()), wp, peerSigning, peerWrapping);
+  }
+
+  /**
+   * Starts moving the connection to another suite: this side's keys of that suite are made and
+   * kept, to announce to the peer ({@code connection.migrate}); nothing changes for the events
+   * until the peer answers with its own ({@link #peerAcceptedMigration}). A migration started
+   * again replaces the one under way.
+   *
+   * @param to the suite to move to
+   * @param keys where the new pairs come from
+   * @return this side's new public keys, to announce
+   * @throws GeneralSecurityException if no pair can be had
+   * @throws IllegalArgumentException if the connection already uses that suite
+   */
+  public MigrationKeys startMigration(Suite to, io.vettid.crypto.pool.KeySource keys) throws GeneralSecurityException {
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(keys, "keys");
+    checkLive();
+    if (to.equals(suite)) {
+      throw new IllegalArgumentException("connection " + local + " uses " + to.name() + " already");
+    }
+    Migration m = newKeys(to, true, null, null, keys);
+    migration = m;
+    owner.changed(this);
+    LOG.info("connection {}: migration to {} announced", local, to.name());
+    return new MigrationKeys(to, m.wrappingPublic(), m.signing().pub());
+  }
+
+  /**
+   * Forgets a migration this side started to a suite, whose announcement could not be sent or
+   * that the peer refused; nothing happens for another migration, or none.
+   *
+   * @param to the suite of the migration to forget
+   */
+  public void dropMigration(Suite to) {
+    Migration m = migration;
+    if (m != null && m.started() && m.suite().equals(to)) {
+      migration = null;
+      owner.changed(this);
+    }
+  }
+
+  /**
+   * The peer announced a migration: this side makes its own keys of that suite and accepts key
+   * blocks signed by the peer's new key from now on; it goes on sealing with the current suite
+   * until the peer says it moved ({@link #migrationDone}), so the peer knows this side's new keys
+   * before anything sealed with them arrives.
+   *
+   * @param to the suite
+   * @param peerWrapping the peer's new wrapping key (decoded and checked against its keyID)
+   * @param peerSigning the peer's new signing key (decoded and checked against its keyID)
+   * @param keys where this side's new pairs come from
+   * @return this side's new public keys, for the answer
+   * @throws GeneralSecurityException if no pair can be had
+   */
+  public MigrationKeys peerStartedMigration(Suite to, PublicKeyEntry peerWrapping, PublicKeyEntry peerSigning,
+      io.vettid.crypto.pool.KeySource keys) throws GeneralSecurityException {
+    Objects.requireNonNull(to, "to");
+    checkKeysOf(to, peerWrapping, peerSigning);
+    checkLive();
+    Migration m = newKeys(to, false, peerSigning, peerWrapping, Objects.requireNonNull(keys, "keys"));
+    migration = m;
+    owner.changed(this);
+    LOG.info("connection {}: the peer moves to {}; this side's keys of it are made", local, to.name());
+    return new MigrationKeys(to, m.wrappingPublic(), m.signing().pub());
+  }
+
+  /**
+   * The peer answered this side's migration with its keys of the new suite: the connection moves
+   * to it now (this side seals and signs with the new suite from its next event); the previous
+   * wrapping keys still open what the peer sealed before it moved.
+   *
+   * @param to the suite (the one this side announced)
+   * @param peerWrapping the peer's new wrapping key
+   * @param peerSigning the peer's new signing key
+   * @throws IllegalStateException if this side started no migration to that suite
+   */
+  public void peerAcceptedMigration(Suite to, PublicKeyEntry peerWrapping, PublicKeyEntry peerSigning) {
+    checkKeysOf(to, peerWrapping, peerSigning);
+    checkLive();
+    Migration m = migration;
+    if (m == null || !m.started() || !m.suite().equals(to)) {
+      throw new IllegalStateException("connection " + local + " started no migration to " + to.name());
+    }
+    moveTo(new Migration(to, true, m.signing(), m.wrapping(), m.wrappingPublic(), peerSigning, peerWrapping));
+  }
+
+  /**
+   * The peer moved to the suite it announced: this side moves too.
+   *
+   * @param to the suite
+   * @throws IllegalStateException if the peer announced no migration to that suite
+   */
+  public void migrationDone(Suite to) {
+    Objects.requireNonNull(to, "to");
+    checkLive();
+    Migration m = migration;
+    if (m == null || m.started() || !m.suite().equals(to)) {
+      throw new IllegalStateException("the peer of connection " + local + " announced no migration to " + to.name());
+    }
+    moveTo(m);
+  }
+
+  private static void checkKeysOf(Suite to, PublicKeyEntry wrapping, PublicKeyEntry signing) {
+    Objects.requireNonNull(wrapping, "wrapping");
+    Objects.requireNonNull(signing, "signing");
+    if (!wrapping.algorithm().name().equals(to.wrap().name())
+        || !signing.algorithm().name().equals(to.signature().name())) {
+      throw new IllegalArgumentException("the keys are not of suite " + to.name());
+    }
+  }
+
+  /** Moves to a migration's suite and keys; the previous ones stay open for what is on its way. */
+  private void moveTo(Migration m) {
+    KeyRing ring = KeyRing.of(m.suite().wrap(), new java.security.KeyPair(m.wrappingPublic().key(), m.wrapping().key()),
+        Connections.WRAPPING_POLICY, owner.clock(), new java.security.SecureRandom());
+    Suite before;
+    synchronized (this) { // the sealer is used under the link's lock (Deposits)
+      before = suite;
+      Instant until = owner.now().plus(Connections.UNACKNOWLEDGED_KEY_LIFE);
+      previousWrapping = wrapping;
+      previousWrappingUntil = until;
+      peerSigningPrevious = peerSigning;
+      peerSigningPreviousUntil = until;
+      peerSigning = m.peerSigning();
+      peerWrapping = m.peerWrapping();
+      signing = m.signing().key();
+      signingPublic = m.signing().pub();
+      next = null;
+      wrapping = ring;
+      suite = m.suite();
+      migration = null;
+      sealer = sealerTo(peerWrapping, null);
+    }
+    synchronized (owner) {
+      destroyedCounted = ring.destroyedCount();
+    }
+    owner.changed(this);
+    LOG.info("connection {}: moved from {} to {}", local, before.name(), m.suite().name());
+  }
+
+  /** {@return the previous suite's wrapping keys while they still open events, else null} */
+  KeyRing previousWrapping() {
+    KeyRing ring = previousWrapping;
+    Instant until = previousWrappingUntil;
+    return ring != null && until != null && owner.now().isBefore(until) ? ring : null;
+  }
+
+  /** {@return the suite of a migration under way (started by either side), if any} */
+  public Optional<Suite> migratingTo() {
+    Migration m = migration;
+    return m == null ? Optional.empty() : Optional.of(m.suite());
+  }
+
+  /**
+   * The rotation and migration state a record keeps besides the keys.
    *
    * @param next this side's announced, unacknowledged signing pair, or null
    * @param peerPrevious the peer's previous signing key, or null
    * @param peerPreviousUntil until when it is accepted, or null
+   * @param previousWrapping the wrapping keys of the suite a migration left, or null
+   * @param previousWrappingUntil until when they open events, or null
+   * @param migration a migration under way, or null
    */
-  record SigningState(Signing next, PublicKeyEntry peerPrevious, Instant peerPreviousUntil) {}
+  record SigningState(Signing next, PublicKeyEntry peerPrevious, Instant peerPreviousUntil, KeyRing previousWrapping,
+      Instant previousWrappingUntil, Migration migration) {}
 
-  /** Takes the signing-rotation state of a restored record. */
+  /** Takes the rotation and migration state of a restored record. */
   void restore(SigningState state) {
     next = state.next();
     peerSigningPrevious = state.peerPrevious();
     peerSigningPreviousUntil = state.peerPreviousUntil();
+    previousWrapping = state.previousWrapping();
+    previousWrappingUntil = state.previousWrappingUntil();
+    migration = state.migration();
   }
 
   /**
@@ -435,6 +639,10 @@ public final class Link {
     Instant soon = owner.now().plus(grace);
     if (peerSigningPrevious != null && until != null && until.isAfter(soon)) {
       peerSigningPreviousUntil = soon;
+      Instant ring = previousWrappingUntil;
+      if (previousWrapping != null && ring != null && ring.isAfter(soon)) {
+        previousWrappingUntil = soon; // the peer moved with its signing key: what it sealed before is here by then
+      }
       owner.changed(this);
     }
   }

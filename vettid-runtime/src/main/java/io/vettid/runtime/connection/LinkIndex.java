@@ -99,12 +99,24 @@ final class LinkIndex implements EnvelopeOpener {
   synchronized void reindex(Link link) {
     Set<KeyId> now = new HashSet<>();
     link.wrapping.versions().forEach(v -> now.add(v.keyId()));
+    io.vettid.crypto.keyring.KeyRing previousRing = link.previousWrapping;
+    if (previousRing != null) {
+      previousRing.versions().forEach(v -> now.add(v.keyId()));
+    }
+    Link.Migration m = link.migration;
+    if (m != null) {
+      now.add(m.wrappingPublic().keyId());
+    }
     link.indexed = owned(wrappingOwners, link.indexed, now, link.local);
-    // the peer's signing keys: the current one, and the previous one while it is kept
+    // the peer's signing keys: the current one, the previous one while it is kept, and the one of
+    // a migration it announced
     Set<KeyId> signers = new HashSet<>();
     signers.add(link.peerSigning.keyId());
     if (link.peerSigningPrevious != null) {
       signers.add(link.peerSigningPrevious.keyId());
+    }
+    if (m != null && m.peerSigning() != null) {
+      signers.add(m.peerSigning().keyId());
     }
     link.indexedSigners = owned(signerOwners, link.indexedSigners, signers, link.local);
   }
@@ -130,6 +142,14 @@ final class LinkIndex implements EnvelopeOpener {
   Opener openerOf(Link link, io.vettid.crypto.envelope.SessionStates.Openings kept) {
     return Opener.builder(id -> {
       Optional<PrivateKeyEntry> own = link.wrapping.privateKey(id);
+      if (own.isEmpty()) { // a key of the suite a migration left, or of the one it moves to
+        io.vettid.crypto.keyring.KeyRing previousRing = link.previousWrapping();
+        own = previousRing == null ? Optional.empty() : previousRing.privateKey(id);
+        Link.Migration m = link.migration;
+        if (own.isEmpty() && m != null && m.wrapping().keyId().equals(id)) {
+          own = Optional.of(m.wrapping());
+        }
+      }
       if (own.isEmpty() && isOther(wrappingOwners.get(id), link)) {
         throw new EnvelopeException(FailureReason.WRONG_KEY,
             "recipient key " + id + " is not a key of connection " + link.local.value());
@@ -147,6 +167,10 @@ final class LinkIndex implements EnvelopeOpener {
       Optional<PublicKeyEntry> previous = link.peerSigningPrevious().filter(p -> p.keyId().equals(id));
       if (previous.isPresent()) {
         return blockedPeer ? Optional.empty() : previous; // a key block signed before the peer's rotation
+      }
+      Link.Migration m = link.migration;
+      if (m != null && m.peerSigning() != null && m.peerSigning().keyId().equals(id)) {
+        return blockedPeer ? Optional.empty() : Optional.of(m.peerSigning()); // the peer moved before this side
       }
       if (isOther(signerOwners.get(id), link)) {
         throw new EnvelopeException(FailureReason.WRONG_KEY,

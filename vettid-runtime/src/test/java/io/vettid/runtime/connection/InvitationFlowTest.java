@@ -63,7 +63,9 @@ class InvitationFlowTest {
        {"id": "answers", "eventType": "profile.response", "action": "handle", "handler": "responses"},
        {"id": "sessions", "eventType": "session.reset", "action": "handle", "handler": "session-reset"},
        {"id": "identity", "eventType": "identity.rotate", "action": "handle", "handler": "identity-rotation"},
-       {"id": "identity-ack", "eventType": "identity.rotate.ack", "action": "handle", "handler": "identity-rotation"}]""";
+       {"id": "identity-ack", "eventType": "identity.rotate.ack", "action": "handle", "handler": "identity-rotation"},
+       {"id": "migrate", "eventType": "connection.migrate.*", "action": "handle", "handler": "connection-migration"},
+       {"id": "migrate-start", "eventType": "connection.migrate", "action": "handle", "handler": "connection-migration"}]""";
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.builder().tls().encryptedAtRest()
@@ -460,6 +462,56 @@ class InvitationFlowTest {
             + "[VETTID-MLKEM1024-MLDSA65-V1]");
     assertThatThrownBy(() -> inviter.create("home", false, Duration.ofMinutes(5), List.of()))
         .hasMessageContaining("1 to 8 suites");
+  }
+
+  /**
+   * Issue #21: a connection moves to another suite at the owner's word, in three messages
+   * (connection.migrate, .ack, .done), when the peer's policy accepts the suite; events flow both
+   * ways before, during and after, none is lost, and both sides agree on the new safety number. A
+   * migration the peer's policy refuses changes nothing.
+   */
+  @Test
+  void aConnectionMovesToAnotherSuiteWhenThePeerAcceptsItAndStaysWhenItRefuses() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (Vault alice = new Vault("alice10", clock); Vault bob = new Vault("bob10", clock)) {
+      Established[] e = connect(alice, bob, clock);
+      Link a = alice.connections.link(e[0].local());
+      Link b = bob.connections.link(e[1].local());
+      bob.connections.acceptMigrationTo(s -> s.equals(Suites.MLKEM1024_MLDSA65_V1),
+          io.vettid.crypto.pool.KeySource.generating());
+      String before = a.safetyNumber();
+
+      // refused by default on alice's side, and by bob's policy for any other suite
+      alice.connections.migrate(e[0].local(), Suites.ELGAMAL3072_RSA4096_V1);
+      await(() -> a.migratingTo().isEmpty(), "bob refused the migration to ElGamal");
+      assertThat(a.suite()).isEqualTo(SUITE);
+      assertThatThrownBy(() -> alice.connections.migrate(e[0].local(), SUITE))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already");
+
+      // events on their way while it moves
+      for (int i = 0; i < 3; i++) {
+        bob.connections.send(e[1].local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "b" + i));
+      }
+      alice.connections.migrate(e[0].local(), Suites.MLKEM1024_MLDSA65_V1);
+      for (int i = 3; i < 6; i++) {
+        bob.connections.send(e[1].local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "b" + i));
+        alice.connections.send(e[0].local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "a" + i));
+      }
+      await(() -> a.suite().equals(Suites.MLKEM1024_MLDSA65_V1) && b.suite().equals(Suites.MLKEM1024_MLDSA65_V1),
+          "both sides moved to ML-KEM-1024");
+      assertThat(a.migratingTo()).isEmpty();
+      assertThat(b.migratingTo()).isEmpty();
+      assertThat(a.wrappingKey().algorithm().name()).isEqualTo("ML-KEM-1024");
+      assertThat(a.safetyNumber()).isEqualTo(b.safetyNumber()).isNotEqualTo(before);
+      for (int i = 6; i < 9; i++) {
+        bob.connections.send(e[1].local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "b" + i));
+        alice.connections.send(e[0].local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "a" + i));
+      }
+      await(() -> alice.chats.size() == 9 && bob.chats.size() == 6, "every chat, both ways, none lost");
+      assertThat(alice.runtime.counters().snapshot().quarantined().values().stream().mapToLong(Long::longValue).sum())
+          .as("nothing quarantined on alice's side").isZero();
+      assertThat(bob.runtime.counters().snapshot().quarantined().get(FailureReason.NO_MATCHING_RULE)).isZero();
+    }
   }
 
   @Test
