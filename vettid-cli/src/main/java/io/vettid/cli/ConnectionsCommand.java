@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code vettid connections list | safety | revoke | block | unblock}. */
 @Command(name = "connections", mixinStandardHelpOptions = true,
-    description = "List or revoke connections; compare a safety number; block or unblock a peer identity.",
+    description = "List, revoke or move connections to another suite; compare a safety number; block or unblock a peer"
+        + " identity.",
     subcommands = {ConnectionsCommand.ListAll.class, ConnectionsCommand.Safety.class, ConnectionsCommand.Revoke.class,
         ConnectionsCommand.Migrate.class,
         ConnectionsCommand.Block.class, ConnectionsCommand.Unblock.class})
