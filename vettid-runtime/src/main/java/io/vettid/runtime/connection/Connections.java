@@ -156,7 +156,11 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     return this;
   }
 
-  /** {@return whether a peer may move a connection to this suite} */
+  /**
+   * {@return whether a peer may move a connection to this suite (a policy that throws refuses)}
+   *
+   * @param suite the suite
+   */
   public boolean acceptsMigrationTo(io.vettid.crypto.Suite suite) {
     try {
       return migrationPolicy.test(Objects.requireNonNull(suite, "suite"));
