@@ -24,8 +24,8 @@ need() {
   fi
 }
 # the metadata every artifact inherits from vettid-build; each names and describes itself
-for field in '<name>' '<description>' '<url>' '<licenses>' '<developers>' '<scm>'; do
-  grep -q "$field" vettid-build/pom.xml || { echo "vettid-build/pom.xml: no $field (Central requires it)" >&2; missing=1; }
+for field in '<name>' '<description>' '<url>' '<licenses>' '<developers>' '<scm[ >]'; do # scm has attributes
+  grep -qE "$field" vettid-build/pom.xml || { echo "vettid-build/pom.xml: no $field (Central requires it)" >&2; missing=1; }
 done
 for field in '<name>' '<description>'; do
   grep -q "$field" pom.xml || { echo "pom.xml: no $field (Central requires it)" >&2; missing=1; }
