@@ -384,18 +384,35 @@ public final class EventSpaceServer implements AutoCloseable {
     return c;
   }
 
+  /** {@code error creating store for stream}: a node of a cluster just started may not hold the account yet. */
+  private static final int STORE_NOT_CREATED = 10049;
+
   private static KeyValue bucket(Connection nc, int replicas) throws IOException {
     KeyValueManagement kvm = nc.keyValueManagement();
-    try {
-      if (!kvm.getBucketNames().contains(Subjects.CONCIERGE_BUCKET)) {
-        kvm.create(KeyValueConfiguration.builder().name(Subjects.CONCIERGE_BUCKET).storageType(StorageType.File)
-            .replicas(replicas).maxHistoryPerKey(1).maxBucketSize((48L << 20) / replicas) // the account has 64 MiB, each replica counts
-            .maximumValueSize(256 * 1024).build());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        if (!kvm.getBucketNames().contains(Subjects.CONCIERGE_BUCKET)) {
+          kvm.create(KeyValueConfiguration.builder().name(Subjects.CONCIERGE_BUCKET).storageType(StorageType.File)
+              .replicas(replicas).maxHistoryPerKey(1).maxBucketSize((48L << 20) / replicas) // the account has 64 MiB, each replica counts
+              .maximumValueSize(256 * 1024).build());
+        }
+        return nc.keyValue(Subjects.CONCIERGE_BUCKET);
+      } catch (JetStreamApiException e) {
+        // seen once in CI on a freshly started 3-node cluster: a node had not made the account's
+        // directory when the stream was assigned to it ("could not create storage directory"); a
+        // few tries later it has
+        if (e.getApiErrorCode() != STORE_NOT_CREATED || attempt == 5) {
+          throw new IOException("the Concierge bucket cannot be made: " + e.getMessage(), e);
+        }
+        LOG.warn("the Concierge bucket could not be made yet ({}); trying again", e.getMessage());
+        try {
+          Thread.sleep(200L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while making the Concierge bucket", ie);
+        }
       }
-    } catch (JetStreamApiException e) {
-      throw new IOException("the Concierge bucket cannot be made: " + e.getMessage(), e);
     }
-    return nc.keyValue(Subjects.CONCIERGE_BUCKET);
   }
 
   /** {@return where vaults and peers connect: host, port and the CA's pin} */
