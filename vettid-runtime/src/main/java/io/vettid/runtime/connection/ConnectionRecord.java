@@ -87,11 +87,8 @@ final class ConnectionRecord {
     }
     Link.Migration m = l.migration;
     if (m != null) {
-      ObjectNode o = r.putObject("migration").put("suite", m.suite().name()).put("started", m.started())
-          .put("signingPublic", B64.encodeToString(m.signing().pub().key().getEncoded()))
-          .put("signingPrivate", B64.encodeToString(m.signing().key().key().getEncoded()))
-          .put("wrappingPublic", B64.encodeToString(m.wrappingPublic().key().getEncoded()))
-          .put("wrappingPrivate", B64.encodeToString(m.wrapping().key().getEncoded()));
+      ObjectNode o = m.mine().toJson().put("started", m.started());
+      r.set("migration", o);
       if (m.peerSigning() != null) {
         o.put("peerSigning", B64.encodeToString(m.peerSigning().key().getEncoded()))
             .put("peerWrapping", B64.encodeToString(m.peerWrapping().key().getEncoded()));
@@ -148,14 +145,9 @@ final class ConnectionRecord {
     Link.Migration migration = null;
     JsonNode m = r.get("migration");
     if (m != null && m.isObject()) {
-      Suite to = Suites.byName(m.path("suite").asText())
-          .orElseThrow(() -> new GeneralSecurityException("unknown suite in a stored connection's migration"));
-      PublicKeyEntry sp = PublicKeyEntry.of(to.signature(), to.signature().decodePublicKey(bytes(m, "signingPublic")));
-      PublicKeyEntry wp = PublicKeyEntry.of(to.wrap(), to.wrap().decodePublicKey(bytes(m, "wrappingPublic")));
-      migration = new Link.Migration(to, m.path("started").asBoolean(),
-          new Link.Signing(new PrivateKeyEntry(sp.keyId(), to.signature(),
-              to.signature().decodePrivateKey(bytes(m, "signingPrivate"))), sp),
-          new PrivateKeyEntry(wp.keyId(), to.wrap(), to.wrap().decodePrivateKey(bytes(m, "wrappingPrivate"))), wp,
+      ConnectionKeys mine = ConnectionKeys.fromJson(m);
+      Suite to = mine.suite();
+      migration = new Link.Migration(m.path("started").asBoolean(), mine,
           m.hasNonNull("peerSigning")
               ? PublicKeyEntry.of(to.signature(), to.signature().decodePublicKey(bytes(m, "peerSigning"))) : null,
           m.hasNonNull("peerWrapping")

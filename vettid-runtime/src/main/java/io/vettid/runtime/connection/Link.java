@@ -291,16 +291,17 @@ public final class Link {
   /**
    * A migration of the connection to another suite, under way (PROTOCOL.md section 8.4).
    *
-   * @param suite the suite it moves to
    * @param started whether this side started it (announced {@code connection.migrate})
-   * @param signing this side's new signing pair, of the new suite
-   * @param wrapping this side's new wrapping pair, of the new suite
-   * @param wrappingPublic its public half
+   * @param mine this side's new signing and wrapping pairs, of the new suite
    * @param peerSigning the peer's new signing key, once known (null before)
    * @param peerWrapping the peer's new wrapping key, once known (null before)
    */
-  record Migration(Suite suite, boolean started, Signing signing, PrivateKeyEntry wrapping,
-      PublicKeyEntry wrappingPublic, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) {}
+  record Migration(boolean started, ConnectionKeys mine, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping) {
+    /** {@return the suite it moves to} */
+    Suite suite() {
+      return mine.suite();
+    }
+  }
 
   /**
    * This side's new keys for a migration, to announce.
@@ -310,18 +311,6 @@ public final class Link {
    * @param signing the new signing key
    */
   public record MigrationKeys(Suite suite, PublicKeyEntry wrapping, PublicKeyEntry signing) {}
-
-  /** A migration's new pairs, from a key source. */
-  private Migration newKeys(Suite to, boolean started, PublicKeyEntry peerSigning, PublicKeyEntry peerWrapping,
-      io.vettid.crypto.pool.KeySource keys) throws GeneralSecurityException {
-    java.security.SecureRandom random = new java.security.SecureRandom();
-    java.security.KeyPair s = keys.keyPair(to.signature(), random);
-    java.security.KeyPair w = keys.keyPair(to.wrap(), random);
-    PublicKeyEntry sp = PublicKeyEntry.of(to.signature(), s.getPublic());
-    PublicKeyEntry wp = PublicKeyEntry.of(to.wrap(), w.getPublic());
-    return new Migration(to, started, new Signing(new PrivateKeyEntry(sp.keyId(), to.signature(), s.getPrivate()), sp),
-        new PrivateKeyEntry(wp.keyId(), to.wrap(), w.getPrivate()), wp, peerSigning, peerWrapping);
-  }
 
   /**
    * Starts moving the connection to another suite: this side's keys of that suite are made and
@@ -342,11 +331,11 @@ public final class Link {
     if (to.equals(suite)) {
       throw new IllegalArgumentException("connection " + local + " uses " + to.name() + " already");
     }
-    Migration m = newKeys(to, true, null, null, keys);
+    Migration m = new Migration(true, ConnectionKeys.generate(to, new java.security.SecureRandom(), keys), null, null);
     migration = m;
     owner.changed(this);
     LOG.info("connection {}: migration to {} announced", local, to.name());
-    return new MigrationKeys(to, m.wrappingPublic(), m.signing().pub());
+    return new MigrationKeys(to, m.mine().wrappingPublic(), m.mine().signingPublic());
   }
 
   /**
@@ -381,11 +370,12 @@ public final class Link {
     Objects.requireNonNull(to, "to");
     checkKeysOf(to, peerWrapping, peerSigning);
     checkLive();
-    Migration m = newKeys(to, false, peerSigning, peerWrapping, Objects.requireNonNull(keys, "keys"));
+    Migration m = new Migration(false, ConnectionKeys.generate(to, new java.security.SecureRandom(), keys), peerSigning,
+        peerWrapping);
     migration = m;
     owner.changed(this);
     LOG.info("connection {}: the peer moves to {}; this side's keys of it are made", local, to.name());
-    return new MigrationKeys(to, m.wrappingPublic(), m.signing().pub());
+    return new MigrationKeys(to, m.mine().wrappingPublic(), m.mine().signingPublic());
   }
 
   /**
@@ -405,7 +395,7 @@ public final class Link {
     if (m == null || !m.started() || !m.suite().equals(to)) {
       throw new IllegalStateException("connection " + local + " started no migration to " + to.name());
     }
-    moveTo(new Migration(to, true, m.signing(), m.wrapping(), m.wrappingPublic(), peerSigning, peerWrapping));
+    moveTo(new Migration(true, m.mine(), peerSigning, peerWrapping));
   }
 
   /**
@@ -435,7 +425,8 @@ public final class Link {
 
   /** Moves to a migration's suite and keys; the previous ones stay open for what is on its way. */
   private void moveTo(Migration m) {
-    KeyRing ring = KeyRing.of(m.suite().wrap(), new java.security.KeyPair(m.wrappingPublic().key(), m.wrapping().key()),
+    KeyRing ring = KeyRing.of(m.suite().wrap(), new java.security.KeyPair(m.mine().wrappingPublic().key(),
+        m.mine().wrapping().key()),
         Connections.WRAPPING_POLICY, owner.clock(), new java.security.SecureRandom());
     Suite before;
     synchronized (this) { // the sealer is used under the link's lock (Deposits)
@@ -447,8 +438,8 @@ public final class Link {
       peerSigningPreviousUntil = until;
       peerSigning = m.peerSigning();
       peerWrapping = m.peerWrapping();
-      signing = m.signing().key();
-      signingPublic = m.signing().pub();
+      signing = m.mine().signing();
+      signingPublic = m.mine().signingPublic();
       next = null;
       wrapping = ring;
       suite = m.suite();

@@ -105,7 +105,7 @@ final class LinkIndex implements EnvelopeOpener {
     }
     Link.Migration m = link.migration;
     if (m != null) {
-      now.add(m.wrappingPublic().keyId());
+      now.add(m.mine().wrappingPublic().keyId());
     }
     link.indexed = owned(wrappingOwners, link.indexed, now, link.local);
     // the peer's signing keys: the current one, the previous one while it is kept, and the one of
@@ -146,8 +146,8 @@ final class LinkIndex implements EnvelopeOpener {
         io.vettid.crypto.keyring.KeyRing previousRing = link.previousWrapping();
         own = previousRing == null ? Optional.empty() : previousRing.privateKey(id);
         Link.Migration m = link.migration;
-        if (own.isEmpty() && m != null && m.wrapping().keyId().equals(id)) {
-          own = Optional.of(m.wrapping());
+        if (own.isEmpty() && m != null && m.mine().wrapping().keyId().equals(id)) {
+          own = Optional.of(m.mine().wrapping());
         }
       }
       if (own.isEmpty() && isOther(wrappingOwners.get(id), link)) {
