@@ -123,7 +123,7 @@ public final class KeyRotationHandler extends BuiltInHandler {
    *
    * @throws java.security.GeneralSecurityException if the key does not decode or its keyID does not match
    */
-  private static PublicKeyEntry announced(com.fasterxml.jackson.databind.JsonNode n,
+  static PublicKeyEntry announced(com.fasterxml.jackson.databind.JsonNode n,
       io.vettid.api.spi.KeyAlgorithm algorithm) throws java.security.GeneralSecurityException {
     return PublicKeyEntry.decode(KeyId.of(n.path("keyId").asText()), algorithm,
         Base64.getDecoder().decode(n.path("key").asText()));

@@ -6,17 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vettid.api.EventType;
-import io.vettid.api.KeyId;
 import io.vettid.api.spi.EventHandler;
 import io.vettid.api.spi.EventHandlerContext;
-import io.vettid.api.spi.KeyAlgorithm;
-import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
 import io.vettid.runtime.connection.Connections;
 import io.vettid.runtime.connection.Link;
 import java.security.GeneralSecurityException;
-import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -75,14 +71,9 @@ public final class MigrationHandler extends BuiltInHandler {
    */
   public static ObjectNode announce(Link.MigrationKeys keys) {
     ObjectNode a = JsonNodeFactory.instance.objectNode().put("suite", keys.suite().name());
-    a.set("wrapping", key(keys.wrapping()));
-    a.set("signing", key(keys.signing()));
+    a.set("wrapping", KeyRotationHandler.announce(keys.wrapping())); // a key as connection.rotate announces one
+    a.set("signing", KeyRotationHandler.announce(keys.signing()));
     return a;
-  }
-
-  private static ObjectNode key(PublicKeyEntry k) {
-    return JsonNodeFactory.instance.objectNode().put("keyId", k.keyId().value())
-        .put("key", Base64.getEncoder().encodeToString(k.key().getEncoded()));
   }
 
   @Override
@@ -111,8 +102,9 @@ public final class MigrationHandler extends BuiltInHandler {
           ctx.reply(ACK, JsonNodeFactory.instance.objectNode().put("suite", name).put("refused", refused));
         } else {
           Suite to = known.get();
-          Link.MigrationKeys mine = link.peerStartedMigration(to, announced(p.path("wrapping"), to.wrap()),
-              announced(p.path("signing"), to.signature()), connections.migrationKeys());
+          Link.MigrationKeys mine = link.peerStartedMigration(to,
+              KeyRotationHandler.announced(p.path("wrapping"), to.wrap()),
+              KeyRotationHandler.announced(p.path("signing"), to.signature()), connections.migrationKeys());
           ctx.reply(ACK, announce(mine)); // still sealed with the old suite: the peer has no new key of this side
         }
       } else {
@@ -123,8 +115,8 @@ public final class MigrationHandler extends BuiltInHandler {
                 p.path("refused").asText());
             link.dropMigration(to);
           } else {
-            link.peerAcceptedMigration(to, announced(p.path("wrapping"), to.wrap()),
-                announced(p.path("signing"), to.signature()));
+            link.peerAcceptedMigration(to, KeyRotationHandler.announced(p.path("wrapping"), to.wrap()),
+                KeyRotationHandler.announced(p.path("signing"), to.signature()));
             // an event of its own (a reply would carry the eventId the peer's handler finished on),
             // sealed with the new suite
             connections.send(ctx.connectionId(), DONE, JsonNodeFactory.instance.objectNode().put("suite", to.name()));
@@ -135,15 +127,5 @@ public final class MigrationHandler extends BuiltInHandler {
       }
       ctx.finish();
     };
-  }
-
-  /** An announced key, {@code {"keyId", "key": "<base64 X.509>"}}, decoded for its algorithm. */
-  private static PublicKeyEntry announced(JsonNode n, KeyAlgorithm algorithm) throws GeneralSecurityException {
-    try {
-      return PublicKeyEntry.decode(KeyId.of(n.path("keyId").asText()), algorithm,
-          Base64.getDecoder().decode(n.path("key").asText()));
-    } catch (IllegalArgumentException e) {
-      throw new GeneralSecurityException("an announced key is not a keyID and a base64 key", e);
-    }
   }
 }
