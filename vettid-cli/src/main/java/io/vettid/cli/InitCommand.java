@@ -7,7 +7,6 @@ import static io.vettid.cli.VettidCli.USAGE;
 import static io.vettid.cli.VettidCli.root;
 
 import io.vettid.crypto.Suite;
-import io.vettid.crypto.Suites;
 import io.vettid.nats.server.ServerAddress;
 import io.vettid.profile.TrustedResource;
 import io.vettid.runtime.client.VaultClientException;
@@ -102,8 +101,7 @@ final class InitCommand implements Callable<Integer> {
     com.fasterxml.jackson.databind.node.ObjectNode list = VaultHome.JSON.createObjectNode();
     trusted.forEach(t -> VaultPlugins.trust(list, t));
     if (trusted.isEmpty()) { // nothing in plugins/ is looked at
-      return new VaultPlugins.Loaded(java.util.List.of(), java.util.List.of(), null,
-          Suites.all().subList(0, Suites.BUILT_IN));
+      return VaultPlugins.Loaded.none();
     }
     VaultPlugins.Loaded loaded = VaultPlugins.load(home, list, System.err);
     for (TrustedResource t : trusted) {

@@ -48,8 +48,7 @@ final class RunningVault {
   /** Where new connection keys come from: the daemon's warm pools of the suite's algorithms. */
   volatile io.vettid.crypto.pool.KeySource keys = io.vettid.crypto.pool.KeySource.generating();
   /** The plugins it loaded, and the suites it knows (the built-in ones and its plugins'). */
-  volatile VaultPlugins.Loaded plugins = new VaultPlugins.Loaded(java.util.List.of(), java.util.List.of(), null,
-      io.vettid.crypto.Suites.all().subList(0, io.vettid.crypto.Suites.BUILT_IN));
+  volatile VaultPlugins.Loaded plugins = VaultPlugins.Loaded.none();
   private final Supplier<NatsAccount> eventSpaceAccount;
   private final Consumer<NatsAccount> push;
   private volatile VaultHome.Config config;

@@ -48,6 +48,11 @@ final class VaultPlugins {
    *     is process-wide; a vault uses only these)
    */
   record Loaded(List<Plugins.Plugin> plugins, List<String> refused, String ruleEngine, List<Suite> suites) {
+    /** {@return nothing loaded: the built-in suites only} */
+    static Loaded none() {
+      return new Loaded(List.of(), List.of(), null, Suites.all().subList(0, Suites.BUILT_IN));
+    }
+
     /** {@return the suite of this name that this vault knows} */
     Optional<Suite> suite(String name) {
       return suites.stream().filter(x -> x.name().equals(name)).findFirst();
@@ -181,7 +186,7 @@ final class VaultPlugins {
     for (String r : Plugins.registerSuites(loaded)) {
       out.println(r + "; the suite is not known here");
     }
-    List<Suite> suites = new ArrayList<>(Suites.all().subList(0, Suites.BUILT_IN));
+    List<Suite> suites = new ArrayList<>(Loaded.none().suites());
     for (Plugins.Plugin p : loaded) {
       for (io.vettid.api.spi.SuiteDefinition d : p.suites()) {
         Optional<Suite> x = Suites.byId(d.id()).filter(r -> r.name().equals(d.name()));
