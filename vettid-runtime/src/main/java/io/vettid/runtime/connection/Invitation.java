@@ -302,7 +302,6 @@ public record Invitation(String subscriberGuid, String eventSpace, byte[] id, by
         throw new IllegalArgumentException("invitation parameter 'u' lists suite ids: decimal, comma-separated");
       }
       suites = java.util.Arrays.stream(p.get("u").split(",")).map(Integer::valueOf).toList();
-      checkSuites(suites);
     }
     ServerAddress server = null;
     if (p.containsKey("n")) {
