@@ -5,7 +5,8 @@
 #   scripts/bench-pipeline.sh            full run (several minutes)
 #   scripts/bench-pipeline.sh --quick    seconds; writes latest-quick.json (what CI runs)
 # Extra JVM options (for example a JFR recording) go in BENCH_JAVA_OPTS.
-# BENCH_MAIN and BENCH_XMX choose another benchmark program of the module and its heap
+# BENCH_MAIN and BENCH_XMX choose another benchmark program of the module and its heap (8g: the full
+# run holds 100,000 connections of both sides at once)
 # (scripts/bench-restart.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +14,4 @@ scripts/ensure-nats-server.sh
 mvn -B -q -DskipTests -pl benchmarks -am package -Dmaven.javadoc.skip=true -Dmaven.source.skip=true
 cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 # shellcheck disable=SC2086
-exec java ${BENCH_JAVA_OPTS:-} "-Xmx${BENCH_XMX:-1g}" -cp "$cp" "${BENCH_MAIN:-io.vettid.benchmarks.PipelineBenchmark}" "$@"
+exec java ${BENCH_JAVA_OPTS:-} "-Xmx${BENCH_XMX:-8g}" -cp "$cp" "${BENCH_MAIN:-io.vettid.benchmarks.PipelineBenchmark}" "$@"

@@ -18,14 +18,19 @@ import java.util.Map;
  * @param split the same across the split topology: raw relayed between the two servers, and the
  *     pipeline with the vault's watcher on the EventSpace server's deposit stream
  * @param first the default suite's pipeline run
+ * @param rawPaced raw JetStream at the offered rate, in the same run
  * @param paced the latency run at the offered rate
  * @param ten the 10-connection run the scale run is compared with
  * @param scale the many-connection run
  * @param setup connection setup times, ms, by suite
  * @param all every run, in the table's order
+ * @param cluster the same on a 3-node cluster (R3), and a node's loss
+ * @param large the largest scale run (100,000 connections in a full run)
+ * @param flood the session-open flood
  */
-record Figures(Rounds.Paired pair, Rounds.Paired split, Run first, Run paced, Run ten, PipelineBenchmark.ScaleResult scale,
-    Map<String, Double> setup, List<Run> all) {
+record Figures(Rounds.Paired pair, Rounds.Paired split, Run first, Run rawPaced, Run paced, Run ten,
+    PipelineBenchmark.ScaleResult scale, Map<String, Double> setup, List<Run> all, PipelineBenchmark.Topology cluster,
+    PipelineBenchmark.ScaleResult large, PipelineBenchmark.Flood flood) {
 
   /** Prints the table and the figures the goals name. */
   void print(PrintStream out, BenchConfig config, Suite fast) {
@@ -36,16 +41,33 @@ record Figures(Rounds.Paired pair, Rounds.Paired split, Run first, Run paced, Ru
       out.printf("%-58s %8d %12.0f %9.2f %9.2f %12.1f %12.1f%n", r.name(), r.events(), r.eventsPerSecond(),
           r.p50Millis(), r.p99Millis(), r.serverMicros(), r.clientMicros());
     }
-    out.printf("%nthroughput ratio pipeline (%s) / raw: %.3f (goal >= 0.5)%n", first.name(), pair.ratio());
+    out.printf("%nthroughput ratio pipeline (%s) / raw: %.3f (goal >= 0.7)%n", first.name(), pair.ratio());
     out.printf("split topology (vault and EventSpace server as two nats-server processes): pipeline / raw relayed"
-        + " across them: %.3f%n", split.ratio());
-    out.printf("at %d events/s offered: p50 %.2f ms (goal <= 2), p99 %.2f ms (goal <= 10)%n", config.rate(),
-        paced.p50Millis(), paced.p99Millis());
-    out.printf("%d connections: heap after GC %.1f MB (goal <= 256); throughput %.0f/s = %.2f x the 10-connection"
-        + " figure (goal >= 0.8); key generation for them %.1f s (%s, both sides)%n", config.scaleConnections(),
-        scale.heapMb(), scale.run().eventsPerSecond(), scale.run().eventsPerSecond() / ten.eventsPerSecond(),
-        scale.keygenSeconds(), fast.name());
+        + " across them: %.3f (goal >= 0.7)%n", split.ratio());
+    out.printf("3-node cluster, R3 deposit streams: pipeline / raw R3 relayed from it: %.3f (goal >= 0.7); a node"
+        + " killed at %d events/s: %,d of %,d handled, largest delay %.0f ms%n", cluster.pair().ratio(), config.rate(),
+        cluster.loss().handled(), cluster.loss().sent(), cluster.loss().maxDelayMillis());
+    out.printf("at %d events/s offered: p50 %.2f ms, p99 %.2f ms (goal <= 4), %.2f x raw JetStream's own p99 %.2f ms"
+        + " (goal <= 1.5)%n", config.rate(), paced.p50Millis(), paced.p99Millis(), p99VsRaw(), rawPaced.p99Millis());
+    for (PipelineBenchmark.ScaleResult s : List.of(scale, large)) {
+      out.printf("%d connections: heap after GC %.1f MB; throughput %.0f/s = %.2f x the 10-connection figure; key"
+          + " generation for them %.1f s (%s, both sides)%n", s.connections(), s.heapMb(), s.run().eventsPerSecond(),
+          s.run().eventsPerSecond() / ten.eventsPerSecond(), s.keygenSeconds(), fast.name());
+    }
+    out.printf("session-open flood: %,d connections at once, %.0f openings/s; the other connections' p99 %.2f ms"
+        + " during it, %.2f ms before it%n", flood.connections(), flood.openingsPerSecond(), flood.otherP99Millis(),
+        flood.otherP99BeforeMillis());
     out.println("connection setup (both key pairs of one side), ms: " + setup);
+  }
+
+  /** {@return the pipeline's p99 at the offered rate over raw JetStream's in the same run} */
+  double p99VsRaw() {
+    return paced.p99Millis() / rawPaced.p99Millis();
+  }
+
+  private static double round(double x, double unit) {
+    double per = Math.round(1 / unit);
+    return Math.round(x * per) / per;
   }
 
   /** Writes the report (JSON) and the chart (PNG) under the configured directory; returns the report. */
@@ -66,6 +88,21 @@ record Figures(Rounds.Paired pair, Rounds.Paired split, Run first, Run paced, Ru
         / 100.0);
     report.put("scale_keygen_s", Math.round(scale.keygenSeconds() * 10) / 10.0);
     report.put("connection_setup_ms", setup);
+    report.put("p99_vs_raw", round(p99VsRaw(), 0.01));
+    report.put("cluster_raw_events_per_s", Math.round(cluster.pair().raw().eventsPerSecond()));
+    report.put("cluster_pipeline_events_per_s", Math.round(cluster.pair().pipeline().eventsPerSecond()));
+    report.put("cluster_throughput_ratio", round(cluster.pair().ratio(), 0.001));
+    report.put("cluster_node_loss_max_delay_ms", Math.round(cluster.loss().maxDelayMillis()));
+    report.put("cluster_node_loss_max_deposit_ms", Math.round(cluster.loss().maxDepositMillis()));
+    report.put("cluster_node_loss_handled", cluster.loss().handled());
+    report.put("cluster_node_loss_sent", cluster.loss().sent());
+    report.put("large_connections", large.connections());
+    report.put("heap_mb_100k_connections", round(large.heapMb(), 0.1));
+    report.put("scale_100k_throughput_ratio", round(large.run().eventsPerSecond() / ten.eventsPerSecond(), 0.01));
+    report.put("flood_connections", flood.connections());
+    report.put("flood_openings_per_s", Math.round(flood.openingsPerSecond()));
+    report.put("flood_other_p99_ms", round(flood.otherP99Millis(), 0.01));
+    report.put("flood_other_p99_before_ms", round(flood.otherP99BeforeMillis(), 0.01));
     Map<String, Object> runTable = new LinkedHashMap<>();
     for (Run r : all) {
       runTable.put(r.name(), Map.of("events", r.events(), "events_per_s", Math.round(r.eventsPerSecond()),

@@ -57,4 +57,26 @@ final class Latencies {
     Arrays.sort(s);
     return s[(int) Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] / 1e6;
   }
+
+  /**
+   * The percentile of the events sent from {@code from} to {@code to} (System.nanoTime), and how many they were.
+   *
+   * @return {percentile in ms (NaN when none), count}
+   */
+  double[] percentilesBetween(long from, long to, double p) {
+    int count = Math.min(n.get(), samples.length);
+    long[] s = new long[count];
+    int k = 0;
+    for (int i = 0; i < count; i++) {
+      if (sentAt[i] >= from && sentAt[i] <= to) {
+        s[k++] = samples[i];
+      }
+    }
+    if (k == 0) {
+      return new double[] {Double.NaN, 0};
+    }
+    s = Arrays.copyOf(s, k);
+    Arrays.sort(s);
+    return new double[] {s[(int) Math.min(k - 1, Math.max(0, Math.ceil(p * k) - 1))] / 1e6, k};
+  }
 }

@@ -7,6 +7,7 @@ import io.nats.client.JetStream;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.vettid.api.ConnectionId;
+import io.vettid.api.EventId;
 import io.vettid.api.EventType;
 import io.vettid.crypto.Suite;
 import io.vettid.crypto.Suites;
@@ -103,6 +104,13 @@ public final class PipelineBenchmark {
         return new LinkedHashMap<>();
       }
       List<ConnectionKeys[]> defaultKeys = keys(Suites.DEFAULT, 10, false);
+      String clusterOnly = System.getProperty("bench.cluster", "false");
+      if (!clusterOnly.equals("false")) { // profiling aid: the 3-node cluster's runs only ("loss": its node loss only)
+        Topology c = topology(defaultKeys, 3, !clusterOnly.equals("loss"));
+        out.printf("cluster throughput ratio: %.3f; node loss: largest delay %.0f ms%n",
+            c.pair() == null ? Double.NaN : c.pair().ratio(), c.loss().maxDelayMillis());
+        return new LinkedHashMap<>();
+      }
       if (Boolean.getBoolean("bench.paced")) { // profiling aid: the latency runs only, nothing written
         pacedOnly(defaultKeys);
         return new LinkedHashMap<>();
@@ -148,7 +156,8 @@ public final class PipelineBenchmark {
       List<ConnectionKeys[]> k = keys(Suites.DEFAULT, 10, false);
       rounds.steady("pipeline " + Suites.DEFAULT.name(), n -> pipeline(n, Suites.DEFAULT, k, config.events() / 10, 0, null, 1));
     }
-    ScaleResult sr = scale(Suites.MLKEM768_MLDSA65_V1);
+    ScaleResult sr = scale(Suites.MLKEM768_MLDSA65_V1, Integer.getInteger("bench.scale.connections",
+        config.scaleConnections()));
     out.printf("heap after GC %.1f MB%n", sr.heapMb());
   }
 
@@ -164,7 +173,8 @@ public final class PipelineBenchmark {
 
   /** What a full (or quick) run measures besides the pair: every suite, latency, vault only, scale. */
   private Map<String, Object> measure(Rounds.Paired pair, List<ConnectionKeys[]> defaultKeys) throws Exception {
-    Rounds.Paired split = split(defaultKeys);
+    Topology split = topology(defaultKeys, 1);
+    Topology cluster = topology(defaultKeys, 3);
     Run rawPaced = raw("raw JetStream @" + config.rate() + "/s", config.rateEvents(), config.rate());
     List<Run> runs = new ArrayList<>();
     Run paced = null;
@@ -189,14 +199,19 @@ public final class PipelineBenchmark {
     Suite fast = Suites.MLKEM768_MLDSA65_V1;
     Run ten = pipeline("pipeline 10 connections (" + fast.name() + ")", fast, keys(fast, 10, true),
         config.scaleConnections() * config.scaleEvents() / 10, 0, null, 1);
-    ScaleResult scale = scale(fast);
-    List<Run> all = new ArrayList<>(List.of(pair.raw(), rawPaced, split.raw(), split.pipeline()));
+    ScaleResult scale = scale(fast, config.scaleConnections());
+    ScaleResult large = scale(fast, config.largeConnections());
+    Flood flood = flood(defaultKeys, config.floodConnections());
+    List<Run> all = new ArrayList<>(List.of(pair.raw(), rawPaced, split.pair().raw(), split.pair().pipeline(),
+        cluster.pair().raw(), cluster.pair().pipeline(), cluster.loss().run()));
     all.addAll(runs);
     all.add(paced);
     all.add(vaultOnly);
     all.add(ten);
     all.add(scale.run());
-    Figures f = new Figures(pair, split, runs.get(0), paced, ten, scale, setup, all);
+    all.add(large.run());
+    Figures f = new Figures(pair, split.pair(), runs.get(0), rawPaced, paced, ten, scale, setup, all, cluster, large,
+        flood);
     f.print(out, config, fast);
     return f.write(config);
   }
@@ -429,33 +444,253 @@ public final class PipelineBenchmark {
         .put("data", java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(payloadBytes, 760)));
   }
 
+  /** What the split topology or the cluster measured: raw and the pipeline in alternation, and on the cluster a node's loss. */
+  record Topology(Rounds.Paired pair, NodeLoss loss) {}
+
   /**
-   * The split topology, raw and the default pipeline measured in alternation: the vault's own
-   * server is this benchmark's, its EventSpace is on an EventSpace server of its own ({@link
-   * SplitTopology}), and raw JetStream relays between the same two processes.
+   * The pipeline at the offered rate on the cluster while one node is killed ({@code kill -9}) and
+   * restarted.
+   *
+   * @param run the run (its p99 and the largest delay are the events' latencies, retries included)
+   * @param maxDelayMillis the largest latency of an event, from just before its first send to its commit
+   * @param maxDepositMillis the longest a deposit waited to be stored (the EventSpace server's part of the delay)
+   * @param retried deposits the senders sent again because the node went away under them
+   * @param handled events handled, each once (a second handling would count here too)
+   * @param sent events sent
    */
-  private Rounds.Paired split(List<ConnectionKeys[]> keys) throws Exception {
+  record NodeLoss(Run run, double maxDelayMillis, double maxDepositMillis, int retried, int handled, int sent) {}
+
+  /**
+   * The split topology ({@code nodes} 1) or a cluster ({@code nodes} 3): raw and the default
+   * pipeline measured in alternation. The vault's own server is this benchmark's; its EventSpace is
+   * on an EventSpace server of its own ({@link SplitTopology}), and raw JetStream relays between
+   * the same processes, from a stream with as many replicas as the deposit streams have. On the
+   * cluster, the pipeline then runs at the offered rate while a node is killed and restarted.
+   */
+  private Topology topology(List<ConnectionKeys[]> keys, int nodes) throws Exception {
+    return topology(keys, nodes, true);
+  }
+
+  /** @param paired whether to measure raw and the pipeline in alternation (else only the node loss) */
+  private Topology topology(List<ConnectionKeys[]> keys, int nodes, boolean paired) throws Exception {
     SplitTopology t;
     try (Connection sys = connect(operator.systemUser())) {
-      t = SplitTopology.start(tmp.resolve("eventspace"), operator, sys);
+      t = SplitTopology.start(tmp.resolve("eventspace-" + nodes), operator, sys, nodes);
     }
     try (t) {
-      out.printf("split topology: the vault's own server %s; its EventSpace on an EventSpace server of its own, %s"
-          + " (operator, TLS and encrypted store of its own)%n", url, String.join(",", t.urlsForPrinting()));
-      java.util.function.Supplier<CpuReading> cpu = () -> new CpuReading(serverPid, monitorPort, t.process().pid());
+      out.printf("%s: the vault's own server %s; its EventSpace on an EventSpace server of its own, %s"
+          + " (operator, TLS and encrypted store of its own; deposit streams of %d replica(s))%n",
+          nodes == 1 ? "split topology" : nodes + "-node cluster", url, String.join(",", t.urlsForPrinting()),
+          t.replicas());
+      java.util.function.Supplier<CpuReading> cpu = () -> new CpuReading(serverPid, monitorPort, t.pids());
       RawJetStream relayed = new RawJetStream(this::connect, payloadBytes, cpu, this::print, out);
-      return rounds.paired("raw JetStream, relayed across the two servers",
-          n -> relayed.relayed(n, config.events(), t::raw),
-          "pipeline " + Suites.DEFAULT.name() + ", remote watcher",
-          n -> splitPipeline(n, t, keys, config.events() / 10, cpu));
+      Rounds.Paired pair = !paired ? null : rounds.paired(nodes == 1 ? "raw JetStream, relayed across the two servers"
+              : "raw JetStream R" + t.replicas() + ", relayed from the " + nodes + "-node cluster",
+          n -> relayed.relayed(n, config.events(), t::raw, t.replicas()),
+          "pipeline " + Suites.DEFAULT.name() + ", remote watcher" + (nodes == 1 ? "" : " on the " + nodes + "-node cluster"),
+          n -> splitPipeline(n, t, keys, new Load(config.events() / 10, 0, 1, false, payload()), cpu));
+      return new Topology(pair, nodes == 1 ? null : nodeLoss(t, keys));
+    }
+  }
+
+  /**
+   * The default pipeline on the cluster at the offered rate: a third of the way in, the first node
+   * is killed ({@code kill -9}); two thirds of the way in, it is restarted. A deposit that fails
+   * because its node went away is sent again with the same eventId and deduplication id, as a peer
+   * does, so the server keeps it once.
+   */
+  private NodeLoss nodeLoss(SplitTopology t, List<ConnectionKeys[]> keys) throws Exception {
+    int n = config.rateEvents();
+    // the worst node to lose: the one leading the vault's Event Watcher's consumer (its pull
+    // requests are there); the deposit stream's leader is printed too
+    String[] leaders = new String[2];
+    java.util.function.IntConsumer findLeaders = i -> {
+      if (i == n / 3 - 1) {
+        try (Connection c = t.deposits()) {
+          io.nats.client.JetStreamManagement jsm = c.jetStreamManagement();
+          String stream = Subjects.depositStream(t.guid(), SplitTopology.ES);
+          leaders[0] = jsm.getStreamInfo(stream).getClusterInfo().getLeader();
+          leaders[1] = jsm.getConsumerInfo(stream, Subjects.consumer("Watcher", SplitTopology.ES)).getClusterInfo()
+              .getLeader();
+        } catch (Exception e) {
+          throw new IllegalStateException("cannot find the cluster's leaders", e);
+        }
+      }
+    };
+    io.vettid.nats.server.NatsServer[] victim = new io.vettid.nats.server.NatsServer[1];
+    java.util.concurrent.atomic.AtomicInteger retried = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.LongAccumulator slowestDeposit = new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
+    Load load = new Load(n / keys.size(), config.rate(), 1, false, payload(), i -> {
+      findLeaders.accept(i);
+      if (i == n / 3) {
+        victim[0] = t.nodes().stream().filter(node -> node.name().equals(leaders[1])).findFirst()
+            .orElseThrow(() -> new IllegalStateException("no node " + leaders[1]));
+        out.printf("    killing %s (kill -9), the leader of the watcher's consumer; the deposit stream's leader: %s%n",
+            leaders[1], leaders[0]);
+        victim[0].kill();
+      } else if (i == 2 * n / 3) {
+        out.println("    restarting it");
+        victim[0].restart();
+      }
+    }, retried, slowestDeposit);
+    // the CPU of the vault's server only: the killed node's process is replaced midway
+    Tally[] tally = new Tally[1];
+    Run r = splitPipeline("pipeline " + Suites.DEFAULT.name() + " @" + config.rate() + "/s, a cluster node killed",
+        t, keys, load, () -> new CpuReading(serverPid, monitorPort), tally);
+    Thread.sleep(1_000); // an event handled twice would show by now
+    NodeLoss loss = new NodeLoss(r, tally[0].latencies.percentileMillis(1.0), slowestDeposit.get() / 1e6,
+        retried.get(), tally[0].handled.get() - tally[0].warm, n / keys.size() * keys.size());
+    out.printf("    node loss: %,d of %,d events handled (each once), %,d deposits sent again; p99 %.2f ms, largest"
+        + " delay %.0f ms (the longest a deposit waited to be stored: %.0f ms)%n", loss.handled(), loss.sent(),
+        loss.retried(), r.p99Millis(), loss.maxDelayMillis(), loss.maxDepositMillis());
+    return loss;
+  }
+
+  /**
+   * What the session-open flood measured.
+   *
+   * @param connections connections that opened their sessions at once
+   * @param openingsPerSecond sessions opened per second, from the flood's first deposit to its last handled event
+   * @param otherP99Millis the p99 of the other connections' events sent while the flood was handled
+   * @param otherP99BeforeMillis the same for their events of the two seconds before it
+   * @param otherEvents how many of their events were sent while the flood was handled
+   */
+  record Flood(int connections, double openingsPerSecond, double otherP99Millis, double otherP99BeforeMillis,
+      int otherEvents) {}
+
+  /**
+   * The session-open flood: ten connections send at a fixed rate (half the offered rate) through a
+   * vault whose sessions with them are open; then {@code floodConnections} other connections of the
+   * same vault (RSA-4096, each with its own wrapping key) deposit their first events at once, each
+   * opening its session (an RSA-4096 key block). Those first envelopes are sealed before the clock
+   * starts (with the {@code Sealer}, as an independent peer would), so that the two cores measure
+   * the vault's openings, not the peers' signing.
+   */
+  private Flood flood(List<ConnectionKeys[]> steadyKeys, int floodConnections) throws Exception {
+    Suite suite = Suites.DEFAULT;
+    List<KeyCache.Encoded> wrapping = KeyCache.get(suite.wrap(), floodConnections, out);
+    if (runVault == null) {
+      runGuid = "g" + Long.toHexString(random.nextLong() >>> 8);
+      runVault = vaultAccounts(runGuid);
+    }
+    io.vettid.nats.auth.UserCredentials senders = runVault.eventSpace().issueUser("bench-senders",
+        new io.vettid.nats.auth.UserPermissions(List.of(Subjects.depositsOf(runGuid, "bench")), List.of("_INBOX.>")));
+    ConnectionKeys[] shared = steadyKeys.get(0); // the vault's signing key and the peers' keys, shared
+    java.security.KeyPair signing = new java.security.KeyPair(shared[0].signingPublic().key(), shared[0].signing().key());
+    ObjectNode payload = payload();
+    int rate = Math.max(10, config.rate() / 2);
+    java.util.concurrent.atomic.AtomicInteger openings = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong lastOpening = new java.util.concurrent.atomic.AtomicLong();
+    Latencies steady = new Latencies(rate * 600);
+    SendTimes sentAt = new SendTimes(rate * 600);
+    io.vettid.runtime.service.EventService.Listener listener = st -> {
+      if (st.outcome() != io.vettid.runtime.service.EventService.Outcome.HANDLED) {
+        out.println("  unexpected outcome: " + st.outcome() + " " + st.reason() + " " + st.detail());
+        return;
+      }
+      long t = sentAt.take(st.eventId());
+      long now = System.nanoTime();
+      if (t != 0) {
+        steady.add(now - t, t);
+      } else {
+        openings.incrementAndGet();
+        lastOpening.set(now);
+      }
+    };
+    try (Connection senderNc = connect(senders)) {
+      Sides sides = sides(suite, runGuid, steadyKeys.size(), senderNc, steadyKeys);
+      List<byte[]> firsts = new ArrayList<>();
+      List<String> subjects = new ArrayList<>();
+      for (int i = 0; i < floodConnections; i++) {
+        ConnectionId atVault = ConnectionId.of("f" + i);
+        ConnectionKeys vaultKeys = ConnectionKeys.of(suite, signing, wrapping.get(i).decode(suite.wrap()));
+        sides.vault().add(atVault, ConnectionId.of("fs" + i), "subscriber.sender.bench.queue.fs" + i, senderNc,
+            vaultKeys, shared[1].signingPublic(), shared[1].wrappingPublic());
+        String subject = Subjects.deposit(runGuid, "bench", atVault).value();
+        io.vettid.api.InternalEvent first = io.vettid.api.InternalEvent.builder().type(TYPE).eventId(EventId.random())
+            .connectionId(atVault).payload(payload).build();
+        firsts.add(io.vettid.crypto.envelope.Sealer.builder(suite, shared[1].signing(), vaultKeys.wrappingPublic(),
+            subject).build().seal(first).sealed());
+        subjects.add(subject);
+      }
+      try (VettIdRuntime vault = VettIdRuntime.connect(runVault, serverOptions()).connections(sides.vault())
+          .discoverHandlers(false).builtInHandlers(false).handler(new Sink()).listener(listener).start()) {
+        long rev = vault.rules().orElseThrow().put(RULES);
+        vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
+        vault.watch(runGuid, "bench");
+        Senders.sendAll(sides, 1, payload, null); // the ten connections open their sessions
+        awaitCount(openings, steadyKeys.size(), "the ten connections' sessions");
+        openings.set(0);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        long start = System.nanoTime();
+        Thread other = new Thread(() -> {
+          try {
+            for (int i = 0; !stop.get(); i++) {
+              Senders.pace(start, i, rate);
+              Senders.send(sides, sides.senderIds().get(i % sides.senderIds().size()), payload, sentAt);
+            }
+          } catch (Exception e) {
+            out.println("  the steady sender failed: " + e);
+          }
+        }, "bench-steady");
+        other.start();
+        Thread.sleep(2_000);
+        long floodStart = System.nanoTime();
+        io.nats.client.JetStream js = senderNc.jetStream();
+        List<java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck>> acks = new ArrayList<>();
+        for (int i = 0; i < floodConnections; i++) {
+          acks.add(js.publishAsync(subjects.get(i), new io.nats.client.impl.Headers().put("Nats-Msg-Id",
+              "flood-" + i + "-" + runGuid), firsts.get(i)));
+        }
+        for (var a : acks) {
+          a.get(30, TimeUnit.SECONDS);
+        }
+        awaitCount(openings, floodConnections, "the flood's sessions");
+        long floodEnd = lastOpening.get();
+        Thread.sleep(500);
+        stop.set(true);
+        other.join(5_000);
+        double[] during = steady.percentilesBetween(floodStart, floodEnd, 0.99);
+        double[] before = steady.percentilesBetween(start, floodStart, 0.99);
+        Flood f = new Flood(floodConnections, floodConnections / ((floodEnd - floodStart) / 1e9), during[0],
+            before[0], (int) during[1]);
+        out.printf("  session-open flood: %,d connections (%s) opened their sessions at %.0f/s across the cores;"
+            + " the other ten connections' p99 at %d/s: %.2f ms during it (%d events), %.2f ms before it%n",
+            floodConnections, suite.name(), f.openingsPerSecond(), rate, f.otherP99Millis(), f.otherEvents(),
+            f.otherP99BeforeMillis());
+        return f;
+      }
+    } finally {
+      deleteStreams(connect(runVault.issueWatcher("bench-cleanup")));
+      deleteStreams(connect(runVault.issueOwner("bench-cleanup")));
+    }
+  }
+
+  private static void awaitCount(java.util.concurrent.atomic.AtomicInteger count, int n, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    while (count.get() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(what + ": only " + count.get() + " of " + n + " handled");
+      }
+      Thread.sleep(2);
     }
   }
 
   /** The default pipeline with the vault's watcher on the remote deposit stream of the split topology. */
-  private Run splitPipeline(String name, SplitTopology t, List<ConnectionKeys[]> keys, int perConnection,
+  private Run splitPipeline(String name, SplitTopology t, List<ConnectionKeys[]> keys, Load load,
       java.util.function.Supplier<CpuReading> cpu) throws Exception {
+    return splitPipeline(name, t, keys, load, cpu, new Tally[1]);
+  }
+
+  /**
+   * @param tallyOut receives the run's tally
+   */
+  private Run splitPipeline(String name, SplitTopology t, List<ConnectionKeys[]> keys, Load load,
+      java.util.function.Supplier<CpuReading> cpu, Tally[] tallyOut) throws Exception {
     int warm = keys.size();
-    Tally tally = new Tally(keys.size() * perConnection + warm, warm, null, out);
+    Tally tally = new Tally(keys.size() * load.perConnection() + warm, warm, null, out);
+    tallyOut[0] = tally;
     try (Connection senderNc = t.senders()) {
       Sides sides = sides(Suites.DEFAULT, t.guid(), keys.size(), senderNc, keys);
       try (VettIdRuntime vault = VettIdRuntime.connect(t.accounts(), serverOptions())
@@ -464,7 +699,7 @@ public final class PipelineBenchmark {
           .handler(new Sink()).listener(tally).start()) {
         long rev = vault.rules().orElseThrow().put(RULES);
         vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
-        return measured(name, vault, t.guid(), sides, tally, new Load(perConnection, 0, 1, false, payload()), cpu);
+        return measured(name, vault, t.guid(), sides, tally, load, cpu);
       }
     } finally {
       // each run as a fresh vault, as in the single-server runs
@@ -481,8 +716,17 @@ public final class PipelineBenchmark {
    * @param warmRounds events per connection sent first, not measured
    * @param backlog whether every event is deposited before the watcher starts
    * @param payload each event's payload
+   * @param beforeEvent called with each measured event's index before it is sent (paced runs)
+   * @param retried when not null, a paced deposit that fails is sent again (same eventId) and counted here
+   * @param slowestDeposit with {@code retried}: the longest wait of a deposit until it was stored, ns
    */
-  private record Load(int perConnection, int rate, int warmRounds, boolean backlog, ObjectNode payload) {}
+  private record Load(int perConnection, int rate, int warmRounds, boolean backlog, ObjectNode payload,
+      java.util.function.IntConsumer beforeEvent, java.util.concurrent.atomic.AtomicInteger retried,
+      java.util.concurrent.atomic.LongAccumulator slowestDeposit) {
+    Load(int perConnection, int rate, int warmRounds, boolean backlog, ObjectNode payload) {
+      this(perConnection, rate, warmRounds, backlog, payload, i -> { }, null, null);
+    }
+  }
 
   /** Sends a run's events (after its warm-up) to a running vault and measures them. */
   private Run measured(String name, VettIdRuntime vault, Sides sides, Tally tally, Load load) throws Exception {
@@ -516,8 +760,14 @@ public final class PipelineBenchmark {
       int i = 0;
       for (int round = 0; round < load.perConnection(); round++) {
         for (ConnectionId c : sides.senderIds()) {
+          load.beforeEvent().accept(i);
           Senders.pace(start, i++, load.rate());
-          Senders.send(sides, c, load.payload(), tally.sentAt);
+          if (load.retried() == null) {
+            Senders.send(sides, c, load.payload(), tally.sentAt);
+          } else {
+            load.retried().addAndGet(Senders.sendRetrying(sides, c, load.payload(), tally.sentAt,
+                load.slowestDeposit()));
+          }
         }
       }
     } else {
@@ -706,26 +956,28 @@ public final class PipelineBenchmark {
       Thread.sleep(200);
     }
     double mb = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
-    if (Boolean.getBoolean("bench.histo")) { // what the heap holds, for profiling
+    String histo = System.getProperty("bench.histo", "false");
+    if (!histo.equals("false")) { // what the heap holds, for profiling ("all": every class, not only VettID's)
       Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
           Long.toString(ProcessHandle.current().pid()), "GC.class_histogram").redirectErrorStream(true).start();
-      new String(jcmd.getInputStream().readAllBytes()).lines().filter(l -> l.contains("vettid") || l.contains(" num "))
+      new String(jcmd.getInputStream().readAllBytes()).lines()
+          .filter(l -> histo.equals("all") || l.contains("vettid") || l.contains(" num "))
           .limit(40).forEach(out::println);
     }
     return mb;
   }
 
-  record ScaleResult(Run run, double heapMb, double keygenSeconds) {}
+  record ScaleResult(int connections, Run run, double heapMb, double keygenSeconds) {}
 
   /** Many connections on one vault: each sends a few events; heap measured after GC. */
-  private ScaleResult scale(Suite suite) throws Exception {
+  private ScaleResult scale(Suite suite, int connections) throws Exception {
     long t0 = System.nanoTime();
-    List<ConnectionKeys[]> keys = keys(suite, config.scaleConnections(), true);
+    List<ConnectionKeys[]> keys = keys(suite, connections, true);
     double keygen = (System.nanoTime() - t0) / 1e9;
-    String name = "pipeline " + config.scaleConnections() + " connections (" + suite.name() + ")";
+    String name = "pipeline " + connections + " connections (" + suite.name() + ")";
     double[] heap = new double[1];
     Run r = pipelineMeasuringHeap(name, suite, keys, heap);
-    return new ScaleResult(r, heap[0], keygen);
+    return new ScaleResult(connections, r, heap[0], keygen);
   }
 
   private Run pipelineMeasuringHeap(String name, Suite suite, List<ConnectionKeys[]> keys, double[] heapMb)

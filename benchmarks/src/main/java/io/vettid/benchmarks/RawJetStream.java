@@ -67,7 +67,7 @@ final class RawJetStream {
   Run run(String name, int n, int rate) throws Exception {
     String stream = "BenchRaw" + System.nanoTime() % 100000;
     try (Connection pub = connector.connect(); Connection sub = connector.connect()) {
-      addStream(pub, stream);
+      addStream(pub, stream, 1);
       JetStream js = pub.jetStream();
       Measured m = new Measured(n);
       Thread consumer = m.consumer(sub, stream);
@@ -88,13 +88,15 @@ final class RawJetStream {
    * republishes each message to a stream on the second (this instance's server, the vault's) and
    * acknowledges it once that publish is acknowledged (at most 256 in flight), and consumed there.
    * The same work the remote watcher does, without opening anything.
+   *
+   * @param replicas the source stream's replicas: 1, or 3 on a cluster (as the deposit streams there)
    */
-  Run relayed(String name, int n, Connector source) throws Exception {
+  Run relayed(String name, int n, Connector source, int replicas) throws Exception {
     String stream = "BenchRelay" + System.nanoTime() % 100000;
     try (Connection pub = source.connect(); Connection relayIn = source.connect(); Connection relayOut = connector.connect();
         Connection sub = connector.connect()) {
-      addStream(pub, stream);
-      addStream(relayOut, stream);
+      addStream(pub, stream, replicas);
+      addStream(relayOut, stream, 1);
       Measured m = new Measured(n);
       Thread consumer = m.consumer(sub, stream);
       consumer.start();
@@ -143,9 +145,20 @@ final class RawJetStream {
     }
   }
 
-  private static void addStream(Connection c, String stream) throws Exception {
-    c.jetStreamManagement().addStream(StreamConfiguration.builder().name(stream).subjects(stream + ".In")
-        .storageType(StorageType.File).build());
+  private static void addStream(Connection c, String stream, int replicas) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        c.jetStreamManagement().addStream(StreamConfiguration.builder().name(stream).subjects(stream + ".In")
+            .storageType(StorageType.File).replicas(replicas).build());
+        return;
+      } catch (io.nats.client.JetStreamApiException e) {
+        // error creating store (10049): a node of a cluster just started may not hold the account yet
+        if (e.getApiErrorCode() != 10049 || attempt == 40) {
+          throw e;
+        }
+        Thread.sleep(250);
+      }
+    }
   }
 
   private void report(Run r, CpuReading cpu, int n) {

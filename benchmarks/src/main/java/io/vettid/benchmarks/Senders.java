@@ -91,6 +91,33 @@ final class Senders {
     sides.sender().send(c, PipelineBenchmark.TYPE, id, payload, "b-" + id.value());
   }
 
+  /**
+   * Sends one event and waits for its deposit, sending it again (the same eventId and
+   * deduplication id, so the server keeps it once) while the deposit fails, for at most a minute:
+   * what a peer does when the node it deposits to goes away.
+   *
+   * @param slowest the longest wait of a deposit until it was stored, in nanoseconds, is kept here
+   * @return how many times it was sent again
+   */
+  static int sendRetrying(Sides sides, ConnectionId c, ObjectNode payload, SendTimes sentAt,
+      java.util.concurrent.atomic.LongAccumulator slowest) throws Exception {
+    long t0 = System.nanoTime();
+    EventId id = sentAt.stamp();
+    long deadline = t0 + TimeUnit.MINUTES.toNanos(1);
+    for (int retries = 0; ; retries++) {
+      try {
+        sides.sender().send(c, PipelineBenchmark.TYPE, id, payload, "b-" + id.value());
+        slowest.accumulate(System.nanoTime() - t0);
+        return retries;
+      } catch (io.vettid.api.VettidException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
   /** Waits until the {@code i}-th event of a run offered at {@code rate} events per second is due. */
   static void pace(long start, int i, int rate) {
     if (rate <= 0) {

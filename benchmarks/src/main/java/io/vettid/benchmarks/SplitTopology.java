@@ -21,7 +21,8 @@ import java.util.List;
 /**
  * The split topology of the benchmark: an {@link EventSpaceServer} of its own (a second
  * nats-server process, with its own operator, TLS and encrypted store) where a vault registered
- * through the Concierge has its deposit streams, and the vault's internal accounts on the
+ * through the Concierge has its deposit streams (one node, or a cluster of three with deposit
+ * streams of three replicas), and the vault's internal accounts on the
  * benchmark's server. The vault's Event Watcher reads the remote deposit stream and writes to
  * {@code DataVault.Queue} on its own server, as every vault registered with an EventSpace server
  * does. Raw JetStream's yardstick for it runs in an account of a second registered subscriber on
@@ -52,11 +53,12 @@ final class SplitTopology implements AutoCloseable {
    * @param dir where the EventSpace server keeps its state
    * @param operator the benchmark server's operator, which the vault's internal accounts are pushed to
    * @param system a connection of the benchmark server's system account
+   * @param nodes 1, or 3 for an EventSpace server run as a cluster (its deposit streams then have 3 replicas)
    */
-  static SplitTopology start(Path dir, NatsOperator operator, Connection system) throws Exception {
+  static SplitTopology start(Path dir, NatsOperator operator, Connection system, int nodes) throws Exception {
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
-    EventSpaceServer es = EventSpaceServer.builder(dir, secret).start();
+    EventSpaceServer es = EventSpaceServer.builder(dir, secret).nodes(nodes).start();
     try {
       ConciergeClient.Registration vault = register(es);
       VaultAccounts accounts = VaultAccounts.create(operator, vault.accounts().guid(),
@@ -98,9 +100,14 @@ final class SplitTopology implements AutoCloseable {
     return replicas;
   }
 
-  /** {@return the EventSpace server's process} */
-  NatsServer process() {
-    return server.server();
+  /** {@return the EventSpace server's processes: one, or the cluster's nodes} */
+  List<NatsServer> nodes() {
+    return server.nodes();
+  }
+
+  /** {@return the process ids of the EventSpace server's nodes} */
+  long[] pids() {
+    return server.nodes().stream().mapToLong(NatsServer::pid).toArray();
   }
 
   /** Options for the EventSpace server (its URL and pinned CA), without a user. */

@@ -32,12 +32,18 @@ class PipelineBenchmarkQuickTest {
     JsonNode report = new ObjectMapper().readTree(out.resolve("latest-quick.json").toFile());
     for (String key : new String[] {"raw_events_per_s", "pipeline_events_per_s", "throughput_ratio", "p50_ms",
         "p99_ms", "heap_mb_10k_connections", "split_raw_events_per_s", "split_pipeline_events_per_s",
-        "split_throughput_ratio", "machine"}) {
+        "split_throughput_ratio", "p99_vs_raw", "cluster_throughput_ratio", "cluster_node_loss_max_delay_ms",
+        "heap_mb_100k_connections", "scale_100k_throughput_ratio", "flood_openings_per_s", "flood_other_p99_ms",
+        "machine"}) {
       assertThat(report.has(key)).as(key).isTrue();
     }
     assertThat(report.path("raw_events_per_s").asDouble()).isPositive();
     assertThat(report.path("pipeline_events_per_s").asDouble()).isPositive();
     assertThat(report.path("split_pipeline_events_per_s").asDouble()).isPositive();
+    assertThat(report.path("cluster_pipeline_events_per_s").asDouble()).isPositive();
+    assertThat(report.path("cluster_node_loss_handled").asInt()).as("none lost, none twice while a node was down")
+        .isEqualTo(report.path("cluster_node_loss_sent").asInt());
+    assertThat(report.path("flood_openings_per_s").asDouble()).isPositive();
     assertThat(report.path("machine").path("cores").asInt()).isPositive();
     assertThat(report.path("runs").size()).isGreaterThanOrEqualTo(8);
     assertThat(Files.size(out.resolve("pipeline-quick.png"))).isGreaterThan(1000);

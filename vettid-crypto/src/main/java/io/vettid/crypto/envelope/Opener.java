@@ -147,7 +147,7 @@ public final class Opener implements EnvelopeOpener {
     this.maxOpenings = b.maxOpenings;
     this.openingsPer = b.openingsPer;
     int max = b.maxSessions;
-    this.sessions = new LinkedHashMap<>(1024, 0.75f, true) {
+    this.sessions = new LinkedHashMap<>(16, 0.75f, true) { // grows as needed: one connection has one or two sessions
       @java.io.Serial private static final long serialVersionUID = 1L;
 
       @Override
