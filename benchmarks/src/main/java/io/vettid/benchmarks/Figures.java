@@ -117,10 +117,48 @@ record Figures(Rounds.Paired pair, Rounds.Paired split, Run first, Run rawPaced,
             + System.getProperty("os.arch")));
     Files.createDirectories(config.out());
     Path json = config.out().resolve(config.quick() ? "latest-quick.json" : "latest.json");
+    keepOthers(json, report);
     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
     Path png = config.out().resolve(config.quick() ? "pipeline-quick.png" : "pipeline.png");
     Chart.write(png, all);
     report.put("_files", List.of(json.toString(), png.toString()));
     return report;
+  }
+
+  /** The prefixes of the keys other programs write to {@code latest.json} (the restart storm, the soak). */
+  static final List<String> OTHER_PROGRAMS = List.of("restart_", "soak_");
+
+  /** Keeps, in a report about to replace {@code json}, the keys the other programs wrote there. */
+  private static void keepOthers(Path json, Map<String, Object> report) throws IOException {
+    if (!Files.exists(json)) {
+      return;
+    }
+    new ObjectMapper().readTree(json.toFile()).fields().forEachRemaining(e -> {
+      if (OTHER_PROGRAMS.stream().anyMatch(e.getKey()::startsWith) && !report.containsKey(e.getKey())) {
+        report.put(e.getKey(), e.getValue());
+      }
+    });
+  }
+
+  /**
+   * Writes a program's figures into {@code latest.json} in {@code dir}, keeping everything else
+   * there (the restart storm and the soak have programs of their own).
+   *
+   * @param dir the report's directory
+   * @param figures the keys (each starting with one of {@link #OTHER_PROGRAMS}) and their values
+   */
+  static void merge(Path dir, Map<String, Object> figures) throws IOException {
+    for (String key : figures.keySet()) {
+      if (OTHER_PROGRAMS.stream().noneMatch(key::startsWith)) {
+        throw new IllegalArgumentException("not a key of another program: " + key);
+      }
+    }
+    Files.createDirectories(dir);
+    Path json = dir.resolve("latest.json");
+    ObjectMapper mapper = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode report = Files.exists(json)
+        ? (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json.toFile()) : mapper.createObjectNode();
+    figures.forEach((k, v) -> report.set(k, mapper.valueToTree(v)));
+    mapper.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
   }
 }

@@ -33,7 +33,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -147,6 +149,15 @@ public final class RestartBenchmark {
               c.quarantined().values().stream().mapToLong(Long::longValue).sum()
                   - c.quarantined().getOrDefault(FailureReason.UNKNOWN_SESSION, 0L), resets);
           out.printf("restart_first_event_s=%.2f restart_all_s=%.1f%n", (firstHandled[0] - r0) / 1e9, all);
+          Map<String, Object> figures = new LinkedHashMap<>();
+          figures.put("restart_connections", n);
+          figures.put("restart_suite", suite.name());
+          figures.put("restart_first_event_s", Math.round((firstHandled[0] - r0) / 1e7) / 100.0);
+          figures.put("restart_all_handled_s", Math.round(all * 10) / 10.0);
+          figures.put("restart_unknown_session", c.quarantined().getOrDefault(FailureReason.UNKNOWN_SESSION, 0L));
+          Path dir = Path.of(System.getProperty("bench.out", "docs/benchmarks"));
+          Figures.merge(dir, figures);
+          out.println("wrote the restart_* figures to " + dir.resolve("latest.json"));
         }
       }
     } finally {
