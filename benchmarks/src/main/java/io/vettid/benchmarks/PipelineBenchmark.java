@@ -111,6 +111,10 @@ public final class PipelineBenchmark {
             c.pair() == null ? Double.NaN : c.pair().ratio(), c.loss().maxDelayMillis());
         return new LinkedHashMap<>();
       }
+      if (Boolean.getBoolean("bench.flood")) { // profiling aid: the session-open flood only, nothing written
+        flood(defaultKeys, config.floodConnections());
+        return new LinkedHashMap<>();
+      }
       if (Boolean.getBoolean("bench.paced")) { // profiling aid: the latency runs only, nothing written
         pacedOnly(defaultKeys);
         return new LinkedHashMap<>();

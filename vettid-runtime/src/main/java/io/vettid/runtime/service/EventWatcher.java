@@ -201,7 +201,7 @@ public final class EventWatcher implements AutoCloseable {
       jsm.deleteConsumer(stream, durable);
     }
     ConsumerConfiguration.Builder c = ConsumerConfiguration.builder().durable(durable).filterSubject(filter)
-        .ackPolicy(AckPolicy.All);
+        .ackPolicy(AckPolicy.All).maxAckPending(MAX_ACK_PENDING);
     if (from > 1) {
       c.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(from);
     } else {
@@ -335,6 +335,16 @@ public final class EventWatcher implements AutoCloseable {
   int openingsInFlight() {
     return openings.size();
   }
+
+  /**
+   * Deposits the server delivers beyond the acknowledgement floor. The cumulative acknowledgement
+   * stays below a deposit whose new session is still being opened (private-key work on the pool),
+   * so with the server's default of 1,000 a flood of new sessions (many peers connecting at once)
+   * stopped the delivery of every other deposit until it was opened: the other connections' events
+   * waited seconds (docs/benchmarks, "The session-open flood"). Deposits in hand are held in memory,
+   * a few KiB each at most.
+   */
+  static final int MAX_ACK_PENDING = 8192;
 
   /** Most events one forward carries. */
   static final int MAX_BATCH = 64;

@@ -212,6 +212,25 @@ class EventWatcherAcknowledgementTest {
     next.close();
   }
 
+  /**
+   * Deposits whose new sessions are still being opened hold the cumulative acknowledgement below
+   * them, and the server delivers beyond the floor only up to the consumer's limit: with the
+   * server's default (1,000) a flood of new sessions stopped every other connection's events for
+   * seconds (docs/benchmarks, "The session-open flood"). Fails with the default.
+   */
+  @Test
+  void moreThanAThousandDepositsInHandDoNotStopTheDelivery() throws Exception {
+    Connection nc = NATS.connect();
+    Space s = space(nc, "flood");
+    ensureConsumer(nc, s);
+    assertThat(consumer(nc, s).getConsumerConfiguration().getMaxAckPending()).isEqualTo(EventWatcher.MAX_ACK_PENDING);
+    int n = 1_500;
+    deposit(nc, s, 0, n);
+    JetStreamSubscription reader = bind(nc, s);
+    assertThat(fetch(reader, n)).as("delivered, none acknowledged").hasSize(n);
+    reader.unsubscribe();
+  }
+
   @Test
   void aPreviousReaderThatHangsIsServedNothingOnceTheNextWatcherStarts() throws Exception {
     Connection nc = NATS.connect();
