@@ -71,8 +71,7 @@ public final class KeyRotationHandler extends BuiltInHandler {
    */
   public static ObjectNode announce(PublicKeyEntry key, PublicKeyEntry signing) {
     ObjectNode a = announce(key);
-    a.putObject("signing").put("keyId", signing.keyId().value())
-        .put("key", Base64.getEncoder().encodeToString(signing.key().getEncoded()));
+    a.set("signing", announce(signing));
     return a;
   }
 
