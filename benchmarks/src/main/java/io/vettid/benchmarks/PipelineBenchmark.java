@@ -293,6 +293,26 @@ public final class PipelineBenchmark {
     }
   }
 
+  /** Deletes every stream of a vault's deposit account and of its own account: the next run starts as a fresh vault. */
+  private void deleteStreams(io.vettid.nats.auth.VaultAccounts accounts) throws Exception {
+    deleteStreams(connect(accounts.issueWatcher("bench-cleanup")));
+    deleteStreams(connect(accounts.issueOwner("bench-cleanup")));
+  }
+
+  /** Makes the vault the pipeline runs use, once ({@link #runVault}). */
+  private void ensureRunVault() throws Exception {
+    if (runVault == null) {
+      runGuid = "g" + Long.toHexString(random.nextLong() >>> 8);
+      runVault = vaultAccounts(runGuid);
+    }
+  }
+
+  /** The peers' side: a user of {@code account} that may deposit on the run vault's EventSpace {@code bench}. */
+  private io.vettid.nats.auth.UserCredentials senders(io.vettid.nats.auth.NatsAccount account) {
+    return account.issueUser("bench-senders",
+        new io.vettid.nats.auth.UserPermissions(List.of(Subjects.depositsOf(runGuid, "bench")), List.of("_INBOX.>")));
+  }
+
   /** Raw JetStream: publish with a timestamp header, consume with a pull consumer, ack. */
   private Run raw(String name, int n, int rate) throws Exception {
     return new RawJetStream(this::connect, payloadBytes, () -> new CpuReading(serverPid, monitorPort), this::print, out)
@@ -386,10 +406,7 @@ public final class PipelineBenchmark {
    */
   private Run pipeline(String name, Suite suite, List<ConnectionKeys[]> keys, int perConnection, int rate,
       double[] heapMb, int warmRounds, boolean backlog) throws Exception {
-    if (runVault == null) {
-      runGuid = "g" + Long.toHexString(random.nextLong() >>> 8);
-      runVault = vaultAccounts(runGuid);
-    }
+    ensureRunVault();
     io.vettid.nats.auth.VaultAccounts accounts = runVault;
     int warm = keys.size() * warmRounds;
     int n = keys.size() * perConnection + warm;
@@ -402,8 +419,7 @@ public final class PipelineBenchmark {
     boolean oneAccount = Boolean.getBoolean("bench.oneAccount");
     io.vettid.nats.auth.NatsAccount sendersAccount = oneAccount ? accounts.vault()
         : Boolean.getBoolean("bench.direct") ? accounts.deposits() : accounts.eventSpace();
-    io.vettid.nats.auth.UserCredentials senders = sendersAccount.issueUser("bench-senders",
-        new io.vettid.nats.auth.UserPermissions(List.of(Subjects.depositsOf(runGuid, "bench")), List.of("_INBOX.>")));
+    io.vettid.nats.auth.UserCredentials senders = senders(sendersAccount);
     io.vettid.nats.auth.UserCredentials watcherUser =
         oneAccount ? accounts.issueOwner("bench-one") : accounts.issueWatcher("bench");
     ObjectNode payload = payload();
@@ -438,8 +454,7 @@ public final class PipelineBenchmark {
       // as raw deletes its stream after a run: the next run starts without this one's deposit
       // stream and the duplicate window the server keeps for it, and as a fresh vault (its
       // buckets and queues gone too)
-      deleteStreams(connect(accounts.issueWatcher("bench-cleanup")));
-      deleteStreams(connect(accounts.issueOwner("bench-cleanup")));
+      deleteStreams(accounts);
     }
   }
 
@@ -499,29 +514,14 @@ public final class PipelineBenchmark {
   }
 
   /**
-   * The default pipeline on the cluster at the offered rate: a third of the way in, the first node
-   * is killed ({@code kill -9}); two thirds of the way in, it is restarted. A deposit that fails
+   * The default pipeline on the cluster at the offered rate: a third of the way in, the node that
+   * leads the watcher's consumer is killed ({@code kill -9}); two thirds of the way in, it is
+   * restarted. A deposit that fails
    * because its node went away is sent again with the same eventId and deduplication id, as a peer
    * does, so the server keeps it once.
    */
   private NodeLoss nodeLoss(SplitTopology t, List<ConnectionKeys[]> keys) throws Exception {
     int n = config.rateEvents();
-    // the worst node to lose: the one leading the vault's Event Watcher's consumer (its pull
-    // requests are there); the deposit stream's leader is printed too
-    String[] leaders = new String[2];
-    java.util.function.IntConsumer findLeaders = i -> {
-      if (i == n / 3 - 1) {
-        try (Connection c = t.deposits()) {
-          io.nats.client.JetStreamManagement jsm = c.jetStreamManagement();
-          String stream = Subjects.depositStream(t.guid(), SplitTopology.ES);
-          leaders[0] = jsm.getStreamInfo(stream).getClusterInfo().getLeader();
-          leaders[1] = jsm.getConsumerInfo(stream, Subjects.consumer("Watcher", SplitTopology.ES)).getClusterInfo()
-              .getLeader();
-        } catch (Exception e) {
-          throw new IllegalStateException("cannot find the cluster's leaders", e);
-        }
-      }
-    };
     io.vettid.nats.server.NatsServer[] victim = new io.vettid.nats.server.NatsServer[1];
     java.util.concurrent.atomic.AtomicInteger retried = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.LongAccumulator slowestDeposit = new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
@@ -534,12 +534,24 @@ public final class PipelineBenchmark {
       }
     }, "bench-node-restart");
     Load load = new Load(n / keys.size(), config.rate(), 1, false, payload(), i -> {
-      findLeaders.accept(i);
       if (i == n / 3) {
-        victim[0] = t.nodes().stream().filter(node -> node.name().equals(leaders[1])).findFirst()
-            .orElseThrow(() -> new IllegalStateException("no node " + leaders[1]));
+        // the worst node to lose: the one leading the watcher's consumer (its pull requests wait
+        // there); the deposit stream's leader is printed too
+        String streamLeader;
+        String consumerLeader;
+        try (Connection c = t.deposits()) {
+          io.nats.client.JetStreamManagement jsm = c.jetStreamManagement();
+          String stream = Subjects.depositStream(t.guid(), SplitTopology.ES);
+          streamLeader = jsm.getStreamInfo(stream).getClusterInfo().getLeader();
+          consumerLeader = jsm.getConsumerInfo(stream, Subjects.consumer("Watcher", SplitTopology.ES)).getClusterInfo()
+              .getLeader();
+        } catch (Exception e) {
+          throw new IllegalStateException("cannot find the cluster's leaders", e);
+        }
+        victim[0] = t.nodes().stream().filter(node -> node.name().equals(consumerLeader)).findFirst()
+            .orElseThrow(() -> new IllegalStateException("no node " + consumerLeader));
         out.printf("    killing %s (kill -9), the leader of the watcher's consumer; the deposit stream's leader: %s%n",
-            leaders[1], leaders[0]);
+            consumerLeader, streamLeader);
         victim[0].kill();
       } else if (i == 2 * n / 3) {
         out.println("    restarting it");
@@ -590,12 +602,8 @@ public final class PipelineBenchmark {
   private Flood flood(List<ConnectionKeys[]> steadyKeys, int floodConnections) throws Exception {
     Suite suite = Suites.DEFAULT;
     List<KeyCache.Encoded> wrapping = KeyCache.get(suite.wrap(), floodConnections, out);
-    if (runVault == null) {
-      runGuid = "g" + Long.toHexString(random.nextLong() >>> 8);
-      runVault = vaultAccounts(runGuid);
-    }
-    io.vettid.nats.auth.UserCredentials senders = runVault.eventSpace().issueUser("bench-senders",
-        new io.vettid.nats.auth.UserPermissions(List.of(Subjects.depositsOf(runGuid, "bench")), List.of("_INBOX.>")));
+    ensureRunVault();
+    io.vettid.nats.auth.UserCredentials senders = senders(runVault.eventSpace());
     ConnectionKeys[] shared = steadyKeys.get(0); // the vault's signing key and the peers' keys, shared
     java.security.KeyPair signing = new java.security.KeyPair(shared[0].signingPublic().key(), shared[0].signing().key());
     ObjectNode payload = payload();
@@ -682,8 +690,7 @@ public final class PipelineBenchmark {
         return f;
       }
     } finally {
-      deleteStreams(connect(runVault.issueWatcher("bench-cleanup")));
-      deleteStreams(connect(runVault.issueOwner("bench-cleanup")));
+      deleteStreams(runVault);
     }
   }
 
@@ -839,8 +846,7 @@ public final class PipelineBenchmark {
     Duration ackWait = Duration.parse(System.getProperty("bench.soak.ackWait", "PT60S"));
     java.util.concurrent.atomic.AtomicLong handled = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicLong other = new java.util.concurrent.atomic.AtomicLong();
-    io.vettid.nats.auth.UserCredentials senders = runVault.eventSpace().issueUser("bench-senders",
-        new io.vettid.nats.auth.UserPermissions(List.of(Subjects.depositsOf(runGuid, "bench")), List.of("_INBOX.>")));
+    io.vettid.nats.auth.UserCredentials senders = senders(runVault.eventSpace());
     ObjectNode payload = payload();
     try (Connection senderNc = connect(senders)) {
       Sides sides = sides(Suites.DEFAULT, runGuid, keys.size(), senderNc, keys);
@@ -928,8 +934,7 @@ public final class PipelineBenchmark {
         });
       }
     } finally {
-      deleteStreams(connect(runVault.issueWatcher("bench-cleanup")));
-      deleteStreams(connect(runVault.issueOwner("bench-cleanup")));
+      deleteStreams(runVault);
     }
   }
 
