@@ -3,6 +3,7 @@ package io.vettid.crypto.envelope;
 import io.vettid.api.ExternalEvent;
 import io.vettid.api.InternalEvent;
 import io.vettid.api.InternalEventCodec;
+import io.vettid.api.KeyId;
 import io.vettid.crypto.PrivateKeyEntry;
 import io.vettid.crypto.PublicKeyEntry;
 import io.vettid.crypto.Suite;
@@ -36,17 +37,47 @@ import java.util.Objects;
  * and the recipient keeps the session (no new key block, no new private-key operation). If the
  * reservation written was the session's first, the next envelope carries the key block again.
  *
+ * <p>A sealer need not hold its two keys: one {@linkplain #builder(Suite, KeyId, KeyId, KeyLoader,
+ * String) built with their keyIDs and a loader} asks for them only when it makes a session's key
+ * block (once a session), so keys kept sealed at rest stay there between sessions.
+ *
  * <p>Thread-safe: seals are serialized so that sequence numbers are unique and increasing.
  */
 public final class Sealer {
   private final Suite suite;
-  private final PrivateKeyEntry sender;
-  private final PublicKeyEntry recipient;
+  private final KeyId sender;
+  private final KeyId recipient;
+  private final KeyLoader keys;
   private final byte[] destination;
   private final SessionPolicy policy;
   private final Clock clock;
   private final SecureRandom random;
   private final Journal journal;
+
+  /**
+   * Where a sealer built with keyIDs finds its keys when it makes a key block (once a session),
+   * such as a vault's sealed store. A key of another keyID than asked for is refused: nothing is
+   * sealed.
+   */
+  public interface KeyLoader {
+    /**
+     * The sender's signing key.
+     *
+     * @param keyId the keyID the sealer was built with
+     * @return the key
+     * @throws GeneralSecurityException if it cannot be had (nothing is sealed)
+     */
+    PrivateKeyEntry sender(KeyId keyId) throws GeneralSecurityException;
+
+    /**
+     * The recipient's wrapping key.
+     *
+     * @param keyId the keyID the sealer was built with
+     * @return the key
+     * @throws GeneralSecurityException if it cannot be had (nothing is sealed)
+     */
+    PublicKeyEntry recipient(KeyId keyId) throws GeneralSecurityException;
+  }
 
   /** Sequences reserved by one write of the journal. */
   public static final int RESERVE = 1024;
@@ -78,12 +109,13 @@ public final class Sealer {
     this.suite = b.suite;
     this.sender = b.sender;
     this.recipient = b.recipient;
+    this.keys = b.keys;
     this.destination = b.destination;
     this.policy = b.policy;
     this.clock = b.clock;
     this.random = b.random;
     this.journal = b.journal;
-    if (b.resume != null && b.resume.recipient().equals(recipient.keyId()) && b.resume.sender().equals(sender.keyId())) {
+    if (b.resume != null && b.resume.recipient().equals(recipient) && b.resume.sender().equals(sender)) {
       sessionId = b.resume.sessionId();
       sessionKey = b.resume.key();
       sessionStart = b.resume.created();
@@ -104,7 +136,44 @@ public final class Sealer {
    * @return the builder
    */
   public static Builder builder(Suite suite, PrivateKeyEntry sender, PublicKeyEntry recipient, String destination) {
-    return new Builder(suite, sender, recipient, destination);
+    Objects.requireNonNull(suite, "suite");
+    Objects.requireNonNull(sender, "sender");
+    Objects.requireNonNull(recipient, "recipient");
+    if (!sender.algorithm().name().equals(suite.signature().name())) {
+      throw new IllegalArgumentException("suite " + suite.name() + " signs with " + suite.signature().name()
+          + ", but the sender key " + sender.keyId() + " is " + sender.algorithm().name());
+    }
+    if (!recipient.algorithm().name().equals(suite.wrap().name())) {
+      throw new IllegalArgumentException("suite " + suite.name() + " wraps with " + suite.wrap().name()
+          + ", but the recipient key " + recipient.keyId() + " is " + recipient.algorithm().name());
+    }
+    return new Builder(suite, sender.keyId(), recipient.keyId(), new KeyLoader() {
+      @Override
+      public PrivateKeyEntry sender(KeyId keyId) {
+        return sender;
+      }
+
+      @Override
+      public PublicKeyEntry recipient(KeyId keyId) {
+        return recipient;
+      }
+    }, destination);
+  }
+
+  /**
+   * Starts a builder for a sealer that does not hold its keys: it asks {@code keys} for them when
+   * it makes a session's key block.
+   *
+   * @param suite the suite; the sender keyID must be of its signature algorithm and the recipient
+   *     keyID of its wrap algorithm
+   * @param sender the sender's signing keyID
+   * @param recipient the recipient's wrapping keyID
+   * @param keys where the two keys are found
+   * @param destination what the envelope is bound to (subject or connection id), 1..1024 bytes UTF-8
+   * @return the builder
+   */
+  public static Builder builder(Suite suite, KeyId sender, KeyId recipient, KeyLoader keys, String destination) {
+    return new Builder(suite, sender, recipient, Objects.requireNonNull(keys, "keys"), destination);
   }
 
   /**
@@ -115,7 +184,7 @@ public final class Sealer {
    * @throws GeneralSecurityException if wrapping, signing or encryption fails
    */
   public ExternalEvent seal(InternalEvent event) throws GeneralSecurityException {
-    return new ExternalEvent(recipient.keyId(), sealBytes(InternalEventCodec.encode(event)));
+    return new ExternalEvent(recipient, sealBytes(InternalEventCodec.encode(event)));
   }
 
   /**
@@ -139,14 +208,20 @@ public final class Sealer {
     byte[] header;
     byte[] signature = null;
     if (sendKeyBlock) {
-      byte[] context = Envelope.wrapContext(suite.id(), recipient.keyId(), sender.keyId(), sessionId, destination);
-      byte[] wrapped = suite.wrap().wrapKey(recipient.key(), sessionKey, context, random);
-      header = Envelope.header(suite.id(), recipient.keyId(), sender.keyId(), sessionId, sequence,
+      PublicKeyEntry to = keys.recipient(recipient);
+      PrivateKeyEntry from = keys.sender(sender);
+      if (to == null || !to.keyId().equals(recipient) || from == null || !from.keyId().equals(sender)) {
+        throw new GeneralSecurityException("the key loader gave a key of another keyID than " + recipient + " / "
+            + sender + "; nothing was sealed");
+      }
+      byte[] context = Envelope.wrapContext(suite.id(), recipient, sender, sessionId, destination);
+      byte[] wrapped = suite.wrap().wrapKey(to.key(), sessionKey, context, random);
+      header = Envelope.header(suite.id(), recipient, sender, sessionId, sequence,
           sessionStart.toEpochMilli(), wrapped);
       byte[] signed = Envelope.withDestination(Envelope.SIGN_LABEL, header, header.length, destination);
-      signature = suite.signature().sign(sender.key(), signed, random);
+      signature = suite.signature().sign(from.key(), signed, random);
     } else {
-      header = Envelope.header(suite.id(), recipient.keyId(), sender.keyId(), sessionId, sequence, 0, null);
+      header = Envelope.header(suite.id(), recipient, sender, sessionId, sequence, 0, null);
     }
     byte[] nonce = Envelope.nonce(sequence);
     int sigBlock = signature == null ? 0 : 2 + signature.length;
@@ -172,7 +247,7 @@ public final class Sealer {
   private void reserve(long sequence) throws GeneralSecurityException {
     long through = sequence + RESERVE;
     try {
-      journal.reserved(new SessionStates.Sealing(recipient.keyId(), sender.keyId(), sessionId, sessionKey, sessionStart, through, sendKeyBlock));
+      journal.reserved(new SessionStates.Sealing(recipient, sender, sessionId, sessionKey, sessionStart, through, sendKeyBlock));
     } catch (java.io.IOException | RuntimeException e) {
       throw new GeneralSecurityException("the session could not be kept before sealing (" + e.getClass().getSimpleName()
           + "); nothing was sealed", e);
@@ -237,8 +312,9 @@ public final class Sealer {
   /** Builds a {@link Sealer}. */
   public static final class Builder {
     private final Suite suite;
-    private final PrivateKeyEntry sender;
-    private final PublicKeyEntry recipient;
+    private final KeyId sender;
+    private final KeyId recipient;
+    private final KeyLoader keys;
     private final byte[] destination;
     private SessionPolicy policy = SessionPolicy.DEFAULT;
     private Clock clock = Clock.systemUTC();
@@ -246,18 +322,19 @@ public final class Sealer {
     private Journal journal;
     private SessionStates.Sealing resume;
 
-    private Builder(Suite suite, PrivateKeyEntry sender, PublicKeyEntry recipient, String destination) {
+    private Builder(Suite suite, KeyId sender, KeyId recipient, KeyLoader keys, String destination) {
       this.suite = Objects.requireNonNull(suite, "suite");
       this.sender = Objects.requireNonNull(sender, "sender");
       this.recipient = Objects.requireNonNull(recipient, "recipient");
+      this.keys = keys;
       this.destination = checkDestination(destination);
-      if (!sender.algorithm().name().equals(suite.signature().name())) {
+      if (!sender.algorithmTag().equals(suite.signature().keyIdTag())) {
         throw new IllegalArgumentException("suite " + suite.name() + " signs with " + suite.signature().name()
-            + ", but the sender key " + sender.keyId() + " is " + sender.algorithm().name());
+            + ", but the sender key " + sender + " is not of it");
       }
-      if (!recipient.algorithm().name().equals(suite.wrap().name())) {
+      if (!recipient.algorithmTag().equals(suite.wrap().keyIdTag())) {
         throw new IllegalArgumentException("suite " + suite.name() + " wraps with " + suite.wrap().name()
-            + ", but the recipient key " + recipient.keyId() + " is " + recipient.algorithm().name());
+            + ", but the recipient key " + recipient + " is not of it");
       }
     }
 

@@ -317,6 +317,74 @@ class EnvelopeTest {
   }
 
   @Test
+  void aSealerBuiltWithKeyIdsLoadsItsKeysOncePerSessionOnly() throws Exception {
+    TestParties p = TestParties.of(Suites.DEFAULT);
+    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    Sealer sealer = Sealer.builder(p.suite, p.aliceSigning.keyId(), p.bobWrappingPublic.keyId(), new Sealer.KeyLoader() {
+      @Override
+      public PrivateKeyEntry sender(io.vettid.api.KeyId keyId) {
+        loads.incrementAndGet();
+        return p.aliceSigning;
+      }
+
+      @Override
+      public io.vettid.crypto.PublicKeyEntry recipient(io.vettid.api.KeyId keyId) {
+        loads.incrementAndGet();
+        return p.bobWrappingPublic;
+      }
+    }, DEST).build();
+    Opener opener = p.opener().build();
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(opener.open(sealer.sealBytes(utf8("e" + i)), DEST).plaintext()).isEqualTo(utf8("e" + i));
+    }
+    assertThat(loads).as("both keys, for the one key block").hasValue(2);
+    sealer.rotateSession();
+    assertThat(opener.open(sealer.sealBytes(utf8("next")), DEST).plaintext()).isEqualTo(utf8("next"));
+    assertThat(loads).hasValue(4);
+  }
+
+  @Test
+  void aLoaderThatGivesAnotherKeyThanAskedSealsNothing() throws Exception {
+    TestParties p = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+    io.vettid.crypto.PublicKeyEntry other = io.vettid.crypto.PublicKeyEntry.of(p.suite.wrap(), // the same algorithm
+        p.suite.wrap().generateKeyPair(new java.security.SecureRandom()).getPublic());
+    Sealer sealer = Sealer.builder(p.suite, p.aliceSigning.keyId(), p.bobWrappingPublic.keyId(), new Sealer.KeyLoader() {
+      @Override
+      public PrivateKeyEntry sender(io.vettid.api.KeyId keyId) {
+        return p.aliceSigning;
+      }
+
+      @Override
+      public io.vettid.crypto.PublicKeyEntry recipient(io.vettid.api.KeyId keyId) {
+        return other;
+      }
+    }, DEST).build();
+
+    assertThatThrownBy(() -> sealer.sealBytes(utf8("x"))).isInstanceOf(java.security.GeneralSecurityException.class)
+        .hasMessageContaining("nothing was sealed");
+  }
+
+  @Test
+  void keyIdsMustMatchTheSuite() {
+    TestParties rsa = TestParties.of(Suites.RSA4096_V1);
+    TestParties pq = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
+
+    assertThatThrownBy(() -> Sealer.builder(Suites.RSA4096_V1, pq.aliceSigning.keyId(), rsa.bobWrappingPublic.keyId(),
+        new Sealer.KeyLoader() {
+          @Override
+          public PrivateKeyEntry sender(io.vettid.api.KeyId keyId) {
+            return pq.aliceSigning;
+          }
+
+          @Override
+          public io.vettid.crypto.PublicKeyEntry recipient(io.vettid.api.KeyId keyId) {
+            return rsa.bobWrappingPublic;
+          }
+        }, DEST)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("signs with RSA-4096");
+  }
+
+  @Test
   void keysMustMatchTheSuite() {
     TestParties rsa = TestParties.of(Suites.RSA4096_V1);
     TestParties pq = TestParties.of(Suites.MLKEM768_MLDSA65_V1);
