@@ -88,6 +88,19 @@ public final class Opener implements EnvelopeOpener {
      *     belongs to another party (another connection), which must not open or sign here
      */
     Optional<T> find(KeyId keyId) throws EnvelopeException;
+
+    /**
+     * Whether the key is still held (not destroyed): asked for every envelope of a known session,
+     * which ends when its key is gone. The default finds the key; a finder whose keys are kept
+     * elsewhere (sealed at rest) answers from the keyIDs it knows, without loading the key.
+     *
+     * @param keyId the keyID of a known session's recipient key
+     * @return whether {@link #find} would find it
+     * @throws EnvelopeException as {@link #find}
+     */
+    default boolean holds(KeyId keyId) throws EnvelopeException {
+      return find(keyId).isPresent();
+    }
   }
 
   private static final class Session {
@@ -301,7 +314,7 @@ public final class Opener implements EnvelopeOpener {
       throw new EnvelopeException(FailureReason.WRONG_KEY,
           "session " + sessionName + " does not belong to these keys or this destination");
     }
-    if (recipientKeys.find(known.recipient).isEmpty()) {
+    if (!recipientKeys.holds(known.recipient)) {
       sessions.remove(sessionName);
       retire(sessionName, known);
       throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID, "the key " + known.recipient
