@@ -51,14 +51,15 @@ final class ConnectionRecord {
 
   static ObjectNode encode(Link l, ConnectionStore store) throws GeneralSecurityException {
     Link.Route route = l.route;
+    Link.Held h = l.held();
     ObjectNode r = JsonNodeFactory.instance.objectNode();
     r.put("local", l.local.value()).put("remote", l.remote.value()).put("deposit", l.depositSubject)
         .put("inbox", route.inbox()).put("suite", l.suite.name())
-        .put("signingPrivate", B64.encodeToString(l.signing.key().getEncoded()))
-        .put("signingPublic", B64.encodeToString(l.signingPublic.key().getEncoded()))
-        .put("wrapping", B64.encodeToString(store.sealRing(l.local, l.wrapping)))
-        .put("peerSigning", B64.encodeToString(l.peerSigning.key().getEncoded()))
-        .put("peerWrapping", B64.encodeToString(l.peerWrapping.key().getEncoded()))
+        .put("signingPrivate", B64.encodeToString(h.signing.key().getEncoded()))
+        .put("signingPublic", B64.encodeToString(h.signingPublic.key().getEncoded()))
+        .put("wrapping", B64.encodeToString(store.sealRing(l.local, h.wrapping)))
+        .put("peerSigning", B64.encodeToString(h.peerSigning.key().getEncoded()))
+        .put("peerWrapping", B64.encodeToString(h.peerWrapping.key().getEncoded()))
         .put("peerIdentity", l.peerIdentity == null ? "" : l.peerIdentity.value())
         .put("ownIdentity", l.ownIdentity == null ? "" : l.ownIdentity.value())
         .put("peerUser", l.peerUser == null ? "" : l.peerUser)

@@ -342,12 +342,33 @@ public final class ConnectionStore {
    * Writes a connection's record (its wrapping ring sealed on its own); a failure is logged, and
    * the connection lives in memory only until its next change.
    */
-  void save(Link link) {
+  boolean save(Link link) {
     try {
       put(link.local.value(), ConnectionRecord.encode(link, this));
+      return true;
     } catch (IOException | JetStreamApiException | GeneralSecurityException e) {
       LOG.warn("connection {}: could not be saved ({}); it lives in memory only until the next change", link.local,
           e.getClass().getSimpleName());
+      return false;
+    } catch (IllegalStateException e) { // a cold link whose keys could not be loaded: its record stays as it was
+      LOG.warn("connection {}: could not be saved ({})", link.local, e.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * One stored connection, decoded.
+   *
+   * @param local the connection
+   * @return what its record holds, or null if there is none
+   */
+  ConnectionRecord.Restored restoreOne(ConnectionId local, java.time.Clock clock, SecureRandom random)
+      throws IOException, GeneralSecurityException {
+    try {
+      JsonNode r = get(local.value());
+      return r == null ? null : ConnectionRecord.decode(r, this, clock, random);
+    } catch (JetStreamApiException e) {
+      throw new IOException("cannot read the Connections bucket: " + e.getMessage(), e);
     }
   }
 

@@ -69,7 +69,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Records are kept sealed in the {@code Connections} bucket once {@link #persistTo} is called;
- * {@link ConnectionRotation} rotates keys and NATS users on a schedule.
+ * {@link ConnectionRotation} rotates keys and NATS users on a schedule. A connection kept there
+ * holds its keys in memory only while it is among the {@link #keepKeysWarm} most recently used or
+ * has a change under way; an idle one holds their keyIDs only and reads its record when a key is
+ * needed (a new session's key block, a rotation, the safety number). Events of open sessions need
+ * no key.
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class Connections implements ReplyTransport, AutoCloseable {
@@ -105,6 +109,30 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   private final AwaitedAnswers awaited;
   private final Deposits deposits = new Deposits();
   private volatile ConnectionStore store;
+  /**
+   * The connections kept in the store whose keys are in memory, least recently used first; beyond
+   * {@link #warmLimit} the first go cold ({@link #coolDown}).
+   */
+  private final java.util.LinkedHashMap<ConnectionId, Link> warm = new java.util.LinkedHashMap<>(16, 0.75f, true);
+  private volatile int warmLimit = DEFAULT_WARM_KEYS;
+  private final java.util.concurrent.atomic.AtomicBoolean coolingDue = new java.util.concurrent.atomic.AtomicBoolean();
+  /**
+   * How many connections kept in a store hold their keys in memory by default ({@link
+   * #keepKeysWarm}).
+   */
+  public static final int DEFAULT_WARM_KEYS = 0;
+  /**
+   * How long a link's keys stay in memory after their last use at least, so that one operation
+   * (a key block needs this side's wrapping key and the peer's signing key) reads the record once.
+   */
+  static final Duration MIN_WARM = Duration.ofSeconds(1);
+  /** Drops keys from memory off the callers' threads (which may hold a link's lock). */
+  private static final java.util.concurrent.ScheduledExecutorService COOLER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "vettid-keys-cooler");
+    t.setDaemon(true);
+    return t;
+  });
   /** This side's identity chain: peers that pin an older key of it are told the rest. */
   private volatile IdentityChain identityChain = IdentityChain.EMPTY;
 
@@ -387,11 +415,160 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     return store;
   }
 
+  /**
+   * Saves a link to the store, if it is kept there; under the link's lock, so that saves of one
+   * link do not overtake each other and its keys do not go cold while it is written.
+   */
   private void persist(Link link) {
     ConnectionStore s = store;
     if (s != null && link.route.creds() != null) {
-      s.save(link);
+      boolean saved;
+      synchronized (link) {
+        long changes = link.keyChanges;
+        saved = s.save(link);
+        if (saved) {
+          link.keysSaved = changes;
+        }
+      }
+      if (saved) {
+        keysUsed(link);
+      }
     }
+  }
+
+  // ---------------------------------------------------------------- keys in memory
+
+  /**
+   * Sets how many connections kept in the store ({@link #persistTo}) hold their keys in memory
+   * (default {@value #DEFAULT_WARM_KEYS}); beyond it, those least recently used go cold: their
+   * private and public keys are dropped from memory and stay only in the connection's sealed
+   * record, which is read again when a key is needed (a new session's key block, a rotation, the
+   * safety number), about one read of the store. Events of an open session need no key. Only a
+   * connection with nothing under way goes cold (no rotation or migration, no previous key in its
+   * grace), and only once the store holds its keys as they are. Connections not kept in a store
+   * always hold their keys.
+   *
+   * @param max at most this many warm connections (0: every connection cold between uses)
+   * @return this object
+   * @throws IllegalArgumentException if {@code max} is negative
+   */
+  public Connections keepKeysWarm(int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must not be negative");
+    }
+    warmLimit = max;
+    scheduleCooling();
+    return this;
+  }
+
+  /**
+   * {@return how many times a cold connection's keys were read from the store since this object
+   * was made}
+   */
+  public long keyLoads() {
+    return keyLoads.get();
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong keyLoads = new java.util.concurrent.atomic.AtomicLong();
+
+  /** {@return how many connections hold their keys in memory} */
+  public int warmKeys() {
+    return (int) links.all().stream().filter(Link::warm).count();
+  }
+
+  /** A link's keys were used (or saved): it is the most recently used warm link. */
+  void keysUsed(Link link) {
+    if (store == null || link.revoked) {
+      return;
+    }
+    boolean over;
+    synchronized (warm) {
+      warm.put(link.local, link);
+      over = warm.size() > warmLimit;
+    }
+    if (over) {
+      scheduleCooling();
+    }
+  }
+
+  private void scheduleCooling() {
+    if (store != null && coolingDue.compareAndSet(false, true)) {
+      COOLER.execute(this::coolDown);
+    }
+  }
+
+  /**
+   * Makes the least recently used warm links cold until at most {@link #keepKeysWarm} hold their
+   * keys; a link that cannot go cold yet (something under way, not saved) stays warm and counts
+   * as recently used.
+   *
+   * @return how many went cold
+   */
+  int coolDown() {
+    coolingDue.set(false);
+    long now = System.nanoTime();
+    boolean recent = false;
+    List<Link> candidates = new java.util.ArrayList<>();
+    synchronized (warm) {
+      int excess = warm.size() - warmLimit;
+      java.util.Iterator<Link> it = warm.values().iterator();
+      while (candidates.size() < excess && it.hasNext()) {
+        candidates.add(it.next());
+      }
+    }
+    int cooled = 0;
+    for (Link l : candidates) {
+      boolean used = now - l.lastUsed < MIN_WARM.toNanos();
+      recent |= used;
+      boolean cold = !used && l.cool();
+      synchronized (warm) {
+        if (cold && !l.warm()) {
+          warm.remove(l.local, l);
+          cooled++;
+        } else {
+          warm.get(l.local); // stays warm: now the most recently used
+        }
+      }
+    }
+    if (recent && coolingDue.compareAndSet(false, true)) { // try again once they were idle long enough
+      COOLER.schedule(this::coolDown, MIN_WARM.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    return cooled;
+  }
+
+  /**
+   * The keys of a cold link, from its sealed record, checked against the keyIDs it had.
+   *
+   * @throws IllegalStateException if the record cannot be read or does not hold those keys
+   */
+  Link.Held loadKeys(Link link, Link.Cold cold) {
+    ConnectionStore s = store;
+    if (s == null || cold == null) {
+      throw new IllegalStateException("connection " + link.local + ": its keys are neither in memory nor in a store");
+    }
+    ConnectionRecord.Restored r;
+    keyLoads.incrementAndGet();
+    try {
+      r = s.restoreOne(link.local, clock, random);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("connection " + link.local + ": its keys could not be read from the store ("
+          + e.getClass().getSimpleName() + ")", e);
+    }
+    if (r == null) {
+      throw new IllegalStateException("connection " + link.local + ": its record is not in the store");
+    }
+    Link.Keys k = r.keys();
+    List<KeyRing.Version> versions = k.wrapping().versions();
+    if (!k.suite().name().equals(link.suite.name()) || !k.signing().keyId().equals(cold.signing())
+        || versions.size() != 1 || !versions.get(0).keyId().equals(cold.wrapping())
+        || !k.peerSigning().keyId().equals(cold.peerSigning()) || !k.peerWrapping().keyId().equals(cold.peerWrapping())) {
+      throw new IllegalStateException("connection " + link.local
+          + ": its stored record does not hold the keys it had; they are not used");
+    }
+    synchronized (this) {
+      link.destroyedCounted = k.wrapping().destroyedCount();
+    }
+    return new Link.Held(k.signing(), k.signingPublic(), k.wrapping(), k.peerSigning(), k.peerWrapping());
   }
 
   /**
@@ -677,23 +854,31 @@ public final class Connections implements ReplyTransport, AutoCloseable {
 
   /** Destroys one link's keys whose grace ended; saves the link if any was retired since last counted. */
   int retire(Link link) {
-    if (link.previousWrapping != null && link.previousWrapping() == null) {
-      link.previousWrapping = null; // a migration's previous suite: its keys' time is over
-      link.previousWrappingUntil = null;
-      LOG.info("connection {}: the wrapping keys of its previous suite retired", link.local);
-      changed(link);
+    synchronized (link) { // its keys change under its lock
+      if (!link.warm()) {
+        return 0; // a cold link holds one wrapping key and nothing in a grace period (it goes cold only so)
+      }
+      if (link.previousWrapping != null && link.previousWrapping() == null) {
+        link.previousWrapping = null; // a migration's previous suite: its keys' time is over
+        link.previousWrappingUntil = null;
+        LOG.info("connection {}: the wrapping keys of its previous suite retired", link.local);
+        link.keyChanges++;
+        changed(link);
+      }
+      KeyRing ring = link.held().wrapping;
+      ring.destroyExpired();
+      long retired;
+      synchronized (this) {
+        retired = ring.destroyedCount() - link.destroyedCounted;
+        link.destroyedCounted += retired;
+      }
+      if (retired > 0) {
+        LOG.info("connection {}: {} wrapping key(s) retired", link.local, retired);
+        link.keyChanges++;
+        changed(link);
+      }
+      return (int) retired;
     }
-    link.wrapping.destroyExpired();
-    long retired;
-    synchronized (this) {
-      retired = link.wrapping.destroyedCount() - link.destroyedCounted;
-      link.destroyedCounted += retired;
-    }
-    if (retired > 0) {
-      LOG.info("connection {}: {} wrapping key(s) retired", link.local, retired);
-      changed(link);
-    }
-    return (int) retired;
   }
 
   /**
@@ -756,6 +941,9 @@ public final class Connections implements ReplyTransport, AutoCloseable {
       return false;
     }
     link.revoked = true;
+    synchronized (warm) {
+      warm.remove(local, link);
+    }
     Revocation revocation = new Revocation(local, Optional.ofNullable(link.peerUser),
         Optional.ofNullable(link.peerIdentity), clock.instant());
     ConnectionStore s = store;
@@ -854,6 +1042,6 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   public void close() {
     // the connections this side owns, side by side (each close can take a second in jnats)
     io.vettid.runtime.internal.Closing.inParallel(links.all().stream().map(l -> l.route).filter(Link.Route::owned)
-        .map(Link.Route::nats).toList());
+        .map(Link.Route::nats).distinct().toList()); // one per connection, not per link sharing it
   }
 }

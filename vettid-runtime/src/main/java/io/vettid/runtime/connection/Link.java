@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.apiguardian.api.API;
@@ -49,11 +50,16 @@ public final class Link {
   final String depositSubject;
   /** The connection's suite (replaced when a migration to another suite completes). */
   volatile Suite suite;
-  /** This side's signing key for the connection (replaced when the peer acknowledges a rotation). */
-  volatile PrivateKeyEntry signing;
-  volatile PublicKeyEntry signingPublic;
-  /** This side's wrapping keys, of the suite's wrap algorithm (a new ring when a migration completes). */
-  volatile KeyRing wrapping;
+  /**
+   * The connection's current keys while it is warm; null while it is cold: then they are only in
+   * its sealed record, and {@link #held()} loads them ({@link Connections#keepKeysWarm}).
+   */
+  private volatile Held held;
+  /** The keyIDs of a cold link's keys, against which the keys loaded from its record are checked; null while warm. */
+  private volatile Cold cold;
+  /** Changes of the held keys made (under the link's lock), and how many of them the store has. */
+  long keyChanges;
+  volatile long keysSaved = -1;
   /**
    * The wrapping keys of the suite a migration left, still opening what the peer sealed before it
    * moved, until {@link #previousWrappingUntil}; null if none.
@@ -62,8 +68,6 @@ public final class Link {
   volatile Instant previousWrappingUntil;
   /** A migration to another suite under way (this side's new keys, and the peer's once known); null if none. */
   volatile Migration migration;
-  /** The peer's signing key for the connection (replaced when the peer announces a rotation). */
-  volatile PublicKeyEntry peerSigning;
   /** This side's next signing pair, announced and not yet acknowledged by the peer; null if none. */
   volatile Signing next;
   /** The peer's previous signing key, still accepted until {@link #peerSigningPreviousUntil}; null if none. */
@@ -97,7 +101,6 @@ public final class Link {
   final String ownDeposit;
   final Opener opener;
   private final Connections owner;
-  volatile PublicKeyEntry peerWrapping;
   /** Used under the link's lock ({@link Deposits}). */
   volatile Sealer sealer;
   /** The public NKey of the user this side issued for the peer, null when unknown. */
@@ -108,6 +111,41 @@ public final class Link {
   volatile boolean revoked;
   /** The keyIDs of this link's wrapping keys that {@link LinkIndex} indexes as this connection's (1 to 3). */
   volatile java.util.Set<KeyId> indexed = java.util.Set.of();
+
+  /**
+   * This side's current signing pair and wrapping keys, and the peer's current signing and
+   * wrapping keys: what a link holds in memory while it is warm. Changed only under the link's lock.
+   */
+  static final class Held {
+    /** This side's signing key for the connection (replaced when the peer acknowledges a rotation). */
+    volatile PrivateKeyEntry signing;
+    volatile PublicKeyEntry signingPublic;
+    /** This side's wrapping keys, of the suite's wrap algorithm (a new ring when a migration completes). */
+    volatile KeyRing wrapping;
+    /** The peer's signing key for the connection (replaced when the peer announces a rotation). */
+    volatile PublicKeyEntry peerSigning;
+    volatile PublicKeyEntry peerWrapping;
+
+    Held(PrivateKeyEntry signing, PublicKeyEntry signingPublic, KeyRing wrapping, PublicKeyEntry peerSigning,
+        PublicKeyEntry peerWrapping) {
+      this.signing = signing;
+      this.signingPublic = signingPublic;
+      this.wrapping = wrapping;
+      this.peerSigning = peerSigning;
+      this.peerWrapping = peerWrapping;
+    }
+  }
+
+  /**
+   * What a cold link knows of its keys: their keyIDs, and when its wrapping key was made.
+   *
+   * @param signing this side's signing keyID
+   * @param wrapping this side's wrapping keyID (a cold link's ring holds one key)
+   * @param wrappingSince when it was made
+   * @param peerSigning the peer's signing keyID
+   * @param peerWrapping the peer's wrapping keyID
+   */
+  record Cold(KeyId signing, KeyId wrapping, Instant wrappingSince, KeyId peerSigning, KeyId peerWrapping) {}
 
   /**
    * How this side reaches the peer's EventSpace: the NATS connection as the user the peer issued,
@@ -183,17 +221,13 @@ public final class Link {
     this.remote = k.remote();
     this.depositSubject = k.depositSubject();
     this.suite = k.suite();
-    this.signing = k.signing();
-    this.signingPublic = k.signingPublic();
-    this.wrapping = k.wrapping();
-    this.peerSigning = k.peerSigning();
+    this.held = new Held(k.signing(), k.signingPublic(), k.wrapping(), k.peerSigning(), k.peerWrapping());
     this.peerIdentity = k.peerIdentity();
     this.ownDeposit = k.ownDeposit();
-    this.peerWrapping = k.peerWrapping();
     this.peerUser = peerUser;
     this.route = Objects.requireNonNull(route, "route");
-    this.sealer = sealerTo(peerWrapping, kept.sealing());
-    this.destroyedCounted = wrapping.destroyedCount();
+    this.sealer = sealerTo(k.signing().keyId(), k.peerWrapping().keyId(), kept.sealing());
+    this.destroyedCounted = k.wrapping().destroyedCount();
     this.opener = openerOf.apply(this, kept.openings());
   }
 
@@ -211,16 +245,96 @@ public final class Link {
   volatile long keptOpenings = -1;
 
   /**
-   * A sealer to the peer's wrapping key whose session is written to the vault's store (once the
-   * vault keeps its connections there) before its reserved sequences are used.
+   * A sealer from this side's signing key to the peer's wrapping key whose session is written to
+   * the vault's store (once the vault keeps its connections there) before its reserved sequences
+   * are used. It holds the keyIDs only: the keys are asked of {@link #held()} for a key block.
    */
-  private Sealer sealerTo(PublicKeyEntry theirs, SessionStates.Sealing resume) {
-    return Sealer.builder(suite, signing, theirs, depositSubject).journal(session -> {
+  private Sealer sealerTo(KeyId mine, KeyId theirs, SessionStates.Sealing resume) {
+    Sealer.KeyLoader keys = new Sealer.KeyLoader() {
+      @Override
+      public PrivateKeyEntry sender(KeyId keyId) throws GeneralSecurityException {
+        return keysForSealing().signing;
+      }
+
+      @Override
+      public PublicKeyEntry recipient(KeyId keyId) throws GeneralSecurityException {
+        return keysForSealing().peerWrapping;
+      }
+    };
+    return Sealer.builder(suite, mine, theirs, keys, depositSubject).journal(session -> {
       ConnectionStore s = owner.store();
       if (s != null) {
         s.saveSealing(local, session);
       }
     }).resume(resume).build();
+  }
+
+  /** {@link #held()} for a sealer: a failure to load is a failure to seal. */
+  private Held keysForSealing() throws GeneralSecurityException {
+    try {
+      return held();
+    } catch (IllegalStateException e) {
+      throw new GeneralSecurityException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The connection's current keys: those in memory, or, for a cold link, those of its sealed
+   * record, checked against the keyIDs it knows (the link is warm again until cooled).
+   *
+   * @throws IllegalStateException if a cold link's keys cannot be read or are not the ones it had
+   */
+  Held held() {
+    Held h = held;
+    if (h == null) {
+      synchronized (this) {
+        h = held;
+        if (h == null) {
+          h = owner.loadKeys(this, cold);
+          held = h;
+          cold = null;
+        }
+      }
+    }
+    lastUsed = System.nanoTime();
+    owner.keysUsed(this);
+    return h;
+  }
+
+  /** When {@link #held()} was last asked ({@link System#nanoTime()}). */
+  volatile long lastUsed = System.nanoTime();
+
+  /** {@return whether the link's keys are in memory} */
+  boolean warm() {
+    return held != null;
+  }
+
+  /** {@return the keyIDs of a cold link's keys, or null while it is warm} */
+  Cold coldKeys() {
+    return cold;
+  }
+
+  /**
+   * Drops the keys from memory when the sealed record has them as they are and nothing is under
+   * way that holds more than the current keys (a rotation, a migration, a previous key in its
+   * grace): only such a link goes cold.
+   *
+   * @return whether the link is cold
+   */
+  synchronized boolean cool() {
+    Held h = held;
+    if (h == null) {
+      return true;
+    }
+    List<KeyRing.Version> versions = h.wrapping.versions();
+    if (revoked || keysSaved != keyChanges || next != null || migration != null || previousWrapping != null
+        || peerSigningPrevious != null || versions.size() != 1) {
+      return false;
+    }
+    cold = new Cold(h.signing.keyId(), versions.get(0).keyId(), versions.get(0).created(), h.peerSigning.keyId(),
+        h.peerWrapping.keyId());
+    held = null;
+    return true;
   }
 
   // ---------------------------------------------------------------- what it is
@@ -237,12 +351,13 @@ public final class Link {
 
   /** {@return this side's current wrapping key, the one the peer seals to} */
   public PublicKeyEntry wrappingKey() {
-    return wrapping.primaryPublic();
+    return held().wrapping.primaryPublic();
   }
 
   /** {@return the connection's safety number, as this side computes it} */
   public String safetyNumber() {
-    return SafetyNumber.of(signingPublic, wrappingKey(), peerSigning, peerWrapping);
+    Held h = held();
+    return SafetyNumber.of(h.signingPublic, h.wrapping.primaryPublic(), h.peerSigning, h.peerWrapping);
   }
 
   /** {@return the peer's identity keyID, when the connection came through an invitation} */
@@ -276,8 +391,13 @@ public final class Link {
 
   /** {@return when this side's current wrapping key was made} */
   Instant wrappingSince() {
-    return wrapping.versions().stream().filter(v -> v.state() == KeyRing.State.PRIMARY).findFirst().orElseThrow()
-        .created();
+    Held h = held;
+    Cold c = cold;
+    if (h == null && c != null) {
+      return c.wrappingSince();
+    }
+    return held().wrapping.versions().stream().filter(v -> v.state() == KeyRing.State.PRIMARY).findFirst()
+        .orElseThrow().created();
   }
 
   /**
@@ -429,27 +549,28 @@ public final class Link {
         m.mine().wrapping().key()),
         Connections.WRAPPING_POLICY, owner.clock(), new java.security.SecureRandom());
     Suite before;
-    synchronized (this) { // the sealer is used under the link's lock (Deposits)
+    synchronized (this) { // the sealer is used under the link's lock (Deposits); the keys change under it
+      Held h = held();
       before = suite;
       Instant until = owner.now().plus(Connections.UNACKNOWLEDGED_KEY_LIFE);
-      previousWrapping = wrapping;
+      previousWrapping = h.wrapping;
       previousWrappingUntil = until;
-      peerSigningPrevious = peerSigning;
+      peerSigningPrevious = h.peerSigning;
       peerSigningPreviousUntil = until;
-      peerSigning = m.peerSigning();
-      peerWrapping = m.peerWrapping();
-      signing = m.mine().signing();
-      signingPublic = m.mine().signingPublic();
+      h.peerSigning = m.peerSigning();
+      h.peerWrapping = m.peerWrapping();
+      h.signing = m.mine().signing();
+      h.signingPublic = m.mine().signingPublic();
       next = null;
-      wrapping = ring;
+      h.wrapping = ring;
       suite = m.suite();
       migration = null;
-      sealer = sealerTo(peerWrapping, null);
+      sealer = sealerTo(h.signing.keyId(), h.peerWrapping.keyId(), null);
+      synchronized (owner) {
+        destroyedCounted = ring.destroyedCount();
+      }
+      keysChanged();
     }
-    synchronized (owner) {
-      destroyedCounted = ring.destroyedCount();
-    }
-    owner.changed(this);
     LOG.info("connection {}: moved from {} to {}", local, before.name(), m.suite().name());
   }
 
@@ -580,13 +701,14 @@ public final class Link {
       undoSigningRotation();
       return;
     }
-    synchronized (this) { // the sealer is used under the link's lock (Deposits)
-      signing = n.key();
-      signingPublic = n.pub();
+    synchronized (this) { // the sealer is used under the link's lock (Deposits); the keys change under it
+      Held h = held();
+      h.signing = n.key();
+      h.signingPublic = n.pub();
       next = null;
-      sealer = sealerTo(peerWrapping, null);
+      sealer = sealerTo(h.signing.keyId(), h.peerWrapping.keyId(), null);
+      keysChanged();
     }
-    owner.changed(this);
     LOG.info("connection {}: now signing with {}", local, n.pub().keyId());
   }
 
@@ -611,13 +733,16 @@ public final class Link {
     if (!newSigning.algorithm().name().equals(suite.signature().name())) {
       throw new IllegalArgumentException("the new key is not of the connection's signature algorithm");
     }
-    if (newSigning.keyId().equals(peerSigning.keyId())) {
-      return; // announced again
+    synchronized (this) {
+      Held h = held();
+      if (newSigning.keyId().equals(h.peerSigning.keyId())) {
+        return; // announced again
+      }
+      peerSigningPrevious = h.peerSigning;
+      peerSigningPreviousUntil = owner.now().plus(Connections.UNACKNOWLEDGED_KEY_LIFE);
+      h.peerSigning = newSigning;
+      keysChanged();
     }
-    peerSigningPrevious = peerSigning;
-    peerSigningPreviousUntil = owner.now().plus(Connections.UNACKNOWLEDGED_KEY_LIFE);
-    peerSigning = newSigning;
-    owner.changed(this);
     LOG.info("connection {}: peer's signing key is now {}", local, newSigning.keyId());
   }
 
@@ -667,9 +792,19 @@ public final class Link {
   public PublicKeyEntry rotateWrappingKey(io.vettid.crypto.pool.KeySource keys) throws GeneralSecurityException {
     Objects.requireNonNull(keys, "keys");
     checkLive();
-    KeyId old = wrapping.primaryPublic().keyId();
-    KeyId next = wrapping.install(keys.keyPair(wrapping.algorithm(), new java.security.SecureRandom()));
-    owner.changed(this);
+    io.vettid.api.spi.KeyAlgorithm algorithm = suite.wrap();
+    java.security.KeyPair pair = keys.keyPair(algorithm, new java.security.SecureRandom()); // not under the lock
+    KeyId old;
+    KeyId next;
+    synchronized (this) {
+      KeyRing ring = held().wrapping;
+      if (!ring.algorithm().name().equals(algorithm.name())) {
+        throw new IllegalStateException("connection " + local + " moved to another suite during the rotation");
+      }
+      old = ring.primaryPublic().keyId();
+      next = ring.install(pair);
+      keysChanged();
+    }
     LOG.info("connection {}: new wrapping key {} (previous {} stays open until retired)", local, next, old);
     return wrappingKey();
   }
@@ -684,13 +819,16 @@ public final class Link {
    */
   public boolean undoRotation(PublicKeyEntry rotatedTo) {
     checkLive();
-    if (!wrapping.undoRotation(Objects.requireNonNull(rotatedTo, "rotatedTo").keyId())) {
-      return false;
+    Objects.requireNonNull(rotatedTo, "rotatedTo");
+    synchronized (this) {
+      if (!held().wrapping.undoRotation(rotatedTo.keyId())) {
+        return false;
+      }
+      synchronized (owner) {
+        destroyedCounted++; // the undone key: destroyed, but not retired
+      }
+      keysChanged();
     }
-    synchronized (owner) {
-      destroyedCounted++; // the undone key: destroyed, but not retired
-    }
-    owner.changed(this);
     LOG.info("connection {}: rotation to {} undone (its announcement was not sent)", local, rotatedTo.keyId());
     return true;
   }
@@ -703,9 +841,13 @@ public final class Link {
    */
   public void retireAfter(Duration grace) {
     checkLive();
-    wrapping.endGraceWithin(Objects.requireNonNull(grace, "grace"));
-    if (owner.retire(this) == 0) {
-      owner.changed(this);
+    Objects.requireNonNull(grace, "grace");
+    synchronized (this) {
+      held().wrapping.endGraceWithin(grace);
+      keyChanges++;
+      if (owner.retire(this) == 0) {
+        owner.changed(this);
+      }
     }
   }
 
@@ -720,9 +862,12 @@ public final class Link {
     if (!newWrapping.algorithm().name().equals(suite.wrap().name())) {
       throw new IllegalArgumentException("the new key is not of the connection's wrap algorithm");
     }
-    sealer = sealerTo(newWrapping, null);
-    peerWrapping = newWrapping;
-    owner.changed(this);
+    synchronized (this) { // the sealer is used under the link's lock (Deposits); the keys change under it
+      Held h = held();
+      h.peerWrapping = newWrapping;
+      sealer = sealerTo(h.signing.keyId(), newWrapping.keyId(), null);
+      keysChanged();
+    }
     LOG.info("connection {}: peer's wrapping key is now {}", local, newWrapping.keyId());
   }
 
@@ -786,6 +931,12 @@ public final class Link {
   /** Starts a new sealing session with the peer: the next event carries a new key block. */
   public void newSession() {
     sealer.rotateSession();
+  }
+
+  /** The held keys changed (under the link's lock): counted, indexed and saved. */
+  private void keysChanged() {
+    keyChanges++;
+    owner.changed(this);
   }
 
   private void checkLive() {

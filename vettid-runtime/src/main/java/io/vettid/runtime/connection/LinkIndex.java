@@ -95,10 +95,21 @@ final class LinkIndex implements EnvelopeOpener {
     return List.copyOf(links.keySet());
   }
 
-  /** Indexes a link's wrapping keys and its peer's signing keys as its own, and no more a key it no longer has. */
-  synchronized void reindex(Link link) {
+  /**
+   * Indexes a link's wrapping keys and its peer's signing keys as its own, and no more a key it no
+   * longer has. Under the link's lock (a key change holds it while it reindexes; a cold link's keys
+   * load under it), then the index's.
+   */
+  void reindex(Link link) {
+    synchronized (link) {
+      reindexLocked(link);
+    }
+  }
+
+  private void reindexLocked(Link link) {
+    Link.Held h = link.held();
     Set<KeyId> now = new HashSet<>();
-    link.wrapping.versions().forEach(v -> now.add(v.keyId()));
+    h.wrapping.versions().forEach(v -> now.add(v.keyId()));
     io.vettid.crypto.keyring.KeyRing previousRing = link.previousWrapping;
     if (previousRing != null) {
       previousRing.versions().forEach(v -> now.add(v.keyId()));
@@ -107,18 +118,21 @@ final class LinkIndex implements EnvelopeOpener {
     if (m != null) {
       now.add(m.mine().wrappingPublic().keyId());
     }
-    link.indexed = owned(wrappingOwners, link.indexed, now, link.local);
     // the peer's signing keys: the current one, the previous one while it is kept, and the one of
     // a migration it announced
     Set<KeyId> signers = new HashSet<>();
-    signers.add(link.peerSigning.keyId());
-    if (link.peerSigningPrevious != null) {
-      signers.add(link.peerSigningPrevious.keyId());
+    signers.add(h.peerSigning.keyId());
+    PublicKeyEntry peerPrevious = link.peerSigningPrevious;
+    if (peerPrevious != null) {
+      signers.add(peerPrevious.keyId());
     }
     if (m != null && m.peerSigning() != null) {
       signers.add(m.peerSigning().keyId());
     }
-    link.indexedSigners = owned(signerOwners, link.indexedSigners, signers, link.local);
+    synchronized (this) {
+      link.indexed = owned(wrappingOwners, link.indexed, now, link.local);
+      link.indexedSigners = owned(signerOwners, link.indexedSigners, signers, link.local);
+    }
   }
 
   /** Indexes {@code now} as the connection's in {@code owners}, and no more what it {@code had} and lost. */
@@ -140,29 +154,47 @@ final class LinkIndex implements EnvelopeOpener {
    * a key this vault holds for another connection is a wrong key.
    */
   Opener openerOf(Link link, io.vettid.crypto.envelope.SessionStates.Openings kept) {
-    return Opener.builder(id -> {
-      Optional<PrivateKeyEntry> own = link.wrapping.privateKey(id);
-      if (own.isEmpty()) { // a key of the suite a migration left, or of the one it moves to
-        io.vettid.crypto.keyring.KeyRing previousRing = link.previousWrapping();
-        own = previousRing == null ? Optional.empty() : previousRing.privateKey(id);
-        Link.Migration m = link.migration;
-        if (own.isEmpty() && m != null && m.mine().wrapping().keyId().equals(id)) {
-          own = Optional.of(m.mine().wrapping());
+    Opener.KeyFinder<PrivateKeyEntry> own = new Opener.KeyFinder<>() {
+      @Override
+      public Optional<PrivateKeyEntry> find(KeyId id) throws EnvelopeException {
+        // a cold link loads its keys only for a keyID indexed as its own (another is never read from the store)
+        Optional<PrivateKeyEntry> own = !link.warm() && !link.indexed.contains(id) ? Optional.empty()
+            : link.held().wrapping.privateKey(id);
+        if (own.isEmpty()) { // a key of the suite a migration left, or of the one it moves to
+          io.vettid.crypto.keyring.KeyRing previousRing = link.previousWrapping();
+          own = previousRing == null ? Optional.empty() : previousRing.privateKey(id);
+          Link.Migration m = link.migration;
+          if (own.isEmpty() && m != null && m.mine().wrapping().keyId().equals(id)) {
+            own = Optional.of(m.mine().wrapping());
+          }
         }
+        if (own.isEmpty() && isOther(wrappingOwners.get(id), link)) {
+          throw new EnvelopeException(FailureReason.WRONG_KEY,
+              "recipient key " + id + " is not a key of connection " + link.local.value());
+        }
+        return own;
       }
-      if (own.isEmpty() && isOther(wrappingOwners.get(id), link)) {
-        throw new EnvelopeException(FailureReason.WRONG_KEY,
-            "recipient key " + id + " is not a key of connection " + link.local.value());
+
+      @Override
+      public boolean holds(KeyId id) throws EnvelopeException {
+        Link.Cold cold = link.coldKeys();
+        if (cold != null) { // a cold link holds its one wrapping key, and no other (cooled only so)
+          return cold.wrapping().equals(id);
+        }
+        return find(id).isPresent();
       }
-      return own;
-    }, id -> {
+    };
+    return Opener.builder(own, id -> {
       boolean blockedPeer = link.peerIdentity != null && blocked.isBlocked(link.peerIdentity);
-      PublicKeyEntry current = link.peerSigning;
-      if (current.keyId().equals(id)) {
-        if (!blockedPeer) {
-          link.peerSeenSigningWithNewKey(PREVIOUS_SIGNER_GRACE);
+      Link.Cold cold = link.coldKeys();
+      if (cold == null || cold.peerSigning().equals(id)) {
+        PublicKeyEntry current = link.held().peerSigning;
+        if (current.keyId().equals(id)) {
+          if (!blockedPeer) {
+            link.peerSeenSigningWithNewKey(PREVIOUS_SIGNER_GRACE);
+          }
+          return blockedPeer ? Optional.empty() : Optional.of(current);
         }
-        return blockedPeer ? Optional.empty() : Optional.of(current);
       }
       Optional<PublicKeyEntry> previous = link.peerSigningPrevious().filter(p -> p.keyId().equals(id));
       if (previous.isPresent()) {

@@ -915,6 +915,124 @@ class InvitationFlowTest {
   }
 
   /**
+   * Issue #22 (100,000 connections): a vault that keeps its connections in the sealed store and may
+   * hold no connection's keys in memory ({@code keepKeysWarm(0)}): once idle, the connection's keys
+   * are dropped (only the sealed record has them). Events of the open session, both ways, need no
+   * key; a new session's key block reads the record once; the safety number is the same; a
+   * restarted vault goes cold too and goes on in its kept sessions without reading a key. Without
+   * the cold keys the first assertion fails (every connection keeps its keys).
+   */
+  @Test
+  void anIdleConnectionKeepsItsKeysOnlyInTheSealedStoreAndReadsThemForANewSession() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    Identity aliceId = identity("alice30");
+    try (Vault bob = new Vault("bob30", clock)) {
+      Established a;
+      Established b;
+      try (Vault alice = new Vault("alice30", aliceId, secret, clock, null)) {
+        assertThatThrownBy(() -> alice.connections.keepKeysWarm(-1)).isInstanceOf(IllegalArgumentException.class);
+        alice.connections.keepKeysWarm(0);
+        Established[] e = connect(alice, bob, clock);
+        a = e[0];
+        b = e[1];
+        String safety = bob.connections.link(b.local()).safetyNumber();
+        for (int i = 0; i < 3; i++) {
+          alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "a" + i));
+          bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "b" + i));
+        }
+        await(() -> alice.chats.size() == 3 && bob.chats.size() == 3, "3 chats each way");
+        await(() -> alice.connections.warmKeys() == 0, "alice's connection cold");
+        Link link = alice.connections.link(a.local());
+        assertThat(link.coldKeys()).as("only the keyIDs are kept").isNotNull();
+
+        long loads = alice.connections.keyLoads();
+        for (int i = 3; i < 6; i++) {
+          alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "a" + i));
+          bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "b" + i));
+        }
+        await(() -> alice.chats.size() == 6 && bob.chats.size() == 6, "6 chats each way");
+        assertThat(alice.connections.keyLoads()).as("the open sessions need no key").isEqualTo(loads);
+        assertThat(alice.connections.warmKeys()).isZero();
+
+        // an envelope to a keyID that is not the connection's never reads the store
+        io.vettid.crypto.PublicKeyEntry stranger = io.vettid.crypto.PublicKeyEntry.of(SUITE.wrap(),
+            SUITE.wrap().generateKeyPair(new SecureRandom()).getPublic());
+        ConnectionKeys forged = ConnectionKeys.generate(SUITE, new SecureRandom());
+        byte[] toStranger = Sealer.builder(SUITE, forged.signing(), stranger, b.peerDepositSubject()).build()
+            .sealBytes("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> alice.connections.opener().open(toStranger, b.peerDepositSubject()))
+            .isInstanceOfSatisfying(io.vettid.crypto.envelope.EnvelopeException.class,
+                x -> assertThat(x.reason()).isEqualTo(FailureReason.UNKNOWN_KEY_ID));
+        assertThat(alice.connections.keyLoads()).as("an unknown keyID reads nothing").isEqualTo(loads);
+
+        // a new session: its key block needs alice's wrapping key and bob's signing key, read once
+        bob.connections.link(b.local()).newSession();
+        bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "new-session"));
+        await(() -> alice.chats.contains("new-session"), "the new session's event");
+        assertThat(alice.connections.keyLoads()).as("one read of the record").isEqualTo(loads + 1);
+        assertThat(alice.connections.link(a.local()).safetyNumber()).isEqualTo(safety);
+        await(() -> alice.connections.warmKeys() == 0, "cold again");
+      }
+      long bobSessions = bob.connections.link(b.local()).sealer.sessionsStarted();
+      try (Vault alice = new Vault("alice30", aliceId, secret, clock, new int[1])) {
+        alice.connections.keepKeysWarm(0);
+        await(() -> alice.connections.warmKeys() == 0, "the restored connection cold");
+        bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "after-restart"));
+        await(() -> alice.chats.contains("after-restart"), "the kept session's event after the restart");
+        assertThat(alice.connections.keyLoads()).as("the kept session needs no key").isZero();
+        assertThat(bob.connections.link(b.local()).sealer.sessionsStarted()).isEqualTo(bobSessions);
+      }
+    }
+  }
+
+  /**
+   * A cold connection whose sealed record no longer holds the keys it had (here: the peer's
+   * wrapping key replaced in the record) does not use them: reading them fails with the reason,
+   * and so does sealing a new session to the peer. A rotation of a cold connection reads its keys
+   * and keeps them in memory while the previous key is in its grace.
+   */
+  @Test
+  void aColdConnectionRefusesARecordThatDoesNotHoldItsKeysAndStaysWarmWhileARotationIsUnderWay() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    try (Vault bob = new Vault("bob31", clock);
+        Vault alice = new Vault("alice31", identity("alice31"), secret, clock, null)) {
+      alice.connections.keepKeysWarm(0);
+      Established[] e = connect(alice, bob, clock);
+      Established a = e[0];
+      ConnectionStore store = new ConnectionStore(alice.runtime.connection(), secret);
+      await(() -> alice.connections.warmKeys() == 0, "cold");
+
+      // a rotation: read, changed, saved; warm while the previous key is in its grace
+      io.vettid.crypto.PublicKeyEntry rotated = alice.connections.link(a.local()).rotateWrappingKey();
+      Thread.sleep(Connections.MIN_WARM.toMillis() + 100); // idle long enough: only the rotation keeps it warm
+      assertThat(alice.connections.coolDown()).isZero();
+      assertThat(alice.connections.warmKeys()).isEqualTo(1);
+      assertThat(alice.connections.link(a.local()).wrappingKey()).isEqualTo(rotated);
+      alice.connections.link(a.local()).retireAfter(Duration.ZERO);
+      await(() -> alice.connections.warmKeys() == 0, "cold once the previous key retired");
+      assertThat(alice.connections.link(a.local()).coldKeys().wrapping()).isEqualTo(rotated.keyId());
+
+      // the record altered: the peer's wrapping key is another one
+      com.fasterxml.jackson.databind.node.ObjectNode record =
+          (com.fasterxml.jackson.databind.node.ObjectNode) store.get(a.local().value());
+      record.put("peerWrapping", java.util.Base64.getEncoder().encodeToString(
+          SUITE.wrap().generateKeyPair(new SecureRandom()).getPublic().getEncoded()));
+      store.put(a.local().value(), record);
+      Link link = alice.connections.link(a.local());
+      assertThatThrownBy(link::safetyNumber).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("does not hold the keys it had");
+      link.newSession();
+      assertThatThrownBy(() -> link.sealer.sealBytes(new byte[1])).isInstanceOf(java.security.GeneralSecurityException.class)
+          .hasMessageContaining("does not hold the keys it had");
+      assertThat(link.coldKeys()).as("still cold: nothing of the record was taken").isNotNull();
+    }
+  }
+
+  /**
    * Issue #20: the account signing key that signs peers' users is rotated while bob keeps sending:
    * his user, signed by the earlier key, keeps working (the earlier key stays listed until its users
    * expired); the connection's next rotation gives him a user signed by the new key; nothing is lost.
@@ -1128,7 +1246,7 @@ class InvitationFlowTest {
       for (int i = n / 2; i < n; i++) {
         bob.connections.send(b.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", String.valueOf(i)));
       }
-      assertThat(bob.connections.link(b.local()).peerWrapping.keyId().value()).as("bob seals to the new key")
+      assertThat(bob.connections.link(b.local()).held().peerWrapping.keyId().value()).as("bob seals to the new key")
           .isEqualTo(announced);
       int[] restored = new int[1];
       try (Vault alice = new Vault("alice12", aliceId, secret, clock, restored)) {
@@ -1184,15 +1302,15 @@ class InvitationFlowTest {
         sender.start();
         await(() -> alice.chats.size() >= n / 4, "a quarter of the chats");
         io.vettid.api.KeyId old = alice.connections.link(a.local()).wrappingKey().keyId();
-        io.vettid.crypto.PrivateKeyEntry oldSigning = alice.connections.link(a.local()).signing;
+        io.vettid.crypto.PrivateKeyEntry oldSigning = alice.connections.link(a.local()).held().signing;
         clock.advance(Duration.ofDays(31)); // past the rotation's due date
         assertThat(rotation.rotateDue(Duration.ofDays(30))).containsExactly(a.local());
         await(() -> alice.runtime.counters().snapshot().handled() > alice.chatCalls.get(),
             "bob's acknowledgement taken");
         // the signing key rotated with the wrapping key: alice signs with the new one, bob knows it
-        io.vettid.api.KeyId newSigning = alice.connections.link(a.local()).signingPublic.keyId();
+        io.vettid.api.KeyId newSigning = alice.connections.link(a.local()).held().signingPublic.keyId();
         assertThat(newSigning).isNotEqualTo(oldSigning.keyId());
-        assertThat(bob.connections.link(b.local()).peerSigning.keyId()).isEqualTo(newSigning);
+        assertThat(bob.connections.link(b.local()).held().peerSigning.keyId()).isEqualTo(newSigning);
         alice.connections.send(a.local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "signed-anew"));
         await(() -> bob.chats.contains("signed-anew"), "a new session signed with the new key opens at bob");
         assertThat(bob.connections.link(b.local()).peerSigningPreviousUntil).as("previous key: grace shortened")
@@ -1207,7 +1325,7 @@ class InvitationFlowTest {
         clock.advance(Duration.ofDays(1)); // past the previous key's grace
         Thread.sleep(1_200); // and the previous user's
         rotation.maintain();
-        assertThat(alice.connections.link(a.local()).wrapping.privateKey(old)).as("the previous key destroyed")
+        assertThat(alice.connections.link(a.local()).held().wrapping.privateKey(old)).as("the previous key destroyed")
             .isEmpty();
         // ...and not after it: a key block signed with it is refused
         byte[] afterGrace = io.vettid.crypto.envelope.Sealer.builder(SUITE, oldSigning,
