@@ -67,16 +67,39 @@ public final class VaultAccounts {
    * @param operator the operator that signs them
    * @param subscriberGuid the owner's subscriber id (a lowercase token)
    * @param limits the JetStream limits of the vault's account; the deposit account gets the same
+   *     ({@link #create(NatsOperator, String, JetStreamLimits, JetStreamLimits)} gives it its own)
    * @return the accounts (push them all to the server, or preload them)
    */
   public static VaultAccounts create(NatsOperator operator, String subscriberGuid, JetStreamLimits limits) {
+    return create(operator, subscriberGuid, limits, limits);
+  }
+
+  /**
+   * Creates a vault's four accounts with the deposit account's limits of their own: a vault that
+   * keeps much (many connections' sealed records: about 20 KB each with a post-quantum suite, in
+   * its {@code Connections} bucket's share of the storage) need not reserve as much for deposits,
+   * whose streams take an eighth of the vault's storage by default ({@code JetStreamLayout}).
+   *
+   * @param operator the operator that signs them
+   * @param subscriberGuid the owner's subscriber id (a lowercase token)
+   * @param limits the JetStream limits of the vault's account
+   * @param depositLimits the JetStream limits of the deposit account (JetStream enabled)
+   * @return the accounts (push them all to the server, or preload them)
+   * @throws IllegalArgumentException if the deposit account's limits disable JetStream
+   */
+  public static VaultAccounts create(NatsOperator operator, String subscriberGuid, JetStreamLimits limits,
+      JetStreamLimits depositLimits) {
     Objects.requireNonNull(operator, "operator");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(depositLimits, "depositLimits");
+    if (!depositLimits.enabled()) {
+      throw new IllegalArgumentException("the deposit account keeps the deposit streams: JetStream must be enabled");
+    }
     String deposited = Subjects.depositsOfSubscriber(subscriberGuid); // checks the guid
     NatsAccount vault = operator.createAccount(name("vault-", subscriberGuid), limits);
     NatsAccount apps = operator.createAccount(name("apps-", subscriberGuid), JetStreamLimits.DISABLED);
     NatsAccount eventSpace = operator.createAccount(name("subscriber-", subscriberGuid), JetStreamLimits.DISABLED);
-    NatsAccount deposits = operator.createAccount(name("deposits-", subscriberGuid), limits);
+    NatsAccount deposits = operator.createAccount(name("deposits-", subscriberGuid), depositLimits);
     vault.exportService(Subjects.appQueues());
     apps.importService(vault, Subjects.appQueues());
     String handshakes = Subjects.handshakesOfSubscriber(subscriberGuid);

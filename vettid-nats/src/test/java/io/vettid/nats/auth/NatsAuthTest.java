@@ -160,6 +160,18 @@ class NatsAuthTest {
   }
 
   @Test
+  void aVaultsDepositAccountMayHaveLimitsOfItsOwnButNotADisabledJetStream() throws Exception {
+    JetStreamLimits big = new JetStreamLimits(64L << 20, 8L << 30, 64, 1024);
+    VaultAccounts v = VaultAccounts.create(OPERATOR, "g4", big, JetStreamLimits.subscriberDefault());
+
+    assertThat(claims(v.vault().jwt()).at("/nats/limits/disk_storage").asLong()).isEqualTo(8L << 30);
+    assertThat(claims(v.deposits().jwt()).at("/nats/limits/disk_storage").asLong()).isEqualTo(1L << 30);
+    assertThat(VaultAccounts.restore(OPERATOR, v.export()).deposits().limits()).isEqualTo(JetStreamLimits.subscriberDefault());
+    assertThatThrownBy(() -> VaultAccounts.create(OPERATOR, "g4", big, JetStreamLimits.DISABLED))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deposit streams");
+  }
+
+  @Test
   void anEmptyAllowListDeniesEverythingRatherThanNothing() throws Exception {
     NatsAccount account = OPERATOR.createAccount("subscriber-g2", JetStreamLimits.subscriberDefault());
     UserCredentials user = account.issueUser("mute", new UserPermissions(List.of(), List.of()));
