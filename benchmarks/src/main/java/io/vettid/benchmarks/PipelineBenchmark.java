@@ -260,8 +260,20 @@ public final class PipelineBenchmark {
    * account, the vault works in its own.
    */
   private io.vettid.nats.auth.VaultAccounts vaultAccounts(String guid) throws Exception {
+    return vaultAccounts(guid, io.vettid.nats.auth.JetStreamLimits.subscriberDefault().diskBytes());
+  }
+
+  /**
+   * A vault's accounts with {@code diskBytes} of JetStream file storage, pushed to the server; the
+   * deposit account gets what its streams may take (an eighth for the deposits, a sixty-fourth for
+   * the handshakes), at least the default.
+   */
+  private io.vettid.nats.auth.VaultAccounts vaultAccounts(String guid, long diskBytes) throws Exception {
+    io.vettid.nats.auth.JetStreamLimits d = io.vettid.nats.auth.JetStreamLimits.subscriberDefault();
     io.vettid.nats.auth.VaultAccounts accounts = io.vettid.nats.auth.VaultAccounts.create(operator, guid,
-        io.vettid.nats.auth.JetStreamLimits.subscriberDefault());
+        new io.vettid.nats.auth.JetStreamLimits(d.memoryBytes(), diskBytes, d.streams(), d.consumers()),
+        new io.vettid.nats.auth.JetStreamLimits(d.memoryBytes(), Math.max(d.diskBytes(), diskBytes / 8 + diskBytes / 64 + (64L << 20)),
+            d.streams(), d.consumers()));
     try (Connection sys = connect(operator.systemUser())) {
       for (io.vettid.nats.auth.NatsAccount a : accounts.all()) {
         operator.push(sys, a);
@@ -278,6 +290,14 @@ public final class PipelineBenchmark {
    */
   private io.vettid.nats.auth.VaultAccounts runVault;
   private String runGuid;
+
+  /** The profile the kept connections' peer presented (one for all: the senders are one party). */
+  private static io.vettid.profile.Profile peerProfile(Suite suite) throws Exception {
+    java.security.KeyPair id = suite.signature().generateKeyPair(new SecureRandom());
+    return io.vettid.profile.Profile.builder("bench",
+        io.vettid.profile.Profile.Owner.of("senders", suite.signature(), id.getPublic()).ageOver(18).location("Berlin area"))
+        .build();
+  }
 
   /** Deletes every stream of the account the connection is in, then closes the connection. */
   private void deleteStreams(Connection account) throws Exception {
@@ -326,15 +346,36 @@ public final class PipelineBenchmark {
 
   private Sides sides(Suite suite, String guid, int connections, Connection senderNc, List<ConnectionKeys[]> keys)
       throws Exception {
+    return sides(suite, guid, connections, senderNc, keys, false);
+  }
+
+  /**
+   * @param kept whether the vault's connections are made as an invitation makes them (with the
+   *     peer's user, which they are kept in the vault's sealed store with, and go cold in when idle:
+   *     {@link Connections#keepKeysWarm}), not added with a NATS connection only
+   */
+  private Sides sides(Suite suite, String guid, int connections, Connection senderNc, List<ConnectionKeys[]> keys,
+      boolean kept) throws Exception {
     Connections vault = new Connections();
     Connections sender = new Connections();
     List<ConnectionId> ids = new ArrayList<>();
+    // a kept connection's route: the peer's user and inbox (one for all: the senders share a connection)
+    io.vettid.nats.auth.UserCredentials peerUser = kept ? senders(runVault.eventSpace()) : null;
+    io.vettid.runtime.connection.PeerConnector connector = (creds, inbox) -> senderNc;
+    io.vettid.profile.Profile peer = kept ? peerProfile(suite) : null;
     for (int i = 0; i < connections; i++) {
       ConnectionKeys[] k = keys.get(i);
       ConnectionId atVault = ConnectionId.of("c" + i);
       ConnectionId atSender = ConnectionId.of("s" + i);
-      vault.add(atVault, atSender, "subscriber.sender.bench.queue." + atSender.value(), senderNc, k[0],
-          k[1].signingPublic(), k[1].wrappingPublic());
+      if (kept) {
+        vault.add(new io.vettid.runtime.connection.Established(atVault, atSender,
+            "subscriber.sender.bench.queue." + atSender.value(), "_INBOX_bench", peerUser, k[0], k[1].signingPublic(),
+            k[1].wrappingPublic(), peer, peerUser.publicKey(), Subjects.deposit(guid, "bench", atVault).value()),
+            connector);
+      } else {
+        vault.add(atVault, atSender, "subscriber.sender.bench.queue." + atSender.value(), senderNc, k[0],
+            k[1].signingPublic(), k[1].wrappingPublic());
+      }
       sender.add(atSender, atVault, Subjects.deposit(guid, "bench", atVault).value(), senderNc, k[1],
           k[0].signingPublic(), k[0].wrappingPublic());
       ids.add(atSender);
@@ -425,7 +466,9 @@ public final class PipelineBenchmark {
     ObjectNode payload = payload();
     try (Connection senderNc = connect(senders); Connection depositAccount = connect(watcherUser)) {
       // each run is a fresh vault (fresh accounts): no handled-once records of earlier runs
-      Sides sides = sides(suite, runGuid, keys.size(), senderNc, keys);
+      // a scale run's connections are kept in the vault's sealed store, as an invitation's are
+      boolean kept = heapMb != null;
+      Sides sides = sides(suite, runGuid, keys.size(), senderNc, keys, kept);
       if (heapMb != null) {
         keys.clear(); // from here the vault's connections hold their keys; the sender holds the peers'
       }
@@ -440,7 +483,14 @@ public final class PipelineBenchmark {
               .account(accounts.apps()).storageBytes(accounts.vault().limits().diskBytes())
           : VettIdRuntime.connect(accounts, serverOptions());
       OwnerSide.configure(builder, System.getProperty("bench.ownerSide", "none"));
-      try (VettIdRuntime vault = builder.connections(sides.vault()).discoverHandlers(false).builtInHandlers(false)
+      if (kept) {
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        builder.connections(sides.vault(), secret, (creds, inbox) -> senderNc);
+      } else {
+        builder.connections(sides.vault());
+      }
+      try (VettIdRuntime vault = builder.discoverHandlers(false).builtInHandlers(false)
           .handler(new Sink()).listener(tally).start()) {
         long rev = vault.rules().orElseThrow().put(RULES);
         vault.rules().orElseThrow().awaitRevision(rev, Duration.ofSeconds(5));
@@ -1011,8 +1061,21 @@ public final class PipelineBenchmark {
     double keygen = (System.nanoTime() - t0) / 1e9;
     String name = "pipeline " + connections + " connections (" + suite.name() + ")";
     double[] heap = new double[1];
-    Run r = pipelineMeasuringHeap(name, suite, keys, heap);
-    return new ScaleResult(connections, r, heap[0], keygen);
+    // a vault of its own, whose Connections bucket (6 % of the account's storage) holds every
+    // connection's sealed record (about 18 KB with ML-KEM-768 + ML-DSA-65, and its kept sessions):
+    // a vault with many connections is given the storage for them (35 GB for 100,000, reserved,
+    // not used); its streams go with the run
+    io.vettid.nats.auth.VaultAccounts shared = runVault;
+    String sharedGuid = runGuid;
+    runGuid = "g" + Long.toHexString(random.nextLong() >>> 8);
+    runVault = vaultAccounts(runGuid, Math.max(1L << 30, connections * 21_000L * 100 / 6));
+    try {
+      Run r = pipelineMeasuringHeap(name, suite, keys, heap);
+      return new ScaleResult(connections, r, heap[0], keygen);
+    } finally {
+      runVault = shared;
+      runGuid = sharedGuid;
+    }
   }
 
   private Run pipelineMeasuringHeap(String name, Suite suite, List<ConnectionKeys[]> keys, double[] heapMb)
