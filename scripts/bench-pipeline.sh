@@ -3,7 +3,7 @@
 # store), 1 KiB events; the split topology and a 3-node cluster (with a node killed); 10,000 and
 # 100,000 connections on one vault; a session-open flood; connection setup per suite.
 # Prints a table and writes docs/benchmarks/latest.json and docs/benchmarks/pipeline.png.
-#   scripts/bench-pipeline.sh            full run (about 45 minutes)
+#   scripts/bench-pipeline.sh            full run (about 30 minutes)
 #   scripts/bench-pipeline.sh --quick    minutes; writes latest-quick.json (what CI runs)
 # Extra JVM options (for example a JFR recording) go in BENCH_JAVA_OPTS.
 # BENCH_MAIN and BENCH_XMX choose another benchmark program of the module and its heap (8g: the full

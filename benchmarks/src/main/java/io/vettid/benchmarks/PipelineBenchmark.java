@@ -1062,7 +1062,7 @@ public final class PipelineBenchmark {
     String name = "pipeline " + connections + " connections (" + suite.name() + ")";
     double[] heap = new double[1];
     // a vault of its own, whose Connections bucket (6 % of the account's storage) holds every
-    // connection's sealed record (about 18 KB with ML-KEM-768 + ML-DSA-65, and its kept sessions):
+    // connection's sealed record (about 19 KB with ML-KEM-768 + ML-DSA-65, and its kept sessions):
     // a vault with many connections is given the storage for them (35 GB for 100,000, reserved,
     // not used); its streams go with the run
     io.vettid.nats.auth.VaultAccounts shared = runVault;
