@@ -120,7 +120,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
    * How many connections kept in a store hold their keys in memory by default ({@link
    * #keepKeysWarm}).
    */
-  public static final int DEFAULT_WARM_KEYS = 0;
+  public static final int DEFAULT_WARM_KEYS = 1024;
   /**
    * How long a link's keys stay in memory after their last use at least, so that one operation
    * (a key block needs this side's wrapping key and the peer's signing key) reads the record once.
