@@ -478,8 +478,8 @@ public final class Connections implements ReplyTransport, AutoCloseable {
 
   /** A link's keys were used (or saved): it is the most recently used warm link. */
   void keysUsed(Link link) {
-    if (store == null || link.revoked) {
-      return;
+    if (store == null || link.revoked || link.route.creds() == null) {
+      return; // a link not kept in the store never goes cold
     }
     boolean over;
     synchronized (warm) {
