@@ -862,8 +862,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
         link.previousWrapping = null; // a migration's previous suite: its keys' time is over
         link.previousWrappingUntil = null;
         LOG.info("connection {}: the wrapping keys of its previous suite retired", link.local);
-        link.keyChanges++;
-        changed(link);
+        link.keysChanged();
       }
       KeyRing ring = link.held().wrapping;
       ring.destroyExpired();
@@ -874,8 +873,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
       }
       if (retired > 0) {
         LOG.info("connection {}: {} wrapping key(s) retired", link.local, retired);
-        link.keyChanges++;
-        changed(link);
+        link.keysChanged();
       }
       return (int) retired;
     }

@@ -309,6 +309,14 @@ public final class Link {
     return held != null;
   }
 
+  /**
+   * {@return the keys in memory, or null for a cold link} Not a use: nothing is loaded and the link
+   * does not count as recently used (an open session's event needs no key).
+   */
+  Held peek() {
+    return held;
+  }
+
   /** {@return the keyIDs of a cold link's keys, or null while it is warm} */
   Cold coldKeys() {
     return cold;
@@ -795,18 +803,19 @@ public final class Link {
     io.vettid.api.spi.KeyAlgorithm algorithm = suite.wrap();
     java.security.KeyPair pair = keys.keyPair(algorithm, new java.security.SecureRandom()); // not under the lock
     KeyId old;
-    KeyId next;
+    PublicKeyEntry next;
     synchronized (this) {
       KeyRing ring = held().wrapping;
       if (!ring.algorithm().name().equals(algorithm.name())) {
         throw new IllegalStateException("connection " + local + " moved to another suite during the rotation");
       }
       old = ring.primaryPublic().keyId();
-      next = ring.install(pair);
+      ring.install(pair);
+      next = ring.primaryPublic();
       keysChanged();
     }
-    LOG.info("connection {}: new wrapping key {} (previous {} stays open until retired)", local, next, old);
-    return wrappingKey();
+    LOG.info("connection {}: new wrapping key {} (previous {} stays open until retired)", local, next.keyId(), old);
+    return next;
   }
 
   /**
@@ -934,7 +943,7 @@ public final class Link {
   }
 
   /** The held keys changed (under the link's lock): counted, indexed and saved. */
-  private void keysChanged() {
+  void keysChanged() {
     keyChanges++;
     owner.changed(this);
   }

@@ -158,8 +158,25 @@ final class LinkIndex implements EnvelopeOpener {
       @Override
       public Optional<PrivateKeyEntry> find(KeyId id) throws EnvelopeException {
         // a cold link loads its keys only for a keyID indexed as its own (another is never read from the store)
-        Optional<PrivateKeyEntry> own = !link.warm() && !link.indexed.contains(id) ? Optional.empty()
-            : link.held().wrapping.privateKey(id);
+        return ownKey(!link.warm() && !link.indexed.contains(id) ? null : link.held(), id);
+      }
+
+      @Override
+      public boolean holds(KeyId id) throws EnvelopeException {
+        Link.Held h = link.peek(); // an open session's event: not a use of the keys
+        if (h == null) {
+          Link.Cold cold = link.coldKeys();
+          if (cold != null) { // a cold link holds its one wrapping key, and no other (cooled only so)
+            return cold.wrapping().equals(id);
+          }
+          h = link.held(); // warmed meanwhile
+        }
+        return ownKey(h, id).isPresent();
+      }
+
+      /** The link's private key of that keyID: of its ring ({@code h}, null: not looked in), a migration's or a previous suite's. */
+      private Optional<PrivateKeyEntry> ownKey(Link.Held h, KeyId id) throws EnvelopeException {
+        Optional<PrivateKeyEntry> own = h == null ? Optional.empty() : h.wrapping.privateKey(id);
         if (own.isEmpty()) { // a key of the suite a migration left, or of the one it moves to
           io.vettid.crypto.keyring.KeyRing previousRing = link.previousWrapping();
           own = previousRing == null ? Optional.empty() : previousRing.privateKey(id);
@@ -173,15 +190,6 @@ final class LinkIndex implements EnvelopeOpener {
               "recipient key " + id + " is not a key of connection " + link.local.value());
         }
         return own;
-      }
-
-      @Override
-      public boolean holds(KeyId id) throws EnvelopeException {
-        Link.Cold cold = link.coldKeys();
-        if (cold != null) { // a cold link holds its one wrapping key, and no other (cooled only so)
-          return cold.wrapping().equals(id);
-        }
-        return find(id).isPresent();
       }
     };
     return Opener.builder(own, id -> {
