@@ -387,6 +387,9 @@ public final class NatsServerExtension
     public Builder tls() {
       try {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vettid-tls-");
+        // deleted at exit in the reverse order of these calls: the files first, then the directory
+        // (registered after them, it was deleted first, while not empty, and stayed)
+        dir.toFile().deleteOnExit();
         io.vettid.nats.tls.TlsMaterial material =
             io.vettid.nats.tls.TlsMaterial.generate(dir, java.util.List.of("localhost"), java.util.List.of("127.0.0.1"));
         config.tls(material.serverTls(false));
@@ -395,7 +398,6 @@ public final class NatsServerExtension
         for (String f : new String[] {"ca.pem", "server-cert.pem", "server-key.pem"}) {
           dir.resolve(f).toFile().deleteOnExit();
         }
-        dir.toFile().deleteOnExit();
         return this;
       } catch (java.io.IOException | java.security.GeneralSecurityException e) {
         throw new IllegalStateException("cannot make TLS material for the test server: " + e.getMessage(), e);

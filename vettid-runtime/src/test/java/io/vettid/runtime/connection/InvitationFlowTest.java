@@ -285,11 +285,12 @@ class InvitationFlowTest {
    * reconnect every 2 seconds for ever.
    */
   @Test
-  void aPeerServerThatFailsThePinIsRefusedAtOnceAndNothingIsKept() throws Exception {
+  void aPeerServerThatFailsThePinIsRefusedAtOnceAndNothingIsKept(@org.junit.jupiter.api.io.TempDir java.nio.file.Path caDir)
+      throws Exception {
     ShiftedClock clock = new ShiftedClock();
     try (Vault alice = new Vault("alice9", clock); Vault bob = new Vault("bob9", clock)) {
       int port = Integer.parseInt(NATS.url().substring(NATS.url().lastIndexOf(':') + 1));
-      String otherCaPin = io.vettid.nats.tls.TlsMaterial.generate(java.nio.file.Files.createTempDirectory("ca"),
+      String otherCaPin = io.vettid.nats.tls.TlsMaterial.generate(caDir, // another CA, its key in a directory JUnit deletes
           java.util.List.of("localhost"), java.util.List.of("127.0.0.1")).caPin();
       Invitations inviter = alice.invitations(clock);
       Invitee invitee = Invitee.accept(Invitation.parse(inviter.create("home", false).toUri()), bob.identity, bob.guid,
