@@ -5,7 +5,10 @@ package io.vettid.api;
  * then kept (quarantined, as received) and counted, never let through.
  */
 public enum FailureReason {
-  /** The event's keyID names no key this vault holds (or one already destroyed). */
+  /**
+   * The event's keyID names no key this vault holds (or one already destroyed, or one its
+   * connection's sealed record no longer holds).
+   */
   UNKNOWN_KEY_ID,
   /** The key named by the keyID does not open the event. */
   WRONG_KEY,

@@ -539,7 +539,8 @@ public final class Connections implements ReplyTransport, AutoCloseable {
   /**
    * The keys of a cold link, from its sealed record, checked against the keyIDs it had.
    *
-   * @throws IllegalStateException if the record cannot be read or does not hold those keys
+   * @throws IllegalStateException if the record cannot be read now
+   * @throws Link.KeysRefused if the record is gone, does not open or decode, or does not hold those keys
    */
   Link.Held loadKeys(Link link, Link.Cold cold) {
     ConnectionStore s = store;
@@ -550,20 +551,23 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     keyLoads.incrementAndGet();
     try {
       r = s.restoreOne(link.local, clock, random);
-    } catch (IOException | GeneralSecurityException e) {
+    } catch (IOException e) { // the store away now: what needs the keys comes again
       throw new IllegalStateException("connection " + link.local + ": its keys could not be read from the store ("
           + e.getClass().getSimpleName() + ")", e);
+    } catch (GeneralSecurityException e) {
+      throw new Link.KeysRefused("connection " + link.local + ": its stored record does not open or its keys do not"
+          + " decode; they are not used", e);
     }
     if (r == null) {
-      throw new IllegalStateException("connection " + link.local + ": its record is not in the store");
+      throw new Link.KeysRefused("connection " + link.local + ": its record is not in the store", null);
     }
     Link.Keys k = r.keys();
     List<KeyRing.Version> versions = k.wrapping().versions();
     if (!k.suite().name().equals(link.suite.name()) || !k.signing().keyId().equals(cold.signing())
         || versions.size() != 1 || !versions.get(0).keyId().equals(cold.wrapping())
         || !k.peerSigning().keyId().equals(cold.peerSigning()) || !k.peerWrapping().keyId().equals(cold.peerWrapping())) {
-      throw new IllegalStateException("connection " + link.local
-          + ": its stored record does not hold the keys it had; they are not used");
+      throw new Link.KeysRefused("connection " + link.local
+          + ": its stored record does not hold the keys it had; they are not used", null);
     }
     synchronized (this) {
       link.destroyedCounted = k.wrapping().destroyedCount();

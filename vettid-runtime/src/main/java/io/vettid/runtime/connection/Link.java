@@ -148,6 +148,20 @@ public final class Link {
   record Cold(KeyId signing, KeyId wrapping, Instant wrappingSince, KeyId peerSigning, KeyId peerWrapping) {}
 
   /**
+   * A cold link's sealed record was read and will not give its keys: it is gone, does not open or
+   * decode, or holds keys of other keyIDs. Lasting, unlike a store that cannot be read now (a plain
+   * {@link IllegalStateException}): a deposit that needs these keys is quarantined, not given back
+   * to come again for ever.
+   */
+  static final class KeysRefused extends IllegalStateException {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+
+    KeysRefused(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
    * How this side reaches the peer's EventSpace: the NATS connection as the user the peer issued,
    * and what is needed to make it again.
    *
@@ -282,7 +296,8 @@ public final class Link {
    * The connection's current keys: those in memory, or, for a cold link, those of its sealed
    * record, checked against the keyIDs it knows (the link is warm again until cooled).
    *
-   * @throws IllegalStateException if a cold link's keys cannot be read or are not the ones it had
+   * @throws IllegalStateException if a cold link's keys cannot be read now ({@link KeysRefused} if
+   *     its record will not give them: gone, not opening, or holding other keys)
    */
   Held held() {
     Held h = held;

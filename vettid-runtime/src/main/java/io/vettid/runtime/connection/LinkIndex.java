@@ -158,7 +158,7 @@ final class LinkIndex implements EnvelopeOpener {
       @Override
       public Optional<PrivateKeyEntry> find(KeyId id) throws EnvelopeException {
         // a cold link loads its keys only for a keyID indexed as its own (another is never read from the store)
-        return ownKey(!link.warm() && !link.indexed.contains(id) ? null : link.held(), id);
+        return ownKey(!link.warm() && !link.indexed.contains(id) ? null : keysOf(link), id);
       }
 
       @Override
@@ -169,7 +169,7 @@ final class LinkIndex implements EnvelopeOpener {
           if (cold != null) { // a cold link holds its one wrapping key, and no other (cooled only so)
             return cold.wrapping().equals(id);
           }
-          h = link.held(); // warmed meanwhile
+          h = keysOf(link); // warmed meanwhile
         }
         return ownKey(h, id).isPresent();
       }
@@ -196,7 +196,7 @@ final class LinkIndex implements EnvelopeOpener {
       boolean blockedPeer = link.peerIdentity != null && blocked.isBlocked(link.peerIdentity);
       Link.Cold cold = link.coldKeys();
       if (cold == null || cold.peerSigning().equals(id)) {
-        PublicKeyEntry current = link.held().peerSigning;
+        PublicKeyEntry current = keysOf(link).peerSigning;
         if (current.keyId().equals(id)) {
           if (!blockedPeer) {
             link.peerSeenSigningWithNewKey(PREVIOUS_SIGNER_GRACE);
@@ -219,6 +219,20 @@ final class LinkIndex implements EnvelopeOpener {
       return Optional.empty();
     }).maxSessions(SESSIONS_PER_CONNECTION).maxOpenings(OPENINGS_PER_CONNECTION, OPENINGS_PER).restore(kept)
         .build();
+  }
+
+  /**
+   * A link's keys for opening: a cold link whose record will not give them refuses the envelope as
+   * {@link FailureReason#UNKNOWN_KEY_ID} (the vault no longer holds a key of that keyID), so the
+   * deposit is quarantined with the reason; a store that cannot be read now still throws, and the
+   * deposit comes again.
+   */
+  private static Link.Held keysOf(Link link) throws EnvelopeException {
+    try {
+      return link.held();
+    } catch (Link.KeysRefused e) {
+      throw new EnvelopeException(FailureReason.UNKNOWN_KEY_ID, e.getMessage());
+    }
   }
 
   private boolean isOther(ConnectionId owner, Link link) {

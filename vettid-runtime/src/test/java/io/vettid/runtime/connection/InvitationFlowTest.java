@@ -1034,6 +1034,58 @@ class InvitationFlowTest {
   }
 
   /**
+   * A cold connection whose sealed record no longer holds its keys (here the peer's wrapping key
+   * replaced) receives a key block that needs them: the deposit is quarantined as
+   * UNKNOWN_KEY_ID with the reason, once, and not given back to come again for ever (a store that
+   * cannot be read now would give it back; a record that holds other keys will not change).
+   */
+  @Test
+  void aDepositNeedingKeysAColdRecordNoLongerHoldsIsQuarantinedOnceNotRedelivered() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    try (Vault bob = new Vault("bob32", clock);
+        Vault alice = new Vault("alice32", identity("alice32"), secret, clock, null)) {
+      alice.connections.keepKeysWarm(0);
+      Established[] e = connect(alice, bob, clock);
+      Established a = e[0];
+      await(() -> alice.connections.warmKeys() == 0, "cold");
+      ConnectionStore store = new ConnectionStore(alice.runtime.connection(), secret);
+      com.fasterxml.jackson.databind.node.ObjectNode record =
+          (com.fasterxml.jackson.databind.node.ObjectNode) store.get(a.local().value());
+      record.put("peerWrapping", java.util.Base64.getEncoder().encodeToString(
+          SUITE.wrap().generateKeyPair(new SecureRandom()).getPublic().getEncoded()));
+      store.put(a.local().value(), record);
+
+      // bob opens a new session: its key block needs alice's wrapping key, which her record no
+      // longer gives. That will not change by itself, so the deposit is quarantined with the reason,
+      // not given back to come again for ever (a store that cannot be read now would be)
+      long deferredBefore = alice.runtime.counters().snapshot().deferred();
+      Link bobs = bob.connections.link(e[1].local());
+      bobs.newSession();
+      bob.connections.send(e[1].local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "to-a-refused-record"));
+      await(() -> alice.runtime.counters().snapshot().quarantined().get(FailureReason.UNKNOWN_KEY_ID) == 1,
+          "the deposit quarantined as UNKNOWN_KEY_ID");
+      await(() -> {
+        try {
+          return alice.runtime.quarantine().list(10).size() == 1;
+        } catch (java.io.IOException | io.nats.client.JetStreamApiException x) {
+          return false;
+        }
+      }, "its quarantine entry written");
+      assertThat(alice.runtime.quarantine().list(10)).singleElement().satisfies(q -> {
+        assertThat(q.reason()).isEqualTo(FailureReason.UNKNOWN_KEY_ID);
+        assertThat(q.detail()).contains("does not hold the keys it had");
+      });
+      Thread.sleep(1_000); // long enough for a deposit given back to come again
+      assertThat(alice.runtime.counters().snapshot().deferred()).as("not given back").isEqualTo(deferredBefore);
+      assertThat(alice.runtime.counters().snapshot().quarantined().get(FailureReason.UNKNOWN_KEY_ID))
+          .as("quarantined once").isEqualTo(1);
+      assertThat(alice.chats).doesNotContain("to-a-refused-record");
+    }
+  }
+
+  /**
    * Issue #20: the account signing key that signs peers' users is rotated while bob keeps sending:
    * his user, signed by the earlier key, keeps working (the earlier key stays listed until its users
    * expired); the connection's next rotation gives him a user signed by the new key; nothing is lost.
