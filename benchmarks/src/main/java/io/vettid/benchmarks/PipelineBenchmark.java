@@ -1080,6 +1080,7 @@ public final class PipelineBenchmark {
 
   private Run pipelineMeasuringHeap(String name, Suite suite, List<ConnectionKeys[]> keys, double[] heapMb)
       throws Exception {
-    return pipeline(name, suite, keys, config.scaleEvents(), 0, heapMb, 1);
+    // profiling aid: -Dbench.scale.events=N sends N events per connection instead of the run's figure
+    return pipeline(name, suite, keys, Integer.getInteger("bench.scale.events", config.scaleEvents()), 0, heapMb, 1);
   }
 }
