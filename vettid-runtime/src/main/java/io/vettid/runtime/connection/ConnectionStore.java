@@ -45,6 +45,7 @@ public final class ConnectionStore {
   private static final String PREFIX = "conn.";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final Connection connection;
   private final KeyValue kv;
   private final io.nats.client.JetStream js;
   private final String bucket = Subjects.name("Connections");
@@ -61,7 +62,8 @@ public final class ConnectionStore {
    * @throws IOException if the bucket cannot be opened
    */
   public ConnectionStore(Connection nc, byte[] vaultSecret) throws IOException {
-    this.kv = Objects.requireNonNull(nc, "nc").keyValue(Subjects.name("Connections"));
+    this.connection = Objects.requireNonNull(nc, "nc");
+    this.kv = nc.keyValue(Subjects.name("Connections"));
     this.js = nc.jetStream();
     if (Objects.requireNonNull(vaultSecret, "vaultSecret").length < 32) {
       throw new IllegalArgumentException("the vault secret must be at least 32 bytes");
@@ -106,7 +108,8 @@ public final class ConnectionStore {
     try {
       return io.vettid.nats.jetstream.BucketReseal.reseal(nc, Subjects.name("Connections"), k -> true, (k, sealed) -> {
         byte[] aad = k.getBytes(StandardCharsets.UTF_8);
-        boolean session = k.startsWith(SEALING) || k.startsWith(OPENINGS);
+        boolean session = k.startsWith(SEALING) || k.startsWith(OPENINGS) || k.startsWith(BATCH)
+            || k.startsWith(SNAPSHOT);
         if (!session && !k.startsWith(PREFIX) && !k.startsWith(TOMB)) {
           throw new IOException("the Connections bucket holds an entry of an unknown form: " + k);
         }
@@ -145,7 +148,16 @@ public final class ConnectionStore {
   // ---------------------------------------------------------------- envelope sessions
 
   private static final String SEALING = "seal.";
+  /** One connection's opening sessions, as earlier builds wrote them (read, never written now). */
   private static final String OPENINGS = "open.";
+  /** The opening sessions of the connections one acknowledgement batch covered: {@code opens.<order>}. */
+  private static final String BATCH = "opens.";
+  /** A chunk of a snapshot of every connection's opening sessions: {@code openall.<order>.<i>}. */
+  private static final String SNAPSHOT = "openall.";
+  /** The byte form of a batch or snapshot chunk (PROTOCOL section 6). */
+  private static final byte[] BATCH_MAGIC = {'V', 'S', 'B', 1};
+  /** The most plaintext one snapshot chunk holds (a message is at most 1 MiB). */
+  static final int SNAPSHOT_CHUNK_BYTES = 512 * 1024;
 
   /**
    * Writes a connection's sealing session ({@link Sealer.Journal}), waiting until the server
@@ -164,18 +176,214 @@ public final class ConnectionStore {
     }
   }
 
-  /** Starts writing a connection's opening sessions; the future completes when the server stored them. */
-  java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck> saveOpenings(ConnectionId local,
-      SessionStates.Openings openings) {
-    byte[] plain = SessionStates.encode(openings);
-    String k = OPENINGS + local.value();
-    written(k);
+  /** A connection's opening sessions, to be written with others'. */
+  record OpeningsOf(ConnectionId local, SessionStates.Openings openings) {
+    OpeningsOf {
+      Objects.requireNonNull(local, "local");
+      Objects.requireNonNull(openings, "openings");
+    }
+  }
+
+  /**
+   * Starts writing the opening sessions of several connections in one entry ({@code opens.<order>}):
+   * one write for an acknowledgement batch, whatever number of connections it covers. The caller
+   * starts writes in the order of the states' snapshots (one at a time); what is read back at a
+   * restart is, for each connection, the state of the entry with the highest order.
+   *
+   * @return a future completed when the server stored the entry, and the plaintext's size
+   */
+  Written saveOpenings(List<OpeningsOf> batch) {
+    long order = nextOrder.getAndIncrement();
+    String k = BATCH + order;
+    byte[] plain = encodeBatch(order, batch);
     try {
-      return js.publishAsync(Subjects.keyValue(bucket, k), seal(sessionKey, k, plain));
+      for (OpeningsOf o : batch) {
+        superseded(o.local().value());
+        newest.put(o.local().value(), k);
+      }
+      return new Written(js.publishAsync(Subjects.keyValue(bucket, k), seal(sessionKey, k, plain)), plain.length);
     } catch (RuntimeException e) {
-      return java.util.concurrent.CompletableFuture.failedFuture(e);
+      return new Written(java.util.concurrent.CompletableFuture.failedFuture(e), plain.length);
     } finally {
       Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /** A write started: its future and the bytes it holds. */
+  record Written(java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck> stored, long bytes) {}
+
+  /**
+   * Starts writing a snapshot of the opening sessions of every connection given, in chunks
+   * ({@code openall.<order>.<i>}); once all are stored, {@link #dropSessionsBefore} may remove the
+   * batches, snapshots and single entries written before it. Called in the same order as {@link
+   * #saveOpenings} (one at a time, after taking the states).
+   *
+   * @return a future completed with the first chunk's stream sequence once every chunk is stored,
+   *     and the snapshot's size
+   */
+  SnapshotWritten saveSnapshot(List<OpeningsOf> all) {
+    long order = nextOrder.getAndIncrement();
+    List<byte[]> states = new ArrayList<>(all.size());
+    for (OpeningsOf o : all) {
+      states.add(SessionStates.encode(o.openings()));
+    }
+    List<java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck>> chunks = new ArrayList<>();
+    long bytes = 0;
+    int from = 0;
+    int chunk = 0;
+    try {
+      do {
+        int to = from;
+        long size = 16;
+        while (to < all.size() && (to == from
+            || size + 6 + all.get(to).local().value().length() + states.get(to).length <= SNAPSHOT_CHUNK_BYTES)) {
+          size += 6 + all.get(to).local().value().length() + states.get(to).length;
+          to++;
+        }
+        String k = SNAPSHOT + order + "." + chunk++;
+        byte[] plain = encodeBatch(order, all.subList(from, to), states.subList(from, to));
+        bytes += plain.length;
+        try {
+          for (OpeningsOf o : all.subList(from, to)) {
+            superseded(o.local().value());
+            newest.put(o.local().value(), k);
+          }
+          chunks.add(js.publishAsync(Subjects.keyValue(bucket, k), seal(sessionKey, k, plain)));
+        } catch (RuntimeException e) {
+          chunks.add(java.util.concurrent.CompletableFuture.failedFuture(e));
+        } finally {
+          Arrays.fill(plain, (byte) 0);
+        }
+        from = to;
+      } while (from < all.size());
+    } finally {
+      states.forEach(b -> Arrays.fill(b, (byte) 0));
+    }
+    return new SnapshotWritten(java.util.concurrent.CompletableFuture.allOf(
+        chunks.toArray(java.util.concurrent.CompletableFuture[]::new)).thenApply(x -> chunks.get(0).join().getSeqno()),
+        bytes);
+  }
+
+  /** A snapshot started: a future of its first chunk's stream sequence once every chunk is stored, and its bytes. */
+  record SnapshotWritten(java.util.concurrent.CompletableFuture<Long> stored, long bytes) {}
+
+  /**
+   * Removes the opening sessions stored before a snapshot (batches, earlier snapshots, single
+   * entries of earlier builds): the snapshot and what came after hold every kept connection's
+   * newest state. Entries are stored in the order their writes were started, so those before the
+   * snapshot's first chunk are the older ones.
+   *
+   * @param firstChunk the stream sequence of the snapshot's first chunk, every chunk being stored
+   * @return how many entries were removed
+   * @throws IOException if the bucket cannot be purged
+   */
+  long dropSessionsBefore(long firstChunk) throws IOException {
+    io.nats.client.JetStreamManagement jsm = connection.jetStreamManagement();
+    long dropped = 0;
+    try {
+      for (String prefix : List.of(BATCH, SNAPSHOT, OPENINGS)) {
+        dropped += jsm.purgeStream("KV_" + bucket, io.nats.client.PurgeOptions.builder()
+            .subject("$KV." + bucket + "." + prefix + ">").sequence(firstChunk).build()).getPurged();
+      }
+    } catch (JetStreamApiException e) {
+      throw new IOException("the kept sessions before sequence " + firstChunk + " were not removed: "
+          + e.getMessage(), e);
+    }
+    return dropped;
+  }
+
+  /** The order of a kept opening-sessions entry's key (0 for a single entry of an earlier build), or -1. */
+  private static long orderOf(String k) {
+    try {
+      if (k.startsWith(OPENINGS)) {
+        return 0;
+      }
+      if (k.startsWith(BATCH)) {
+        return Long.parseLong(k.substring(BATCH.length()));
+      }
+      if (k.startsWith(SNAPSHOT)) {
+        String rest = k.substring(SNAPSHOT.length());
+        return Long.parseLong(rest.substring(0, rest.indexOf('.')));
+      }
+    } catch (RuntimeException notOurs) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /**
+   * The byte form of a batch or snapshot chunk: {@code "VSB" 0x01 || u64 order || u32 n || n x
+   * (u16 idLength || id (ASCII) || u32 length || opening sessions ("VSO" 0x01 form))}.
+   */
+  static byte[] encodeBatch(long order, List<OpeningsOf> batch) {
+    List<byte[]> states = new ArrayList<>(batch.size());
+    for (OpeningsOf o : batch) {
+      states.add(SessionStates.encode(o.openings()));
+    }
+    try {
+      return encodeBatch(order, batch, states);
+    } finally {
+      states.forEach(b -> Arrays.fill(b, (byte) 0));
+    }
+  }
+
+  /** {@link #encodeBatch(long, List)} with each connection's state already in its byte form. */
+  private static byte[] encodeBatch(long order, List<OpeningsOf> batch, List<byte[]> states) {
+    int size = 4 + 8 + 4;
+    for (int i = 0; i < batch.size(); i++) {
+      size += 2 + batch.get(i).local().value().length() + 4 + states.get(i).length;
+    }
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size);
+    b.put(BATCH_MAGIC).putLong(order).putInt(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      byte[] id = batch.get(i).local().value().getBytes(StandardCharsets.US_ASCII);
+      b.putShort((short) id.length).put(id).putInt(states.get(i).length).put(states.get(i));
+    }
+    return b.array();
+  }
+
+  /** A decoded batch or snapshot chunk: its order, and each connection's opening sessions (their byte form). */
+  record Batch(long order, java.util.Map<String, byte[]> states) {}
+
+  /**
+   * Decodes what {@link #encodeBatch} wrote.
+   *
+   * @throws IllegalArgumentException if the bytes are not exactly such a form
+   */
+  static Batch decodeBatch(byte[] bytes) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Objects.requireNonNull(bytes, "bytes"));
+    try {
+      byte[] magic = new byte[4];
+      b.get(magic);
+      if (!Arrays.equals(magic, BATCH_MAGIC)) {
+        throw new IllegalArgumentException("not a batch of opening sessions");
+      }
+      long order = b.getLong();
+      int n = b.getInt();
+      if (order < 1 || n < 0 || n > b.remaining() / 6) {
+        throw new IllegalArgumentException("a batch of opening sessions with order " + order + " and " + n + " entries");
+      }
+      java.util.Map<String, byte[]> states = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        byte[] id = new byte[Short.toUnsignedInt(b.getShort())];
+        b.get(id);
+        String local = ConnectionId.of(new String(id, StandardCharsets.US_ASCII)).value();
+        int length = b.getInt();
+        if (length < 0 || length > b.remaining()) {
+          throw new IllegalArgumentException("a batch of opening sessions: an entry of " + length + " bytes");
+        }
+        byte[] state = new byte[length];
+        b.get(state);
+        if (states.put(local, state) != null) {
+          throw new IllegalArgumentException("a batch of opening sessions names " + local + " twice");
+        }
+      }
+      if (b.hasRemaining()) {
+        throw new IllegalArgumentException("a batch of opening sessions: " + b.remaining() + " bytes after its end");
+      }
+      return new Batch(order, states);
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("a batch of opening sessions is truncated");
     }
   }
 
@@ -200,15 +408,41 @@ public final class ConnectionStore {
   }
 
   /**
-   * A connection's kept opening sessions, or null if none were kept.
+   * A connection's kept opening sessions, or null if none were kept: the newest state written for
+   * it (of the batch, snapshot or single entry of highest order).
    *
-   * @throws GeneralSecurityException if they were kept but do not open or decode (the caller asks
-   *     the peer for a new session)
+   * @throws GeneralSecurityException if they were kept but do not open or decode, or a batch that
+   *     may hold a newer state does not (the caller asks the peer for a new session)
    */
   SessionStates.Openings openings(ConnectionId local) throws GeneralSecurityException {
-    byte[] plain = sessionBytes(OPENINGS + local.value());
-    if (plain == null) {
-      return null;
+    if (!preloadDone) {
+      try {
+        preloadSessions(); // the newest state may be in any batch: they are all read first
+      } catch (IOException e) {
+        throw new GeneralSecurityException("the kept sessions could not be read", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GeneralSecurityException("interrupted while reading the kept sessions", e);
+      }
+    }
+    if (batchesUnreadable) {
+      throw new GeneralSecurityException("a batch of kept opening sessions does not open or decode, and may hold the"
+          + " newest state of " + local);
+    }
+    byte[] plain;
+    Candidate c = preOpenings.remove(local.value()); // from the preload, once
+    if (c != null) {
+      if (c.sealed() == null) {
+        throw new GeneralSecurityException("the opening sessions of " + local + " do not open");
+      }
+      String k = OPENINGS + local.value();
+      plain = SecretBox.open(sessionKey, k.getBytes(StandardCharsets.UTF_8), c.sealed());
+    } else {
+      String k = newest.get(local.value());
+      if (k == null) {
+        return null;
+      }
+      plain = readOpenings(local, k);
     }
     try {
       return SessionStates.decodeOpenings(plain);
@@ -217,6 +451,55 @@ public final class ConnectionStore {
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
+  }
+
+  /** A connection's opening sessions from the entry that holds its newest state. */
+  private byte[] readOpenings(ConnectionId local, String k) throws GeneralSecurityException {
+    KeyValueEntry e;
+    try {
+      e = kv.get(k);
+    } catch (IOException | JetStreamApiException x) {
+      throw new GeneralSecurityException(k + " could not be read", x);
+    }
+    if (e == null || e.getValue() == null) {
+      throw new GeneralSecurityException("the entry holding the opening sessions of " + local + " (" + k + ") is gone");
+    }
+    byte[] plain = SecretBox.open(sessionKey, k.getBytes(StandardCharsets.UTF_8), e.getValue());
+    if (k.startsWith(OPENINGS)) {
+      return plain;
+    }
+    try {
+      byte[] state = decodeBatch(plain).states().get(local.value());
+      if (state == null) {
+        throw new GeneralSecurityException(k + " does not hold the opening sessions of " + local);
+      }
+      return state;
+    } catch (IllegalArgumentException x) {
+      throw new GeneralSecurityException(k + " does not decode: " + x.getMessage());
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /**
+   * A connection's opening sessions as the preload found them: the entry's order, and the bytes
+   * sealed again as a single entry would be (null: they did not open), so that those no connection
+   * takes are not held in the clear.
+   */
+  private record Candidate(long order, byte[] sealed) {}
+
+  /** The newest opening sessions of each connection the preload found, each taken by its first read. */
+  private final java.util.Map<String, Candidate> preOpenings = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The entry holding each connection's newest opening sessions (preloaded or written since). */
+  private final java.util.Map<String, String> newest = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The order of the next batch or snapshot: above every one in the bucket. */
+  private final java.util.concurrent.atomic.AtomicLong nextOrder = new java.util.concurrent.atomic.AtomicLong(1);
+  /** A batch or snapshot chunk did not open or decode at the preload: no kept opening session is trusted. */
+  private volatile boolean batchesUnreadable;
+
+  /** A newer state of the connection is written: the preloaded one is dropped. */
+  private void superseded(String local) {
+    preOpenings.remove(local);
   }
 
   /** The kept session bytes under a bucket key, opened; null if there are none. */
@@ -261,18 +544,26 @@ public final class ConnectionStore {
 
   /**
    * Reads every kept session of the bucket in one pass (the bucket's latest entries, one ordered
-   * consumer), so that restoring many connections does not cost two round trips each: with
-   * 10,000 connections those reads were most of a restart. Until it is called, each session is read
-   * on its own. A session read from memory leaves only a marker there (a connection's sessions are
-   * read when it is added), so what stays is the sessions of connections never added again.
+   * consumer per prefix), so that restoring many connections does not cost two round trips each:
+   * with 10,000 connections those reads were most of a restart. Each connection's opening sessions
+   * are the newest state of the batches, snapshots and single entries (highest order); if any batch
+   * or snapshot chunk does not open or decode, none is trusted (it may hold a newer state than the
+   * others: each peer is asked for a new session). Sealing sessions are read on their own until it
+   * is called; opening sessions are read by it first. Kept in memory sealed, a session read from
+   * memory leaves it (a connection's sessions are read when it is added), so what stays is the
+   * sessions of connections never added again. Called again, it reads nothing.
    *
    * @return how many sessions were read
    * @throws IOException if the bucket cannot be read
    * @throws InterruptedException if interrupted while reading
    */
-  int preloadSessions() throws IOException, InterruptedException {
+  synchronized int preloadSessions() throws IOException, InterruptedException {
+    if (preloadDone) {
+      return 0;
+    }
     java.util.Map<String, byte[]> read = new java.util.concurrent.ConcurrentHashMap<>();
-    for (String prefix : List.of(SEALING, OPENINGS)) { // one filter each: nats-server 2.9 takes one per consumer
+    // one filter each: nats-server 2.9 takes one per consumer
+    for (String prefix : List.of(SEALING, OPENINGS, BATCH, SNAPSHOT)) {
       java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
       io.nats.client.impl.NatsKeyValueWatchSubscription sub;
       try {
@@ -300,11 +591,75 @@ public final class ConnectionStore {
         sub.unsubscribe();
       }
     }
-    preloaded.putAll(read);
+    long highest = 0;
+    int sessions = 0;
+    for (java.util.Map.Entry<String, byte[]> e : read.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith(SEALING)) {
+        preloaded.put(k, e.getValue());
+        sessions++;
+        continue;
+      }
+      long order = orderOf(k);
+      if (order < 0) {
+        continue; // a key of another form under these prefixes: not a session entry
+      }
+      highest = Math.max(highest, order);
+      byte[] plain;
+      try {
+        plain = SecretBox.open(sessionKey, k.getBytes(StandardCharsets.UTF_8), e.getValue());
+      } catch (GeneralSecurityException x) {
+        plain = null;
+      }
+      if (k.startsWith(OPENINGS)) {
+        sessions += offer(k.substring(OPENINGS.length()), k, 0, plain);
+        continue;
+      }
+      Batch batch = null;
+      try {
+        batch = plain == null ? null : decodeBatch(plain);
+      } catch (IllegalArgumentException x) {
+        batch = null;
+      } finally {
+        if (plain != null) {
+          Arrays.fill(plain, (byte) 0);
+        }
+      }
+      if (batch == null || batch.order() != order) {
+        LOG.warn("the kept opening sessions in {} do not open or decode: no kept opening session is used, every"
+            + " connection's peer is asked for a new session", k);
+        batchesUnreadable = true;
+        continue;
+      }
+      for (java.util.Map.Entry<String, byte[]> state : batch.states().entrySet()) {
+        sessions += offer(state.getKey(), k, order, state.getValue());
+      }
+    }
+    nextOrder.accumulateAndGet(highest + 1, Math::max);
     preloadDone = true;
-    return read.size();
+    return sessions;
   }
 
+  /**
+   * Keeps a preloaded state of a connection if it is the newest so far, sealed again as a single
+   * entry; overwrites {@code plain}. {@return 1 if it was the connection's first}
+   */
+  private int offer(String local, String entry, long order, byte[] plain) {
+    try {
+      Candidate was = preOpenings.get(local);
+      if (was != null && was.order() >= order) {
+        return 0;
+      }
+      String k = OPENINGS + local;
+      preOpenings.put(local, new Candidate(order, plain == null ? null : seal(sessionKey, k, plain)));
+      newest.put(local, entry);
+      return was == null ? 1 : 0;
+    } finally {
+      if (plain != null) {
+        Arrays.fill(plain, (byte) 0);
+      }
+    }
+  }
 
   /** Seals bytes for a bucket key, bound to it (the key name is the AAD). */
   private byte[] seal(byte[] with, String bucketKey, byte[] plain) {
@@ -314,7 +669,8 @@ public final class ConnectionStore {
   /** Deletes a connection's kept sessions (revoked: its keys are destroyed, and so are they). */
   void forgetSessions(ConnectionId local) throws IOException, JetStreamApiException {
     written(SEALING + local.value());
-    written(OPENINGS + local.value());
+    superseded(local.value());
+    newest.remove(local.value());
     kv.delete(SEALING + local.value());
     kv.delete(OPENINGS + local.value());
   }

@@ -391,7 +391,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
       links.reindex(link);
       restored++;
     }
-    links.keepWith((link, o) -> store.saveOpenings(link.local, o));
+    links.keepWith(store);
     this.store = store;
     links.all().forEach(this::persist);
     for (ConnectionId id : lost) {
@@ -459,6 +459,28 @@ public final class Connections implements ReplyTransport, AutoCloseable {
     warmLimit = max;
     scheduleCooling();
     return this;
+  }
+
+  /**
+   * Sets after how many bytes of batches a snapshot replaces them (default 4 MiB, {@code
+   * LinkIndex.MIN_COMPACT_BYTES}). The opening sessions that an acknowledgement batch's deposits
+   * changed are written in one entry of the store per batch, whatever number of connections it
+   * covers; once the batches since the last snapshot hold this many bytes, and at least twice that
+   * snapshot, a snapshot of every connection's opening sessions is written in the background and
+   * the entries before it are removed. Lower: a smaller bucket, more snapshots written.
+   *
+   * @param bytes the batches' bytes (0: a snapshot after every batch)
+   * @return this object
+   * @throws IllegalArgumentException if {@code bytes} is negative
+   */
+  public Connections snapshotSessionsAfter(long bytes) {
+    links.compactAfter(bytes);
+    return this;
+  }
+
+  /** {@return how many snapshots of the opening sessions this object wrote} */
+  public long sessionSnapshots() {
+    return links.snapshots();
   }
 
   /**
@@ -956,6 +978,7 @@ public final class Connections implements ReplyTransport, AutoCloseable {
         LOG.warn("connection {}: its sealed record could not be replaced by its tombstone ({})", local,
             e.getClass().getSimpleName());
       }
+      links.compactSoon(); // its opening sessions leave the batches with the next snapshot, written now
     }
     for (Consumer<Revocation> l : revocationListeners) {
       try {

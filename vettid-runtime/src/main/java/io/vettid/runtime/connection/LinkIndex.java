@@ -42,6 +42,7 @@ final class LinkIndex implements EnvelopeOpener {
   /** The period of {@link #OPENINGS_PER_CONNECTION}. */
   static final java.time.Duration OPENINGS_PER = java.time.Duration.ofHours(1);
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LinkIndex.class);
   private final Map<ConnectionId, Link> links = new ConcurrentHashMap<>();
   private final Map<String, Link> byDeposit = new ConcurrentHashMap<>();
   /** Every wrapping key of every connection (primary or in grace) and the connection it is for. */
@@ -285,30 +286,58 @@ final class LinkIndex implements EnvelopeOpener {
   private final Map<String, Set<Link>> touched = new ConcurrentHashMap<>();
   /** The delivery each prefix's last checkpoint covered: released at the next one. */
   private final Map<String, Long> checkpointed = new ConcurrentHashMap<>();
-  private volatile Keeper keeper;
+  private volatile ConnectionStore keeper;
 
-  /** Writes a link's opening sessions at rest. */
-  @FunctionalInterface
-  interface Keeper {
-    java.util.concurrent.CompletableFuture<?> keep(Link link, io.vettid.crypto.envelope.SessionStates.Openings o);
+  /** Taken while a batch's or a snapshot's states are read and their write started: one order for both. */
+  private final Object journal = new Object();
+  /** Bytes written in batches since the last snapshot (under {@link #journal}). */
+  private long journalBytes;
+  /** The last snapshot's bytes (under {@link #journal}). */
+  private long snapshotBytes;
+  /** A snapshot is being written. */
+  private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
+  /** A snapshot was asked for while one was being written: another follows it. */
+  private volatile boolean compactAgain;
+  /**
+   * The batches' bytes after which a snapshot replaces them: at least this, and at least twice the
+   * last snapshot, so that writing snapshots costs at most about half of what the batches cost.
+   */
+  static final long MIN_COMPACT_BYTES = 4L << 20;
+  private volatile long minCompactBytes = MIN_COMPACT_BYTES;
+  /** Snapshots written (tests, figures). */
+  private final java.util.concurrent.atomic.AtomicLong snapshots = new java.util.concurrent.atomic.AtomicLong();
+
+  /** From now on, {@link #checkpoint} writes the sessions to this store. */
+  void keepWith(ConnectionStore keeper) {
+    this.keeper = keeper;
   }
 
-  /** From now on, {@link #checkpoint} writes the sessions with this keeper. */
-  void keepWith(Keeper keeper) {
-    this.keeper = keeper;
+  /** Sets the batches' bytes after which a snapshot is written (tests). */
+  void compactAfter(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("bytes must not be negative");
+    }
+    this.minCompactBytes = bytes;
+  }
+
+  /** {@return how many snapshots of the opening sessions were written} */
+  long snapshots() {
+    return snapshots.get();
   }
 
   /**
    * Starts writing the opening sessions of every connection that opened a delivery at these
-   * destinations since the last checkpoint; the deliveries may be acknowledged once the future
-   * completes. The redeliverable sequences of deliveries the previous checkpoint covered are
-   * released first (its acknowledgement was sent: the caller starts one checkpoint of a prefix at a
-   * time, after the last one's acknowledgement).
+   * destinations since the last checkpoint, all in one batch; the deliveries may be acknowledged
+   * once the future completes. The redeliverable sequences of deliveries the previous checkpoint
+   * covered are released first (its acknowledgement was sent: the caller starts one checkpoint of a
+   * prefix at a time, after the last one's acknowledgement). Once the batches written since the
+   * last snapshot pass {@link #MIN_COMPACT_BYTES} (and twice that snapshot), a snapshot of every
+   * connection's sessions replaces them, in the background.
    */
   @Override
   public java.util.concurrent.CompletableFuture<Void> checkpoint(String prefix, long through) {
     Objects.requireNonNull(prefix, "prefix");
-    Keeper k = keeper;
+    ConnectionStore k = keeper;
     Set<Link> dirty = touched.get(prefix);
     Long previous = checkpointed.get(prefix);
     if (k == null || dirty == null || dirty.isEmpty()) {
@@ -331,34 +360,122 @@ final class LinkIndex implements EnvelopeOpener {
         due.add(link);
       }
     }
-    List<java.util.concurrent.CompletableFuture<?>> writes = new java.util.ArrayList<>(due.size());
+    List<Link> kept = new java.util.ArrayList<>(due.size());
     List<Long> versions = new java.util.ArrayList<>(due.size());
-    for (Link link : due) {
-      if (previous != null) {
-        link.opener.release(previous);
+    java.util.concurrent.CompletableFuture<?> write;
+    synchronized (journal) { // states read and written in one order with snapshots
+      List<ConnectionStore.OpeningsOf> batch = new java.util.ArrayList<>(due.size());
+      for (Link link : due) {
+        if (previous != null) {
+          link.opener.release(previous);
+        }
+        if (link.revoked || link.opener.version() == link.keptOpenings) {
+          continue; // nothing new to keep
+        }
+        Opener.Snapshot snap = link.opener.snapshot();
+        batch.add(new ConnectionStore.OpeningsOf(link.local, snap.state()));
+        kept.add(link);
+        versions.add(snap.version());
       }
-      if (link.revoked || link.opener.version() == link.keptOpenings) {
-        versions.add(link.keptOpenings); // nothing new to keep
-        writes.add(java.util.concurrent.CompletableFuture.completedFuture(null));
-        continue;
+      if (batch.isEmpty()) {
+        write = java.util.concurrent.CompletableFuture.completedFuture(null);
+      } else {
+        ConnectionStore.Written w = k.saveOpenings(batch);
+        journalBytes += w.bytes();
+        write = w.stored();
       }
-      Opener.Snapshot snap = link.opener.snapshot();
-      versions.add(snap.version());
-      writes.add(k.keep(link, snap.state()));
     }
-    return java.util.concurrent.CompletableFuture.allOf(writes.toArray(java.util.concurrent.CompletableFuture[]::new))
-        .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).handle((done, failed) -> {
-          if (failed != null) {
-            dirty.addAll(due); // written again at the next checkpoint
-            throw new java.util.concurrent.CompletionException(new java.io.IOException("the sessions of "
-                + due.size() + " connection(s) were not kept: " + failed.getClass().getSimpleName(), failed));
+    return write.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).handle((done, failed) -> {
+      if (failed != null) {
+        dirty.addAll(due); // written again at the next checkpoint
+        throw new java.util.concurrent.CompletionException(new java.io.IOException("the sessions of "
+            + due.size() + " connection(s) were not kept: " + failed.getClass().getSimpleName(), failed));
+      }
+      for (int i = 0; i < kept.size(); i++) {
+        kept.get(i).keptOpenings = versions.get(i);
+      }
+      checkpointed.put(prefix, through);
+      boolean full;
+      synchronized (journal) {
+        full = journalBytes >= Math.max(minCompactBytes, 2 * snapshotBytes);
+      }
+      if (full) {
+        compactSoon();
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Has a snapshot of every connection's opening sessions written in the background, replacing
+   * the batches before it (after a revocation too, so that the revoked connection's sessions leave
+   * the bucket).
+   */
+  void compactSoon() {
+    if (keeper == null) {
+      return;
+    }
+    if (!compacting.compareAndSet(false, true)) {
+      compactAgain = true;
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        do {
+          compactAgain = false;
+          try {
+            compact();
+          } catch (Exception e) {
+            LOG.warn("the opening sessions' snapshot was not written ({}); the batches stay, and it is tried again"
+                + " after more of them", e.getClass().getSimpleName());
           }
-          for (int i = 0; i < due.size(); i++) {
-            due.get(i).keptOpenings = versions.get(i);
-          }
-          checkpointed.put(prefix, through);
-          return null;
-        });
+        } while (compactAgain);
+      } finally {
+        compacting.set(false);
+      }
+    }, "vettid-sessions-snapshot");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
+   * Writes a snapshot of every connection's opening sessions, then removes what was written before
+   * it.
+   *
+   * @return the stream sequence of the snapshot's first chunk
+   */
+  long compact() throws java.io.IOException, InterruptedException, java.util.concurrent.ExecutionException,
+      java.util.concurrent.TimeoutException {
+    ConnectionStore k = keeper;
+    if (k == null) {
+      throw new IllegalStateException("no store keeps the sessions");
+    }
+    ConnectionStore.SnapshotWritten w;
+    long before;
+    synchronized (journal) {
+      List<ConnectionStore.OpeningsOf> all = new java.util.ArrayList<>(links.size());
+      for (Link link : links.values()) {
+        if (!link.revoked) {
+          all.add(new ConnectionStore.OpeningsOf(link.local, link.opener.snapshot().state()));
+        }
+      }
+      w = k.saveSnapshot(all);
+      before = journalBytes;
+      journalBytes = 0;
+      snapshotBytes = w.bytes();
+    }
+    long firstChunk;
+    try {
+      firstChunk = w.stored().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      synchronized (journal) {
+        journalBytes += before; // the batches stay
+      }
+      throw e;
+    }
+    k.dropSessionsBefore(firstChunk);
+    snapshots.incrementAndGet();
+    return firstChunk;
   }
 
   /**

@@ -55,7 +55,10 @@ public final class KeptSessionsChild {
     byte[] secret = HexFormat.of().parseHex(args[5]);
 
     // the connections and their kept sessions are back before the runtime takes a queued event
-    Connections connections = new Connections();
+    // a snapshot of every connection's opening sessions whenever the batches since the last one
+    // hold twice its bytes: snapshots and their removals of older batches run under the traffic
+    // and the kill, not only batches
+    Connections connections = new Connections().snapshotSessionsAfter(0);
     Connection own = Nats.connect(new Options.Builder(vault.build()).build());
     connections.persistTo(new ConnectionStore(own, secret), (creds, inbox) -> {
       throw new java.io.IOException("no connection of this test has a peer-issued user");

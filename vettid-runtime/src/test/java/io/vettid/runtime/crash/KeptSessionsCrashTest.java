@@ -185,6 +185,13 @@ class KeptSessionsCrashTest {
     assertThat(replies).as("distinct replies, and nothing else (no session.reset)").hasSize(CONNECTIONS * ROUNDS)
         .allSatisfy((k, v) -> assertThat(k).startsWith(CrashChild.TALLY.value() + ":"));
     assertThat(replies.values()).as("each replied once").allMatch(c -> c == 1);
+    // the opening sessions were kept in batches and snapshots (the child writes one whenever the
+    // batches since the last hold twice its bytes), nothing as single entries
+    List<String> kept = own.keyValue(Subjects.name("Connections")).keys().stream()
+        .filter(k -> k.startsWith("open")).toList();
+    assertThat(kept).as("a snapshot's chunks").anyMatch(k -> k.startsWith("openall."));
+    assertThat(kept).as("batches and snapshots' chunks only").allMatch(k -> k.startsWith("opens.")
+        || k.startsWith("openall."));
   }
 
   private static final String PEERS = "PeerDeposits";
