@@ -194,16 +194,26 @@ public final class ConnectionStore {
    */
   Written saveOpenings(List<OpeningsOf> batch) {
     long order = nextOrder.getAndIncrement();
-    String k = BATCH + order;
     byte[] plain = encodeBatch(order, batch);
+    int bytes = plain.length;
+    return new Written(publishSessions(BATCH + order, batch, plain), bytes);
+  }
+
+  /**
+   * Starts writing one entry of opening sessions (a batch or a snapshot's chunk), sealed under its
+   * key name, which from now on holds the newest state of each connection it names; overwrites
+   * {@code plain}.
+   */
+  private java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck> publishSessions(String k,
+      List<OpeningsOf> part, byte[] plain) {
     try {
-      for (OpeningsOf o : batch) {
-        superseded(o.local().value());
+      for (OpeningsOf o : part) {
+        preOpenings.remove(o.local().value()); // a newer state than the preload's
         newest.put(o.local().value(), k);
       }
-      return new Written(js.publishAsync(Subjects.keyValue(bucket, k), seal(sessionKey, k, plain)), plain.length);
+      return js.publishAsync(Subjects.keyValue(bucket, k), seal(sessionKey, k, plain));
     } catch (RuntimeException e) {
-      return new Written(java.util.concurrent.CompletableFuture.failedFuture(e), plain.length);
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
@@ -240,20 +250,9 @@ public final class ConnectionStore {
           size += 6 + all.get(to).local().value().length() + states.get(to).length;
           to++;
         }
-        String k = SNAPSHOT + order + "." + chunk++;
         byte[] plain = encodeBatch(order, all.subList(from, to), states.subList(from, to));
         bytes += plain.length;
-        try {
-          for (OpeningsOf o : all.subList(from, to)) {
-            superseded(o.local().value());
-            newest.put(o.local().value(), k);
-          }
-          chunks.add(js.publishAsync(Subjects.keyValue(bucket, k), seal(sessionKey, k, plain)));
-        } catch (RuntimeException e) {
-          chunks.add(java.util.concurrent.CompletableFuture.failedFuture(e));
-        } finally {
-          Arrays.fill(plain, (byte) 0);
-        }
+        chunks.add(publishSessions(SNAPSHOT + order + "." + chunk++, all.subList(from, to), plain));
         from = to;
       } while (from < all.size());
     } finally {
@@ -432,9 +431,6 @@ public final class ConnectionStore {
     byte[] plain;
     Candidate c = preOpenings.remove(local.value()); // from the preload, once
     if (c != null) {
-      if (c.sealed() == null) {
-        throw new GeneralSecurityException("the opening sessions of " + local + " do not open");
-      }
       String k = OPENINGS + local.value();
       plain = SecretBox.open(sessionKey, k.getBytes(StandardCharsets.UTF_8), c.sealed());
     } else {
@@ -483,7 +479,7 @@ public final class ConnectionStore {
 
   /**
    * A connection's opening sessions as the preload found them: the entry's order, and the bytes
-   * sealed again as a single entry would be (null: they did not open), so that those no connection
+   * sealed as its single entry is ({@code open.<id>}, aad the same), so that those no connection
    * takes are not held in the clear.
    */
   private record Candidate(long order, byte[] sealed) {}
@@ -496,11 +492,6 @@ public final class ConnectionStore {
   private final java.util.concurrent.atomic.AtomicLong nextOrder = new java.util.concurrent.atomic.AtomicLong(1);
   /** A batch or snapshot chunk did not open or decode at the preload: no kept opening session is trusted. */
   private volatile boolean batchesUnreadable;
-
-  /** A newer state of the connection is written: the preloaded one is dropped. */
-  private void superseded(String local) {
-    preOpenings.remove(local);
-  }
 
   /** The kept session bytes under a bucket key, opened; null if there are none. */
   private byte[] sessionBytes(String k) throws GeneralSecurityException {
@@ -605,15 +596,15 @@ public final class ConnectionStore {
         continue; // a key of another form under these prefixes: not a session entry
       }
       highest = Math.max(highest, order);
+      if (k.startsWith(OPENINGS)) { // kept as it is sealed: it opens (or fails to) when taken
+        sessions += offer(k.substring(OPENINGS.length()), k, 0, e.getValue());
+        continue;
+      }
       byte[] plain;
       try {
         plain = SecretBox.open(sessionKey, k.getBytes(StandardCharsets.UTF_8), e.getValue());
       } catch (GeneralSecurityException x) {
         plain = null;
-      }
-      if (k.startsWith(OPENINGS)) {
-        sessions += offer(k.substring(OPENINGS.length()), k, 0, plain);
-        continue;
       }
       Batch batch = null;
       try {
@@ -632,7 +623,10 @@ public final class ConnectionStore {
         continue;
       }
       for (java.util.Map.Entry<String, byte[]> state : batch.states().entrySet()) {
-        sessions += offer(state.getKey(), k, order, state.getValue());
+        // sealed again as a single entry would be: those no connection takes are not held in the clear
+        byte[] sealed = seal(sessionKey, OPENINGS + state.getKey(), state.getValue());
+        Arrays.fill(state.getValue(), (byte) 0);
+        sessions += offer(state.getKey(), k, order, sealed);
       }
     }
     nextOrder.accumulateAndGet(highest + 1, Math::max);
@@ -641,24 +635,17 @@ public final class ConnectionStore {
   }
 
   /**
-   * Keeps a preloaded state of a connection if it is the newest so far, sealed again as a single
-   * entry; overwrites {@code plain}. {@return 1 if it was the connection's first}
+   * Keeps a preloaded state of a connection, sealed as its single entry would be, if it is the
+   * newest so far. {@return 1 if it was the connection's first}
    */
-  private int offer(String local, String entry, long order, byte[] plain) {
-    try {
-      Candidate was = preOpenings.get(local);
-      if (was != null && was.order() >= order) {
-        return 0;
-      }
-      String k = OPENINGS + local;
-      preOpenings.put(local, new Candidate(order, plain == null ? null : seal(sessionKey, k, plain)));
-      newest.put(local, entry);
-      return was == null ? 1 : 0;
-    } finally {
-      if (plain != null) {
-        Arrays.fill(plain, (byte) 0);
-      }
+  private int offer(String local, String entry, long order, byte[] sealed) {
+    Candidate was = preOpenings.get(local);
+    if (was != null && was.order() >= order) {
+      return 0;
     }
+    preOpenings.put(local, new Candidate(order, sealed));
+    newest.put(local, entry);
+    return was == null ? 1 : 0;
   }
 
   /** Seals bytes for a bucket key, bound to it (the key name is the AAD). */
@@ -669,7 +656,7 @@ public final class ConnectionStore {
   /** Deletes a connection's kept sessions (revoked: its keys are destroyed, and so are they). */
   void forgetSessions(ConnectionId local) throws IOException, JetStreamApiException {
     written(SEALING + local.value());
-    superseded(local.value());
+    preOpenings.remove(local.value());
     newest.remove(local.value());
     kv.delete(SEALING + local.value());
     kv.delete(OPENINGS + local.value());
