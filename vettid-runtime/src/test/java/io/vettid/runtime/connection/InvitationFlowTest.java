@@ -1023,11 +1023,7 @@ class InvitationFlowTest {
       assertThat(alice.connections.link(a.local()).coldKeys().wrapping()).isEqualTo(rotated.keyId());
 
       // the record altered: the peer's wrapping key is another one
-      com.fasterxml.jackson.databind.node.ObjectNode record =
-          (com.fasterxml.jackson.databind.node.ObjectNode) store.get(a.local().value());
-      record.put("peerWrapping", java.util.Base64.getEncoder().encodeToString(
-          SUITE.wrap().generateKeyPair(new SecureRandom()).getPublic().getEncoded()));
-      store.put(a.local().value(), record);
+      replacePeerWrappingKey(store, a.local());
       Link link = alice.connections.link(a.local());
       assertThatThrownBy(link::safetyNumber).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("does not hold the keys it had");
@@ -1036,6 +1032,51 @@ class InvitationFlowTest {
           .hasMessageContaining("does not hold the keys it had");
       assertThat(link.coldKeys()).as("still cold: nothing of the record was taken").isNotNull();
     }
+  }
+
+  /**
+   * A revoked connection's opening sessions (their AES keys) leave the store's batches: the
+   * revocation writes a snapshot of the other connections' sessions, and the batches before it,
+   * which held the revoked one's, are purged. Without the snapshot the restarted store would still
+   * find them.
+   */
+  @Test
+  void aRevokedConnectionsOpeningSessionsLeaveTheStoreWithTheSnapshotItsRevocationWrites() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    try (Vault bob = new Vault("bob33", clock);
+        Vault alice = new Vault("alice33", identity("alice33"), secret, clock, null)) {
+      Established[] e = connect(alice, bob, clock);
+      Established a = e[0];
+      bob.connections.send(e[1].local(), CHAT, JsonNodeFactory.instance.objectNode().put("n", "kept"));
+      await(() -> alice.chats.contains("kept"), "the chat handled");
+      await(() -> {
+        try {
+          return new ConnectionStore(alice.runtime.connection(), secret).openings(a.local()) != null;
+        } catch (java.security.GeneralSecurityException | java.io.IOException x) {
+          return false;
+        }
+      }, "the opening session written in a batch");
+      assertThat(alice.connections.sessionSnapshots()).isZero();
+
+      assertThat(alice.connections.revoke(a.local())).isTrue();
+      await(() -> alice.connections.sessionSnapshots() == 1, "the snapshot the revocation writes");
+      ConnectionStore restarted = new ConnectionStore(alice.runtime.connection(), secret);
+      assertThat(restarted.preloadSessions()).as("no connection's opening sessions are kept").isZero();
+      assertThat(restarted.openings(a.local())).isNull();
+      assertThat(alice.runtime.connection().keyValue("Connections").keys())
+          .as("the batch that held them is purged").noneMatch(k -> k.startsWith("opens."));
+    }
+  }
+
+  /** Alters a connection's sealed record: the peer's wrapping key in it becomes another one. */
+  private static void replacePeerWrappingKey(ConnectionStore store, io.vettid.api.ConnectionId local) throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode record =
+        (com.fasterxml.jackson.databind.node.ObjectNode) store.get(local.value());
+    record.put("peerWrapping", java.util.Base64.getEncoder().encodeToString(
+        SUITE.wrap().generateKeyPair(new SecureRandom()).getPublic().getEncoded()));
+    store.put(local.value(), record);
   }
 
   /**
@@ -1056,11 +1097,7 @@ class InvitationFlowTest {
       Established a = e[0];
       await(() -> alice.connections.warmKeys() == 0, "cold");
       ConnectionStore store = new ConnectionStore(alice.runtime.connection(), secret);
-      com.fasterxml.jackson.databind.node.ObjectNode record =
-          (com.fasterxml.jackson.databind.node.ObjectNode) store.get(a.local().value());
-      record.put("peerWrapping", java.util.Base64.getEncoder().encodeToString(
-          SUITE.wrap().generateKeyPair(new SecureRandom()).getPublic().getEncoded()));
-      store.put(a.local().value(), record);
+      replacePeerWrappingKey(store, a.local());
 
       // bob opens a new session: its key block needs alice's wrapping key, which her record no
       // longer gives. That will not change by itself, so the deposit is quarantined with the reason,
