@@ -397,11 +397,13 @@ public final class EventSpaceServer implements AutoCloseable {
               .maximumValueSize(256 * 1024).build());
         }
         return nc.keyValue(Subjects.CONCIERGE_BUCKET);
-      } catch (JetStreamApiException e) {
-        // seen once in CI on a freshly started 3-node cluster: a node had not made the account's
-        // directory when the stream was assigned to it ("could not create storage directory"); a
-        // few tries later it has
-        if (e.getApiErrorCode() != STORE_NOT_CREATED || attempt == 5) {
+      } catch (JetStreamApiException | IOException e) {
+        // seen in CI on a freshly started 3-node cluster: a node had not made the account's
+        // directory when the stream was assigned to it ("could not create storage directory"), or
+        // the cluster's JetStream did not answer the request in time (no meta leader yet, on busy
+        // cores); a few tries later it has, and a bucket made by a request that timed out is found
+        boolean early = e instanceof IOException || ((JetStreamApiException) e).getApiErrorCode() == STORE_NOT_CREATED;
+        if (!early || attempt == 5) {
           throw new IOException("the Concierge bucket cannot be made: " + e.getMessage(), e);
         }
         LOG.warn("the Concierge bucket could not be made yet ({}); trying again", e.getMessage());
